@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IKeyLedger
+/// @notice Provenance ledger for digital card keys. Suppliers anchor Merkle roots of key batches,
+/// custody of index ranges moves between registered parties, ranges can be frozen (revoked) and
+/// keys redeemed. Every state change emits an event carrying everything an indexer needs to
+/// rebuild state without calling a view.
+/// @dev Index ranges are half-open `[start, end)`. Custody is stored as segments keyed by their
+/// start index; segments only ever split (never merge), so a segment start, once created, stays a
+/// segment start forever. Functions that locate a segment take a `hint`: any segment start at or
+/// below the index sought (0 always works; a closer one saves gas).
+interface IKeyLedger {
+    // ---------------------------------------------------------------- types
+
+    /// @notice What a registered party is. `None` means not registered.
+    enum PartyKind {
+        None,
+        Supplier,
+        Distributor,
+        Retailer
+    }
+
+    /// @notice Why a range was frozen. `None` means not frozen.
+    enum RevocationReason {
+        None,
+        Stolen,
+        Chargeback,
+        UnauthorisedChannel,
+        IssuerError,
+        Other
+    }
+
+    /// @notice Parameters of {anchorBatch}.
+    /// @param label Supplier-chosen batch label; batchId = keccak256(abi.encode(supplier, label)).
+    /// @param root Merkle root (OpenZeppelin standard leaves, sorted pairs).
+    /// @param count Number of keys; indices are [0, count). 1 <= count < 2**48.
+    /// @param productId GTIN (left-padded) or a SKU id hash.
+    /// @param faceValue Face value in the currency's minor unit (e.g. fen for CNY).
+    /// @param currency ISO 4217 code as three ASCII bytes, e.g. "CNY".
+    /// @param expiresAt Unix time after which the keys expire (0 = never).
+    /// @param restricted Whether keys may move only to parties the supplier authorised.
+    /// @param manifestHash keccak256 of the public manifest file.
+    /// @param manifestURI Where the public manifest is published.
+    struct AnchorParams {
+        string label;
+        bytes32 root;
+        uint64 count;
+        bytes32 productId;
+        uint128 faceValue;
+        bytes3 currency;
+        uint64 expiresAt;
+        bool restricted;
+        bytes32 manifestHash;
+        string manifestURI;
+    }
+
+    /// @notice One range of a bulk transfer.
+    struct RangeTransfer {
+        bytes32 batchId;
+        uint64 start;
+        uint64 end;
+        address to;
+        uint64 hint;
+    }
+
+    /// @notice Redemption of up to 256 keys: indices [wordIndex*256, wordIndex*256+256), bit i of
+    /// `mask` is index wordIndex*256+i.
+    struct RedeemWord {
+        bytes32 batchId;
+        uint64 wordIndex;
+        uint256 mask;
+        uint64 hint;
+    }
+
+    /// @notice Everything a verifier needs about one key, in one call.
+    struct KeyStatus {
+        bytes32 root;
+        address supplier;
+        uint64 count;
+        uint64 expiresAt;
+        bool restricted;
+        address holder;
+        uint64 segmentStart;
+        uint64 segmentEnd;
+        RevocationReason frozenReason;
+        bool redeemed;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A party was registered by a registrar.
+    event PartyRegistered(
+        address indexed party,
+        PartyKind kind,
+        bytes32 profileHash,
+        string profileURI,
+        uint64 accreditedUntil,
+        address indexed registrar
+    );
+    /// @notice A party's profile or accreditation was updated by a registrar.
+    event PartyUpdated(
+        address indexed party, bytes32 profileHash, string profileURI, uint64 accreditedUntil, address indexed registrar
+    );
+    /// @notice A party was suspended; it can no longer send or receive keys, anchor or authorise.
+    event PartySuspended(address indexed party, bytes32 reasonHash, address indexed registrar);
+    /// @notice A suspended party was reinstated.
+    event PartyReinstated(address indexed party, address indexed registrar);
+
+    /// @notice A supplier authorised (or re-authorised) a distributor.
+    event DistributorAuthorized(
+        address indexed supplier, address indexed distributor, uint8 tier, uint64 expiresAt, bytes32 certificateHash
+    );
+    /// @notice A supplier withdrew a distributor's authorisation.
+    event DistributorDeauthorized(address indexed supplier, address indexed distributor);
+    /// @notice A supplier allowed or disallowed an account to mark its keys redeemed.
+    event RedeemerSet(address indexed supplier, address indexed redeemer, bool allowed);
+
+    /// @notice A batch was anchored; the supplier holds [0, count).
+    event BatchAnchored(
+        bytes32 indexed batchId,
+        address indexed supplier,
+        string label,
+        bytes32 root,
+        uint64 count,
+        bytes32 productId,
+        uint128 faceValue,
+        bytes3 currency,
+        uint64 expiresAt,
+        bool restricted,
+        bytes32 manifestHash,
+        string manifestURI
+    );
+    /// @notice Custody of [start, end) of a batch moved from `from` to `to`.
+    event CustodyTransferred(
+        bytes32 indexed batchId, address indexed from, address indexed to, uint64 start, uint64 end, bytes32 memo
+    );
+    /// @notice [start, end) was frozen with a reason, by the batch's supplier or a regulator.
+    event KeysRevoked(bytes32 indexed batchId, address indexed by, uint64 start, uint64 end, RevocationReason reason);
+    /// @notice [start, end) was unfrozen.
+    event KeysReinstated(bytes32 indexed batchId, address indexed by, uint64 start, uint64 end);
+    /// @notice The keys of `mask` in word `wordIndex` were marked redeemed.
+    event KeysRedeemed(bytes32 indexed batchId, address indexed by, uint64 wordIndex, uint256 mask);
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice The party is already registered.
+    error KeyLedgerPartyAlreadyRegistered(address party);
+    /// @notice The account is not a registered party.
+    error KeyLedgerPartyNotRegistered(address account);
+    /// @notice The party is suspended.
+    error KeyLedgerPartySuspended(address party);
+    /// @notice The party's accreditation expired at `accreditedUntil`.
+    error KeyLedgerAccreditationExpired(address party, uint64 accreditedUntil);
+    /// @notice The party kind is not valid for this call.
+    error KeyLedgerInvalidKind(address party, PartyKind kind);
+    /// @notice Only a registered supplier can do this.
+    error KeyLedgerNotSupplier(address account);
+    /// @notice A batch with this id (same supplier, same label) already exists.
+    error KeyLedgerBatchExists(bytes32 batchId, string label);
+    /// @notice No batch with this id.
+    error KeyLedgerBatchNotFound(bytes32 batchId);
+    /// @notice The count is 0 or does not fit 48 bits.
+    error KeyLedgerInvalidCount(uint64 count);
+    /// @notice The root is zero.
+    error KeyLedgerZeroRoot();
+    /// @notice The range is empty or outside [0, count).
+    error KeyLedgerInvalidRange(bytes32 batchId, uint64 start, uint64 end, uint64 count);
+    /// @notice Part of [start, end) is not held by the sender; `holder` holds the first part that is not.
+    error KeyLedgerRangeNotHeld(bytes32 batchId, uint64 start, uint64 end, address holder);
+    /// @notice Part of [start, end) is frozen.
+    error KeyLedgerRangeFrozen(bytes32 batchId, uint64 start, uint64 end, RevocationReason reason);
+    /// @notice A restricted batch's keys can only move to parties its supplier authorised.
+    error KeyLedgerRecipientNotAuthorized(bytes32 batchId, address supplier, address recipient);
+    /// @notice Sender and recipient are the same.
+    error KeyLedgerSelfTransfer(address account);
+    /// @notice The hint is not a segment start at or below the index sought.
+    error KeyLedgerBadHint(bytes32 batchId, uint64 hint, uint64 index);
+    /// @notice Only the batch's supplier or a regulator can do this.
+    error KeyLedgerNotBatchAuthority(bytes32 batchId, address account);
+    /// @notice Only the batch's supplier or a redeemer it delegated can redeem.
+    error KeyLedgerNotRedeemer(bytes32 batchId, address account);
+    /// @notice Some keys of the word were already redeemed (`already` = the overlapping bits).
+    error KeyLedgerAlreadyRedeemed(bytes32 batchId, uint64 wordIndex, uint256 already);
+    /// @notice The redemption mask is zero or reaches past the batch's count.
+    error KeyLedgerInvalidMask(bytes32 batchId, uint64 wordIndex, uint256 mask);
+    /// @notice The revocation reason is `None` or unknown.
+    error KeyLedgerInvalidReason(uint8 reason);
+    /// @notice The authorisation tier is 0, or its expiry is in the past.
+    error KeyLedgerInvalidAuthorization(address distributor, uint8 tier, uint64 expiresAt);
+    /// @notice The distributor is not authorised by this supplier.
+    error KeyLedgerNotAuthorized(address supplier, address distributor);
+
+    // ---------------------------------------------------------------- parties (registrar)
+
+    /// @notice Registers a party. Registrar only.
+    function registerParty(
+        address party,
+        PartyKind kind,
+        bytes32 profileHash,
+        string calldata profileURI,
+        uint64 accreditedUntil
+    ) external;
+
+    /// @notice Updates a party's profile and accreditation. Registrar only.
+    function updateParty(address party, bytes32 profileHash, string calldata profileURI, uint64 accreditedUntil)
+        external;
+
+    /// @notice Suspends a party. Registrar or regulator.
+    function suspendParty(address party, bytes32 reasonHash) external;
+
+    /// @notice Reinstates a suspended party. Registrar or regulator.
+    function reinstateParty(address party) external;
+
+    // ---------------------------------------------------------------- authorisations (supplier)
+
+    /// @notice Authorises `distributor` to carry the caller's keys (restricted batches).
+    function authorize(address distributor, uint8 tier, uint64 expiresAt, bytes32 certificateHash) external;
+
+    /// @notice Withdraws an authorisation.
+    function deauthorize(address distributor) external;
+
+    /// @notice Allows or disallows `redeemer` to mark the caller's keys redeemed.
+    function setRedeemer(address redeemer, bool allowed) external;
+
+    // ---------------------------------------------------------------- batches and custody
+
+    /// @notice Anchors a batch; the caller (an active, accredited supplier) holds [0, count).
+    function anchorBatch(AnchorParams calldata params) external returns (bytes32 batchId);
+
+    /// @notice Moves [start, end) of a batch from the caller to `to`.
+    function transfer(bytes32 batchId, uint64 start, uint64 end, address to, uint64 hint, bytes32 memo) external;
+
+    /// @notice Several ranges (any batches, any recipients) in one call.
+    function transferMany(RangeTransfer[] calldata items, bytes32 memo) external;
+
+    /// @notice Freezes [start, end). Batch supplier or regulator.
+    function revoke(bytes32 batchId, uint64 start, uint64 end, RevocationReason reason, uint64 hint) external;
+
+    /// @notice Unfreezes [start, end). Batch supplier or regulator.
+    function reinstate(bytes32 batchId, uint64 start, uint64 end, uint64 hint) external;
+
+    /// @notice Marks keys redeemed, 256 per word. Batch supplier or a delegated redeemer.
+    function redeem(RedeemWord[] calldata words) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice batchId of a supplier's label: keccak256(abi.encode(supplier, label)).
+    function batchIdOf(address supplier, string calldata label) external pure returns (bytes32);
+
+    /// @notice A party's registration.
+    function partyOf(address party)
+        external
+        view
+        returns (PartyKind kind, bool suspended, uint64 accreditedUntil, bytes32 profileHash);
+
+    /// @notice Whether the party is registered, not suspended and accredited now.
+    function isActive(address party) external view returns (bool);
+
+    /// @notice An authorisation; `valid` is true when it exists and has not expired.
+    function authorizationOf(address supplier, address distributor)
+        external
+        view
+        returns (uint8 tier, uint64 expiresAt, bytes32 certificateHash, bool valid);
+
+    /// @notice Whether `redeemer` may redeem `supplier`'s keys.
+    function isRedeemer(address supplier, address redeemer) external view returns (bool);
+
+    /// @notice A batch's on-chain record.
+    function batchOf(bytes32 batchId)
+        external
+        view
+        returns (bytes32 root, address supplier, uint64 count, uint64 expiresAt, bool restricted);
+
+    /// @notice The segment starting at `start` (end = 0 when no segment starts there).
+    function segmentAt(bytes32 batchId, uint64 start)
+        external
+        view
+        returns (address holder, uint64 end, RevocationReason frozenReason);
+
+    /// @notice The holder of one key (walks segments from index 0).
+    function holderOf(bytes32 batchId, uint64 index) external view returns (address);
+
+    /// @notice Everything about one key in one call; `hint` as for transfers (0 always works).
+    function keyStatus(bytes32 batchId, uint64 index, uint64 hint) external view returns (KeyStatus memory);
+
+    /// @notice Whether one key was redeemed.
+    function isRedeemed(bytes32 batchId, uint64 index) external view returns (bool);
+}

@@ -1,0 +1,25 @@
+import { createRequire } from "node:module";
+import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/** The solc version must equal the version of the `solc` npm package (compiled offline from its WASM build). */
+const SOLC_VERSION: string = (require("solc/package.json") as { version: string }).version;
+
+export default defineConfig({
+  plugins: [hardhatToolboxViem],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: require.resolve("solc/soljson.js"),
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+      },
+    },
+  },
+  paths: { sources: "contracts", tests: { solidity: "test/solidity" } },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: process.env.KEYTRAIL_RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+});

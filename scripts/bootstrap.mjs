@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// KeyTrail toolchain wrapper (think of the Gradle wrapper).
+//
+// Runs on any Node >= 18 with no dependencies. It makes sure that
+//   1. a Node >= 22.13 is available: the host's own when it is new enough, otherwise Node 24
+//      from the npm registry's `node` package, installed once into a cache folder;
+//   2. the project's npm dependencies are installed by npm running *on that Node* (npm leaves
+//      out optional native packages such as Hardhat's EVM binding when it runs on an older Node);
+//   3. the requested npm script or file then runs on that Node, with it first on PATH.
+//
+// Usage (from package.json scripts):
+//   node scripts/bootstrap.mjs run <npm-script> [-- args...]
+//   node scripts/bootstrap.mjs exec <file.mjs> [-- args...]
+//   node scripts/bootstrap.mjs node            (prints the path of the Node it would use)
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const MIN = [22, 13];
+const NODE_PKG = "node@24.21.0";
+const quiet = process.env.KEYTRAIL_BOOTSTRAP_QUIET === "1";
+
+function log(msg) {
+  if (!quiet) process.stderr.write(`[keytrail] ${msg}\n`);
+}
+
+function fail(msg) {
+  process.stderr.write(`[keytrail] error: ${msg}\n`);
+  process.exit(1);
+}
+
+function versionOk(v) {
+  const [maj, min] = v.replace(/^v/, "").split(".").map(Number);
+  return maj > MIN[0] || (maj === MIN[0] && min >= MIN[1]);
+}
+
+function cacheDir() {
+  if (process.env.KEYTRAIL_NODE_HOME) return process.env.KEYTRAIL_NODE_HOME;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "keytrail", "node24");
+}
+
+/** The npm CLI script of the npm that invoked us (or the one on PATH). */
+function npmCli() {
+  const fromEnv = process.env.npm_execpath;
+  if (fromEnv && existsSync(fromEnv) && /npm-cli\.js$/.test(fromEnv)) return fromEnv;
+  const candidates = [
+    join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
+    "/usr/lib/node_modules/npm/bin/npm-cli.js",
+    "/usr/local/lib/node_modules/npm/bin/npm-cli.js",
+  ];
+  for (const c of candidates) if (existsSync(c)) return c;
+  return null;
+}
+
+function findNodeBinary(dir) {
+  const cands = [
+    join(dir, "node_modules", "node", "bin", "node"),
+    join(dir, "node_modules", "node", "node_modules", `node-${process.platform}-${process.arch}`, "bin", "node"),
+  ];
+  for (const c of cands) {
+    if (!existsSync(c)) continue;
+    const r = spawnSync(c, ["--version"], { encoding: "utf8" });
+    if (r.status === 0 && versionOk(r.stdout.trim())) return c;
+  }
+  return null;
+}
+
+/** Returns the path of a Node binary >= 22.13, installing Node 24 if the host's is older. */
+function ensureNode() {
+  if (versionOk(process.version)) return process.execPath;
+  const dir = cacheDir();
+  let bin = findNodeBinary(dir);
+  if (bin) return bin;
+  log(`host Node ${process.version} is older than ${MIN.join(".")}; installing ${NODE_PKG} into ${dir} (once)`);
+  mkdirSync(dir, { recursive: true });
+  const cli = npmCli();
+  const args = ["install", "--prefix", dir, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", NODE_PKG];
+  const r = cli
+    ? spawnSync(process.execPath, [cli, ...args], { stdio: "inherit" })
+    : spawnSync("npm", args, { stdio: "inherit", shell: process.platform === "win32" });
+  if (r.status !== 0) fail(`could not install ${NODE_PKG} from the npm registry (exit ${r.status}).`);
+  bin = findNodeBinary(dir);
+  if (!bin) fail(`${NODE_PKG} installed into ${dir} but no working node binary was found there.`);
+  return bin;
+}
+
+function envWith(nodeBin) {
+  const binDir = dirname(nodeBin);
+  const PATH = [join(ROOT, "node_modules", ".bin"), binDir, process.env.PATH || ""].join(delimiter);
+  return { ...process.env, PATH, KEYTRAIL_NODE: nodeBin };
+}
+
+function depsStamp(nodeBin) {
+  const h = createHash("sha256");
+  for (const f of ["package.json", "package-lock.json"]) {
+    const p = join(ROOT, f);
+    if (existsSync(p)) h.update(readFileSync(p));
+  }
+  const v = spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
+  h.update(v.split(".")[0]);
+  return h.digest("hex");
+}
+
+/** Installs npm dependencies with npm running on `nodeBin`, unless already done for this lockfile. */
+function ensureDeps(nodeBin) {
+  const stampFile = join(ROOT, "node_modules", ".keytrail-install-stamp");
+  const want = depsStamp(nodeBin);
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === want) return;
+  log("installing npm dependencies (npm install on Node " + spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim() + ")");
+  const cli = npmCli();
+  const args = ["install", "--no-audit", "--no-fund", "--loglevel=error"];
+  const r = cli
+    ? spawnSync(nodeBin, [cli, ...args], { stdio: "inherit", cwd: ROOT, env: envWith(nodeBin) })
+    : spawnSync("npm", args, { stdio: "inherit", cwd: ROOT, env: envWith(nodeBin) });
+  if (r.status !== 0) fail(`npm install failed (exit ${r.status}); see the messages above.`);
+  writeFileSync(stampFile, want);
+}
+
+function main() {
+  const [mode, target, ...rest] = process.argv.slice(2);
+  const args = rest[0] === "--" ? rest.slice(1) : rest;
+  const nodeBin = ensureNode();
+  if (mode === "node") {
+    process.stdout.write(nodeBin + "\n");
+    return;
+  }
+  ensureDeps(nodeBin);
+  const env = envWith(nodeBin);
+  let r;
+  if (mode === "run") {
+    const cli = npmCli();
+    const npmArgs = ["run", "--silent", target, "--", ...args];
+    r = cli
+      ? spawnSync(nodeBin, [cli, ...npmArgs], { stdio: "inherit", cwd: ROOT, env })
+      : spawnSync("npm", npmArgs, { stdio: "inherit", cwd: ROOT, env });
+  } else if (mode === "exec") {
+    r = spawnSync(nodeBin, [resolve(ROOT, target), ...args], { stdio: "inherit", env });
+  } else if (mode === "deps") {
+    return;
+  } else {
+    fail(`unknown mode ${JSON.stringify(mode)}; expected run, exec, deps or node`);
+  }
+  if (r.error) fail(String(r.error));
+  process.exit(r.status ?? (r.signal ? 128 + 1 : 1));
+}
+
+main();

@@ -1,0 +1,110 @@
+/**
+ * `npm test`: every suite of the project, in order, with one closing line `N passed, N failed`.
+ *
+ * Suites: lint (type check + eslint), Solidity tests (unit, fuzz, invariant) with the gas
+ * snapshot check, Vitest (unit, integration on the in-process chain, PGlite and PostgreSQL, browser
+ * end-to-end), and the demo's self-check (`npm run demo -- --once`).
+ *
+ * Options: `--only NAME[,NAME]` runs some suites (lint, solidity, gas, vitest, demo);
+ * any other argument is passed to Vitest (e.g. a file filter).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+type Outcome = { name: string; passed: number; failed: number; seconds: number; note?: string };
+
+const args = process.argv.slice(2);
+const onlyIdx = args.indexOf("--only");
+const only = onlyIdx >= 0 ? new Set((args[onlyIdx + 1] ?? "").split(",")) : null;
+const vitestArgs = onlyIdx >= 0 ? args.filter((_, i) => i !== onlyIdx && i !== onlyIdx + 1) : args;
+const outDir = join("out", "test");
+mkdirSync(outDir, { recursive: true });
+
+function run(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { env: { ...process.env, FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const onData = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString();
+      stream.write(chunk);
+    };
+    child.stdout.on("data", onData(process.stdout));
+    child.stderr.on("data", onData(process.stderr));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+  });
+}
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+async function lint(): Promise<Outcome> {
+  const t = Date.now();
+  const tsc = await run("tsc", ["--noEmit", "-p", "tsconfig.json"]);
+  const eslint = await run("eslint", ["."]);
+  const failed = (tsc.code !== 0 ? 1 : 0) + (eslint.code !== 0 ? 1 : 0);
+  return { name: "lint (tsc, eslint)", passed: 2 - failed, failed, seconds: (Date.now() - t) / 1000 };
+}
+
+async function solidity(): Promise<Outcome> {
+  const t = Date.now();
+  const r = await run("hardhat", ["test", "solidity"]);
+  const text = stripAnsi(r.output);
+  const passed = Number(/(\d+) passing/.exec(text)?.[1] ?? 0);
+  let failed = Number(/(\d+) failing/.exec(text)?.[1] ?? 0);
+  if (r.code !== 0 && failed === 0) failed = 1;
+  return { name: "solidity (unit, fuzz, invariant)", passed, failed, seconds: (Date.now() - t) / 1000 };
+}
+
+async function gasSnapshot(): Promise<Outcome> {
+  const t = Date.now();
+  if (!existsSync(".gas-snapshot")) {
+    return { name: "gas snapshot", passed: 0, failed: 1, seconds: 0, note: ".gas-snapshot is missing" };
+  }
+  const r = await run("hardhat", ["test", "solidity", "--snapshot-check"]);
+  return { name: "gas snapshot check", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: (Date.now() - t) / 1000 };
+}
+
+async function vitest(): Promise<Outcome> {
+  const t = Date.now();
+  const report = join(outDir, "vitest.json");
+  rmSync(report, { force: true });
+  const r = await run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...vitestArgs]);
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: { status: string }[] };
+    passed = j.numPassedTests;
+    failed = j.numFailedTests;
+    // A suite that fails to load (syntax error, failing hook) has no failed tests: count it.
+    failed += j.testResults.filter((s) => s.status === "failed").length && r.code !== 0 && failed === 0 ? 1 : 0;
+  }
+  if (r.code !== 0 && failed === 0) failed = 1;
+  if (passed === 0 && failed === 0) failed = 1; // a run that executed no test is a failure here
+  return { name: "vitest (unit, integration, e2e)", passed, failed, seconds: (Date.now() - t) / 1000 };
+}
+
+async function demo(): Promise<Outcome> {
+  const t = Date.now();
+  if (!existsSync("scripts/demo/main.ts")) {
+    return { name: "demo --once", passed: 0, failed: 1, seconds: 0, note: "scripts/demo/main.ts is missing" };
+  }
+  const r = await run("tsx", ["scripts/demo/main.ts", "--once"]);
+  return { name: "demo --once", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: (Date.now() - t) / 1000 };
+}
+
+const suites: Record<string, () => Promise<Outcome>> = { lint, solidity, gas: gasSnapshot, vitest, demo };
+const outcomes: Outcome[] = [];
+for (const [name, fn] of Object.entries(suites)) {
+  if (only && !only.has(name)) continue;
+  process.stdout.write(`\n=== ${name} ===\n`);
+  outcomes.push(await fn());
+}
+
+process.stdout.write("\n=== summary ===\n");
+for (const o of outcomes) {
+  process.stdout.write(`${o.failed ? "FAIL" : "ok  "} ${o.name.padEnd(36)} ${String(o.passed).padStart(5)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(1)}s${o.note ? `  (${o.note})` : ""}\n`);
+}
+const passed = outcomes.reduce((a, o) => a + o.passed, 0);
+const failed = outcomes.reduce((a, o) => a + o.failed, 0);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);

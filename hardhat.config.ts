@@ -14,7 +14,7 @@ export default defineConfig({
       default: {
         version: SOLC_VERSION,
         path: require.resolve("solc/soljson.js"),
-        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: true },
       },
     },
   },

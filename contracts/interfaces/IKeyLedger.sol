@@ -190,6 +190,12 @@ interface IKeyLedger {
     error KeyLedgerInvalidAuthorization(address distributor, uint8 tier, uint64 expiresAt);
     /// @notice The distributor is not authorised by this supplier.
     error KeyLedgerNotAuthorized(address supplier, address distributor);
+    /// @notice The zero address is not a valid party, admin or redeemer.
+    error KeyLedgerZeroAddress();
+    /// @notice The batch expiry does not fit 40 bits (Unix seconds).
+    error KeyLedgerInvalidExpiry(uint64 expiresAt);
+    /// @notice The party is not suspended (nothing to reinstate).
+    error KeyLedgerPartyNotSuspended(address party);
 
     // ---------------------------------------------------------------- parties (registrar)
 

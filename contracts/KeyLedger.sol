@@ -36,15 +36,21 @@ contract KeyLedger is IKeyLedger, AccessControl {
     }
 
     /// @dev Slot 1: root. Slot 2 (fits one slot exactly): supplier (160) + count (48) + expiresAt (40)
-    /// + restricted (8) = 256 bits. Product, face value, currency, label and manifest live in the
-    /// BatchAnchored event only.
+    /// + flags (8: FLAG_RESTRICTED, FLAG_REVOKED) = 256 bits. Product, face value, currency, label and
+    /// manifest live in the BatchAnchored event only.
     struct Batch {
         bytes32 root;
         address supplier;
         uint48 count;
         uint40 expiresAt;
-        bool restricted;
+        uint8 flags;
     }
+
+    /// @dev Batch flag: keys may move only to parties the supplier authorised.
+    uint8 private constant FLAG_RESTRICTED = 1;
+    /// @dev Batch flag: some range of the batch was revoked at least once. Redemption skips the
+    /// frozen check (a segment read) on batches that never had a revocation.
+    uint8 private constant FLAG_REVOKED = 2;
 
     /// @dev Fits one slot: holder (160) + end (48) + frozenReason (8) = 216 bits. `end == 0` means
     /// no segment starts here (every real segment has end > start >= 0).
@@ -166,7 +172,7 @@ contract KeyLedger is IKeyLedger, AccessControl {
         b.supplier = msg.sender;
         b.count = uint48(count);
         b.expiresAt = uint40(params.expiresAt);
-        b.restricted = params.restricted;
+        b.flags = params.restricted ? FLAG_RESTRICTED : 0;
         _segments[batchId][0] = Segment({holder: msg.sender, end: uint48(count), frozenReason: 0});
         _emitAnchored(batchId, params);
     }
@@ -188,7 +194,9 @@ contract KeyLedger is IKeyLedger, AccessControl {
     /// @inheritdoc IKeyLedger
     function revoke(bytes32 batchId, uint64 start, uint64 end, RevocationReason reason, uint64 hint) external {
         if (reason == RevocationReason.None) revert KeyLedgerInvalidReason(uint8(reason));
-        _requireBatchAuthorityAndRange(batchId, start, end);
+        Batch storage b = _requireBatchAuthorityAndRange(batchId, start, end);
+        uint8 flags = b.flags;
+        if (flags & FLAG_REVOKED == 0) b.flags = flags | FLAG_REVOKED;
         _setFrozen(batchId, start, end, uint8(reason), hint);
         emit KeysRevoked(batchId, msg.sender, start, end, reason);
     }
@@ -256,7 +264,7 @@ contract KeyLedger is IKeyLedger, AccessControl {
         returns (bytes32 root, address supplier, uint64 count, uint64 expiresAt, bool restricted)
     {
         Batch storage b = _batches[batchId];
-        return (b.root, b.supplier, b.count, b.expiresAt, b.restricted);
+        return (b.root, b.supplier, b.count, b.expiresAt, b.flags & FLAG_RESTRICTED != 0);
     }
 
     /// @inheritdoc IKeyLedger
@@ -285,7 +293,7 @@ contract KeyLedger is IKeyLedger, AccessControl {
             supplier: b.supplier,
             count: b.count,
             expiresAt: b.expiresAt,
-            restricted: b.restricted,
+            restricted: b.flags & FLAG_RESTRICTED != 0,
             holder: seg.holder,
             // segStart <= index < 2**48: fits.
             segmentStart: uint64(segStart),
@@ -342,8 +350,12 @@ contract KeyLedger is IKeyLedger, AccessControl {
         }
     }
 
-    function _requireBatchAuthorityAndRange(bytes32 batchId, uint64 start, uint64 end) private view {
-        Batch storage b = _batches[batchId];
+    function _requireBatchAuthorityAndRange(bytes32 batchId, uint64 start, uint64 end)
+        private
+        view
+        returns (Batch storage b)
+    {
+        b = _batches[batchId];
         address supplier = b.supplier;
         if (supplier == address(0)) revert KeyLedgerBatchNotFound(batchId);
         uint64 count = b.count;
@@ -382,7 +394,7 @@ contract KeyLedger is IKeyLedger, AccessControl {
         // An expired sender may still move keys it holds (the audit flags it); a suspended one may not.
         if (_parties[msg.sender].suspended) revert KeyLedgerPartySuspended(msg.sender);
         _requireActive(to);
-        if (b.restricted && to != supplier) {
+        if (b.flags & FLAG_RESTRICTED != 0 && to != supplier) {
             Authorization storage a = _authorizations[supplier][to];
             if (a.tier == 0 || !_notExpired(a.expiresAt)) {
                 revert KeyLedgerRecipientNotAuthorized(batchId, supplier, to);
@@ -479,7 +491,7 @@ contract KeyLedger is IKeyLedger, AccessControl {
         uint256 word = words[wordIndex];
         uint256 already = word & mask;
         if (already != 0) revert KeyLedgerAlreadyRedeemed(batchId, wordIndex, already);
-        _requireNotFrozen(batchId, base, mask, hint);
+        if (b.flags & FLAG_REVOKED != 0) _requireNotFrozen(batchId, base, mask, hint);
         words[wordIndex] = word | mask;
         emit KeysRedeemed(batchId, msg.sender, wordIndex, mask);
     }

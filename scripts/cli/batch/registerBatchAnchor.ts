@@ -1,0 +1,83 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { encodeAbiParameters, getAbiItem, getAddress, keccak256, type AbiEvent, type Hex } from "viem";
+import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { getLedgerLogs } from "../chain/getLedgerLogs.js";
+import { openLedger } from "../chain/openLedger.js";
+import { readBatch } from "../chain/readBatch.js";
+import { sendLedgerTx } from "../chain/sendLedgerTx.js";
+import { CliError } from "../errors.js";
+import { addExamples } from "../io/addExamples.js";
+import { createOutput } from "../io/createOutput.js";
+import { toJson } from "../io/toJson.js";
+import { writeFileAtomic } from "../io/writeFileAtomic.js";
+import type { GlobalOptions } from "../types.js";
+import { readBatchFolder } from "./readBatchFolder.js";
+import { toAnchorParams } from "./toAnchorParams.js";
+
+type AnchorOptions = { manifestUri: string; json?: boolean };
+
+/**
+ * `keytrail batch anchor <folder>`: anchors a sealed batch. Refuses a folder without `.complete`;
+ * checks the manifest's chain id, ledger and supplier against the connection and names any
+ * mismatch; idempotent: an already anchored batch (same root) is reported from batchOf and its
+ * BatchAnchored log, and nothing is sent.
+ *
+ * @param batch - the `batch` command.
+ * @example
+ * registerBatchAnchor(batchCommand);
+ */
+export function registerBatchAnchor(batch: Command): void {
+  const cmd = batch
+    .command("anchor <folder>")
+    .description("anchor a sealed batch on chain (idempotent: re-running reports the existing anchor)")
+    .option("--manifest-uri <uri>", "where manifest.json is published", "")
+    .option("--json", "print the anchor record as JSON")
+    .action(async (folder: string, o: AnchorOptions, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      const out = createOutput(g);
+      const { manifest, manifestHash } = readBatchFolder(folder);
+      const ctx = await openLedger(g, { signer: true });
+      if (Number(manifest.chainId) !== ctx.chainId) {
+        throw new CliError(`Batch ${folder} was sealed for chain id ${manifest.chainId} (ledger ${manifest.ledger}), but RPC ${ctx.rpcUrl} serves chain id ${ctx.chainId}.`, {
+          details: "Its QR payloads name that chain: anchor it there (--rpc-url), or re-seal for this chain.",
+        });
+      }
+      if (getAddress(manifest.ledger) !== ctx.ledger) {
+        throw new CliError(`Batch ${folder} was sealed for ledger ${getAddress(manifest.ledger)}, but the ledger in use on chain id ${ctx.chainId} is ${ctx.ledger}.`, {
+          details: "Its QR payloads name that ledger: pass --ledger to anchor there, or re-seal for this ledger.",
+        });
+      }
+      const supplier = getAddress(manifest.supplier);
+      const expectId = keccak256(encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier, manifest.label]));
+      if (expectId !== manifest.batchId.toLowerCase()) throw new CliError(`${folder}/manifest.json: batchId ${manifest.batchId} does not match supplier ${supplier} and label ${JSON.stringify(manifest.label)} (expected ${expectId}).`);
+      const batchId = expectId as Hex;
+
+      const existing = await readBatch(ctx, batchId, false);
+      if (existing) {
+        if (existing.root.toLowerCase() !== manifest.root.toLowerCase()) {
+          throw new CliError(`Batch ${batchId} (label ${JSON.stringify(manifest.label)}) is already anchored with root ${existing.root}, but ${folder} has root ${manifest.root}.`, {
+            details: "The label was reused for different keys: seal them under a new label.",
+          });
+        }
+        const event = getAbiItem({ abi: keyLedgerAbi, name: "BatchAnchored" }) as unknown as AbiEvent;
+        const [log] = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: [event], args: { batchId }, fromBlock: ctx.deployBlock });
+        const record = { chainId: ctx.chainId, ledger: ctx.ledger, batchId, root: existing.root, count: existing.count, txHash: log?.transactionHash ?? null, block: log?.blockNumber ?? null, alreadyAnchored: true };
+        writeFileAtomic(join(folder, "anchor.json"), `${toJson(record)}\n`);
+        out.info(`batch ${batchId} is already anchored${log ? ` in block ${log.blockNumber} (tx ${log.transactionHash})` : ""}; nothing changed`);
+        if (o.json) out.json(record);
+        else out.result(`already anchored: batch ${batchId} root ${existing.root} count ${existing.count}${log ? ` block ${log.blockNumber} tx ${log.transactionHash}` : ""}`);
+        return;
+      }
+      if (ctx.account!.address !== supplier) {
+        throw new CliError(`Batch ${folder} was sealed for supplier ${supplier}, but the signing account is ${ctx.account!.address}; only the supplier can anchor it.`);
+      }
+      const params = toAnchorParams(manifest, manifestHash, o.manifestUri);
+      const { hash, receipt } = await sendLedgerTx(ctx, { functionName: "anchorBatch", args: [params], action: `anchor batch ${batchId} (${folder})` });
+      const record = { chainId: ctx.chainId, ledger: ctx.ledger, batchId, root: params.root, count: params.count, txHash: hash, block: receipt.blockNumber, alreadyAnchored: false };
+      writeFileAtomic(join(folder, "anchor.json"), `${toJson(record)}\n`);
+      if (o.json) out.json(record);
+      else out.result(`anchored batch ${batchId} (${params.count} keys, root ${params.root}) in block ${receipt.blockNumber}, tx ${hash}`);
+    });
+  addExamples(cmd, "keytrail batch anchor out/2026-11-A --manifest-uri https://keys.example.com/b/2026-11-A/manifest.json --keystore supplier.json");
+}

@@ -1,0 +1,31 @@
+import { loadConfig, type LoadedConfig } from "../config/loadConfig.js";
+import { CliError } from "../errors.js";
+import type { GlobalOptions } from "../types.js";
+import { createClients, type Clients } from "./createClients.js";
+
+/** A connected chain plus the config it was resolved from. */
+export type ConnectedChain = Clients & { loaded: LoadedConfig; rpcUrl: string };
+
+/**
+ * Loads the config, picks the RPC URLs (--rpc-url > KEYTRAIL_RPC_URL > config), connects, and
+ * checks the chain id against --chain-id or the config's chainId, naming both on a mismatch.
+ *
+ * @param options - the global command-line options.
+ * @returns the {@link ConnectedChain}.
+ * @example
+ * const { publicClient, chainId } = await connectChain(cmd.optsWithGlobals());
+ */
+export async function connectChain(options: GlobalOptions): Promise<ConnectedChain> {
+  const loaded = loadConfig(options.config);
+  const { config } = loaded;
+  const rpcUrls = options.rpcUrl ? [options.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : config.rpcUrls;
+  const clients = await createClients({ rpcUrls, network: config.network });
+  const rpcUrl = rpcUrls.join(", ");
+  const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
+  if (expected !== undefined && expected !== clients.chainId) {
+    throw new CliError(`RPC ${rpcUrl} serves chain id ${clients.chainId}, but ${options.chainId !== undefined ? "--chain-id" : loaded.path} expects chain id ${expected}.`, {
+      details: "Point --rpc-url (or KEYTRAIL_RPC_URL) at the right network, or fix chainId in the config.",
+    });
+  }
+  return { ...clients, loaded, rpcUrl };
+}

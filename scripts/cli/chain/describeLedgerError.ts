@@ -1,0 +1,103 @@
+import { keccak256, toHex, type Address } from "viem";
+import { formatRange } from "../parse/formatRange.js";
+import { reasonName } from "../parse/reasonName.js";
+
+/** Context that makes the sentence name the caller. */
+export type DescribeContext = { account?: Address | undefined };
+
+const ROLE_NAMES: Record<string, string> = {
+  "0x0000000000000000000000000000000000000000000000000000000000000000": "DEFAULT_ADMIN_ROLE",
+  [keccak256(toHex("REGISTRAR_ROLE"))]: "REGISTRAR_ROLE",
+  [keccak256(toHex("REGULATOR_ROLE"))]: "REGULATOR_ROLE",
+};
+
+const KINDS = ["None", "Supplier", "Distributor", "Retailer"];
+
+function when(t: bigint): string {
+  return t === 0n ? "never" : new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * Turns one of the ledger's custom errors (name and decoded arguments) into a plain sentence that
+ * names the values, e.g. "range 0-9999 of batch 0x… is not held by you (0x…): 0x… holds it."
+ *
+ * @param errorName - the custom error's name.
+ * @param args - its decoded arguments, in ABI order.
+ * @param context - who sent the call.
+ * @returns the sentence.
+ * @example
+ * describeLedgerError("KeyLedgerPartySuspended", ["0xabc…"], {}) // "party 0xabc… is suspended."
+ */
+export function describeLedgerError(errorName: string, args: readonly unknown[], context: DescribeContext): string {
+  const a = args as readonly (string | bigint | number | boolean)[];
+  const you = context.account ? `you (${context.account})` : "the sender";
+  switch (errorName) {
+    case "KeyLedgerPartyAlreadyRegistered":
+      return `Party ${a[0]} is already registered.`;
+    case "KeyLedgerPartyNotRegistered":
+      return `${a[0]} is not a registered party (register it first: keytrail party register).`;
+    case "KeyLedgerPartySuspended":
+      return `Party ${a[0]} is suspended.`;
+    case "KeyLedgerPartyNotSuspended":
+      return `Party ${a[0]} is not suspended; there is nothing to reinstate.`;
+    case "KeyLedgerAccreditationExpired":
+      return `Party ${a[0]}'s accreditation expired at ${when(BigInt(a[1] as bigint))}.`;
+    case "KeyLedgerInvalidKind":
+      return `Party ${a[0]} is of kind ${KINDS[Number(a[1])] ?? String(a[1])}, which cannot do this.`;
+    case "KeyLedgerNotSupplier":
+      return `${a[0]} is not an active registered supplier.`;
+    case "KeyLedgerBatchExists":
+      return `Batch ${a[0]} (label ${JSON.stringify(a[1])}) already exists.`;
+    case "KeyLedgerBatchNotFound":
+      return `There is no batch ${a[0]} on this ledger.`;
+    case "KeyLedgerInvalidCount":
+      return `Key count ${a[0]} is invalid: expected 1 to 2^48-1.`;
+    case "KeyLedgerZeroRoot":
+      return "The Merkle root is zero.";
+    case "KeyLedgerZeroAddress":
+      return "The zero address is not a valid party, admin or redeemer.";
+    case "KeyLedgerInvalidExpiry":
+      return `Expiry ${a[0]} does not fit 40 bits of Unix seconds.`;
+    case "KeyLedgerInvalidRange":
+      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is empty or outside the batch's indices 0-${BigInt(a[3] as bigint) - 1n}.`;
+    case "KeyLedgerRangeNotHeld": {
+      const holder = a[3] as string;
+      const who = /^0x0{40}$/i.test(holder) ? "nobody holds it" : `${holder} holds it`;
+      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is not held by ${you}: ${who}.`;
+    }
+    case "KeyLedgerRangeFrozen":
+      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is frozen (revoked: ${reasonName(Number(a[3]))}); frozen keys cannot move or be redeemed.`;
+    case "KeyLedgerRecipientNotAuthorized":
+      return `Batch ${a[0]} is restricted and its supplier ${a[1]} has not authorised recipient ${a[2]} (or the authorisation expired).`;
+    case "KeyLedgerSelfTransfer":
+      return `Sender and recipient are the same account (${a[0]}).`;
+    case "KeyLedgerBadHint":
+      return `Hint ${a[1]} is not a segment start at or below index ${a[2]} of batch ${a[0]} (re-run: hints are recomputed from the chain).`;
+    case "KeyLedgerNotBatchAuthority":
+      return `${a[1]} is neither the supplier of batch ${a[0]} nor a regulator.`;
+    case "KeyLedgerNotRedeemer":
+      return `${a[1]} is neither the supplier of batch ${a[0]} nor a redeemer it delegated.`;
+    case "KeyLedgerAlreadyRedeemed": {
+      const word = BigInt(a[1] as bigint);
+      const bits = BigInt(a[2] as bigint);
+      const idx: string[] = [];
+      for (let i = 0n; i < 256n && idx.length < 10; i++) if ((bits >> i) & 1n) idx.push(String(word * 256n + i));
+      return `Keys ${idx.join(", ")}${idx.length === 10 ? ", …" : ""} of batch ${a[0]} were already redeemed.`;
+    }
+    case "KeyLedgerInvalidMask":
+      return `Redemption of word ${a[1]} of batch ${a[0]} is empty or reaches past the batch's last key.`;
+    case "KeyLedgerInvalidReason":
+      return `Revocation reason ${a[0]} is not valid: expected stolen, chargeback, unauthorised, issuer-error or other.`;
+    case "KeyLedgerInvalidAuthorization":
+      return `Authorisation of ${a[0]} with tier ${a[1]} until ${when(BigInt(a[2] as bigint))} is invalid: the tier must be at least 1 and the expiry in the future.`;
+    case "KeyLedgerNotAuthorized":
+      return `Distributor ${a[1]} is not authorised by supplier ${a[0]}.`;
+    case "AccessControlUnauthorizedAccount":
+      return `${a[0]} lacks the role ${ROLE_NAMES[String(a[1]).toLowerCase()] ?? a[1]} on this ledger.`;
+    case "AccessControlBadConfirmation":
+      return "Role renouncement must be confirmed by the account itself.";
+    default:
+      return `The ledger refused with ${errorName}(${a.map((x) => String(x)).join(", ")}).`;
+  }
+}
+

@@ -1,0 +1,73 @@
+import { createWalletClient, getAddress, isAddress, type Address, type Chain, type LocalAccount, type PublicClient, type Transport, type WalletClient } from "viem";
+import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import type { LoadedConfig } from "../config/loadConfig.js";
+import { readDeployment } from "../config/readDeployment.js";
+import { CliError, CliUsageError } from "../errors.js";
+import type { GlobalOptions } from "../types.js";
+import { connectChain } from "./connectChain.js";
+import { resolveAccount } from "./resolveAccount.js";
+
+/** Everything a chain command needs: clients, the ledger address, the signer. */
+export type LedgerContext = {
+  publicClient: PublicClient<Transport, Chain>;
+  walletClient: WalletClient<Transport, Chain, LocalAccount> | undefined;
+  account: LocalAccount | undefined;
+  chainId: number;
+  rpcUrl: string;
+  ledger: Address;
+  /** Block the ledger was deployed in (from the deployment record; 0 when unknown). */
+  deployBlock: bigint;
+  loaded: LoadedConfig;
+};
+
+/** Parameters of {@link openLedger}. */
+export type OpenLedgerParameters = {
+  /** Whether the command sends transactions (resolves the account). */
+  signer: boolean;
+};
+
+/**
+ * Resolves settings (flags > KEYTRAIL_* environment > keytrail.config.json > deployment record),
+ * connects to the RPC, checks the chain id against the config, finds the ledger and checks that
+ * code is deployed there, and (for writing commands) resolves the signing account.
+ *
+ * @param options - the global command-line options.
+ * @param parameters - see {@link OpenLedgerParameters}.
+ * @returns the {@link LedgerContext}.
+ * @example
+ * const ctx = await openLedger(cmd.optsWithGlobals(), { signer: true });
+ */
+export async function openLedger(options: GlobalOptions, parameters: OpenLedgerParameters): Promise<LedgerContext> {
+  const clients = await connectChain(options);
+  const { chainId, publicClient, loaded, rpcUrl } = clients;
+  const { config } = loaded;
+  const deployment = readDeployment(loaded.dir, chainId);
+  const ledgerText =
+    options.ledger ?? process.env.KEYTRAIL_LEDGER ?? (config.ledger && (config.chainId === undefined || config.chainId === chainId) ? config.ledger : undefined) ?? deployment?.ledger;
+  if (!ledgerText) {
+    throw new CliError(`No KeyTrail ledger is known for chain id ${chainId} (RPC ${rpcUrl}).`, {
+      details: "Deploy one with `keytrail deploy`, or name it with --ledger, KEYTRAIL_LEDGER or `keytrail init --ledger ADDRESS`.",
+    });
+  }
+  if (!isAddress(ledgerText, { strict: false })) throw new CliUsageError(`Ledger address ${JSON.stringify(ledgerText)} is not a 20-byte hex address.`);
+  const ledger = getAddress(ledgerText);
+  const code = await publicClient.getCode({ address: ledger });
+  if (!code || code === "0x") {
+    throw new CliError(`No contract code at ledger address ${ledger} on chain id ${chainId} (RPC ${rpcUrl}).`, {
+      details: "The address is wrong for this network, or the node was restarted and lost its state: redeploy with `keytrail deploy`.",
+    });
+  }
+  try {
+    await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [ledger, ""] });
+  } catch (e) {
+    throw new CliError(`The contract at ${ledger} on chain id ${chainId} is not a KeyTrail ledger (it does not answer batchIdOf).`, { cause: e });
+  }
+  const deployBlock = deployment && getAddress(deployment.ledger) === ledger ? BigInt(deployment.deployBlock) : 0n;
+  let account: LocalAccount | undefined;
+  let walletClient: LedgerContext["walletClient"];
+  if (parameters.signer) {
+    account = await resolveAccount({ testIndex: options.account, keystore: options.keystore, configured: config.account, chainId });
+    walletClient = createWalletClient({ account, chain: clients.chain, transport: clients.transport });
+  }
+  return { publicClient, walletClient, account, chainId, rpcUrl, ledger, deployBlock, loaded };
+}

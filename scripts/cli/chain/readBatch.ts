@@ -1,0 +1,36 @@
+import type { Address, Hex } from "viem";
+import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { CliError } from "../errors.js";
+import { decodeLedgerError } from "./decodeLedgerError.js";
+import type { LedgerContext } from "./openLedger.js";
+
+/** A batch's on-chain record. */
+export type BatchRecord = { batchId: Hex; root: Hex; supplier: Address; count: bigint; expiresAt: bigint; restricted: boolean };
+
+/**
+ * Reads a batch's on-chain record (batchOf); with `require`, a missing batch is an error naming
+ * the batch, the ledger and the chain.
+ *
+ * @param ctx - an opened ledger.
+ * @param batchId - the batch.
+ * @param require - throw when the batch does not exist (default true).
+ * @returns the record, or undefined when absent and not required.
+ * @example
+ * const b = await readBatch(ctx, batchId);
+ */
+export async function readBatch(ctx: LedgerContext, batchId: Hex, require = true): Promise<BatchRecord | undefined> {
+  let r: readonly [Hex, Address, bigint, bigint, boolean];
+  try {
+    r = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "batchOf", args: [batchId] });
+  } catch (e) {
+    throw await decodeLedgerError(e, { rpcUrl: ctx.rpcUrl, chainId: ctx.chainId, action: `read batch ${batchId}` });
+  }
+  const [root, supplier, count, expiresAt, restricted] = r;
+  if (/^0x0{40}$/i.test(supplier)) {
+    if (!require) return undefined;
+    throw new CliError(`There is no batch ${batchId} on ledger ${ctx.ledger} (chain id ${ctx.chainId}).`, {
+      details: "Check --batch, or anchor the batch first: keytrail batch anchor <folder>.",
+    });
+  }
+  return { batchId, root, supplier, count, expiresAt, restricted };
+}

@@ -1,0 +1,55 @@
+import type { ContractFunctionArgs, ContractFunctionName, Hex, TransactionReceipt } from "viem";
+import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { CliError, CliUsageError } from "../errors.js";
+import { decodeLedgerError } from "./decodeLedgerError.js";
+import type { LedgerContext } from "./openLedger.js";
+
+type WriteName = ContractFunctionName<typeof keyLedgerAbi, "nonpayable">;
+
+/** Parameters of {@link sendLedgerTx}. */
+export type SendLedgerTxParameters<N extends WriteName> = {
+  functionName: N;
+  args: ContractFunctionArgs<typeof keyLedgerAbi, "nonpayable", N>;
+  /** What is being done, for messages ("register party 0x…"). */
+  action: string;
+};
+
+/**
+ * Simulates a ledger call (so refusals are decoded before anything is sent), sends it, and waits
+ * for the receipt. Refusals become plain sentences (see decodeLedgerError).
+ *
+ * @param ctx - an opened ledger with a signer.
+ * @param parameters - see {@link SendLedgerTxParameters}.
+ * @returns the transaction hash and receipt.
+ * @example
+ * await sendLedgerTx(ctx, { functionName: "setRedeemer", args: [addr, true], action: "add redeemer" });
+ */
+export async function sendLedgerTx<N extends WriteName>(
+  ctx: LedgerContext,
+  parameters: SendLedgerTxParameters<N>,
+): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
+  const { walletClient, account, publicClient } = ctx;
+  if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
+  const errCtx = { publicClient, account: account.address, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl, action: parameters.action };
+  let hash: Hex;
+  try {
+    const { request } = await publicClient.simulateContract({
+      account,
+      address: ctx.ledger,
+      abi: keyLedgerAbi,
+      functionName: parameters.functionName,
+      args: parameters.args,
+    } as never);
+    hash = await walletClient.writeContract(request as never);
+  } catch (e) {
+    throw await decodeLedgerError(e, errCtx);
+  }
+  let receipt: TransactionReceipt;
+  try {
+    receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 300_000 });
+  } catch (e) {
+    throw await decodeLedgerError(e, { ...errCtx, action: `confirm transaction ${hash} (${parameters.action})` });
+  }
+  if (receipt.status !== "success") throw new CliError(`Transaction ${hash} (${parameters.action}) was mined but reverted in block ${receipt.blockNumber}.`);
+  return { hash, receipt };
+}

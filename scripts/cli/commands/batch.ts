@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import { registerBatchAnchor } from "../batch/registerBatchAnchor.js";
+
+/**
+ * `keytrail batch seal|anchor|qr|labels`.
+ *
+ * @param program - the root command.
+ * @example
+ * registerBatchCommand(program);
+ */
+export function registerBatchCommand(program: Command): void {
+  const batch = program.command("batch").description("seal a key file into a batch folder, anchor it on chain, print QR codes");
+  registerBatchAnchor(batch);
+}

@@ -1,0 +1,66 @@
+import type { Command } from "commander";
+import { findHint } from "../chain/findHint.js";
+import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
+import { openLedger } from "../chain/openLedger.js";
+import { readBatch } from "../chain/readBatch.js";
+import { sendLedgerTx } from "../chain/sendLedgerTx.js";
+import { CliUsageError } from "../errors.js";
+import { addExamples } from "../io/addExamples.js";
+import { createOutput } from "../io/createOutput.js";
+import { formatRange } from "../parse/formatRange.js";
+import { parseBatchRef } from "../parse/parseBatchRef.js";
+import { parseRange } from "../parse/parseRange.js";
+import { parseReason } from "../parse/parseReason.js";
+import { reasonName } from "../parse/reasonName.js";
+import type { GlobalOptions } from "../types.js";
+
+type RevokeOptions = { batch: string; range: string; reason?: string };
+
+/**
+ * `keytrail revoke` (freeze a range with a reason) and `keytrail reinstate` (unfreeze); batch
+ * supplier or a regulator. History stays on chain.
+ *
+ * @param program - the root command.
+ * @example
+ * registerRevokeCommands(program);
+ */
+export function registerRevokeCommands(program: Command): void {
+  const revoke = program
+    .command("revoke")
+    .description("freeze a range of keys (stolen, chargeback …): frozen keys cannot move or be redeemed")
+    .requiredOption("--batch <batch>", "batchId or batch folder")
+    .requiredOption("--range <first-last>", "inclusive index range, e.g. 0-9999")
+    .requiredOption("--reason <reason>", "stolen | chargeback | unauthorised | issuer-error | other")
+    .action(async (o: RevokeOptions, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      const batchId = parseBatchRef(o.batch);
+      const range = parseRange(o.range, "--range");
+      const reason = parseReason(o.reason ?? "");
+      const ctx = await openLedger(g, { signer: true });
+      await readBatch(ctx, batchId);
+      const hint = findHint(await loadSegmentStarts(ctx, batchId), range.start);
+      const what = `range ${formatRange(range.start, range.end)} of batch ${batchId}`;
+      const { hash } = await sendLedgerTx(ctx, { functionName: "revoke", args: [batchId, range.start, range.end, reason, hint], action: `revoke ${what}` });
+      createOutput(g).result(`revoked ${what} (${range.end - range.start} keys, reason ${reasonName(reason)}) tx ${hash}`);
+    });
+  addExamples(revoke, "keytrail revoke --batch 0x5c1e…9a0f --range 1000-1999 --reason stolen --keystore supplier.json");
+
+  const reinstate = program
+    .command("reinstate")
+    .description("unfreeze a revoked range (the revocation stays in the history)")
+    .requiredOption("--batch <batch>", "batchId or batch folder")
+    .requiredOption("--range <first-last>", "inclusive index range")
+    .action(async (o: RevokeOptions, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      if (o.reason) throw new CliUsageError("reinstate takes no --reason.");
+      const batchId = parseBatchRef(o.batch);
+      const range = parseRange(o.range, "--range");
+      const ctx = await openLedger(g, { signer: true });
+      await readBatch(ctx, batchId);
+      const hint = findHint(await loadSegmentStarts(ctx, batchId), range.start);
+      const what = `range ${formatRange(range.start, range.end)} of batch ${batchId}`;
+      const { hash } = await sendLedgerTx(ctx, { functionName: "reinstate", args: [batchId, range.start, range.end, hint], action: `reinstate ${what}` });
+      createOutput(g).result(`reinstated ${what} (${range.end - range.start} keys) tx ${hash}`);
+    });
+  addExamples(reinstate, "keytrail reinstate --batch 0x5c1e…9a0f --range 1000-1999 --keystore supplier.json");
+}

@@ -1,0 +1,212 @@
+import { encodeFunctionData, keccak256, type Hex, type TransactionReceipt } from "viem";
+import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { decodeLedgerError } from "../chain/decodeLedgerError.js";
+import { findHint } from "../chain/findHint.js";
+import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
+import type { LedgerContext } from "../chain/openLedger.js";
+import { readBatch } from "../chain/readBatch.js";
+import { CliError, LedgerRefusedError } from "../errors.js";
+import { acquireLock } from "../io/acquireLock.js";
+import type { Output } from "../io/createOutput.js";
+import { createProgress } from "../progress/createProgress.js";
+import { memoHash } from "../parse/memoHash.js";
+import { openJournal, type JournalEntry } from "./openJournal.js";
+import { planChunks, type Chunk } from "./planChunks.js";
+import { readOrders } from "./readOrders.js";
+
+/** Parameters of {@link runBulkTransfer}. */
+export type RunBulkTransferParameters = { file: string; chunkSize: number; out: Output };
+
+/** What a bulk run did. */
+export type RunBulkTransferReturnType = { chunks: number; sent: number; resumed: number; ranges: number; keys: bigint };
+
+/**
+ * Executes a bulk orders file: one transferMany transaction per chunk of ranges, with a journal
+ * next to the file (`<file>.journal`). Each transaction is signed locally and journaled before it
+ * is broadcast, and journaled again when confirmed; a re-run after Ctrl-C or kill skips confirmed
+ * chunks, settles the one in flight (receipt, mempool, or re-broadcast of the same signed bytes,
+ * which cannot apply twice because the nonce is fixed) and continues. Hints come from chain logs.
+ *
+ * @param ctx - an opened ledger with a signer.
+ * @param parameters - see {@link RunBulkTransferParameters}.
+ * @returns counts of what was done.
+ * @example
+ * await runBulkTransfer(ctx, { file: "orders.csv", chunkSize: 50, out });
+ */
+export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTransferParameters): Promise<RunBulkTransferReturnType> {
+  const { file, out } = parameters;
+  const account = ctx.account!;
+  const wallet = ctx.walletClient!;
+  const pc = ctx.publicClient;
+  const { rows, bytes } = readOrders(file);
+  const ordersHash = keccak256(bytes);
+  const errCtx = { publicClient: pc, account: account.address, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl };
+
+  // Pre-flight: every batch exists, every recipient is an active party.
+  const firstLine = new Map<string, number>();
+  for (const r of rows) for (const k of [r.batchId, r.to]) if (!firstLine.has(k)) firstLine.set(k, r.line);
+  for (const batchId of new Set(rows.map((r) => r.batchId))) {
+    try {
+      await readBatch(ctx, batchId);
+    } catch (e) {
+      throw new CliError(`${file} line ${firstLine.get(batchId)}: ${(e as CliError).shortMessage}`, { cause: e });
+    }
+  }
+  for (const to of new Set(rows.map((r) => r.to))) {
+    const [kind, suspended] = await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [to] });
+    const active = await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "isActive", args: [to] });
+    if (kind === 0) throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to} is not a registered party; nothing was sent.`);
+    if (suspended) throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to} is suspended; nothing was sent.`);
+    if (!active) throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to}'s accreditation has expired; nothing was sent.`);
+  }
+
+  const starts = new Map<Hex, bigint[]>();
+  const hintFor = async (batchId: Hex, index: bigint) => {
+    let s = starts.get(batchId);
+    if (!s) {
+      s = await loadSegmentStarts(ctx, batchId);
+      starts.set(batchId, s);
+    }
+    return findHint(s, index);
+  };
+  const release = acquireLock(`${file}.lock`, file);
+  const journal = openJournal(`${file}.journal`);
+  try {
+    let chunkSize = parameters.chunkSize;
+    if (journal.header) {
+      const h = journal.header;
+      if (h.ordersHash !== ordersHash) {
+        throw new CliError(`${file} changed since its journal ${journal.path} was started; resuming could send the wrong ranges.`, {
+          details: "Restore the original file to resume, or move the journal away to treat the file as a new run.",
+        });
+      }
+      if (h.chainId !== ctx.chainId || h.ledger.toLowerCase() !== ctx.ledger.toLowerCase() || h.from.toLowerCase() !== account.address.toLowerCase()) {
+        throw new CliError(`Journal ${journal.path} belongs to a run from ${h.from} on chain id ${h.chainId}, ledger ${h.ledger}; this run is ${account.address} on chain id ${ctx.chainId}, ledger ${ctx.ledger}.`);
+      }
+      if (h.chunkSize !== chunkSize) out.info(`resuming with the journal's chunk size ${h.chunkSize} (not ${chunkSize})`);
+      chunkSize = h.chunkSize;
+    }
+    const chunks = planChunks(rows, chunkSize);
+    if (!journal.header) {
+      journal.append({ kind: "keytrail-transfer-journal", version: 1, ordersHash, chunkSize, chainId: ctx.chainId, ledger: ctx.ledger, from: account.address, chunks: chunks.length });
+    }
+    const confirmedBefore = chunks.filter((c) => journal.last.get(c.index)?.state === "confirmed").length;
+    if (confirmedBefore > 0) out.info(`resuming ${file}: ${confirmedBefore} of ${chunks.length} chunks already confirmed (journal ${journal.path})`);
+
+    const noteStarts = (chunk: Chunk) => {
+      for (const r of chunk.rows) {
+        const s = starts.get(r.batchId);
+        if (s) {
+          s.push(r.start, r.end);
+          s.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        }
+      }
+    };
+
+    const totalRanges = rows.length;
+    const bar = createProgress({ label: "transferring", total: totalRanges, unit: "ranges", quiet: out.quiet });
+    let done = chunks.filter((c) => journal.last.get(c.index)?.state === "confirmed").reduce((a, c) => a + c.rows.length, 0);
+    bar.update(done);
+    let sent = 0;
+    try {
+      for (const chunk of chunks) {
+        const last = journal.last.get(chunk.index);
+        if (last?.state === "confirmed") continue;
+        let receipt: TransactionReceipt | undefined;
+        if (last?.state === "signed") receipt = await settleInFlight(last);
+        if (!receipt) {
+          const items = [];
+          for (const r of chunk.rows) items.push({ batchId: r.batchId, start: r.start, end: r.end, to: r.to, hint: await hintFor(r.batchId, r.start) });
+          const memo = memoHash(chunk.memo);
+          try {
+            await pc.simulateContract({ account, address: ctx.ledger, abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
+          } catch (e) {
+            throw await explainChunkFailure(chunk, e);
+          }
+          const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
+          let raw: Hex;
+          let nonce: number;
+          try {
+            nonce = await pc.getTransactionCount({ address: account.address, blockTag: "pending" });
+            const request = await wallet.prepareTransactionRequest({ account, chain: wallet.chain, to: ctx.ledger, data, nonce });
+            raw = await wallet.signTransaction(request as never);
+          } catch (e) {
+            throw await decodeLedgerError(e, { ...errCtx, action: `prepare chunk ${chunk.index + 1}/${chunks.length}` });
+          }
+          const hash = keccak256(raw);
+          journal.append({ chunk: chunk.index, state: "signed", hash, nonce, raw });
+          try {
+            await pc.sendRawTransaction({ serializedTransaction: raw });
+          } catch (e) {
+            throw await decodeLedgerError(e, { ...errCtx, action: `send chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)` });
+          }
+          sent++;
+          receipt = await pc.waitForTransactionReceipt({ hash, timeout: 300_000 }).catch(async (e: unknown) => {
+            throw await decodeLedgerError(e, { ...errCtx, action: `confirm chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)` });
+          });
+          if (receipt.status !== "success") {
+            throw new CliError(`Chunk ${chunk.index + 1}/${chunks.length} (${file} lines ${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}) transaction ${hash} reverted in block ${receipt.blockNumber}; re-run to retry it with fresh checks.`);
+          }
+        }
+        journal.append({ chunk: chunk.index, state: "confirmed", hash: receipt.transactionHash, block: receipt.blockNumber.toString() });
+        noteStarts(chunk);
+        done += chunk.rows.length;
+        bar.update(done);
+        out.info(`chunk ${chunk.index + 1}/${chunks.length} confirmed: ${chunk.rows.length} ranges, tx ${receipt.transactionHash}, block ${receipt.blockNumber}`);
+      }
+    } finally {
+      bar.stop();
+    }
+    const keys = rows.reduce((a, r) => a + (r.end - r.start), 0n);
+    return { chunks: chunks.length, sent, resumed: confirmedBefore, ranges: rows.length, keys };
+  } finally {
+    journal.close();
+    release();
+  }
+
+  /** A chunk signed by an earlier run: find out what became of it. Undefined = not applied, send anew. */
+  async function settleInFlight(entry: Extract<JournalEntry, { state: "signed" }>): Promise<TransactionReceipt | undefined> {
+    const hash = entry.hash as Hex;
+    const mined = await pc.getTransactionReceipt({ hash }).catch(() => undefined);
+    if (mined) return mined.status === "success" ? mined : undefined;
+    const pending = await pc.getTransaction({ hash }).catch(() => undefined);
+    if (!pending) {
+      try {
+        await pc.sendRawTransaction({ serializedTransaction: entry.raw as Hex });
+        out.info(`re-broadcast the signed transaction ${hash} of chunk ${entry.chunk + 1} (same nonce ${entry.nonce}: it can apply at most once)`);
+      } catch (e) {
+        const msg = String((e as Error).message);
+        if (/nonce too low|nonce.*(used|lower)|already known|known transaction/i.test(msg)) {
+          const again = await pc.getTransactionReceipt({ hash }).catch(() => undefined);
+          if (again) return again.status === "success" ? again : undefined;
+          if (/already known|known transaction/i.test(msg)) return pc.waitForTransactionReceipt({ hash, timeout: 300_000 });
+          return undefined; // nonce taken by another transaction: this one never applied
+        }
+        throw await decodeLedgerError(e, { ...errCtx, action: `re-broadcast chunk ${entry.chunk + 1} (tx ${hash})` });
+      }
+    }
+    const r = await pc.waitForTransactionReceipt({ hash, timeout: 300_000 });
+    return r.status === "success" ? r : undefined;
+  }
+
+  /** Finds which row of a refused chunk is at fault and names its line. */
+  async function explainChunkFailure(chunk: Chunk, error: unknown): Promise<Error> {
+    const decoded = await decodeLedgerError(error, errCtx);
+    if (!(decoded instanceof LedgerRefusedError)) return decoded;
+    for (const r of chunk.rows) {
+      try {
+        await pc.simulateContract({
+          account,
+          address: ctx.ledger,
+          abi: keyLedgerAbi,
+          functionName: "transfer",
+          args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), memoHash(chunk.memo)],
+        });
+      } catch (e) {
+        const d = await decodeLedgerError(e, errCtx);
+        return new LedgerRefusedError(`${file} line ${r.line}: ${d.shortMessage} Nothing of chunk ${chunk.index + 1} was sent.`, (d as LedgerRefusedError).errorName, { cause: e });
+      }
+    }
+    return new LedgerRefusedError(`${file} chunk ${chunk.index + 1}: ${decoded.shortMessage}`, decoded.errorName, { cause: error });
+  }
+}

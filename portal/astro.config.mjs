@@ -1,0 +1,68 @@
+// @ts-check
+import { cpSync, existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "astro/config";
+import { loadPortalConfig } from "./src/config/loadPortalConfig.ts";
+import { cspDirectives } from "./src/config/cspDirectives.ts";
+import { copyExport } from "./src/config/copyExport.ts";
+
+const config = loadPortalConfig();
+const baseUrl = new URL(config.portalBase + "/");
+
+/** @type {import("./src/config/publicConfig.ts").PublicConfig} */
+const publicConfig = {
+  chainId: config.chainId,
+  chainName: config.chainName,
+  rpcUrls: config.rpcUrls,
+  ledger: config.ledger,
+  portalBase: config.portalBase,
+  explorerUrl: config.explorerUrl,
+};
+
+export default defineConfig({
+  site: baseUrl.origin,
+  base: baseUrl.pathname,
+  trailingSlash: "always",
+  output: "static",
+  // KEYTRAIL_PORTAL_OUT_DIR: build elsewhere than portal/dist (tests, `keytrail portal build --out`).
+  outDir: process.env.KEYTRAIL_PORTAL_OUT_DIR || fileURLToPath(new URL("./dist/", import.meta.url)),
+  build: { format: "directory", inlineStylesheets: "always" },
+  devToolbar: { enabled: false },
+  markdown: { syntaxHighlight: false },
+  i18n: {
+    locales: ["zh-CN", "en"],
+    defaultLocale: "zh-CN",
+    routing: { prefixDefaultLocale: false },
+  },
+  security: {
+    csp: {
+      algorithm: "SHA-256",
+      directives: cspDirectives(config.rpcUrls),
+    },
+  },
+  vite: {
+    define: {
+      __KEYTRAIL_PUBLIC__: JSON.stringify(publicConfig),
+      __KEYTRAIL_EXPORT_DIR__: JSON.stringify(config.exportDir),
+    },
+    build: { modulePreload: { polyfill: false }, assetsInlineLimit: 0 },
+  },
+  integrations: [
+    {
+      name: "keytrail-export",
+      hooks: {
+        "astro:build:done": ({ dir, logger }) => {
+          if (!config.exportDir) {
+            logger.info("no export folder configured: pages show placeholders");
+            return;
+          }
+          if (!existsSync(config.exportDir) || !statSync(config.exportDir).isDirectory()) {
+            throw new Error(`Export folder ${config.exportDir} (KEYTRAIL_EXPORT_DIR / exportDir) does not exist or is not a folder.`);
+          }
+          const n = copyExport(config.exportDir, fileURLToPath(new URL("export/", dir)), cpSync);
+          logger.info(`copied ${n} export files to export/`);
+        },
+      },
+    },
+  ],
+});

@@ -1,0 +1,71 @@
+import type { Lang } from "./lang.ts";
+
+/** Verdicts the verify page can show (lib/verify's VerifyResult verdicts). */
+export type Verdict = "genuine" | "not-in-batch" | "revoked" | "redeemed" | "holder-mismatch" | "unreachable" | "malformed" | "wrong-chain";
+
+type VerdictText = { title: string; detail: string };
+
+const zh = {
+  verdicts: {
+    genuine: { title: "正品", detail: "此卡密在发行方登记的批次中，链上状态正常：未吊销、未兑换。" },
+    "not-in-batch": { title: "未登记：不是这里任何发行方签发的", detail: "二维码中的证明与链上登记的批次不符。这张卡密可能是伪造的。" },
+    revoked: { title: "已吊销", detail: "发行方或监管方已冻结此卡密，请勿购买或使用。" },
+    redeemed: { title: "已兑换", detail: "此卡密已被兑换过，不能再次使用。可能被重复销售。" },
+    "holder-mismatch": { title: "卖家不是持有人", detail: "您指定的卖家并不是此卡密在链上的当前持有人。" },
+    unreachable: { title: "无法连接区块链", detail: "暂时无法读取链上状态。下面列出了已在本机离线完成的检查；请稍后重试。" },
+    malformed: { title: "无法识别", detail: "这不是有效的 KeyTrail 验证码，可能已损坏或被截断。" },
+    "wrong-chain": { title: "属于另一条链", detail: "此验证码属于另一条区块链，本站无法验证。" },
+  } satisfies Record<Verdict, VerdictText>,
+  reasons: { stolen: "被盗", chargeback: "拒付/退单", "unauthorised-channel": "非授权渠道", "issuer-error": "发行方错误", other: "其他" } as Record<string, string>,
+  kinds: { supplier: "发行方", distributor: "代理商", retailer: "零售商" } as Record<string, string>,
+  labels: {
+    batch: "批次", index: "序号", issuer: "发行方", holder: "当前持有人", reason: "原因", chain: "链", chainFor: "此验证码属于", ledger: "合约",
+    seller: "卖家", root: "链上默克尔根", proof: "默克尔证明", status: "链上状态", problem: "问题",
+    authorised: "已授权 · 第{tier}级", authorisedNoTier: "已获发行方授权", notAuthorised: "未获发行方授权", issuerSelf: "发行方",
+    accredited: "资质有效", accreditationExpired: "资质已过期", suspended: "已暂停", unregistered: "未登记",
+    holderNow: "当前持有人（链上确认）", holderStale: "索引数据已过时：链上当前持有人为 {holder}", noHistory: "没有可用的流转记录（索引导出缺失或尚未更新）。",
+    keyMatch: "一致：您输入的卡密与二维码中的承诺相符。", keyMismatch: "不一致：您输入的卡密与此二维码不符。", keyNeedsPayload: "请先扫描或粘贴验证码。",
+    checkOk: "通过", checkFail: "未通过", checkSkip: "未进行",
+    chainId: "链 ID {id}",
+  },
+};
+
+const en: typeof zh = {
+  verdicts: {
+    genuine: { title: "Genuine", detail: "This key is in a batch its issuer registered, and the chain shows it neither revoked nor redeemed." },
+    "not-in-batch": { title: "Not issued by anyone here", detail: "The proof in this QR does not match any batch registered on the ledger. The key may be forged." },
+    revoked: { title: "Revoked", detail: "The issuer or a regulator froze this key. Do not buy or use it." },
+    redeemed: { title: "Already redeemed", detail: "This key was already redeemed and cannot be used again. It may have been sold twice." },
+    "holder-mismatch": { title: "The seller you name is not the holder", detail: "The seller named for this key is not its current holder on the chain." },
+    unreachable: { title: "Cannot reach the chain", detail: "The chain could not be read just now. What was still checked offline on this device is listed below; try again later." },
+    malformed: { title: "Not a valid code", detail: "This is not a valid KeyTrail verification code; it may be damaged or truncated." },
+    "wrong-chain": { title: "For another chain", detail: "This code belongs to a different blockchain and cannot be verified here." },
+  },
+  reasons: { stolen: "stolen", chargeback: "chargeback", "unauthorised-channel": "unauthorised channel", "issuer-error": "issuer error", other: "other" },
+  kinds: { supplier: "Issuer", distributor: "Distributor", retailer: "Retailer" },
+  labels: {
+    batch: "Batch", index: "Index", issuer: "Issuer", holder: "Current holder", reason: "Reason", chain: "Chain", chainFor: "This code is for", ledger: "Ledger",
+    seller: "Seller", root: "On-chain Merkle root", proof: "Merkle proof", status: "On-chain status", problem: "Problem",
+    authorised: "authorised · tier {tier}", authorisedNoTier: "authorised by the issuer", notAuthorised: "not authorised by the issuer", issuerSelf: "issuer",
+    accredited: "accredited", accreditationExpired: "accreditation expired", suspended: "suspended", unregistered: "not registered",
+    holderNow: "current holder (confirmed on chain)", holderStale: "Index data is out of date: the chain says the current holder is {holder}", noHistory: "No custody history available (the index export is missing or behind).",
+    keyMatch: "Match: the key you entered matches this QR's commitment.", keyMismatch: "No match: the key you entered does not belong to this QR.", keyNeedsPayload: "Scan or paste a code first.",
+    checkOk: "passed", checkFail: "failed", checkSkip: "not run",
+    chainId: "chain id {id}",
+  },
+};
+
+/**
+ * The verify page's strings of one language (bundled into the client script).
+ *
+ * @param lang - language
+ * @returns the dictionary
+ * @example
+ * verdictStrings("en").verdicts.genuine.title // "Genuine"
+ */
+export function verdictStrings(lang: Lang): typeof zh {
+  return lang === "en" ? en : zh;
+}
+
+/** Reason codes of the contract (RevocationReason) as export words. */
+export const REASON_NAMES = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;

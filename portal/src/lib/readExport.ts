@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type {
+  ExportBatchDetail,
+  ExportBatchSummary,
+  ExportCustody,
+  ExportIndex,
+  ExportPartyDetail,
+  ExportPartySummary,
+  ExportProofIndex,
+} from "../../../indexer/export/types.ts";
+
+declare const __KEYTRAIL_EXPORT_DIR__: string;
+
+/** The static export as the pages need it at build time (docs/INDEXER.md, "Static export"). */
+export type PortalExport = {
+  index: ExportIndex | undefined;
+  batches: ExportBatchDetail[];
+  parties: ExportPartyDetail[];
+  custody: Map<string, ExportCustody>;
+  proofs: ExportProofIndex | undefined;
+  audit: Record<string, unknown> | undefined;
+};
+
+let cached: PortalExport | undefined;
+
+function readJson<T>(dir: string, rel: string, check: (v: unknown) => boolean): T | undefined {
+  const path = join(dir, rel);
+  if (!existsSync(path)) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`Invalid export file ${rel}: ${(error as Error).message}. Expected JSON written by \`keytrail export\`.`);
+  }
+  if (!check(v)) throw new Error(`Invalid export file ${rel}: unexpected shape. Expected the layout of docs/INDEXER.md.`);
+  return v as T;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const BATCH_ID = /^0x[0-9a-f]{64}$/;
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+
+/**
+ * Reads the configured static export at build time; an empty export when none is configured,
+ * so the site still builds (pages then show "no data yet").
+ *
+ * @returns the export
+ * @throws Error naming the file when a file is not valid JSON or not the expected shape
+ * @example
+ * const { batches } = readExport();
+ */
+export function readExport(): PortalExport {
+  if (cached) return cached;
+  const dir = __KEYTRAIL_EXPORT_DIR__;
+  cached = { index: undefined, batches: [], parties: [], custody: new Map(), proofs: undefined, audit: undefined };
+  if (!dir) return cached;
+  cached.index = readJson<ExportIndex>(dir, "index.json", (v) => isObj(v) && typeof v.chainId === "number");
+  const list = readJson<{ batches: ExportBatchSummary[] }>(dir, "batches.json", (v) => isObj(v) && Array.isArray(v.batches));
+  for (const b of list?.batches ?? []) {
+    if (!isObj(b) || typeof b.batchId !== "string" || !BATCH_ID.test(b.batchId)) throw new Error(`Invalid export file batches.json: batch id ${JSON.stringify((b as { batchId?: unknown }).batchId)} is not 0x + 64 lower-case hex.`);
+    const detail = readJson<ExportBatchDetail>(dir, `batches/${b.batchId}.json`, isObj);
+    cached.batches.push({ holderRanges: [], frozen: [], redeemedWords: [], ...b, ...detail });
+    const custody = readJson<ExportCustody>(dir, `batches/${b.batchId}/custody.json`, (v) => isObj(v) && Array.isArray(v.events) && Array.isArray(v.intervals));
+    if (custody) cached.custody.set(b.batchId, custody);
+  }
+  const parties = readJson<{ parties: ExportPartySummary[] }>(dir, "parties.json", (v) => isObj(v) && Array.isArray(v.parties));
+  for (const p of parties?.parties ?? []) {
+    if (!isObj(p) || typeof p.address !== "string" || !ADDRESS.test(p.address)) throw new Error(`Invalid export file parties.json: address ${JSON.stringify((p as { address?: unknown }).address)} is not 0x + 40 lower-case hex.`);
+    const detail = readJson<ExportPartyDetail>(dir, `parties/${p.address}.json`, isObj);
+    cached.parties.push({ holdingsByBatch: [], authorizationsGiven: [], authorizationsReceived: [], redeemers: [], flowsIn: [], flowsOut: [], ...p, ...detail });
+  }
+  cached.proofs = readJson<ExportProofIndex>(dir, "proofs/index.json", (v) => isObj(v) && Array.isArray(v.shards));
+  cached.audit = readJson<Record<string, unknown>>(dir, "audit/latest.json", isObj);
+  return cached;
+}

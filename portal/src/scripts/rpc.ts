@@ -1,0 +1,117 @@
+/**
+ * A minimal JSON-RPC client for the verify page: `eth_chainId` and one `eth_call` of the ledger's
+ * `keyStatus(bytes32,uint64,uint64)` view, ABI-encoded and decoded by hand (the return is a struct
+ * of ten static words), so the page ships no general-purpose Ethereum client. The selector is
+ * checked against the generated ABI by the portal's tests.
+ */
+import type { KeyStatus } from "../../../lib/schemas/keyStatus.ts";
+
+/** `keyStatus(bytes32,uint64,uint64)` selector. */
+export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
+
+const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
+
+/** Why an RPC call failed; `unreachable` errors make the verdict "cannot reach the chain". */
+export class RpcError extends Error {
+  override name = "RpcError";
+  constructor(message: string, readonly unreachable: boolean) {
+    super(message);
+  }
+}
+
+/** A JSON-RPC caller over several endpoints, tried in order. */
+export type Rpc = { request: (method: string, params: unknown[]) => Promise<unknown>; chainId: () => Promise<number> };
+
+/**
+ * Creates the caller. Each endpoint gets `timeoutMs`; a network error, timeout or HTTP error moves
+ * on to the next; a JSON-RPC error answer (a revert) is final.
+ *
+ * @param urls - configured RPC URLs
+ * @param timeoutMs - per endpoint
+ * @returns the caller
+ * @example
+ * const rpc = createRpc(["http://127.0.0.1:8545"]);
+ * await rpc.chainId();
+ */
+export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
+  let id = 0;
+  let chainIdCache: Promise<number> | undefined;
+  const request = async (method: string, params: unknown[]): Promise<unknown> => {
+    const problems: string[] = [];
+    for (const url of urls) {
+      const ctrl = new AbortController();
+      const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+      let body: unknown;
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
+          signal: ctrl.signal,
+          cache: "no-store",
+          credentials: "omit",
+          referrerPolicy: "no-referrer",
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        body = await res.json();
+      } catch (error) {
+        problems.push(`${new URL(url).host}: ${ctrl.signal.aborted ? "timed out" : (error as Error).message}`);
+        continue;
+      } finally {
+        clearTimeout(timer);
+      }
+      const b = body as { result?: unknown; error?: { message?: unknown } };
+      if (b && typeof b === "object" && b.error) throw new RpcError(`${method} failed: ${String(b.error.message ?? "error")}`, false);
+      if (!b || typeof b !== "object" || !("result" in b)) {
+        problems.push(`${new URL(url).host}: not a JSON-RPC answer`);
+        continue;
+      }
+      return b.result;
+    }
+    throw new RpcError(`no RPC endpoint answered (${problems.join("; ")})`, true);
+  };
+  const chainId = () => {
+    chainIdCache ??= request("eth_chainId", []).then((r) => {
+      if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r)) throw new RpcError(`eth_chainId answered ${JSON.stringify(r)}`, true);
+      return Number(BigInt(r));
+    });
+    chainIdCache.catch(() => (chainIdCache = undefined));
+    return chainIdCache;
+  };
+  return { request, chainId };
+}
+
+const word = (n: bigint) => n.toString(16).padStart(64, "0");
+
+/**
+ * Reads one key's status from the ledger (one `eth_call`, latest block).
+ *
+ * @param rpc - caller from {@link createRpc}
+ * @param q - ledger address, batch id, key index, optional segment hint
+ * @returns the decoded status (root zero when the batch does not exist)
+ * @throws RpcError (unreachable or a revert)
+ * @example
+ * const s = await readKeyStatusRaw(rpc, { ledger, batchId, index: 5 });
+ */
+export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: string; index: number | bigint; hint?: number | bigint }): Promise<KeyStatus> {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(q.ledger) || !/^0x[0-9a-fA-F]{64}$/.test(q.batchId)) throw new RpcError("bad keyStatus arguments", false);
+  const data = KEY_STATUS_SELECTOR + q.batchId.slice(2).toLowerCase() + word(BigInt(q.index)) + word(BigInt(q.hint ?? 0));
+  const r = await rpc.request("eth_call", [{ to: q.ledger, data }, "latest"]);
+  if (typeof r !== "string" || !/^0x[0-9a-fA-F]*$/.test(r) || r.length < 2 + 64 * 10) throw new RpcError(`keyStatus returned ${String(r).slice(0, 80)}`, false);
+  const w = (i: number) => r.slice(2 + 64 * i, 2 + 64 * (i + 1));
+  const n = (i: number) => Number(BigInt(`0x${w(i)}`));
+  const a = (i: number) => `0x${w(i).slice(24)}` as `0x${string}`;
+  const reason = n(8);
+  return {
+    root: `0x${w(0)}`,
+    supplier: a(1),
+    count: n(2),
+    expiresAt: n(3),
+    restricted: n(4) !== 0,
+    holder: a(5),
+    segmentStart: n(6),
+    segmentEnd: n(7),
+    frozenReason: REASONS[reason] ?? "other",
+    redeemed: n(9) !== 0,
+  };
+}

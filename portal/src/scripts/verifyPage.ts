@@ -1,0 +1,246 @@
+/**
+ * The verify page (/v/ and /en/v/). Reads the payload from the URL fragment (never sent anywhere),
+ * from a camera scan, an uploaded photo or a pasted link; verifies it in the browser with
+ * lib/verify against the live chain; shows the verdict, the facts, what was checked offline and
+ * online, and the custody timeline from the static export, cross-checked against the live holder.
+ * All data is rendered as text.
+ */
+import { publicConfig as cfg } from "../config/publicConfig.ts";
+import type { Lang } from "../i18n/lang.ts";
+import { verdictStrings, type Verdict } from "../i18n/verdictStrings.ts";
+import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
+import { decodePayload } from "../../../lib/payload/decodePayload.js";
+import type { DecodedPayload } from "../../../lib/schemas/payload.js";
+import { normaliseKey } from "../../../lib/keys/normaliseKey.js";
+import { encodeKeyBytes } from "../../../lib/keys/encodeKeyBytes.js";
+import { computeCommitment } from "../../../lib/commit/computeCommitment.js";
+import { runVerification, type Outcome } from "./runVerification.ts";
+import { renderTimeline } from "./renderTimeline.ts";
+import { byId, el, fill } from "./dom.ts";
+import { decodeQr, MAX_BYTES } from "./qr.ts";
+
+const lang: Lang = document.documentElement.lang === "en" ? "en" : "zh-CN";
+const t = verdictStrings(lang);
+const msg = byId("msg").dataset;
+const status = byId("status");
+const verdictBox = byId("verdict");
+const details = byId("details");
+const facts = byId("facts");
+const checks = byId("checks");
+const sellerInput = byId<HTMLInputElement>("seller-input");
+const pasteInput = byId<HTMLInputElement>("paste-input");
+
+let current: { payload: DecodedPayload; outcome: Outcome } | undefined;
+let runId = 0;
+
+function setStatus(text: string): void {
+  status.textContent = text;
+}
+
+function fact(label: string, value: string | Node, mono = false): void {
+  facts.append(el("dt", {}, label), el("dd", mono ? { class: "mono" } : {}, value));
+}
+
+function showVerdict(verdict: Verdict, extra?: string): void {
+  verdictBox.hidden = false;
+  verdictBox.dataset.verdict = verdict;
+  byId("verdict-title").textContent = t.verdicts[verdict].title;
+  byId("verdict-detail").textContent = extra ? `${t.verdicts[verdict].detail} ${extra}` : t.verdicts[verdict].detail;
+  document.title = `${t.verdicts[verdict].title} · KeyTrail`;
+  setStatus(t.verdicts[verdict].title);
+  performance.mark("keytrail:verdict");
+  document.documentElement.dataset.verdictMs = String(Math.round(performance.now()));
+  verdictBox.focus({ preventScroll: false });
+}
+
+function clear(): void {
+  current = undefined;
+  verdictBox.hidden = true;
+  verdictBox.dataset.verdict = "";
+  details.hidden = true;
+  byId("timeline-section").hidden = true;
+  facts.replaceChildren();
+  checks.replaceChildren();
+  byId("key-result").textContent = "";
+  delete byId("key-result").dataset.match;
+}
+
+/** Shortens untrusted text for display (it is still only ever text). */
+function quote(s: string, max = 160): string {
+  const oneLine = s.replace(/[\u0000-\u001f\u007f]/g, " ");
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
+}
+
+async function run(raw: string): Promise<void> {
+  const id = ++runId;
+  clear();
+  setStatus(msg.working ?? "…");
+  let payload: DecodedPayload;
+  try {
+    payload = decodePayload(parsePayloadInput(raw).payload);
+  } catch (error) {
+    showVerdict("malformed");
+    details.hidden = false;
+    fact(t.labels.problem, quote((error as { shortMessage?: string }).shortMessage ?? String((error as Error).message ?? error)));
+    return;
+  }
+  const seller = sellerInput.value.trim();
+  const outcome = await runVerification(payload, { seller: /^0x[0-9a-fA-F]{40}$/.test(seller) ? seller : undefined });
+  if (id !== runId) return;
+  current = { payload, outcome };
+  showVerdict(outcome.verdict, outcome.note);
+  details.hidden = false;
+  if (outcome.verdict === "wrong-chain") fact(t.labels.chainFor, `${fill(t.labels.chainId, { id: payload.chainId })} (${cfg.chainName}: ${cfg.chainId})`);
+  fact(t.labels.batch, payload.batchId, true);
+  fact(t.labels.index, String(payload.index));
+  if (outcome.supplier) fact(t.labels.issuer, outcome.supplier, true);
+  if (outcome.holder) fact(t.labels.holder, outcome.holder, true);
+  if (outcome.reason && outcome.reason !== "none") fact(t.labels.reason, t.reasons[outcome.reason] ?? outcome.reason);
+  if (payload.seller || outcome.seller) fact(t.labels.seller, (outcome.seller ?? payload.seller)!, true);
+  if (outcome.commitment) fact("commitment", outcome.commitment, true);
+  if (outcome.proof) fact(t.labels.proof, outcome.proof.join(" "), true);
+  if (outcome.root) fact(t.labels.root, outcome.root, true);
+  fact(t.labels.ledger, payload.ledger, true);
+  if (outcome.problem) fact(t.labels.problem, quote(outcome.problem));
+  for (const c of outcome.checks) {
+    const mark = c.ok === true ? "✓" : c.ok === false ? "✕" : "–";
+    const state = c.ok === true ? t.labels.checkOk : c.ok === false ? t.labels.checkFail : t.labels.checkSkip;
+    checks.append(el("li", { "data-mark": mark, "data-check": c.name }, `${c.label}: ${state}${c.online ? "" : " (offline)"}`));
+  }
+  if (outcome.verdict !== "malformed" && outcome.verdict !== "wrong-chain" && outcome.verdict !== "not-in-batch") {
+    void renderTimeline(lang, payload, outcome).catch(() => undefined);
+  }
+}
+
+function fromHash(): void {
+  const h = location.hash.slice(1);
+  if (h) void run(h);
+}
+
+addEventListener("hashchange", fromHash);
+
+byId<HTMLFormElement>("paste-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const v = pasteInput.value;
+  let payload = v;
+  try {
+    payload = parsePayloadInput(v).payload;
+  } catch {
+    void run(v);
+    return;
+  }
+  if (location.hash.slice(1) !== payload) history.replaceState(null, "", `#${payload}`);
+  void run(payload);
+});
+
+async function handleText(text: string | null): Promise<void> {
+  if (text === null) {
+    clear();
+    setStatus(msg.noQr ?? "");
+    return;
+  }
+  pasteInput.value = text.slice(0, 8192);
+  let payload: string;
+  try {
+    payload = parsePayloadInput(text).payload;
+  } catch {
+    await run(text);
+    return;
+  }
+  history.replaceState(null, "", `#${payload}`);
+  await run(payload);
+}
+
+byId<HTMLInputElement>("upload-input").addEventListener("change", async (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = "";
+  if (!file) return;
+  if (file.size > MAX_BYTES) {
+    clear();
+    setStatus(msg.badImage ?? "");
+    return;
+  }
+  setStatus(msg.working ?? "…");
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    clear();
+    setStatus(msg.badImage ?? "");
+    return;
+  }
+  try {
+    await handleText(await decodeQr(bitmap, bitmap.width, bitmap.height));
+  } catch {
+    clear();
+    setStatus(msg.noQr ?? "");
+  } finally {
+    bitmap.close();
+  }
+});
+
+// Camera scanning.
+const video = byId<HTMLVideoElement>("camera");
+const scanButton = byId<HTMLButtonElement>("scan-button");
+let stream: MediaStream | undefined;
+
+function stopScan(): void {
+  stream?.getTracks().forEach((tr) => tr.stop());
+  stream = undefined;
+  video.srcObject = null;
+  video.hidden = true;
+  scanButton.textContent = scanButton.dataset.start ?? "";
+}
+
+scanButton.addEventListener("click", async () => {
+  if (stream) return stopScan();
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  } catch {
+    setStatus(msg.noCamera ?? "");
+    return;
+  }
+  video.srcObject = stream;
+  video.hidden = false;
+  scanButton.textContent = scanButton.dataset.stop ?? "";
+  await video.play().catch(() => undefined);
+  const tick = async (): Promise<void> => {
+    if (!stream) return;
+    if (video.readyState >= 2 && video.videoWidth > 0) {
+      const text = await decodeQr(video, video.videoWidth, video.videoHeight).catch(() => null);
+      if (text) {
+        stopScan();
+        await handleText(text);
+        return;
+      }
+    }
+    setTimeout(() => requestAnimationFrame(() => void tick()), 200);
+  };
+  void tick();
+});
+
+// "Enter your key to confirm it matches": hashed here, nothing is sent.
+byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const out = byId("key-result");
+  const commitment = current?.outcome.commitment ?? current?.payload.commitment;
+  if (!current || !commitment) {
+    out.textContent = t.labels.keyNeedsPayload;
+    delete out.dataset.match;
+    return;
+  }
+  const serial = byId<HTMLInputElement>("key-serial").value;
+  const pin = byId<HTMLInputElement>("key-pin").value;
+  let match = false;
+  try {
+    const key = normaliseKey(serial.trim() ? { serial, pin } : { pin }, { caseInsensitive: current.payload.keyCase === "upper" });
+    match = computeCommitment(current.payload.salt, encodeKeyBytes(key)) === commitment.toLowerCase();
+  } catch {
+    match = false;
+  }
+  out.dataset.match = match ? "yes" : "no";
+  out.textContent = match ? t.labels.keyMatch : t.labels.keyMismatch;
+});
+
+fromHash();

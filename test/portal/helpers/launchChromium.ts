@@ -1,0 +1,18 @@
+import chromium from "@sparticuz/chromium";
+import { chromium as pw, type Browser } from "playwright-core";
+
+/**
+ * Launches the headless Chromium carried by @sparticuz/chromium, with no background networking.
+ *
+ * @returns the browser
+ * @example
+ * const browser = await launchChromium();
+ */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = await chromium.executablePath();
+  return pw.launch({
+    executablePath,
+    headless: true,
+    args: [...chromium.args, "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-default-apps"],
+  });
+}

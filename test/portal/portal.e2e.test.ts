@@ -1,0 +1,330 @@
+/**
+ * End-to-end: the built portal in real headless Chromium, served on 127.0.0.1, verifying real
+ * payloads against a real KeyLedger on an in-process chain exposed over HTTP.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Browser, Page } from "playwright-core";
+import QRCode from "qrcode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { payloadUrl } from "../../lib/payload/payloadUrl.js";
+import { createStaticServer } from "../../portal/server/createStaticServer.js";
+import { buildPortal, repoRoot } from "./helpers/buildPortal.js";
+import { launchChromium } from "./helpers/launchChromium.js";
+import { setUpScenario, type Scenario } from "./helpers/scenario.js";
+import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
+
+const SHOTS = join(repoRoot, "test-results", "portal");
+const PORTAL_BASE = "https://verify.keytrail.example";
+
+let chain: HttpChain;
+let scenario: Scenario;
+let dist: string;
+let exportDir: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+const foreignRequests: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  chain = await startHttpChain();
+  exportDir = mkdtempSync(join(tmpdir(), "keytrail-export-"));
+  scenario = await setUpScenario(chain, exportDir);
+  dist = await buildPortal({
+    KEYTRAIL_CHAIN_ID: String(scenario.chainId),
+    KEYTRAIL_CHAIN_NAME: "Hardhat",
+    KEYTRAIL_RPC_URLS: chain.url,
+    KEYTRAIL_LEDGER: scenario.ledger,
+    KEYTRAIL_PORTAL_BASE: PORTAL_BASE,
+    KEYTRAIL_EXPLORER_URL: "https://explorer.keytrail.example",
+    KEYTRAIL_EXPORT_DIR: exportDir,
+  });
+  server = createStaticServer({ root: dist });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await chain?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+  if (exportDir) rmSync(exportDir, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== "data:" && u.protocol !== "blob:" && u.hostname !== "127.0.0.1") foreignRequests.push(r.url());
+  });
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("dialog", (d) => {
+    pageErrors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return page;
+}
+
+async function verdictOf(page: Page): Promise<string> {
+  await page.waitForFunction(() => (document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict, undefined, { timeout: 30_000 });
+  return page.$eval("#verdict", (e) => (e as HTMLElement).dataset.verdict ?? "");
+}
+
+async function open(payload: string, lang: "zh" | "en" = "zh"): Promise<Page> {
+  const page = await newPage();
+  await page.goto(`${origin}${lang === "en" ? "/en" : ""}/v/#${payload}`);
+  return page;
+}
+
+describe("portal end to end (Chromium, live chain)", () => {
+  it("genuine full-form payload: verdict, facts and custody timeline with tiers and live holder", async () => {
+    const page = await open(scenario.payloads.genuine);
+    expect(await verdictOf(page)).toBe("genuine");
+    expect(await page.textContent("#verdict-title")).toBe("正品");
+    await page.waitForSelector("#timeline li[data-hop='2'] [data-live='confirmed']");
+    const hops = await page.$$eval("#timeline li", (lis) => lis.map((li) => (li as HTMLElement).dataset.party));
+    expect(hops).toEqual([scenario.parties.supplier, scenario.parties.distA, scenario.parties.retailerB]);
+    const text = await page.textContent("#timeline");
+    expect(text).toContain("第1级");
+    expect(text).toContain("第2级");
+    expect(await page.getAttribute("#timeline li[data-hop='1'] a[href^='https://explorer.keytrail.example/tx/0x']", "href")).toMatch(/^https:\/\/explorer\.keytrail\.example\/tx\/0x[0-9a-f]{64}$/);
+    const ms = Number(await page.evaluate(() => document.documentElement.dataset.verdictMs));
+    process.stdout.write(`[portal] time from navigation to verdict (genuine, full form): ${ms} ms\n`);
+    await page.screenshot({ path: join(SHOTS, "genuine-zh.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("genuine short-form payload fetches its proof shard from the export (English)", async () => {
+    const page = await open(scenario.payloads.genuineShort, "en");
+    expect(await verdictOf(page)).toBe("genuine");
+    expect(await page.textContent("#verdict-title")).toBe("Genuine");
+    await page.screenshot({ path: join(SHOTS, "genuine-short-en.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("a forged commitment and an unknown batch are 'not issued by anyone here'", async () => {
+    for (const [name, payload] of [["forged", scenario.payloads.forged], ["unknown-batch", scenario.payloads.unknownBatch]] as const) {
+      const page = await open(payload, "en");
+      expect(await verdictOf(page), name).toBe("not-in-batch");
+      expect(await page.textContent("#verdict-title")).toBe("Not issued by anyone here");
+      await page.screenshot({ path: join(SHOTS, `not-in-batch-${name}-en.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  it("revoked key shows the reason", async () => {
+    const page = await open(scenario.payloads.revoked);
+    expect(await verdictOf(page)).toBe("revoked");
+    expect(await page.textContent("#facts")).toContain("被盗");
+    await page.screenshot({ path: join(SHOTS, "revoked-zh.png"), fullPage: true });
+    await page.close();
+    const en = await open(scenario.payloads.revoked, "en");
+    expect(await verdictOf(en)).toBe("revoked");
+    expect(await en.textContent("#facts")).toContain("stolen");
+    await en.screenshot({ path: join(SHOTS, "revoked-en.png"), fullPage: true });
+    await en.close();
+  });
+
+  it("redeemed key is 'already redeemed'", async () => {
+    const page = await open(scenario.payloads.redeemed, "en");
+    expect(await verdictOf(page)).toBe("redeemed");
+    await page.screenshot({ path: join(SHOTS, "redeemed-en.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("a seller that is not the holder: from the payload, and named by the buyer", async () => {
+    const page = await open(scenario.payloads.sellerMismatch, "en");
+    expect(await verdictOf(page)).toBe("holder-mismatch");
+    expect(await page.textContent("#facts")).toContain(scenario.parties.distC);
+    await page.screenshot({ path: join(SHOTS, "holder-mismatch-en.png"), fullPage: true });
+    await page.close();
+
+    const p2 = await newPage();
+    await p2.goto(`${origin}/en/v/`);
+    await p2.fill("#seller-input", scenario.parties.distA);
+    await p2.fill("#paste-input", payloadUrl(PORTAL_BASE, scenario.payloads.genuine));
+    await p2.click("#paste-form button[type=submit]");
+    expect(await verdictOf(p2)).toBe("holder-mismatch");
+    await p2.close();
+  });
+
+  it("wrong-chain payload says which chain it is for", async () => {
+    const page = await open(scenario.payloads.wrongChain, "en");
+    expect(await verdictOf(page)).toBe("wrong-chain");
+    expect(await page.textContent("#facts")).toContain("chain id 56");
+    await page.screenshot({ path: join(SHOTS, "wrong-chain-en.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("'enter your key' matches locally for the right key and not for a wrong one, sending nothing", async () => {
+    const page = await open(scenario.payloads.genuine, "en");
+    expect(await verdictOf(page)).toBe("genuine");
+    const sent: string[] = [];
+    page.on("request", (r) => sent.push(`${r.url()} ${r.postData() ?? ""}`));
+    const pin = scenario.pinOf(0);
+    await page.fill("#key-pin", pin.toLowerCase().replace(/-/g, " "));
+    await page.click("#key-form button[type=submit]");
+    const typedLower = await page.getAttribute("#key-result", "data-match");
+    await page.fill("#key-pin", pin);
+    await page.click("#key-form button[type=submit]");
+    expect(await page.getAttribute("#key-result", "data-match")).toBe("yes");
+    await page.fill("#key-pin", `${pin}X`);
+    await page.click("#key-form button[type=submit]");
+    expect(await page.getAttribute("#key-result", "data-match")).toBe("no");
+    expect(sent.filter((s) => s.includes(pin) || s.includes(pin.toLowerCase()))).toEqual([]);
+    expect(typedLower).toBe("no"); // this batch is case-sensitive: a lower-cased key is a different key
+    await page.close();
+  });
+
+  it("a real QR image decodes through the upload path (pure-JS decoder loaded only then)", async () => {
+    const page = await newPage();
+    const scripts: string[] = [];
+    page.on("response", (r) => {
+      if (r.request().resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+    });
+    await page.goto(`${origin}/en/v/`);
+    await page.waitForLoadState("networkidle");
+    const before = scripts.length;
+    const png = await QRCode.toBuffer(payloadUrl(PORTAL_BASE, scenario.payloads.genuine), { errorCorrectionLevel: "M", margin: 4, scale: 6 });
+    await page.setInputFiles("#upload-input", { name: "qr.png", mimeType: "image/png", buffer: png });
+    expect(await verdictOf(page)).toBe("genuine");
+    expect(scripts.length).toBeGreaterThan(before); // the fallback decoder chunk arrived on demand
+    expect(new URL(page.url()).hash.slice(1)).toBe(scenario.payloads.genuine);
+    await page.screenshot({ path: join(SHOTS, "upload-genuine-en.png"), fullPage: true });
+
+    // An image without a QR, and bytes that are not an image.
+    const blank = await QRCode.toBuffer("x", { margin: 0, scale: 1 });
+    await page.setInputFiles("#upload-input", { name: "blank.png", mimeType: "image/png", buffer: Buffer.concat([blank.subarray(0, 40)]) });
+    await page.waitForFunction(() => document.getElementById("verdict")?.hidden === true);
+    expect(await page.textContent("#status")).toMatch(/could not be read|No readable QR/);
+
+    // A QR carrying a script.
+    const evil = await QRCode.toBuffer(`javascript:window.__pwned=1//#<img src=x onerror="window.__pwned=1">`, { errorCorrectionLevel: "L", scale: 4 });
+    await page.setInputFiles("#upload-input", { name: "evil.png", mimeType: "image/png", buffer: evil });
+    expect(await verdictOf(page)).toBe("malformed");
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.$$("#facts img")).toHaveLength(0);
+    await page.close();
+  });
+
+  it("hostile payloads show 'malformed', execute nothing and keep the page responsive", async () => {
+    const hostile = [
+      "",
+      "AAAA",
+      scenario.payloads.genuine.slice(0, 40),
+      `${scenario.payloads.genuine}AAAA`,
+      "A".repeat(100_000),
+      "<script>window.__pwned=1</script>",
+      `"><img src=x onerror=window.__pwned=1>`,
+      "javascript:window.__pwned=1",
+      "%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E",
+      "\u202e\u0000\uffff💥",
+      "_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-",
+    ];
+    const page = await newPage();
+    await page.goto(`${origin}/en/v/`);
+    for (const h of hostile) {
+      await page.evaluate(() => {
+        const v = document.getElementById("verdict") as HTMLElement;
+        v.dataset.verdict = "";
+      });
+      await page.fill("#paste-input", h);
+      await page.click("#paste-form button[type=submit]");
+      if (h === "") {
+        expect(await page.$eval("#verdict", (e) => (e as HTMLElement).dataset.verdict)).toMatch(/^(|malformed)$/);
+        continue;
+      }
+      expect(await verdictOf(page), JSON.stringify(h.slice(0, 40))).toBe("malformed");
+      expect(await page.evaluate(() => 1 + 1)).toBe(2); // still responsive
+    }
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.$$("#main img, #main script:not([type])")).toHaveLength(0);
+    await page.screenshot({ path: join(SHOTS, "malformed-en.png"), fullPage: true });
+    // Straight from the fragment, too.
+    const p2 = await open(encodeURIComponent("<script>window.__pwned=1</script>"));
+    expect(await verdictOf(p2)).toBe("malformed");
+    expect(await p2.textContent("#verdict-title")).toBe("无法识别");
+    await p2.screenshot({ path: join(SHOTS, "malformed-zh.png"), fullPage: true });
+    await p2.close();
+    await page.close();
+  });
+
+  it("static pages: batch, party, audit placeholder, how-to with the ledger address, language switch", async () => {
+    const page = await newPage();
+    await page.goto(`${origin}/b/${scenario.batchId}/`);
+    expect(await page.textContent("main")).toContain(scenario.batchId);
+    await page.goto(`${origin}/en/p/${scenario.parties.distA}/`);
+    const party = await page.textContent("main");
+    expect(party).toContain("Authorisations received");
+    expect(party).toContain("tier 1");
+    await page.goto(`${origin}/en/audit/`);
+    expect(await page.textContent("#audit-none")).toContain("No audit report published yet");
+    await page.goto(`${origin}/en/how/`);
+    expect(await page.textContent("main")).toContain(scenario.ledger);
+    await page.goto(`${origin}/v/`);
+    expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+    await page.click("#lang-switch");
+    await page.waitForURL(`${origin}/en/v/`);
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    await page.click("#lang-switch");
+    await page.waitForURL(`${origin}/v/`);
+    const csp = await page.getAttribute("meta[http-equiv='content-security-policy']", "content");
+    expect(csp).toContain(`connect-src 'self' ${new URL(chain.url).origin}`);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    await page.close();
+  });
+
+  it("verify page JavaScript stays within 60 KB gzip including the fallback decoder", async () => {
+    const page = await newPage();
+    const bodies = new Map<string, Buffer>();
+    page.on("response", async (r) => {
+      if (r.request().resourceType() === "script") bodies.set(new URL(r.url()).pathname, await r.body());
+    });
+    await page.goto(`${origin}/en/v/`);
+    await page.waitForLoadState("networkidle");
+    const initial = [...bodies.entries()];
+    const gz = (b: Buffer) => gzipSync(b, { level: 9 }).length;
+    const mainGzip = initial.reduce((a, [, b]) => a + gz(b), 0);
+    const png = await QRCode.toBuffer("https://verify.keytrail.example/v/#AAAA", { scale: 4 });
+    await page.setInputFiles("#upload-input", { name: "qr.png", mimeType: "image/png", buffer: png });
+    await verdictOf(page);
+    const fallback = [...bodies.entries()].filter(([p]) => !initial.some(([q]) => q === p));
+    const fallbackGzip = fallback.reduce((a, [, b]) => a + gz(b), 0);
+    process.stdout.write(`[portal] verify page JS (gzip): ${(mainGzip / 1024).toFixed(1)} KB initial (${initial.length} files) + ${(fallbackGzip / 1024).toFixed(1)} KB QR fallback (${fallback.length} files)\n`);
+    expect(fallback.length).toBeGreaterThan(0);
+    expect(mainGzip + fallbackGzip).toBeLessThanOrEqual(60 * 1024);
+    await page.close();
+  });
+
+  it("no request left 127.0.0.1 and no script error happened", () => {
+    expect(foreignRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("RPC switched off mid-session: 'cannot reach the chain', with what was checked offline", async () => {
+    const page = await open(scenario.payloads.genuine, "en");
+    expect(await verdictOf(page)).toBe("genuine");
+    await chain.switchOff();
+    await page.evaluate((p) => {
+      (document.getElementById("verdict") as HTMLElement).dataset.verdict = "";
+      location.hash = p;
+    }, scenario.payloads.redeemed);
+    expect(await verdictOf(page)).toBe("unreachable");
+    const checks = await page.textContent("#checks");
+    expect(checks).toMatch(/passed \(offline\)/);
+    await page.screenshot({ path: join(SHOTS, "unreachable-en.png"), fullPage: true });
+    const zh = await open(scenario.payloads.genuine);
+    expect(await verdictOf(zh)).toBe("unreachable");
+    await zh.screenshot({ path: join(SHOTS, "unreachable-zh.png"), fullPage: true });
+    await zh.close();
+    await page.close();
+  });
+});

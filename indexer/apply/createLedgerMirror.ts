@@ -1,0 +1,520 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rows of the loader queries are checked by the schema */
+import type { Hex } from "viem";
+import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { Sql } from "../store/types.js";
+
+/** A block the indexer has seen: linked to its parent by hash. */
+export type BlockMeta = { number: number; hash: Hex; parentHash: Hex; timestamp: number };
+
+/** A decoded ledger event with its position in the chain. */
+export type IndexedEvent = { decoded: DecodedLedgerLog; block: number; logIndex: number; tx: Hex; timestamp: number };
+
+type Versioned = { fromBlock: number; toBlock: number | null; persisted: boolean; dropped: boolean };
+type PartyRow = Versioned & {
+  address: string;
+  kind: number;
+  profileHash: string;
+  profileUri: string;
+  accreditedUntil: string;
+  suspended: boolean;
+  registeredBlock: number;
+  registeredLogIndex: number;
+  registeredTx: string;
+  registeredTime: number;
+};
+type AuthRow = Versioned & { supplier: string; distributor: string; tier: number; expiresAt: string; certificateHash: string };
+type RedeemerRow = Versioned & { supplier: string; redeemer: string };
+type SegmentRow = Versioned & { batchId: string; start: number; end: number; holder: string; frozen: number };
+type WordRow = Versioned & { batchId: string; word: number; mask: bigint };
+type BatchInfo = { batchId: string; supplier: string; count: number; segments: SegmentRow[]; words: Map<number, WordRow> };
+
+type Tables = { parties: PartyRow; authorizations: AuthRow; redeemers: RedeemerRow; segments: SegmentRow; words: WordRow };
+type TableName = keyof Tables;
+
+/** Counters of one flush, for logs and benchmarks. */
+export type FlushStats = { events: number; rowsInserted: number; rowsClosed: number };
+
+/**
+ * The indexer's in-memory mirror of the ledger's current state, and the buffer of row changes not
+ * yet written. Applying events mutates the mirror and records row versions; {@link LedgerMirror.flush}
+ * writes them with the cursor in the caller's transaction. After a failed transaction or a
+ * rollback, call {@link LedgerMirror.reset}: the mirror reloads from the database.
+ */
+export type LedgerMirror = {
+  /** Loads what `events` touch (batches, their segments and redemption words) from the database. */
+  prepare(sql: Sql, events: readonly IndexedEvent[]): Promise<void>;
+  /** Applies events (in chain order) to the mirror and the pending changes. */
+  apply(events: readonly IndexedEvent[]): void;
+  /** Writes pending changes, the given blocks and the cursor; call inside a transaction. */
+  flush(sql: Sql, parameters: { blocks: readonly BlockMeta[]; cursor: BlockMeta }): Promise<FlushStats>;
+  /** Drops the mirror and pending changes; the next prepare reloads from the database. */
+  reset(): void;
+  /** Number of events applied and not yet flushed. */
+  readonly pendingEvents: number;
+};
+
+const hexMask = (m: bigint): string => `0x${m.toString(16).padStart(64, "0")}`;
+
+/**
+ * Creates an empty {@link LedgerMirror}. The mirror follows the same lenient semantics as the
+ * lib/state reducer (events about unknown batches are ignored), so the indexer's state and a
+ * replay of the same logs agree.
+ *
+ * @returns a mirror; call `prepare` before each `apply`.
+ * @example
+ * const mirror = createLedgerMirror();
+ * await mirror.prepare(db, events); mirror.apply(events);
+ * await db.transaction((tx) => mirror.flush(tx, { blocks, cursor }));
+ */
+export function createLedgerMirror(): LedgerMirror {
+  let loaded = false;
+  let parties = new Map<string, PartyRow>();
+  let auths = new Map<string, AuthRow>();
+  let redeemers = new Map<string, RedeemerRow>();
+  let batches = new Map<string, BatchInfo | null>();
+  let pending = emptyPending();
+  let pendingEvents = 0;
+
+  function emptyPending() {
+    return {
+      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as { [K in TableName]: Tables[K][] },
+      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as { [K in TableName]: Tables[K][] },
+      batches: [] as unknown[][],
+      transfers: [] as unknown[][],
+      revocations: [] as unknown[][],
+      redemptions: [] as unknown[][],
+    };
+  }
+
+  const v = (block: number): Versioned => ({ fromBlock: block, toBlock: null, persisted: false, dropped: false });
+
+  function close<K extends TableName>(table: K, row: Tables[K], block: number): void {
+    if (row.persisted) {
+      row.toBlock = block;
+      pending.closes[table].push(row);
+    } else if (row.fromBlock === block) {
+      row.dropped = true;
+    } else {
+      row.toBlock = block;
+    }
+  }
+  function add<K extends TableName>(table: K, row: Tables[K]): Tables[K] {
+    pending.inserts[table].push(row);
+    return row;
+  }
+
+  async function load(sql: Sql): Promise<void> {
+    parties = new Map();
+    auths = new Map();
+    redeemers = new Map();
+    batches = new Map();
+    const p = await sql.query<Record<string, any>>(
+      `SELECT address, kind, profile_hash, profile_uri, accredited_until::text AS accredited_until, suspended, registered_block,
+              registered_log_index, registered_tx, registered_time, from_block FROM kt_parties WHERE to_block IS NULL`,
+    );
+    for (const r of p) {
+      parties.set(r.address, {
+        ...v(r.from_block),
+        persisted: true,
+        address: r.address,
+        kind: r.kind,
+        profileHash: r.profile_hash,
+        profileUri: r.profile_uri,
+        accreditedUntil: r.accredited_until,
+        suspended: r.suspended,
+        registeredBlock: r.registered_block,
+        registeredLogIndex: r.registered_log_index,
+        registeredTx: r.registered_tx,
+        registeredTime: r.registered_time,
+      });
+    }
+    const a = await sql.query<Record<string, any>>(
+      "SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash, from_block FROM kt_authorizations WHERE to_block IS NULL",
+    );
+    for (const r of a) {
+      auths.set(`${r.supplier}:${r.distributor}`, {
+        ...v(r.from_block),
+        persisted: true,
+        supplier: r.supplier,
+        distributor: r.distributor,
+        tier: r.tier,
+        expiresAt: r.expires_at,
+        certificateHash: r.certificate_hash,
+      });
+    }
+    const rd = await sql.query<Record<string, any>>("SELECT supplier, redeemer, from_block FROM kt_redeemers WHERE to_block IS NULL");
+    for (const r of rd) redeemers.set(`${r.supplier}:${r.redeemer}`, { ...v(r.from_block), persisted: true, supplier: r.supplier, redeemer: r.redeemer });
+    loaded = true;
+  }
+
+  async function prepare(sql: Sql, events: readonly IndexedEvent[]): Promise<void> {
+    if (!loaded) await load(sql);
+    const want = new Set<string>();
+    for (const e of events) {
+      const args = e.decoded.args as { batchId?: string };
+      if (args.batchId && !batches.has(args.batchId)) want.add(args.batchId);
+    }
+    if (!want.size) return;
+    const ids = [...want];
+    for (const id of ids) batches.set(id, null);
+    const rows = await sql.query<{ batch_id: string; supplier: string; count: number }>(
+      "SELECT batch_id, supplier, count FROM kt_batches WHERE batch_id = ANY($1::text[])",
+      [ids],
+    );
+    if (!rows.length) return;
+    for (const r of rows) batches.set(r.batch_id, { batchId: r.batch_id, supplier: r.supplier, count: r.count, segments: [], words: new Map() });
+    const found = rows.map((r) => r.batch_id);
+    const segs = await sql.query<{ batch_id: string; seg_start: number; seg_end: number; holder: string; frozen: number; from_block: number }>(
+      "SELECT batch_id, seg_start, seg_end, holder, frozen, from_block FROM kt_segments WHERE to_block IS NULL AND batch_id = ANY($1::text[]) ORDER BY batch_id, seg_start",
+      [found],
+    );
+    for (const s of segs) {
+      batches.get(s.batch_id)?.segments.push({
+        ...v(s.from_block),
+        persisted: true,
+        batchId: s.batch_id,
+        start: s.seg_start,
+        end: s.seg_end,
+        holder: s.holder,
+        frozen: s.frozen,
+      });
+    }
+    const words = await sql.query<{ batch_id: string; word: number; mask: string; from_block: number }>(
+      "SELECT batch_id, word, mask, from_block FROM kt_redemption_words WHERE to_block IS NULL AND batch_id = ANY($1::text[])",
+      [found],
+    );
+    for (const w of words) {
+      batches.get(w.batch_id)?.words.set(w.word, { ...v(w.from_block), persisted: true, batchId: w.batch_id, word: w.word, mask: BigInt(w.mask) });
+    }
+  }
+
+  /** Sets holder and/or frozen reason on [start, end) of a batch, splitting segments at the edges. */
+  function assign(b: BatchInfo, start: number, end: number, block: number, holder: string | null, frozen: number | null): void {
+    const s0 = Math.max(0, start);
+    const e0 = Math.min(b.count, end);
+    if (s0 >= e0) return;
+    const segs = b.segments;
+    let lo = 0;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segs[mid]!.end <= s0) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: SegmentRow[] = [];
+    let j = lo;
+    let changed = false;
+    while (j < segs.length && segs[j]!.start < e0) {
+      const s = segs[j]!;
+      const nh = holder ?? s.holder;
+      const nf = frozen ?? s.frozen;
+      if (nh === s.holder && nf === s.frozen) {
+        out.push(s);
+      } else {
+        changed = true;
+        close("segments", s, block);
+        const mk = (a: number, z: number, h: string, f: number) =>
+          add("segments", { ...v(block), batchId: b.batchId, start: a, end: z, holder: h, frozen: f });
+        if (s.start < s0) out.push(mk(s.start, s0, s.holder, s.frozen));
+        out.push(mk(Math.max(s.start, s0), Math.min(s.end, e0), nh, nf));
+        if (s.end > e0) out.push(mk(e0, s.end, s.holder, s.frozen));
+      }
+      j++;
+    }
+    if (changed) segs.splice(lo, j - lo, ...out);
+  }
+
+  function apply(events: readonly IndexedEvent[]): void {
+    for (const e of events) {
+      applyOne(e);
+      pendingEvents++;
+    }
+  }
+
+  function applyOne(e: IndexedEvent): void {
+    const d = e.decoded;
+    const block = e.block;
+    switch (d.eventName) {
+      case "PartyRegistered": {
+        const a = d.args;
+        const old = parties.get(a.party);
+        if (old) close("parties", old, block);
+        parties.set(
+          a.party,
+          add("parties", {
+            ...v(block),
+            address: a.party,
+            kind: Number(a.kind),
+            profileHash: a.profileHash,
+            profileUri: a.profileURI,
+            accreditedUntil: a.accreditedUntil.toString(),
+            suspended: false,
+            registeredBlock: block,
+            registeredLogIndex: e.logIndex,
+            registeredTx: e.tx,
+            registeredTime: e.timestamp,
+          }),
+        );
+        break;
+      }
+      case "PartyUpdated":
+      case "PartySuspended":
+      case "PartyReinstated": {
+        const a = d.args;
+        const old = parties.get(a.party);
+        if (!old) break;
+        const next: PartyRow = { ...old, ...v(block) };
+        if (d.eventName === "PartyUpdated") {
+          next.profileHash = d.args.profileHash;
+          next.profileUri = d.args.profileURI;
+          next.accreditedUntil = d.args.accreditedUntil.toString();
+        } else {
+          next.suspended = d.eventName === "PartySuspended";
+        }
+        close("parties", old, block);
+        parties.set(a.party, add("parties", next));
+        break;
+      }
+      case "DistributorAuthorized": {
+        const a = d.args;
+        const key = `${a.supplier}:${a.distributor}`;
+        const old = auths.get(key);
+        if (old) close("authorizations", old, block);
+        auths.set(
+          key,
+          add("authorizations", {
+            ...v(block),
+            supplier: a.supplier,
+            distributor: a.distributor,
+            tier: Number(a.tier),
+            expiresAt: a.expiresAt.toString(),
+            certificateHash: a.certificateHash,
+          }),
+        );
+        break;
+      }
+      case "DistributorDeauthorized": {
+        const key = `${d.args.supplier}:${d.args.distributor}`;
+        const old = auths.get(key);
+        if (old) {
+          close("authorizations", old, block);
+          auths.delete(key);
+        }
+        break;
+      }
+      case "RedeemerSet": {
+        const key = `${d.args.supplier}:${d.args.redeemer}`;
+        const old = redeemers.get(key);
+        if (d.args.allowed && !old) {
+          redeemers.set(key, add("redeemers", { ...v(block), supplier: d.args.supplier, redeemer: d.args.redeemer }));
+        } else if (!d.args.allowed && old) {
+          close("redeemers", old, block);
+          redeemers.delete(key);
+        }
+        break;
+      }
+      case "BatchAnchored": {
+        const a = d.args;
+        if (batches.get(a.batchId)) break; // a second anchor is impossible on chain; the replay ignores it too
+        const count = Number(a.count);
+        const b: BatchInfo = { batchId: a.batchId, supplier: a.supplier, count, segments: [], words: new Map() };
+        if (count > 0) b.segments.push(add("segments", { ...v(block), batchId: a.batchId, start: 0, end: count, holder: a.supplier, frozen: 0 }));
+        batches.set(a.batchId, b);
+        pending.batches.push([
+          a.batchId, a.supplier, a.label, a.root, count, a.productId, a.faceValue.toString(), a.currency, a.expiresAt.toString(),
+          a.restricted, a.manifestHash, a.manifestURI, block, e.logIndex, e.tx, e.timestamp,
+        ]);
+        break;
+      }
+      case "CustodyTransferred": {
+        const a = d.args;
+        const b = batches.get(a.batchId);
+        if (!b) break;
+        let authorized = a.to === b.supplier;
+        if (!authorized) {
+          const au = auths.get(`${b.supplier}:${a.to}`);
+          authorized = !!au && au.tier !== 0 && (au.expiresAt === "0" || BigInt(e.timestamp) <= BigInt(au.expiresAt));
+        }
+        pending.transfers.push([block, e.logIndex, e.tx, e.timestamp, a.batchId, a.from, a.to, Number(a.start), Number(a.end), a.memo, authorized]);
+        assign(b, Number(a.start), Number(a.end), block, a.to, null);
+        break;
+      }
+      case "KeysRevoked":
+      case "KeysReinstated": {
+        const a = d.args;
+        const b = batches.get(a.batchId);
+        if (!b) break;
+        const reason = d.eventName === "KeysRevoked" ? Number(d.args.reason) : 0;
+        pending.revocations.push([block, e.logIndex, e.tx, e.timestamp, a.batchId, a.by, Number(a.start), Number(a.end), reason]);
+        assign(b, Number(a.start), Number(a.end), block, null, reason);
+        break;
+      }
+      case "KeysRedeemed": {
+        const a = d.args;
+        const b = batches.get(a.batchId);
+        if (!b) break;
+        const word = Number(a.wordIndex);
+        pending.redemptions.push([block, e.logIndex, e.tx, e.timestamp, a.batchId, a.by, word, hexMask(a.mask)]);
+        const old = b.words.get(word);
+        const mask = (old?.mask ?? 0n) | a.mask;
+        if (old && old.mask === mask) break;
+        if (old) close("words", old, block);
+        b.words.set(word, add("words", { ...v(block), batchId: a.batchId, word, mask }));
+        break;
+      }
+      default:
+        break; // role events: not part of the provenance graph
+    }
+  }
+
+  async function flush(sql: Sql, parameters: { blocks: readonly BlockMeta[]; cursor: BlockMeta }): Promise<FlushStats> {
+    const p = pending;
+    let rowsInserted = 0;
+    let rowsClosed = 0;
+    const cols = <T>(rows: readonly T[], fns: ((r: T) => unknown)[]) => fns.map((f) => rows.map(f));
+    const closeSql = async <K extends TableName>(table: string, k: K, pk: { col: string; type: string; get: (r: Tables[K]) => unknown }[]) => {
+      const rows = p.closes[k];
+      if (!rows.length) return;
+      rowsClosed += rows.length;
+      const params = [...cols(rows, pk.map((c) => c.get)), rows.map((r) => r.fromBlock), rows.map((r) => r.toBlock)];
+      const n = pk.length;
+      const unnest = [...pk.map((c, i) => `$${i + 1}::${c.type}[]`), `$${n + 1}::int8[]`, `$${n + 2}::int8[]`].join(", ");
+      const names = [...pk.map((c) => c.col), "from_block", "to_block"].join(", ");
+      const where = [...pk.map((c) => `t.${c.col} = v.${c.col}`), "t.from_block = v.from_block"].join(" AND ");
+      await sql.query(`UPDATE ${table} t SET to_block = v.to_block FROM unnest(${unnest}) AS v(${names}) WHERE ${where}`, params);
+    };
+    const insertSql = async (table: string, columns: { col: string; type: string }[], values: unknown[][]) => {
+      if (!values[0]?.length) return;
+      rowsInserted += values[0].length;
+      const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
+      await sql.query(`INSERT INTO ${table} (${columns.map((c) => c.col).join(", ")}) SELECT * FROM unnest(${unnest})`, values);
+    };
+    const live = <K extends TableName>(k: K) => p.inserts[k].filter((r) => !r.dropped && r.toBlock !== r.fromBlock);
+    const C = (col: string, type: string) => ({ col, type });
+    const byRow = (rows: unknown[][], n: number) => Array.from({ length: n }, (_, i) => rows.map((r) => r[i]));
+
+    await closeSql("kt_parties", "parties", [{ col: "address", type: "text", get: (r) => r.address }]);
+    await closeSql("kt_authorizations", "authorizations", [
+      { col: "supplier", type: "text", get: (r) => r.supplier },
+      { col: "distributor", type: "text", get: (r) => r.distributor },
+    ]);
+    await closeSql("kt_redeemers", "redeemers", [
+      { col: "supplier", type: "text", get: (r) => r.supplier },
+      { col: "redeemer", type: "text", get: (r) => r.redeemer },
+    ]);
+    await closeSql("kt_segments", "segments", [
+      { col: "batch_id", type: "text", get: (r) => r.batchId },
+      { col: "seg_start", type: "int8", get: (r) => r.start },
+    ]);
+    await closeSql("kt_redemption_words", "words", [
+      { col: "batch_id", type: "text", get: (r) => r.batchId },
+      { col: "word", type: "int8", get: (r) => r.word },
+    ]);
+
+    await insertSql(
+      "kt_batches",
+      [
+        C("batch_id", "text"), C("supplier", "text"), C("label", "text"), C("root", "text"), C("count", "int8"), C("product_id", "text"),
+        C("face_value", "numeric"), C("currency", "text"), C("expires_at", "numeric"), C("restricted", "boolean"), C("manifest_hash", "text"),
+        C("manifest_uri", "text"), C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"),
+      ],
+      byRow(p.batches, 16),
+    );
+    const parties_ = live("parties");
+    await insertSql(
+      "kt_parties",
+      [
+        C("address", "text"), C("kind", "int2"), C("profile_hash", "text"), C("profile_uri", "text"), C("accredited_until", "numeric"),
+        C("suspended", "boolean"), C("registered_block", "int8"), C("registered_log_index", "int4"), C("registered_tx", "text"),
+        C("registered_time", "int8"), C("from_block", "int8"), C("to_block", "int8"),
+      ],
+      cols(parties_, [
+        (r) => r.address, (r) => r.kind, (r) => r.profileHash, (r) => r.profileUri, (r) => r.accreditedUntil, (r) => r.suspended,
+        (r) => r.registeredBlock, (r) => r.registeredLogIndex, (r) => r.registeredTx, (r) => r.registeredTime, (r) => r.fromBlock, (r) => r.toBlock,
+      ]),
+    );
+    const auths_ = live("authorizations");
+    await insertSql(
+      "kt_authorizations",
+      [C("supplier", "text"), C("distributor", "text"), C("tier", "int2"), C("expires_at", "numeric"), C("certificate_hash", "text"), C("from_block", "int8"), C("to_block", "int8")],
+      cols(auths_, [(r) => r.supplier, (r) => r.distributor, (r) => r.tier, (r) => r.expiresAt, (r) => r.certificateHash, (r) => r.fromBlock, (r) => r.toBlock]),
+    );
+    const red_ = live("redeemers");
+    await insertSql(
+      "kt_redeemers",
+      [C("supplier", "text"), C("redeemer", "text"), C("from_block", "int8"), C("to_block", "int8")],
+      cols(red_, [(r) => r.supplier, (r) => r.redeemer, (r) => r.fromBlock, (r) => r.toBlock]),
+    );
+    const segs_ = live("segments");
+    await insertSql(
+      "kt_segments",
+      [C("batch_id", "text"), C("seg_start", "int8"), C("seg_end", "int8"), C("holder", "text"), C("frozen", "int2"), C("from_block", "int8"), C("to_block", "int8")],
+      cols(segs_, [(r) => r.batchId, (r) => r.start, (r) => r.end, (r) => r.holder, (r) => r.frozen, (r) => r.fromBlock, (r) => r.toBlock]),
+    );
+    const words_ = live("words");
+    await insertSql(
+      "kt_redemption_words",
+      [C("batch_id", "text"), C("word", "int8"), C("mask", "text"), C("from_block", "int8"), C("to_block", "int8")],
+      cols(words_, [(r) => r.batchId, (r) => r.word, (r) => hexMask(r.mask), (r) => r.fromBlock, (r) => r.toBlock]),
+    );
+    await insertSql(
+      "kt_transfers",
+      [
+        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_id", "text"), C("from_addr", "text"),
+        C("to_addr", "text"), C("seg_start", "int8"), C("seg_end", "int8"), C("memo", "text"), C("authorized", "boolean"),
+      ],
+      byRow(p.transfers, 11),
+    );
+    await insertSql(
+      "kt_revocations",
+      [
+        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_id", "text"), C("by_addr", "text"),
+        C("seg_start", "int8"), C("seg_end", "int8"), C("reason", "int2"),
+      ],
+      byRow(p.revocations, 9),
+    );
+    await insertSql(
+      "kt_redemptions",
+      [C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_id", "text"), C("by_addr", "text"), C("word", "int8"), C("mask", "text")],
+      byRow(p.redemptions, 8),
+    );
+    const blocks = [...new Map([...parameters.blocks, parameters.cursor].map((b) => [b.number, b])).values()];
+    if (blocks.length) {
+      await sql.query(
+        `INSERT INTO kt_blocks (number, hash, parent_hash, timestamp) SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[])
+         ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp`,
+        [blocks.map((b) => b.number), blocks.map((b) => b.hash), blocks.map((b) => b.parentHash), blocks.map((b) => b.timestamp)],
+      );
+    }
+    const c = parameters.cursor;
+    await sql.query(
+      `INSERT INTO kt_cursor (id, block_number, block_hash, updated_block_time) VALUES (1, $1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, updated_block_time = EXCLUDED.updated_block_time`,
+      [c.number, c.hash, c.timestamp],
+    );
+    // Rows now live in the database: later closes must update them there.
+    for (const k of Object.keys(p.inserts) as TableName[]) for (const r of p.inserts[k]) r.persisted = true;
+    const events = pendingEvents;
+    pending = emptyPending();
+    pendingEvents = 0;
+    return { events, rowsInserted, rowsClosed };
+  }
+
+  return {
+    prepare,
+    apply,
+    flush,
+    reset() {
+      loaded = false;
+      parties = new Map();
+      auths = new Map();
+      redeemers = new Map();
+      batches = new Map();
+      pending = emptyPending();
+      pendingEvents = 0;
+    },
+    get pendingEvents() {
+      return pendingEvents;
+    },
+  };
+}

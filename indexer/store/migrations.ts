@@ -1,0 +1,165 @@
+/**
+ * Schema migrations, applied in order by {@link migrate}; never edit a released one, add a new one.
+ *
+ * Versioned state tables (`kt_parties`, `kt_authorizations`, `kt_redeemers`, `kt_segments`,
+ * `kt_redemption_words`) keep every version of a row with the block range it was valid in:
+ * `from_block <= B < to_block` (to_block null = current). This gives the state at any block (for
+ * the digest and for "authorised at the time" answers) and makes a reorg rollback two statements
+ * per table. History tables (`kt_batches`, `kt_transfers`, `kt_revocations`, `kt_redemptions`) are
+ * append-only, keyed by (block, log_index).
+ */
+export const migrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    sql: `
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+
+CREATE TABLE kt_meta (key text PRIMARY KEY, value text NOT NULL);
+
+CREATE TABLE kt_cursor (
+  id int PRIMARY KEY CHECK (id = 1),
+  block_number int8 NOT NULL,
+  block_hash text NOT NULL,
+  updated_block_time int8 NOT NULL
+);
+
+CREATE TABLE kt_blocks (
+  number int8 PRIMARY KEY,
+  hash text NOT NULL,
+  parent_hash text NOT NULL,
+  timestamp int8 NOT NULL
+);
+
+CREATE TABLE kt_parties (
+  address text NOT NULL,
+  kind int2 NOT NULL,
+  profile_hash text NOT NULL,
+  profile_uri text NOT NULL,
+  accredited_until numeric(20, 0) NOT NULL,
+  suspended boolean NOT NULL,
+  registered_block int8 NOT NULL,
+  registered_log_index int4 NOT NULL,
+  registered_tx text NOT NULL,
+  registered_time int8 NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (address, from_block)
+);
+CREATE INDEX kt_parties_current ON kt_parties (address) WHERE to_block IS NULL;
+
+CREATE TABLE kt_authorizations (
+  supplier text NOT NULL,
+  distributor text NOT NULL,
+  tier int2 NOT NULL,
+  expires_at numeric(20, 0) NOT NULL,
+  certificate_hash text NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (supplier, distributor, from_block)
+);
+CREATE INDEX kt_authorizations_distributor ON kt_authorizations (distributor);
+
+CREATE TABLE kt_redeemers (
+  supplier text NOT NULL,
+  redeemer text NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (supplier, redeemer, from_block)
+);
+
+CREATE TABLE kt_batches (
+  batch_id text PRIMARY KEY,
+  supplier text NOT NULL,
+  label text NOT NULL,
+  root text NOT NULL,
+  count int8 NOT NULL,
+  product_id text NOT NULL,
+  face_value numeric(39, 0) NOT NULL,
+  currency text NOT NULL,
+  expires_at numeric(20, 0) NOT NULL,
+  restricted boolean NOT NULL,
+  manifest_hash text NOT NULL,
+  manifest_uri text NOT NULL,
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL
+);
+CREATE INDEX kt_batches_supplier ON kt_batches (supplier);
+CREATE INDEX kt_batches_block ON kt_batches (block, log_index);
+
+CREATE TABLE kt_segments (
+  batch_id text NOT NULL,
+  seg_start int8 NOT NULL,
+  seg_end int8 NOT NULL,
+  keys int8range GENERATED ALWAYS AS (int8range(seg_start, seg_end)) STORED,
+  holder text NOT NULL,
+  frozen int2 NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (batch_id, seg_start, from_block)
+);
+CREATE INDEX kt_segments_current_keys ON kt_segments USING gist (batch_id, keys) WHERE to_block IS NULL;
+CREATE INDEX kt_segments_current_holder ON kt_segments (holder, batch_id, seg_start) WHERE to_block IS NULL;
+CREATE INDEX kt_segments_to_block ON kt_segments (to_block) WHERE to_block IS NOT NULL;
+
+CREATE TABLE kt_redemption_words (
+  batch_id text NOT NULL,
+  word int8 NOT NULL,
+  mask text NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (batch_id, word, from_block)
+);
+CREATE INDEX kt_redemption_words_current ON kt_redemption_words (batch_id, word) WHERE to_block IS NULL;
+
+CREATE TABLE kt_transfers (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL,
+  batch_id text NOT NULL,
+  from_addr text NOT NULL,
+  to_addr text NOT NULL,
+  seg_start int8 NOT NULL,
+  seg_end int8 NOT NULL,
+  keys int8range GENERATED ALWAYS AS (int8range(seg_start, seg_end)) STORED,
+  memo text NOT NULL,
+  authorized boolean NOT NULL,
+  PRIMARY KEY (block, log_index)
+);
+CREATE INDEX kt_transfers_keys ON kt_transfers USING gist (batch_id, keys);
+CREATE INDEX kt_transfers_from ON kt_transfers (from_addr, timestamp);
+CREATE INDEX kt_transfers_to ON kt_transfers (to_addr, timestamp);
+CREATE INDEX kt_transfers_time ON kt_transfers (timestamp);
+
+CREATE TABLE kt_revocations (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL,
+  batch_id text NOT NULL,
+  by_addr text NOT NULL,
+  seg_start int8 NOT NULL,
+  seg_end int8 NOT NULL,
+  reason int2 NOT NULL,
+  PRIMARY KEY (block, log_index)
+);
+CREATE INDEX kt_revocations_batch ON kt_revocations (batch_id);
+
+CREATE TABLE kt_redemptions (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL,
+  batch_id text NOT NULL,
+  by_addr text NOT NULL,
+  word int8 NOT NULL,
+  mask text NOT NULL,
+  PRIMARY KEY (block, log_index)
+);
+CREATE INDEX kt_redemptions_batch ON kt_redemptions (batch_id, word);
+`,
+  },
+];

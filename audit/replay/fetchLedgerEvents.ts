@@ -1,0 +1,121 @@
+import { decodeEventLog, type Address, type Log, type PublicClient } from "viem";
+import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import type { LedgerEvent } from "../../lib/state/types.js";
+import { AuditDecodeError, AuditRpcError } from "../errors.js";
+
+/** Parameters of {@link fetchLedgerEvents}. */
+export type FetchLedgerEventsParameters = {
+  ledger: Address;
+  fromBlock: bigint;
+  toBlock: bigint;
+  /** Initial block span per eth_getLogs (default 5,000); halved on "too large" answers, grown again after successes. */
+  chunkSize?: bigint;
+  /** Retries of a failing chunk at the smallest span (default 5). */
+  retries?: number;
+  /** Called after each chunk. */
+  onProgress?: (p: { toBlock: bigint; fetched: number }) => void;
+  /** Waits between retries (default: exponential, 250 ms doubling). Tests pass a no-op. */
+  delay?: (attempt: number) => Promise<void>;
+};
+
+/** What {@link fetchLedgerEvents} returns. */
+export type FetchLedgerEventsReturnType = { events: LedgerEvent[]; rpcCalls: number; chunks: number };
+
+const tooLarge = (e: unknown) =>
+  /too large|more than|limit|exceed|range|ResponseBodyTooLarge|timeout|timed out/i.test(String((e as Error)?.message ?? e)) ||
+  (e as { name?: string })?.name === "ResponseBodyTooLargeError";
+
+/**
+ * Reads every log of the ledger in [fromBlock, toBlock] with eth_getLogs in adaptive block chunks,
+ * decodes each with the KeyLedger ABI and attaches its block timestamp (one eth_getBlockByNumber
+ * per block that has logs). No database is involved: this is the audit's independent view of the
+ * chain.
+ *
+ * @param client A viem public client.
+ * @param parameters Ledger address, block range, chunking.
+ * @returns Events sorted by (blockNumber, logIndex), and the number of RPC calls made.
+ * @throws AuditRpcError when a chunk keeps failing; AuditDecodeError on a log the ABI cannot decode.
+ * @example
+ * const { events } = await fetchLedgerEvents(client, { ledger, fromBlock: 0n, toBlock: await client.getBlockNumber() });
+ */
+export async function fetchLedgerEvents(client: PublicClient, parameters: FetchLedgerEventsParameters): Promise<FetchLedgerEventsReturnType> {
+  const { ledger, fromBlock, toBlock } = parameters;
+  const maxSpan = parameters.chunkSize ?? 5_000n;
+  const retries = parameters.retries ?? 5;
+  const delay = parameters.delay ?? ((attempt: number) => new Promise<void>((r) => setTimeout(r, 250 * 2 ** attempt)));
+  let span = maxSpan;
+  let rpcCalls = 0;
+  let chunks = 0;
+  const logs: Log[] = [];
+  let from = fromBlock;
+  let failures = 0;
+  while (from <= toBlock) {
+    const to = from + span - 1n < toBlock ? from + span - 1n : toBlock;
+    try {
+      rpcCalls++;
+      const got = await client.getLogs({ address: ledger, fromBlock: from, toBlock: to });
+      logs.push(...got);
+      chunks++;
+      failures = 0;
+      from = to + 1n;
+      if (span < maxSpan) span = span * 2n > maxSpan ? maxSpan : span * 2n;
+      parameters.onProgress?.({ toBlock: to, fetched: logs.length });
+    } catch (e) {
+      if (span > 1n && tooLarge(e)) {
+        span = span / 2n;
+        continue;
+      }
+      failures++;
+      if (failures > retries) {
+        throw new AuditRpcError(`Reading logs of ledger ${ledger} in blocks ${from}..${to} failed ${failures} times.`, {
+          details: "Check the RPC URL, or lower the chunk size; the audit needs every log of the ledger.",
+          cause: e,
+          retryable: true,
+        });
+      }
+      await delay(failures - 1);
+    }
+  }
+
+  const blocks = new Map<bigint, bigint>();
+  const needed = [...new Set(logs.filter((l) => !l.removed).map((l) => l.blockNumber!))];
+  const concurrency = 8;
+  for (let i = 0; i < needed.length; i += concurrency) {
+    const slice = needed.slice(i, i + concurrency);
+    const got = await Promise.all(
+      slice.map(async (n) => {
+        rpcCalls++;
+        try {
+          return await client.getBlock({ blockNumber: n });
+        } catch (e) {
+          throw new AuditRpcError(`Reading block ${n} failed.`, { cause: e, retryable: true });
+        }
+      }),
+    );
+    for (const b of got) blocks.set(b.number!, b.timestamp);
+  }
+
+  const events: LedgerEvent[] = [];
+  for (const l of logs) {
+    if (l.removed) continue;
+    let decoded;
+    try {
+      decoded = decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics });
+    } catch (e) {
+      throw new AuditDecodeError(
+        `Log ${l.logIndex} of transaction ${l.transactionHash} (block ${l.blockNumber}) of ledger ${ledger} does not decode with the KeyLedger ABI.`,
+        { details: "Is the address a KeyLedger of this version?", cause: e },
+      );
+    }
+    events.push({
+      ...(decoded as unknown as Pick<LedgerEvent, "eventName" | "args">),
+      blockNumber: l.blockNumber!,
+      blockHash: l.blockHash!,
+      logIndex: l.logIndex!,
+      txHash: l.transactionHash!,
+      timestamp: blocks.get(l.blockNumber!)!,
+    } as LedgerEvent);
+  }
+  events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+  return { events, rpcCalls, chunks };
+}

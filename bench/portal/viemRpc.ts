@@ -1,0 +1,46 @@
+/**
+ * Anchor for the portal's JavaScript size: the same API as portal/src/scripts/rpc.ts, implemented
+ * with viem's public client (createPublicClient + http + readContract from viem/actions and the
+ * generated ABI) instead of the hand-written eth_call. Only bundled by the benchmark.
+ */
+import { createPublicClient, fallback, http } from "viem";
+import { getChainId, readContract } from "viem/actions";
+import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import type { KeyStatus } from "../../lib/schemas/keyStatus.js";
+
+export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
+const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
+
+export class RpcError extends Error {
+  constructor(message: string, readonly unreachable: boolean) {
+    super(message);
+  }
+}
+
+export type Rpc = { client: ReturnType<typeof createPublicClient>; chainId: () => Promise<number> };
+
+export function createRpc(urls: readonly string[]): Rpc {
+  const client = createPublicClient({ transport: fallback(urls.map((u) => http(u))) });
+  return { client, chainId: () => getChainId(client) };
+}
+
+export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: string; index: number | bigint; hint?: number | bigint }): Promise<KeyStatus> {
+  const s = await readContract(rpc.client, {
+    address: q.ledger as `0x${string}`,
+    abi: keyLedgerAbi,
+    functionName: "keyStatus",
+    args: [q.batchId as `0x${string}`, BigInt(q.index), BigInt(q.hint ?? 0)],
+  });
+  return {
+    root: s.root,
+    supplier: s.supplier.toLowerCase() as `0x${string}`,
+    count: Number(s.count),
+    expiresAt: Number(s.expiresAt),
+    restricted: s.restricted,
+    holder: s.holder.toLowerCase() as `0x${string}`,
+    segmentStart: Number(s.segmentStart),
+    segmentEnd: Number(s.segmentEnd),
+    frozenReason: REASONS[s.frozenReason] ?? "other",
+    redeemed: s.redeemed,
+  };
+}

@@ -1,0 +1,142 @@
+import type { AuditReport } from "./types.js";
+
+const esc = (s: unknown) =>
+  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const short = (a: string) => (a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
+const SEV_COLOR = { critical: "#8b0000", high: "#d9480f", medium: "#e8a200", low: "#5c7cfa" } as const;
+const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+
+/** Inline SVG: custody flows between parties on a circle, arrow width by keys moved (log scale). */
+function flowChart(report: AuditReport): string {
+  const flows = report.flows;
+  if (flows.length === 0) return `<p class="muted">No custody transfers.</p>`;
+  const parties = [...new Set(flows.flatMap((f) => [f.from, f.to]))].sort();
+  const W = 640;
+  const H = 640;
+  const cx = W / 2;
+  const cy = H / 2;
+  const R = 230;
+  const pos = new Map(parties.map((p, i) => {
+    const a = (2 * Math.PI * i) / parties.length - Math.PI / 2;
+    return [p, { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a) }];
+  }));
+  const maxKeys = Math.max(...flows.map((f) => f.keys), 1);
+  const suppliers = new Set(report.scorecards.suppliers.map((s) => s.supplier));
+  const edges = flows
+    .map((f) => {
+      const a = pos.get(f.from)!;
+      const b = pos.get(f.to)!;
+      const mx = (a.x + b.x) / 2 + (cy - (a.y + b.y) / 2) * 0.25;
+      const my = (a.y + b.y) / 2 - (cx - (a.x + b.x) / 2) * 0.25;
+      const w = 1 + 5 * (Math.log10(1 + f.keys) / Math.log10(1 + maxKeys));
+      return `<path d="M${a.x.toFixed(1)},${a.y.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${b.x.toFixed(1)},${b.y.toFixed(1)}" stroke="#4263eb" stroke-opacity="0.55" stroke-width="${w.toFixed(2)}" fill="none" marker-end="url(#arrow)"><title>${esc(f.from)} → ${esc(f.to)}: ${f.keys} keys in ${f.transfers} transfers</title></path>`;
+    })
+    .join("");
+  const nodes = parties
+    .map((p) => {
+      const { x, y } = pos.get(p)!;
+      const fill = suppliers.has(p) ? "#2b8a3e" : "#495057";
+      const lx = x + (x - cx) * 0.12;
+      const ly = y + (y - cy) * 0.12;
+      return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="9" fill="${fill}"><title>${esc(p)}</title></circle><text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" font-size="11" text-anchor="middle" dominant-baseline="middle">${esc(short(p))}</text>`;
+    })
+    .join("");
+  return `<svg id="flows" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Custody flows between parties"><defs><marker id="arrow" viewBox="0 0 10 10" refX="18" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#4263eb"/></marker></defs>${edges}${nodes}</svg>`;
+}
+
+/** Inline SVG: findings per day, stacked by severity. */
+function timelineChart(report: AuditReport): string {
+  const days = report.timeline;
+  if (days.length === 0) return `<p class="muted">No findings.</p>`;
+  const W = 640;
+  const H = 220;
+  const pad = 30;
+  const max = Math.max(...days.map((d) => d.critical + d.high + d.medium + d.low), 1);
+  const bw = Math.max(4, Math.min(40, (W - 2 * pad) / days.length - 4));
+  const bars = days
+    .map((d, i) => {
+      const x = pad + i * ((W - 2 * pad) / days.length);
+      let y = H - pad;
+      let out = "";
+      for (const s of SEVERITIES) {
+        const h = ((H - 2 * pad) * d[s]) / max;
+        if (h <= 0) continue;
+        y -= h;
+        out += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${SEV_COLOR[s]}"><title>${esc(d.day)}: ${d[s]} ${s}</title></rect>`;
+      }
+      return out + `<text x="${(x + bw / 2).toFixed(1)}" y="${H - pad + 14}" font-size="10" text-anchor="middle">${esc(d.day.slice(5))}</text>`;
+    })
+    .join("");
+  return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Findings over time"><line x1="${pad}" y1="${H - pad}" x2="${W - pad}" y2="${H - pad}" stroke="#868e96"/><text x="${pad}" y="${pad - 8}" font-size="11">max ${max} per day</text>${bars}</svg>`;
+}
+
+/** Inline SVG: one supplier's five score dimensions as bars. */
+function dimensionBars(d: Record<string, number>): string {
+  const keys = Object.keys(d);
+  const rows = keys
+    .map((k, i) => `<rect x="80" y="${i * 14}" width="${(d[k]! * 1.2).toFixed(1)}" height="10" fill="#2b8a3e"/><text x="0" y="${i * 14 + 9}" font-size="10">${esc(k)}</text><text x="${(84 + d[k]! * 1.2).toFixed(1)}" y="${i * 14 + 9}" font-size="10">${d[k]}</text>`)
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="${keys.length * 14}" role="img" aria-label="Score dimensions">${rows}</svg>`;
+}
+
+/**
+ * Renders the audit report as one self-contained HTML page: summary, digest and indexer
+ * comparison, inline-SVG charts (custody flows between parties, findings over time), supplier
+ * scorecards and every finding by rule. No scripts, styles or fonts are loaded from anywhere.
+ *
+ * @param report The audit report.
+ * @returns The HTML document.
+ * @example
+ * writeFileSync("report.html", renderAuditHtml(report));
+ */
+export function renderAuditHtml(report: AuditReport): string {
+  const s = report.summary;
+  const ix = report.indexer;
+  const indexerBlock = !ix
+    ? `<p class="muted">No indexer was compared.</p>`
+    : ix.match
+      ? `<p class="ok">Indexer <code>${esc(ix.source)}</code> at block ${ix.block}: digest matches (<code>${esc(ix.indexerDigest)}</code>).</p>`
+      : `<p class="bad">Indexer <code>${esc(ix.source)}</code> at block ${ix.block} diverges: replay <code>${esc(ix.replayDigest)}</code>, indexer <code>${esc(ix.indexerDigest)}</code>.</p><p id="divergence">${esc(ix.firstDivergence?.message ?? "")}</p>`;
+  const cards = report.scorecards.suppliers
+    .map(
+      (c) =>
+        `<tr><td><code>${esc(c.supplier)}</code></td><td class="grade-${c.grade}">${esc(c.grade)}</td><td>${c.score}</td><td>${dimensionBars(c.dimensions)}</td><td>${c.ageDays}</td><td>${c.keysAnchored}</td><td>${(c.revocationRate * 100).toFixed(2)}%</td><td>${(c.redemptionRate * 100).toFixed(2)}%</td><td>${c.medianDaysToRedemption ?? "–"}</td><td>${(c.unauthorisedHopShare * 100).toFixed(1)}%</td><td>${c.anomalies}</td></tr>`,
+    )
+    .join("");
+  const byRule = report.rules
+    .map((r) => {
+      const fs = report.findings.filter((f) => f.ruleId === r.id);
+      const rows = fs
+        .map(
+          (f) =>
+            `<tr><td><code>${esc(f.id)}</code></td><td>${f.blockNumber}</td><td><code>${esc(short(f.txHash))}</code></td><td>${f.batchId ? `<code>${esc(short(f.batchId))}</code>` : ""}</td><td>${f.ranges.map((x) => `[${x.start}, ${x.end})`).join(" ")}</td><td>${esc(f.message)}</td></tr>`,
+        )
+        .join("");
+      return `<section class="rule" id="rule-${esc(r.id)}"><h3><span class="sev" style="background:${SEV_COLOR[r.severity]}">${esc(r.severity)}</span> ${esc(r.title)} <code>${esc(r.id)}</code> — ${fs.length}</h3><p class="muted">${esc(r.description)} Contract enforces: ${esc(r.enforcedByContract)}.</p>${fs.length ? `<table><thead><tr><th>finding</th><th>block</th><th>tx</th><th>batch</th><th>keys</th><th>what</th></tr></thead><tbody>${rows}</tbody></table>` : ""}</section>`;
+    })
+    .join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>KeyTrail audit — ledger ${esc(report.chain.ledger)} at block ${report.chain.toBlock}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#212529}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border-bottom:1px solid #dee2e6;padding:.3rem .4rem;text-align:left;vertical-align:top;font-size:.9rem}
+.muted{color:#868e96}.ok{color:#2b8a3e}.bad{color:#c92a2a;font-weight:600}
+.sev{color:#fff;border-radius:3px;padding:0 .35rem;font-size:.8rem}
+.grade-gold{color:#b8860b;font-weight:700}.grade-silver{color:#868e96;font-weight:700}.grade-bronze{color:#a0522d;font-weight:700}.grade-watch{color:#c92a2a;font-weight:700}
+.kpi{display:flex;gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f1f3f5;border-radius:6px;padding:.6rem 1rem}
+svg{max-width:100%;height:auto}
+</style></head><body>
+<h1>KeyTrail audit</h1>
+<p>Ledger <code>${esc(report.chain.ledger)}</code> on chain ${report.chain.chainId}, blocks ${report.chain.fromBlock}–${report.chain.toBlock}${report.chain.blockHash ? ` (<code>${esc(report.chain.blockHash)}</code>)` : ""}. Replayed ${report.replay.events} events from raw logs. Report schema <code>${esc(report.schema)}</code>.</p>
+<div class="kpi"><div>findings <b>${s.findings}</b></div>${SEVERITIES.map((k) => `<div>${k} <b>${s.bySeverity[k]}</b></div>`).join("")}<div>parties <b>${s.parties}</b></div><div>batches <b>${s.batches}</b></div><div>keys <b>${s.keys}</b></div></div>
+<h2>State digest</h2><p><code id="digest">${esc(report.digest)}</code></p>${indexerBlock}
+<h2>Custody flows between parties</h2>${flowChart(report)}
+<h2>Anomalies over time</h2>${timelineChart(report)}
+<h2>Supplier scorecards (${esc(report.scorecards.period.label)}, formula <code>${esc(report.scorecards.formula)}</code>)</h2>
+<table><thead><tr><th>supplier</th><th>grade</th><th>score</th><th>dimensions</th><th>age (days)</th><th>keys anchored</th><th>revoked</th><th>redeemed</th><th>median days to redemption</th><th>unauthorised hops</th><th>anomalies</th></tr></thead><tbody>${cards}</tbody></table>
+<h2>Findings by rule</h2>${byRule}
+</body></html>
+`;
+}

@@ -1,0 +1,68 @@
+import type { Address, PublicClient } from "viem";
+import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../lib/state/types.js";
+import { AuditOptionError } from "./errors.js";
+import { buildAuditReport, type BuildAuditReportParameters } from "./report/buildAuditReport.js";
+import type { AuditReport } from "./report/types.js";
+import { fetchLedgerEvents } from "./replay/fetchLedgerEvents.js";
+import { findDeploymentBlock } from "./replay/findDeploymentBlock.js";
+import { readIndexerState, type IndexerSource } from "./replay/readIndexerState.js";
+
+/** Parameters of {@link runAudit}. */
+export type RunAuditParameters = Omit<BuildAuditReportParameters, "chain" | "replay" | "indexer"> & {
+  ledger: Address;
+  /** First block to replay (default: the ledger's deployment block, found with eth_getCode). */
+  fromBlock?: bigint;
+  /** Last block (default: the indexer's cursor when comparing, else the head). */
+  toBlock?: bigint;
+  /** Indexer to compare with. */
+  indexer?: IndexerSource;
+  /** eth_getLogs block span (default 5,000). */
+  chunkSize?: bigint;
+  onProgress?: (line: string) => void;
+};
+
+/** What {@link runAudit} returns. */
+export type RunAuditReturnType = { report: AuditReport; events: LedgerEvent[]; state: LedgerState; snapshot: LedgerSnapshot };
+
+/**
+ * The regulator's audit: replays every ledger event from the chain alone (raw logs, no indexer
+ * database), rebuilds state with lib/state, computes the state digest, runs the rules, computes
+ * scorecards, and — when an indexer is given — compares its state with the replay at the
+ * indexer's block and names the first divergence.
+ *
+ * @param client A viem public client of the chain.
+ * @param parameters Ledger, block range, indexer, thresholds, period.
+ * @returns The report and the replayed events, state and snapshot (for exports).
+ * @example
+ * const { report } = await runAudit(client, { ledger, indexer: { kind: "db", dataDir: ".keytrail/db" } });
+ * console.log(report.digest, report.indexer?.match);
+ */
+export async function runAudit(client: PublicClient, parameters: RunAuditParameters): Promise<RunAuditReturnType> {
+  const log = parameters.onProgress ?? (() => undefined);
+  const indexer = parameters.indexer ? await readIndexerState(parameters.indexer) : null;
+  if (indexer) log(`indexer: ${indexer.label} at block ${indexer.block}`);
+  const head = await client.getBlockNumber();
+  const toBlock = parameters.toBlock ?? indexer?.block ?? head;
+  if (toBlock > head) throw new AuditOptionError(`Block ${toBlock} is past the chain head ${head}.`, { details: "Lower --to-block, or check that the indexer follows this chain." });
+  const fromBlock = parameters.fromBlock ?? (await findDeploymentBlock(client, { ledger: parameters.ledger, toBlock }));
+  if (fromBlock > toBlock) throw new AuditOptionError(`--from-block ${fromBlock} is after the last block ${toBlock}.`);
+  log(`replaying ledger ${parameters.ledger} blocks ${fromBlock}..${toBlock}`);
+  const t0 = performance.now();
+  const { events, rpcCalls } = await fetchLedgerEvents(client, {
+    ledger: parameters.ledger,
+    fromBlock,
+    toBlock,
+    ...(parameters.chunkSize === undefined ? {} : { chunkSize: parameters.chunkSize }),
+    onProgress: (p) => log(`  logs to block ${p.toBlock}: ${p.fetched}`),
+  });
+  const block = await client.getBlock({ blockNumber: toBlock });
+  const chainId = await client.getChainId();
+  const seconds = (performance.now() - t0) / 1000;
+  const { report, state, snapshot } = buildAuditReport(events, {
+    ...parameters,
+    chain: { chainId, ledger: parameters.ledger, fromBlock, toBlock, blockHash: block.hash, blockTimestamp: block.timestamp },
+    replay: { rpcCalls: rpcCalls + 3, seconds },
+    indexer,
+  });
+  return { report, events, state, snapshot };
+}

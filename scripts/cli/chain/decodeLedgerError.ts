@@ -61,7 +61,7 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
       return new LedgerRefusedError(`${prefix}the ledger reverted: ${reason}.`, undefined, { cause: error });
     }
     const funds = error.walk((e) => e instanceof InsufficientFundsError);
-    if (funds || /insufficient funds/i.test(error.message)) {
+    if (funds || /insufficient funds|enough funds/i.test(error.message)) {
       let balance = "";
       if (context.publicClient && context.account) {
         try {

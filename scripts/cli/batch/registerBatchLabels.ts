@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { CliUsageError } from "../errors.js";
+import { addExamples } from "../io/addExamples.js";
+import { createOutput } from "../io/createOutput.js";
+import { writeFileAtomic } from "../io/writeFileAtomic.js";
+import { parseRange } from "../parse/parseRange.js";
+import type { GlobalOptions } from "../types.js";
+import { readUrlRange } from "./readUrlRange.js";
+import { renderLabelSheetPdf } from "./renderLabelSheetPdf.js";
+
+type LabelsOptions = { batchDir: string; range: string; out: string };
+
+/**
+ * `keytrail batch labels`: a printable A4 label sheet (PDF) of a range of a batch's keys.
+ *
+ * @param batch - the `batch` command.
+ * @example
+ * registerBatchLabels(batchCommand);
+ */
+export function registerBatchLabels(batch: Command): void {
+  const cmd = batch
+    .command("labels")
+    .description("write a printable A4 label sheet (PDF, 21 QR labels per page) for a range of keys")
+    .requiredOption("--batch-dir <dir>", "the sealed batch folder")
+    .requiredOption("--range <first-last>", "inclusive index range, e.g. 0-209")
+    .requiredOption("--out <file.pdf>", "the PDF to write")
+    .action(async (o: LabelsOptions, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      const range = parseRange(o.range, "--range");
+      if (range.end - range.start > 100_000n) throw new CliUsageError(`--range ${o.range} is over 100,000 labels; print in parts.`);
+      const rows = await readUrlRange(o.batchDir, Number(range.start), Number(range.end));
+      if (rows.length === 0) throw new CliUsageError(`--range ${o.range} selects no key of ${o.batchDir}.`);
+      const m = join(o.batchDir, "manifest.json");
+      const label = existsSync(m) ? String((JSON.parse(readFileSync(m, "utf8")) as { label?: string }).label ?? "") : "";
+      const pdf = renderLabelSheetPdf(rows, `KeyTrail batch ${label}`);
+      writeFileAtomic(o.out, pdf);
+      createOutput(g).result(`wrote ${rows.length} labels on ${Math.ceil(rows.length / 21)} page(s) to ${o.out}`);
+    });
+  addExamples(cmd, "keytrail batch labels --batch-dir out/2026-11-A --range 0-209 --out out/2026-11-A/labels-0-209.pdf");
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Wallet, encryptKeystoreJsonSync } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testAddress } from "./helpers/accounts.js";
+import { runCli } from "./helpers/runCli.js";
+import { freePort, startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
+
+let node: HardhatNode;
+let cwd: string;
+const rpc = () => ["--rpc-url", node.url];
+
+beforeAll(async () => {
+  node = await startHardhatNode();
+  cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-errors-"));
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+describe("keytrail CLI: usage and help", () => {
+  const commands = [
+    [], ["init"], ["deploy"], ["party"], ["party", "register"], ["party", "update"], ["party", "suspend"], ["party", "reinstate"], ["party", "show"],
+    ["role", "grant"], ["role", "revoke"], ["authorize"], ["deauthorize"], ["redeemer", "add"], ["redeemer", "remove"],
+    ["batch", "anchor"], ["transfer"], ["revoke"], ["reinstate"], ["redeem"], ["status"],
+  ];
+  it("every command prints --help with an example and exits 0", async () => {
+    // In-process (the same main() the bin runs) to keep this fast; the child-process path is covered below.
+    const { main } = await import("../../scripts/cli/main.js");
+    for (const c of commands) {
+      let printed = "";
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        printed += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+        return true;
+      }) as typeof process.stdout.write;
+      let code: number;
+      try {
+        code = await main(["node", "keytrail", ...c, "--help"]);
+      } finally {
+        process.stdout.write = write;
+      }
+      expect(code, `keytrail ${c.join(" ")} --help`).toBe(0);
+      expect(printed, `keytrail ${c.join(" ")} --help`).toMatch(/Example:\n\s+\$ keytrail /);
+    }
+    const child = await runCli(["transfer", "--help"], { cwd });
+    expect(child.code).toBe(0);
+    expect(child.stdout).toContain("--chunk-size");
+  });
+
+  it("usage errors exit 2 and name the input", async () => {
+    const [unknown, missing, badRange, badAddr, badReason] = await Promise.all([
+      runCli(["transfer", "--bogus"], { cwd }),
+      runCli(["revoke", "--batch", "0x" + "11".repeat(32)], { cwd }),
+      runCli(["revoke", "--batch", "0x" + "11".repeat(32), "--range", "10-5", "--reason", "stolen", ...rpc()], { cwd }),
+      runCli(["transfer", "--batch", "0x" + "11".repeat(32), "--range", "0-9", "--to", "0x1234", ...rpc()], { cwd }),
+      runCli(["revoke", "--batch", "0x" + "11".repeat(32), "--range", "0-9", "--reason", "lost", ...rpc()], { cwd }),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--bogus");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--range/);
+    expect(badRange.code).toBe(2);
+    expect(badRange.stderr).toContain('--range "10-5" ends before it starts');
+    expect(badAddr.code).toBe(2);
+    expect(badAddr.stderr).toContain('--to "0x1234" is not an address');
+    expect(badReason.code).toBe(2);
+    expect(badReason.stderr).toContain('--reason "lost" is not a revocation reason');
+  });
+});
+
+describe("keytrail CLI: chain connection errors", () => {
+  it("a dead RPC gives up after bounded retries and names the URL", async () => {
+    const port = await freePort();
+    const r = await runCli(["party", "show", testAddress(1), "--rpc-url", `http://127.0.0.1:${port}`], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`RPC http://127.0.0.1:${port} is unreachable`);
+  });
+
+  it("with no ledger known for the chain, says how to get one", async () => {
+    const r = await runCli(["party", "show", testAddress(1), ...rpc()], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("No KeyTrail ledger is known for chain id 31337");
+    expect(r.stderr).toContain("keytrail deploy");
+  });
+
+  it("a ledger address without code is named", async () => {
+    const r = await runCli(["party", "show", testAddress(1), ...rpc(), "--ledger", testAddress(9)], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`No contract code at ledger address ${testAddress(9)} on chain id 31337`);
+  });
+
+  it("a chain id other than the one expected is refused with both ids", async () => {
+    const r = await runCli(["party", "show", testAddress(1), ...rpc(), "--chain-id", "8453"], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`RPC ${node.url} serves chain id 31337, but --chain-id expects chain id 8453`);
+  });
+});
+
+describe("keytrail CLI: accounts", () => {
+  it("refuses a malformed KEYTRAIL_PRIVATE_KEY without printing it", async () => {
+    const secret = "0xdeadbeef";
+    const r = await runCli(["deploy", ...rpc()], { cwd, env: { KEYTRAIL_PRIVATE_KEY: secret } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("KEYTRAIL_PRIVATE_KEY does not hold a 32-byte hex private key");
+    expect(r.stderr + r.stdout).not.toContain("deadbeef");
+  });
+
+  it("asks for an account when none is given", async () => {
+    const r = await runCli(["deploy", ...rpc()], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("No signing account given");
+  });
+
+  it("opens an encrypted keystore, reports a wrong password, and reports insufficient funds of an empty account", async () => {
+    const wallet = Wallet.createRandom();
+    const json = encryptKeystoreJsonSync({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", { scrypt: { N: 1024 } });
+    const file = join(cwd, "empty.json");
+    writeFileSync(file, json);
+    const [wrong, broke] = await Promise.all([
+      runCli(["deploy", ...rpc(), "--keystore", file], { cwd, env: { KEYTRAIL_KEYSTORE_PASSWORD: "battery staple" } }),
+      runCli(["deploy", ...rpc(), "--keystore", file], { cwd, env: { KEYTRAIL_KEYSTORE_PASSWORD: "correct horse" } }),
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`Keystore ${file} could not be opened: wrong password`);
+    expect(broke.code).toBe(1);
+    expect(broke.stderr).toContain(`insufficient funds: account ${wallet.address} has 0 ETH and cannot pay for gas on chain id 31337`);
+    expect(broke.stderr + broke.stdout).not.toContain(wallet.privateKey.slice(2));
+  });
+});

@@ -1,0 +1,28 @@
+import type { IndexerEvent } from "../createIndexer.js";
+
+/**
+ * One log line for an indexer event (null for events not worth a line).
+ *
+ * @param e - the event.
+ * @returns the line, or null.
+ * @example
+ * indexer = createIndexer({ ..., onEvent: (e) => { const l = formatIndexerEvent(e); if (l) console.error(l); } });
+ */
+export function formatIndexerEvent(e: IndexerEvent): string | null {
+  switch (e.type) {
+    case "start":
+      return `index: chain ${e.chainId}, cursor ${e.cursor}, head ${e.head}`;
+    case "range":
+      return `index: blocks ${e.from}-${e.to}: ${e.events} events in ${e.ms.toFixed(0)} ms (next chunk ${e.chunkBlocks} blocks)`;
+    case "reorg":
+      return `index: reorganisation: rolled back from block ${e.oldCursor} to ${e.ancestor} (depth ${e.depth}): ${e.reason}`;
+    case "retry":
+      return `index: ${e.info.method} failed at ${e.info.url} (${e.info.error.shortMessage}); retry ${e.info.attempt} in ${e.info.delayMs} ms`;
+    case "inconsistent":
+      return `index: inconsistent RPC answer, fetching again (${e.attempt}): ${e.message}`;
+    case "caught-up":
+      return `index: at head, block ${e.block}`;
+    case "chunk":
+      return e.reason === "too-large" ? `index: answer too large, block range now ${e.blocks}` : null;
+  }
+}

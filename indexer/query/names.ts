@@ -1,0 +1,21 @@
+import type { FrozenReasonName, PartyKindName } from "../export/types.js";
+
+/** Word for a revocation reason code (null for 0 = not frozen). */
+export function frozenReasonName(code: number): FrozenReasonName | null {
+  return (["stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const)[code - 1] ?? null;
+}
+
+/** Word for a party kind code. */
+export function partyKindName(code: number): PartyKindName {
+  return (["supplier", "distributor", "retailer"] as const)[code - 1] ?? "retailer";
+}
+
+/** bytes3 hex (0x434e59) -> "CNY". */
+export function currencyCode(hex: string): string {
+  let s = "";
+  for (let i = 2; i + 2 <= hex.length; i += 2) {
+    const c = Number.parseInt(hex.slice(i, i + 2), 16);
+    if (c) s += String.fromCharCode(c);
+  }
+  return s;
+}

@@ -5,6 +5,10 @@ import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
 import type { LedgerEvent } from "../../lib/state/types.js";
 import type { AuditFinding } from "../../audit/types.js";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
+import { syntheticEvent } from "./helpers/syntheticEvent.js";
+import { buildAuditReport } from "../../audit/report/buildAuditReport.js";
+import type { AuditRuleId } from "../../audit/types.js";
+import type { DecodedLedgerLog } from "../../lib/state/types.js";
 
 let chain: SeededChain;
 let events: LedgerEvent[];
@@ -54,5 +58,70 @@ describe("audit rules on a seeded chain (anomalies the contract allows)", () => 
       expect(f.evidence.length).toBeGreaterThan(0);
       expect(f.blockNumber).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("audit rules on synthetic events (anomalies the contract refuses)", () => {
+  it("fires each rule exactly where a synthetic event plants it, on top of the real history", () => {
+    const { accounts: a, batches: b } = chain;
+    const last = events[events.length - 1]!;
+    const zero = `0x${"00".repeat(32)}` as const;
+    const plan: [AuditRuleId | null, DecodedLedgerLog][] = [
+      // D1 moves keys R1 holds: the keys would have two holders.
+      ["custody-partition", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.D1, to: a.R2, start: 500n, end: 510n, memo: zero } }],
+      // S1 moves keys frozen as stolen.
+      ["frozen-key-moved", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.S1, to: a.D1, start: 900n, end: 940n, memo: zero } }],
+      [null, { eventName: "KeysRevoked", args: { batchId: b.B1, by: a.S1, start: 90n, end: 100n, reason: 1 } }],
+      ["frozen-key-redeemed", { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.S1, wordIndex: 0n, mask: 1n << 95n } }],
+      ["double-redemption", { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.S1, wordIndex: 0n, mask: 1n } }],
+      ["unauthorised-actor", { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.stranger, wordIndex: 0n, mask: 1n << 30n } }],
+      ["unauthorised-hop", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.D1, to: a.D4, start: 160n, end: 165n, memo: zero } }],
+      ["custody-partition", { eventName: "KeysRevoked", args: { batchId: `0x${"ee".repeat(32)}`, by: a.S1, start: 0n, end: 1n, reason: 5 } }],
+      [null, { eventName: "PartyUpdated", args: { party: a.S2, profileHash: zero, profileURI: "", accreditedUntil: last.timestamp, registrar: a.admin } }],
+      [
+        "anchored-past-accreditation",
+        {
+          eventName: "BatchAnchored",
+          args: {
+            batchId: `0x${"ab".repeat(32)}`, supplier: a.S2, label: "late", root: `0x${"01".repeat(32)}`, count: 10n, productId: zero,
+            faceValue: 100n, currency: "0x434e59", expiresAt: 0n, restricted: false, manifestHash: zero, manifestURI: "",
+          },
+        },
+      ],
+      [null, { eventName: "PartySuspended", args: { party: a.D1, reasonHash: zero, registrar: a.admin } }],
+      ["suspended-party-action", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.D1, to: a.R1, start: 165n, end: 170n, memo: zero } }],
+    ];
+    const synthetic = plan.map(([, log], i) => syntheticEvent(last, i + 1, log));
+    const { findings: all } = auditEvents([...events, ...synthetic]);
+    const got = all.map((f) => `${f.ruleId} ${f.txHash}`).sort();
+    const want = [
+      ...Object.entries(chain.planted).map(([rule, tx]) => `${rule} ${tx}`),
+      ...plan.flatMap(([rule], i) => (rule ? [`${rule} ${synthetic[i]!.txHash}`] : [])),
+    ].sort();
+    expect(got).toEqual(want);
+    const enforced = auditRules.filter((r) => r.enforcedByContract === "yes").map((r) => r.id);
+    for (const id of enforced) expect(plan.some(([rule]) => rule === id)).toBe(true);
+    const partition = all.find((f) => f.ruleId === "custody-partition" && f.txHash === synthetic[0]!.txHash)!;
+    expect(partition.details.actualHolders).toEqual([a.R1]);
+    expect(partition.ranges).toEqual([{ start: 500, end: 510 }]);
+  });
+});
+
+describe("digest comparison with a tampered indexer snapshot", () => {
+  it("matches an honest copy and names the first diverging batch of a tampered one", () => {
+    const head = events[events.length - 1]!.blockNumber;
+    const chainInfo = { chainId: chain.chainId, ledger: chain.ledger, fromBlock: chain.deployBlock, toBlock: head };
+    const honest = buildAuditReport(events, { chain: chainInfo });
+    const copy = structuredClone(honest.snapshot);
+    const same = buildAuditReport(events, { chain: chainInfo, indexer: { label: "copy", block: head, digest: null, snapshot: copy } });
+    expect(same.report.indexer).toMatchObject({ match: true, differences: 0 });
+    const tampered = structuredClone(honest.snapshot);
+    const seg = tampered.segments.find((s) => s.batchId === chain.batches.B4 && s.holder === chain.accounts.D1)!;
+    seg.holder = chain.accounts.R2;
+    const bad = buildAuditReport(events, { chain: chainInfo, indexer: { label: "tampered", block: head, digest: null, snapshot: tampered } });
+    expect(bad.report.indexer!.match).toBe(false);
+    expect(bad.report.indexer!.replayDigest).toBe(honest.report.digest);
+    expect(bad.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B4, index: Number(seg.start) });
+    expect(bad.report.indexer!.firstDivergence!.message).toContain(chain.batches.B4);
   });
 });

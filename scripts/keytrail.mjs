@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // The `keytrail` command. Runs on any Node >= 18: on a Node older than 22.13 it re-runs itself
-// through scripts/bootstrap.mjs (which brings Node 24); otherwise it loads the TypeScript CLI
-// through tsx.
+// through scripts/bootstrap.mjs (which brings Node 24). Otherwise it runs the TypeScript CLI
+// (scripts/cli/main.ts): from a bundle that esbuild (tsx's own dependency) writes into
+// node_modules/.cache/keytrail/ and rebuilds whenever a source file changes, which starts about
+// twice as fast as loading every module through tsx; or through tsx directly when the bundle
+// cannot be built (or KEYTRAIL_NO_BUNDLE=1).
 import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
 const [major, minor] = process.versions.node.split(".").map(Number);
 
 if (major < 22 || (major === 22 && minor < 13)) {
@@ -20,8 +25,55 @@ if (major < 22 || (major === 22 && minor < 13)) {
   }
   process.exit(r.status ?? 1);
 } else {
+  const main = (await loadBundle()) ?? (await loadWithTsx());
+  process.exit(await main(process.argv));
+}
+
+/** The CLI through tsx (every module compiled on load). */
+async function loadWithTsx() {
   const { register } = await import("tsx/esm/api");
   register();
-  const { main } = await import(pathToFileURL(join(here, "cli", "main.ts")).href);
-  process.exit(await main(process.argv));
+  return (await import(pathToFileURL(join(here, "cli", "main.ts")).href)).main;
+}
+
+/** The CLI from its esbuild bundle, rebuilt when stale; undefined when that is not possible. */
+async function loadBundle() {
+  if (process.env.KEYTRAIL_NO_BUNDLE === "1") return undefined;
+  const dir = join(root, "node_modules", ".cache", "keytrail");
+  const bundle = join(dir, "cli.mjs");
+  const meta = join(dir, "cli.inputs.json");
+  try {
+    if (isStale(bundle, meta)) {
+      const esbuild = await import("esbuild");
+      const tmp = `${bundle}.${process.pid}.tmp`;
+      mkdirSync(dir, { recursive: true });
+      const result = await esbuild.build({
+        entryPoints: [join(here, "cli", "main.ts")],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node22",
+        packages: "external",
+        outfile: tmp,
+        metafile: true,
+        logLevel: "silent",
+      });
+      const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(root, p));
+      writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify(inputs));
+      renameSync(tmp, bundle);
+      renameSync(`${meta}.${process.pid}.tmp`, meta);
+    }
+    return (await import(pathToFileURL(bundle).href)).main;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStale(bundle, meta) {
+  if (!existsSync(bundle) || !existsSync(meta)) return true;
+  const built = statSync(bundle).mtimeMs;
+  for (const input of JSON.parse(readFileSync(meta, "utf8"))) {
+    if (!existsSync(input) || statSync(input).mtimeMs > built) return true;
+  }
+  return false;
 }

@@ -34,7 +34,8 @@ export function registerBatchLabels(batch: Command): void {
       if (rows.length === 0) throw new CliUsageError(`--range ${o.range} selects no key of ${o.batchDir}.`);
       const m = join(o.batchDir, "manifest.json");
       const label = existsSync(m) ? String((JSON.parse(readFileSync(m, "utf8")) as { label?: string }).label ?? "") : "";
-      const pdf = renderLabelSheetPdf(rows, `KeyTrail batch ${label}`);
+      const { default: QRCode } = await import("qrcode");
+      const pdf = renderLabelSheetPdf(rows, `KeyTrail batch ${label}`, QRCode.create);
       writeFileAtomic(o.out, pdf);
       createOutput(g).result(`wrote ${rows.length} labels on ${Math.ceil(rows.length / 21)} page(s) to ${o.out}`);
     });

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import QRCode from "qrcode";
 import { CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -42,6 +41,7 @@ export function registerBatchQr(batch: Command): void {
       mkdirSync(o.out, { recursive: true });
       const bar = createProgress({ label: "QR codes", total: rows.length, unit: "images", quiet: out.quiet });
       const scale = Number(o.scale) || 4;
+      const { default: QRCode } = await import("qrcode");
       for (const r of rows) {
         const file = join(o.out, `${r.index}.${format}`);
         if (format === "svg") writeFileAtomic(file, await QRCode.toString(r.url, { type: "svg", errorCorrectionLevel: "M", margin: 4 }));

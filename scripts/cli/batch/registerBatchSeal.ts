@@ -8,6 +8,7 @@ import { createOutput } from "../io/createOutput.js";
 import { parseColumns } from "../parse/parseColumns.js";
 import { parseFaceValue } from "../parse/parseFaceValue.js";
 import { parseTime } from "../parse/parseTime.js";
+import { loadTsModule } from "../io/loadTsModule.js";
 import { createProgress } from "../progress/createProgress.js";
 import type { GlobalOptions } from "../types.js";
 import { resolveSealTarget } from "./resolveSealTarget.js";
@@ -120,9 +121,8 @@ export function registerBatchSeal(batch: Command): void {
       out.info(`sealing ${keys} for supplier ${target.supplier}, chain id ${target.chainId}, ledger ${target.ledger}${target.offline ? " (offline)" : ""}`);
       let bar: ReturnType<typeof createProgress> | undefined;
       const started = Date.now();
-      // Loaded on use: the sealer brings worker threads and the WebAssembly hasher.
-      const sealModule = "../../seal/sealBatch.js";
-      const { sealBatch } = (await import(sealModule)) as { sealBatch: (p: Record<string, unknown>) => Promise<SealResultLike> };
+      // Loaded on use through tsx: the sealer starts worker threads from its own source files.
+      const { sealBatch } = await loadTsModule<{ sealBatch: (p: Record<string, unknown>) => Promise<SealResultLike> }>("scripts/seal/sealBatch.ts");
       const result = await sealBatch({
         input: keys,
         outDir: o.out,

@@ -1,4 +1,4 @@
-import QRCode from "qrcode";
+import type { create } from "qrcode";
 import type { UrlRow } from "./readUrlRange.js";
 
 const PAGE_W = 595.28;
@@ -12,8 +12,8 @@ function pdfText(s: string): string {
   return s.replace(/[^\x20-\x7e]/g, "?").replace(/([\\()])/g, "\\$1");
 }
 
-function qrOps(url: string, x: number, y: number, side: number): string {
-  const { modules } = QRCode.create(url, { errorCorrectionLevel: "M" });
+function qrOps(qr: typeof create, url: string, x: number, y: number, side: number): string {
+  const { modules } = qr(url, { errorCorrectionLevel: "M" });
   const n = modules.size;
   const quiet = 4;
   const m = side / (n + 2 * quiet);
@@ -43,11 +43,12 @@ function qrOps(url: string, x: number, y: number, side: number): string {
  *
  * @param rows - the keys to print (from urls.csv).
  * @param title - a line printed at the top of each page (e.g. the batch label).
+ * @param qr - QR encoder (`create` of the qrcode package, passed in so it loads only when used).
  * @returns the PDF bytes.
  * @example
- * writeFileSync("labels.pdf", renderLabelSheetPdf(rows, "2026-11-A"));
+ * writeFileSync("labels.pdf", renderLabelSheetPdf(rows, "2026-11-A", QRCode.create));
  */
-export function renderLabelSheetPdf(rows: readonly UrlRow[], title: string): Uint8Array {
+export function renderLabelSheetPdf(rows: readonly UrlRow[], title: string, qr: typeof create): Uint8Array {
   const perPage = COLS * ROWS;
   const cellW = (PAGE_W - 2 * MARGIN) / COLS;
   const cellH = (PAGE_H - 2 * MARGIN - 20) / ROWS;
@@ -61,7 +62,7 @@ export function renderLabelSheetPdf(rows: readonly UrlRow[], title: string): Uin
       const y = PAGE_H - MARGIN - 20 - (line + 1) * cellH;
       ops.push(`${x.toFixed(2)} ${y.toFixed(2)} ${cellW.toFixed(2)} ${cellH.toFixed(2)} re S`);
       const side = Math.min(cellH - 8, cellW * 0.55);
-      ops.push("0 g", qrOps(row.url, x + 4, y + (cellH - side) / 2, side));
+      ops.push("0 g", qrOps(qr, row.url, x + 4, y + (cellH - side) / 2, side));
       const tx = x + side + 10;
       ops.push(
         `BT /F1 10 Tf ${tx.toFixed(2)} ${(y + cellH - 24).toFixed(2)} Td (${pdfText(`#${row.index}`)}) Tj ET`,

@@ -1,5 +1,4 @@
 import { readFileSync, existsSync } from "node:fs";
-import { Wallet } from "ethers";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import type { LocalAccount } from "viem";
 import type { AccountSource } from "../config/configSchema.js";
@@ -67,6 +66,7 @@ export async function resolveAccount(parameters: ResolveAccountParameters): Prom
       const password = process.env.KEYTRAIL_KEYSTORE_PASSWORD ?? (await promptHidden(`Password for keystore ${source.path}: `));
       let privateKey: string;
       try {
+        const { Wallet } = await import("ethers");
         privateKey = (await Wallet.fromEncryptedJson(json, password)).privateKey;
       } catch (e) {
         throw new CliError(`Keystore ${source.path} could not be opened: wrong password or not an encrypted JSON keystore.`, { cause: e });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { getAddress, type Address } from "viem";
+import { createWalletClient, getAddress, type Address } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../../lib/abi/keyLedgerBytecode.js";
 import { connectChain } from "../chain/connectChain.js";
@@ -14,7 +14,6 @@ import { toJson } from "../io/toJson.js";
 import { writeFileAtomic } from "../io/writeFileAtomic.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
-import { createWalletClient } from "viem";
 
 type DeployOptions = { admin?: string; new?: boolean; json?: boolean };
 

@@ -1,0 +1,80 @@
+/** Strict base64url without padding (RFC 4648 section 5), internal to the codec. */
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const DECODE = new Uint8Array(128).fill(255);
+for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+const CODES = new Uint8Array(64);
+for (let i = 0; i < 64; i++) CODES[i] = ALPHABET.charCodeAt(i);
+const ascii = new TextDecoder();
+let outBuf = new Uint8Array(4096);
+
+/** base64url of `bytes[0, length)`, no padding. */
+export function base64urlEncode(bytes: Uint8Array, length: number = bytes.length): string {
+  const size = Math.ceil((length * 4) / 3);
+  if (outBuf.length < size) outBuf = new Uint8Array(size);
+  const out = outBuf;
+  let o = 0;
+  let i = 0;
+  for (; i + 3 <= length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = CODES[n >>> 18]!;
+    out[o++] = CODES[(n >>> 12) & 63]!;
+    out[o++] = CODES[(n >>> 6) & 63]!;
+    out[o++] = CODES[n & 63]!;
+  }
+  const rest = length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out[o++] = CODES[n >>> 18]!;
+    out[o++] = CODES[(n >>> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out[o++] = CODES[n >>> 18]!;
+    out[o++] = CODES[(n >>> 12) & 63]!;
+    out[o++] = CODES[(n >>> 6) & 63]!;
+  }
+  return ascii.decode(out.subarray(0, o));
+}
+
+/** Outcome of {@link base64urlDecode}: bytes, or the position and kind of the first problem. */
+export type Base64urlDecodeResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; position: number; problem: "character" | "length" | "spare-bits" };
+
+/**
+ * Decodes canonical base64url: only `A-Z a-z 0-9 - _`, no padding, length mod 4 != 1, and the
+ * unused low bits of the last character zero (so every byte string has exactly one encoding).
+ */
+export function base64urlDecode(s: string): Base64urlDecodeResult {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || DECODE[c] === 255) return { ok: false, position: i, problem: "character" };
+  }
+  const rest = n & 3;
+  if (rest === 1) return { ok: false, position: n - 1, problem: "length" };
+  const out = new Uint8Array(((n >> 2) * 3) + (rest === 0 ? 0 : rest - 1));
+  let o = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = (DECODE[s.charCodeAt(i)]! << 18) | (DECODE[s.charCodeAt(i + 1)]! << 12) | (DECODE[s.charCodeAt(i + 2)]! << 6) | DECODE[s.charCodeAt(i + 3)]!;
+    out[o++] = v >>> 16;
+    out[o++] = (v >>> 8) & 255;
+    out[o++] = v & 255;
+  }
+  if (rest === 2) {
+    const a = DECODE[s.charCodeAt(i)]!;
+    const b = DECODE[s.charCodeAt(i + 1)]!;
+    if ((b & 15) !== 0) return { ok: false, position: i + 1, problem: "spare-bits" };
+    out[o++] = (a << 2) | (b >> 4);
+  } else if (rest === 3) {
+    const a = DECODE[s.charCodeAt(i)]!;
+    const b = DECODE[s.charCodeAt(i + 1)]!;
+    const c = DECODE[s.charCodeAt(i + 2)]!;
+    if ((c & 3) !== 0) return { ok: false, position: i + 2, problem: "spare-bits" };
+    out[o++] = (a << 2) | (b >> 4);
+    out[o++] = ((b & 15) << 4) | (c >> 2);
+  }
+  return { ok: true, bytes: out };
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { addressSchema, chainIdSchema, hex32Schema, keyIndexSchema } from "./primitives.js";
+import { gs1Schema } from "./gs1.js";
+
+/** Deepest proof a payload may carry: batches hold fewer than 2^48 keys. */
+export const MAX_PROOF_DEPTH = 48;
+
+/** How the key of a batch was case-normalised at seal time (docs/FORMATS.md, "Key normalisation"). */
+export const keyCaseSchema = z.enum(["exact", "upper"]);
+
+/**
+ * The fields of a QR payload, as given to `encodePayload`. A full form carries the commitment
+ * and the Merkle proof; a short form carries neither proof nor (optionally) commitment, which the
+ * verifier takes from the batch's proof shard.
+ */
+export const payloadFieldsSchema = z
+  .object({
+    version: z.literal(1).optional(),
+    form: z.enum(["full", "short"]),
+    chainId: chainIdSchema,
+    ledger: addressSchema,
+    batchId: hex32Schema,
+    index: keyIndexSchema,
+    salt: hex32Schema,
+    commitment: hex32Schema.optional(),
+    proof: z.array(hex32Schema).max(MAX_PROOF_DEPTH).readonly().optional(),
+    seller: addressSchema.optional(),
+    gs1: gs1Schema.optional(),
+    keyCase: keyCaseSchema.optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.form === "full" && (p.commitment === undefined || p.proof === undefined))
+      ctx.addIssue({ code: "custom", message: "a full-form payload needs commitment and proof" });
+    if (p.form === "short" && p.proof !== undefined) ctx.addIssue({ code: "custom", message: "a short-form payload carries no proof" });
+  });
+
+/** Input of `encodePayload`. */
+export type PayloadFields = z.input<typeof payloadFieldsSchema>;
+
+/** A decoded payload: hex fields lower-case, `version` and `keyCase` always present. */
+export const decodedPayloadSchema = z
+  .object({
+    version: z.literal(1),
+    form: z.enum(["full", "short"]),
+    chainId: chainIdSchema,
+    ledger: addressSchema,
+    batchId: hex32Schema,
+    index: keyIndexSchema,
+    salt: hex32Schema,
+    commitment: hex32Schema.optional(),
+    proof: z.array(hex32Schema).max(MAX_PROOF_DEPTH).optional(),
+    seller: addressSchema.optional(),
+    gs1: gs1Schema.optional(),
+    keyCase: keyCaseSchema,
+  })
+  .strict();
+
+/** Output of `decodePayload`. */
+export type DecodedPayload = z.infer<typeof decodedPayloadSchema>;

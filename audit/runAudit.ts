@@ -6,6 +6,8 @@ import type { AuditReport } from "./report/types.js";
 import { fetchLedgerEvents } from "./replay/fetchLedgerEvents.js";
 import { findDeploymentBlock } from "./replay/findDeploymentBlock.js";
 import { readIndexerState, type IndexerSource } from "./replay/readIndexerState.js";
+import { compareSnapshots } from "./replay/compareSnapshots.js";
+import { readSnapshotFromApi } from "./replay/readSnapshotFromApi.js";
 
 /** Parameters of {@link runAudit}. */
 export type RunAuditParameters = Omit<BuildAuditReportParameters, "chain" | "replay" | "indexer"> & {
@@ -64,5 +66,13 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
     replay: { rpcCalls: rpcCalls + 3, seconds },
     indexer,
   });
+  // Only the API's digest was read: when it differs, read the API's full state to name the divergence.
+  if (report.indexer && !report.indexer.match && parameters.indexer?.kind === "api") {
+    const api = await readSnapshotFromApi(parameters.indexer.url);
+    if (api.block === BigInt(report.indexer.block)) {
+      const c = compareSnapshots(snapshot, api.snapshot);
+      report.indexer = { ...report.indexer, firstDivergence: c.firstDivergence ?? report.indexer.firstDivergence, differences: Math.max(c.differences, 1), snapshotAvailable: true };
+    }
+  }
   return { report, events, state, snapshot };
 }

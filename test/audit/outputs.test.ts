@@ -162,10 +162,11 @@ describe("EPCIS 2.0 export", () => {
   });
 });
 
-describe("comparison with a real indexer database", () => {
-  it("agrees with the indexer's PGlite store, then names the batch of a tampered row", async () => {
+describe("comparison with a real indexer (database and HTTP API)", () => {
+  it("agrees with the indexer's store and API, then names the batch of a tampered row", async () => {
     const { openStore } = await import("../../indexer/store/openStore.js");
     const { createIndexer } = await import("../../indexer/createIndexer.js");
+    const { createApiServer } = await import("../../indexer/api/createApiServer.js");
     const rpc = await serveProvider(chain.provider);
     const dataDir = join(dir, "db");
     try {
@@ -176,12 +177,25 @@ describe("comparison with a real indexer database", () => {
       const honest = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
       expect(honest.report.indexer).toMatchObject({ match: true, snapshotAvailable: true, replayDigest: honest.report.digest });
 
-      const tamper = await openStore({ dataDir });
-      await tamper.query("UPDATE kt_segments SET holder = $1 WHERE batch_id = $2 AND to_block IS NULL AND holder = $3", [chain.accounts.R2, chain.batches.B5, chain.accounts.R1]);
-      await tamper.close();
+      const served = await openStore({ dataDir });
+      const server = createApiServer(served);
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        const viaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
+        expect(viaApi.report.indexer).toMatchObject({ match: true, indexerDigest: honest.report.digest });
+        await served.query("UPDATE kt_segments SET holder = $1 WHERE batch_id = $2 AND to_block IS NULL AND holder = $3", [chain.accounts.R2, chain.batches.B5, chain.accounts.R1]);
+        const caughtViaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
+        expect(caughtViaApi.report.indexer!.match).toBe(false);
+        expect(caughtViaApi.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B5, index: 0 });
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+        await served.close();
+      }
       const caught = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
       expect(caught.report.indexer!.match).toBe(false);
       expect(caught.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B5, index: 0 });
+      expect(caught.report.indexer!.firstDivergence!.message).toContain(chain.accounts.R2);
     } finally {
       await rpc.close();
     }

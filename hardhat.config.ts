@@ -19,6 +19,13 @@ export default defineConfig({
     },
   },
   paths: { sources: "contracts", tests: { solidity: "test/solidity" } },
+  test: {
+    solidity: {
+      // Fixed seed: fuzz inputs (and so the fuzz rows of .gas-snapshot) are reproducible.
+      fuzz: { runs: 256, seed: "0x4b657954726169" },
+      invariant: { runs: 64, depth: 32, failOnRevert: false },
+    },
+  },
   networks: {
     localhost: { type: "http", chainType: "l1", url: process.env.KEYTRAIL_RPC_URL ?? "http://127.0.0.1:8545" },
   },

@@ -10,6 +10,8 @@ import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAudit } from "../../audit/runAudit.js";
+import { writeAuditReport } from "../../audit/report/writeAuditReport.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { buildPortal, repoRoot } from "./helpers/buildPortal.js";
@@ -35,6 +37,9 @@ beforeAll(async () => {
   chain = await startHttpChain();
   exportDir = mkdtempSync(join(tmpdir(), "keytrail-export-"));
   scenario = await setUpScenario(chain, exportDir);
+  // The audit area's report, published into the export like `keytrail audit --export-dir` does.
+  const { report } = await runAudit((await chain.viem.getPublicClient()) as never, { ledger: scenario.ledger });
+  await writeAuditReport(report, { outDir: join(exportDir, "..", `${exportDir.split("/").pop()}-audit`), exportDir });
   dist = await buildPortal({
     KEYTRAIL_CHAIN_ID: String(scenario.chainId),
     KEYTRAIL_CHAIN_NAME: "Hardhat",
@@ -265,7 +270,9 @@ describe("portal end to end (Chromium, live chain)", () => {
     expect(party).toContain("Authorisations received");
     expect(party).toContain("tier 1");
     await page.goto(`${origin}/en/audit/`);
-    expect(await page.textContent("#audit-none")).toContain("No audit report published yet");
+    const audit = await page.textContent("#audit-report");
+    expect(audit).toContain("Supplier scorecards");
+    expect(audit).toContain("unauthorised-hop"); // the rules table lists every rule
     await page.goto(`${origin}/en/how/`);
     expect(await page.textContent("main")).toContain(scenario.ledger);
     await page.goto(`${origin}/v/`);

@@ -1,0 +1,329 @@
+import { isAscii } from "node:buffer";
+import { open, readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { assessBatchEntropy } from "../../lib/keys/assessBatchEntropy.js";
+import type { PinSummary } from "../../lib/keys/assessBatchEntropy.js";
+import { createKeyFileParser } from "../../lib/keys/createKeyFileParser.js";
+import type { KeyFileParserOptions } from "../../lib/keys/createKeyFileParser.js";
+import { encodeKeyBytes } from "../../lib/keys/encodeKeyBytes.js";
+import { pinClasses } from "../../lib/keys/estimateEntropy.js";
+import type { KeyRecord } from "../../lib/schemas/keyRecord.js";
+import type { KeyFileInfo, PackedKeys, ReadKeyFileOptions } from "./types.js";
+
+/** Callbacks that let a caller start hashing while the file is still being read. */
+export type ReadKeyFileHooks = {
+  /** Keys are announced in multiples of this many (a power of two). */
+  every: number;
+  /** The shared buffers keys are written to, and an upper bound of the key count. */
+  onBuffers(buffers: { data: Uint8Array; offsets: Uint32Array; upperBound: number }): void;
+  /** Keys [0, ready) are final in the buffers (ready is a multiple of `every`, or the total at the end). */
+  onKeys(ready: number): void;
+  /** The fast reader gave up (a refused row or duplicate); earlier buffers and announcements are void. */
+  onRestart(): Promise<void>;
+};
+
+/** Bytes fed to the general parser per push. */
+const CHUNK = 16 * 1024;
+
+function shared(bytes: number): ArrayBuffer {
+  return new SharedArrayBuffer(Math.max(bytes, 8)) as unknown as ArrayBuffer;
+}
+
+/** lib/keys' rule for numbers a spreadsheet wrote in scientific notation (1.23457E+16), on bytes. */
+function isSciNotation(b: Uint8Array, a: number, e: number): boolean {
+  let i = a;
+  while (i < e && b[i]! >= 48 && b[i]! <= 57) i++;
+  if (i === a) return false;
+  if (i < e && (b[i] === 46 || b[i] === 44)) {
+    i++;
+    while (i < e && b[i]! >= 48 && b[i]! <= 57) i++;
+  }
+  if (i >= e || (b[i] !== 69 && b[i] !== 101)) return false;
+  i++;
+  if (i >= e || (b[i] !== 43 && b[i] !== 45)) return false;
+  i++;
+  const s = i;
+  while (i < e && b[i]! >= 48 && b[i]! <= 57) i++;
+  return i === e && i > s;
+}
+
+function fnv(b: Uint8Array, a: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = a; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  // murmur3's finaliser: FNV's low bits cluster on keys that differ only at the end (sequential card numbers)
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Open-addressing set of byte strings in `data`; returns false when the string was already there. */
+function createByteSet(capacity: number, data: Uint8Array) {
+  let size = 1;
+  while (size < capacity * 2) size <<= 1;
+  // slot k: [2k] = start in data + 1 (0 = empty), [2k+1] = hash; one cache line per probe
+  const slots = new Int32Array(size * 2);
+  const lengths = new Int32Array(size);
+  const mask = size - 1;
+  return (a: number, e: number): boolean => {
+    const h = fnv(data, a, e) | 0;
+    let slot = h & mask;
+    for (;;) {
+      const s = slots[2 * slot]! - 1;
+      if (s < 0) {
+        slots[2 * slot] = a + 1;
+        slots[2 * slot + 1] = h;
+        lengths[slot] = e - a;
+        return true;
+      }
+      if (slots[2 * slot + 1] === h && lengths[slot] === e - a) {
+        let same = true;
+        for (let k = 0; k < e - a; k++) {
+          if (data[s + k] !== data[a + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return false;
+      }
+      slot = (slot + 1) & mask;
+    }
+  };
+}
+
+/**
+ * The byte reader for plain files: ASCII CSV/TSV without quotes, every row clean (no refusals). Returns
+ * undefined as soon as anything needs lib/keys' general parser (a refused row, a duplicate, quotes, JSONL,
+ * non-ASCII text), which then reads the file with the exact rules and messages. Its output equals the general
+ * parser's on the files it accepts (test/seal/readKeyFile.test.ts checks that).
+ */
+function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeColumns>>, options: ReadKeyFileOptions, hooks: ReadKeyFileHooks | undefined): Omit<PackedKeys, "info"> & { pins: PinSummary } | undefined {
+  const delim = probe.format === "tsv" ? 9 : 44;
+  const pinCol = probe.pin;
+  const serialCol = probe.serial;
+  const upper = options.caseInsensitive === true;
+  let lines = 1;
+  for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) lines++;
+  const data = new Uint8Array(shared(body.length + 1));
+  const offsets = new Uint32Array(shared(4 * (lines + 1)));
+  hooks?.onBuffers({ data, offsets, upperBound: lines });
+  const every = hooks?.every ?? 2 ** 52;
+  const pinSet = createByteSet(lines, data);
+  const serialSet = createByteSet(lines, data);
+  const seen = new Uint8Array(128);
+  const pins: PinSummary = { count: 0, minLength: Infinity, maxLength: 0, classes: 0, distinct: 0 };
+  const maxCol = Math.max(pinCol, serialCol ?? -1);
+  const sCol = serialCol ?? -1;
+  let count = 0;
+  let o = 0;
+  let pos = probe.skip;
+  const n = body.length;
+
+  /** Trims, checks and normalises cell [a, e) into data at `at`; returns its length, or -1 to leave the fast path. */
+  const put = (a: number, e: number, at: number): number => {
+    while (a < e && body[a]! <= 32) a++;
+    while (e > a && body[e - 1]! <= 32) e--;
+    let len = 0;
+    let letterE = false;
+    for (let k = a; k < e; k++) {
+      let c = body[k]!;
+      if (c === 32 || (c >= 9 && c <= 13) || c === 45 || c === 95) continue;
+      if (c < 32 || c === 127) return -1;
+      if (c === 69 || c === 101) letterE = true;
+      if (upper && c >= 97 && c <= 122) c -= 32;
+      data[at + len++] = c;
+    }
+    if (letterE && isSciNotation(body, a, e)) return -1;
+    return len;
+  };
+
+  while (pos < n) {
+    let nl = body.indexOf(10, pos);
+    if (nl < 0) nl = n;
+    let end = nl;
+    if (end > pos && body[end - 1] === 13) end--;
+    let blank = true;
+    for (let i = pos; i < end; i++) {
+      const c = body[i]!;
+      if (c !== 32 && c !== 9) {
+        blank = false;
+        break;
+      }
+    }
+    if (!blank) {
+      let cell = 0;
+      let cs = pos;
+      let sA = -1;
+      let sE = -1;
+      let pA = -1;
+      let pE = -1;
+      for (let i = pos; ; i++) {
+        if (i === end || body[i] === delim) {
+          if (cell === pinCol) {
+            pA = cs;
+            pE = i;
+          } else if (cell === sCol) {
+            sA = cs;
+            sE = i;
+          }
+          cell++;
+          cs = i + 1;
+          if (i === end || cell > maxCol) break;
+        }
+      }
+      if (cell <= maxCol) return undefined;
+      offsets[count] = o;
+      let serialLen = 0;
+      if (sA >= 0) {
+        serialLen = put(sA, sE, o);
+        if (serialLen < 0) return undefined;
+        if (serialLen > 0) {
+          if (options.serialLength !== undefined && serialLen !== options.serialLength) return undefined;
+          if (!serialSet(o, o + serialLen)) return undefined;
+          o += serialLen;
+          data[o++] = 0x1f;
+        }
+      }
+      const pinLen = put(pA, pE, o);
+      if (pinLen <= 0) return undefined;
+      if (options.pinLength !== undefined && pinLen !== options.pinLength) return undefined;
+      if (!pinSet(o, o + pinLen)) return undefined;
+      for (let k = o; k < o + pinLen; k++) {
+        const c = data[k]!;
+        if (seen[c] === 0) {
+          seen[c] = 1;
+          pins.distinct++;
+        }
+      }
+      o += pinLen;
+      if (pinLen < pins.minLength) pins.minLength = pinLen;
+      if (pinLen > pins.maxLength) pins.maxLength = pinLen;
+      count++;
+      if (count % every === 0) {
+        offsets[count] = o;
+        hooks!.onKeys(count);
+      }
+    }
+    pos = nl + 1;
+  }
+  pins.count = count;
+  offsets[count] = o;
+  let chars = "";
+  for (let c = 0; c < 128; c++) if (seen[c]) chars += String.fromCharCode(c);
+  pins.classes = pinClasses(chars);
+  if (pins.count === 0) pins.minLength = 0;
+  return { count, data: data.subarray(0, Math.max(o, 1)), offsets: offsets.subarray(0, count + 1), pins };
+}
+
+/** Runs lib/keys' parser on the first non-blank line to learn the format, header and columns. */
+function probeColumns(body: Uint8Array, options: KeyFileParserOptions) {
+  let pos = 0;
+  for (;;) {
+    let nl = body.indexOf(10, pos);
+    if (nl < 0) nl = body.length;
+    let blank = true;
+    for (let i = pos; i < nl && blank; i++) if (body[i] !== 32 && body[i] !== 9 && body[i] !== 13) blank = false;
+    if (!blank || nl >= body.length) {
+      const p = createKeyFileParser({ ...options, duplicates: "off" });
+      try {
+        p.push(body.subarray(0, Math.min(nl + 1, body.length)));
+        p.end();
+      } catch {
+        // a refused first row is reported by the general parser; only the inferred layout matters here
+      }
+      const r = p.report();
+      if (r.columnsReason === "" || r.format === "jsonl" || typeof r.columns.pin !== "number" || typeof r.columns.serial === "string") return undefined;
+      return {
+        format: r.format,
+        encoding: r.encoding as string,
+        header: r.header,
+        pin: r.columns.pin,
+        serial: r.columns.serial as number | null,
+        columnsReason: r.columnsReason,
+        skip: r.header === null ? pos : Math.min(nl + 1, body.length),
+      };
+    }
+    pos = nl + 1;
+  }
+}
+
+async function readGeneral(path: string, options: KeyFileParserOptions): Promise<{ packed: Omit<PackedKeys, "info">; info: Omit<KeyFileInfo, "file" | "reader"> }> {
+  const parser = createKeyFileParser(options);
+  const records: KeyRecord[] = [];
+  const fh = await open(path, "r");
+  try {
+    const buf = new Uint8Array(CHUNK * 64);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i += CHUNK) for (const r of parser.push(buf.subarray(i, Math.min(i + CHUNK, bytesRead)))) records.push(r);
+    }
+  } finally {
+    await fh.close();
+  }
+  for (const r of parser.end()) records.push(r);
+  const encoded = records.map((r) => encodeKeyBytes(r));
+  const total = encoded.reduce((a, b) => a + b.length, 0);
+  const data = new Uint8Array(shared(total));
+  const offsets = new Uint32Array(shared(4 * (records.length + 1)));
+  let o = 0;
+  encoded.forEach((e, i) => {
+    offsets[i] = o;
+    data.set(e, o);
+    o += e.length;
+  });
+  offsets[records.length] = o;
+  const r = parser.report();
+  return {
+    packed: { count: records.length, data, offsets },
+    info: { format: r.format, encoding: r.encoding, header: r.header, columns: r.columns, columnsReason: r.columnsReason, entropy: r.entropy!, warnings: r.warnings },
+  };
+}
+
+/**
+ * Reads a supplier key file into packed key bytes for sealing. Plain ASCII CSV/TSV files whose rows are all
+ * clean take a byte-level fast path; everything else (GBK, quotes, JSONL, any refused row or duplicate) goes
+ * through lib/keys' streaming parser, whose rules and messages are the reference for both: damaged rows are
+ * refused by file and line, duplicates with both line numbers (`KeyFileError`).
+ *
+ * @param path - the key file.
+ * @param options - columns, encoding, case rule, declared lengths (see lib/keys `KeyFileParserOptions`).
+ * @param hooks - optional: learn the shared buffers and the keys ready so far, to hash while reading.
+ * @returns the keys (normalised, `encodeKeyBytes` form) and what was inferred.
+ * @throws {KeyFileError} listing refused lines.
+ * @example
+ * const keys = await readKeyFile("keys.csv", { caseInsensitive: true });
+ */
+export async function readKeyFile(path: string, options: ReadKeyFileOptions = {}, hooks?: ReadKeyFileHooks): Promise<PackedKeys> {
+  const file = options.file ?? basename(path);
+  const parserOptions: KeyFileParserOptions = { ...options, file, duplicates: "pin+serial" };
+  const file0 = await readFile(path);
+  // a plain Uint8Array view: element access on one map keeps the byte loops monomorphic
+  const raw = new Uint8Array(file0.buffer, file0.byteOffset, file0.byteLength);
+  const bom = raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  const body = bom ? raw.subarray(3) : raw;
+  // The fast path needs plain ASCII rows without quotes; the header line may be in any encoding (卡号,卡密).
+  const plain = options.format !== "jsonl" && body.indexOf(34) < 0;
+  const probe = plain ? probeColumns(body, parserOptions) : undefined;
+  const fast = probe && isAscii(body.subarray(probe.skip)) ? readFast(body, probe, options, hooks) : undefined;
+  if (probe && fast) {
+    hooks?.onKeys(fast.count);
+    const { pins, ...packed } = fast;
+    const entropy = assessBatchEntropy(pins, { caseInsensitive: options.caseInsensitive === true });
+    return {
+      ...packed,
+      info: {
+        file, reader: "fast", format: probe.format, encoding: probe.encoding, header: probe.header,
+        columns: { serial: probe.serial, pin: probe.pin }, columnsReason: probe.columnsReason, entropy, warnings: [],
+      },
+    };
+  }
+  if (probe && hooks) await hooks.onRestart();
+  const general = await readGeneral(path, parserOptions);
+  if (hooks) {
+    hooks.onBuffers({ data: general.packed.data, offsets: general.packed.offsets, upperBound: general.packed.count });
+    hooks.onKeys(general.packed.count);
+  }
+  return { ...general.packed, info: { file, reader: "general", ...general.info } };
+}

@@ -1,0 +1,112 @@
+import type { Address, Hex } from "viem";
+import type { BatchEntropy } from "../../lib/keys/assessBatchEntropy.js";
+import type { ColumnRef, KeyFileParserOptions } from "../../lib/keys/createKeyFileParser.js";
+
+/** Keys read from a key file, already normalised and encoded (`encodeKeyBytes`), packed for hashing. */
+export type PackedKeys = {
+  /** Number of keys. */
+  count: number;
+  /** Key bytes of every key back to back (on a SharedArrayBuffer, so workers read them without copies). */
+  data: Uint8Array;
+  /** `count + 1` offsets into `data`: key i is `data[offsets[i], offsets[i+1])`. */
+  offsets: Uint32Array;
+  /** What was read and inferred, for people to check. */
+  info: KeyFileInfo;
+};
+
+/** What the reader found and inferred. */
+export type KeyFileInfo = {
+  file: string;
+  /** "fast": plain ASCII CSV/TSV read by the byte reader; "general": lib/keys' streaming parser. */
+  reader: "fast" | "general";
+  format: "csv" | "tsv" | "jsonl";
+  encoding: string;
+  header: string[] | null;
+  columns: { serial: ColumnRef | null; pin: ColumnRef };
+  columnsReason: string;
+  /** Entropy of the weakest PIN, with a warning message when low. */
+  entropy: BatchEntropy;
+  warnings: string[];
+};
+
+/** Options of `readKeyFile` (those of lib/keys' parser, less the duplicate mode, which is always both fields). */
+export type ReadKeyFileOptions = Pick<KeyFileParserOptions, "encoding" | "format" | "header" | "columns" | "caseInsensitive" | "serialLength" | "pinLength"> & {
+  /** Name used in messages (default: the file's base name). */
+  file?: string;
+};
+
+/** Parameters of `sealBatch`. */
+export type SealParameters = {
+  /** The key file (CSV, TSV or JSONL; UTF-8 or GBK/GB18030). */
+  input: string;
+  /** The batch folder to create. It must not hold a complete seal already. */
+  outDir: string;
+  /** Supplier-chosen batch label; batchId = keccak256(abi.encode(supplier, label)). */
+  label: string;
+  supplier: Address;
+  chainId: number;
+  ledger: Address;
+  /** Product id (GTIN or SKU) as anchored. */
+  productId: string;
+  /** GTIN-14 digits, when the product has one (carried in payloads as GS1 AI 01). */
+  gtin?: string | undefined;
+  /** Face value in minor units (fen, cents). */
+  faceValue: bigint | number | string;
+  /** ISO 4217 code, e.g. CNY. */
+  currency: string;
+  /** Unix seconds; 0 = no expiry. */
+  expiresAt: number;
+  /** Keys may only move to distributors the supplier authorised. */
+  restricted: boolean;
+  /** Base URL of the verification portal, e.g. https://verify.example. */
+  portalBase: string;
+  /** Keys per proof shard, a power of two (default 1024). */
+  shardSize?: number | undefined;
+  /** Worker threads (default: available cores). */
+  workers?: number | undefined;
+  /** Key file reading options (columns, encoding, case rule, declared lengths). */
+  read?: Omit<ReadKeyFileOptions, "file"> | undefined;
+  /** Called as keys are hashed: (keys done, total). */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Write urls.csv (default true). */
+  urls?: boolean | undefined;
+};
+
+/** The public batch manifest (manifest.json). */
+export type BatchManifest = {
+  formatVersion: 1;
+  chainId: number;
+  ledger: Address;
+  supplier: Address;
+  label: string;
+  batchId: Hex;
+  root: Hex;
+  count: number;
+  productId: string;
+  gtin?: string;
+  faceValue: string;
+  currency: string;
+  expiresAt: number;
+  restricted: boolean;
+  shardSize: number;
+  shardCount: number;
+  keyCase: "exact" | "upper";
+  leafEncoding: "keccak256(bytes.concat(keccak256(abi.encode(bytes32 batchId, uint256 index, bytes32 commitment))))";
+  treeLayout: "sorted-pairs, leaves in index order, odd node promoted";
+  createdAt: string;
+};
+
+/** What `sealBatch` produced. */
+export type SealResult = {
+  outDir: string;
+  batchId: Hex;
+  root: Hex;
+  count: number;
+  shardCount: number;
+  manifest: BatchManifest;
+  /** keccak256 of the bytes of manifest.json: the manifestHash to anchor. */
+  manifestHash: Hex;
+  keyFile: KeyFileInfo;
+  /** Milliseconds per stage (reading and hashing overlap). */
+  timings: { readAndHash: number; tree: number; write: number; total: number };
+};

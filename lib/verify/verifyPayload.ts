@@ -1,0 +1,254 @@
+import type { Address, Hex } from "viem";
+import { decodePayload } from "../payload/decodePayload.js";
+import { encodePayload } from "../payload/encodePayload.js";
+import { parsePayloadInput } from "../payload/parsePayloadInput.js";
+import { PayloadError } from "../payload/errors.js";
+import type { DecodedPayload } from "../schemas/payload.js";
+import type { KeyStatus } from "../schemas/keyStatus.js";
+import { normaliseKey } from "../keys/normaliseKey.js";
+import { encodeKeyBytes } from "../keys/encodeKeyBytes.js";
+import { computeCommitment } from "../commit/computeCommitment.js";
+import { leafHash } from "../merkle/leafHash.js";
+import { verifyProof } from "../merkle/verifyProof.js";
+import { hashPair } from "../merkle/hashPair.js";
+import { decodeProofShard } from "../merkle/decodeProofShard.js";
+import { proofFromShard } from "../merkle/proofFromShard.js";
+import { readHex, writeHex } from "../payload/internal/hex.js";
+import type { KeyQuery, VerifyCheck, VerifyCheckName, VerifyFacts, VerifyOptions, VerifyResult } from "./types.js";
+
+export type { KeyQuery, VerifyCheck, VerifyOptions, VerifyResult } from "./types.js";
+
+const ZERO32 = `0x${"0".repeat(64)}`;
+const DEFAULT_SHARD_SIZE = 1024;
+
+const LABELS: Record<VerifyCheckName, string> = {
+  decode: "payload decodes (format version 1)",
+  chain: "payload names this chain and ledger",
+  shard: "proof shard fetched and read",
+  key: "typed key matches the commitment",
+  proof: "Merkle proof leads to the batch root",
+  root: "batch root read from the chain",
+  status: "key status read from the chain",
+  seller: "seller is the key's current holder",
+};
+
+/** The root a proof folds to (sorted pairs), or undefined for malformed hex. */
+function foldRoot(leaf: Hex, proof: readonly Hex[]): Hex | undefined {
+  let node = new Uint8Array(32);
+  const sib = new Uint8Array(32);
+  if (!writeHex(leaf, 32, node, 0)) return undefined;
+  for (const p of proof) {
+    if (!writeHex(p, 32, sib, 0)) return undefined;
+    node = hashPair(node, sib).slice();
+  }
+  return readHex(node, 0, 32);
+}
+
+const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-8)}`;
+
+/**
+ * Verifies a key's QR payload: the one verification used by the CLI and the portal alike.
+ * Offline it checks the format, the chain, the typed key (if any) and the Merkle proof; online
+ * it reads the batch root and the key's status (holder, frozen reason, redeemed) from the chain
+ * and, for a short form, the proof shard. Never throws for bad input: every outcome is a verdict.
+ *
+ * @param input A link, a payload string, or a decoded payload.
+ * @param options Chain expectations and data sources (see {@link VerifyOptions}); `key` never leaves this function.
+ * @returns genuine / not-in-batch / revoked / redeemed / holder-mismatch / malformed / wrong-chain / unreachable, with the facts and the checks run.
+ *
+ * @example
+ * const r = await verifyPayload(url, {
+ *   expectedChainId: 31337,
+ *   fetchStatus: (q) => readKeyStatus(client, q),
+ *   fetchShard: (batchId, s) => fetch(`/batches/${batchId}/shards/${s}.bin`).then(async (x) => new Uint8Array(await x.arrayBuffer())),
+ * });
+ * if (r.verdict === "holder-mismatch") console.log(`sold by ${r.seller}, held by ${r.holder}`);
+ */
+export async function verifyPayload(input: string | DecodedPayload, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const checks: VerifyCheck[] = [];
+  const check = (name: VerifyCheckName, ok: boolean | null, online: boolean, detail?: string) => {
+    const c: VerifyCheck = { name, label: LABELS[name], ok, online };
+    if (detail !== undefined) c.detail = detail;
+    checks.push(c);
+  };
+
+  // 1. decode
+  let p: DecodedPayload;
+  try {
+    p = typeof input === "string" ? decodePayload(parsePayloadInput(input).payload) : decodePayload(encodePayload(input));
+  } catch (e) {
+    const error = e instanceof PayloadError ? e : new PayloadError("FIELD", e instanceof Error ? e.message : String(e), { cause: e });
+    check("decode", false, false, error.shortMessage);
+    return { verdict: "malformed", code: error.code, error, message: `This is not a valid KeyTrail code: ${error.shortMessage}`, checks, keyCheck: "not-checked" };
+  }
+  check("decode", true, false, `${p.form} form`);
+  const seller = options.seller ?? p.seller;
+  const facts: VerifyFacts = { message: "", checks, payload: p, chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index, keyCheck: "not-checked" };
+  if (seller !== undefined) facts.seller = seller;
+  if (p.commitment !== undefined) facts.commitment = p.commitment;
+  if (p.proof !== undefined) facts.proof = p.proof;
+
+  // 2. chain and ledger
+  const chainOk = options.expectedChainId === undefined || options.expectedChainId === p.chainId;
+  const ledgerOk = options.expectedLedger === undefined || same(options.expectedLedger, p.ledger);
+  if (!chainOk || !ledgerOk) {
+    check("chain", false, false, !chainOk ? `payload is for chain ${p.chainId}, this verifier reads chain ${options.expectedChainId}` : `payload names ledger ${p.ledger}, this verifier reads ${options.expectedLedger}`);
+    return {
+      ...facts, verdict: "wrong-chain", payloadChainId: p.chainId, expectedChainId: options.expectedChainId, payloadLedger: p.ledger, expectedLedger: options.expectedLedger,
+      message: !chainOk ? `This code is for chain ${p.chainId}, not chain ${options.expectedChainId}: verify it on a portal for chain ${p.chainId}.` : `This code names ledger ${p.ledger}, not the ledger ${options.expectedLedger} this verifier reads.`,
+    };
+  }
+  check("chain", options.expectedChainId === undefined && options.expectedLedger === undefined ? null : true, false, `chain ${p.chainId}, ledger ${p.ledger}`);
+
+  const query: KeyQuery = { chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index };
+  const offline: string[] = ["the payload decodes"];
+
+  // 3. typed key, if the payload already carries the commitment
+  const keyCommitment = (() => {
+    if (!options.key) return undefined;
+    try {
+      return computeCommitment(p.salt, encodeKeyBytes(normaliseKey(options.key, { caseInsensitive: p.keyCase === "upper" })));
+    } catch {
+      return null; // an empty or unusable key never matches
+    }
+  })();
+  const keyCheck = (commitment: Hex): boolean | undefined => {
+    if (keyCommitment === undefined) return undefined;
+    const ok = keyCommitment !== null && same(keyCommitment, commitment);
+    facts.keyCheck = ok ? "match" : "mismatch";
+    check("key", ok, false, ok ? "computed locally with the payload's salt" : "the typed key, normalised, does not give this commitment");
+    if (ok) offline.push("the typed key matches the commitment");
+    return ok;
+  };
+
+  // 4. commitment and proof
+  let commitment = p.commitment;
+  let proof = p.proof;
+  if (proof === undefined) {
+    if (!options.fetchShard) {
+      check("shard", null, true, "no proof shard source configured");
+      if (commitment !== undefined && keyCheck(commitment) === false)
+        return { ...facts, verdict: "not-in-batch", cause: "key", message: "The key you typed is not the key this code was issued for." };
+      return { ...facts, verdict: "unreachable", error: new Error("a short-form payload needs its proof shard, and no shard source is configured"), offline, message: `Could not fetch the proof for this key (short-form code); checked offline: ${offline.join(", ")}.` };
+    }
+    try {
+      let size = options.shardSize ?? DEFAULT_SHARD_SIZE;
+      let shard = decodeProofShard(await options.fetchShard(p.batchId, Math.floor(p.index / size)));
+      if (shard.shardSize !== size) {
+        size = shard.shardSize;
+        shard = decodeProofShard(await options.fetchShard(p.batchId, Math.floor(p.index / size)));
+      }
+      if (p.index >= shard.batchCount) {
+        check("shard", true, true, `batch of ${shard.batchCount} keys`);
+        return { ...facts, verdict: "not-in-batch", cause: "index-out-of-range", message: `Key ${p.index} is not in this batch: it holds ${shard.batchCount} keys.` };
+      }
+      const r = proofFromShard(shard, p.index, p.batchId);
+      check("shard", true, true, `shard ${shard.shardIndex} (${shard.shardSize} keys per shard)`);
+      if (commitment !== undefined && !same(commitment, r.commitment)) {
+        check("proof", false, true, "the payload's commitment differs from the published one");
+        return { ...facts, verdict: "not-in-batch", cause: "commitment", message: "This code's commitment is not the one the supplier published for this key." };
+      }
+      commitment = r.commitment;
+      proof = r.proof;
+      facts.commitment = commitment;
+      facts.proof = proof;
+    } catch (e) {
+      check("shard", false, true, e instanceof Error ? e.message : String(e));
+      if (commitment !== undefined && keyCheck(commitment) === false)
+        return { ...facts, verdict: "not-in-batch", cause: "key", message: "The key you typed is not the key this code was issued for." };
+      return { ...facts, verdict: "unreachable", error: e, offline, message: `Could not fetch the proof shard for this key; checked offline: ${offline.join(", ")}.` };
+    }
+  }
+  const c = commitment!;
+  const leaf = leafHash(p.batchId, p.index, c);
+  if (keyCheck(c) === false) return { ...facts, verdict: "not-in-batch", cause: "key", message: "The key you typed is not the key this code was issued for." };
+
+  // 5. root and status from the chain (or given)
+  let status: KeyStatus | undefined;
+  let root: Hex | undefined = options.root;
+  let rootSource: "chain" | "given" | undefined = root !== undefined ? "given" : undefined;
+  let onlineError: unknown;
+  if (options.fetchStatus) {
+    try {
+      status = await options.fetchStatus(query);
+      facts.status = status;
+      check("status", true, true, `holder ${status.holder}`);
+      if (status.root === ZERO32) {
+        check("root", false, true, "no batch with this id on the ledger");
+        return { ...facts, verdict: "not-in-batch", cause: "batch-unknown", message: `No batch ${short(p.batchId)} was ever anchored on this ledger: this code was not issued by anyone here.` };
+      }
+      root = status.root;
+      rootSource = "chain";
+      facts.supplier = status.supplier;
+      facts.holder = status.holder;
+      if (p.index >= status.count) {
+        check("root", true, true, short(root));
+        return { ...facts, root, verdict: "not-in-batch", cause: "index-out-of-range", message: `Key ${p.index} is not in this batch: it holds ${status.count} keys.` };
+      }
+    } catch (e) {
+      onlineError = e;
+      check("status", false, true, e instanceof Error ? (e as { shortMessage?: string }).shortMessage ?? e.message : String(e));
+    }
+  } else if (options.fetchRoot) {
+    try {
+      const r = await options.fetchRoot(query);
+      if (r === null || r === ZERO32) {
+        check("root", false, true, "no batch with this id on the ledger");
+        return { ...facts, verdict: "not-in-batch", cause: "batch-unknown", message: `No batch ${short(p.batchId)} was ever anchored on this ledger: this code was not issued by anyone here.` };
+      }
+      root = r;
+      rootSource = "chain";
+    } catch (e) {
+      onlineError = e;
+      check("root", false, true, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  // 6. the proof
+  if (root === undefined || (onlineError !== undefined && rootSource !== "given")) {
+    const computed = foldRoot(leaf, proof!);
+    if (computed !== undefined) facts.computedRoot = computed;
+    check("proof", null, false, `folds to root ${computed ?? "?"}, which could not be confirmed`);
+    offline.push(`the Merkle proof is consistent with root ${computed}, which could not be confirmed on chain`);
+    return {
+      ...facts, verdict: "unreachable", error: onlineError ?? new Error("no chain access configured (no root, fetchStatus or fetchRoot)"), offline,
+      message: `The chain could not be read, so this key is not confirmed. Checked offline: ${offline.join("; ")}.`,
+    };
+  }
+  facts.root = root;
+  if (rootSource === "chain" && !checks.some((x) => x.name === "root")) check("root", true, true, short(root));
+  const valid = verifyProof(root, leaf, proof!);
+  check("proof", valid, false, `${proof!.length} nodes against root ${short(root)}${rootSource === "given" ? " (given)" : ""}`);
+  if (!valid) {
+    const computed = foldRoot(leaf, proof!);
+    if (computed !== undefined) facts.computedRoot = computed;
+    return { ...facts, verdict: "not-in-batch", cause: "proof", message: "This key is not in the batch it names: its proof does not lead to the batch's root (a forged or altered code)." };
+  }
+  facts.computedRoot = root;
+  offline.push("the Merkle proof leads to the batch root");
+  if (onlineError !== undefined || status === undefined) {
+    if (onlineError !== undefined)
+      return { ...facts, verdict: "unreachable", error: onlineError, offline, message: `The key's status could not be read from the chain. Checked offline: ${offline.join("; ")} (root given, not read).` };
+    // A given root and no status source: membership only.
+    check("status", null, true, "no status source configured");
+    return { ...facts, verdict: "genuine", message: "This key is in the batch (proof checked against the given root); its holder, revocation and redemption were not read." };
+  }
+
+  // 7. status verdicts
+  if (status.expiresAt !== 0) facts.expired = (options.now ?? Math.floor(Date.now() / 1000)) > status.expiresAt;
+  if (status.frozenReason !== "none")
+    return { ...facts, verdict: "revoked", reason: status.frozenReason, message: `This key was revoked by its supplier or a regulator (reason: ${status.frozenReason}); do not accept it.` };
+  if (status.redeemed) return { ...facts, verdict: "redeemed", message: "This key is genuine but was already redeemed." };
+  if (seller !== undefined) {
+    const ok = same(seller, status.holder);
+    check("seller", ok, true, ok ? `seller ${seller} holds the key` : `seller ${seller}, holder ${status.holder}`);
+    if (!ok)
+      return { ...facts, verdict: "holder-mismatch", seller, holder: status.holder as Address, message: `The seller ${seller} does not hold this key on the ledger; ${status.holder} does.` };
+  }
+  return {
+    ...facts,
+    verdict: "genuine",
+    message: `This key is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${facts.expired ? " (but the batch has expired)" : ""}.`,
+  };
+}

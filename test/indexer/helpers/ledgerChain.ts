@@ -1,6 +1,6 @@
 import hre from "hardhat";
-import { parseEventLogs } from "viem";
-import type { Address, Hex, PublicClient, WalletClient } from "viem";
+import { createPublicClient, custom, encodeDeployData, encodeFunctionData, parseEventLogs } from "viem";
+import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../../lib/abi/keyLedgerBytecode.js";
 import { applyLedgerEvents } from "../../../lib/state/applyLedgerEvents.js";
@@ -12,35 +12,49 @@ import { prng } from "./serveRpc.js";
 
 type Provider = { request(a: { method: string; params?: unknown[] }): Promise<unknown> };
 
-/** An in-process Hardhat chain with a deployed KeyLedger and named parties. */
+/** A chain (in-process Hardhat, or any node over HTTP) with a deployed KeyLedger and named parties. */
 export type LedgerChain = {
   provider: Provider;
   publicClient: PublicClient;
-  wallets: WalletClient[];
   ledger: Address;
   deployBlock: number;
   parties: { admin: Address; suppliers: Address[]; distributors: Address[]; retailers: Address[] };
   rpc<T>(method: string, params?: unknown[]): Promise<T>;
 };
 
-/** Connects to a fresh in-process Hardhat network and deploys KeyLedger (admin = account 0). */
-export async function deployLedgerChain(): Promise<LedgerChain> {
-  const connection = await hre.network.connect();
-  const { viem, provider } = connection as unknown as { viem: { getWalletClients(): Promise<WalletClient[]>; getPublicClient(): Promise<PublicClient> }; provider: Provider };
-  const wallets = await viem.getWalletClients();
-  const publicClient = await viem.getPublicClient();
-  const admin = wallets[0]!.account!.address.toLowerCase() as Address;
-  const hash = await wallets[0]!.deployContract({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin], account: wallets[0]!.account!, chain: wallets[0]!.chain });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  const addr = (i: number) => wallets[i]!.account!.address.toLowerCase() as Address;
+/** An EIP-1193 provider over HTTP JSON-RPC (for a `hardhat node`). */
+export function httpProvider(url: string): Provider {
+  let id = 1;
+  return {
+    async request({ method, params }) {
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params: params ?? [] }) });
+      const j = (await r.json()) as { result?: unknown; error?: { message: string; code: number } };
+      if (j.error) throw Object.assign(new Error(j.error.message), { code: j.error.code });
+      return j.result;
+    },
+  };
+}
+
+/**
+ * Deploys KeyLedger (admin = account 0) on a fresh in-process Hardhat network, or on the chain
+ * behind `provider` (unlocked accounts, automine).
+ */
+export async function deployLedgerChain(provider_?: Provider): Promise<LedgerChain> {
+  const provider = provider_ ?? ((await hre.network.connect()) as unknown as { provider: Provider }).provider;
+  const rpc = <T>(method: string, params: unknown[] = []) => provider.request({ method, params }) as Promise<T>;
+  const accounts = (await rpc<string[]>("eth_accounts")).map((a) => a.toLowerCase() as Address);
+  const admin = accounts[0]!;
+  const data = encodeDeployData({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin] });
+  const hash = await rpc<Hex>("eth_sendTransaction", [{ from: admin, data, gas: "0xf42400" }]);
+  const receipt = await rpc<{ contractAddress: Address; blockNumber: Hex }>("eth_getTransactionReceipt", [hash]);
+  const publicClient = createPublicClient({ transport: custom(provider) }) as PublicClient;
   return {
     provider,
     publicClient,
-    wallets,
-    ledger: receipt.contractAddress!.toLowerCase() as Address,
+    ledger: receipt.contractAddress.toLowerCase() as Address,
     deployBlock: Number(receipt.blockNumber),
-    parties: { admin, suppliers: [addr(1), addr(2)], distributors: [addr(3), addr(4), addr(5)], retailers: [addr(6), addr(7)] },
-    rpc: <T>(method: string, params: unknown[] = []) => provider.request({ method, params }) as Promise<T>,
+    parties: { admin, suppliers: [accounts[1]!, accounts[2]!], distributors: [accounts[3]!, accounts[4]!, accounts[5]!], retailers: [accounts[6]!, accounts[7]!] },
+    rpc,
   };
 }
 
@@ -73,18 +87,16 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
   const rand = prng(options.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo));
-  const byAddr = new Map(chain.wallets.map((w) => [w.account!.address.toLowerCase(), w]));
   const { admin, suppliers, distributors, retailers } = chain.parties;
   let ok = 0;
   let failed = 0;
   const send = async (from: string, functionName: string, args: readonly unknown[]) => {
-    const w = byAddr.get(from)!;
+    // Hardhat's accounts are unlocked and automine mines each transaction at once; a revert throws.
+    const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: functionName as never, args: args as never });
     try {
-      const hash = await w.writeContract({ address: chain.ledger, abi: keyLedgerAbi, functionName: functionName as never, args: args as never, account: w.account!, chain: w.chain, gas: 15_000_000n });
-      const r = await chain.publicClient.waitForTransactionReceipt({ hash });
-      if (r.status === "success") ok++;
-      else failed++;
-      return r.status === "success";
+      await chain.rpc("eth_sendTransaction", [{ from, to: chain.ledger, data, gas: "0xe4e1c0" }]);
+      ok++;
+      return true;
     } catch {
       failed++;
       return false;
@@ -199,8 +211,8 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
   return { ok, failed, batches: batches.map((x) => x.id) };
 }
 
-/** Replays the canonical chain's ledger logs through lib/state (no indexer code involved) and returns the digest. */
-export async function replayDigest(chain: LedgerChain, toBlock?: number): Promise<{ digest: Hex; events: number; block: number }> {
+/** The canonical chain's ledger events, decoded by viem (no indexer code involved), with block times. */
+export async function readLedgerEvents(chain: LedgerChain, toBlock?: number): Promise<LedgerEvent[]> {
   const head = toBlock ?? Number(await chain.publicClient.getBlockNumber());
   const logs = await chain.publicClient.getLogs({ address: chain.ledger, fromBlock: BigInt(chain.deployBlock), toBlock: BigInt(head) });
   const parsed = parseEventLogs({ abi: keyLedgerAbi, logs });
@@ -220,6 +232,13 @@ export async function replayDigest(chain: LedgerChain, toBlock?: number): Promis
         timestamp: times.get(l.blockNumber)!,
       }) as unknown as LedgerEvent,
   );
+  return events;
+}
+
+/** Replays the canonical chain's ledger logs through lib/state (no indexer code involved) and returns the digest. */
+export async function replayDigest(chain: LedgerChain, toBlock?: number): Promise<{ digest: Hex; events: number; block: number }> {
+  const head = toBlock ?? Number(await chain.publicClient.getBlockNumber());
+  const events = await readLedgerEvents(chain, head);
   const state = applyLedgerEvents(createLedgerState(), events);
   return { digest: computeStateDigest(toSnapshot(state)), events: events.length, block: head };
 }

@@ -18,7 +18,7 @@ let transferEvents = 0;
 beforeAll(async () => {
   pg = await startPostgres();
   chain = await deployLedgerChain();
-  await runScenario(chain, { seed: 61, steps: 90, itemsPerTx: 80, batchCount: 3, keysPerBatch: 20_000 });
+  await runScenario(chain, { seed: 61, steps: 220, itemsPerTx: 40, batchCount: 3, keysPerBatch: 50_000 });
   rpc = await serveRpc({ forward: forwardToProvider(chain.provider) });
   canonical = await replayDigest(chain);
   transferEvents = (await readLedgerEvents(chain)).filter((e) => e.eventName === "CustodyTransferred").length;

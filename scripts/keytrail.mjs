@@ -57,16 +57,32 @@ async function loadBundle() {
         outfile: tmp,
         metafile: true,
         logLevel: "silent",
+        plugins: [keepModuleUrls()],
       });
-      const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(root, p));
+      const inputs = [fileURLToPath(import.meta.url), ...Object.keys(result.metafile.inputs).map((p) => resolve(root, p))];
       writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify(inputs));
       renameSync(tmp, bundle);
       renameSync(`${meta}.${process.pid}.tmp`, meta);
     }
     return (await import(pathToFileURL(bundle).href)).main;
-  } catch {
+  } catch (e) {
+    if (process.env.KEYTRAIL_DEBUG) process.stderr.write(`keytrail: running through tsx, the bundle failed: ${e?.stack ?? e}\n`);
     return undefined;
   }
+}
+
+/** Keeps each bundled module's import.meta.url pointing at its source file (modules find files next to them). */
+function keepModuleUrls() {
+  return {
+    name: "keep-module-urls",
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+        const source = readFileSync(args.path, "utf8");
+        if (!source.includes("import.meta.url")) return undefined;
+        return { contents: source.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
+      });
+    },
+  };
 }
 
 function isStale(bundle, meta) {

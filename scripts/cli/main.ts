@@ -40,8 +40,8 @@ Example:
     process.stderr.write(`\nkeytrail: interrupted (${signal}). Nothing half-done is presented as complete; re-run the same command to resume.\n`);
     process.exit(130);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   try {
     await program.parseAsync([...argv]);

@@ -233,10 +233,14 @@ describe("keytrail transfer --file (bulk orders)", () => {
 
     const child = spawnCli(["transfer", "--file", orders, "--chunk-size", "5", "--account", "2"], { cwd });
     let stderr = "";
+    let sent = false;
     await new Promise<void>((resolve) => {
       child.stderr!.on("data", (b: Buffer) => {
         stderr += b.toString();
-        if (/chunk 2\/8 confirmed/.test(stderr) && child.exitCode === null) child.kill("SIGKILL");
+        if (!sent && /chunk 2\/8 confirmed/.test(stderr)) {
+          sent = true;
+          child.kill("SIGKILL");
+        }
       });
       child.on("close", () => resolve());
     });

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { keccak256, type Hex } from "viem";
 import { CliError, CliUsageError } from "../errors.js";
 
@@ -33,7 +33,16 @@ export type BatchManifest = {
  * const { manifest, manifestHash } = readBatchFolder("out/2026-11-A");
  */
 export function readBatchFolder(dir: string): { manifest: BatchManifest; manifestHash: Hex; manifestPath: string } {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliUsageError(`Batch folder ${dir} does not exist.`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const parent = dirname(resolve(dir));
+    const partial = existsSync(parent) ? readdirSync(parent).find((f) => f.startsWith(`${basename(resolve(dir))}.partial-`)) : undefined;
+    if (partial) {
+      throw new CliError(`Batch folder ${dir} does not exist: only the unfinished ${join(dirname(dir), partial)} of an interrupted seal is there, and it is never anchored.`, {
+        details: "Re-run the same `keytrail batch seal` command to finish the seal, then anchor.",
+      });
+    }
+    throw new CliUsageError(`Batch folder ${dir} does not exist.`);
+  }
   const manifestPath = join(dir, "manifest.json");
   if (!existsSync(join(dir, ".complete"))) {
     throw new CliError(`Batch folder ${dir} has no .complete marker: its seal was interrupted or is still running, so it is not anchored.`, {

@@ -7,7 +7,7 @@ let registered = false;
  * Imports a TypeScript module of the repository at run time through tsx (registered on first
  * use). For modules that cannot be bundled with the CLI, e.g. ones that start worker threads from
  * their own file. Works from the source tree and from the CLI bundle in node_modules/.cache/keytrail/
- * (both lie three folders below the repository root).
+ * (the bundle keeps each module's own import.meta.url).
  *
  * @param pathFromRoot - e.g. "scripts/seal/sealBatch.ts".
  * @returns the module namespace.

@@ -13,7 +13,6 @@ import { getProof } from "../../lib/merkle/getProof.js";
 import { leafHash } from "../../lib/merkle/leafHash.js";
 import { proofFromShard } from "../../lib/merkle/proofFromShard.js";
 import { shardPathLength } from "../../lib/merkle/shardPathLength.js";
-import type { MerkleTree } from "../../lib/merkle/types.js";
 import { verifyProof } from "../../lib/merkle/verifyProof.js";
 import { packHex, referenceBatch } from "./helpers.js";
 

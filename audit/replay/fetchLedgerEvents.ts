@@ -1,7 +1,7 @@
-import { decodeEventLog, type Address, type Log, type PublicClient } from "viem";
-import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import type { Address, Log, PublicClient } from "viem";
 import type { LedgerEvent } from "../../lib/state/types.js";
 import { AuditDecodeError, AuditRpcError } from "../errors.js";
+import { createLedgerLogDecoder } from "./createLedgerLogDecoder.js";
 
 /** Parameters of {@link fetchLedgerEvents}. */
 export type FetchLedgerEventsParameters = {
@@ -96,11 +96,13 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
   }
 
   const events: LedgerEvent[] = [];
+  const decode = createLedgerLogDecoder();
   for (const l of logs) {
     if (l.removed) continue;
     let decoded;
     try {
-      decoded = decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics });
+      decoded = decode({ data: l.data, topics: l.topics });
+      if (!decoded) throw new Error(`unknown event topic ${l.topics[0] ?? "(none)"}`);
     } catch (e) {
       throw new AuditDecodeError(
         `Log ${l.logIndex} of transaction ${l.transactionHash} (block ${l.blockNumber}) of ledger ${ledger} does not decode with the KeyLedger ABI.`,
@@ -108,7 +110,7 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
       );
     }
     events.push({
-      ...(decoded as unknown as Pick<LedgerEvent, "eventName" | "args">),
+      ...decoded,
       blockNumber: l.blockNumber!,
       blockHash: l.blockHash!,
       logIndex: l.logIndex!,

@@ -4,7 +4,7 @@
  * A generated history on the in-process Hardhat network (KeyLedger; ten batches of 100,000 keys;
  * bulk custody transfers down a supplier -> distributor -> retailer tree, revocations,
  * redemptions) is read once with eth_getLogs; then, on the same raw logs:
- * - replay: viem decodeEventLog + lib/state reducer + canonical snapshot + state digest, events/s.
+ * - replay: viem decodeEventLog (by topic0) + lib/state reducer + canonical snapshot + state digest, events/s.
  *   Anchor: the same replay decoding with ethers' Interface.parseLog (the usual alternative).
  * - reducer: lib/state's segment reducer + digest over decoded events, events/s.
  *   Anchor: a naive per-key replay (one holder / frozen / redeemed cell per key) of the same events.
@@ -24,6 +24,7 @@ import { createLedgerState } from "../../lib/state/createLedgerState.js";
 import { toSnapshot } from "../../lib/state/toSnapshot.js";
 import type { LedgerEvent } from "../../lib/state/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
+import { createLedgerLogDecoder } from "../../audit/replay/createLedgerLogDecoder.js";
 import { auditEvents } from "../../audit/rules/auditEvents.js";
 import type { BenchOptions, BenchResult } from "../types.js";
 
@@ -144,8 +145,9 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const runs = quick ? 2 : 3;
 
   let digestViem = "";
+  const decode = createLedgerLogDecoder();
   const replayViem = await best(runs, () => {
-    const events = raw.map((l) => ({ ...(decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics }) as object), ...meta(l) }) as LedgerEvent);
+    const events = raw.map((l) => ({ ...decode({ data: l.data, topics: l.topics })!, ...meta(l) }) as LedgerEvent);
     digestViem = computeStateDigest(toSnapshot(applyLedgerEvents(createLedgerState(), events)));
   });
   const iface = new Interface(keyLedgerAbi as unknown as string[]);

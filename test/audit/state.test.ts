@@ -13,6 +13,7 @@ import { InvalidSnapshotError } from "../../lib/state/errors.js";
 import { toSnapshot } from "../../lib/state/toSnapshot.js";
 import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
+import { decodeEventLog } from "viem";
 import { stateDigestVector } from "./stateDigestVector.js";
 
 /** Deterministic PRNG (mulberry32). */
@@ -211,6 +212,18 @@ describe("lib/state reducer against the contract", () => {
     const { events } = await fetchLedgerEvents(c.publicClient, { ledger: c.ledger, fromBlock: c.deployBlock, toBlock: head, chunkSize: 16n });
     const state = applyLedgerEvents(createLedgerState(), events);
     const snap = toSnapshot(state);
+
+    // The audit's fast decoder against viem's, on every log of the random history.
+    const raw = await c.publicClient.getLogs({ address: c.ledger, fromBlock: c.deployBlock, toBlock: head });
+    expect(raw).toHaveLength(events.length);
+    const kinds = new Set<string>();
+    raw.forEach((l, i) => {
+      const ref = decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics });
+      const args = Object.fromEntries(Object.entries(ref.args as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v]));
+      expect({ eventName: events[i]!.eventName, args: events[i]!.args }).toEqual({ eventName: ref.eventName, args });
+      kinds.add(ref.eventName);
+    });
+    expect(kinds.size).toBeGreaterThanOrEqual(13);
 
     // The contract's own views, walked independently of lib/state.
     const read = (functionName: string, args: readonly unknown[]) => c.publicClient.readContract({ address: c.ledger, abi: keyLedgerAbi, functionName: functionName as never, args: args as never }) as Promise<unknown>;

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./freePort.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** A running `hardhat node` on 127.0.0.1. */
+export type LocalNode = { url: string; port: number; stop(): Promise<void> };
+
+/** Parameters of {@link startLocalNode}. */
+export type StartLocalNodeParameters = {
+  /** Port to use; default a free one (8545 when free and `preferDefaultPort`). */
+  port?: number;
+  /** Try 8545 first. */
+  preferDefaultPort?: boolean;
+};
+
+/**
+ * Starts `hardhat node` (Hardhat's EVM over JSON-RPC) on 127.0.0.1 and resolves once it serves.
+ *
+ * @param parameters - port choice.
+ * @returns the node; call `stop()` when done.
+ * @example
+ * const node = await startLocalNode({ preferDefaultPort: true });
+ */
+export async function startLocalNode(parameters: StartLocalNodeParameters = {}): Promise<LocalNode> {
+  const port = parameters.port ?? (await freePort(parameters.preferDefaultPort ? 8545 : undefined));
+  const require = createRequire(import.meta.url);
+  const cli = join(dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
+  const child: ChildProcess = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  let log = "";
+  await new Promise<void>((res, rej) => {
+    const onData = (b: Buffer) => {
+      log += b.toString();
+      if (log.includes("Started HTTP")) res();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (b: Buffer) => (log += b.toString()));
+    child.once("exit", (code) => rej(new Error(`hardhat node on 127.0.0.1:${port} exited (${code}) before serving:\n${log.slice(-2000)}`)));
+  });
+  child.stdout!.removeAllListeners("data");
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        child.once("exit", () => res());
+        child.kill("SIGTERM");
+      }),
+  };
+}

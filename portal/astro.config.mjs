@@ -7,6 +7,23 @@ import { cspDirectives } from "./src/config/cspDirectives.ts";
 import { copyExport } from "./src/config/copyExport.ts";
 
 const config = loadPortalConfig();
+
+/**
+ * jsQR carries a 7,000-entry Shift-JIS table used only for QR "Kanji mode" segments (about three
+ * quarters of its size). KeyTrail codes are URLs (byte mode), so the fallback decoder drops it:
+ * a Kanji-mode QR then decodes to text that is not a KeyTrail link and gets "malformed".
+ * @type {import("vite").Plugin}
+ */
+const jsQrWithoutKanjiTable = {
+  name: "keytrail-jsqr-without-kanji-table",
+  enforce: "pre",
+  transform(code, id) {
+    if (!/[\\/]jsqr[\\/]dist[\\/]jsQR\.js$/.test(id)) return null;
+    const out = code.replace(/exports\.shiftJISTable = \{[\s\S]*?\n\};/, "exports.shiftJISTable = {};");
+    if (out === code) this.warn("jsQR's Shift-JIS table was not found: the QR fallback chunk stays large");
+    return { code: out, map: null };
+  },
+};
 const baseUrl = new URL(config.portalBase + "/");
 
 /** @type {import("./src/config/publicConfig.ts").PublicConfig} */
@@ -41,6 +58,7 @@ export default defineConfig({
     },
   },
   vite: {
+    plugins: [jsQrWithoutKanjiTable],
     define: {
       __KEYTRAIL_PUBLIC__: JSON.stringify(publicConfig),
       __KEYTRAIL_EXPORT_DIR__: JSON.stringify(config.exportDir),

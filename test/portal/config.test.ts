@@ -6,7 +6,7 @@ import { toFunctionSelector, type AbiFunction } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { cspDirectives } from "../../portal/src/config/cspDirectives.js";
 import { loadPortalConfig } from "../../portal/src/config/loadPortalConfig.js";
-import { KEY_STATUS_SELECTOR } from "../../portal/src/scripts/rpc.js";
+import { BATCH_NOT_FOUND_SELECTOR, BATCH_OF_SELECTOR, INVALID_RANGE_SELECTOR, KEY_STATUS_SELECTOR } from "../../portal/src/scripts/rpc.js";
 
 const good = {
   KEYTRAIL_CHAIN_ID: "31337",
@@ -62,6 +62,16 @@ describe("portal config", () => {
   it("the hand-written keyStatus selector matches the ledger ABI", () => {
     const item = keyLedgerAbi.find((x) => x.type === "function" && x.name === "keyStatus") as AbiFunction;
     expect(toFunctionSelector(item)).toBe(KEY_STATUS_SELECTOR);
+    const batchOf = keyLedgerAbi.find((x) => x.type === "function" && x.name === "batchOf") as AbiFunction;
+    expect(toFunctionSelector(batchOf)).toBe(BATCH_OF_SELECTOR);
+    expect(batchOf.outputs.map((o) => o.type)).toEqual(["bytes32", "address", "uint64", "uint64", "bool"]);
+    const errorSelector = (name: string) => {
+      const e = keyLedgerAbi.find((x) => x.type === "error" && x.name === name) as { inputs: { type: string }[] } | undefined;
+      if (!e) throw new Error(`${name} missing from the ABI`);
+      return toFunctionSelector(`${name}(${e.inputs.map((i) => i.type).join(",")})`);
+    };
+    expect(errorSelector("KeyLedgerBatchNotFound")).toBe(BATCH_NOT_FOUND_SELECTOR);
+    expect(errorSelector("KeyLedgerInvalidRange")).toBe(INVALID_RANGE_SELECTOR);
     expect((item.outputs[0] as { components?: { type: string }[] } | undefined)?.components?.map((c) => c.type)).toEqual(["bytes32", "address", "uint64", "uint64", "bool", "address", "uint64", "uint64", "uint8", "bool"]);
   });
 });

@@ -70,6 +70,7 @@ async function newPage(): Promise<Page> {
     if (u.protocol !== "data:" && u.protocol !== "blob:" && u.hostname !== "127.0.0.1") foreignRequests.push(r.url());
   });
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  if (process.env.KEYTRAIL_DEBUG) page.on("console", (m) => process.stdout.write(`[page] ${m.text()}\n`));
   page.on("dialog", (d) => {
     pageErrors.push(`dialog: ${d.message()}`);
     void d.dismiss();
@@ -114,8 +115,8 @@ describe("portal end to end (Chromium, live chain)", () => {
     await page.close();
   });
 
-  it("a forged commitment and an unknown batch are 'not issued by anyone here'", async () => {
-    for (const [name, payload] of [["forged", scenario.payloads.forged], ["unknown-batch", scenario.payloads.unknownBatch]] as const) {
+  it("a forged commitment, an unknown batch and an index outside the batch are 'not issued by anyone here'", async () => {
+    for (const [name, payload] of [["forged", scenario.payloads.forged], ["unknown-batch", scenario.payloads.unknownBatch], ["index-out-of-range", scenario.payloads.outOfRange]] as const) {
       const page = await open(payload, "en");
       expect(await verdictOf(page), name).toBe("not-in-batch");
       expect(await page.textContent("#verdict-title")).toBe("Not issued by anyone here");

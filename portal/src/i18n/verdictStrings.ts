@@ -26,8 +26,11 @@ const zh = {
     holderNow: "当前持有人（链上确认）", holderStale: "索引数据已过时：链上当前持有人为 {holder}", noHistory: "没有可用的流转记录（索引导出缺失或尚未更新）。",
     keyMatch: "一致：您输入的卡密与二维码中的承诺相符。", keyMismatch: "不一致：您输入的卡密与此二维码不符。", keyNeedsPayload: "请先扫描或粘贴验证码。",
     checkOk: "通过", checkFail: "未通过", checkSkip: "未进行",
-    chainId: "链 ID {id}",
+    chainId: "链 ID {id}", chainHere: "本站验证 {name}（链 ID {id}）", ledgerHere: "本站只读取账本合约 {ledger}", computedRoot: "由证明算出的根（未经链上确认）",
+    online: "链上", offline: "离线", holderUnconfirmed: "无法连接区块链，当前持有人未经确认。",
   },
+  checks: { decode: "验证码格式", chain: "链与账本合约", shard: "证明分片", key: "您输入的卡密", proof: "默克尔证明", root: "链上批次根", status: "链上卡密状态", seller: "卖家是否为持有人" } as Record<string, string>,
+  causes: { proof: "证明与链上批次的根不符（伪造或被篡改的验证码）。", key: "您输入的卡密与此验证码不符。", commitment: "验证码中的承诺与发行方公布的不同。", "batch-unknown": "账本上从未登记过这个批次。", "index-out-of-range": "批次中没有这个序号。" } as Record<string, string>,
 };
 
 const en: typeof zh = {
@@ -51,8 +54,11 @@ const en: typeof zh = {
     holderNow: "current holder (confirmed on chain)", holderStale: "Index data is out of date: the chain says the current holder is {holder}", noHistory: "No custody history available (the index export is missing or behind).",
     keyMatch: "Match: the key you entered matches this QR's commitment.", keyMismatch: "No match: the key you entered does not belong to this QR.", keyNeedsPayload: "Scan or paste a code first.",
     checkOk: "passed", checkFail: "failed", checkSkip: "not run",
-    chainId: "chain id {id}",
+    chainId: "chain id {id}", chainHere: "this portal verifies {name} (chain id {id})", ledgerHere: "this portal reads only ledger {ledger}", computedRoot: "Root the proof leads to (not confirmed on chain)",
+    online: "online", offline: "offline", holderUnconfirmed: "The chain could not be reached: the current holder is not confirmed.",
   },
+  checks: { decode: "code format", chain: "chain and ledger", shard: "proof shard", key: "the key you typed", proof: "Merkle proof", root: "batch root on chain", status: "key status on chain", seller: "seller holds the key" },
+  causes: { proof: "The proof does not lead to the batch's root on chain (a forged or altered code).", key: "The key you typed does not belong to this code.", commitment: "The code's commitment differs from the one the issuer published.", "batch-unknown": "No such batch was ever anchored on the ledger.", "index-out-of-range": "The batch has no key with this index." },
 };
 
 /**

@@ -10,7 +10,7 @@ import { explorerLink, formatTime, shortHex } from "../lib/format.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import type { ExportCustody } from "../../../indexer/export/types.ts";
 import { byId, el, fill } from "./dom.ts";
-import { fetchExport, type Outcome } from "./runVerification.ts";
+import { fetchExport } from "./runVerification.ts";
 
 type PartyFacts = { kind: string; accreditedUntil: number; suspended: boolean; tiers: Record<string, { tier: number; valid: boolean }> };
 let partiesFile: Promise<{ at: number; parties: Record<string, PartyFacts> }> | undefined;
@@ -24,11 +24,11 @@ function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
  *
  * @param lang - page language
  * @param payload - the decoded payload
- * @param outcome - the verification outcome (its holder is the live holder when the chain answered)
+ * @param liveHolder - the holder read from the chain (undefined when the chain was not reached)
  * @example
- * await renderTimeline("en", payload, outcome);
+ * await renderTimeline("en", payload, result.holder);
  */
-export async function renderTimeline(lang: Lang, payload: DecodedPayload, outcome: Outcome): Promise<void> {
+export async function renderTimeline(lang: Lang, payload: DecodedPayload, liveHolder: string | undefined): Promise<void> {
   const t = verdictStrings(lang).labels;
   const kinds = verdictStrings(lang).kinds;
   const section = byId("timeline-section");
@@ -89,10 +89,12 @@ export async function renderTimeline(lang: Lang, payload: DecodedPayload, outcom
     list.append(li);
   });
   const last = hops[hops.length - 1]?.to.toLowerCase();
-  const live = outcome.holder?.toLowerCase();
+  const live = liveHolder?.toLowerCase();
   if (live && last === live) {
     list.lastElementChild?.append(el("div", { "data-live": "confirmed" }, badge("ok", `✓ ${t.holderNow}`)));
-  } else if (live && last !== live) {
+  } else if (!live) {
+    note.textContent = t.holderUnconfirmed;
+  } else if (last !== live) {
     note.dataset.stale = "yes";
     note.textContent = fill(t.holderStale, { holder: live });
   }

@@ -9,12 +9,12 @@ import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { verdictStrings, type Verdict } from "../i18n/verdictStrings.ts";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
-import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import { normaliseKey } from "../../../lib/keys/normaliseKey.js";
 import { encodeKeyBytes } from "../../../lib/keys/encodeKeyBytes.js";
 import { computeCommitment } from "../../../lib/commit/computeCommitment.js";
-import { runVerification, type Outcome } from "./runVerification.ts";
+import type { VerifyResult } from "../../../lib/verify/types.js";
+import { runVerification } from "./runVerification.ts";
 import { renderTimeline } from "./renderTimeline.ts";
 import { byId, el, fill } from "./dom.ts";
 import { decodeQr, MAX_BYTES } from "./qr.ts";
@@ -30,7 +30,7 @@ const checks = byId("checks");
 const sellerInput = byId<HTMLInputElement>("seller-input");
 const pasteInput = byId<HTMLInputElement>("paste-input");
 
-let current: { payload: DecodedPayload; outcome: Outcome } | undefined;
+let current: { payload: DecodedPayload; result: VerifyResult } | undefined;
 let runId = 0;
 
 function setStatus(text: string): void {
@@ -75,40 +75,45 @@ async function run(raw: string): Promise<void> {
   const id = ++runId;
   clear();
   setStatus(msg.working ?? "…");
-  let payload: DecodedPayload;
-  try {
-    payload = decodePayload(parsePayloadInput(raw).payload);
-  } catch (error) {
-    showVerdict("malformed");
-    details.hidden = false;
-    fact(t.labels.problem, quote((error as { shortMessage?: string }).shortMessage ?? String((error as Error).message ?? error)));
-    return;
-  }
   const seller = sellerInput.value.trim();
-  const outcome = await runVerification(payload, { seller: /^0x[0-9a-fA-F]{40}$/.test(seller) ? seller : undefined });
+  const r = await runVerification(raw, /^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {});
   if (id !== runId) return;
-  current = { payload, outcome };
-  showVerdict(outcome.verdict, outcome.note);
+  const payload = r.payload;
+  if (payload) current = { payload, result: r };
+  const reasonText = r.verdict === "revoked" ? `${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.` : undefined;
+  showVerdict(r.verdict, reasonText);
   details.hidden = false;
-  if (outcome.verdict === "wrong-chain") fact(t.labels.chainFor, `${fill(t.labels.chainId, { id: payload.chainId })} (${cfg.chainName}: ${cfg.chainId})`);
-  fact(t.labels.batch, payload.batchId, true);
-  fact(t.labels.index, String(payload.index));
-  if (outcome.supplier) fact(t.labels.issuer, outcome.supplier, true);
-  if (outcome.holder) fact(t.labels.holder, outcome.holder, true);
-  if (outcome.reason && outcome.reason !== "none") fact(t.labels.reason, t.reasons[outcome.reason] ?? outcome.reason);
-  if (payload.seller || outcome.seller) fact(t.labels.seller, (outcome.seller ?? payload.seller)!, true);
-  if (outcome.commitment) fact("commitment", outcome.commitment, true);
-  if (outcome.proof) fact(t.labels.proof, outcome.proof.join(" "), true);
-  if (outcome.root) fact(t.labels.root, outcome.root, true);
-  fact(t.labels.ledger, payload.ledger, true);
-  if (outcome.problem) fact(t.labels.problem, quote(outcome.problem));
-  for (const c of outcome.checks) {
+  if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));
+  if (r.verdict === "wrong-chain") {
+    if (r.payloadChainId !== cfg.chainId) fact(t.labels.chainFor, `${fill(t.labels.chainId, { id: r.payloadChainId })} — ${fill(t.labels.chainHere, { name: cfg.chainName, id: cfg.chainId })}`);
+    else fact(t.labels.chainFor, `${t.labels.ledger} ${r.payloadLedger} — ${fill(t.labels.ledgerHere, { ledger: cfg.ledger })}`);
+  }
+  if (r.verdict === "revoked") fact(t.labels.reason, t.reasons[r.reason] ?? r.reason);
+  if (payload) {
+    fact(t.labels.batch, payload.batchId, true);
+    fact(t.labels.index, String(payload.index));
+  }
+  if (r.supplier) fact(t.labels.issuer, r.supplier, true);
+  if (r.holder) fact(t.labels.holder, r.holder, true);
+  if (r.seller) fact(t.labels.seller, r.seller, true);
+  if (r.commitment) fact("commitment", r.commitment, true);
+  if (r.proof) fact(t.labels.proof, r.proof.length ? r.proof.join(" ") : "[]", true);
+  if (r.root) fact(t.labels.root, r.root, true);
+  else if (r.computedRoot) fact(t.labels.computedRoot, r.computedRoot, true);
+  if (payload) fact(t.labels.ledger, payload.ledger, true);
+  if (r.verdict === "not-in-batch") fact(t.labels.problem, t.causes[r.cause] ?? r.cause);
+  if (r.verdict === "unreachable") {
+    const e = r.error as { message?: unknown } | undefined;
+    if (e && typeof e.message === "string") fact(t.labels.problem, quote(e.message));
+  }
+  for (const c of r.checks) {
     const mark = c.ok === true ? "✓" : c.ok === false ? "✕" : "–";
     const state = c.ok === true ? t.labels.checkOk : c.ok === false ? t.labels.checkFail : t.labels.checkSkip;
-    checks.append(el("li", { "data-mark": mark, "data-check": c.name }, `${c.label}: ${state}${c.online ? "" : " (offline)"}`));
+    const where = c.online ? t.labels.online : t.labels.offline;
+    checks.append(el("li", { "data-mark": mark, "data-check": c.name, "data-ok": String(c.ok), "data-online": String(c.online) }, `${t.checks[c.name] ?? c.label}: ${state} (${where})`));
   }
-  if (outcome.verdict !== "malformed" && outcome.verdict !== "wrong-chain" && outcome.verdict !== "not-in-batch") {
-    void renderTimeline(lang, payload, outcome).catch(() => undefined);
+  if (payload && r.verdict !== "malformed" && r.verdict !== "wrong-chain" && !(r.verdict === "not-in-batch" && r.cause !== "key")) {
+    void renderTimeline(lang, payload, r.holder).catch(() => undefined);
   }
 }
 
@@ -224,7 +229,7 @@ scanButton.addEventListener("click", async () => {
 byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const out = byId("key-result");
-  const commitment = current?.outcome.commitment ?? current?.payload.commitment;
+  const commitment = current?.result.commitment ?? current?.payload.commitment;
   if (!current || !commitment) {
     out.textContent = t.labels.keyNeedsPayload;
     delete out.dataset.match;

@@ -2,7 +2,8 @@ import chromium from "@sparticuz/chromium";
 import { chromium as pw, type Browser } from "playwright-core";
 
 /**
- * Launches the headless Chromium carried by @sparticuz/chromium, with no background networking.
+ * Launches the headless Chromium carried by @sparticuz/chromium, with no background networking
+ * and one process per renderer.
  *
  * @returns the browser
  * @example
@@ -13,6 +14,7 @@ export async function launchChromium(): Promise<Browser> {
   return pw.launch({
     executablePath,
     headless: true,
-    args: [...chromium.args, "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-default-apps"],
+    // --single-process (meant for serverless hosts) ends the browser when its last page closes.
+    args: [...chromium.args.filter((a) => a !== "--single-process"), "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-default-apps"],
   });
 }

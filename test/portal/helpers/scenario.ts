@@ -34,7 +34,7 @@ export type Scenario = {
   batchId: Hex;
   parties: { admin: Address; supplier: Address; distA: Address; retailerB: Address; distC: Address };
   /** Payload strings, one per verdict. */
-  payloads: Record<"genuine" | "genuineShort" | "forged" | "unknownBatch" | "revoked" | "redeemed" | "sellerMismatch" | "wrongChain", string>;
+  payloads: Record<"genuine" | "genuineShort" | "forged" | "unknownBatch" | "outOfRange" | "revoked" | "redeemed" | "sellerMismatch" | "wrongChain", string>;
   pinOf: (index: number) => string;
 };
 
@@ -110,6 +110,7 @@ export async function setUpScenario(chain: HttpChain, exportDir: string): Promis
     genuineShort: encodePayload({ form: "short", chainId, ledger, batchId, index: 1, salt: salts[1]! }),
     forged: full(3, { commitment: keccak256(toHex("forged key")) }),
     unknownBatch: encodePayload({ form: "full", chainId, ledger, batchId: keccak256(toHex("no such batch")), index: 0, salt: salts[0]!, commitment: commitments[0]!, proof: getProof(tree, 0) }),
+    outOfRange: encodePayload({ form: "full", chainId, ledger, batchId, index: 99, salt: salts[0]!, commitment: commitments[0]!, proof: getProof(tree, 0) }),
     revoked: full(4),
     redeemed: full(2),
     sellerMismatch: full(0, { seller: distC }),

@@ -110,7 +110,8 @@ async function run(raw: string): Promise<void> {
     const mark = c.ok === true ? "✓" : c.ok === false ? "✕" : "–";
     const state = c.ok === true ? t.labels.checkOk : c.ok === false ? t.labels.checkFail : t.labels.checkSkip;
     const where = c.online ? t.labels.online : t.labels.offline;
-    checks.append(el("li", { "data-mark": mark, "data-check": c.name, "data-ok": String(c.ok), "data-online": String(c.online) }, `${t.checks[c.name] ?? c.label}: ${state} (${where})`));
+    const detail = c.detail ? el("div", { class: "muted mono" }, quote(c.detail, 200)) : null;
+    checks.append(el("li", { "data-mark": mark, "data-check": c.name, "data-ok": String(c.ok), "data-online": String(c.online) }, `${t.checks[c.name] ?? c.label}: ${state} (${where})`, detail));
   }
   if (payload && r.verdict !== "malformed" && r.verdict !== "wrong-chain" && !(r.verdict === "not-in-batch" && r.cause !== "key")) {
     void renderTimeline(lang, payload, r.holder).catch(() => undefined);

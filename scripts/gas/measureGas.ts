@@ -56,6 +56,7 @@ const REASON_STOLEN = 1;
  * console.log(report.anchor.gas, report.budgets.pass);
  */
 export async function measureGas(): Promise<GasReport> {
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const { viem } = await hre.network.connect();
   const publicClient = await viem.getPublicClient();
   const [admin, supplier, distA, distB, regulator, redeemer, minter] = await viem.getWalletClients();

@@ -28,8 +28,12 @@ export type Ledger = GetContractReturnType<typeof keyLedgerAbi, { public: Public
 export const Kind = { None: 0, Supplier: 1, Distributor: 2, Retailer: 3 } as const;
 export const Reason = { None: 0, Stolen: 1, Chargeback: 2, UnauthorisedChannel: 3, IssuerError: 4, Other: 5 } as const;
 
-/** A fresh in-process chain with KeyLedger deployed (admin = account 0) and named accounts. */
+/**
+ * A fresh in-process chain with KeyLedger deployed (admin = account 0) and named accounts.
+ * Compiles the contracts first when needed (a no-op when the artifacts are current).
+ */
 export async function deployLedger() {
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const { viem, provider } = await hre.network.connect();
   const publicClient = (await viem.getPublicClient()) as unknown as PublicClient;
   const wallets = (await viem.getWalletClients()) as unknown as WalletClient[];

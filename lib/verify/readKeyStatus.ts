@@ -1,3 +1,4 @@
+import { BaseError as ViemBaseError, ContractFunctionRevertedError } from "viem";
 import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerAbi } from "../abi/keyLedgerAbi.js";
 import { REVOCATION_REASONS } from "../schemas/keyStatus.js";
@@ -6,10 +7,23 @@ import type { KeyStatus } from "../schemas/keyStatus.js";
 /** Parameters of {@link readKeyStatus}. */
 export type ReadKeyStatusParameters = { ledger: Address; batchId: Hex; index: number | bigint; hint?: number | bigint | undefined };
 
+const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
+const ZERO_ROOT: Hex = `0x${"0".repeat(64)}`;
+
+/** The custom error name of a `keyStatus` revert, if that is what `e` is. */
+function revertName(e: unknown): string | undefined {
+  if (!(e instanceof ViemBaseError)) return undefined;
+  const r = e.walk((x) => x instanceof ContractFunctionRevertedError);
+  return r instanceof ContractFunctionRevertedError ? r.data?.errorName : undefined;
+}
+
 /**
  * Reads everything a verifier needs about one key with one `keyStatus` view call: the batch
  * root, supplier, count and expiry, the current holder and its segment, the frozen reason and
- * whether the key was redeemed. A batch that does not exist gives a zero root.
+ * whether the key was redeemed. The view reverts for an unknown batch or an index beyond the
+ * count; those come back as data, not errors: an unknown batch as a zero root, an index beyond
+ * the count as the batch's record (read with `batchOf`) with a zero holder, so that
+ * `verifyPayload` can say "not in batch".
  *
  * @param client A viem public client on the ledger's chain.
  * @param parameters Ledger address, batch id, key index, and a segment hint (0 always works).
@@ -22,17 +36,28 @@ export type ReadKeyStatusParameters = { ledger: Address; batchId: Hex; index: nu
  */
 export async function readKeyStatus(client: PublicClient, parameters: ReadKeyStatusParameters): Promise<KeyStatus> {
   const { ledger, batchId, index, hint } = parameters;
-  const r = await client.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "keyStatus", args: [batchId, BigInt(index), BigInt(hint ?? 0)] });
-  return {
-    root: r.root,
-    supplier: r.supplier,
-    count: Number(r.count),
-    expiresAt: Number(r.expiresAt),
-    restricted: r.restricted,
-    holder: r.holder,
-    segmentStart: Number(r.segmentStart),
-    segmentEnd: Number(r.segmentEnd),
-    frozenReason: REVOCATION_REASONS[r.frozenReason] ?? "other",
-    redeemed: r.redeemed,
-  };
+  try {
+    const r = await client.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "keyStatus", args: [batchId, BigInt(index), BigInt(hint ?? 0)] });
+    return {
+      root: r.root,
+      supplier: r.supplier,
+      count: Number(r.count),
+      expiresAt: Number(r.expiresAt),
+      restricted: r.restricted,
+      holder: r.holder,
+      segmentStart: Number(r.segmentStart),
+      segmentEnd: Number(r.segmentEnd),
+      frozenReason: REVOCATION_REASONS[r.frozenReason] ?? "other",
+      redeemed: r.redeemed,
+    };
+  } catch (e) {
+    const name = revertName(e);
+    const none = { holder: ZERO_ADDRESS, segmentStart: 0, segmentEnd: 0, frozenReason: "none", redeemed: false } as const;
+    if (name === "KeyLedgerBatchNotFound") return { root: ZERO_ROOT, supplier: ZERO_ADDRESS, count: 0, expiresAt: 0, restricted: false, ...none };
+    if (name === "KeyLedgerInvalidRange") {
+      const [root, supplier, count, expiresAt, restricted] = await client.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchOf", args: [batchId] });
+      return { root, supplier, count: Number(count), expiresAt: Number(expiresAt), restricted, ...none };
+    }
+    throw e;
+  }
 }

@@ -1,5 +1,7 @@
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { createKeccakKernelSync } from "../../lib/hash/createKeccakKernelSync.js";
+import { bundleSealWorker } from "./bundleSealWorker.js";
 import { SealError } from "./errors.js";
 import { hashChunk } from "./hashChunk.js";
 import type { SealContext, SealWorkerMessage, SealWorkerRequest } from "./hashChunk.js";
@@ -21,12 +23,15 @@ const WORKER_URL = new URL("./sealWorker.ts", import.meta.url);
  * Ranges are posted at once to the least busy thread, so threads keep working while the caller is busy (reading
  * the key file); results come back in any order, each through its own promise.
  *
+ * Workers run the bundled worker (see `bundleSealWorker`), or the TypeScript source through tsx when no bundle
+ * can be built.
+ *
  * @param threads - worker threads; 0 seals inline.
- * @returns the pool.
+ * @returns the pool (its threads are still starting).
  * @example
- * const pool = createSealPool(2); pool.init(ctx); const urls = await pool.run(0, 16384); await pool.close();
+ * const pool = await createSealPool(2); pool.init(ctx); const urls = await pool.run(0, 16384); await pool.close();
  */
-export function createSealPool(threads: number): SealPool {
+export async function createSealPool(threads: number): Promise<SealPool> {
   if (threads === 0) {
     let ctx: SealContext | undefined;
     const kernel = createKeccakKernelSync();
@@ -44,8 +49,10 @@ export function createSealPool(threads: number): SealPool {
       async close() {},
     };
   }
-  // Workers load TypeScript through tsx: inherited when this process runs under tsx, added otherwise (Vitest).
-  const tsx = process.execArgv.some((a) => a.includes("tsx")) ? [] : ["--import", import.meta.resolve("tsx")];
+  const bundle = await bundleSealWorker();
+  // Without a bundle, workers load TypeScript through tsx: inherited when this process runs under tsx, added otherwise.
+  const tsx = bundle || process.execArgv.some((a) => a.includes("tsx")) ? [] : ["--import", import.meta.resolve("tsx")];
+  const url = bundle ? pathToFileURL(bundle) : WORKER_URL;
   const workers: { worker: Worker; outstanding: number }[] = [];
   const waiting = new Map<number, { resolve: (u: Uint8Array | undefined) => void; reject: (e: Error) => void; slot: number }>();
   let nextId = 0;
@@ -56,7 +63,7 @@ export function createSealPool(threads: number): SealPool {
     waiting.clear();
   };
   for (let t = 0; t < threads; t++) {
-    const worker = new Worker(WORKER_URL, { execArgv: [...process.execArgv, ...tsx] });
+    const worker = new Worker(url, { execArgv: bundle ? [] : [...process.execArgv, ...tsx] });
     const slot = { worker, outstanding: 0 };
     workers.push(slot);
     worker.on("error", (e) => breakAll(new SealError("A seal worker failed.", { cause: e })));

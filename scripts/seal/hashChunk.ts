@@ -33,29 +33,35 @@ export type SealWorkerMessage =
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
 
-function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** The serial (card number) part of a key's bytes, or "" when the key has none. */
-function serialOf(data: Uint8Array, a: number, e: number): string {
-  let ascii = true;
+/** Appends a urls.csv line for key `i` to `out` at `o`; returns the new end (the caller guarantees room). */
+function writeLine(out: Uint8Array, o: number, i: number, data: Uint8Array, a: number, e: number, url: string): number {
+  const digits = String(i);
+  for (let k = 0; k < digits.length; k++) out[o++] = digits.charCodeAt(k);
+  out[o++] = 44;
   let sep = -1;
+  let quote = false;
   for (let k = a; k < e; k++) {
     const c = data[k]!;
     if (c === 0x1f) {
       sep = k;
       break;
     }
-    if (c >= 128) ascii = false;
+    if (c === 34 || c === 44) quote = true;
   }
-  if (sep < 0) return "";
-  if (ascii) {
-    let s = "";
-    for (let k = a; k < sep; k++) s += String.fromCharCode(data[k]!);
-    return s;
+  if (sep > a) {
+    if (quote) {
+      // a serial with a comma or quote: CSV-quoted, quotes doubled
+      const bytes = encoder.encode(`"${utf8.decode(data.slice(a, sep)).replace(/"/g, '""')}"`);
+      out.set(bytes, o);
+      o += bytes.length;
+    } else {
+      for (let k = a; k < sep; k++) out[o++] = data[k]!;
+    }
   }
-  return utf8.decode(data.slice(a, sep));
+  out[o++] = 44;
+  for (let k = 0; k < url.length; k++) out[o++] = url.charCodeAt(k);
+  out[o++] = 10;
+  return o;
 }
 
 /**
@@ -85,12 +91,22 @@ export function hashChunk(kernel: KeccakKernel, ctx: SealContext, a: number, b: 
   }
   if (!ctx.urls) return undefined;
   const { portalBase, fields } = ctx.urls;
-  const lines: string[] = [];
+  let out = new Uint8Array(n * 256);
+  let o = 0;
+  const payload = { ...fields, index: 0, salt: "0x" as Hex } as PayloadFields;
   for (let i = a; i < b; i++) {
-    const salt: Hex = readHex32(ctx.salts, i * 32);
-    const url = payloadUrl(portalBase, encodePayload({ ...fields, index: i, salt } as PayloadFields));
-    lines.push(`${i},${csvCell(serialOf(ctx.keyData, ctx.keyOffsets[i]!, ctx.keyOffsets[i + 1]!))},${url}\n`);
+    payload.index = i;
+    payload.salt = readHex32(ctx.salts, i * 32);
+    const url = payloadUrl(portalBase, encodePayload(payload));
+    // URLs are ASCII (base64url); a serial takes at most 3 bytes per key byte once quoted
+    const room = 24 + 3 * (ctx.keyOffsets[i + 1]! - ctx.keyOffsets[i]!) + url.length;
+    if (o + room > out.length) {
+      const bigger = new Uint8Array(Math.max(out.length * 2, o + room));
+      bigger.set(out.subarray(0, o));
+      out = bigger;
+    }
+    o = writeLine(out, o, i, ctx.keyData, ctx.keyOffsets[i]!, ctx.keyOffsets[i + 1]!, url);
   }
-  return encoder.encode(lines.join(""));
+  return out.slice(0, o);
 }
 

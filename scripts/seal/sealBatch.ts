@@ -146,7 +146,7 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
   const secretBytes = new Uint8Array(randomBytes(32));
   // threads start while the file is read; small files are sealed inline
   const size = (await stat(params.input).catch(() => undefined))?.size ?? 0;
-  const pool = createSealPool(size > INLINE_MAX_BYTES ? v.workers : 0);
+  const pool = await createSealPool(size > INLINE_MAX_BYTES ? v.workers : 0);
   try {
     const urlsFile = writeUrls ? await open(join(tmp, "urls.csv"), "wx", 0o600) : undefined;
     await urlsFile?.write("index,serial,url\n");
@@ -160,7 +160,7 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
       const start = dispatched;
       dispatched = end;
       const task = pool.run(start, end);
-      tasks.push(task);
+      tasks.push(task.then(() => undefined));
       // urls lines go to the file in key order, as soon as their range is done
       written = written.then(async () => {
         const urls = await task;

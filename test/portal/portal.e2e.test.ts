@@ -263,7 +263,7 @@ describe("portal end to end (Chromium, live chain)", () => {
     await page.close();
   });
 
-  it("static pages: batch, party, audit placeholder, how-to with the ledger address, language switch", async () => {
+  it("static pages: batch, party, audit report, how-to with the ledger address, language switch, labels and keyboard", async () => {
     const page = await newPage();
     await page.goto(`${origin}/b/${scenario.batchId}/`);
     expect(await page.textContent("main")).toContain(scenario.batchId);
@@ -284,6 +284,12 @@ describe("portal end to end (Chromium, live chain)", () => {
     expect(await page.getAttribute("html", "lang")).toBe("en");
     await page.click("#lang-switch");
     await page.waitForURL(`${origin}/v/`);
+    // Every form control has an accessible name; the skip link is the first stop of the keyboard.
+    const unnamed = await page.$$eval("input, button, select, textarea", (els) =>
+      els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute("aria-label") && !(e.textContent ?? "").trim()).map((e) => e.outerHTML));
+    expect(unnamed).toEqual([]);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip");
     const csp = await page.getAttribute("meta[http-equiv='content-security-policy']", "content");
     expect(csp).toContain(`connect-src 'self' ${new URL(chain.url).origin}`);
     expect(csp).toContain("default-src 'none'");

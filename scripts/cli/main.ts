@@ -45,7 +45,8 @@ Example:
 
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    // A command that ran to the end but reports a negative outcome (verify: not genuine) sets exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" || e.exitCode === 0) return 0;

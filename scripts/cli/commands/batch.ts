@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { registerBatchAnchor } from "../batch/registerBatchAnchor.js";
 import { registerBatchLabels } from "../batch/registerBatchLabels.js";
+import { registerBatchLink } from "../batch/registerBatchLink.js";
 import { registerBatchQr } from "../batch/registerBatchQr.js";
 import { registerBatchSeal } from "../batch/registerBatchSeal.js";
 
 /**
- * `keytrail batch seal|anchor|qr|labels`.
+ * `keytrail batch seal|anchor|qr|labels|link`.
  *
  * @param program - the root command.
  * @example
@@ -17,4 +18,5 @@ export function registerBatchCommand(program: Command): void {
   registerBatchAnchor(batch);
   registerBatchQr(batch);
   registerBatchLabels(batch);
+  registerBatchLink(batch);
 }

@@ -1,12 +1,93 @@
 import type { Command } from "commander";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
+import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
+import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
+import { findHint } from "../chain/findHint.js";
+import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
+import { openLedger, type LedgerContext } from "../chain/openLedger.js";
+import { loadConfig } from "../config/loadConfig.js";
+import { readDeployment } from "../config/readDeployment.js";
+import { CliUsageError } from "../errors.js";
+import { addExamples } from "../io/addExamples.js";
+import { createOutput } from "../io/createOutput.js";
+import { parseAddress } from "../parse/parseAddress.js";
+import type { GlobalOptions } from "../types.js";
+import { createShardSource } from "../verify/createShardSource.js";
+import { toVerifyJson } from "../verify/toVerifyJson.js";
+
+type VerifyCliOptions = { json?: boolean; batchDir?: string; shards?: string; pin?: string; serial?: string; seller?: string; offline?: boolean };
 
 /**
- * `keytrail verify <url|payload>` (wired when lib/verify lands).
+ * `keytrail verify <url|payload>`: the portal's verification (lib/verify/verifyPayload) from the
+ * command line: Merkle proof offline, root and key status from the chain. Exit 0 when genuine,
+ * 1 for any other verdict (the verdict is printed either way).
  *
  * @param program - the root command.
  * @example
  * registerVerifyCommand(program);
  */
 export function registerVerifyCommand(program: Command): void {
-  program.command("verify <input>").description("verify a key's QR payload or link").option("--json");
+  const cmd = program
+    .command("verify <input>")
+    .description("verify a key's QR link or payload: genuine, not in batch, revoked, redeemed, seller not holder …")
+    .option("--json", 'print { "verdict": …, facts, checks } as JSON')
+    .option("--batch-dir <dir>", "sealed batch folder: proof shards for short-form codes")
+    .option("--shards <base>", "folder or URL holding <s>.bin proof shards ({batchId} is replaced)")
+    .option("--pin <pin>", "also check that this key (卡密) is the one the code was issued for (hashed locally)")
+    .option("--serial <serial>", "the card number (卡号) that goes with --pin")
+    .option("--seller <address>", "check that this seller holds the key")
+    .option("--offline", "do not contact the chain (format and proof only; the verdict says what could not be checked)")
+    .action(async (input: string, o: VerifyCliOptions, command: Command) => {
+      const g = command.optsWithGlobals<GlobalOptions>();
+      const out = createOutput(g);
+      if (o.serial && !o.pin) throw new CliUsageError("--serial needs --pin.");
+      const options: VerifyOptions = {};
+      const fetchShard = createShardSource({ batchDir: o.batchDir, base: o.shards });
+      if (fetchShard) options.fetchShard = fetchShard;
+      if (o.pin) options.key = o.serial ? { serial: o.serial, pin: o.pin } : { pin: o.pin };
+      if (o.seller) options.seller = parseAddress(o.seller, "--seller");
+
+      let ctx: LedgerContext | undefined;
+      let connectError: unknown;
+      if (!o.offline) {
+        try {
+          ctx = await openLedger(g, { signer: false });
+        } catch (e) {
+          connectError = e;
+        }
+      }
+      if (ctx) {
+        const c = ctx;
+        options.expectedChainId = c.chainId;
+        options.expectedLedger = c.ledger;
+        options.fetchStatus = async (q) => {
+          const hint = findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index));
+          return readKeyStatus(c.publicClient as never, { ledger: q.ledger, batchId: q.batchId, index: q.index, hint });
+        };
+      } else {
+        // Offline or unreachable: still refuse codes for another chain/ledger than the configured one.
+        const loaded = loadConfig(g.config);
+        const chainId = g.chainId !== undefined ? Number(g.chainId) : loaded.config.chainId;
+        if (chainId !== undefined) options.expectedChainId = chainId;
+        const ledger = g.ledger ?? process.env.KEYTRAIL_LEDGER ?? loaded.config.ledger ?? (chainId !== undefined ? readDeployment(loaded.dir, chainId)?.ledger : undefined);
+        if (ledger && isAddress(ledger, { strict: false })) options.expectedLedger = getAddress(ledger) as Address;
+        const reason = connectError ? ((connectError as { shortMessage?: string }).shortMessage ?? String(connectError)) : "--offline";
+        options.fetchStatus = async () => {
+          throw new Error(`chain not consulted: ${reason}`);
+        };
+      }
+      const result: VerifyResult = await verifyPayload(input, options);
+      if (o.json) out.json(toVerifyJson(result));
+      else {
+        out.result(`${result.verdict.toUpperCase()}: ${result.message}`);
+        for (const c of result.checks) out.info(`  ${c.ok === true ? "✓" : c.ok === false ? "✗" : "·"} ${c.label}${c.online ? " (online)" : ""}${c.detail ? `: ${c.detail}` : ""}`);
+      }
+      if (result.verdict !== "genuine") process.exitCode = 1;
+    });
+  addExamples(
+    cmd,
+    "keytrail verify 'https://verify.example.com/v/#AQDp9AFf…' --batch-dir out/2026-11-A --json",
+    "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
+  );
 }

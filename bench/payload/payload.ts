@@ -8,7 +8,7 @@ import QRCode from "qrcode";
 import { MerkleTree } from "merkletreejs";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, hexToBytes, keccak256, numberToHex, toHex } from "viem";
-import type { Address, Hex } from "viem";
+import type { Address } from "viem";
 import type { BenchResult } from "../types.js";
 import { encodePayload } from "../../lib/payload/encodePayload.js";
 import { decodePayload } from "../../lib/payload/decodePayload.js";

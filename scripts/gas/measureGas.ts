@@ -183,7 +183,7 @@ export async function measureGas(): Promise<GasReport> {
   const budgets = {
     anchor: budget("anchor", anchorWorst, GAS_BUDGETS.anchor, "anchor <= 130,000 gas for any count (worst of counts 1, 1M, 2^40)"),
     transferSplit3: budget("transferSplit3", transferSplit3, GAS_BUDGETS.transferSplit3, "a transfer splitting one segment in three <= 90,000 gas"),
-    redeem256: budget("redeem256", redeem256, GAS_BUDGETS.redeem256, "256 keys redeemed in one call <= 30,000 + 21,000 base"),
+    redeem256: budget("redeem256", redeem256, GAS_BUDGETS.redeem256, "256 keys redeemed in one call <= 30,000 + 21,000 base (supplier, batch never revoked; the worst case, redeem256Worst, is checked amortised below)"),
     redeemAmortised: budget(
       "redeemAmortised",
       Math.round((redeem2048Worst - 21_000) / 8),

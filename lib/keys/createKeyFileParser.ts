@@ -5,7 +5,6 @@ import { createDuplicateTracker } from "./createDuplicateTracker.js";
 import type { DuplicateMode } from "./createDuplicateTracker.js";
 import { assessBatchEntropy } from "./assessBatchEntropy.js";
 import type { BatchEntropy, PinSummary } from "./assessBatchEntropy.js";
-import { pinClasses } from "./estimateEntropy.js";
 import type { KeyRecord } from "../schemas/keyRecord.js";
 
 /** A column: 0-based index, or a header name. */
@@ -86,6 +85,10 @@ function headerName(cell: string): string {
 /** A field spreadsheets produce from long numbers: 1.23457E+16, 1E+16, 1,23457E+16. */
 function isSciNotation(s: string): boolean {
   const n = s.length;
+  if (n < 4) return false;
+  // Fast exit for the usual field: no "E+", "E-", "e+" or "e-" at all.
+  const e = s.indexOf("E");
+  if ((e < 0 ? s.indexOf("e") : e) < 1) return false;
   let i = 0;
   let digits = 0;
   while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
@@ -157,6 +160,7 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   /** First lines per length, for the stripped-zeros warning. */
   const shortLines = { serial: new Map<number, number[]>(), pin: new Map<number, number[]>() };
   const digitsOnly = { serial: true, pin: true };
+  let lastPinClasses = 0;
 
   let encoding: "undecided" | "utf-8" | "gb18030" = "undecided";
   const requested = options.encoding ?? "auto";
@@ -338,11 +342,14 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   const track = (field: "serial" | "pin", value: string, ln: number) => {
     const len = value.length;
     const h = rep.lengths[field];
-    h[len] = (h[len] ?? 0) + 1;
-    if (digitsOnly[field] && !isAllDigits(value)) digitsOnly[field] = false;
-    let lines = shortLines[field].get(len);
-    if (!lines) shortLines[field].set(len, (lines = []));
-    if (lines.length < 5) lines.push(ln);
+    const seen = (h[len] ?? 0) + 1;
+    h[len] = seen;
+    if (digitsOnly[field] && (field === "pin" ? lastPinClasses !== 1 : !isAllDigits(value))) digitsOnly[field] = false;
+    if (seen <= 5) {
+      let lines = shortLines[field].get(len);
+      if (!lines) shortLines[field].set(len, (lines = []));
+      lines.push(ln);
+    }
   };
 
   const takeKey = (ln: number, rawSerial: string | undefined, rawPin: string | undefined, out: KeyRecord[]) => {
@@ -388,20 +395,27 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
         return;
       }
     }
+    // One pass over the PIN: character classes (entropy, digits-only) and distinct characters.
+    const pin = key.pin;
+    const pl = pin.length;
+    let classes = 0;
+    for (let i = 0; i < pl; i++) {
+      const c = pin.charCodeAt(i);
+      if (c < 128) {
+        classes |= c >= 48 && c <= 57 ? 1 : c >= 65 && c <= 90 ? 2 : c >= 97 && c <= 122 ? 4 : 8;
+        if (seenChars[c] === 0) {
+          seenChars[c] = 1;
+          pins.distinct++;
+        }
+      } else classes |= 16;
+    }
+    lastPinClasses = classes;
     if (key.serial !== undefined) track("serial", key.serial, ln);
-    track("pin", key.pin, ln);
+    track("pin", pin, ln);
     pins.count++;
-    const pl = key.pin.length;
     if (pl < pins.minLength) pins.minLength = pl;
     if (pl > pins.maxLength) pins.maxLength = pl;
-    pins.classes |= pinClasses(key.pin);
-    for (let i = 0; i < pl; i++) {
-      const c = key.pin.charCodeAt(i);
-      if (c < 128 && seenChars[c] === 0) {
-        seenChars[c] = 1;
-        pins.distinct++;
-      }
-    }
+    pins.classes |= classes;
     const rec: KeyRecord = key.serial === undefined ? { line: ln, pin: key.pin } : { line: ln, serial: key.serial, pin: key.pin };
     rep.keys++;
     out.push(rec);

@@ -26,19 +26,15 @@ function isStripped(c: number): boolean {
 
 function normaliseField(raw: string, upper: boolean, field: string): string {
   const n = raw.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (raw.charCodeAt(i) >= 128) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) {
+  // ASCII fast path (one pass); the first non-ASCII character sends the whole field to the Unicode path.
+  ascii: {
     let out = "";
     let start = 0;
     let clean = true;
     for (let i = 0; i < n; i++) {
       const c = raw.charCodeAt(i);
+      if (c >= 128) break ascii;
+      if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) continue; // digits and capitals: the usual case
       if (c === 32 || (c >= 9 && c <= 13) || c === 45 || c === 95) {
         if (clean) out = raw.slice(0, i);
         else out += raw.slice(start, i);

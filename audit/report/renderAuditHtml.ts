@@ -76,7 +76,7 @@ function dimensionBars(d: Record<string, number>): string {
   const rows = keys
     .map((k, i) => `<rect x="80" y="${i * 14}" width="${(d[k]! * 1.2).toFixed(1)}" height="10" fill="#2b8a3e"/><text x="0" y="${i * 14 + 9}" font-size="10">${esc(k)}</text><text x="${(84 + d[k]! * 1.2).toFixed(1)}" y="${i * 14 + 9}" font-size="10">${d[k]}</text>`)
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="${keys.length * 14}" role="img" aria-label="Score dimensions">${rows}</svg>`;
+  return `<svg class="dims" xmlns="http://www.w3.org/2000/svg" width="240" height="${keys.length * 14}" viewBox="0 0 240 ${keys.length * 14}" role="img" aria-label="Score dimensions">${rows}</svg>`;
 }
 
 /**
@@ -100,7 +100,7 @@ export function renderAuditHtml(report: AuditReport): string {
   const cards = report.scorecards.suppliers
     .map(
       (c) =>
-        `<tr><td><code>${esc(c.supplier)}</code></td><td class="grade-${c.grade}">${esc(c.grade)}</td><td>${c.score}</td><td>${dimensionBars(c.dimensions)}</td><td>${c.ageDays}</td><td>${c.keysAnchored}</td><td>${(c.revocationRate * 100).toFixed(2)}%</td><td>${(c.redemptionRate * 100).toFixed(2)}%</td><td>${c.medianDaysToRedemption ?? "–"}</td><td>${(c.unauthorisedHopShare * 100).toFixed(1)}%</td><td>${c.anomalies}</td></tr>`,
+        `<tr><td><code>${esc(c.supplier)}</code></td><td class="grade-${c.grade}">${esc(c.grade)}</td><td>${c.score}</td><td class="dims">${dimensionBars(c.dimensions)}</td><td>${c.ageDays}</td><td>${c.keysAnchored}</td><td>${(c.revocationRate * 100).toFixed(2)}%</td><td>${(c.redemptionRate * 100).toFixed(2)}%</td><td>${c.medianDaysToRedemption ?? "–"}</td><td>${(c.unauthorisedHopShare * 100).toFixed(1)}%</td><td>${c.anomalies}</td></tr>`,
     )
     .join("");
   const byRule = report.rules
@@ -126,7 +126,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border-botto
 .sev{color:#fff;border-radius:3px;padding:0 .35rem;font-size:.8rem}
 .grade-gold{color:#b8860b;font-weight:700}.grade-silver{color:#868e96;font-weight:700}.grade-bronze{color:#a0522d;font-weight:700}.grade-watch{color:#c92a2a;font-weight:700}
 .kpi{display:flex;gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f1f3f5;border-radius:6px;padding:.6rem 1rem}
-svg{max-width:100%;height:auto}
+svg{max-width:100%;height:auto}svg.dims{max-width:none;width:240px;height:auto}td.dims{min-width:250px}
 </style></head><body>
 <h1>KeyTrail audit</h1>
 <p>Ledger <code>${esc(report.chain.ledger)}</code> on chain ${report.chain.chainId}, blocks ${report.chain.fromBlock}–${report.chain.toBlock}${report.chain.blockHash ? ` (<code>${esc(report.chain.blockHash)}</code>)` : ""}. Replayed ${report.replay.events} events from raw logs. Report schema <code>${esc(report.schema)}</code>.</p>

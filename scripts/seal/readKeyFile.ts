@@ -58,38 +58,43 @@ function fnv(b: Uint8Array, a: number, e: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Open-addressing set of byte strings in `data`; returns false when the string was already there. */
-function createByteSet(capacity: number, data: Uint8Array) {
-  let size = 1;
-  while (size < capacity * 2) size <<= 1;
-  // slot k: [2k] = start in data + 1 (0 = empty), [2k+1] = hash; one cache line per probe
-  const slots = new Int32Array(size * 2);
-  const lengths = new Int32Array(size);
-  const mask = size - 1;
-  return (a: number, e: number): boolean => {
-    const h = fnv(data, a, e) | 0;
-    let slot = h & mask;
-    for (;;) {
-      const s = slots[2 * slot]! - 1;
-      if (s < 0) {
-        slots[2 * slot] = a + 1;
-        slots[2 * slot + 1] = h;
-        lengths[slot] = e - a;
-        return true;
-      }
-      if (slots[2 * slot + 1] === h && lengths[slot] === e - a) {
-        let same = true;
-        for (let k = 0; k < e - a; k++) {
-          if (data[s + k] !== data[a + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return false;
-      }
-      slot = (slot + 1) & mask;
+/**
+ * Whether any two of the byte strings [start[i], end[i]) of `data` are equal. Sort-based, which is much faster
+ * than a hash table over a million keys (no random memory access per key): the 32-bit hashes are sorted natively,
+ * and only strings whose hash occurs twice (a few hundred per million) are compared byte by byte.
+ */
+function hasDuplicate(data: Uint8Array, start: Uint32Array, end: Uint32Array, n: number): boolean {
+  if (n < 2) return false;
+  const hashes = new Uint32Array(n);
+  for (let i = 0; i < n; i++) hashes[i] = fnv(data, start[i]!, end[i]!);
+  const sorted = hashes.slice().sort();
+  const repeated = new Set<number>();
+  for (let k = 1; k < n; k++) if (sorted[k] === sorted[k - 1]) repeated.add(sorted[k]!);
+  if (repeated.size === 0) return false;
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const h = hashes[i]!;
+    if (!repeated.has(h)) continue;
+    const group = groups.get(h);
+    if (!group) {
+      groups.set(h, [i]);
+      continue;
     }
-  };
+    const len = end[i]! - start[i]!;
+    for (const j of group) {
+      if (end[j]! - start[j]! !== len) continue;
+      let same = true;
+      for (let x = 0; x < len; x++) {
+        if (data[start[i]! + x] !== data[start[j]! + x]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
+    group.push(i);
+  }
+  return false;
 }
 
 /**
@@ -109,8 +114,12 @@ function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeCo
   const offsets = new Uint32Array(shared(4 * (lines + 1)));
   hooks?.onBuffers({ data, offsets, upperBound: lines });
   const every = hooks?.every ?? 2 ** 52;
-  const pinSet = createByteSet(lines, data);
-  const serialSet = createByteSet(lines, data);
+  // where each key's PIN and serial sit in data, for the duplicate check after the loop
+  const pinStart = new Uint32Array(lines);
+  const pinEnd = new Uint32Array(lines);
+  const serialStart = new Uint32Array(lines);
+  const serialEnd = new Uint32Array(lines);
+  let serials = 0;
   const seen = new Uint8Array(128);
   const pins: PinSummary = { count: 0, minLength: Infinity, maxLength: 0, classes: 0, distinct: 0 };
   const maxCol = Math.max(pinCol, serialCol ?? -1);
@@ -180,7 +189,8 @@ function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeCo
         if (serialLen < 0) return undefined;
         if (serialLen > 0) {
           if (options.serialLength !== undefined && serialLen !== options.serialLength) return undefined;
-          if (!serialSet(o, o + serialLen)) return undefined;
+          serialStart[serials] = o;
+          serialEnd[serials++] = o + serialLen;
           o += serialLen;
           data[o++] = 0x1f;
         }
@@ -188,7 +198,8 @@ function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeCo
       const pinLen = put(pA, pE, o);
       if (pinLen <= 0) return undefined;
       if (options.pinLength !== undefined && pinLen !== options.pinLength) return undefined;
-      if (!pinSet(o, o + pinLen)) return undefined;
+      pinStart[count] = o;
+      pinEnd[count] = o + pinLen;
       for (let k = o; k < o + pinLen; k++) {
         const c = data[k]!;
         if (seen[c] === 0) {
@@ -208,6 +219,8 @@ function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeCo
     pos = nl + 1;
   }
   pins.count = count;
+  // duplicates (the same PIN, or the same serial, twice) go to lib/keys' parser, which names both lines
+  if (hasDuplicate(data, pinStart, pinEnd, count) || hasDuplicate(data, serialStart, serialEnd, serials)) return undefined;
   offsets[count] = o;
   let chars = "";
   for (let c = 0; c < 128; c++) if (seen[c]) chars += String.fromCharCode(c);

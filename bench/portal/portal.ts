@@ -22,6 +22,7 @@ import type { BenchOptions, BenchResult } from "../types.js";
 import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { buildPortal, repoRoot } from "../../test/portal/helpers/buildPortal.js";
 import { launchChromium } from "../../test/portal/helpers/launchChromium.js";
+import { indexAndExport } from "../../test/portal/helpers/indexAndExport.js";
 import { setUpScenario } from "../../test/portal/helpers/scenario.js";
 import { startHttpChain } from "../../test/portal/helpers/startHttpChain.js";
 
@@ -63,12 +64,14 @@ async function bundleVerifyEntry(withViem: boolean): Promise<number> {
 export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const loads = opts.quick ? 3 : 10;
   const chain = await startHttpChain();
-  const exportDir = mkdtempSync(join(tmpdir(), "keytrail-bench-export-"));
+  const work = mkdtempSync(join(tmpdir(), "keytrail-bench-portal-"));
+  const exportDir = join(work, "export");
   let dist = "";
   let server: Server | undefined;
   const browser = await launchChromium();
   try {
-    const s = await setUpScenario(chain, exportDir);
+    const s = await setUpScenario(chain, join(work, "sealed"));
+    await indexAndExport(chain.url, s, join(work, "sealed"), exportDir);
     dist = await buildPortal({
       KEYTRAIL_CHAIN_ID: String(s.chainId),
       KEYTRAIL_RPC_URLS: chain.url,
@@ -91,10 +94,11 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const initial = [...bodies.values()].reduce((a, b) => a + gz(b), 0);
     const initialKeys = new Set(bodies.keys());
     const QRCode = (await import("qrcode")).default;
-    await page.setInputFiles("#upload-input", { name: "q.png", mimeType: "image/png", buffer: await QRCode.toBuffer("x", { scale: 4 }) });
-    await page.waitForFunction(() => document.getElementById("status")?.textContent !== "");
-    await page.waitForLoadState("networkidle");
-    const fallbackBytes = [...bodies.entries()].filter(([k]) => !initialKeys.has(k)).reduce((a, [, b]) => a + gz(b), 0);
+    const [fallbackResponse] = await Promise.all([
+      page.waitForResponse((r) => r.request().resourceType() === "script" && !initialKeys.has(r.url())),
+      page.setInputFiles("#upload-input", { name: "q.png", mimeType: "image/png", buffer: await QRCode.toBuffer("x", { scale: 4 }) }),
+    ]);
+    const fallbackBytes = gz(await fallbackResponse.body());
     await page.close();
 
     const oursBundle = await bundleVerifyEntry(false);
@@ -127,7 +131,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
     await chain.close();
     if (dist) rmSync(dist, { recursive: true, force: true });
-    rmSync(exportDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

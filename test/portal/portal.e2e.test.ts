@@ -1,6 +1,7 @@
 /**
  * End-to-end: the built portal in real headless Chromium, served on 127.0.0.1, verifying real
- * payloads against a real KeyLedger on an in-process chain exposed over HTTP.
+ * payloads against a real KeyLedger on an in-process chain exposed over HTTP; the site is built
+ * from the real indexer's static export and the real audit report of that chain.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
@@ -16,6 +17,7 @@ import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { buildPortal, repoRoot } from "./helpers/buildPortal.js";
 import { launchChromium } from "./helpers/launchChromium.js";
+import { indexAndExport } from "./helpers/indexAndExport.js";
 import { setUpScenario, type Scenario } from "./helpers/scenario.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
 import { writeQrVideo } from "./helpers/writeQrVideo.js";
@@ -26,6 +28,7 @@ const PORTAL_BASE = "https://verify.keytrail.example";
 let chain: HttpChain;
 let scenario: Scenario;
 let dist: string;
+let work: string;
 let exportDir: string;
 let server: Server;
 let origin: string;
@@ -36,11 +39,13 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   chain = await startHttpChain();
-  exportDir = mkdtempSync(join(tmpdir(), "keytrail-export-"));
-  scenario = await setUpScenario(chain, exportDir);
+  work = mkdtempSync(join(tmpdir(), "keytrail-portal-e2e-"));
+  exportDir = join(work, "export");
+  scenario = await setUpScenario(chain, join(work, "sealed"));
+  await indexAndExport(chain.url, scenario, join(work, "sealed"), exportDir);
   // The audit area's report, published into the export like `keytrail audit --export-dir` does.
   const { report } = await runAudit((await chain.viem.getPublicClient()) as never, { ledger: scenario.ledger });
-  await writeAuditReport(report, { outDir: join(exportDir, "..", `${exportDir.split("/").pop()}-audit`), exportDir });
+  await writeAuditReport(report, { outDir: join(work, "audit"), exportDir });
   dist = await buildPortal({
     KEYTRAIL_CHAIN_ID: String(scenario.chainId),
     KEYTRAIL_CHAIN_NAME: "Hardhat",
@@ -61,7 +66,7 @@ afterAll(async () => {
   await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
   await chain?.close();
   if (dist) rmSync(dist, { recursive: true, force: true });
-  if (exportDir) rmSync(exportDir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 async function newPage(): Promise<Page> {
@@ -309,9 +314,12 @@ describe("portal end to end (Chromium, live chain)", () => {
     const gz = (b: Buffer) => gzipSync(b, { level: 9 }).length;
     const mainGzip = initial.reduce((a, [, b]) => a + gz(b), 0);
     const png = await QRCode.toBuffer("https://verify.keytrail.example/v/#AAAA", { scale: 4 });
-    await page.setInputFiles("#upload-input", { name: "qr.png", mimeType: "image/png", buffer: png });
+    const [chunk] = await Promise.all([
+      page.waitForResponse((r) => r.request().resourceType() === "script" && !initial.some(([p]) => p === new URL(r.url()).pathname)),
+      page.setInputFiles("#upload-input", { name: "qr.png", mimeType: "image/png", buffer: png }),
+    ]);
     await verdictOf(page);
-    const fallback = [...bodies.entries()].filter(([p]) => !initial.some(([q]) => q === p));
+    const fallback = [[new URL(chunk.url()).pathname, await chunk.body()] as const];
     const fallbackGzip = fallback.reduce((a, [, b]) => a + gz(b), 0);
     process.stdout.write(`[portal] verify page JS (gzip): ${(mainGzip / 1024).toFixed(1)} KB initial (${initial.length} files) + ${(fallbackGzip / 1024).toFixed(1)} KB QR fallback (${fallback.length} files)\n`);
     expect(fallback.length).toBeGreaterThan(0);
@@ -325,7 +333,7 @@ describe("portal end to end (Chromium, live chain)", () => {
   });
 
   it("camera scan: a QR in front of the (fake) camera is read and verified", async () => {
-    const video = join(exportDir, "..", `${exportDir.split("/").pop()}-qr.y4m`);
+    const video = join(work, "qr.y4m");
     writeQrVideo(video, payloadUrl(PORTAL_BASE, scenario.payloads.redeemed));
     const camBrowser = await launchChromium(["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${video}`]);
     try {

@@ -2,7 +2,7 @@
  * A small real ledger for the portal's end-to-end tests: KeyLedger deployed on the in-process
  * chain, parties registered, one batch sealed with lib functions and anchored, custody moved
  * through two tiers (one hop unauthorised), a range revoked, a key redeemed. Returns one payload
- * per verdict, and writes the static export (docs/INDEXER.md layout) for that state.
+ * per verdict, and writes the batch's public folder (manifest and proof shards) as sealing does.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +20,6 @@ import { buildTree } from "../../../lib/merkle/buildTree.js";
 import { encodeProofShard } from "../../../lib/merkle/encodeProofShard.js";
 import { getProof } from "../../../lib/merkle/getProof.js";
 import { encodePayload } from "../../../lib/payload/encodePayload.js";
-import type { ExportCustody, ExportHop } from "../../../indexer/export/types.js";
 import type { HttpChain } from "./startHttpChain.js";
 
 /** Keys of the test batch (16 game-card style PINs). */
@@ -30,6 +29,7 @@ export const SHARD_SIZE = 8;
 
 export type Scenario = {
   ledger: Address;
+  deployBlock: number;
   chainId: number;
   batchId: Hex;
   parties: { admin: Address; supplier: Address; distA: Address; retailerB: Address; distC: Address };
@@ -41,13 +41,13 @@ export type Scenario = {
 const PROFILE = (s: string) => keccak256(toHex(s));
 
 /**
- * Sets the ledger up and writes the export.
+ * Sets the ledger up and writes the sealed batch's public folder.
  *
  * @param chain - the HTTP chain
- * @param exportDir - folder to write the static export into
+ * @param sealedDir - folder for manifest.json and shards/
  * @returns addresses, batch id and payloads
  */
-export async function setUpScenario(chain: HttpChain, exportDir: string): Promise<Scenario> {
+export async function setUpScenario(chain: HttpChain, sealedDir: string): Promise<Scenario> {
   const { viem } = chain;
   const pub = await viem.getPublicClient();
   const [adminW, supplierW, distAW, retailerBW, distCW] = await viem.getWalletClients();
@@ -72,10 +72,8 @@ export async function setUpScenario(chain: HttpChain, exportDir: string): Promis
   const now = Number((await pub.getBlock()).timestamp);
   const year = now + 365 * 86400;
 
-  const registered: Record<string, { tx: Hex; block: number; timestamp: number; kind: string }> = {};
-  for (const [who, kind, name] of [[supplier, 1, "supplier"], [distA, 2, "distributor"], [retailerB, 3, "retailer"], [distC, 2, "distributor"]] as const) {
-    const r = await wait(await adminW.writeContract({ ...as(adminW), functionName: "registerParty", args: [who, kind, PROFILE(who), "", BigInt(year)] }));
-    registered[who] = { tx: r.tx, block: r.block, timestamp: r.timestamp, kind: name };
+  for (const [who, kind] of [[supplier, 1], [distA, 2], [retailerB, 3], [distC, 2]] as const) {
+    await wait(await adminW.writeContract({ ...as(adminW), functionName: "registerParty", args: [who, kind, PROFILE(who), "", BigInt(year)] }));
   }
   await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "authorize", args: [distA, 1, BigInt(year), PROFILE("cert-A")] }));
   await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "authorize", args: [retailerB, 2, BigInt(year), PROFILE("cert-B")] }));
@@ -91,15 +89,15 @@ export async function setUpScenario(chain: HttpChain, exportDir: string): Promis
   const kernel = createKeccakKernelSync();
   const tree = buildTree(kernel, { leaves: kernel.leaves(hexToBytes(batchId), 0, packed, COUNT) });
 
-  const anchored = await wait(await supplierW.writeContract({
+  await wait(await supplierW.writeContract({
     ...as(supplierW),
     functionName: "anchorBatch",
     args: [{ label, root: tree.root, count: BigInt(COUNT), productId: PROFILE("sku"), faceValue: 10000n, currency: "0x434e59", expiresAt: 0n, restricted: false, manifestHash: PROFILE("manifest"), manifestURI: "" }],
   }));
   const memo = `0x${"00".repeat(32)}` as Hex;
-  const t1 = await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "transfer", args: [batchId, 0n, 12n, distA, 0n, memo] }));
-  const t2 = await wait(await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 0n, 8n, retailerB, 0n, memo] }));
-  const t3 = await wait(await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 8n, 12n, distC, 8n, memo] }));
+  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "transfer", args: [batchId, 0n, 12n, distA, 0n, memo] }));
+  await wait(await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 0n, 8n, retailerB, 0n, memo] }));
+  await wait(await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 8n, 12n, distC, 8n, memo] }));
   await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "revoke", args: [batchId, 4n, 6n, 1, 0n] }));
   await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "redeem", args: [[{ batchId, wordIndex: 0n, mask: 1n << 2n, hint: 0n }]] }));
 
@@ -117,69 +115,10 @@ export async function setUpScenario(chain: HttpChain, exportDir: string): Promis
     wrongChain: encodePayload({ form: "full", chainId: 56, ledger, batchId, index: 0, salt: salts[0]!, commitment: commitments[0]!, proof: getProof(tree, 0) }),
   };
 
-  // The static export for this state (docs/INDEXER.md).
-  const hop = (kind: ExportHop["kind"], from: Address | null, to: Address, start: number, end: number, r: { tx: Hex; block: number; timestamp: number }, authorized: boolean | null): ExportHop =>
-    ({ kind, from, to, start, end, tx: r.tx, block: r.block, logIndex: 0, timestamp: r.timestamp, authorized, memo: from ? memo : null });
-  const events: ExportHop[] = [
-    hop("anchor", null, supplier, 0, COUNT, anchored, null),
-    hop("transfer", supplier, distA, 0, 12, t1, true),
-    hop("transfer", distA, retailerB, 0, 8, t2, true),
-    hop("transfer", distA, distC, 8, 12, t3, false),
-  ];
-  const custody: ExportCustody = {
-    batchId,
-    count: COUNT,
-    events,
-    intervals: [
-      { start: 0, end: 4, hops: [0, 1, 2], holder: retailerB, frozen: null },
-      { start: 4, end: 6, hops: [0, 1, 2], holder: retailerB, frozen: "stolen" },
-      { start: 6, end: 8, hops: [0, 1, 2], holder: retailerB, frozen: null },
-      { start: 8, end: 12, hops: [0, 1, 3], holder: distC, frozen: null },
-      { start: 12, end: 16, hops: [0], holder: supplier, frozen: null },
-    ],
-  };
-  const head = await pub.getBlock();
-  const summary = {
-    batchId, supplier, label, root: tree.root, count: COUNT, productId: PROFILE("sku"), faceValue: "10000", currency: "CNY", expiresAt: 0, restricted: false,
-    manifestHash: PROFILE("manifest"), manifestURI: "", anchored: { block: anchored.block, timestamp: anchored.timestamp, tx: anchored.tx },
-    counts: { keys: COUNT, frozen: 2, redeemed: 1 }, transfers: 3, holders: 3,
-  };
-  const write = (rel: string, value: unknown) => {
-    mkdirSync(join(exportDir, rel, ".."), { recursive: true });
-    writeFileSync(join(exportDir, rel), typeof value === "string" || value instanceof Uint8Array ? value : `${JSON.stringify(value, null, 2)}\n`);
-  };
-  write("index.json", { formatVersion: 1, chainId, ledger, block: { number: Number(head.number), hash: head.hash, timestamp: Number(head.timestamp) }, digest: PROFILE("digest"), counts: { batches: 1, parties: 4, transfers: 3 } });
-  write("batches.json", { batches: [summary] });
-  write(`batches/${batchId}.json`, {
-    ...summary,
-    holderRanges: [
-      { holder: retailerB, count: 8, ranges: [[0, 8]] },
-      { holder: distC, count: 4, ranges: [[8, 12]] },
-      { holder: supplier, count: 4, ranges: [[12, 16]] },
-    ],
-    frozen: [{ start: 4, end: 6, reason: "stolen" }],
-    redeemedWords: [{ word: 0, mask: toHex(4n, { size: 32 }) }],
-  });
-  write(`batches/${batchId}/custody.json`, custody);
-  const auth = (d: Address, tier: number) => ({ supplier, distributor: d, tier, expiresAt: year, certificateHash: PROFILE(`cert-${tier}`), valid: true });
-  const partyList = [supplier, distA, retailerB, distC].map((a) => ({
-    address: a, kind: registered[a]!.kind, profileHash: PROFILE(a), profileURI: "", accreditedUntil: year, suspended: false,
-    registered: { block: registered[a]!.block, timestamp: registered[a]!.timestamp, tx: registered[a]!.tx }, batchesAnchored: a === supplier ? 1 : 0,
-    holdings: { batches: a === distA ? 0 : 1, keys: a === retailerB ? 8 : a === distA ? 0 : 4, frozen: a === retailerB ? 2 : 0, redeemed: a === retailerB ? 1 : 0 },
-  }));
-  write("parties.json", { parties: partyList });
-  for (const p of partyList) {
-    write(`parties/${p.address}.json`, {
-      ...p,
-      holdingsByBatch: p.holdings.keys ? [{ batchId, ranges: p.address === retailerB ? [[0, 8]] : p.address === distC ? [[8, 12]] : [[12, 16]], keys: p.holdings.keys, frozen: p.holdings.frozen, redeemed: p.holdings.redeemed }] : [],
-      authorizationsGiven: p.address === supplier ? [auth(distA, 1), auth(retailerB, 2)] : [],
-      authorizationsReceived: p.address === distA ? [auth(distA, 1)] : p.address === retailerB ? [auth(retailerB, 2)] : [],
-      redeemers: [], flowsIn: [], flowsOut: [],
-    });
-  }
-  write("flows.json", { flows: [] });
-  write("proofs/index.json", { shards: [{ batchId, root: tree.root, count: COUNT, shardSize: SHARD_SIZE, shardCount: COUNT / SHARD_SIZE, path: `proofs/${batchId}/`, manifestURI: "" }] });
-  for (let s = 0; s < COUNT / SHARD_SIZE; s++) write(`proofs/${batchId}/${s}.bin`, encodeProofShard(buildProofShard(tree, packed, s, SHARD_SIZE)));
+  // The sealed batch's public folder (what sealBatch publishes): manifest and proof shards.
+  mkdirSync(join(sealedDir, "shards"), { recursive: true });
+  writeFileSync(join(sealedDir, "manifest.json"), `${JSON.stringify({ formatVersion: 1, chainId, ledger, supplier, label, batchId, root: tree.root, count: COUNT, shardSize: SHARD_SIZE }, null, 2)}\n`);
+  for (let s = 0; s < COUNT / SHARD_SIZE; s++) writeFileSync(join(sealedDir, "shards", `${s}.bin`), encodeProofShard(buildProofShard(tree, packed, s, SHARD_SIZE)));
 
-  return { ledger, chainId, batchId, parties: { admin, supplier, distA, retailerB, distC }, payloads, pinOf: (i) => PINS[i]! };
+  return { ledger, chainId, deployBlock: deployed.block, batchId, parties: { admin, supplier, distA, retailerB, distC }, payloads, pinOf: (i) => PINS[i]! };
 }

@@ -152,7 +152,7 @@ describe("keytrail transfer / revoke / redeem / status", () => {
     expect(await holderOf(1050n)).toBe(RETAIL);
     expect(await holderOf(5000n)).toBe(SUPPLIER);
     const st = JSON.parse((await ok(["status", "--batch", batchId, "--index", "1050", "--json"])).stdout);
-    expect(st).toMatchObject({ holder: RETAIL, revoked: false, redeemed: false, supplier: SUPPLIER, segment: { start: "1000", end: "1100" } });
+    expect(st).toMatchObject({ holder: RETAIL, revoked: false, redeemed: false, supplier: SUPPLIER, segment: { start: 1000, end: 1100 } });
   });
 
   it("rejects a double transfer and names the holder", async () => {

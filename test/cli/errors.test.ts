@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet, encryptKeystoreJsonSync } from "ethers";
@@ -12,7 +12,8 @@ let cwd: string;
 const rpc = () => ["--rpc-url", node.url];
 
 beforeAll(async () => {
-  node = await startHardhatNode();
+  // A chain id other than Hardhat's default: the CLI is not tied to 31337, and test accounts are refused here.
+  node = await startHardhatNode({ chainId: 1337 });
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-errors-"));
 });
 afterAll(async () => {
@@ -23,7 +24,7 @@ describe("keytrail CLI: usage and help", () => {
   const commands = [
     [], ["init"], ["deploy"], ["party"], ["party", "register"], ["party", "update"], ["party", "suspend"], ["party", "reinstate"], ["party", "show"],
     ["role", "grant"], ["role", "revoke"], ["authorize"], ["deauthorize"], ["redeemer", "add"], ["redeemer", "remove"],
-    ["batch", "anchor"], ["transfer"], ["revoke"], ["reinstate"], ["redeem"], ["status"],
+    ["batch", "seal"], ["batch", "anchor"], ["batch", "qr"], ["batch", "labels"], ["batch", "link"], ["transfer"], ["revoke"], ["reinstate"], ["redeem"], ["verify"], ["status"],
   ];
   it("every command prints --help with an example and exits 0", async () => {
     // In-process (the same main() the bin runs) to keep this fast; the child-process path is covered below.
@@ -81,20 +82,20 @@ describe("keytrail CLI: chain connection errors", () => {
   it("with no ledger known for the chain, says how to get one", async () => {
     const r = await runCli(["party", "show", testAddress(1), ...rpc()], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("No KeyTrail ledger is known for chain id 31337");
+    expect(r.stderr).toContain("No KeyTrail ledger is known for chain id 1337");
     expect(r.stderr).toContain("keytrail deploy");
   });
 
   it("a ledger address without code is named", async () => {
     const r = await runCli(["party", "show", testAddress(1), ...rpc(), "--ledger", testAddress(9)], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`No contract code at ledger address ${testAddress(9)} on chain id 31337`);
+    expect(r.stderr).toContain(`No contract code at ledger address ${testAddress(9)} on chain id 1337`);
   });
 
   it("a chain id other than the one expected is refused with both ids", async () => {
     const r = await runCli(["party", "show", testAddress(1), ...rpc(), "--chain-id", "8453"], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`RPC ${node.url} serves chain id 31337, but --chain-id expects chain id 8453`);
+    expect(r.stderr).toContain(`RPC ${node.url} serves chain id 1337, but --chain-id expects chain id 8453`);
   });
 });
 
@@ -105,6 +106,12 @@ describe("keytrail CLI: accounts", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("KEYTRAIL_PRIVATE_KEY does not hold a 32-byte hex private key");
     expect(r.stderr + r.stdout).not.toContain("deadbeef");
+  });
+
+  it("refuses the local test accounts on a chain other than 31337", async () => {
+    const r = await runCli(["deploy", ...rpc(), "--account", "0"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--account 0 selects a local test account, which exists only on chain 31337; this chain is 1337.");
   });
 
   it("asks for an account when none is given", async () => {
@@ -125,7 +132,40 @@ describe("keytrail CLI: accounts", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`Keystore ${file} could not be opened: wrong password`);
     expect(broke.code).toBe(1);
-    expect(broke.stderr).toContain(`insufficient funds: account ${wallet.address} has 0 ETH and cannot pay for gas on chain id 31337`);
+    expect(broke.stderr).toContain(`insufficient funds: account ${wallet.address} has 0 ETH and cannot pay for gas on chain id 1337`);
     expect(broke.stderr + broke.stdout).not.toContain(wallet.privateKey.slice(2));
+  });
+});
+
+describe("keytrail init and an environment private key", () => {
+  it("writes keytrail.config.json once, refuses to overwrite it, and refuses bad values", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keytrail-cli-init-"));
+    const r = await runCli(["init", "--network", "local", "--chain", "1337", "--rpc", node.url, "--account-source", "env", "--portal", "https://verify.example.com/"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "keytrail.config.json"), "utf8"))).toEqual({
+      network: "local",
+      chainId: 1337,
+      rpcUrls: [node.url],
+      account: { source: "env", variable: "KEYTRAIL_PRIVATE_KEY" },
+      portalBase: "https://verify.example.com",
+    });
+    const again = await runCli(["init"], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already exists; pass --force");
+    const bad = await runCli(["init", "--force", "--account-source", "ledger:usb"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--account-source "ledger:usb" is not an account source');
+
+    // The config names the network; the key comes from the environment and is never printed.
+    const key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"; // Hardhat's public test key 0
+    const dep = await runCli(["deploy", "--json"], { cwd: dir, env: { KEYTRAIL_PRIVATE_KEY: key } });
+    expect(dep.code, dep.stderr).toBe(0);
+    expect(JSON.parse(dep.stdout)).toMatchObject({ chainId: 1337, admin: testAddress(0) });
+    expect(dep.stdout + dep.stderr).not.toContain(key.slice(2));
+    const rec = JSON.parse(readFileSync(join(dir, ".keytrail", "deployments", "1337.json"), "utf8"));
+    const show = await runCli(["party", "show", testAddress(0), "--json"], { cwd: dir });
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout)).toMatchObject({ registered: false });
+    expect(rec.ledger).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 });

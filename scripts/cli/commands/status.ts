@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
@@ -10,14 +10,13 @@ import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import { formatRange } from "../parse/formatRange.js";
 import { parseBatchRef } from "../parse/parseBatchRef.js";
-import { reasonName } from "../parse/reasonName.js";
 import type { GlobalOptions } from "../types.js";
 
 type StatusOptions = { batch: string; index: string; json?: boolean };
 
 /**
  * `keytrail status --batch … --index …`: one key's on-chain status (holder, segment, frozen
- * reason, redeemed) in one keyStatus call.
+ * reason, redeemed) in one keyStatus call, read with lib/verify/readKeyStatus like the portal.
  *
  * @param program - the root command.
  * @example
@@ -41,7 +40,8 @@ export function registerStatusCommand(program: Command): void {
       const hint = findHint(await loadSegmentStarts(ctx, batchId), index);
       let s;
       try {
-        s = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "keyStatus", args: [batchId, index, hint] });
+        // The same read the portal's verification uses.
+        s = await readKeyStatus(ctx.publicClient as never, { ledger: ctx.ledger, batchId, index, hint });
       } catch (e) {
         throw await decodeLedgerError(e, { rpcUrl: ctx.rpcUrl, chainId: ctx.chainId, action: `read key ${index} of batch ${batchId}` });
       }
@@ -49,15 +49,15 @@ export function registerStatusCommand(program: Command): void {
         chainId: ctx.chainId,
         ledger: ctx.ledger,
         batchId,
-        index,
+        index: Number(index),
         supplier: s.supplier,
         holder: s.holder,
         segment: { start: s.segmentStart, end: s.segmentEnd },
-        revoked: s.frozenReason !== 0,
-        reason: s.frozenReason !== 0 ? reasonName(s.frozenReason) : null,
+        revoked: s.frozenReason !== "none",
+        reason: s.frozenReason !== "none" ? (s.frozenReason === "unauthorised-channel" ? "unauthorised" : s.frozenReason) : null,
         redeemed: s.redeemed,
         restricted: s.restricted,
-        expiresAt: s.expiresAt === 0n ? null : new Date(Number(s.expiresAt) * 1000).toISOString(),
+        expiresAt: s.expiresAt === 0 ? null : new Date(Number(s.expiresAt) * 1000).toISOString(),
         root: s.root,
       };
       const out = createOutput(g);

@@ -30,13 +30,15 @@ export async function freePort(): Promise<number> {
 /**
  * Starts `hardhat node` on a free port of 127.0.0.1 and resolves once it serves JSON-RPC.
  *
+ * @param options.chainId - chain id to serve (default Hardhat's 31337).
  * @returns the node; call `stop()` in afterAll.
  * @example
  * const node = await startHardhatNode();
  */
-export async function startHardhatNode(): Promise<HardhatNode> {
+export async function startHardhatNode(options: { chainId?: number } = {}): Promise<HardhatNode> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const args = ["node", "--hostname", "127.0.0.1", "--port", String(port), ...(options.chainId ? ["--chain-id", String(options.chainId)] : [])];
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, FORCE_COLOR: "0" },

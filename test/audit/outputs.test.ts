@@ -184,17 +184,19 @@ describe("comparison with a real indexer (database and HTTP API)", () => {
       try {
         const viaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
         expect(viaApi.report.indexer).toMatchObject({ match: true, indexerDigest: honest.report.digest });
-        await served.query("UPDATE kt_segments SET holder = $1 WHERE batch_id = $2 AND to_block IS NULL AND holder = $3", [chain.accounts.R2, chain.batches.B5, chain.accounts.R1]);
+        // Only distributor D1's keys [40, 60) of batch B4 form this exact segment; hand them to R2.
+        const changed = await served.query("UPDATE kt_segments SET holder = $1 WHERE to_block IS NULL AND holder = $2 AND seg_start = 40 AND seg_end = 60 RETURNING holder", [chain.accounts.R2, chain.accounts.D1]);
+        expect(changed).toHaveLength(1);
         const caughtViaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
         expect(caughtViaApi.report.indexer!.match).toBe(false);
-        expect(caughtViaApi.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B5, index: 0 });
+        expect(caughtViaApi.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B4, index: 40 });
       } finally {
         await new Promise<void>((r) => server.close(() => r()));
         await served.close();
       }
       const caught = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
       expect(caught.report.indexer!.match).toBe(false);
-      expect(caught.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B5, index: 0 });
+      expect(caught.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B4, index: 40 });
       expect(caught.report.indexer!.firstDivergence!.message).toContain(chain.accounts.R2);
     } finally {
       await rpc.close();

@@ -35,6 +35,7 @@ let origin: string;
 let browser: Browser;
 const foreignRequests: string[] = [];
 const pageErrors: string[] = [];
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -76,6 +77,9 @@ async function newPage(): Promise<Page> {
     if (u.protocol !== "data:" && u.protocol !== "blob:" && u.hostname !== "127.0.0.1") foreignRequests.push(r.url());
   });
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => {
+    if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   if (process.env.KEYTRAIL_DEBUG) page.on("console", (m) => process.stdout.write(`[page] ${m.text()}\n`));
   page.on("dialog", (d) => {
     pageErrors.push(`dialog: ${d.message()}`);
@@ -327,9 +331,10 @@ describe("portal end to end (Chromium, live chain)", () => {
     await page.close();
   });
 
-  it("no request left 127.0.0.1 and no script error happened", () => {
+  it("no request left 127.0.0.1, no script error and no CSP violation happened", () => {
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it("camera scan: a QR in front of the (fake) camera is read and verified", async () => {

@@ -34,7 +34,7 @@ const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
 
 /** Appends a urls.csv line for key `i` to `out` at `o`; returns the new end (the caller guarantees room). */
-function writeLine(out: Uint8Array, o: number, i: number, data: Uint8Array, a: number, e: number, url: string): number {
+function writeLine(out: Uint8Array, o: number, i: number, data: Uint8Array, a: number, e: number, prefix: Uint8Array, payload: string): number {
   const digits = String(i);
   for (let k = 0; k < digits.length; k++) out[o++] = digits.charCodeAt(k);
   out[o++] = 44;
@@ -59,7 +59,9 @@ function writeLine(out: Uint8Array, o: number, i: number, data: Uint8Array, a: n
     }
   }
   out[o++] = 44;
-  for (let k = 0; k < url.length; k++) out[o++] = url.charCodeAt(k);
+  out.set(prefix, o);
+  o += prefix.length;
+  for (let k = 0; k < payload.length; k++) out[o++] = payload.charCodeAt(k);
   out[o++] = 10;
   return o;
 }
@@ -94,18 +96,22 @@ export function hashChunk(kernel: KeccakKernel, ctx: SealContext, a: number, b: 
   let out = new Uint8Array(n * 256);
   let o = 0;
   const payload = { ...fields, index: 0, salt: "0x" as Hex } as PayloadFields;
+  // every URL is payloadUrl(portalBase, payload) = the same prefix + the payload: write the prefix as bytes
+  const prefixText = payloadUrl(portalBase, "");
+  if (payloadUrl(portalBase, "x") !== `${prefixText}x`) throw new Error("payloadUrl is not prefix + payload");
+  const prefix = encoder.encode(prefixText);
   for (let i = a; i < b; i++) {
     payload.index = i;
     payload.salt = readHex32(ctx.salts, i * 32);
-    const url = payloadUrl(portalBase, encodePayload(payload));
-    // URLs are ASCII (base64url); a serial takes at most 3 bytes per key byte once quoted
-    const room = 24 + 3 * (ctx.keyOffsets[i + 1]! - ctx.keyOffsets[i]!) + url.length;
+    const text = encodePayload(payload);
+    // payloads are ASCII (base64url); a serial takes at most 3 bytes per key byte once quoted
+    const room = 24 + 3 * (ctx.keyOffsets[i + 1]! - ctx.keyOffsets[i]!) + prefix.length + text.length;
     if (o + room > out.length) {
       const bigger = new Uint8Array(Math.max(out.length * 2, o + room));
       bigger.set(out.subarray(0, o));
       out = bigger;
     }
-    o = writeLine(out, o, i, ctx.keyData, ctx.keyOffsets[i]!, ctx.keyOffsets[i + 1]!, url);
+    o = writeLine(out, o, i, ctx.keyData, ctx.keyOffsets[i]!, ctx.keyOffsets[i + 1]!, prefix, text);
   }
   return out.slice(0, o);
 }

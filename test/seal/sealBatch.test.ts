@@ -123,6 +123,21 @@ describe("sealBatch", () => {
     checkFolderNoUrls(join(dir, "a"), readFileSync(input), a);
   });
 
+  it("seals a file that needs lib/keys' general parser (quoted cells, full-width digits) on worker threads", async () => {
+    const dir = tempDir("sealgeneral");
+    const input = join(dir, "keys.csv");
+    await generateKeyFile({ path: input, count: 30_000 });
+    const lines = readFileSync(input, "utf8").trimEnd().split("\n");
+    // quote every PIN and write one serial in full-width digits: the fast reader leaves such files to lib/keys
+    const quoted = lines.map((l, i) => (i === 0 ? l : `${l.split(",")[0]},"${l.split(",")[1]}"`));
+    quoted[5] = quoted[5]!.replace(/^\d/, (d) => String.fromCharCode(0xff10 + Number(d)));
+    writeFileSync(input, `${quoted.join("\r\n")}\r\n`);
+    const r = await sealBatch(sealParams(input, join(dir, "batch"), { workers: 2, urls: false }));
+    expect(r.keyFile.reader).toBe("general");
+    expect(r.count).toBe(30_000);
+    checkFolderNoUrls(join(dir, "batch"), readFileSync(input), r);
+  });
+
   it("refuses a file with duplicates (both line numbers) after hashing has started, and leaves nothing behind", async () => {
     const dir = tempDir("sealdup");
     const input = join(dir, "keys.csv");

@@ -6,6 +6,7 @@ import { decodePayload } from "../../lib/payload/decodePayload.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { parsePayloadInput } from "../../lib/payload/parsePayloadInput.js";
 import { addSeller } from "../../lib/payload/addSeller.js";
+import { gs1DigitalLinkPath } from "../../lib/payload/gs1DigitalLinkPath.js";
 import { PayloadError } from "../../lib/payload/errors.js";
 import type { PayloadErrorCode } from "../../lib/payload/errors.js";
 import { MAX_PAYLOAD_CHARS } from "../../lib/payload/constants.js";
@@ -98,6 +99,12 @@ describe("payload codec", () => {
     expect(decodePayload(withSeller)).toEqual({ ...decodePayload(s), seller: SELLER });
     expect(decodePayload(addSeller(withSeller, LEDGER)).seller).toBe(LEDGER);
     expect(() => addSeller(s, "0x123" as Hex)).toThrow(PayloadError);
+  });
+
+  it("GS1 Digital Link path of the GS1 identifiers", () => {
+    const d = decodePayload(vectors.payloads[3]!.payload);
+    expect(gs1DigitalLinkPath(d.gs1!)).toBe("/01/09506000134352/10/L2026-11/21/A7?17=271231");
+    expect(gs1DigitalLinkPath({ gtin: "09506000134352", serial: "a/b%c'd" })).toBe("/01/09506000134352/21/a%2Fb%25c%27d");
   });
 
   it("payloadUrl and parsePayloadInput", () => {

@@ -174,8 +174,14 @@ describe("portal end to end (Chromium, live chain)", () => {
   it("wrong-chain payload says which chain it is for", async () => {
     const page = await open(scenario.payloads.wrongChain, "en");
     expect(await verdictOf(page)).toBe("wrong-chain");
-    expect(await page.textContent("#facts")).toContain("chain id 56");
+    expect(await page.textContent("#facts")).toContain("BNB Smart Chain, chain id 56");
     await page.screenshot({ path: join(SHOTS, "wrong-chain-en.png"), fullPage: true });
+    // The language switch keeps the code.
+    await page.click("#lang-switch");
+    await page.waitForURL(`${origin}/v/#${scenario.payloads.wrongChain}`);
+    expect(await verdictOf(page)).toBe("wrong-chain");
+    expect(await page.textContent("#verdict-title")).toBe("属于另一条链");
+    await page.screenshot({ path: join(SHOTS, "wrong-chain-zh.png"), fullPage: true });
     await page.close();
   });
 

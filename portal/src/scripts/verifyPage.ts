@@ -85,7 +85,10 @@ async function run(raw: string): Promise<void> {
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));
   if (r.verdict === "wrong-chain") {
-    if (r.payloadChainId !== cfg.chainId) fact(t.labels.chainFor, `${fill(t.labels.chainId, { id: r.payloadChainId })} — ${fill(t.labels.chainHere, { name: cfg.chainName, id: cfg.chainId })}`);
+    if (r.payloadChainId !== cfg.chainId) {
+      const name = CHAINS[r.payloadChainId];
+      fact(t.labels.chainFor, `${name ? `${name}, ` : ""}${fill(t.labels.chainId, { id: r.payloadChainId })} — ${fill(t.labels.chainHere, { name: cfg.chainName, id: cfg.chainId })}`);
+    }
     else fact(t.labels.chainFor, `${t.labels.ledger} ${r.payloadLedger} — ${fill(t.labels.ledgerHere, { ledger: cfg.ledger })}`);
   }
   if (r.verdict === "revoked") fact(t.labels.reason, t.reasons[r.reason] ?? r.reason);
@@ -118,7 +121,23 @@ async function run(raw: string): Promise<void> {
   }
 }
 
+/** Well-known chain ids, so "wrong chain" can say which chain a code is for. */
+const CHAINS: Record<number, string> = {
+  1: "Ethereum", 10: "OP Mainnet", 56: "BNB Smart Chain", 137: "Polygon", 324: "zkSync Era", 8453: "Base", 42161: "Arbitrum One",
+  43114: "Avalanche C-Chain", 59144: "Linea", 534352: "Scroll", 31337: "Hardhat / Anvil (local)", 11155111: "Sepolia", 17000: "Holesky",
+};
+
+/** Keeps the language switch on the same code. */
+function syncLanguageSwitch(): void {
+  const a = document.getElementById("lang-switch") as HTMLAnchorElement | null;
+  if (!a) return;
+  const u = new URL(a.href);
+  u.hash = location.hash;
+  a.href = u.href;
+}
+
 function fromHash(): void {
+  syncLanguageSwitch();
   const h = location.hash.slice(1);
   if (h) void run(h);
 }
@@ -136,6 +155,7 @@ byId<HTMLFormElement>("paste-form").addEventListener("submit", (e) => {
     return;
   }
   if (location.hash.slice(1) !== payload) history.replaceState(null, "", `#${payload}`);
+  syncLanguageSwitch();
   void run(payload);
 });
 
@@ -154,6 +174,7 @@ async function handleText(text: string | null): Promise<void> {
     return;
   }
   history.replaceState(null, "", `#${payload}`);
+  syncLanguageSwitch();
   await run(payload);
 }
 

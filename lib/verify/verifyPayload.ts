@@ -5,6 +5,7 @@ import { parsePayloadInput } from "../payload/parsePayloadInput.js";
 import { PayloadError } from "../payload/errors.js";
 import type { DecodedPayload } from "../schemas/payload.js";
 import type { KeyStatus } from "../schemas/keyStatus.js";
+import { keyStatusSchema } from "../schemas/keyStatus.js";
 import { normaliseKey } from "../keys/normaliseKey.js";
 import { encodeKeyBytes } from "../keys/encodeKeyBytes.js";
 import { computeCommitment } from "../commit/computeCommitment.js";
@@ -171,7 +172,11 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
   let onlineError: unknown;
   if (options.fetchStatus) {
     try {
-      status = await options.fetchStatus(query);
+      const raw = await options.fetchStatus(query);
+      const parsed = keyStatusSchema.safeParse(raw);
+      if (!parsed.success)
+        throw new Error(`the status source returned malformed data: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      status = parsed.data;
       facts.status = status;
       check("status", true, true, `holder ${status.holder}`);
       if (status.root === ZERO32) {

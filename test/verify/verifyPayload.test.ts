@@ -153,6 +153,12 @@ describe("verifyPayload verdicts", () => {
     expect((await verifyPayload(b.full(30), {})).verdict).toBe("unreachable");
   });
 
+  it("a malformed status from the status source is reported, not trusted", async () => {
+    const r = await verifyPayload(b.full(3), { fetchStatus: async () => ({ ...b.status(), frozenReason: 7 }) as never });
+    expect(r.verdict).toBe("unreachable");
+    expect(String((r as { error: unknown }).error)).toMatch(/malformed data: frozenReason/);
+  });
+
   it("a corrupt shard is reported, not trusted", async () => {
     const r = await verifyPayload(b.short(3), online({}, { fetchShard: async () => new Uint8Array(40) }));
     expect(r.verdict).toBe("unreachable");

@@ -177,6 +177,7 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   const asciiDecoder = new TextDecoder("utf-8");
   let firstBytes = true;
   let pendingHead: Uint8Array | undefined;
+  let held: Uint8Array | undefined;
 
   let text = "";
   let line = 0; // lines completed so far
@@ -263,6 +264,28 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
       } else if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
         fatal = "the file is UTF-16 (byte order mark FF FE / FE FF); save it as UTF-8 or GBK";
         return "";
+      }
+    }
+    if (held) {
+      const joined = new Uint8Array(held.length + bytes.length);
+      joined.set(held);
+      joined.set(bytes, held.length);
+      bytes = joined;
+      held = undefined;
+    }
+    if (encoding === "undecided" && !last) {
+      // Too few non-ASCII bytes to tell UTF-8 from GBK (a GBK lead byte at the end of a chunk looks
+      // like the start of a UTF-8 sequence): decode the ASCII before them and wait for more.
+      let firstHigh = -1;
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i]! >= 0x80) {
+          firstHigh = i;
+          break;
+        }
+      }
+      if (firstHigh >= 0 && bytes.length - firstHigh < 64) {
+        held = bytes.slice(firstHigh);
+        return asciiDecoder.decode(bytes.subarray(0, firstHigh));
       }
     }
     if (encoding === "undecided") decide(bytes);

@@ -105,6 +105,19 @@ describe("parseKeyFile", () => {
     expect(parseChunked(gbkEncode(text))).toEqual(keys);
   });
 
+  it("GBK whose first lead byte ends a chunk (it looks like the start of UTF-8) is still detected", () => {
+    const bytes = gbkEncode("card,pin\n1,中文ABC\n2,DEF\n");
+    const cut = bytes.indexOf(0xd6) + 1; // 中 = D6 D0; D6 alone is a valid UTF-8 lead byte
+    const p = createKeyFileParser();
+    const keys = [...p.push(bytes.subarray(0, cut)), ...p.push(bytes.subarray(cut)), ...p.end()];
+    expect(p.report().encoding).toBe("gb18030");
+    expect(keys).toEqual([{ line: 2, serial: "1", pin: "中文ABC" }, { line: 3, serial: "2", pin: "DEF" }]);
+    for (let c = 1; c < bytes.length; c++) {
+      const q = createKeyFileParser();
+      expect([...q.push(bytes.subarray(0, c)), ...q.push(bytes.subarray(c)), ...q.end()]).toEqual(keys);
+    }
+  });
+
   it("GBK detected late: ASCII lines first, Chinese on line 4", () => {
     const text = "card,pin\n1,AAAA\n2,BBBB\n3,卡密CCCC\n";
     const { keys, report } = parseKeyFile(gbkEncode(text));

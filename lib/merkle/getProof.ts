@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { MerkleArgumentError } from "./errors.js";
-import { readHex32 } from "./internal/hex.js";
+import { readHex32Many } from "./internal/hex.js";
 import type { MerkleTree } from "./types.js";
 
 /**
@@ -18,13 +18,17 @@ import type { MerkleTree } from "./types.js";
 export function getProof(tree: MerkleTree, index: number): Hex[] {
   if (!Number.isSafeInteger(index) || index < 0 || index >= tree.count)
     throw new MerkleArgumentError(`Invalid leaf index ${index}: expected an integer from 0 to ${tree.count - 1}.`);
-  const proof: Hex[] = [];
+  const layers: Uint8Array[] = [];
+  const offsets: number[] = [];
   let i = index;
   for (let h = 0; h < tree.layers.length - 1; h++) {
     const layer = tree.layers[h]!;
     const sibling = i ^ 1;
-    if (sibling * 32 < layer.length) proof.push(readHex32(layer, sibling * 32));
+    if (sibling * 32 < layer.length) {
+      layers.push(layer);
+      offsets.push(sibling * 32);
+    }
     i >>>= 1;
   }
-  return proof;
+  return readHex32Many(layers, offsets, layers.length);
 }

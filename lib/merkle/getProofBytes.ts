@@ -22,7 +22,7 @@ export function getProofBytes(tree: MerkleTree, index: number): Uint8Array {
     const layer = tree.layers[h]!;
     const sibling = i ^ 1;
     if (sibling * 32 < layer.length) {
-      out.set(layer.subarray(sibling * 32, sibling * 32 + 32), n * 32);
+      for (let k = 0, from = sibling * 32, to = n * 32; k < 32; k++) out[to + k] = layer[from + k]!;
       n++;
     }
     i >>>= 1;

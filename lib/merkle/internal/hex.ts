@@ -39,3 +39,29 @@ export function readHex32(bytes: Uint8Array, offset: number): Hex {
   }
   return latin1.decode(chars) as Hex;
 }
+
+let many = new Uint8Array(66 * 64);
+
+/**
+ * Lower-case `0x` hex of several 32-byte nodes (`layers[k]` at byte offset `offsets[k]`), with one text decode
+ * for all of them: about twice as fast as {@link readHex32} per node for proofs.
+ */
+export function readHex32Many(layers: readonly Uint8Array[], offsets: readonly number[], count: number): Hex[] {
+  if (many.length < count * 66) many = new Uint8Array(count * 66);
+  let p = 0;
+  for (let n = 0; n < count; n++) {
+    const bytes = layers[n]!;
+    const o = offsets[n]!;
+    many[p++] = 48;
+    many[p++] = 120;
+    for (let i = 0; i < 32; i++) {
+      const v = bytes[o + i]!;
+      many[p++] = CODES[v >> 4]!;
+      many[p++] = CODES[v & 15]!;
+    }
+  }
+  const text = latin1.decode(many.subarray(0, p));
+  const out: Hex[] = new Array(count);
+  for (let n = 0; n < count; n++) out[n] = text.slice(n * 66, n * 66 + 66) as Hex;
+  return out;
+}

@@ -56,7 +56,7 @@ function normaliseField(raw: string, upper: boolean, field: string): string {
   let out = "";
   let stripped = false;
   for (let i = 0; i < nfkc.length; i++) {
-    let c = nfkc.charCodeAt(i);
+    const c = nfkc.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = nfkc.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
@@ -73,11 +73,18 @@ function normaliseField(raw: string, upper: boolean, field: string): string {
     if (c < 32 || (c >= 127 && c <= 159))
       throw new KeyFormatError(`Invalid ${field}: control character U+${c.toString(16).padStart(4, "0").toUpperCase()} at position ${i}.`);
     if (c === 0xfffd) throw new KeyFormatError(`Invalid ${field}: contains U+FFFD (text that was not decoded correctly).`);
-    if (upper && c >= 97 && c <= 122) c -= 32;
     out += String.fromCharCode(c);
   }
-  // Removing a separator can join a base character and a combining mark: compose again.
-  return stripped ? out.normalize("NFKC") : out;
+  // Removing a separator can join a base character and a combining mark: compose again, then
+  // apply the case rule (ASCII a-z only), as docs/FORMATS.md orders the steps.
+  if (stripped) out = out.normalize("NFKC");
+  if (!upper) return out;
+  let folded = "";
+  for (let i = 0; i < out.length; i++) {
+    const c = out.charCodeAt(i);
+    folded += c >= 97 && c <= 122 ? String.fromCharCode(c - 32) : out[i];
+  }
+  return folded;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { normaliseKey } from "../../lib/keys/normaliseKey.js";
 import { encodeKeyBytes } from "../../lib/keys/encodeKeyBytes.js";
 import { KeyFormatError } from "../../lib/keys/errors.js";
@@ -24,6 +25,7 @@ describe("normaliseKey: what a person types matches what the supplier sealed", (
     ["Chinese characters kept", "兑换码-ABC", true, "兑换码ABC"],
     ["circled digits (NFKC compatibility)", "①②③", false, "123"],
     ["combining mark joined after a separator is removed", "e-\u0301", false, "\u00e9"],
+    ["case rule after composing: only ASCII a-z changes", "e-\u0301x", true, "\u00e9X"],
   ];
   it.each(table)("%s", (_name, input, caseInsensitive, expected) => {
     expect(normaliseKey({ pin: input }, { caseInsensitive }).pin).toBe(expected);
@@ -58,5 +60,41 @@ describe("normaliseKey: what a person types matches what the supplier sealed", (
     expect([...encodeKeyBytes({ serial: "卡", pin: "A" })]).toEqual([0xe5, 0x8d, 0xa1, 31, 65]);
     expect(() => encodeKeyBytes({ pin: "" })).toThrow(KeyFormatError);
     expect(() => encodeKeyBytes({ serial: "1\u001f2", pin: "A" })).toThrow(/U\+001F/);
+  });
+
+  it("property: idempotent on any string (5,000 runs per case rule)", () => {
+    for (const caseInsensitive of [false, true]) {
+      fc.assert(
+        fc.property(fc.string({ unit: "binary", maxLength: 40 }), (pin) => {
+          let once;
+          try {
+            once = normaliseKey({ pin }, { caseInsensitive });
+          } catch (e) {
+            return e instanceof KeyFormatError;
+          }
+          expect(normaliseKey(once, { caseInsensitive })).toEqual(once);
+          return true;
+        }),
+        { numRuns: 5_000 },
+      );
+    }
+  });
+
+  it("property: a key typed with full-width characters, lower case, spaces and dashes matches the sealed key (5,000 runs)", () => {
+    const ALPHA = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+    const typedChar = fc.record({ c: fc.constantFrom(...ALPHA), fullWidth: fc.boolean(), lower: fc.boolean(), sep: fc.constantFrom("", "", "", " ", "-", "－", "　", "·", "—", "_") });
+    fc.assert(
+      fc.property(fc.array(typedChar, { minLength: 1, maxLength: 30 }), (chars) => {
+        const sealed = chars.map((x) => x.c).join("");
+        const typed = chars
+          .map(({ c, fullWidth, lower, sep }) => {
+            const ch = lower ? c.toLowerCase() : c;
+            return (fullWidth ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch) + sep;
+          })
+          .join("");
+        expect(normaliseKey({ pin: typed }, { caseInsensitive: true })).toEqual(normaliseKey({ pin: sealed }, { caseInsensitive: true }));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

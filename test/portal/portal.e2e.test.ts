@@ -3,7 +3,7 @@
  * payloads against a real KeyLedger on an in-process chain exposed over HTTP; the site is built
  * from the real indexer's static export and the real audit report of that chain.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -226,6 +226,22 @@ describe("portal end to end (Chromium, live chain)", () => {
     await page.setInputFiles("#upload-input", { name: "blank.png", mimeType: "image/png", buffer: Buffer.concat([blank.subarray(0, 40)]) });
     await page.waitForFunction(() => document.getElementById("verdict")?.hidden === true);
     expect(await page.textContent("#status")).toMatch(/could not be read|No readable QR/);
+
+    // A large photo (about 2,000 px square) is scaled down before decoding and still reads.
+    let t0 = Date.now();
+    const huge = await QRCode.toBuffer(payloadUrl(PORTAL_BASE, scenario.payloads.revoked), { errorCorrectionLevel: "M", margin: 4, scale: 36 });
+    await page.setInputFiles("#upload-input", { name: "huge.png", mimeType: "image/png", buffer: huge });
+    await page.waitForFunction(() => (document.getElementById("verdict") as HTMLElement).dataset.verdict === "revoked");
+    if (process.env.KEYTRAIL_DEBUG) process.stdout.write(`large photo: ${Date.now() - t0} ms\n`);
+    t0 = Date.now();
+    // A file over the upload limit is refused unread.
+    const big = join(work, "big.png");
+    closeSync(openSync(big, "w"));
+    truncateSync(big, 26 * 1024 * 1024); // sparse: nothing is written
+    await page.setInputFiles("#upload-input", big);
+    await page.waitForFunction(() => document.getElementById("verdict")?.hidden === true);
+    expect(await page.textContent("#status")).toContain("could not be read");
+    if (process.env.KEYTRAIL_DEBUG) process.stdout.write(`oversized file: ${Date.now() - t0} ms\n`);
 
     // A QR carrying a script.
     const evil = await QRCode.toBuffer(`javascript:window.__pwned=1//#<img src=x onerror="window.__pwned=1">`, { errorCorrectionLevel: "L", scale: 4 });

@@ -16,6 +16,8 @@ import { readMeta } from "./store/readMeta.js";
 import { rollbackStore } from "./store/rollbackStore.js";
 import type { Store, StoreInfo } from "./store/types.js";
 import { writeMeta } from "./store/writeMeta.js";
+import { deferQueryIndexes } from "./store/deferQueryIndexes.js";
+import { ensureQueryIndexes } from "./store/ensureQueryIndexes.js";
 import { fetchRange } from "./sync/fetchRange.js";
 import type { FetchRangeResult } from "./sync/fetchRange.js";
 
@@ -39,6 +41,11 @@ export type IndexerConfig = {
   chunk?: { initialBlocks?: number; maxBlocks?: number; targetLogs?: number } | undefined;
   /** RPC retry policy. */
   retry?: RetryPolicy | undefined;
+  /**
+   * A first backfill of at least this many blocks drops the read-side indexes and builds them at
+   * the head (default 100; 0 = never defer).
+   */
+  deferIndexesMinBlocks?: number | undefined;
   /** Receives every {@link IndexerEvent}. */
   onEvent?: ((event: IndexerEvent) => void) | undefined;
 };
@@ -46,12 +53,13 @@ export type IndexerConfig = {
 /** What the indexer reports while it runs (tagged union on `type`). */
 export type IndexerEvent =
   | { type: "start"; store: StoreInfo; chainId: number; cursor: number; head: number }
-  | { type: "range"; from: number; to: number; events: number; ms: number; chunkBlocks: number }
+  | { type: "range"; from: number; to: number; events: number; ms: number; fetchMs: number; commitMs: number; chunkBlocks: number }
   | { type: "chunk"; blocks: number; reason: "too-large" | "cheap" | "busy" }
   | { type: "reorg"; oldCursor: number; ancestor: number; depth: number; reason: string }
   | { type: "retry"; info: RpcRetryInfo }
   | { type: "inconsistent"; message: string; attempt: number }
-  | { type: "caught-up"; block: number };
+  | { type: "caught-up"; block: number }
+  | { type: "indexes"; action: "deferred" | "built"; ms: number };
 
 /** The indexer's state (tagged union on `type`). */
 export type IndexerState =
@@ -108,8 +116,8 @@ export function createIndexer(config: IndexerConfig): Indexer {
   const rpc = createRpcClient({ urls: config.rpcUrls, retry: config.retry, signal: abort.signal, onRetry: (info) => emit({ type: "retry", info }) });
   const mirror = createLedgerMirror();
   const maxBlocks = config.chunk?.maxBlocks ?? 50_000;
-  const targetLogs = config.chunk?.targetLogs ?? 8_000;
-  let chunk = Math.min(config.chunk?.initialBlocks ?? 2_000, maxBlocks);
+  const targetLogs = config.chunk?.targetLogs ?? 4_000;
+  let chunk = Math.min(config.chunk?.initialBlocks ?? 100, maxBlocks);
   let state: IndexerState = { type: "idle" };
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -233,6 +241,15 @@ export function createIndexer(config: IndexerConfig): Indexer {
       };
       let head = await headOf();
       emit({ type: "start", store: store.info, chainId: started.chainId, cursor: cursor.number, head });
+      const flag = await store.query<{ value: string }>("SELECT value FROM kt_meta WHERE key = 'queryIndexes'");
+      let indexesDeferred = flag[0]?.value === "deferred";
+      const deferMin = config.deferIndexesMinBlocks ?? 100;
+      if (!indexesDeferred && deferMin > 0 && cursor.number === config.startBlock - 1 && head - cursor.number >= deferMin) {
+        const t = performance.now();
+        await store.transaction((tx) => deferQueryIndexes(tx));
+        indexesDeferred = true;
+        emit({ type: "indexes", action: "deferred", ms: performance.now() - t });
+      }
       type Prefetch = { from: number; to: number; parent: Hex; promise: Promise<FetchRangeResult> };
       let prefetch = null as Prefetch | null;
       const discard = () => {
@@ -247,6 +264,12 @@ export function createIndexer(config: IndexerConfig): Indexer {
           if (!tip || tip.hash !== cursor.hash) {
             cursor = await handleReorg(cursor, `block ${cursor.number} is now ${tip?.hash ?? "missing"}`);
             continue;
+          }
+          if (indexesDeferred) {
+            const t = performance.now();
+            await store.transaction((tx) => ensureQueryIndexes(tx));
+            indexesDeferred = false;
+            emit({ type: "indexes", action: "built", ms: performance.now() - t });
           }
           emit({ type: "caught-up", block: cursor.number });
           if (!options.follow) break;
@@ -299,7 +322,8 @@ export function createIndexer(config: IndexerConfig): Indexer {
           discard();
           throw e;
         }
-        emit({ type: "range", from: result.from, to: result.to, events: result.events.length, ms: result.ms + (performance.now() - t), chunkBlocks: chunk });
+        const commitMs = performance.now() - t;
+        emit({ type: "range", from: result.from, to: result.to, events: result.events.length, ms: result.ms + commitMs, fetchMs: result.ms, commitMs, chunkBlocks: chunk });
         if (cursor.number >= head) head = await headOf();
       }
       discard();

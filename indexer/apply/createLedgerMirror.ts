@@ -24,9 +24,9 @@ type PartyRow = Versioned & {
 };
 type AuthRow = Versioned & { supplier: string; distributor: string; tier: number; expiresAt: string; certificateHash: string };
 type RedeemerRow = Versioned & { supplier: string; redeemer: string };
-type SegmentRow = Versioned & { batchId: string; start: number; end: number; holder: string; frozen: number };
-type WordRow = Versioned & { batchId: string; word: number; mask: bigint };
-type BatchInfo = { batchId: string; supplier: string; count: number; segments: SegmentRow[]; words: Map<number, WordRow> };
+type SegmentRow = Versioned & { batchNo: number; start: number; end: number; holder: string; frozen: number };
+type WordRow = Versioned & { batchNo: number; word: number; mask: bigint };
+type BatchInfo = { batchId: string; batchNo: number; supplier: string; count: number; segments: SegmentRow[]; words: Map<number, WordRow> };
 
 type Tables = { parties: PartyRow; authorizations: AuthRow; redeemers: RedeemerRow; segments: SegmentRow; words: WordRow };
 type TableName = keyof Tables;
@@ -72,6 +72,7 @@ export function createLedgerMirror(): LedgerMirror {
   let auths = new Map<string, AuthRow>();
   let redeemers = new Map<string, RedeemerRow>();
   let batches = new Map<string, BatchInfo | null>();
+  let lastBatchNo = 0;
   let pending = emptyPending();
   let pendingEvents = 0;
 
@@ -144,6 +145,8 @@ export function createLedgerMirror(): LedgerMirror {
     }
     const rd = await sql.query<Record<string, any>>("SELECT supplier, redeemer, from_block FROM kt_redeemers WHERE to_block IS NULL");
     for (const r of rd) redeemers.set(`${r.supplier}:${r.redeemer}`, { ...v(r.from_block), persisted: true, supplier: r.supplier, redeemer: r.redeemer });
+    const mx = await sql.query<{ n: number }>("SELECT coalesce(max(batch_no), 0) AS n FROM kt_batches");
+    lastBatchNo = mx[0]?.n ?? 0;
     loaded = true;
   }
 
@@ -157,34 +160,39 @@ export function createLedgerMirror(): LedgerMirror {
     if (!want.size) return;
     const ids = [...want];
     for (const id of ids) batches.set(id, null);
-    const rows = await sql.query<{ batch_id: string; supplier: string; count: number }>(
-      "SELECT batch_id, supplier, count FROM kt_batches WHERE batch_id = ANY($1::text[])",
+    const rows = await sql.query<{ batch_id: string; batch_no: number; supplier: string; count: number }>(
+      "SELECT batch_id, batch_no, supplier, count FROM kt_batches WHERE batch_id = ANY($1::text[])",
       [ids],
     );
     if (!rows.length) return;
-    for (const r of rows) batches.set(r.batch_id, { batchId: r.batch_id, supplier: r.supplier, count: r.count, segments: [], words: new Map() });
-    const found = rows.map((r) => r.batch_id);
-    const segs = await sql.query<{ batch_id: string; seg_start: number; seg_end: number; holder: string; frozen: number; from_block: number }>(
-      "SELECT batch_id, seg_start, seg_end, holder, frozen, from_block FROM kt_segments WHERE to_block IS NULL AND batch_id = ANY($1::text[]) ORDER BY batch_id, seg_start",
+    const byNo = new Map<number, BatchInfo>();
+    for (const r of rows) {
+      const info: BatchInfo = { batchId: r.batch_id, batchNo: r.batch_no, supplier: r.supplier, count: r.count, segments: [], words: new Map() };
+      batches.set(r.batch_id, info);
+      byNo.set(r.batch_no, info);
+    }
+    const found = rows.map((r) => r.batch_no);
+    const segs = await sql.query<{ batch_no: number; seg_start: number; seg_end: number; holder: string; frozen: number; from_block: number }>(
+      "SELECT batch_no, seg_start, seg_end, holder, frozen, from_block FROM kt_segments WHERE to_block IS NULL AND batch_no = ANY($1::int4[]) ORDER BY batch_no, seg_start",
       [found],
     );
     for (const s of segs) {
-      batches.get(s.batch_id)?.segments.push({
+      byNo.get(s.batch_no)?.segments.push({
         ...v(s.from_block),
         persisted: true,
-        batchId: s.batch_id,
+        batchNo: s.batch_no,
         start: s.seg_start,
         end: s.seg_end,
         holder: s.holder,
         frozen: s.frozen,
       });
     }
-    const words = await sql.query<{ batch_id: string; word: number; mask: string; from_block: number }>(
-      "SELECT batch_id, word, mask, from_block FROM kt_redemption_words WHERE to_block IS NULL AND batch_id = ANY($1::text[])",
+    const words = await sql.query<{ batch_no: number; word: number; mask: string; from_block: number }>(
+      "SELECT batch_no, word, mask, from_block FROM kt_redemption_words WHERE to_block IS NULL AND batch_no = ANY($1::int4[])",
       [found],
     );
     for (const w of words) {
-      batches.get(w.batch_id)?.words.set(w.word, { ...v(w.from_block), persisted: true, batchId: w.batch_id, word: w.word, mask: BigInt(w.mask) });
+      byNo.get(w.batch_no)?.words.set(w.word, { ...v(w.from_block), persisted: true, batchNo: w.batch_no, word: w.word, mask: BigInt(w.mask) });
     }
   }
 
@@ -214,7 +222,7 @@ export function createLedgerMirror(): LedgerMirror {
         changed = true;
         close("segments", s, block);
         const mk = (a: number, z: number, h: string, f: number) =>
-          add("segments", { ...v(block), batchId: b.batchId, start: a, end: z, holder: h, frozen: f });
+          add("segments", { ...v(block), batchNo: b.batchNo, start: a, end: z, holder: h, frozen: f });
         if (s.start < s0) out.push(mk(s.start, s0, s.holder, s.frozen));
         out.push(mk(Math.max(s.start, s0), Math.min(s.end, e0), nh, nf));
         if (s.end > e0) out.push(mk(e0, s.end, s.holder, s.frozen));
@@ -317,11 +325,11 @@ export function createLedgerMirror(): LedgerMirror {
         const a = d.args;
         if (batches.get(a.batchId)) break; // a second anchor is impossible on chain; the replay ignores it too
         const count = Number(a.count);
-        const b: BatchInfo = { batchId: a.batchId, supplier: a.supplier, count, segments: [], words: new Map() };
-        if (count > 0) b.segments.push(add("segments", { ...v(block), batchId: a.batchId, start: 0, end: count, holder: a.supplier, frozen: 0 }));
+        const b: BatchInfo = { batchId: a.batchId, batchNo: ++lastBatchNo, supplier: a.supplier, count, segments: [], words: new Map() };
+        if (count > 0) b.segments.push(add("segments", { ...v(block), batchNo: b.batchNo, start: 0, end: count, holder: a.supplier, frozen: 0 }));
         batches.set(a.batchId, b);
         pending.batches.push([
-          a.batchId, a.supplier, a.label, a.root, count, a.productId, a.faceValue.toString(), a.currency, a.expiresAt.toString(),
+          a.batchId, b.batchNo, a.supplier, a.label, a.root, count, a.productId, a.faceValue.toString(), a.currency, a.expiresAt.toString(),
           a.restricted, a.manifestHash, a.manifestURI, block, e.logIndex, e.tx, e.timestamp,
         ]);
         break;
@@ -335,7 +343,7 @@ export function createLedgerMirror(): LedgerMirror {
           const au = auths.get(`${b.supplier}:${a.to}`);
           authorized = !!au && au.tier !== 0 && (au.expiresAt === "0" || BigInt(e.timestamp) <= BigInt(au.expiresAt));
         }
-        pending.transfers.push([block, e.logIndex, e.tx, e.timestamp, a.batchId, a.from, a.to, Number(a.start), Number(a.end), a.memo, authorized]);
+        pending.transfers.push([block, e.logIndex, e.tx, e.timestamp, b.batchNo, a.from, a.to, Number(a.start), Number(a.end), a.memo, authorized]);
         assign(b, Number(a.start), Number(a.end), block, a.to, null);
         break;
       }
@@ -345,7 +353,7 @@ export function createLedgerMirror(): LedgerMirror {
         const b = batches.get(a.batchId);
         if (!b) break;
         const reason = d.eventName === "KeysRevoked" ? Number(d.args.reason) : 0;
-        pending.revocations.push([block, e.logIndex, e.tx, e.timestamp, a.batchId, a.by, Number(a.start), Number(a.end), reason]);
+        pending.revocations.push([block, e.logIndex, e.tx, e.timestamp, b.batchNo, a.by, Number(a.start), Number(a.end), reason]);
         assign(b, Number(a.start), Number(a.end), block, null, reason);
         break;
       }
@@ -354,12 +362,12 @@ export function createLedgerMirror(): LedgerMirror {
         const b = batches.get(a.batchId);
         if (!b) break;
         const word = Number(a.wordIndex);
-        pending.redemptions.push([block, e.logIndex, e.tx, e.timestamp, a.batchId, a.by, word, hexMask(a.mask)]);
+        pending.redemptions.push([block, e.logIndex, e.tx, e.timestamp, b.batchNo, a.by, word, hexMask(a.mask)]);
         const old = b.words.get(word);
         const mask = (old?.mask ?? 0n) | a.mask;
         if (old && old.mask === mask) break;
         if (old) close("words", old, block);
-        b.words.set(word, add("words", { ...v(block), batchId: a.batchId, word, mask }));
+        b.words.set(word, add("words", { ...v(block), batchNo: b.batchNo, word, mask }));
         break;
       }
       default:
@@ -403,22 +411,22 @@ export function createLedgerMirror(): LedgerMirror {
       { col: "redeemer", type: "text", get: (r) => r.redeemer },
     ]);
     await closeSql("kt_segments", "segments", [
-      { col: "batch_id", type: "text", get: (r) => r.batchId },
+      { col: "batch_no", type: "int4", get: (r) => r.batchNo },
       { col: "seg_start", type: "int8", get: (r) => r.start },
     ]);
     await closeSql("kt_redemption_words", "words", [
-      { col: "batch_id", type: "text", get: (r) => r.batchId },
+      { col: "batch_no", type: "int4", get: (r) => r.batchNo },
       { col: "word", type: "int8", get: (r) => r.word },
     ]);
 
     await insertSql(
       "kt_batches",
       [
-        C("batch_id", "text"), C("supplier", "text"), C("label", "text"), C("root", "text"), C("count", "int8"), C("product_id", "text"),
+        C("batch_id", "text"), C("batch_no", "int4"), C("supplier", "text"), C("label", "text"), C("root", "text"), C("count", "int8"), C("product_id", "text"),
         C("face_value", "numeric"), C("currency", "text"), C("expires_at", "numeric"), C("restricted", "boolean"), C("manifest_hash", "text"),
         C("manifest_uri", "text"), C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"),
       ],
-      byRow(p.batches, 16),
+      byRow(p.batches, 17),
     );
     const parties_ = live("parties");
     await insertSql(
@@ -448,19 +456,19 @@ export function createLedgerMirror(): LedgerMirror {
     const segs_ = live("segments");
     await insertSql(
       "kt_segments",
-      [C("batch_id", "text"), C("seg_start", "int8"), C("seg_end", "int8"), C("holder", "text"), C("frozen", "int2"), C("from_block", "int8"), C("to_block", "int8")],
-      cols(segs_, [(r) => r.batchId, (r) => r.start, (r) => r.end, (r) => r.holder, (r) => r.frozen, (r) => r.fromBlock, (r) => r.toBlock]),
+      [C("batch_no", "int4"), C("seg_start", "int8"), C("seg_end", "int8"), C("holder", "text"), C("frozen", "int2"), C("from_block", "int8"), C("to_block", "int8")],
+      cols(segs_, [(r) => r.batchNo, (r) => r.start, (r) => r.end, (r) => r.holder, (r) => r.frozen, (r) => r.fromBlock, (r) => r.toBlock]),
     );
     const words_ = live("words");
     await insertSql(
       "kt_redemption_words",
-      [C("batch_id", "text"), C("word", "int8"), C("mask", "text"), C("from_block", "int8"), C("to_block", "int8")],
-      cols(words_, [(r) => r.batchId, (r) => r.word, (r) => hexMask(r.mask), (r) => r.fromBlock, (r) => r.toBlock]),
+      [C("batch_no", "int4"), C("word", "int8"), C("mask", "text"), C("from_block", "int8"), C("to_block", "int8")],
+      cols(words_, [(r) => r.batchNo, (r) => r.word, (r) => hexMask(r.mask), (r) => r.fromBlock, (r) => r.toBlock]),
     );
     await insertSql(
       "kt_transfers",
       [
-        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_id", "text"), C("from_addr", "text"),
+        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_no", "int4"), C("from_addr", "text"),
         C("to_addr", "text"), C("seg_start", "int8"), C("seg_end", "int8"), C("memo", "text"), C("authorized", "boolean"),
       ],
       byRow(p.transfers, 11),
@@ -468,14 +476,14 @@ export function createLedgerMirror(): LedgerMirror {
     await insertSql(
       "kt_revocations",
       [
-        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_id", "text"), C("by_addr", "text"),
+        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_no", "int4"), C("by_addr", "text"),
         C("seg_start", "int8"), C("seg_end", "int8"), C("reason", "int2"),
       ],
       byRow(p.revocations, 9),
     );
     await insertSql(
       "kt_redemptions",
-      [C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_id", "text"), C("by_addr", "text"), C("word", "int8"), C("mask", "text")],
+      [C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_no", "int4"), C("by_addr", "text"), C("word", "int8"), C("mask", "text")],
       byRow(p.redemptions, 8),
     );
     const blocks = [...new Map([...parameters.blocks, parameters.cursor].map((b) => [b.number, b])).values()];
@@ -506,6 +514,7 @@ export function createLedgerMirror(): LedgerMirror {
     flush,
     reset() {
       loaded = false;
+      lastBatchNo = 0;
       parties = new Map();
       auths = new Map();
       redeemers = new Map();

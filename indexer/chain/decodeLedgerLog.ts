@@ -17,7 +17,9 @@ export type RpcLog = {
   blockTimestamp?: Hex;
 };
 
-type Decoder = { name: string; indexed: AbiParameter[]; data: AbiParameter[]; names: string[] };
+type Decoder = { name: string; indexed: AbiParameter[]; data: AbiParameter[]; names: string[]; staticData: boolean };
+
+const STATIC = /^(uint\d*|int\d*|bool|address|bytes([1-9]|[12]\d|3[012]))$/;
 
 const decoders = new Map<string, Decoder>();
 for (const item of keyLedgerAbi) {
@@ -25,13 +27,24 @@ for (const item of keyLedgerAbi) {
   const ev = item as AbiEvent;
   const indexed = ev.inputs.filter((i) => i.indexed);
   const data = ev.inputs.filter((i) => !i.indexed);
-  decoders.set(toEventSelector(ev), { name: ev.name, indexed, data, names: ev.inputs.map((i) => i.name ?? "") });
+  decoders.set(toEventSelector(ev), { name: ev.name, indexed, data, names: ev.inputs.map((i) => i.name ?? ""), staticData: data.every((p) => STATIC.test(p.type)) });
 }
 
 const lowerTypes = new Set(["address", "bytes32", "bytes3"]);
 
 function norm(type: string, v: unknown): unknown {
   return lowerTypes.has(type) && typeof v === "string" ? v.toLowerCase() : v;
+}
+
+/** One 32-byte ABI word of a static type (the hot path: no allocation beyond the value). */
+function decodeWord(type: string, word: string): unknown {
+  if (type === "address") return `0x${word.slice(24)}`.toLowerCase();
+  if (type === "bool") return word.charCodeAt(63) === 49;
+  if (type.startsWith("bytes")) return `0x${word.slice(0, Number(type.slice(5)) * 2)}`.toLowerCase();
+  const bits = type === "uint" || type === "int" ? 256 : Number(type.replace(/^u?int/, ""));
+  if (type.startsWith("uint") && bits <= 48) return type === "uint8" || type === "uint16" || type === "uint32" ? Number.parseInt(word.slice(56), 16) : BigInt(`0x${word.slice(52)}`);
+  if (type.startsWith("uint")) return BigInt(`0x${word}`);
+  return BigInt.asIntN(bits, BigInt(`0x${word}`));
 }
 
 function decodeTopic(p: AbiParameter, topic: Hex): unknown {
@@ -67,7 +80,13 @@ export function decodeLedgerLog(log: { topics: readonly Hex[]; data: Hex }): Dec
     if (!topic) throw new Error(`event ${d.name}: topic ${i + 1} missing`);
     args[p.name ?? ""] = decodeTopic(p, topic);
   });
-  if (d.data.length) {
+  if (d.data.length && d.staticData) {
+    const hex = log.data.slice(2);
+    if (hex.length < d.data.length * 64) throw new Error(`event ${d.name}: data has ${hex.length / 2} bytes, expected ${d.data.length * 32}`);
+    d.data.forEach((p, i) => {
+      args[p.name ?? ""] = decodeWord(p.type, hex.slice(i * 64, i * 64 + 64));
+    });
+  } else if (d.data.length) {
     const values = decodeAbiParameters(d.data, log.data);
     d.data.forEach((p, i) => {
       args[p.name ?? ""] = norm(p.type, values[i]);

@@ -22,6 +22,8 @@ export function formatIndexerEvent(e: IndexerEvent): string | null {
       return `index: inconsistent RPC answer, fetching again (${e.attempt}): ${e.message}`;
     case "caught-up":
       return `index: at head, block ${e.block}`;
+    case "indexes":
+      return e.action === "deferred" ? "index: first backfill: read-side indexes are built once at the head" : `index: read-side indexes built in ${e.ms.toFixed(0)} ms`;
     case "chunk":
       return e.reason === "too-large" ? `index: answer too large, block range now ${e.blocks}` : null;
   }

@@ -17,19 +17,19 @@ import { frozenReasonName } from "../query/names.js";
 export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Promise<ExportCustody | null> {
   const batchId = parameters.batchId.toLowerCase() as Hex;
   const b = (
-    await sql.query<{ supplier: Address; count: number; block: number; log_index: number; tx: Hex; timestamp: number }>(
-      "SELECT supplier, count, block, log_index, tx, timestamp FROM kt_batches WHERE batch_id = $1",
+    await sql.query<{ batch_no: number; supplier: Address; count: number; block: number; log_index: number; tx: Hex; timestamp: number }>(
+      "SELECT batch_no, supplier, count, block, log_index, tx, timestamp FROM kt_batches WHERE batch_id = $1",
       [batchId],
     )
   )[0];
   if (!b) return null;
   const ts = await sql.query<{ block: number; log_index: number; tx: Hex; timestamp: number; from_addr: Address; to_addr: Address; seg_start: number; seg_end: number; memo: Hex; authorized: boolean }>(
-    "SELECT block, log_index, tx, timestamp, from_addr, to_addr, seg_start, seg_end, memo, authorized FROM kt_transfers WHERE batch_id = $1 ORDER BY block, log_index",
-    [batchId],
+    "SELECT block, log_index, tx, timestamp, from_addr, to_addr, seg_start, seg_end, memo, authorized FROM kt_transfers WHERE batch_no = $1 ORDER BY block, log_index",
+    [b.batch_no],
   );
   const segs = await sql.query<{ seg_start: number; seg_end: number; holder: Address; frozen: number }>(
-    "SELECT seg_start, seg_end, holder, frozen FROM kt_segments WHERE batch_id = $1 AND to_block IS NULL ORDER BY seg_start",
-    [batchId],
+    "SELECT seg_start, seg_end, holder, frozen FROM kt_segments WHERE batch_no = $1 AND to_block IS NULL ORDER BY seg_start",
+    [b.batch_no],
   );
   const events: ExportHop[] = [
     { kind: "anchor", from: null, to: b.supplier, start: 0, end: b.count, tx: b.tx, block: b.block, logIndex: b.log_index, timestamp: b.timestamp, authorized: null, memo: null },

@@ -37,11 +37,13 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
     [b],
   );
   const segs = await sql.query<{ batch_id: Hex; seg_start: number; seg_end: number; holder: Address; frozen: number }>(
-    `SELECT batch_id, seg_start, seg_end, holder, frozen FROM kt_segments WHERE ${at} ORDER BY batch_id, seg_start`,
+    `SELECT b.batch_id, s.seg_start, s.seg_end, s.holder, s.frozen FROM kt_segments s JOIN kt_batches b USING (batch_no)
+      WHERE s.from_block <= $1 AND (s.to_block IS NULL OR s.to_block > $1) ORDER BY b.batch_id, s.seg_start`,
     [b],
   );
   const words = await sql.query<{ batch_id: Hex; word: number; mask: string }>(
-    `SELECT batch_id, word, mask FROM kt_redemption_words WHERE ${at} ORDER BY batch_id, word`,
+    `SELECT b.batch_id, w.word, w.mask FROM kt_redemption_words w JOIN kt_batches b USING (batch_no)
+      WHERE w.from_block <= $1 AND (w.to_block IS NULL OR w.to_block > $1) ORDER BY b.batch_id, w.word`,
     [b],
   );
   return {

@@ -19,11 +19,11 @@ export async function getBatch(sql: Sql, parameters: { batchId: Hex }): Promise<
   const summary = items[0];
   if (!summary) return null;
   const segs = await sql.query<{ seg_start: number; seg_end: number; holder: Address; frozen: number }>(
-    "SELECT seg_start, seg_end, holder, frozen FROM kt_segments WHERE batch_id = $1 AND to_block IS NULL ORDER BY seg_start",
+    "SELECT seg_start, seg_end, holder, frozen FROM kt_segments WHERE batch_no = (SELECT batch_no FROM kt_batches WHERE batch_id = $1) AND to_block IS NULL ORDER BY seg_start",
     [summary.batchId],
   );
   const words = await sql.query<{ word: number; mask: Hex }>(
-    "SELECT word, mask FROM kt_redemption_words WHERE batch_id = $1 AND to_block IS NULL ORDER BY word",
+    "SELECT word, mask FROM kt_redemption_words WHERE batch_no = (SELECT batch_no FROM kt_batches WHERE batch_id = $1) AND to_block IS NULL ORDER BY word",
     [summary.batchId],
   );
   const byHolder = new Map<Address, { holder: Address; count: number; ranges: IndexRange[] }>();

@@ -42,10 +42,10 @@ export async function getCustodyChain(sql: Sql, parameters: { batchId: Hex; inde
     `SELECT b.supplier, b.count, b.block, b.log_index, b.tx, b.timestamp,
        (SELECT json_agg(json_build_array(t.block, t.log_index, t.tx, t.timestamp, t.from_addr, t.to_addr, t.seg_start, t.seg_end, t.memo, t.authorized)
                         ORDER BY t.block, t.log_index)
-          FROM kt_transfers t WHERE t.batch_id = b.batch_id AND t.keys @> $2::int8) AS hops,
+          FROM kt_transfers t WHERE t.batch_no = b.batch_no AND t.keys @> $2::int8) AS hops,
        (SELECT json_build_array(s.holder, s.frozen) FROM kt_segments s
-          WHERE s.batch_id = b.batch_id AND s.keys @> $2::int8 AND s.to_block IS NULL LIMIT 1) AS seg,
-       (SELECT w.mask FROM kt_redemption_words w WHERE w.batch_id = b.batch_id AND w.word = $2::int8 / 256 AND w.to_block IS NULL LIMIT 1) AS mask
+          WHERE s.batch_no = b.batch_no AND s.keys @> $2::int8 AND s.to_block IS NULL LIMIT 1) AS seg,
+       (SELECT w.mask FROM kt_redemption_words w WHERE w.batch_no = b.batch_no AND w.word = $2::int8 / 256 AND w.to_block IS NULL LIMIT 1) AS mask
      FROM kt_batches b WHERE b.batch_id = $1`,
     [batchId, parameters.index],
   );

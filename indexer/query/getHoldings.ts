@@ -8,7 +8,7 @@ export type Holdings = { party: Address; totals: Omit<KeyCounts, "redeemed"> & {
 
 /**
  * What a party holds now, per batch: merged ranges, key count, frozen and redeemed counts.
- * Paged by batch (sorted by batch id).
+ * Paged by batch (in anchoring order).
  *
  * @param sql - the store.
  * @param parameters.party - the holder's address.
@@ -20,29 +20,29 @@ export type Holdings = { party: Address; totals: Omit<KeyCounts, "redeemed"> & {
  */
 export async function getHoldings(sql: Sql, parameters: { party: Address; limit: number; offset: number }): Promise<Holdings> {
   const party = parameters.party.toLowerCase() as Address;
-  const rows = await sql.query<{ batch_id: Hex; seg_start: number; seg_end: number; frozen: number; total_batches: number; total_keys: number; total_frozen: number }>(
-    `WITH mine AS (SELECT batch_id, seg_start, seg_end, frozen FROM kt_segments WHERE holder = $1 AND to_block IS NULL),
-          totals AS (SELECT count(DISTINCT batch_id)::int8 AS total_batches, coalesce(sum(seg_end - seg_start), 0)::int8 AS total_keys,
+  const rows = await sql.query<{ batch_id: Hex; batch_no: number; seg_start: number; seg_end: number; frozen: number; total_batches: number; total_keys: number; total_frozen: number }>(
+    `WITH mine AS (SELECT batch_no, seg_start, seg_end, frozen FROM kt_segments WHERE holder = $1 AND to_block IS NULL),
+          totals AS (SELECT count(DISTINCT batch_no)::int8 AS total_batches, coalesce(sum(seg_end - seg_start), 0)::int8 AS total_keys,
                             coalesce(sum(CASE WHEN frozen > 0 THEN seg_end - seg_start ELSE 0 END), 0)::int8 AS total_frozen FROM mine),
-          page AS (SELECT DISTINCT batch_id FROM mine ORDER BY batch_id LIMIT $2 OFFSET $3)
-     SELECT m.batch_id, m.seg_start, m.seg_end, m.frozen, t.total_batches, t.total_keys, t.total_frozen
-       FROM totals t LEFT JOIN (mine m JOIN page p USING (batch_id)) ON true
-      ORDER BY m.batch_id, m.seg_start`,
+          page AS (SELECT DISTINCT batch_no FROM mine ORDER BY batch_no LIMIT $2 OFFSET $3)
+     SELECT b.batch_id, m.batch_no, m.seg_start, m.seg_end, m.frozen, t.total_batches, t.total_keys, t.total_frozen
+       FROM totals t LEFT JOIN (mine m JOIN page p USING (batch_no) JOIN kt_batches b USING (batch_no)) ON true
+      ORDER BY m.batch_no, m.seg_start`,
     [party, parameters.limit, parameters.offset],
   );
   const first = rows[0];
   const totals = { batches: first?.total_batches ?? 0, keys: first?.total_keys ?? 0, frozen: first?.total_frozen ?? 0 };
   const segs = rows.filter((r) => r.batch_id !== null);
-  const ids = [...new Set(segs.map((s) => s.batch_id))];
-  const words = new Map<string, Map<number, bigint>>();
-  if (ids.length) {
-    const w = await sql.query<{ batch_id: Hex; word: number; mask: string }>(
-      "SELECT batch_id, word, mask FROM kt_redemption_words WHERE to_block IS NULL AND batch_id = ANY($1::text[])",
-      [ids],
+  const nos = [...new Set(segs.map((s) => s.batch_no))];
+  const words = new Map<number, Map<number, bigint>>();
+  if (nos.length) {
+    const w = await sql.query<{ batch_no: number; word: number; mask: string }>(
+      "SELECT batch_no, word, mask FROM kt_redemption_words WHERE to_block IS NULL AND batch_no = ANY($1::int4[])",
+      [nos],
     );
     for (const r of w) {
-      let m = words.get(r.batch_id);
-      if (!m) words.set(r.batch_id, (m = new Map()));
+      let m = words.get(r.batch_no);
+      if (!m) words.set(r.batch_no, (m = new Map()));
       m.set(r.word, BigInt(r.mask));
     }
   }
@@ -56,7 +56,7 @@ export async function getHoldings(sql: Sql, parameters: { party: Address; limit:
     const n = s.seg_end - s.seg_start;
     cur.keys += n;
     if (s.frozen) cur.frozen += n;
-    cur.redeemed += countRedeemed(words.get(s.batch_id) ?? new Map(), s.seg_start, s.seg_end);
+    cur.redeemed += countRedeemed(words.get(s.batch_no) ?? new Map(), s.seg_start, s.seg_end);
     const last: IndexRange | undefined = cur.ranges[cur.ranges.length - 1];
     if (last && last[1] === s.seg_start) last[1] = s.seg_end;
     else cur.ranges.push([s.seg_start, s.seg_end]);

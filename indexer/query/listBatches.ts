@@ -40,10 +40,10 @@ export async function listBatches(
   const rows = await sql.query<Raw>(
     `SELECT b.batch_id, b.supplier, b.label, b.root, b.count, b.product_id, b.face_value::text AS face_value, b.currency, b.expires_at::text AS expires_at,
             b.restricted, b.manifest_hash, b.manifest_uri, b.block, b.log_index, b.tx, b.timestamp,
-            (SELECT count(*) FROM kt_transfers t WHERE t.batch_id = b.batch_id)::int8 AS transfers,
-            (SELECT count(DISTINCT s.holder) FROM kt_segments s WHERE s.batch_id = b.batch_id AND s.to_block IS NULL)::int8 AS holders,
-            (SELECT coalesce(sum(s.seg_end - s.seg_start), 0) FROM kt_segments s WHERE s.batch_id = b.batch_id AND s.to_block IS NULL AND s.frozen > 0)::int8 AS frozen,
-            (SELECT coalesce(sum(bit_count(decode(substr(w.mask, 3), 'hex'))), 0) FROM kt_redemption_words w WHERE w.batch_id = b.batch_id AND w.to_block IS NULL)::int8 AS redeemed,
+            (SELECT count(*) FROM kt_transfers t WHERE t.batch_no = b.batch_no)::int8 AS transfers,
+            (SELECT count(DISTINCT s.holder) FROM kt_segments s WHERE s.batch_no = b.batch_no AND s.to_block IS NULL)::int8 AS holders,
+            (SELECT coalesce(sum(s.seg_end - s.seg_start), 0) FROM kt_segments s WHERE s.batch_no = b.batch_no AND s.to_block IS NULL AND s.frozen > 0)::int8 AS frozen,
+            (SELECT coalesce(sum(bit_count(decode(substr(w.mask, 3), 'hex'))), 0) FROM kt_redemption_words w WHERE w.batch_no = b.batch_no AND w.to_block IS NULL)::int8 AS redeemed,
             count(*) OVER ()::int8 AS total
        FROM kt_batches b ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY b.block, b.log_index LIMIT $${params.length - 1} OFFSET $${params.length}`,

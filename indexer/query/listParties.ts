@@ -44,7 +44,7 @@ export async function listParties(
             h.batches AS h_batches, h.keys AS h_keys, h.frozen AS h_frozen,
             count(*) OVER ()::int8 AS total
        FROM kt_parties p
-       LEFT JOIN LATERAL (SELECT count(DISTINCT s.batch_id)::int8 AS batches, coalesce(sum(s.seg_end - s.seg_start), 0)::int8 AS keys,
+       LEFT JOIN LATERAL (SELECT count(DISTINCT s.batch_no)::int8 AS batches, coalesce(sum(s.seg_end - s.seg_start), 0)::int8 AS keys,
                                  coalesce(sum(CASE WHEN s.frozen > 0 THEN s.seg_end - s.seg_start ELSE 0 END), 0)::int8 AS frozen
                             FROM kt_segments s WHERE s.holder = p.address AND s.to_block IS NULL) h ON true
       WHERE ${where.join(" AND ")}
@@ -55,7 +55,7 @@ export async function listParties(
   if (rows.length) {
     const hits = await sql.query<{ holder: Address; seg_start: number; seg_end: number; word: number; mask: string }>(
       `SELECT s.holder, s.seg_start, s.seg_end, w.word, w.mask FROM kt_segments s
-         JOIN kt_redemption_words w ON w.batch_id = s.batch_id AND w.to_block IS NULL AND w.word BETWEEN s.seg_start / 256 AND (s.seg_end - 1) / 256
+         JOIN kt_redemption_words w ON w.batch_no = s.batch_no AND w.to_block IS NULL AND w.word BETWEEN s.seg_start / 256 AND (s.seg_end - 1) / 256
         WHERE s.holder = ANY($1::text[]) AND s.to_block IS NULL`,
       [rows.map((r) => r.address)],
     );

@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)("crash safety on %s", (kind) => {
         expect(await count(store, t), t).toBe(await count(clean, t));
       }
       // The same rows: compare full content of the custody history.
-      const q = "SELECT block, log_index, batch_id, from_addr, to_addr, seg_start, seg_end, authorized FROM kt_transfers ORDER BY block, log_index";
+      const q = "SELECT block, log_index, batch_no, from_addr, to_addr, seg_start, seg_end, authorized FROM kt_transfers ORDER BY block, log_index";
       expect(await store.query(q)).toEqual(await clean.query(q));
     } finally {
       await store.close();

@@ -97,8 +97,8 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
   });
 
   it("authorisation at the time of each hop: supplier and valid authorisations count, others do not", async () => {
-    const rows = await store.query<{ batch_id: string; to_addr: string; authorized: boolean; timestamp: number; block: number }>(
-      "SELECT batch_id, to_addr, authorized, timestamp, block FROM kt_transfers ORDER BY block, log_index",
+    const rows = await store.query<{ to_addr: string; authorized: boolean; timestamp: number; block: number }>(
+      "SELECT to_addr, authorized, timestamp, block FROM kt_transfers ORDER BY block, log_index",
     );
     expect(rows.length).toBeGreaterThan(20);
     // Recompute independently from the events: authorisations in force just before each transfer.

@@ -47,7 +47,7 @@ export async function deployLedgerChain(provider_?: Provider): Promise<LedgerCha
   const data = encodeDeployData({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin] });
   const hash = await rpc<Hex>("eth_sendTransaction", [{ from: admin, data, gas: "0xf42400" }]);
   const receipt = await rpc<{ contractAddress: Address; blockNumber: Hex }>("eth_getTransactionReceipt", [hash]);
-  const publicClient = createPublicClient({ transport: custom(provider) }) as PublicClient;
+  const publicClient = createPublicClient({ transport: custom(provider), cacheTime: 0, pollingInterval: 20 }) as PublicClient;
   return {
     provider,
     publicClient,

@@ -1,0 +1,1 @@
+export { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";

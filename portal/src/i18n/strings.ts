@@ -45,7 +45,7 @@ const zh = {
     given: "授出的授权", received: "获得的授权", holdings: "持有", profile: "资料", none: "无", tier: "级", valid: "有效", invalid: "无效/已过期",
     kinds: { supplier: "发行方", distributor: "代理商", retailer: "零售商", none: "未登记" } as Record<string, string>,
   },
-  audit: { title: "审计", none: "尚未发布审计报告。", digest: "状态摘要", findings: "发现", scorecards: "供应商评分", raw: "原始报告（JSON）", range: "审计区块", indexer: "与索引器对比", match: "一致", divergence: "不一致", supplier: "发行方", grade: "等级", score: "得分", revocation: "吊销率", redemption: "兑换率", unauthorised: "非授权流转占比", shown: "显示", rules: "规则", severity: "严重程度" },
+  audit: { title: "审计", none: "尚未发布审计报告。", digest: "状态摘要", findings: "发现", scorecards: "供应商评分", raw: "原始报告（JSON）", range: "审计区块", indexer: "与索引器对比", match: "一致", divergence: "不一致", supplier: "发行方", grade: "等级", score: "得分", revocation: "吊销率", redemption: "兑换率", unauthorised: "非授权流转占比", shown: "显示", rules: "规则", rule: "规则", severity: "严重程度" },
   how: { title: "验证原理" },
   time: "时间", tx: "交易", from: "从", to: "至", unknown: "未知",
 };
@@ -97,7 +97,7 @@ const en: Strings = {
     given: "Authorisations given", received: "Authorisations received", holdings: "Holdings", profile: "Profile", none: "none", tier: "tier", valid: "valid", invalid: "invalid / expired",
     kinds: { supplier: "Issuer", distributor: "Distributor", retailer: "Retailer", none: "Not registered" } as Record<string, string>,
   },
-  audit: { title: "Audit", none: "No audit report published yet.", digest: "State digest", findings: "Findings", scorecards: "Supplier scorecards", raw: "Raw report (JSON)", range: "Blocks audited", indexer: "Indexer comparison", match: "matches", divergence: "diverges", supplier: "Issuer", grade: "Grade", score: "Score", revocation: "Revocation rate", redemption: "Redemption rate", unauthorised: "Unauthorised hops", shown: "showing", rules: "Rules", severity: "Severity" },
+  audit: { title: "Audit", none: "No audit report published yet.", digest: "State digest", findings: "Findings", scorecards: "Supplier scorecards", raw: "Raw report (JSON)", range: "Blocks audited", indexer: "Indexer comparison", match: "matches", divergence: "diverges", supplier: "Issuer", grade: "Grade", score: "Score", revocation: "Revocation rate", redemption: "Redemption rate", unauthorised: "Unauthorised hops", shown: "showing", rules: "Rules", rule: "Rule", severity: "Severity" },
   how: { title: "How verification works" },
   time: "Time", tx: "Tx", from: "From", to: "To", unknown: "unknown",
 };

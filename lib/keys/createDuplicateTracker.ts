@@ -42,8 +42,10 @@ function createFingerprintTable() {
   return (s: string, line: number): number => {
     let h1 = 0x811c9dc5;
     let h2 = 0x01000193 ^ s.length;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
+    // Two UTF-16 units per step (an odd last unit pairs with 0; the length is mixed into h2).
+    const n = s.length;
+    for (let i = 0; i < n; i += 2) {
+      const c = s.charCodeAt(i) | ((i + 1 < n ? s.charCodeAt(i + 1) : 0) << 16);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;

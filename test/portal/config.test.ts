@@ -57,6 +57,7 @@ describe("portal config", () => {
     const d = cspDirectives(["https://rpc.example.org/v1/key", "https://rpc.example.org/other", "http://127.0.0.1:8545"]);
     expect(d).toContain("connect-src 'self' https://rpc.example.org http://127.0.0.1:8545");
     expect(d).toContain("default-src 'none'");
+    expect(d).toContain("require-trusted-types-for 'script'");
   });
 
   it("the hand-written keyStatus selector matches the ledger ABI", () => {

@@ -325,6 +325,15 @@ describe("portal end to end (Chromium, live chain)", () => {
     expect(csp).toContain(`connect-src 'self' ${new URL(chain.url).origin}`);
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain("unsafe-inline");
+    // Trusted Types are enforced: a string cannot reach an HTML sink even by mistake.
+    expect(await page.evaluate(() => {
+      try {
+        document.getElementById("status")!.innerHTML = "<img src=x>";
+        return "assigned";
+      } catch (e) {
+        return (e as Error).name;
+      }
+    })).toBe("TypeError");
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { ExportCustody, ExportHop } from "./types.js";
 import type { Sql } from "../store/types.js";
+import { encodeCheckpoint } from "../sync/encodeCheckpoint.js";
 import { frozenReasonName } from "../query/names.js";
 
 /**
@@ -32,9 +33,9 @@ export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Prom
     [b.batch_no],
   );
   const events: ExportHop[] = [
-    { kind: "anchor", from: null, to: b.supplier, start: 0, end: b.count, tx: b.tx, block: b.block, logIndex: b.log_index, timestamp: b.timestamp, authorized: null, memo: null },
+    { kind: "anchor", from: null, to: b.supplier, start: 0, end: b.count, tx: b.tx, block: b.block, logIndex: b.log_index, checkpoint: encodeCheckpoint(b.block, b.log_index), timestamp: b.timestamp, authorized: null, memo: null },
     ...ts.map(
-      (t): ExportHop => ({ kind: "transfer", from: t.from_addr, to: t.to_addr, start: t.seg_start, end: t.seg_end, tx: t.tx, block: t.block, logIndex: t.log_index, timestamp: t.timestamp, authorized: t.authorized, memo: t.memo }),
+      (t): ExportHop => ({ kind: "transfer", from: t.from_addr, to: t.to_addr, start: t.seg_start, end: t.seg_end, tx: t.tx, block: t.block, logIndex: t.log_index, checkpoint: encodeCheckpoint(t.block, t.log_index), timestamp: t.timestamp, authorized: t.authorized, memo: t.memo }),
     ),
   ];
   const opens = new Map<number, number[]>();

@@ -81,6 +81,8 @@ export type ExportHop = {
   tx: Hex;
   block: number;
   logIndex: number;
+  /** (block, logIndex) fixed-width: string order is chain order. */
+  checkpoint: string;
   timestamp: number;
   /**
    * Whether the recipient was authorised by the batch's supplier at the hop's block time

@@ -1,6 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { ExportHop, FrozenReasonName } from "../export/types.js";
 import type { Sql } from "../store/types.js";
+import { encodeCheckpoint } from "../sync/encodeCheckpoint.js";
 import { frozenReasonName } from "./names.js";
 
 /** The custody chain of one key. */
@@ -53,10 +54,10 @@ export async function getCustodyChain(sql: Sql, parameters: { batchId: Hex; inde
   if (!r) return { missing: "batch" };
   if (parameters.index < 0 || parameters.index >= r.count) return { missing: "index", count: r.count };
   const hops: ExportHop[] = [
-    { kind: "anchor", from: null, to: r.supplier, start: 0, end: r.count, tx: r.tx, block: r.block, logIndex: r.log_index, timestamp: r.timestamp, authorized: null, memo: null },
+    { kind: "anchor", from: null, to: r.supplier, start: 0, end: r.count, tx: r.tx, block: r.block, logIndex: r.log_index, checkpoint: encodeCheckpoint(r.block, r.log_index), timestamp: r.timestamp, authorized: null, memo: null },
   ];
   for (const h of r.hops ?? []) {
-    hops.push({ kind: "transfer", block: h[0], logIndex: h[1], tx: h[2], timestamp: h[3], from: h[4], to: h[5], start: h[6], end: h[7], memo: h[8], authorized: h[9] });
+    hops.push({ kind: "transfer", block: h[0], logIndex: h[1], checkpoint: encodeCheckpoint(h[0], h[1]), tx: h[2], timestamp: h[3], from: h[4], to: h[5], start: h[6], end: h[7], memo: h[8], authorized: h[9] });
   }
   const bit = BigInt(parameters.index % 256);
   return {

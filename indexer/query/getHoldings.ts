@@ -33,12 +33,15 @@ export async function getHoldings(sql: Sql, parameters: { party: Address; limit:
   const first = rows[0];
   const totals = { batches: first?.total_batches ?? 0, keys: first?.total_keys ?? 0, frozen: first?.total_frozen ?? 0 };
   const segs = rows.filter((r) => r.batch_id !== null);
-  const nos = [...new Set(segs.map((s) => s.batch_no))];
+  // Only the redemption words that overlap the page's segments.
   const words = new Map<number, Map<number, bigint>>();
-  if (nos.length) {
+  if (segs.length) {
     const w = await sql.query<{ batch_no: number; word: number; mask: string }>(
-      "SELECT batch_no, word, mask FROM kt_redemption_words WHERE to_block IS NULL AND batch_no = ANY($1::int4[])",
-      [nos],
+      `SELECT DISTINCT w.batch_no, w.word, w.mask FROM kt_redemption_words w
+         JOIN unnest($1::int4[], $2::int8[], $3::int8[]) AS s(batch_no, seg_start, seg_end)
+           ON w.batch_no = s.batch_no AND w.word BETWEEN s.seg_start / 256 AND (s.seg_end - 1) / 256
+        WHERE w.to_block IS NULL`,
+      [segs.map((s) => s.batch_no), segs.map((s) => s.seg_start), segs.map((s) => s.seg_end)],
     );
     for (const r of w) {
       let m = words.get(r.batch_no);

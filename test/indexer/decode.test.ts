@@ -37,3 +37,13 @@ describe("decodeLedgerLog", () => {
     expect(() => decodeLedgerLog({ topics, data: "0x1234" })).toThrow(/data has 2 bytes/);
   });
 });
+
+describe("encodeCheckpoint", () => {
+  it("fixed width: string order is (block, logIndex) order", async () => {
+    const { encodeCheckpoint } = await import("../../indexer/sync/encodeCheckpoint.js");
+    const pairs: [number, number][] = [[9, 99], [10, 0], [10, 2], [10, 10], [123456789, 0], [123456789, 7]];
+    const encoded = pairs.map(([b, l]) => encodeCheckpoint(b, l));
+    expect([...encoded].sort()).toEqual(encoded);
+    expect(new Set(encoded.map((e) => e.length))).toEqual(new Set([24]));
+  });
+});

@@ -6,23 +6,35 @@ for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
 const CODES = new Uint8Array(64);
 for (let i = 0; i < 64; i++) CODES[i] = ALPHABET.charCodeAt(i);
+/** 12 bits -> two output characters as one 16-bit store (byte order of this platform). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const PAIRS = new Uint16Array(4096);
+for (let i = 0; i < 4096; i++) {
+  const a = CODES[i >> 6]!;
+  const b = CODES[i & 63]!;
+  PAIRS[i] = LITTLE_ENDIAN ? a | (b << 8) : (a << 8) | b;
+}
 const ascii = new TextDecoder();
 let outBuf = new Uint8Array(4096);
+let out16 = new Uint16Array(outBuf.buffer);
 
 /** base64url of `bytes[0, length)`, no padding. */
 export function base64urlEncode(bytes: Uint8Array, length: number = bytes.length): string {
-  const size = Math.ceil((length * 4) / 3);
-  if (outBuf.length < size) outBuf = new Uint8Array(size);
+  const size = Math.ceil((length * 4) / 3) + 2;
+  if (outBuf.length < size) {
+    outBuf = new Uint8Array(size + (size & 1));
+    out16 = new Uint16Array(outBuf.buffer);
+  }
   const out = outBuf;
-  let o = 0;
+  const pairs = out16;
+  let p = 0;
   let i = 0;
   for (; i + 3 <= length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = CODES[n >>> 18]!;
-    out[o++] = CODES[(n >>> 12) & 63]!;
-    out[o++] = CODES[(n >>> 6) & 63]!;
-    out[o++] = CODES[n & 63]!;
+    pairs[p++] = PAIRS[n >>> 12]!;
+    pairs[p++] = PAIRS[n & 4095]!;
   }
+  let o = p * 2;
   const rest = length - i;
   if (rest === 1) {
     const n = bytes[i]! << 16;
@@ -48,20 +60,39 @@ export type Base64urlDecodeResult =
  */
 export function base64urlDecode(s: string): Base64urlDecodeResult {
   const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || DECODE[c] === 255) return { ok: false, position: i, problem: "character" };
-  }
+  const firstBad = (): Base64urlDecodeResult => {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128 || DECODE[c] === 255) return { ok: false, position: i, problem: "character" };
+    }
+    return { ok: false, position: n - 1, problem: "length" };
+  };
   const rest = n & 3;
-  if (rest === 1) return { ok: false, position: n - 1, problem: "length" };
-  const out = new Uint8Array(((n >> 2) * 3) + (rest === 0 ? 0 : rest - 1));
+  if (rest === 1) return firstBad();
+  const out = new Uint8Array((n >> 2) * 3 + (rest === 0 ? 0 : rest - 1));
   let o = 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const v = (DECODE[s.charCodeAt(i)]! << 18) | (DECODE[s.charCodeAt(i + 1)]! << 12) | (DECODE[s.charCodeAt(i + 2)]! << 6) | DECODE[s.charCodeAt(i + 3)]!;
+    const c0 = s.charCodeAt(i);
+    const c1 = s.charCodeAt(i + 1);
+    const c2 = s.charCodeAt(i + 2);
+    const c3 = s.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 128) return firstBad();
+    const a = DECODE[c0]!;
+    const b = DECODE[c1]!;
+    const c = DECODE[c2]!;
+    const d = DECODE[c3]!;
+    if ((a | b | c | d) & 0xc0) return firstBad();
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = v >>> 16;
     out[o++] = (v >>> 8) & 255;
     out[o++] = v & 255;
+  }
+  if (rest !== 0) {
+    for (let k = i; k < n; k++) {
+      const ch = s.charCodeAt(k);
+      if (ch >= 128 || DECODE[ch] === 255) return firstBad();
+    }
   }
   if (rest === 2) {
     const a = DECODE[s.charCodeAt(i)]!;

@@ -4,6 +4,7 @@ import vectors from "../fixtures/vectors.json" with { type: "json" };
 import { computeBatchId } from "../../lib/commit/computeBatchId.js";
 import { deriveSalt } from "../../lib/commit/deriveSalt.js";
 import { computeCommitment } from "../../lib/commit/computeCommitment.js";
+import { CommitArgumentError } from "../../lib/commit/errors.js";
 import { normaliseKey } from "../../lib/keys/normaliseKey.js";
 import { encodeKeyBytes } from "../../lib/keys/encodeKeyBytes.js";
 import { leafHash } from "../../lib/merkle/leafHash.js";
@@ -45,6 +46,18 @@ describe("test vectors (test/fixtures/vectors.json, quoted by docs/FORMATS.md)",
     expect(refLeaf(b.batchId as Hex, e.index, e.commitment as Hex)).toBe(e.leaf);
     expect(verifyProof(b.root as Hex, e.leaf as Hex, e.proof as Hex[])).toBe(true);
     expect(ozVerify(b.root as Hex, b.batchId as Hex, e.index, e.commitment as Hex, e.proof as Hex[])).toBe(true);
+  });
+
+  it("derivations refuse malformed arguments with CommitArgumentError", () => {
+    const b = vectors.batch;
+    expect(() => deriveSalt("0x1234", b.batchId as Hex, 0)).toThrow(CommitArgumentError);
+    expect(() => deriveSalt(b.batchSecret as Hex, b.batchId as Hex, -1)).toThrow(/index -1/);
+    expect(() => deriveSalt(b.batchSecret as Hex, b.batchId as Hex, 1n << 64n)).toThrow(CommitArgumentError);
+    expect(deriveSalt(b.batchSecret as Hex, b.batchId as Hex, (1n << 64n) - 1n)).toBe(refSalt(b.batchSecret as Hex, b.batchId as Hex, (1n << 64n) - 1n));
+    expect(() => computeCommitment(b.entries[0]!.salt as Hex, new Uint8Array(0))).toThrow(CommitArgumentError);
+    expect(() => computeCommitment("0xzz" as Hex, new Uint8Array(1))).toThrow(/Invalid salt/);
+    expect(() => computeBatchId("0x1234" as Address, "x")).toThrow(CommitArgumentError);
+    expect(computeBatchId(b.supplier.toLowerCase() as Address, b.label)).toBe(b.batchId);
   });
 
   it("root of the five-key batch: reference tree and lib/merkle agree", () => {

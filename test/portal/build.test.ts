@@ -68,7 +68,7 @@ describe("portal build", () => {
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("connect-src 'self' https://rpc-a.example.org https://rpc-b.example.org;");
       expect(csp).not.toContain("unsafe");
-      expect(html).not.toMatch(/<script(?![^>]*type="module")(?![^>]*src=)[^>]*>[^<]/); // no inline script bodies
+      expect(html).not.toMatch(/<script(?![^>]*type="(?:module|application\/json)")(?![^>]*src=)[^>]*>[^<]/); // no inline script bodies (JSON data blocks are not scripts)
     }
   });
 

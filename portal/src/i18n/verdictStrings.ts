@@ -61,8 +61,11 @@ const en: typeof zh = {
   causes: { proof: "The proof does not lead to the batch's root on chain (a forged or altered code).", key: "The key you typed does not belong to this code.", commitment: "The code's commitment differs from the one the issuer published.", "batch-unknown": "No such batch was ever anchored on the ledger.", "index-out-of-range": "The batch has no key with this index." },
 };
 
+/** The verify page's strings of one language. */
+export type VerdictStrings = typeof zh;
+
 /**
- * The verify page's strings of one language (bundled into the client script).
+ * The verify page's strings of one language (embedded in the page as JSON, never in the script).
  *
  * @param lang - language
  * @returns the dictionary

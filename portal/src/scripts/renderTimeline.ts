@@ -5,7 +5,7 @@
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import { localePath, type Lang } from "../i18n/lang.ts";
-import { verdictStrings } from "../i18n/verdictStrings.ts";
+import type { VerdictStrings } from "../i18n/verdictStrings.ts";
 import { explorerLink, formatTime, shortHex } from "../lib/format.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import type { ExportCustody } from "../../../indexer/export/types.ts";
@@ -23,14 +23,15 @@ function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
  * Renders the timeline into #timeline (or a note when the export has no history for the key).
  *
  * @param lang - page language
+ * @param strings - the page's verify strings
  * @param payload - the decoded payload
  * @param liveHolder - the holder read from the chain (undefined when the chain was not reached)
  * @example
- * await renderTimeline("en", payload, result.holder);
+ * await renderTimeline("en", strings, payload, result.holder);
  */
-export async function renderTimeline(lang: Lang, payload: DecodedPayload, liveHolder: string | undefined): Promise<void> {
-  const t = verdictStrings(lang).labels;
-  const kinds = verdictStrings(lang).kinds;
+export async function renderTimeline(lang: Lang, strings: VerdictStrings, payload: DecodedPayload, liveHolder: string | undefined): Promise<void> {
+  const t = strings.labels;
+  const kinds = strings.kinds;
   const section = byId("timeline-section");
   const list = byId("timeline");
   const note = byId("timeline-note");

@@ -7,7 +7,7 @@
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { verdictStrings, type Verdict } from "../i18n/verdictStrings.ts";
+import type { Verdict, VerdictStrings } from "../i18n/verdictStrings.ts";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import { normaliseKey } from "../../../lib/keys/normaliseKey.js";
@@ -20,7 +20,8 @@ import { byId, el, fill } from "./dom.ts";
 import { decodeQr, MAX_BYTES } from "./qr.ts";
 
 const lang: Lang = document.documentElement.lang === "en" ? "en" : "zh-CN";
-const t = verdictStrings(lang);
+// This page's language only: the strings travel in the page as a JSON data block, not in the script.
+const t = JSON.parse(byId("verify-strings").textContent ?? "{}") as VerdictStrings;
 const msg = byId("msg").dataset;
 const status = byId("status");
 const verdictBox = byId("verdict");
@@ -117,7 +118,7 @@ async function run(raw: string): Promise<void> {
     checks.append(el("li", { "data-mark": mark, "data-check": c.name, "data-ok": String(c.ok), "data-online": String(c.online) }, `${t.checks[c.name] ?? c.label}: ${state} (${where})`, detail));
   }
   if (payload && r.verdict !== "malformed" && r.verdict !== "wrong-chain" && !(r.verdict === "not-in-batch" && r.cause !== "key")) {
-    void renderTimeline(lang, payload, r.holder).catch(() => undefined);
+    void renderTimeline(lang, t, payload, r.holder).catch(() => undefined);
   }
 }
 

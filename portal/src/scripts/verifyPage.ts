@@ -81,7 +81,7 @@ async function run(raw: string): Promise<void> {
   if (id !== runId) return;
   const payload = r.payload;
   if (payload) current = { payload, result: r };
-  const reasonText = r.verdict === "revoked" ? `${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.` : undefined;
+  const reasonText = r.verdict === "revoked" ? `${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.` : r.expired ? t.labels.expired : undefined;
   showVerdict(r.verdict, reasonText);
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));

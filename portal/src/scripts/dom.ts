@@ -18,11 +18,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return e;
 }
 
-/** Replaces an element's children. */
-export function setChildren(parent: HTMLElement, ...children: (Node | string)[]): void {
-  parent.replaceChildren(...children);
-}
-
 /** Fills a template like "tier {tier}". */
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ""));

@@ -30,14 +30,9 @@ async function nativeDetector(): Promise<Detector | null> {
 }
 
 /** Loads the fallback decoder (a separate chunk). */
-export function loadJsQr(): Promise<JsQr> {
+function loadJsQr(): Promise<JsQr> {
   jsqr ??= import("jsqr").then((m) => ((m as unknown as { default: JsQr }).default ?? (m as unknown as JsQr)));
   return jsqr;
-}
-
-/** Which decoder will be used: "native" or "jsqr". */
-export async function decoderKind(): Promise<"native" | "jsqr"> {
-  return (await nativeDetector()) ? "native" : "jsqr";
 }
 
 let canvas: HTMLCanvasElement | undefined;

@@ -30,7 +30,7 @@ const gz = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;
 
 /** Bundles the verify page's entry with Vite (the bundler Astro uses), optionally with viem's client in place of rpc.ts; gzip bytes of the initial chunks. */
 async function bundleVerifyEntry(withViem: boolean): Promise<number> {
-  const viemRpc = resolve(repoRoot, "bench/portal/viemRpc.ts");
+  const viemRpc = resolve(repoRoot, "bench/portal/_viemRpc.ts");
   const out = (await viteBuild({
     configFile: false,
     logLevel: "silent",

@@ -11,8 +11,8 @@ type Exports = {
   pairs(inp: number, pairs: number, out: number): void;
 };
 
-/** First byte the module leaves to the caller (below it: the permutation states and fixed scratch). */
-const BASE = 1024;
+/** First byte the module leaves to the caller (below it: the permutation states, fixed scratch, round constants). */
+const BASE = 2048;
 /** Items per call into WebAssembly: large enough to amortise the call, small enough to keep memory bounded. */
 const CHUNK = 8192;
 
@@ -94,7 +94,7 @@ export function kernelFromInstance(instance: WebAssembly.Instance): KeccakKernel
       }
       // the secret must not linger in the module's memory
       u8.fill(0, BASE, BASE + 64);
-      u8.fill(0, 0, 1024);
+      u8.fill(0, 0, 1024); // the permutation states (the round constants above them stay)
       return o;
     },
 

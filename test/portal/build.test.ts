@@ -1,7 +1,7 @@
 /**
- * The static build itself: without an export it still builds with placeholders; every page has
- * the strict CSP; nothing in the output points at a third party or leaks a build path or a
- * private file of the export.
+ * The static build itself: the audit placeholder; export fields carrying markup rendered as text;
+ * the strict CSP on every page; nothing in the output points at a third party or leaks a build
+ * path or a private file of the export folder.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +28,14 @@ beforeAll(async () => {
   writeFileSync(join(exportDir, "batch", "batch-secret.json"), '{"secret":"0xdead"}');
   writeFileSync(join(exportDir, "batch", "urls.csv"), "index,serial,url\n");
   writeFileSync(join(exportDir, ".env"), "X=1");
+  // Public files whose text fields carry markup: they must come out as text.
+  const id = `0x${"ab".repeat(32)}`;
+  const supplier = `0x${"cd".repeat(20)}`;
+  const hostile = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">`;
+  const ref = { block: 1, timestamp: 1795000000, tx: `0x${"ef".repeat(32)}` };
+  writeFileSync(join(exportDir, "index.json"), JSON.stringify({ formatVersion: 1, chainId: 56, ledger: supplier, block: { number: 1, hash: ref.tx, timestamp: 1795000000 }, digest: ref.tx, counts: { batches: 1, parties: 1, transfers: 0 } }));
+  writeFileSync(join(exportDir, "batches.json"), JSON.stringify({ batches: [{ batchId: id, supplier, label: hostile, root: ref.tx, count: 1, productId: ref.tx, faceValue: "100", currency: "CNY", expiresAt: 0, restricted: false, manifestHash: ref.tx, manifestURI: `javascript:alert(1)//${hostile}`, anchored: ref, counts: { keys: 1, frozen: 0, redeemed: 0 }, transfers: 0, holders: 1 }] }));
+  writeFileSync(join(exportDir, "parties.json"), JSON.stringify({ parties: [{ address: supplier, kind: "supplier", profileHash: ref.tx, profileURI: hostile, accreditedUntil: 0, suspended: false, registered: ref, batchesAnchored: 1, holdings: { batches: 1, keys: 1, frozen: 0, redeemed: 0 } }] }));
   dist = await buildPortal({
     KEYTRAIL_CHAIN_ID: "56",
     KEYTRAIL_RPC_URLS: "https://rpc-a.example.org/v1,https://rpc-b.example.org",
@@ -54,10 +62,20 @@ describe("portal build", () => {
     expect(readFileSync(join(dist, "en", "index.html"), "utf8")).toContain('<html lang="en"');
   });
 
-  it("shows placeholders when nothing was published", () => {
+  it("shows a placeholder when no audit report was published", () => {
     expect(readFileSync(join(dist, "audit", "index.html"), "utf8")).toContain("尚未发布审计报告");
     expect(readFileSync(join(dist, "en", "audit", "index.html"), "utf8")).toContain("No audit report published yet.");
-    expect(readFileSync(join(dist, "en", "b", "index.html"), "utf8")).toContain("No data yet");
+  });
+
+  it("renders markup found in export fields as text, never as elements or links", () => {
+    const pages = [join(dist, "en", "b", `0x${"ab".repeat(32)}`, "index.html"), join(dist, "en", "p", `0x${"cd".repeat(20)}`, "index.html"), join(dist, "en", "b", "index.html")];
+    for (const f of pages) {
+      const html = readFileSync(f, "utf8");
+      expect(html, f).toContain("&lt;script&gt;window.__pwned=1&lt;/script&gt;");
+      expect(html, f).not.toContain("<script>window.__pwned");
+      expect(html, f).not.toContain("<img src=x");
+      expect(html, f).not.toMatch(/href="javascript:/i);
+    }
   });
 
   it("every page carries the strict CSP with exactly the RPC origins", () => {

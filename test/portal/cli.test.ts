@@ -28,6 +28,9 @@ describe("keytrail portal build", () => {
     ]);
     expect(existsSync(join(out, "v", "index.html"))).toBe(true);
     expect(readFileSync(join(out, "en", "how", "index.html"), "utf8")).toContain("Polygon (chain id 137)");
+    // No export given: the lists say so instead of failing.
+    expect(readFileSync(join(out, "en", "b", "index.html"), "utf8")).toContain("No data yet");
+    expect(readFileSync(join(out, "p", "index.html"), "utf8")).toContain("暂无数据");
   });
 
   it("names a bad flag before building", async () => {

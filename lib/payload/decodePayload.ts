@@ -1,6 +1,5 @@
 import { PayloadError } from "./errors.js";
 import type { PayloadErrorCode } from "./errors.js";
-import { decodedPayloadSchema } from "../schemas/payload.js";
 import type { DecodedPayload } from "../schemas/payload.js";
 import {
   FLAG_COMMITMENT, FLAG_FULL, FLAG_GS1, FLAG_KEY_UPPER, FLAG_SELLER, FLAGS_KNOWN, GS1_EXPIRY, GS1_KNOWN, GS1_LOT,
@@ -9,27 +8,19 @@ import {
 import { base64urlDecode } from "./internal/base64url.js";
 import { bytesToHexString } from "./internal/hex.js";
 import { readVarint } from "./internal/varint.js";
-import { CSET82, gtinCheckDigitOk } from "../schemas/gs1.js";
+import { CSET82, gtinCheckDigitOk } from "./internal/gs1.js";
 
 /** Error type of {@link decodePayload}. */
 export type DecodePayloadErrorType = PayloadError;
-
-/** Options of {@link decodePayload}. */
-export type DecodePayloadOptions = {
-  /**
-   * Also check the result with the zod schema `decodedPayloadSchema` (default false: the byte
-   * checks already guarantee it, and the fuzz test asserts that they do).
-   */
-  validate?: boolean;
-};
-
 
 /**
  * Decodes a payload string (base64url, docs/FORMATS.md "QR payload"). Strict: hostile input
  * always ends in a {@link PayloadError} with a `code`, never in a crash, a hang or a partial result.
  *
  * @param s The payload (the URL fragment after `#`; use `parsePayloadInput` for a whole link).
- * @returns The fields, hex in lower case; `decodePayload(encodePayload(d))` round-trips exactly.
+ * @returns The fields, hex in lower case; `encodePayload(decodePayload(s)) === s`. The result always
+ *   satisfies `decodedPayloadSchema` (lib/schemas; asserted by the fuzz tests), without loading zod here:
+ *   this runs in the portal's small bundle.
  * @throws {PayloadError} EMPTY, OVERSIZED, BASE64, TRUNCATED, VERSION, FLAGS, VARINT_NON_CANONICAL,
  *   VARINT_OVERFLOW, CHAIN_ID, INDEX_RANGE, GS1, PROOF_LENGTH, PROOF_TOO_DEEP, TRAILING_BYTES.
  *
@@ -37,7 +28,7 @@ export type DecodePayloadOptions = {
  * const p = decodePayload("AQMC...");
  * if (p.form === "full") console.log(p.proof.length);
  */
-export function decodePayload(s: string, options: DecodePayloadOptions = {}): DecodedPayload {
+export function decodePayload(s: string): DecodedPayload {
   if (typeof s !== "string" || s.length === 0) throw new PayloadError("EMPTY", "the payload is empty.");
   if (s.length > MAX_PAYLOAD_CHARS)
     throw new PayloadError("OVERSIZED", `${s.length} characters, at most ${MAX_PAYLOAD_CHARS} expected.`);
@@ -153,9 +144,5 @@ export function decodePayload(s: string, options: DecodePayloadOptions = {}): De
     out.proof = proof;
   }
   if (o !== n) throw new PayloadError("TRAILING_BYTES", `${n - o} bytes after the last field (byte ${o} of ${n}).`, { offset: o });
-  if (options.validate === true) {
-    const r = decodedPayloadSchema.safeParse(out);
-    if (!r.success) throw new PayloadError("FIELD", r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  }
   return out;
 }

@@ -7,7 +7,7 @@ import {
 import { base64urlEncode } from "./internal/base64url.js";
 import { writeHex } from "./internal/hex.js";
 import { writeVarint } from "./internal/varint.js";
-import { CSET82, expiryOk, gtinCheckDigitOk } from "../schemas/gs1.js";
+import { CSET82, expiryOk, gtinCheckDigitOk } from "./internal/gs1.js";
 
 /** Error type of {@link encodePayload}. */
 export type EncodePayloadErrorType = PayloadError;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { addressSchema, hex32Schema } from "./primitives.js";
 
-/** Revocation reasons of IKeyLedger.RevocationReason, by enum value (0 = not frozen). */
-export const REVOCATION_REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
+import { REVOCATION_REASONS } from "../verify/revocationReasons.js";
+
+export { REVOCATION_REASONS };
 
 /** A revocation reason name (see {@link REVOCATION_REASONS}). */
 export const revocationReasonSchema = z.enum(REVOCATION_REASONS);

@@ -1,7 +1,7 @@
 import { BaseError as ViemBaseError, ContractFunctionRevertedError } from "viem";
 import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerAbi } from "../abi/keyLedgerAbi.js";
-import { REVOCATION_REASONS } from "../schemas/keyStatus.js";
+import { REVOCATION_REASONS } from "./revocationReasons.js";
 import type { KeyStatus } from "../schemas/keyStatus.js";
 
 /** Parameters of {@link readKeyStatus}. */

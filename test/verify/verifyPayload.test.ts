@@ -7,6 +7,8 @@ import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { encodePayload } from "../../lib/payload/encodePayload.js";
 import type { DecodedPayload } from "../../lib/schemas/payload.js";
 import { makeBatch } from "./batch.js";
+import { checkKeyStatus } from "../../lib/verify/checkKeyStatus.js";
+import { keyStatusSchema } from "../../lib/schemas/keyStatus.js";
 
 const SUPPLIER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const RETAILER: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -157,6 +159,16 @@ describe("verifyPayload verdicts", () => {
     const r = await verifyPayload(b.full(3), { fetchStatus: async () => ({ ...b.status(), frozenReason: 7 }) as never });
     expect(r.verdict).toBe("unreachable");
     expect(String((r as { error: unknown }).error)).toMatch(/malformed data: frozenReason/);
+  });
+
+  it("checkKeyStatus (zod-free, for the portal bundle) agrees with keyStatusSchema", () => {
+    const good = b.status();
+    const variants: unknown[] = [
+      good, { ...good, frozenReason: "stolen" }, { ...good, frozenReason: 1 }, { ...good, count: -1 }, { ...good, count: 1.5 },
+      { ...good, root: "0x12" }, { ...good, holder: "0xnothex" }, { ...good, redeemed: "no" }, { ...good, extra: 1 }, null, 7, {},
+      { ...good, expiresAt: 2 ** 60 }, { ...good, supplier: undefined },
+    ];
+    for (const v of variants) expect(checkKeyStatus(v).length === 0, JSON.stringify(v)).toBe(keyStatusSchema.safeParse(v).success);
   });
 
   it("a corrupt shard is reported, not trusted", async () => {

@@ -8,7 +8,6 @@
  * Memory layout of the module (addresses in bytes):
  *   0..199     scalar keccak state, 25 little-endian 64-bit lanes (lane x + 5y)
  *   256..655   two-way state for the SIMD permutation: lane k of hash A at 256 + 16k, of hash B at 264 + 16k
- *   704..839   and 848..983: the two single-block messages of the SIMD commitment path
  *   1024..1215 the 24 round constants (data segment)
  *   2048..     free for the caller (inputs, outputs, scratch), see lib/hash/kernelFromInstance.ts
  *
@@ -216,13 +215,24 @@ const wat = `(module
       (local.set $count (i32.sub (local.get $count) (i32.const 1)))
       (br $next))))
 
-  ;; Builds one padded single-block message salt(32) || key(n) at dst (136 bytes), n <= 103.
-  (func $block1 (param $dst i32) (param $salt i32) (param $key i32) (param $n i32)
-    (memory.fill (local.get $dst) (i32.const 0) (i32.const 136))
-    (memory.copy (local.get $dst) (local.get $salt) (i32.const 32))
-    (memory.copy (i32.add (local.get $dst) (i32.const 32)) (local.get $key) (local.get $n))
-    (i32.store8 offset=32 (i32.add (local.get $dst) (local.get $n)) (i32.const 0x01))
-    (i32.store8 offset=135 (local.get $dst) (i32.xor (i32.load8_u offset=135 (local.get $dst)) (i32.const 0x80))))
+  ;; Writes the padded single-block message salt(32) || key(n) (n <= 103) into hash h of the zeroed two-way state:
+  ;; message byte p goes to lane p >> 3, byte p & 7, of hash h (address 256 + 16 * (p >> 3) + 8h + (p & 7)).
+  (func $message2 (param $h i32) (param $salt i32) (param $key i32) (param $n i32)
+    (local $base i32) (local $j i32) (local $p i32) (local $at i32)
+    (local.set $base (i32.add (i32.const 256) (i32.shl (local.get $h) (i32.const 3))))
+    ${range(4).map((k) => `(i64.store offset=${16 * k} (local.get $base) (i64.load offset=${8 * k} (local.get $salt)))`).join("\n    ")}
+    (block $end (loop $bytes
+      (br_if $end (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $p (i32.add (local.get $j) (i32.const 32)))
+      (i32.store8
+        (i32.add (local.get $base) (i32.or (i32.shl (i32.shr_u (local.get $p) (i32.const 3)) (i32.const 4)) (i32.and (local.get $p) (i32.const 7))))
+        (i32.load8_u (i32.add (local.get $key) (local.get $j))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $bytes)))
+    (local.set $p (i32.add (local.get $n) (i32.const 32)))
+    (local.set $at (i32.add (local.get $base) (i32.or (i32.shl (i32.shr_u (local.get $p) (i32.const 3)) (i32.const 4)) (i32.and (local.get $p) (i32.const 7)))))
+    (i32.store8 (local.get $at) (i32.xor (i32.load8_u (local.get $at)) (i32.const 0x01)))
+    (i32.store8 offset=263 (local.get $base) (i32.xor (i32.load8_u offset=263 (local.get $base)) (i32.const 0x80))))
 
   ;; Commitments keccak256(salt_i(32) || data[off[i] .. off[i+1])). Pairs of keys of at most 103 bytes go
   ;; through the SIMD permutation; longer keys are copied to scratch (32 + the longest key bytes) and hashed alone.
@@ -238,10 +248,9 @@ const wat = `(module
         (local.set $n2 (i32.sub (i32.load offset=8 (local.get $off)) (local.get $s2)))
         (br_if $single (i32.gt_u (local.get $n) (i32.const 103)))
         (br_if $single (i32.gt_u (local.get $n2) (i32.const 103)))
-        (call $block1 (i32.const 704) (local.get $salts) (i32.add (local.get $data) (local.get $s)) (local.get $n))
-        (call $block1 (i32.const 848) (i32.add (local.get $salts) (i32.const 32)) (i32.add (local.get $data) (local.get $s2)) (local.get $n2))
-        ${range(17).map((k) => `${setLane2(0, k, `(i64.load offset=${704 + 8 * k} (i32.const 0))`)} ${setLane2(1, k, `(i64.load offset=${848 + 8 * k} (i32.const 0))`)}`).join("\n        ")}
-        (memory.fill (i32.const ${256 + 16 * 17}) (i32.const 0) (i32.const ${16 * 8}))
+        (memory.fill (i32.const 256) (i32.const 0) (i32.const 400))
+        (call $message2 (i32.const 0) (local.get $salts) (i32.add (local.get $data) (local.get $s)) (local.get $n))
+        (call $message2 (i32.const 1) (i32.add (local.get $salts) (i32.const 32)) (i32.add (local.get $data) (local.get $s2)) (local.get $n2))
         (call $f2)
         ${copyOut2(0, "(local.get $out)")}
         ${copyOut2(1, "(i32.add (local.get $out) (i32.const 32))")}

@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startNode(): Promise<{ url: string; child: ChildProcess }> {
+export async function startNode(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(join(root, "node_modules", ".bin", "hardhat"), ["node", "--port", String(port), "--hostname", "127.0.0.1"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((res, rej) => {
@@ -67,7 +67,7 @@ function rpcTo(url: string) {
 }
 
 /** Deploys the ledger and writes `events` custody events (PER_TX per transaction/block). */
-async function buildHistory(url: string, events: number): Promise<{ ledger: Address; startBlock: number; head: number; logs: number }> {
+export async function buildHistory(url: string, events: number): Promise<{ ledger: Address; startBlock: number; head: number; logs: number }> {
   const rpc = rpcTo(url);
   const acc = (await rpc<string[]>("eth_accounts")).map((a) => a.toLowerCase() as Address);
   const [admin, supplier, d1, d2, d3, r1] = acc as [Address, Address, Address, Address, Address, Address];

@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { PGlite, types } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import type { Row, Sql, Store, StoreInfo } from "./types.js";
@@ -17,6 +18,7 @@ const parsers = {
  * const store = await createPgliteStore({ dataDir: ".keytrail/db", reason: "DATABASE_URL is not set" });
  */
 export async function createPgliteStore(parameters: { dataDir: string | null; reason: string }): Promise<Store> {
+  if (parameters.dataDir) mkdirSync(parameters.dataDir, { recursive: true });
   const db = await PGlite.create(parameters.dataDir ?? undefined, { extensions: { btree_gist }, parsers });
   const info: StoreInfo = { kind: "pglite", dataDir: parameters.dataDir, reason: parameters.reason };
   const wrap = (q: Pick<PGlite, "query" | "exec">): Sql => ({

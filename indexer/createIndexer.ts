@@ -210,7 +210,17 @@ export function createIndexer(config: IndexerConfig): Indexer {
     try {
       await mirror.prepare(store, r.events);
       mirror.apply(r.events);
-      await store.transaction((tx) => mirror.flush(tx, { blocks: r.blocks.filter((b) => b.number === r.to || r.events.length > 0), cursor: r.toBlock }));
+      await store.transaction(async (tx) => {
+        // Optimistic check: the store's cursor must still be this range's parent (one writer per store).
+        const c = await tx.query<{ block_number: number; block_hash: string }>("SELECT block_number, block_hash FROM kt_cursor WHERE id = 1 FOR UPDATE");
+        if (c[0]?.block_number !== r.from - 1 || c[0]?.block_hash !== r.parentHash) {
+          throw new IndexerStoreMismatchError(
+            `The store's cursor moved to block ${c[0]?.block_number ?? "(none)"} while this indexer was at ${r.from - 1}: another indexer writes to this store.`,
+            { details: "Run one indexer per database (`keytrail serve --index` or one `keytrail index --follow`); API replicas only read." },
+          );
+        }
+        await mirror.flush(tx, { blocks: r.blocks.filter((b) => b.number === r.to || r.events.length > 0), cursor: r.toBlock });
+      });
     } catch (e) {
       mirror.reset();
       throw e;

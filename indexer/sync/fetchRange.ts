@@ -7,7 +7,7 @@ import type { RpcClient } from "../chain/createRpcClient.js";
 
 /** What {@link fetchRange} found: the range's events and blocks, or a sign that the chain changed under the cursor. */
 export type FetchRangeResult =
-  | { type: "ok"; from: number; to: number; toBlock: BlockMeta; blocks: BlockMeta[]; events: IndexedEvent[]; logs: number; ms: number }
+  | { type: "ok"; from: number; to: number; parentHash: Hex; toBlock: BlockMeta; blocks: BlockMeta[]; events: IndexedEvent[]; logs: number; ms: number }
   | { type: "reorg"; from: number; reason: string };
 
 type RpcBlock = { number: Hex; hash: Hex; parentHash: Hex; timestamp: Hex } | null;
@@ -109,5 +109,5 @@ export async function fetchRange(
     events.push({ decoded, block: p.block, logIndex: p.logIndex, tx: p.log.transactionHash.toLowerCase() as Hex, timestamp: headers.get(p.block)!.timestamp });
   }
   const blocks = [...headers.values()].sort((a, b) => a.number - b.number);
-  return { type: "ok", from, to, toBlock: toMeta_, blocks, events, logs: logs.length, ms: performance.now() - t0 };
+  return { type: "ok", from, to, parentHash: parameters.parentHash.toLowerCase() as Hex, toBlock: toMeta_, blocks, events, logs: logs.length, ms: performance.now() - t0 };
 }

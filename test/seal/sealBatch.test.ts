@@ -201,7 +201,7 @@ describe("sealBatch", () => {
 
     it("a seal killed mid-way leaves no folder that looks complete; the next run completes", async () => {
       const input = join(dir, "big.csv");
-      await generateKeyFile({ path: input, count: 200_000 });
+      await generateKeyFile({ path: input, count: 400_000 });
       const out = join(dir, "killed");
       const { spawn } = await import("node:child_process");
       const script = new URL("./sealChild.ts", import.meta.url).pathname;
@@ -221,7 +221,7 @@ describe("sealBatch", () => {
       const partials = readdirSync(dir).filter((n) => n.startsWith("killed.partial-"));
       expect(partials.length).toBe(1);
       const r = await sealBatch(sealParams(input, out, { urls: false }));
-      expect(r.count).toBe(200_000);
+      expect(r.count).toBe(400_000);
       expect(existsSync(join(out, ".complete"))).toBe(true);
       expect(readdirSync(dir).filter((n) => n.startsWith("killed.partial-"))).toEqual([]);
     });

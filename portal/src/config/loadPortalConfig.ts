@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { PortalConfigError } from "../errors.js";
 
 /** The portal's build configuration (public values only: it is embedded in the built pages). */
 export type PortalConfig = {
@@ -19,10 +20,7 @@ export type PortalConfig = {
   exportDir: string;
 };
 
-/** Thrown for a missing or invalid configuration value; the message names the field and its source. */
-export class PortalConfigError extends Error {
-  override name = "PortalConfigError";
-}
+export { PortalConfigError };
 
 const FIELDS = {
   chainId: "KEYTRAIL_CHAIN_ID",

@@ -5,6 +5,7 @@
  * checked against the generated ABI by the portal's tests.
  */
 import type { KeyStatus } from "../../../lib/schemas/keyStatus.ts";
+import { RpcError } from "../errors.js";
 
 /** `keyStatus(bytes32,uint64,uint64)` selector. */
 export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
@@ -18,13 +19,7 @@ const ZERO_ADDRESS = `0x${"0".repeat(40)}` as const;
 
 const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
 
-/** Why an RPC call failed; `unreachable` errors make the verdict "cannot reach the chain". */
-export class RpcError extends Error {
-  override name = "RpcError";
-  constructor(message: string, readonly unreachable: boolean, readonly revertData?: string) {
-    super(message);
-  }
-}
+export { RpcError };
 
 function revertDataOf(error: unknown): string | undefined {
   const e = error as { data?: unknown } | undefined;

@@ -35,6 +35,6 @@ describe("keytrail portal build", () => {
 
   it("names a bad flag before building", async () => {
     await expect(program().parseAsync(["node", "keytrail", "--rpc-url", "https://rpc.example.org", "--ledger", "0x12", "--chain-id", "137", "portal", "build", "--portal-base", "https://v.example", "--out", out]))
-      .rejects.toThrow(/KEYTRAIL_LEDGER.*20-byte/);
+      .rejects.toThrow(/flag --ledger: got "0x12"; expected a 0x-prefixed 20-byte/);
   });
 });

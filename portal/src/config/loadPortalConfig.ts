@@ -40,13 +40,18 @@ const FIELDS = {
  *
  * @param env - environment to read (defaults to `process.env`)
  * @param file - JSON config file path (defaults to `env.KEYTRAIL_PORTAL_CONFIG`)
+ * @param flags - command-line flags that set fields (named in error messages instead of the variable)
  * @returns the validated configuration; `exportDir` is made absolute relative to the JSON file
  * @throws PortalConfigError naming the field, its source and what was expected
  * @example
  * const config = loadPortalConfig({ KEYTRAIL_CHAIN_ID: "31337", KEYTRAIL_RPC_URLS: "http://127.0.0.1:8545",
  *   KEYTRAIL_LEDGER: "0x5FbDB2315678afecb367f032d93F642f64180aa3", KEYTRAIL_PORTAL_BASE: "http://127.0.0.1:4321" });
  */
-export function loadPortalConfig(env: Record<string, string | undefined> = process.env, file = env.KEYTRAIL_PORTAL_CONFIG): PortalConfig {
+export function loadPortalConfig(
+  env: Record<string, string | undefined> = process.env,
+  file = env.KEYTRAIL_PORTAL_CONFIG,
+  flags: Partial<Record<keyof typeof FIELDS, string>> = {},
+): PortalConfig {
   const raw: Record<string, unknown> = {};
   const source: Record<string, string> = {};
   let fileDir = process.cwd();
@@ -72,7 +77,8 @@ export function loadPortalConfig(env: Record<string, string | undefined> = proce
     const v = env[name];
     if (v !== undefined && v !== "") {
       raw[field] = field === "rpcUrls" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v;
-      source[field] = `environment variable ${name}`;
+      const flag = flags[field as keyof typeof FIELDS];
+      source[field] = flag ? `flag ${flag}` : `environment variable ${name}`;
     }
   }
   const where = (field: keyof typeof FIELDS) => source[field] ?? `${FIELDS[field]} (environment) or "${field}" in the config file`;

@@ -44,19 +44,22 @@ Examples:
       const g = command.optsWithGlobals<GlobalOptions>();
       const env: Record<string, string | undefined> = { ...process.env };
       if (o.portalConfig) env.KEYTRAIL_PORTAL_CONFIG = resolve(o.portalConfig);
-      const set = (name: string, v: string | undefined) => {
-        if (v !== undefined) env[name] = v;
+      const flags: Parameters<typeof loadPortalConfig>[2] = {};
+      const set = (name: string, v: string | undefined, field?: keyof NonNullable<typeof flags>, flag?: string) => {
+        if (v === undefined) return;
+        env[name] = v;
+        if (field && flag) flags[field] = flag;
       };
-      set("KEYTRAIL_CHAIN_ID", g.chainId);
-      set("KEYTRAIL_RPC_URLS", g.rpcUrl);
-      set("KEYTRAIL_LEDGER", g.ledger);
-      set("KEYTRAIL_PORTAL_BASE", o.portalBase);
-      set("KEYTRAIL_EXPLORER_URL", o.explorer);
-      set("KEYTRAIL_CHAIN_NAME", o.chainName);
-      set("KEYTRAIL_EXPORT_DIR", o.export ? resolve(o.export) : undefined);
+      set("KEYTRAIL_CHAIN_ID", g.chainId, "chainId", "--chain-id");
+      set("KEYTRAIL_RPC_URLS", g.rpcUrl, "rpcUrls", "--rpc-url");
+      set("KEYTRAIL_LEDGER", g.ledger, "ledger", "--ledger");
+      set("KEYTRAIL_PORTAL_BASE", o.portalBase, "portalBase", "--portal-base");
+      set("KEYTRAIL_EXPLORER_URL", o.explorer, "explorerUrl", "--explorer");
+      set("KEYTRAIL_CHAIN_NAME", o.chainName, "chainName", "--chain-name");
+      set("KEYTRAIL_EXPORT_DIR", o.export ? resolve(o.export) : undefined, "exportDir", "--export");
       set("KEYTRAIL_PORTAL_OUT_DIR", o.out ? resolve(o.out) : undefined);
       // Validate here first, so a bad value is reported by name before Astro starts.
-      loadPortalConfig(env);
+      loadPortalConfig(env, env.KEYTRAIL_PORTAL_CONFIG, flags);
       const code = await runAstroBuild(env);
       if (code !== 0) throw new Error(`portal build failed (astro build exited with ${code}).`);
       process.stdout.write(`portal built: ${o.out ? resolve(o.out) : join(portalRoot, "dist")}\n`);

@@ -10,7 +10,7 @@ const zh = {
   footer: "所有验证在您的浏览器中完成：二维码内容不会发送到任何服务器。",
   home: {
     title: "验证您的卡密",
-    lead: "扫描卡密附带的二维码、上传二维码照片或粘贴链接，即可查看：是否正品、由谁发行、经过哪些代理、是否已吊销或已兑换。",
+    intro: "扫描卡密附带的二维码、上传二维码照片或粘贴链接，即可查看：是否正品、由谁发行、经过哪些代理、是否已吊销或已兑换。",
     cta: "开始验证",
     batches: "已登记批次",
     parties: "已登记参与方",
@@ -62,7 +62,7 @@ const en: Strings = {
   footer: "Everything is checked in your browser: the QR contents are never sent to any server.",
   home: {
     title: "Verify your card key",
-    lead: "Scan the QR that came with your key, upload a photo of it, or paste the link, to see whether it is genuine, who issued it, which distributors it passed through, and whether it was revoked or already redeemed.",
+    intro: "Scan the QR that came with your key, upload a photo of it, or paste the link, to see whether it is genuine, who issued it, which distributors it passed through, and whether it was revoked or already redeemed.",
     cta: "Start verifying",
     batches: "Registered batches",
     parties: "Registered parties",

@@ -43,7 +43,7 @@ export function registerTransferCommand(program: Command): void {
         const size = Number(o.chunkSize);
         if (!Number.isInteger(size) || size < 1 || size > 500) throw new CliUsageError(`--chunk-size ${JSON.stringify(o.chunkSize)} is not valid: expected 1 to 500.`);
         const ctx = await openLedger(g, { signer: true });
-        const r = await runBulkTransfer(ctx, { file: o.file, chunkSize: size, out });
+        const r = await runBulkTransfer(ctx, { file: o.file, chunkSize: size, out, chunkSizeGiven: command.getOptionValueSource("chunkSize") === "cli" });
         out.result(
           `transferred ${r.ranges} ranges (${r.keys} keys) in ${r.chunks} transactions: ${r.sent} sent now${r.resumed ? `, ${r.resumed} confirmed by an earlier run` : ""}`,
         );

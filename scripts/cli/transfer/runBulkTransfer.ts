@@ -9,13 +9,12 @@ import { CliError, LedgerRefusedError } from "../errors.js";
 import { acquireLock } from "../io/acquireLock.js";
 import type { Output } from "../io/createOutput.js";
 import { createProgress } from "../progress/createProgress.js";
-import { memoHash } from "../parse/memoHash.js";
 import { openJournal, type JournalEntry } from "./openJournal.js";
 import { planChunks, type Chunk } from "./planChunks.js";
 import { readOrders } from "./readOrders.js";
 
 /** Parameters of {@link runBulkTransfer}. */
-export type RunBulkTransferParameters = { file: string; chunkSize: number; out: Output };
+export type RunBulkTransferParameters = { file: string; chunkSize: number; out: Output; /** Whether --chunk-size was given (else a journal's size is used silently). */ chunkSizeGiven?: boolean };
 
 /** What a bulk run did. */
 export type RunBulkTransferReturnType = { chunks: number; sent: number; resumed: number; ranges: number; keys: bigint };
@@ -83,7 +82,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
       if (h.chainId !== ctx.chainId || h.ledger.toLowerCase() !== ctx.ledger.toLowerCase() || h.from.toLowerCase() !== account.address.toLowerCase()) {
         throw new CliError(`Journal ${journal.path} belongs to a run from ${h.from} on chain id ${h.chainId}, ledger ${h.ledger}; this run is ${account.address} on chain id ${ctx.chainId}, ledger ${ctx.ledger}.`);
       }
-      if (h.chunkSize !== chunkSize) out.info(`resuming with the journal's chunk size ${h.chunkSize} (not ${chunkSize})`);
+      if (h.chunkSize !== chunkSize && parameters.chunkSizeGiven) out.info(`resuming with the journal's chunk size ${h.chunkSize} (not ${chunkSize})`);
       chunkSize = h.chunkSize;
     }
     const chunks = planChunks(rows, chunkSize);
@@ -117,7 +116,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
         if (!receipt) {
           const items = [];
           for (const r of chunk.rows) items.push({ batchId: r.batchId, start: r.start, end: r.end, to: r.to, hint: await hintFor(r.batchId, r.start) });
-          const memo = memoHash(chunk.memo);
+          const memo = chunk.memo;
           try {
             await pc.simulateContract({ account, address: ctx.ledger, abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
           } catch (e) {
@@ -200,7 +199,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
           address: ctx.ledger,
           abi: keyLedgerAbi,
           functionName: "transfer",
-          args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), memoHash(chunk.memo)],
+          args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
         });
       } catch (e) {
         const d = await decodeLedgerError(e, errCtx);

@@ -153,6 +153,18 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
     {
       const hasher = await createKeccak(256);
       const leaves = Array.from({ length: n }, (_, i) => Buffer.from(leafBytes.subarray(i * 32, i * 32 + 32)));
+      // warm up both implementations (JIT, WebAssembly memory) on a small tree
+      {
+        const few = leaves.slice(0, 4096);
+        const t = buildTree(kernel, { leaves: leafBytes.subarray(0, 4096 * 32) });
+        const j = new MerkleTreeJs(few, (d: Buffer) => Buffer.from(hasher.init().update(d).digest("binary")), { sortPairs: true });
+        for (let i = 0; i < few.length; i++) {
+          getProofBytes(t, i);
+          getProof(t, i);
+          j.getProof(few[i]!, i);
+          j.getHexProof(few[i]!, i);
+        }
+      }
       for (const form of ["bytes", "hex"] as const) {
         let t = performance.now();
         const tree = buildTree(kernel, { leaves: leafBytes });

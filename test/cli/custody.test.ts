@@ -170,6 +170,16 @@ describe("keytrail transfer / revoke / redeem / status", () => {
     expect(r2.stderr).toContain(`Party ${SUSPENDED} is suspended.`);
   });
 
+  it("a restricted batch moves only to distributors its supplier authorised", async () => {
+    const dir = join(cwd, "batch-R");
+    const restrictedId = writeManifestOnlyBatch({ dir, chainId: 31337, ledger, supplier: SUPPLIER, label: "2026-11-R", count: 1000, restricted: true });
+    await ok(["batch", "anchor", dir], 1);
+    await ok(["transfer", "--batch", dir, "--range", "0-99", "--to", DIST1], 1);
+    const r = await cli(["transfer", "--batch", dir, "--range", "100-199", "--to", DIST2], 1);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Batch ${restrictedId} is restricted and its supplier ${SUPPLIER} has not authorised recipient ${DIST2}`);
+  });
+
   it("revokes a range: frozen keys cannot move; reinstating frees them", async () => {
     const r = await ok(["revoke", "--batch", batchId, "--range", "7000-7999", "--reason", "stolen"], 1);
     expect(r.stdout).toContain("revoked range 7000-7999");
@@ -221,6 +231,11 @@ describe("keytrail transfer --file (bulk orders)", () => {
     expect(s.code).toBe(1);
     expect(s.stderr).toContain(`${stranger} line 2: recipient ${STRANGER} is not a registered party; nothing was sent.`);
     expect(await holderOf(5000n)).toBe(SUPPLIER);
+    const gbk = join(cwd, "gbk-orders.csv");
+    writeFileSync(gbk, Buffer.concat([Buffer.from(`${batchId},5000,5099,${DIST1},`), Buffer.from([0xb6, 0xa9, 0xb5, 0xa5]), Buffer.from("\n")]));
+    const g = await cli(["transfer", "--file", gbk], 1);
+    expect(g.code).toBe(1);
+    expect(g.stderr).toContain(`Orders file ${gbk} is not valid UTF-8 (a GBK export?)`);
   });
 
   it("resumes after an interruption (SIGKILL mid-run) without sending any chunk twice", async () => {

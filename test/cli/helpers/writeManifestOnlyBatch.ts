@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { encodeAbiParameters, keccak256, toHex, type Address, type Hex } from "viem";
 
 /** Parameters of {@link writeManifestOnlyBatch}. */
-export type ManifestOnlyBatch = { dir: string; chainId: number; ledger: Address; supplier: Address; label: string; count: number; complete?: boolean };
+export type ManifestOnlyBatch = { dir: string; chainId: number; ledger: Address; supplier: Address; label: string; count: number; complete?: boolean; restricted?: boolean };
 
 /**
  * Writes a batch folder holding only manifest.json (and `.complete`): enough for custody
@@ -30,7 +30,7 @@ export function writeManifestOnlyBatch(p: ManifestOnlyBatch): Hex {
     faceValue: "5000",
     currency: "CNY",
     expiresAt: 0,
-    restricted: false,
+    restricted: p.restricted === true,
     shardSize: 1024,
     shardCount: Math.ceil(p.count / 1024),
     createdAt: "2026-11-22T00:00:00.000Z",

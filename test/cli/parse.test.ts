@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import QRCode from "qrcode";
+import { renderLabelSheetPdf } from "../../scripts/cli/batch/renderLabelSheetPdf.js";
+import { describeLedgerError } from "../../scripts/cli/chain/describeLedgerError.js";
+import { findHint } from "../../scripts/cli/chain/findHint.js";
+import { splitCsvLine } from "../../scripts/cli/io/splitCsvLine.js";
+import { formatRange } from "../../scripts/cli/parse/formatRange.js";
+import { packRedeemWords } from "../../scripts/cli/parse/packRedeemWords.js";
+import { parseColumns } from "../../scripts/cli/parse/parseColumns.js";
+import { parseFaceValue } from "../../scripts/cli/parse/parseFaceValue.js";
+import { parseRange } from "../../scripts/cli/parse/parseRange.js";
+import { parseReason } from "../../scripts/cli/parse/parseReason.js";
+import { parseTime } from "../../scripts/cli/parse/parseTime.js";
+import { memoHash } from "../../scripts/cli/parse/memoHash.js";
+import { planChunks } from "../../scripts/cli/transfer/planChunks.js";
+import type { OrderRow } from "../../scripts/cli/transfer/readOrders.js";
+import { keccak256, toHex, zeroHash } from "viem";
+
+describe("CLI input parsing", () => {
+  it("ranges are inclusive on the command line and half-open for the contract", () => {
+    expect(parseRange("0-9999", "--range")).toEqual({ start: 0n, end: 10000n });
+    expect(parseRange("42", "--range")).toEqual({ start: 42n, end: 43n });
+    expect(() => parseRange("9-3", "--range")).toThrow('--range "9-3" ends before it starts');
+    expect(() => parseRange("a-b", "--range")).toThrow("is not a range");
+    expect(() => parseRange(`0-${2 ** 48}`, "--range")).toThrow("reaches past the largest index");
+    expect(formatRange(0n, 10000n)).toBe("0-9999");
+    expect(formatRange(5n, 6n)).toBe("5");
+  });
+
+  it("face values use the currency's minor unit", () => {
+    expect(parseFaceValue("50", "CNY")).toBe(5000n);
+    expect(parseFaceValue("49.9", "CNY")).toBe(4990n);
+    expect(parseFaceValue("1000", "JPY")).toBe(1000n);
+    expect(() => parseFaceValue("1.234", "CNY")).toThrow("more decimals than CNY allows (2)");
+    expect(() => parseFaceValue("-5", "CNY")).toThrow("is not an amount");
+  });
+
+  it("times: never, dates (end of day UTC), Unix seconds, durations", () => {
+    expect(parseTime("never", "--expires")).toBe(0n);
+    expect(parseTime("2027-12-31", "--expires")).toBe(BigInt(Date.UTC(2027, 11, 31, 23, 59, 59) / 1000));
+    expect(parseTime("1830297599", "--expires")).toBe(1830297599n);
+    const d = Number(parseTime("365d", "--expires")) - Math.floor(Date.now() / 1000);
+    expect(d).toBeGreaterThanOrEqual(365 * 86400 - 5);
+    expect(d).toBeLessThanOrEqual(365 * 86400);
+    expect(() => parseTime("next year", "--expires")).toThrow('--expires "next year" is not a time');
+  });
+
+  it("revocation reasons, column maps, CSV lines and memos", () => {
+    expect(["stolen", "chargeback", "unauthorised", "unauthorized", "issuer-error", "issuer_error", "other"].map(parseReason)).toEqual([1, 2, 3, 3, 4, 4, 5]);
+    expect(() => parseReason("none")).toThrow("is not a revocation reason");
+    expect(parseColumns("serial=卡号,pin=卡密")).toEqual({ serial: "卡号", pin: "卡密" });
+    expect(parseColumns("serial=none,pin=2")).toEqual({ serial: null, pin: 2 });
+    expect(() => parseColumns("serial=0")).toThrow("names no pin column");
+    expect(splitCsvLine('0xab, 0, 99 ,0xcd,"order 17, Shenzhen ""A"""')).toEqual(["0xab", "0", "99", "0xcd", 'order 17, Shenzhen "A"']);
+    expect(splitCsvLine("a\tb\tc")).toEqual(["a", "b", "c"]);
+    expect(memoHash("")).toBe(zeroHash);
+    expect(memoHash("PO-1")).toBe(keccak256(toHex("PO-1")));
+  });
+});
+
+describe("CLI chain helpers", () => {
+  it("findHint picks the largest known segment start at or below the index", () => {
+    const starts = [0n, 100n, 5000n, 9000n];
+    expect(findHint(starts, 0n)).toBe(0n);
+    expect(findHint(starts, 99n)).toBe(0n);
+    expect(findHint(starts, 100n)).toBe(100n);
+    expect(findHint(starts, 8999n)).toBe(5000n);
+    expect(findHint(starts, 10n ** 12n)).toBe(9000n);
+    expect(findHint([], 5n)).toBe(0n);
+  });
+
+  it("packRedeemWords packs sorted indices into 256-key words", () => {
+    expect(packRedeemWords([0n, 1n, 255n, 256n, 300n, 1024n])).toEqual([
+      { wordIndex: 0n, mask: 1n | 2n | (1n << 255n), lowest: 0n },
+      { wordIndex: 1n, mask: 1n | (1n << 44n), lowest: 256n },
+      { wordIndex: 4n, mask: 1n, lowest: 1024n },
+    ]);
+  });
+
+  it("planChunks keeps file order, N ranges per call, and one memo per call", () => {
+    const row = (i: number, memo: string): OrderRow => ({ line: i + 2, batchId: `0x${"11".repeat(32)}`, start: BigInt(i * 10), end: BigInt(i * 10 + 10), to: `0x${"22".repeat(20)}`, memo });
+    const rows = [row(0, "A"), row(1, "A"), row(2, "B"), row(3, ""), row(4, "")];
+    const chunks = planChunks(rows, 2);
+    expect(chunks.map((c) => c.rows.map((r) => r.line))).toEqual([[2, 3], [4, 5], [6]]);
+    expect(chunks[0]!.memo).toBe(keccak256(toHex("A")));
+    expect(chunks[1]!.memo).toBe(keccak256(toHex("B\n")));
+    expect(chunks[2]!.memo).toBe(zeroHash);
+  });
+
+  it("ledger errors become sentences with their values", () => {
+    const b = `0x${"ab".repeat(32)}`;
+    const holder = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    const me = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10000n, holder], { account: me })).toBe(`Range 0-9999 of batch ${b} is not held by you (${me}): ${holder} holds it.`);
+    expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1], {})).toContain("Range 5 of batch");
+    expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1], {})).toContain("(revoked: stolen)");
+    expect(describeLedgerError("KeyLedgerAlreadyRedeemed", [b, 2n, (1n << 3n) | (1n << 7n)], {})).toBe(`Keys 515, 519 of batch ${b} were already redeemed.`);
+    expect(describeLedgerError("KeyLedgerAccreditationExpired", [holder, 1830297599n], {})).toBe(`Party ${holder}'s accreditation expired at 2027-12-31T23:59:59Z.`);
+    expect(describeLedgerError("AccessControlUnauthorizedAccount", [me, keccak256(toHex("REGULATOR_ROLE"))], {})).toBe(`${me} lacks the role REGULATOR_ROLE on this ledger.`);
+    expect(describeLedgerError("SomethingNew", [1n, "x"], {})).toBe("The ledger refused with SomethingNew(1, x).");
+  });
+
+  it("the label sheet is a well-formed PDF: objects where the xref says, one page per 21 labels", () => {
+    const rows = Array.from({ length: 22 }, (_, i) => ({ index: i, serial: `62000000000000${String(i).padStart(2, "0")}`, url: `https://verify.example.com/v/#AQ${i}` }));
+    const bytes = renderLabelSheetPdf(rows, "batch (test) \\ 卡", QRCode.create);
+    const pdf = new TextDecoder("latin1").decode(bytes);
+    expect(pdf.startsWith("%PDF-1.4\n")).toBe(true);
+    expect(pdf.trimEnd().endsWith("%%EOF")).toBe(true);
+    const xref = Number(/startxref\n(\d+)\n%%EOF/.exec(pdf)![1]);
+    expect(pdf.slice(xref, xref + 5)).toBe("xref\n");
+    const offsets = [...pdf.slice(xref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
+    offsets.forEach((o, i) => expect(pdf.slice(o, o + String(i + 1).length + 6)).toBe(`${i + 1} 0 obj`));
+    expect(pdf).toContain("/Count 2");
+    expect(pdf).toContain("(batch \\(test\\) \\\\ ? - page 1)");
+    for (const m of pdf.matchAll(/<< \/Length (\d+) >>\nstream\n/g)) {
+      const start = m.index! + m[0].length;
+      expect(pdf.slice(start + Number(m[1]), start + Number(m[1]) + 10)).toBe("\nendstream");
+    }
+  });
+});

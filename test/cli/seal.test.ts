@@ -96,10 +96,14 @@ describe("keytrail batch seal", () => {
     for (const d of ["dup", "sci", "gbk", "short"]) expect(existsSync(join(cwd, "out", d, ".complete"))).toBe(false);
   });
 
-  it("warns about low-entropy keys", async () => {
+  it("warns about low-entropy keys, also under --quiet", async () => {
     writeFileSync(join(cwd, "pins.csv"), "卡密\n" + Array.from({ length: 50 }, (_, i) => String(100000 + i * 7)).join("\n") + "\n");
-    const r = await ok(["batch", "seal", "pins.csv", "--label", "short-pins", ...SEAL, "--supplier", SUPPLIER, "--out", "out/pins"]);
+    // --quiet drops notes and progress, never warnings.
+    const r = await ok(["batch", "seal", "pins.csv", "--label", "short-pins", ...SEAL, "--supplier", SUPPLIER, "--out", "out/pins", "--quiet"]);
     expect(r.stderr).toMatch(/warning: low-entropy keys: about \d+ bits \(6 characters, digits\)/);
+    expect(r.stderr).not.toContain("sealing [");
+    expect(r.stderr).not.toContain("sealing pins.csv for supplier");
+    expect(r.stdout).toContain("sealed 50 keys");
   });
 
   it("an interrupted seal leaves no .complete, anchor refuses the folder, and re-running the seal finishes it", async () => {

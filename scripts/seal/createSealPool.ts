@@ -49,7 +49,8 @@ export async function createSealPool(threads: number): Promise<SealPool> {
       async close() {},
     };
   }
-  const bundle = await bundleSealWorker();
+  // KEYTRAIL_SEAL_NO_BUNDLE=1 runs the TypeScript worker through tsx (debugging; the fallback's test)
+  const bundle = process.env.KEYTRAIL_SEAL_NO_BUNDLE === "1" ? undefined : await bundleSealWorker();
   // Without a bundle, workers load TypeScript through tsx: inherited when this process runs under tsx, added otherwise.
   const tsx = bundle || process.execArgv.some((a) => a.includes("tsx")) ? [] : ["--import", import.meta.resolve("tsx")];
   const url = bundle ? pathToFileURL(bundle) : WORKER_URL;

@@ -138,6 +138,19 @@ describe("sealBatch", () => {
     checkFolderNoUrls(join(dir, "batch"), readFileSync(input), r);
   });
 
+  it("workers also run from the TypeScript source through tsx when no bundle is used", async () => {
+    const dir = tempDir("sealtsx");
+    const input = join(dir, "keys.csv");
+    await generateKeyFile({ path: input, count: 40_000, serialDigits: 0 });
+    process.env.KEYTRAIL_SEAL_NO_BUNDLE = "1";
+    try {
+      const r = await sealBatch(sealParams(input, join(dir, "batch"), { workers: 2, urls: false }));
+      checkFolderNoUrls(join(dir, "batch"), readFileSync(input), r);
+    } finally {
+      delete process.env.KEYTRAIL_SEAL_NO_BUNDLE;
+    }
+  });
+
   it("refuses a file with duplicates (both line numbers) after hashing has started, and leaves nothing behind", async () => {
     const dir = tempDir("sealdup");
     const input = join(dir, "keys.csv");

@@ -45,7 +45,8 @@ export function registerTransferCommand(program: Command): void {
         const ctx = await openLedger(g, { signer: true });
         const r = await runBulkTransfer(ctx, { file: o.file, chunkSize: size, out, chunkSizeGiven: command.getOptionValueSource("chunkSize") === "cli" });
         out.result(
-          `transferred ${r.ranges} ranges (${r.keys} keys) in ${r.chunks} transactions: ${r.sent} sent now${r.resumed ? `, ${r.resumed} confirmed by an earlier run` : ""}`,
+          `transferred ${r.ranges} ranges (${r.keys} keys) in ${r.chunks} transactions: ${r.sent} sent now` +
+            `${r.settled ? `, ${r.settled} signed by the interrupted run and settled now` : ""}${r.resumed ? `, ${r.resumed} confirmed by an earlier run` : ""}`,
         );
         return;
       }

@@ -17,7 +17,7 @@ import { readOrders } from "./readOrders.js";
 export type RunBulkTransferParameters = { file: string; chunkSize: number; out: Output; /** Whether --chunk-size was given (else a journal's size is used silently). */ chunkSizeGiven?: boolean };
 
 /** What a bulk run did. */
-export type RunBulkTransferReturnType = { chunks: number; sent: number; resumed: number; ranges: number; keys: bigint };
+export type RunBulkTransferReturnType = { chunks: number; sent: number; settled: number; resumed: number; ranges: number; keys: bigint };
 
 /**
  * Executes a bulk orders file: one transferMany transaction per chunk of ranges, with a journal
@@ -107,12 +107,16 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
     let done = chunks.filter((c) => journal.last.get(c.index)?.state === "confirmed").reduce((a, c) => a + c.rows.length, 0);
     bar.update(done);
     let sent = 0;
+    let settled = 0;
     try {
       for (const chunk of chunks) {
         const last = journal.last.get(chunk.index);
         if (last?.state === "confirmed") continue;
         let receipt: TransactionReceipt | undefined;
-        if (last?.state === "signed") receipt = await settleInFlight(last);
+        if (last?.state === "signed") {
+          receipt = await settleInFlight(last);
+          if (receipt) settled++;
+        }
         if (!receipt) {
           const items = [];
           for (const r of chunk.rows) items.push({ batchId: r.batchId, start: r.start, end: r.end, to: r.to, hint: await hintFor(r.batchId, r.start) });
@@ -157,7 +161,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
       bar.stop();
     }
     const keys = rows.reduce((a, r) => a + (r.end - r.start), 0n);
-    return { chunks: chunks.length, sent, resumed: confirmedBefore, ranges: rows.length, keys };
+    return { chunks: chunks.length, sent, settled, resumed: confirmedBefore, ranges: rows.length, keys };
   } finally {
     journal.close();
     release();

@@ -83,6 +83,8 @@ export type Indexer = {
 
 const ZERO_HASH = `0x${"0".repeat(64)}` as Hex;
 const MAX_INCONSISTENT = 6;
+/** Events indexed between two VACUUM ANALYZE runs at the head. */
+const VACUUM_EVERY_EVENTS = 50_000;
 
 /**
  * Creates an indexer over one ledger: backfills with eth_getLogs in adaptive block ranges
@@ -254,6 +256,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
       const flag = await store.query<{ value: string }>("SELECT value FROM kt_meta WHERE key = 'queryIndexes'");
       let indexesDeferred = flag[0]?.value === "deferred";
       const deferMin = config.deferIndexesMinBlocks ?? 100;
+      let eventsSinceVacuum = 0;
       if (!indexesDeferred && deferMin > 0 && cursor.number === config.startBlock - 1 && head - cursor.number >= deferMin) {
         const t = performance.now();
         await store.transaction((tx) => deferQueryIndexes(tx));
@@ -280,6 +283,12 @@ export function createIndexer(config: IndexerConfig): Indexer {
             await store.transaction((tx) => ensureQueryIndexes(tx));
             indexesDeferred = false;
             emit({ type: "indexes", action: "built", ms: performance.now() - t });
+            eventsSinceVacuum = VACUUM_EVERY_EVENTS;
+          }
+          if (eventsSinceVacuum >= VACUUM_EVERY_EVENTS) {
+            // PGlite runs no autovacuum: keep the visibility map (index-only scans) and statistics fresh.
+            await store.exec("VACUUM ANALYZE kt_segments, kt_transfers, kt_redemption_words");
+            eventsSinceVacuum = 0;
           }
           emit({ type: "caught-up", block: cursor.number });
           if (!options.follow) break;
@@ -333,6 +342,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
           throw e;
         }
         const commitMs = performance.now() - t;
+        eventsSinceVacuum += result.events.length;
         emit({ type: "range", from: result.from, to: result.to, events: result.events.length, ms: result.ms + commitMs, fetchMs: result.ms, commitMs, chunkBlocks: chunk });
         if (cursor.number >= head) head = await headOf();
       }

@@ -19,7 +19,7 @@
  */
 export const queryIndexes: readonly string[] = [
   "CREATE INDEX IF NOT EXISTS kt_segments_current_keys ON kt_segments USING gist (batch_no, keys) WHERE to_block IS NULL;",
-  "CREATE INDEX IF NOT EXISTS kt_segments_current_holder ON kt_segments (holder, batch_no, seg_start) WHERE to_block IS NULL;",
+  "CREATE INDEX IF NOT EXISTS kt_segments_current_holder ON kt_segments (holder, batch_no, seg_start) INCLUDE (seg_end, frozen) WHERE to_block IS NULL;",
   "CREATE INDEX IF NOT EXISTS kt_transfers_keys ON kt_transfers USING gist (batch_no, keys);",
   "CREATE INDEX IF NOT EXISTS kt_transfers_from ON kt_transfers (from_addr);",
   "CREATE INDEX IF NOT EXISTS kt_transfers_to ON kt_transfers (to_addr);",

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, keccak256, zeroHash, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, zeroHash, type Address, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -276,5 +276,45 @@ describe("keytrail transfer --file (bulk orders)", () => {
     const third = await ok(["transfer", "--file", orders], 2);
     expect(third.stdout).toContain("0 sent now, 8 confirmed by an earlier run");
     expect(await client.getTransactionCount({ address: DIST1 })).toBe(nonceBefore + 8);
+  });
+
+  it("settles a chunk signed but never broadcast by a killed run: re-broadcasts the same bytes, then continues", async () => {
+    const orders = join(cwd, "orders-signed.csv");
+    writeFileSync(orders, `${batchId},6000,6009,${DIST2}\n${batchId},6010,6019,${DIST2}\n`);
+    const wallet = createWalletClient({ account: mnemonicToAccount(MNEMONIC, { addressIndex: 1 }), chain: hardhat, transport: http(node.url) });
+    const nonce = await client.getTransactionCount({ address: SUPPLIER });
+    // What a run killed between journaling and broadcasting leaves behind: chunk 0 signed, not sent.
+    const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [[{ batchId, start: 6000n, end: 6010n, to: DIST2, hint: 0n }], zeroHash] });
+    const request = await wallet.prepareTransactionRequest({ to: ledger, data, nonce });
+    const raw = await wallet.signTransaction(request);
+    const header = { kind: "keytrail-transfer-journal", version: 1, ordersHash: keccak256(readFileSync(orders)), chunkSize: 1, chainId: 31337, ledger, from: SUPPLIER, chunks: 2 };
+    writeFileSync(`${orders}.journal`, `${JSON.stringify(header)}\n${JSON.stringify({ chunk: 0, state: "signed", hash: keccak256(raw), nonce, raw })}\n`);
+
+    const r = await ok(["transfer", "--file", orders], 1);
+    expect(r.stderr).toContain(`re-broadcast the signed transaction ${keccak256(raw)} of chunk 1 (same nonce ${nonce}`);
+    expect(r.stdout).toContain("transferred 2 ranges (20 keys) in 2 transactions: 1 sent now, 1 signed by the interrupted run and settled now");
+    expect(await client.getTransactionCount({ address: SUPPLIER })).toBe(nonce + 2);
+    expect(await client.getTransactionReceipt({ hash: keccak256(raw) })).toMatchObject({ status: "success" });
+    expect(await holderOf(6015n)).toBe(DIST2);
+  });
+
+  it("a signed chunk whose nonce another transaction used is checked against the chain and sent afresh", async () => {
+    const orders = join(cwd, "orders-nonce.csv");
+    writeFileSync(orders, `${batchId},6200,6209,${DIST2}\n`);
+    const wallet = createWalletClient({ account: mnemonicToAccount(MNEMONIC, { addressIndex: 1 }), chain: hardhat, transport: http(node.url) });
+    const nonce = await client.getTransactionCount({ address: SUPPLIER });
+    const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [[{ batchId, start: 6200n, end: 6210n, to: DIST2, hint: 0n }], zeroHash] });
+    const raw = await wallet.signTransaction(await wallet.prepareTransactionRequest({ to: ledger, data, nonce }));
+    const header = { kind: "keytrail-transfer-journal", version: 1, ordersHash: keccak256(readFileSync(orders)), chunkSize: 50, chainId: 31337, ledger, from: SUPPLIER, chunks: 1 };
+    writeFileSync(`${orders}.journal`, `${JSON.stringify(header)}\n${JSON.stringify({ chunk: 0, state: "signed", hash: keccak256(raw), nonce, raw })}\n`);
+    // Meanwhile the same nonce went to another transaction of the supplier.
+    const other = await wallet.writeContract({ address: ledger, abi: keyLedgerAbi, functionName: "transfer", args: [batchId, 6300n, 6310n, DIST2, 0n, zeroHash], nonce });
+    await client.waitForTransactionReceipt({ hash: other });
+
+    const r = await ok(["transfer", "--file", orders], 1);
+    expect(r.stdout).toContain("transferred 1 ranges (10 keys) in 1 transactions: 1 sent now");
+    expect(await client.getTransactionReceipt({ hash: keccak256(raw) }).catch(() => null)).toBeNull();
+    expect(await client.getTransactionCount({ address: SUPPLIER })).toBe(nonce + 2);
+    expect(await holderOf(6205n)).toBe(DIST2);
   });
 });

@@ -49,7 +49,9 @@ describe("Merkle tree against independent implementations", () => {
       for (let i = 0; i < n; i++) {
         const proof = getProof(ours, i);
         expect(proof).toEqual(js.getHexProof(leaves[i]!, i));
-        expect(bytesToHex(getProofBytes(ours, i))).toBe(proof.length ? `0x${proof.map((p) => p.slice(2)).join("")}` : "0x");
+        const packed = proof.length ? `0x${proof.map((p) => p.slice(2)).join("")}` : "0x";
+        expect(bytesToHex(getProofBytes(ours, i))).toBe(packed);
+        expect(bytesToHex(getProofBytes(ours, i, new Uint8Array(64 * 32)))).toBe(packed);
         expect(verifyProof(ours.root, leaves[i]!, proof)).toBe(true);
         expect(StandardMerkleTree.verify(ours.root, TYPES, [batchId, i, commitments[i]!], proof)).toBe(true);
       }

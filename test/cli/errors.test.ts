@@ -167,5 +167,9 @@ describe("keytrail init and an environment private key", () => {
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toMatchObject({ registered: false });
     expect(rec.ledger).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    // A ledger deployed elsewhere (Ignition, another tool) is named with the global --ledger.
+    const named = await runCli(["init", "--config", "named.json", "--ledger", rec.ledger, "--deploy-block", String(rec.deployBlock)], { cwd: dir });
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "named.json"), "utf8"))).toMatchObject({ ledger: rec.ledger, deployBlock: rec.deployBlock });
   });
 });

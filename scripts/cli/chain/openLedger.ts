@@ -62,7 +62,12 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
   } catch (e) {
     throw new CliError(`The contract at ${ledger} on chain id ${chainId} is not a KeyTrail ledger (it does not answer batchIdOf).`, { cause: e });
   }
-  const deployBlock = deployment && getAddress(deployment.ledger) === ledger ? BigInt(deployment.deployBlock) : 0n;
+  const deployBlock =
+    deployment && getAddress(deployment.ledger) === ledger
+      ? BigInt(deployment.deployBlock)
+      : config.ledger && getAddress(config.ledger) === ledger && config.deployBlock !== undefined
+        ? BigInt(config.deployBlock)
+        : 0n;
   let account: LocalAccount | undefined;
   let walletClient: LedgerContext["walletClient"];
   if (parameters.signer) {

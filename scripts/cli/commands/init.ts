@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../io/writeFileAtomic.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
 
-type InitOptions = { network?: string; chain?: string; rpc?: string[]; ledger?: string; accountSource?: string; portal?: string; force?: boolean };
+type InitOptions = { network?: string; chain?: string; rpc?: string[]; deployBlock?: string; accountSource?: string; portal?: string; force?: boolean };
 
 /**
  * `keytrail init`: writes keytrail.config.json (network, chain id, RPC URLs, ledger, account
@@ -24,11 +24,11 @@ type InitOptions = { network?: string; chain?: string; rpc?: string[]; ledger?: 
 export function registerInitCommand(program: Command): void {
   const cmd = program
     .command("init")
-    .description("write keytrail.config.json (network, chain id, RPC URLs, ledger, account source)")
+    .description("write keytrail.config.json (network, chain id, RPC URLs, ledger given with --ledger, account source)")
     .option("--network <name>", "network name shown in messages", "localhost")
     .option("--chain <id>", "chain id the config is for (commands refuse another chain)")
     .option("--rpc <url...>", "JSON-RPC URL(s), tried in order", ["http://127.0.0.1:8545"])
-    .option("--ledger <address>", "ledger contract address (else the deployment record is used)")
+    .option("--deploy-block <n>", "block the ledger was deployed in (log scans start there; default 0)")
     .option("--account-source <source>", "env | keystore:FILE | test:N", undefined)
     .option("--portal <url>", "portal base URL used in sealed key URLs")
     .option("--force", "overwrite an existing config file")
@@ -43,7 +43,12 @@ export function registerInitCommand(program: Command): void {
         if (!Number.isInteger(n) || n <= 0) throw new CliUsageError(`--chain ${JSON.stringify(opts.chain)} is not a chain id: expected a positive integer.`);
         raw.chainId = n;
       }
-      if (opts.ledger) raw.ledger = parseAddress(opts.ledger, "--ledger");
+      // --ledger is the global option (the same flag every command takes); init records it.
+      if (g.ledger) raw.ledger = parseAddress(g.ledger, "--ledger");
+      if (opts.deployBlock !== undefined) {
+        if (!/^\d+$/.test(opts.deployBlock)) throw new CliUsageError(`--deploy-block ${JSON.stringify(opts.deployBlock)} is not a block number.`);
+        raw.deployBlock = Number(opts.deployBlock);
+      }
       if (opts.accountSource) raw.account = parseAccountSource(opts.accountSource);
       if (opts.portal) raw.portalBase = opts.portal.replace(/\/+$/, "");
       const parsed = configSchema.safeParse(raw);
@@ -53,7 +58,7 @@ export function registerInitCommand(program: Command): void {
       out.info(`wrote ${g.config ?? CONFIG_FILE}`);
       out.result(toJson(config));
     });
-  addExamples(cmd, "keytrail init --chain 31337 --rpc http://127.0.0.1:8545 --account-source test:0", "keytrail init --network base-sepolia --chain 84532 --rpc https://rpc.example --account-source keystore:supplier.json --force");
+  addExamples(cmd, "keytrail init --chain 31337 --rpc http://127.0.0.1:8545 --account-source test:0", "keytrail init --network base-sepolia --chain 84532 --rpc https://rpc.example --ledger 0x5FbD…0aa3 --deploy-block 18400211 --account-source keystore:supplier.json --force");
 }
 
 function parseAccountSource(text: string): AccountSource {

@@ -15,6 +15,8 @@ export const configSchema = z.object({
   chainId: z.number().int().positive().optional(),
   rpcUrls: z.array(z.string().url()).min(1).default(["http://127.0.0.1:8545"]),
   ledger: address.optional(),
+  /** Block the ledger was deployed in: log scans (hints, anchors, redemptions) start there. */
+  deployBlock: z.number().int().nonnegative().optional(),
   account: accountSourceSchema.optional(),
   portalBase: z.string().url().optional(),
 });

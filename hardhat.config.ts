@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
@@ -28,5 +28,14 @@ export default defineConfig({
   },
   networks: {
     localhost: { type: "http", chainType: "l1", url: process.env.KEYTRAIL_RPC_URL ?? "http://127.0.0.1:8545" },
+    // A public L2 (OP-stack, e.g. Base or Optimism, mainnet or testnet). Values are read only when
+    // the network is used: from the environment or Hardhat's encrypted keystore
+    // (`npx hardhat keystore set KEYTRAIL_L2_DEPLOYER_KEY`). Nothing secret lives in this file.
+    l2: {
+      type: "http",
+      chainType: "op",
+      url: configVariable("KEYTRAIL_L2_RPC_URL"),
+      accounts: [configVariable("KEYTRAIL_L2_DEPLOYER_KEY")],
+    },
   },
 });

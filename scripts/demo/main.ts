@@ -308,6 +308,12 @@ async function main(): Promise<number> {
         await page.screenshot({ path: join(work, `verdict-${l.expect}.png`), fullPage: true });
         say(`  ${ok ? "ok  " : "FAIL"} portal (Chromium) ${l.expect.padEnd(15)} got ${verdict} in ${Date.now() - t} ms`);
       }
+      // The English page of the genuine verdict, for the README.
+      await page.setViewportSize({ width: 900, height: 1100 });
+      await page.goto("about:blank");
+      await page.goto(links[0].url.replace("/v/#", "/en/v/#"));
+      await page.waitForFunction(() => document.querySelector("#verdict")?.getAttribute("data-verdict") || null, null, { timeout: 30_000 }).catch(() => undefined);
+      await page.screenshot({ path: join(work, "verdict-genuine-en.png"), fullPage: true });
     } finally {
       await browser.close();
     }

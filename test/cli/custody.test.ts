@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, zeroHash, type Address, type Hex } from "viem";
@@ -60,6 +60,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await node?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
 describe("keytrail deploy / init / party", () => {

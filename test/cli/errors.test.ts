@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet, encryptKeystoreJsonSync } from "ethers";
@@ -18,6 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await node?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
 describe("keytrail CLI: usage and help", () => {
@@ -139,7 +140,7 @@ describe("keytrail CLI: accounts", () => {
 
 describe("keytrail init and an environment private key", () => {
   it("writes keytrail.config.json once, refuses to overwrite it, and refuses bad values", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "keytrail-cli-init-"));
+    const dir = mkdtempSync(join(cwd, "init-"));
     const r = await runCli(["init", "--network", "local", "--chain", "1337", "--rpc", node.url, "--account-source", "env", "--portal", "https://verify.example.com/"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "keytrail.config.json"), "utf8"))).toEqual({

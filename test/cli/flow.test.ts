@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,6 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await node?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
 describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {

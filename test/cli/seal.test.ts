@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -34,6 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await node?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
 describe("keytrail batch seal", () => {

@@ -21,7 +21,7 @@ import { build as viteBuild } from "vite";
 import type { BenchOptions, BenchResult } from "../types.js";
 import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { buildPortal, repoRoot } from "../../test/portal/helpers/buildPortal.js";
-import { launchChromium } from "../../test/portal/helpers/launchChromium.js";
+import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { indexAndExport } from "../../test/portal/helpers/indexAndExport.js";
 import { setUpScenario } from "../../test/portal/helpers/scenario.js";
 import { startHttpChain } from "../../test/portal/helpers/startHttpChain.js";

@@ -16,7 +16,7 @@ import { writeAuditReport } from "../../audit/report/writeAuditReport.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { buildPortal, repoRoot } from "./helpers/buildPortal.js";
-import { launchChromium } from "./helpers/launchChromium.js";
+import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { indexAndExport } from "./helpers/indexAndExport.js";
 import { setUpScenario, type Scenario } from "./helpers/scenario.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";

@@ -281,7 +281,7 @@ async function main(): Promise<number> {
   if (once) {
     say("\n══════════════ checking the five links ══════════════");
     for (const l of links) {
-      const out = await keytrail(["verify", l.url, "--batch-dir", dirs.game, "--json"]).catch((e: Error) => e.message);
+      const out = await keytrail(["verify", l.url, "--json"]).catch((e: Error) => e.message);
       let verdict = "error";
       try {
         verdict = (JSON.parse(out) as { verdict: string }).verdict;

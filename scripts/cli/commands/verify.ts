@@ -14,6 +14,7 @@ import { createOutput } from "../io/createOutput.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
 import { createShardSource } from "../verify/createShardSource.js";
+import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import { toVerifyJson } from "../verify/toVerifyJson.js";
 
 type VerifyCliOptions = { json?: boolean; batchDir?: string; shards?: string; pin?: string; serial?: string; seller?: string; offline?: boolean };
@@ -33,7 +34,7 @@ export function registerVerifyCommand(program: Command): void {
     .description("verify a key's QR link or payload: genuine, not in batch, revoked, redeemed, seller not holder …")
     .option("--json", 'print { "verdict": …, facts, checks } as JSON')
     .option("--batch-dir <dir>", "sealed batch folder: proof shards for short-form codes")
-    .option("--shards <base>", "folder or URL holding <s>.bin proof shards ({batchId} is replaced)")
+    .option("--shards <base>", "folder or URL holding <s>.bin proof shards ({batchId} is replaced); default for a link: the portal's published export, <portal>/export/proofs/{batchId}")
     .option("--pin <pin>", "also check that this key (卡密) is the one the code was issued for (hashed locally)")
     .option("--serial <serial>", "the card number (卡号) that goes with --pin")
     .option("--seller <address>", "check that this seller holds the key")
@@ -43,7 +44,9 @@ export function registerVerifyCommand(program: Command): void {
       const out = createOutput(g);
       if (o.serial && !o.pin) throw new CliUsageError("--serial needs --pin.");
       const options: VerifyOptions = {};
-      const fetchShard = createShardSource({ batchDir: o.batchDir, base: o.shards });
+      // A link names its portal; a portal publishes the export, proof shards included.
+      const linkPortal = o.batchDir || o.shards ? undefined : safePortalBase(input);
+      const fetchShard = createShardSource({ batchDir: o.batchDir, base: o.shards ?? (linkPortal ? `${linkPortal}/export/proofs/{batchId}` : undefined) });
       if (fetchShard) options.fetchShard = fetchShard;
       if (o.pin) options.key = o.serial ? { serial: o.serial, pin: o.pin } : { pin: o.pin };
       if (o.seller) options.seller = parseAddress(o.seller, "--seller");
@@ -90,4 +93,14 @@ export function registerVerifyCommand(program: Command): void {
     "keytrail verify 'https://verify.example.com/v/#AQDp9AFf…' --batch-dir out/2026-11-A --json",
     "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
   );
+}
+
+function safePortalBase(input: string): string | undefined {
+  try {
+    const base = parsePayloadInput(input).portalBase;
+    // The English pages live under /en/; the export is published once, at the site's root.
+    return base && /^https?:\/\//.test(base) ? base.replace(/\/+$/, "").replace(/\/en$/, "") : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -15,6 +15,8 @@ export type StartLocalNodeParameters = {
   port?: number;
   /** Try 8545 first. */
   preferDefaultPort?: boolean;
+  /** Chain id to serve (default Hardhat's 31337). */
+  chainId?: number;
 };
 
 /**
@@ -29,7 +31,7 @@ export async function startLocalNode(parameters: StartLocalNodeParameters = {}):
   const port = parameters.port ?? (await freePort(parameters.preferDefaultPort ? 8545 : undefined));
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
-  const child: ChildProcess = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port), ...(parameters.chainId ? ["--chain-id", String(parameters.chainId)] : [])], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, FORCE_COLOR: "0" },

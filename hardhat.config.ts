@@ -14,7 +14,9 @@ export default defineConfig({
       default: {
         version: SOLC_VERSION,
         path: require.resolve("solc/soljson.js"),
-        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: true },
+        // No metadata hash in the bytecode: it depends on which files Hardhat compiles together (remappings),
+        // so the committed bytecode (lib/abi/keyLedgerBytecode.ts) would not be reproducible.
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: true, metadata: { bytecodeHash: "none" } },
       },
     },
   },

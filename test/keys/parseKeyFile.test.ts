@@ -9,7 +9,7 @@ import type { KeyRecord } from "../../lib/schemas/keyRecord.js";
 import { keyRecordSchema } from "../../lib/schemas/keyRecord.js";
 import { GBK_HEADER_BYTES, gbkEncode } from "../fixtures/keys/gbk.js";
 
-const SAMPLE = new URL("../../../shared/data/sample-keys.csv", import.meta.url);
+const SAMPLE = new URL("../fixtures/seal/sample-keys.csv", import.meta.url);
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 function refused(input: Uint8Array | string, options: KeyFileParserOptions = {}): KeyFileError {

@@ -281,7 +281,8 @@ async function main(): Promise<number> {
   if (once) {
     say("\n══════════════ checking the five links ══════════════");
     for (const l of links) {
-      const out = await keytrail(["verify", l.url, "--json"], { okCodes: [1] }) // exit 1: a verdict other than genuine.catch((e: Error) => e.message);
+      // Exit code 1 means a verdict other than genuine: the JSON is still the answer.
+      const out = await keytrail(["verify", l.url, "--json"], { okCodes: [1] }).catch((e: Error) => e.message);
       let verdict = "error";
       try {
         verdict = (JSON.parse(out) as { verdict: string }).verdict;

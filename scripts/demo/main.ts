@@ -258,7 +258,13 @@ async function main(): Promise<number> {
   mkdirSync(qrDir, { recursive: true });
   for (const l of links) await QRCode.toFile(join(qrDir, `${l.expect}.png`), l.url, { errorCorrectionLevel: "M", margin: 2, scale: 6 });
 
-  const server = spawn(process.execPath, [KEYTRAIL, "portal", "serve", "--dir", site, "--port", String(portalPort)], { cwd: work, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const server = spawn(process.execPath, [KEYTRAIL, "portal", "serve", "--dir", site, "--port", String(portalPort)], { cwd: work, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  // The server's own messages matter only if it stops by itself (its stop message on our SIGTERM does not).
+  let serverErr = "";
+  server.stderr!.on("data", (b: Buffer) => (serverErr += b.toString()));
+  server.once("exit", (code, signal) => {
+    if (signal !== "SIGTERM" && serverErr) process.stderr.write(serverErr);
+  });
   await new Promise<void>((res, rej) => {
     let out = "";
     server.stdout!.on("data", (b: Buffer) => {

@@ -263,7 +263,7 @@ async function main(): Promise<number> {
   let serverErr = "";
   server.stderr!.on("data", (b: Buffer) => (serverErr += b.toString()));
   server.once("exit", (code, signal) => {
-    if (signal !== "SIGTERM" && serverErr) process.stderr.write(serverErr);
+    if (signal !== "SIGTERM" && code !== 130 && serverErr) process.stderr.write(serverErr);
   });
   await new Promise<void>((res, rej) => {
     let out = "";

@@ -65,10 +65,12 @@ for (const area of areas) {
 const fmt = (v: number) =>
   Math.abs(v) >= 1000 ? Math.round(v).toLocaleString("en-US") : Math.abs(v) >= 10 ? v.toFixed(1) : v.toPrecision(3);
 
+const fmtRatio = (r: number) => `${r !== 0 && Math.abs(r) < 0.01 ? r.toExponential(2) : r.toFixed(2)}x`;
+
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown cpu"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`;
 const header = "| area | benchmark | ours | unit | anchor | anchor value | ratio | notes |\n|---|---|---:|---|---|---:|---:|---|";
 const table = rows
-  .map((r) => `| ${r.area} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.anchor?.name ?? ""} | ${r.anchor ? fmt(r.anchor.value) : ""} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : ""} | ${r.notes ?? ""} |`)
+  .map((r) => `| ${r.area} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.anchor?.name ?? ""} | ${r.anchor ? fmt(r.anchor.value) : ""} | ${r.ratio !== undefined ? fmtRatio(r.ratio) : ""} | ${r.notes ?? ""} |`)
   .join("\n");
 
 process.stdout.write(`\n${header}\n${table}\n`);
@@ -100,7 +102,7 @@ function ratioChart(data: Row[]): string {
       const colour = lg >= 0 ? "#1a7f37" : "#cf222e";
       return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(`${r.area}: ${r.name}`.slice(0, 56))}</text>` +
         `<rect x="${x.toFixed(1)}" y="${y}" width="${bw.toFixed(1)}" height="${barH}" fill="${colour}"/>` +
-        `<text x="${(lg >= 0 ? x + bw + 4 : x - 4).toFixed(1)}" y="${y + 15}" text-anchor="${lg >= 0 ? "start" : "end"}" font-size="11">${r.ratio!.toFixed(2)}x</text>`;
+        `<text x="${(lg >= 0 ? x + bw + 4 : x - 4).toFixed(1)}" y="${y + 15}" text-anchor="${lg >= 0 ? "start" : "end"}" font-size="11">${fmtRatio(r.ratio!)}</text>`;
     })
     .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">

@@ -55,23 +55,7 @@ export type DecodedLedgerLog =
     }
   | { eventName: "DistributorDeauthorized"; args: { supplier: Address; distributor: Address } }
   | { eventName: "RedeemerSet"; args: { supplier: Address; redeemer: Address; allowed: boolean } }
-  | {
-      eventName: "BatchAnchored";
-      args: {
-        batchId: Hex;
-        supplier: Address;
-        label: string;
-        root: Hex;
-        count: bigint;
-        productId: Hex;
-        faceValue: bigint;
-        currency: Hex;
-        expiresAt: bigint;
-        restricted: boolean;
-        manifestHash: Hex;
-        manifestURI: string;
-      };
-    }
+  | { eventName: "BatchAnchored"; args: BatchRecord }
   | {
       eventName: "CustodyTransferred";
       args: { batchId: Hex; from: Address; to: Address; start: bigint; end: bigint; memo: Hex };

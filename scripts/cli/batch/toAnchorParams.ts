@@ -1,20 +1,10 @@
 import { keccak256, pad, toHex, type Hex } from "viem";
 import { CliError } from "../errors.js";
+import type { BatchRecord } from "../../../lib/state/types.js";
 import type { BatchManifest } from "./readBatchFolder.js";
 
-/** The contract's AnchorParams struct. */
-export type AnchorParams = {
-  label: string;
-  root: Hex;
-  count: bigint;
-  productId: Hex;
-  faceValue: bigint;
-  currency: Hex;
-  expiresAt: bigint;
-  restricted: boolean;
-  manifestHash: Hex;
-  manifestURI: string;
-};
+/** The contract's AnchorParams struct: a batch record less what the contract derives (id, supplier). */
+export type AnchorParams = Omit<BatchRecord, "batchId" | "supplier">;
 
 /**
  * Builds anchorBatch's parameters from a batch manifest. productId: a bytes32 as written, a GTIN

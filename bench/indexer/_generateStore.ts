@@ -8,18 +8,10 @@ import { createLedgerMirror } from "../../indexer/apply/createLedgerMirror.js";
 import type { IndexedEvent } from "../../indexer/apply/createLedgerMirror.js";
 import type { Store } from "../../indexer/store/types.js";
 import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import { prng } from "../../scripts/util/prng.js";
 
-/** A seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
+
 
 const hex = (n: number, bytes: number) => `0x${n.toString(16).padStart(bytes * 2, "0")}` as Hex;
 

@@ -15,18 +15,8 @@ import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
 import { decodeEventLog } from "viem";
 import { stateDigestVector } from "./stateDigestVector.js";
+import { prng } from "../../scripts/util/prng.js";
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An independent encoder of docs/STATE-DIGEST.md, written with viem's encodePacked. */
 function independentEncoding(s: LedgerSnapshot): Hex {

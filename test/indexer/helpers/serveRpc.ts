@@ -1,21 +1,13 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { prng } from "../../../scripts/util/prng.js";
+
+export { prng };
 
 /** Fault rates (0..1) of {@link serveRpc}; each request draws from a seeded PRNG. */
 export type Faults = { drop?: number; delay?: number; status429?: number; status500?: number; truncate?: number; delayMs?: number };
 
-/** Small seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Forward = (body: string) => Promise<string>;
 

@@ -131,7 +131,7 @@ async function main(): Promise<number> {
   await step("registrar grants the regulator role and registers parties", async () => {
     await keytrail(["role", "grant", "regulator", addr("regulator")], { account: P.registrar.i });
     const reg = (k: keyof typeof P, kind: string, until = "730d") =>
-      keytrail(["party", "register", addr(k), "--kind", kind, "--profile-uri", `https://registry.example.cn/parties/${k}`, "--accredited-until", until], { account: P.registrar.i });
+      keytrail(["party", "register", addr(k), "--kind", kind, "--name", P[k].name, "--profile-uri", `https://registry.example.cn/parties/${k}`, "--accredited-until", until], { account: P.registrar.i });
     await reg("galaxy", "supplier");
     await reg("huatong", "supplier");
     await reg("jinpeng", "distributor");

@@ -12,7 +12,7 @@ import type { ExportCustody } from "../../../indexer/export/types.ts";
 import { byId, el, fill } from "./dom.ts";
 import { fetchExport } from "./runVerification.ts";
 
-type PartyFacts = { kind: string; accreditedUntil: number; suspended: boolean; tiers: Record<string, { tier: number; valid: boolean }> };
+type PartyFacts = { name?: string; kind: string; accreditedUntil: number; suspended: boolean; tiers: Record<string, { tier: number; valid: boolean }> };
 let partiesFile: Promise<{ at: number; parties: Record<string, PartyFacts> }> | undefined;
 
 function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
@@ -72,7 +72,8 @@ export async function renderTimeline(lang: Lang, strings: VerdictStrings, payloa
     const who = hop.to.toLowerCase();
     const p = parties[who];
     const kindName = kinds[p?.kind ?? ""] ?? t.unregistered;
-    const line = el("div", {}, el("a", { href: localePath(lang, `p/${who}/`) }, `${kindName} `, el("code", { title: who }, shortHex(who))));
+    const label = p?.name ? `${p.name} · ${kindName} ` : `${kindName} `;
+    const line = el("div", {}, el("a", { href: localePath(lang, `p/${who}/`) }, label, el("code", { title: who }, shortHex(who))));
     if (hop.authorized === null || i === 0 || who === supplier) line.append(" ", badge("ok", `✓ ${t.issuerSelf}`));
     else if (hop.authorized) {
       const tier = supplier ? p?.tiers[supplier]?.tier : undefined;

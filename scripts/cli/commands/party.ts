@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { keccak256, toHex, zeroHash, type Hex } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { encodeProfileUri } from "../../../lib/parties/encodeProfileUri.js";
 import { openLedger } from "../chain/openLedger.js";
 import { sendLedgerTx } from "../chain/sendLedgerTx.js";
 import { CliUsageError } from "../errors.js";
@@ -12,7 +13,7 @@ import { parseTime } from "../parse/parseTime.js";
 import type { GlobalOptions } from "../types.js";
 
 const KINDS = ["none", "supplier", "distributor", "retailer"] as const;
-type ProfileOptions = { kind?: string; profile?: string; profileHash?: string; profileUri?: string; accreditedUntil?: string; reason?: string; json?: boolean };
+type ProfileOptions = { kind?: string; profile?: string; profileHash?: string; profileUri?: string; name?: string; accreditedUntil?: string; reason?: string; json?: boolean };
 
 function profileHashOf(o: ProfileOptions): Hex {
   if (o.profile && o.profileHash) throw new CliUsageError("Give either --profile FILE or --profile-hash HEX, not both.");
@@ -37,6 +38,16 @@ function kindOf(text: string | undefined): number {
  * @example
  * registerPartyCommand(program);
  */
+/** The profile URI to record: a display-name data URI when --name is given, else --profile-uri. */
+function profileUriOf(o: ProfileOptions): string {
+  if (o.name === undefined) return o.profileUri ?? "";
+  try {
+    return encodeProfileUri({ name: o.name, uri: o.profileUri || undefined });
+  } catch (e) {
+    throw new CliUsageError(`--name: ${(e as Error).message}`);
+  }
+}
+
 export function registerPartyCommand(program: Command): void {
   const party = program.command("party").description("register, update, suspend, reinstate or show a party (supplier, distributor, retailer)");
   addExamples(party, "keytrail party register 0x7099…79C8 --kind supplier --profile licences.zip --accredited-until 2027-12-31");
@@ -46,6 +57,7 @@ export function registerPartyCommand(program: Command): void {
       .option("--profile <file>", "licence bundle (营业执照, ICP …): its keccak256 is recorded, the file stays with you")
       .option("--profile-hash <hex>", "profile hash given directly")
       .option("--profile-uri <uri>", "where the public profile is published", "")
+      .option("--name <name>", "display name the registrar verified (e.g. 星河游戏 Galaxy Games): recorded on chain in the profile URI, with --profile-uri inside it")
       .option("--accredited-until <time>", "accreditation expiry: date, Unix seconds, 365d or never", "never");
 
   const register = withProfile(party.command("register <address>").description("register a party (registrar)"))
@@ -57,10 +69,10 @@ export function registerPartyCommand(program: Command): void {
       const hash = profileHashOf(o);
       const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
       const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "registerParty", args: [who, kind, hash, o.profileUri ?? "", until], action: `register party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "registerParty", args: [who, kind, hash, profileUriOf(o), until], action: `register party ${who}` });
       createOutput(g).result(`registered ${who} as ${KINDS[kind]} (tx ${tx})`);
     });
-  addExamples(register, "keytrail party register 0x3C44…93BC --kind distributor --profile-uri https://example.com/p/3c44 --accredited-until 365d --account 0");
+  addExamples(register, "keytrail party register 0x3C44…93BC --kind distributor --name '金鹏商贸 Jinpeng Trading' --profile-uri https://example.com/p/3c44 --accredited-until 365d --account 0");
 
   const update = withProfile(party.command("update <address>").description("update a party's profile and accreditation (registrar)")).action(
     async (addr: string, o: ProfileOptions, command: Command) => {
@@ -69,7 +81,7 @@ export function registerPartyCommand(program: Command): void {
       const hash = profileHashOf(o);
       const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
       const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "updateParty", args: [who, hash, o.profileUri ?? "", until], action: `update party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "updateParty", args: [who, hash, profileUriOf(o), until], action: `update party ${who}` });
       createOutput(g).result(`updated ${who} (tx ${tx})`);
     },
   );

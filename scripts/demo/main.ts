@@ -106,7 +106,11 @@ function summarise(json: string, keys: string[]): string {
     const o = JSON.parse(json) as Record<string, unknown>;
     return keys
       .filter((k) => o[k] !== undefined)
-      .map((k) => `${k} ${typeof o[k] === "object" ? JSON.stringify(o[k]).slice(0, 80) : String(o[k])}`)
+      .map((k) => {
+        const v = o[k] as { number?: unknown } | string | number;
+        const shown = typeof v === "object" && v !== null ? ("number" in v ? `block ${String(v.number)}` : JSON.stringify(v).slice(0, 80)) : String(v);
+        return `${k} ${shown}`;
+      })
       .join(", ");
   } catch {
     return json.trim().slice(0, 120).replace(/\s+/g, " ");

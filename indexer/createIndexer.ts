@@ -19,6 +19,7 @@ import { writeMeta } from "./store/writeMeta.js";
 import { deferQueryIndexes } from "./store/deferQueryIndexes.js";
 import { ensureQueryIndexes } from "./store/ensureQueryIndexes.js";
 import { fetchRange } from "./sync/fetchRange.js";
+import { subscribeNewHeads, type NewHeadsSubscription } from "./chain/subscribeNewHeads.js";
 import type { FetchRangeResult } from "./sync/fetchRange.js";
 
 /** Configuration of {@link createIndexer}. */
@@ -37,6 +38,12 @@ export type IndexerConfig = {
   finalityDepth?: number | undefined;
   /** Head polling interval when following (default 1,000 ms). */
   pollIntervalMs?: number | undefined;
+  /**
+   * New-head notifications while following: a `ws://`/`wss://` URL, `"auto"` (the first RPC URL
+   * with `ws` for `http`: used when the node offers it, else polling alone; the default) or `"off"`.
+   * Notifications only wake the loop early; blocks and logs are always read over HTTP.
+   */
+  wsUrl?: string | undefined;
   /** Adaptive eth_getLogs block ranges. */
   chunk?: { initialBlocks?: number; maxBlocks?: number; targetLogs?: number } | undefined;
   /** RPC retry policy. */
@@ -59,6 +66,7 @@ export type IndexerEvent =
   | { type: "retry"; info: RpcRetryInfo }
   | { type: "inconsistent"; message: string; attempt: number }
   | { type: "caught-up"; block: number }
+  | { type: "heads"; source: "websocket" | "polling"; url?: string; reason?: string }
   | { type: "indexes"; action: "deferred" | "built"; ms: number };
 
 /** The indexer's state (tagged union on `type`). */
@@ -242,6 +250,34 @@ export function createIndexer(config: IndexerConfig): Indexer {
     }
   }
 
+  // New-head notifications (WebSocket) while following; polling stays on as the fallback.
+  let heads: NewHeadsSubscription | null = null;
+  let headsTriedAt = -Infinity;
+  const headsUrl = (() => {
+    const w = config.wsUrl ?? "auto";
+    if (w === "off") return null;
+    if (w !== "auto") return w;
+    const first = config.rpcUrls[0];
+    return first && /^https?:\/\//.test(first) ? first.replace(/^http/, "ws") : null;
+  })();
+  async function ensureHeadsSubscription(): Promise<void> {
+    if (!headsUrl || heads?.alive() || performance.now() - headsTriedAt < 30_000) return;
+    headsTriedAt = performance.now();
+    const sub = subscribeNewHeads(headsUrl, {
+      onHead: () => wake?.(),
+      onClose: (reason) => {
+        if (heads === sub && !stopping) emit({ type: "heads", source: "polling", url: headsUrl, reason });
+      },
+    });
+    heads = sub;
+    try {
+      await sub.ready;
+      emit({ type: "heads", source: "websocket", url: headsUrl });
+    } catch (e) {
+      emit({ type: "heads", source: "polling", url: headsUrl, reason: (e as Error).message });
+    }
+  }
+
   async function run(options: { follow?: boolean; untilBlock?: number } = {}): Promise<Cursor> {
     stopping = false;
     try {
@@ -293,6 +329,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
           emit({ type: "caught-up", block: cursor.number });
           if (!options.follow) break;
           state = { type: "following", cursor: cursor.number };
+          await ensureHeadsSubscription();
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, config.pollIntervalMs ?? 1000);
             wake = () => {
@@ -352,6 +389,10 @@ export function createIndexer(config: IndexerConfig): Indexer {
     } catch (e) {
       state = { type: "failed", error: e instanceof Error ? e : new Error(String(e)) };
       throw e;
+    } finally {
+      heads?.close();
+      heads = null;
+      headsTriedAt = -Infinity;
     }
   }
 
@@ -359,6 +400,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
     run,
     stop() {
       stopping = true;
+      heads?.close();
       wake?.();
     },
     get state() {

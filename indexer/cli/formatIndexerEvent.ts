@@ -26,5 +26,9 @@ export function formatIndexerEvent(e: IndexerEvent): string | null {
       return e.action === "deferred" ? "index: first backfill: read-side indexes are built once at the head" : `index: read-side indexes built in ${e.ms.toFixed(0)} ms`;
     case "chunk":
       return e.reason === "too-large" ? `index: answer too large, block range now ${e.blocks}` : null;
+    case "heads":
+      return e.source === "websocket"
+        ? `index: new heads over WebSocket ${e.url} (polling stays on as the fallback)`
+        : `index: following by polling${e.url ? ` (no WebSocket at ${e.url}: ${e.reason ?? "unavailable"})` : ""}`;
   }
 }

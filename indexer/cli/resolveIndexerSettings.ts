@@ -6,10 +6,10 @@ import { openStore } from "../store/openStore.js";
 import type { Store } from "../store/types.js";
 
 /** Options shared by `keytrail index`, `serve` and `export`. */
-export type IndexerCliOptions = { db?: string; rpc?: string[]; fromBlock?: string; finality?: string; pollMs?: string };
+export type IndexerCliOptions = { db?: string; rpc?: string[]; fromBlock?: string; finality?: string; pollMs?: string; ws?: string };
 
 /** What the indexer commands resolved: RPC URLs, ledger, start block, chain id. */
-export type IndexerSettings = { rpcUrls: string[]; ledger: Address; startBlock: number; chainId: number; finalityDepth: number | undefined; pollIntervalMs: number | undefined };
+export type IndexerSettings = { rpcUrls: string[]; ledger: Address; startBlock: number; chainId: number; finalityDepth: number | undefined; pollIntervalMs: number | undefined; wsUrl: string | undefined };
 
 const int = (flag: string, v: string | undefined, min: number): number | undefined => {
   if (v === undefined) return undefined;
@@ -39,6 +39,7 @@ export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOpti
     chainId: ctx.chainId,
     finalityDepth: int("--finality", o.finality, 1),
     pollIntervalMs: int("--poll-ms", o.pollMs, 10),
+    wsUrl: o.ws,
   };
 }
 

@@ -15,7 +15,8 @@ export function addIndexerOptions(cmd: Command): Command {
     .option("--rpc <url...>", "RPC URL(s), in order of preference (default: --rpc-url, KEYTRAIL_RPC_URL, the config)")
     .option("--from-block <n>", "the ledger's deployment block (default: from the deployment record)")
     .option("--finality <n>", "reorganisations deeper than this many blocks stop the indexer (default 64)")
-    .option("--poll-ms <n>", "head polling interval when following (default 1000)");
+    .option("--poll-ms <n>", "head polling interval when following (default 1000)")
+    .option("--ws <url>", "new-head notifications while following: ws:// or wss:// URL, auto (the RPC URL over WebSocket, when the node offers it) or off", "auto");
 }
 
 /**
@@ -43,6 +44,7 @@ export function registerIndexCommand(program: Command): void {
         chainId: settings.chainId,
         finalityDepth: settings.finalityDepth,
         pollIntervalMs: settings.pollIntervalMs,
+        wsUrl: settings.wsUrl,
         onEvent: (e) => {
           const line = formatIndexerEvent(e);
           if (line) out.info(line);

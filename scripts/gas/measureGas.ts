@@ -1,6 +1,7 @@
 import hre from "hardhat";
-import { encodeAbiParameters, getContract, keccak256, parseAbi, toHex, type Address, type Hex } from "viem";
+import { getContract, keccak256, parseAbi, toHex, type Address, type Hex } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { computeBatchId } from "../../lib/commit/computeBatchId.js";
 
 const mintAbi = parseAbi(["function mint(address to, uint256 n)"]);
 
@@ -95,7 +96,7 @@ export async function measureGas(): Promise<GasReport> {
   let labelNo = 0;
   const anchor = async (count: bigint): Promise<{ gas: number; batchId: Hex }> => {
     const label = `2026-11 CNY100 top-up batch ${String(++labelNo).padStart(6, "0")}`;
-    const batchId = keccak256(encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier.account.address, label]));
+    const batchId = computeBatchId(supplier.account.address, label);
     const gas = await gasOf(
       await ledger.write.anchorBatch(
         [

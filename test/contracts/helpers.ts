@@ -2,7 +2,6 @@ import hre from "hardhat";
 import {
   BaseError,
   ContractFunctionRevertedError,
-  encodeAbiParameters,
   getAddress,
   getContract,
   keccak256,
@@ -20,6 +19,7 @@ import {
 /** A wallet client with its account and chain set (as Hardhat's are). */
 type WalletClient = ViemWalletClient<Transport, Chain, Account>;
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { computeBatchId } from "../../lib/commit/computeBatchId.js";
 
 /** KeyLedger bound to one account. */
 export type Ledger = GetContractReturnType<typeof keyLedgerAbi, { public: PublicClient; wallet: WalletClient }>;
@@ -64,10 +64,8 @@ export async function deployLedger() {
   };
 }
 
-/** batchId = keccak256(abi.encode(supplier, label)). */
-export function batchIdOf(supplier: Address, label: string): Hex {
-  return keccak256(encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier, label]));
-}
+/** batchId = keccak256(abi.encode(supplier, label)), as lib/ computes it (the tests check the contract agrees). */
+export const batchIdOf: (supplier: Address, label: string) => Hex = computeBatchId;
 
 /** Realistic anchor parameters for a label. */
 export function anchorParams(label: string, count: bigint, restricted = false, expiresAt = 2_000_000_000n) {

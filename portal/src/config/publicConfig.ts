@@ -1,12 +1,7 @@
-/** The configuration values the browser sees (no build paths). */
-export type PublicConfig = {
-  chainId: number;
-  chainName: string;
-  rpcUrls: string[];
-  ledger: `0x${string}`;
-  portalBase: string;
-  explorerUrl: string;
-};
+import type { PortalConfig } from "./loadPortalConfig.ts";
+
+/** The configuration values the browser sees: the build configuration less its build paths. */
+export type PublicConfig = Omit<PortalConfig, "exportDir">;
 
 declare const __KEYTRAIL_PUBLIC__: PublicConfig;
 

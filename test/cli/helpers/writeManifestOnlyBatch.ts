@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeAbiParameters, keccak256, toHex, type Address, type Hex } from "viem";
+import { computeBatchId } from "../../../lib/commit/computeBatchId.js";
+import { keccak256, toHex, type Address, type Hex } from "viem";
 
 /** Parameters of {@link writeManifestOnlyBatch}. */
 export type ManifestOnlyBatch = { dir: string; chainId: number; ledger: Address; supplier: Address; label: string; count: number; complete?: boolean; restricted?: boolean };
@@ -16,7 +17,7 @@ export type ManifestOnlyBatch = { dir: string; chainId: number; ledger: Address;
  */
 export function writeManifestOnlyBatch(p: ManifestOnlyBatch): Hex {
   mkdirSync(p.dir, { recursive: true });
-  const batchId = keccak256(encodeAbiParameters([{ type: "address" }, { type: "string" }], [p.supplier, p.label]));
+  const batchId = computeBatchId(p.supplier, p.label);
   const manifest = {
     formatVersion: 1,
     chainId: p.chainId,

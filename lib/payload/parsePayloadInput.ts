@@ -5,7 +5,7 @@ import { MAX_PAYLOAD_CHARS } from "./constants.js";
 export type ParsePayloadInputReturnType = {
   /** The payload string (base64url), ready for `decodePayload`. */
   payload: string;
-  /** The portal base of a pasted link (`https://host/path` before `/v/#`), when there was one. */
+  /** The portal base of a pasted link (`https://host/path` before `/v/#` or `/en/v/#`), when there was one. */
   portalBase: string | undefined;
 };
 
@@ -41,7 +41,8 @@ export function parsePayloadInput(urlOrPayload: string): ParsePayloadInputReturn
   const before = s.slice(0, hash);
   let portalBase: string | undefined;
   if (before.length > 0) {
-    const m = /^(.*?)\/v\/?$/.exec(before);
+    // The verify page is /v/ (Chinese, the default) or /en/v/ (English): the portal base is above both.
+    const m = /^(.*?)(?:\/en)?\/v\/?$/.exec(before);
     portalBase = m ? m[1] : before.replace(/\/+$/, "");
   }
   return { payload, portalBase };

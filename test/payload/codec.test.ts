@@ -110,6 +110,7 @@ describe("payload codec", () => {
   it("payloadUrl and parsePayloadInput", () => {
     expect(payloadUrl("https://v.example//", "AbC")).toBe("https://v.example/v/#AbC");
     expect(parsePayloadInput("  https://v.example/base/v/#Ab\nC  ")).toEqual({ payload: "AbC", portalBase: "https://v.example/base" });
+    expect(parsePayloadInput("https://v.example/base/en/v/#AbC")).toEqual({ payload: "AbC", portalBase: "https://v.example/base" });
     expect(parsePayloadInput("#AbC")).toEqual({ payload: "AbC", portalBase: undefined });
     expect(parsePayloadInput("AbC")).toEqual({ payload: "AbC", portalBase: undefined });
     expect(() => parsePayloadInput("https://v.example/v/")).toThrow(expect.objectContaining({ code: "URL" }));

@@ -98,8 +98,7 @@ export function registerVerifyCommand(program: Command): void {
 function safePortalBase(input: string): string | undefined {
   try {
     const base = parsePayloadInput(input).portalBase;
-    // The English pages live under /en/; the export is published once, at the site's root.
-    return base && /^https?:\/\//.test(base) ? base.replace(/\/+$/, "").replace(/\/en$/, "") : undefined;
+    return base && /^https?:\/\//.test(base) ? base.replace(/\/+$/, "") : undefined;
   } catch {
     return undefined;
   }

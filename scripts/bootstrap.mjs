@@ -95,23 +95,23 @@ function envWith(nodeBin) {
   return { ...process.env, PATH, KEYTRAIL_NODE: nodeBin };
 }
 
-function depsStamp(nodeBin) {
+function depsStamp(nodeVersion) {
   const h = createHash("sha256");
   for (const f of ["package.json", "package-lock.json"]) {
     const p = join(ROOT, f);
     if (existsSync(p)) h.update(readFileSync(p));
   }
-  const v = spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
-  h.update(v.split(".")[0]);
+  h.update(nodeVersion.split(".")[0]);
   return h.digest("hex");
 }
 
 /** Installs npm dependencies with npm running on `nodeBin`, unless already done for this lockfile. */
 function ensureDeps(nodeBin) {
   const stampFile = join(ROOT, "node_modules", ".keytrail-install-stamp");
-  const want = depsStamp(nodeBin);
+  const nodeVersion = nodeBin === process.execPath ? process.version : spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const want = depsStamp(nodeVersion);
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === want) return;
-  log("installing npm dependencies (npm install on Node " + spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim() + ")");
+  log(`installing npm dependencies (npm install on Node ${nodeVersion})`);
   const cli = npmCli();
   const args = ["install", "--no-audit", "--no-fund", "--loglevel=error"];
   const r = cli

@@ -33,7 +33,15 @@ export type SubscribeNewHeadsParameters = {
 export function subscribeNewHeads(url: string, parameters: SubscribeNewHeadsParameters): NewHeadsSubscription {
   let open = false;
   let closed = false;
-  const ws = new WebSocket(url);
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(url);
+  } catch (e) {
+    closed = true;
+    const ready = Promise.reject(new Error(`WebSocket ${JSON.stringify(url)} could not be opened: ${(e as Error).message}`));
+    ready.catch(() => undefined);
+    return { ready, alive: () => false, close: () => undefined };
+  }
   const finish = (reason: string) => {
     if (closed) return;
     closed = true;

@@ -28,6 +28,8 @@ const int = (flag: string, v: string | undefined, min: number): number | undefin
  * const s = await resolveIndexerSettings(command.optsWithGlobals(), o);
  */
 export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOptions): Promise<IndexerSettings> {
+  if (o.ws !== undefined && o.ws !== "auto" && o.ws !== "off" && !/^wss?:\/\/[^\s/]+/.test(o.ws))
+    throw new CliUsageError(`--ws ${JSON.stringify(o.ws)} is not valid: expected auto, off, or a ws:// or wss:// URL.`);
   const rpcList = o.rpc?.length ? o.rpc : undefined;
   const ctx = await openLedger({ ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl }, { signer: false });
   const rpcUrls = rpcList ?? (g.rpcUrl ? [g.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : ctx.loaded.config.rpcUrls);

@@ -70,6 +70,17 @@ describe("keytrail CLI: usage and help", () => {
     expect(badReason.code).toBe(2);
     expect(badReason.stderr).toContain('--reason "lost" is not a revocation reason');
   });
+
+  it("an empty party name and a malformed --ws are refused before any chain call", async () => {
+    const [badName, badWs] = await Promise.all([
+      runCli(["party", "register", testAddress(5), "--kind", "retailer", "--name", "   ", ...rpc()], { cwd }),
+      runCli(["index", "--ws", "http://127.0.0.1:1", ...rpc()], { cwd }),
+    ]);
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain('--name: Party name "   ": expected 1 to 80 characters.');
+    expect(badWs.code).toBe(2);
+    expect(badWs.stderr).toContain('--ws "http://127.0.0.1:1" is not valid');
+  });
 });
 
 describe("keytrail CLI: chain connection errors", () => {

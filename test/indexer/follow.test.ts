@@ -79,3 +79,12 @@ describe("indexer follows the head", () => {
     expect(rangesAfterHeads(events)).toEqual([expect.objectContaining({ type: "range", events: 1 })]);
   });
 });
+
+describe("new-head subscription input", () => {
+  it("a malformed WebSocket URL is a failed subscription, not a crash", async () => {
+    const { subscribeNewHeads } = await import("../../indexer/chain/subscribeNewHeads.js");
+    const sub = subscribeNewHeads("not a url", { onHead: () => undefined });
+    await expect(sub.ready).rejects.toThrow(/WebSocket "not a url" could not be opened/);
+    expect(sub.alive()).toBe(false);
+  });
+});

@@ -68,8 +68,9 @@ export function registerPartyCommand(program: Command): void {
       const kind = kindOf(o.kind);
       const hash = profileHashOf(o);
       const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
+      const profileUri = profileUriOf(o);
       const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "registerParty", args: [who, kind, hash, profileUriOf(o), until], action: `register party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "registerParty", args: [who, kind, hash, profileUri, until], action: `register party ${who}` });
       createOutput(g).result(`registered ${who} as ${KINDS[kind]} (tx ${tx})`);
     });
   addExamples(register, "keytrail party register 0x3C44…93BC --kind distributor --name '金鹏商贸 Jinpeng Trading' --profile-uri https://example.com/p/3c44 --accredited-until 365d --account 0");
@@ -80,8 +81,9 @@ export function registerPartyCommand(program: Command): void {
       const who = parseAddress(addr, "party address");
       const hash = profileHashOf(o);
       const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
+      const profileUri = profileUriOf(o);
       const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "updateParty", args: [who, hash, profileUriOf(o), until], action: `update party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "updateParty", args: [who, hash, profileUri, until], action: `update party ${who}` });
       createOutput(g).result(`updated ${who} (tx ${tx})`);
     },
   );

@@ -21,7 +21,7 @@
 // host Node, for tests of that path; KEYTRAIL_NODE_HOME overrides the cache folder.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants, homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,22 +107,29 @@ function envWith(nodeBin) {
   return env;
 }
 
+/** What the install depends on: package.json's dependency fields (not its scripts), the lockfile, Node's major. */
 function depsStamp(nodeVersion) {
   const h = createHash("sha256");
-  for (const f of ["package.json", "package-lock.json"]) {
-    const p = join(ROOT, f);
-    if (existsSync(p)) h.update(readFileSync(p));
-  }
+  const pkgFile = join(ROOT, "package.json");
+  const pkg = existsSync(pkgFile) ? JSON.parse(readFileSync(pkgFile, "utf8")) : {};
+  const fields = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "overrides", "allowScripts"];
+  h.update(JSON.stringify(fields.map((f) => pkg[f] ?? null)));
+  const lock = join(ROOT, "package-lock.json");
+  if (existsSync(lock)) h.update(readFileSync(lock));
   h.update(nodeVersion.split(".")[0]);
   return h.digest("hex");
 }
 
-/** Installs npm dependencies with npm running on `nodeBin`, unless already done for this lockfile. */
+/**
+ * Installs npm dependencies with npm running on `nodeBin`, unless already done for these
+ * dependencies: node_modules/.keytrail-deps/<stamp> marks the installed state (one file, replaced
+ * on each install).
+ */
 function ensureDeps(nodeBin) {
-  const stampFile = join(ROOT, "node_modules", ".keytrail-install-stamp");
+  const stampDir = join(ROOT, "node_modules", ".keytrail-deps");
   const nodeVersion = nodeBin === process.execPath ? process.version : spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
   const want = depsStamp(nodeVersion);
-  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === want) return;
+  if (existsSync(join(stampDir, want))) return;
   log(`installing npm dependencies (npm install on Node ${nodeVersion})`);
   const cli = npmCli();
   // --no-save: install what package-lock.json pins, never rewrite it (an npm newer than the one that
@@ -132,7 +139,9 @@ function ensureDeps(nodeBin) {
     ? spawnSync(nodeBin, [cli, ...args], { stdio: "inherit", cwd: ROOT, env: envWith(nodeBin) })
     : spawnSync("npm", args, { stdio: "inherit", cwd: ROOT, env: envWith(nodeBin) });
   if (r.status !== 0) fail(`npm install failed (exit ${r.status}); see the messages above.`);
-  writeFileSync(stampFile, want);
+  rmSync(stampDir, { recursive: true, force: true });
+  mkdirSync(stampDir, { recursive: true }); // also when a project without dependencies has no node_modules
+  writeFileSync(join(stampDir, want), `${new Date().toISOString()} npm install on Node ${nodeVersion}\n`);
 }
 
 /**

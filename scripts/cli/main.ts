@@ -1,19 +1,20 @@
 import { CommanderError, Help } from "commander";
 import type { Command } from "commander";
 import { BaseError } from "../../lib/errors/BaseError.js";
+import { commandRegistry } from "./commands/registry.js";
 import { createProgram } from "./createProgram.js";
 import type { CommandSummary } from "./describeCommands.js";
 
 /** Options of {@link main}. */
 export type MainOptions = {
-  /** The top-level commands (from {@link describeCommands}): `keytrail --help` then loads no command module. */
+  /** The top-level commands (from describeCommands): `keytrail --help` then loads no command module, `keytrail <command>` that command's only. */
   commands?: readonly CommandSummary[];
 };
 
 /**
  * Runs the keytrail CLI. Exit codes: 0 ok, 1 failure, 2 usage error; 130 when interrupted
- * (re-running the same command resumes). Command modules (and the packages they use) load only
- * when a command runs or needs its own help.
+ * (re-running the same command resumes). With `options.commands`, only the named command's
+ * modules load (none for `keytrail --help`); without, every command's.
  *
  * @param argv - process.argv.
  * @param options - see {@link MainOptions}.
@@ -24,11 +25,11 @@ export type MainOptions = {
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const program = createProgram();
   const rest = argv.slice(2);
+  const named = options.commands && commandNamed(program, rest);
+  const summary = named && options.commands!.find((c) => c.name === named);
   if (options.commands && rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) addSummaries(program, options.commands);
-  else {
-    const { commandRegistry } = await import("./commands/registry.js");
-    for (const register of commandRegistry) register(program);
-  }
+  else if (summary && commandRegistry[summary.entry]) (await commandRegistry[summary.entry]!())(program);
+  else for (const register of await Promise.all(commandRegistry.map((load) => load()))) register(program);
 
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\nkeytrail: interrupted (${signal}). Nothing half-done is presented as complete; re-run the same command to resume.\n`);
@@ -48,6 +49,18 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     return reportError(e);
   }
+}
+
+/** The top-level command the arguments name (the first word after the global options), if any. */
+function commandNamed(program: Command, args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return undefined;
+    if (!arg.startsWith("-")) return arg;
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option && (option.required || option.optional)) i++; // its value
+  }
+  return undefined;
 }
 
 /** Adds each top-level command by name and description only, for the root help. */

@@ -1,40 +1,35 @@
-import { Command, CommanderError } from "commander";
+import { CommanderError, Help } from "commander";
+import type { Command } from "commander";
 import { BaseError } from "../../lib/errors/BaseError.js";
 import { commandRegistry } from "./commands/registry.js";
+import { createProgram } from "./createProgram.js";
+import type { CommandSummary } from "./describeCommands.js";
+
+/** Options of {@link main}. */
+export type MainOptions = {
+  /** The top-level commands (from describeCommands): `keytrail --help` then loads no command module, `keytrail <command>` that command's only. */
+  commands?: readonly CommandSummary[];
+};
 
 /**
  * Runs the keytrail CLI. Exit codes: 0 ok, 1 failure, 2 usage error; 130 when interrupted
- * (re-running the same command resumes).
+ * (re-running the same command resumes). With `options.commands`, only the named command's
+ * modules load (none for `keytrail --help`); without, every command's.
  *
  * @param argv - process.argv.
+ * @param options - see {@link MainOptions}.
  * @returns the exit code.
  * @example
  * process.exit(await main(process.argv));
  */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = new Command("keytrail")
-    .description("KeyTrail: seal card-key batches, anchor them on chain, move custody, revoke, redeem and verify.")
-    .option("--config <file>", "config file (default ./keytrail.config.json, or KEYTRAIL_CONFIG)")
-    .option("--rpc-url <url>", "JSON-RPC URL (overrides KEYTRAIL_RPC_URL and the config)")
-    .option("--ledger <address>", "ledger contract address (overrides KEYTRAIL_LEDGER, the config and the deployment record)")
-    .option("--chain-id <id>", "expected chain id (refuses to act on another chain)")
-    .option("--account <n>", "use the local chain's N-th test account (chain 31337 only)")
-    .option("--keystore <file>", "sign with an encrypted JSON keystore (password: KEYTRAIL_KEYSTORE_PASSWORD or a prompt)")
-    .option("-q, --quiet", "no progress bars or notes; results and errors only")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride()
-    .addHelpText(
-      "after",
-      `
-Signing account: --account N (local chain), --keystore FILE, or KEYTRAIL_PRIVATE_KEY; never printed.
-Ranges are inclusive: --range 0-9999 is 10,000 keys.
-
-Example:
-  $ keytrail deploy --account 0
-  $ keytrail batch seal keys.csv --label 2026-11-A --product 6901234567892 --face 50 --currency CNY --expires 2027-12-31 --out out/2026-11-A
-  $ keytrail batch anchor out/2026-11-A`,
-    );
-  for (const register of commandRegistry) register(program);
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const program = createProgram();
+  const rest = argv.slice(2);
+  const named = options.commands && commandNamed(program, rest);
+  const summary = named && options.commands!.find((c) => c.name === named);
+  if (options.commands && rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) addSummaries(program, options.commands);
+  else if (summary && commandRegistry[summary.entry]) (await commandRegistry[summary.entry]!())(program);
+  else for (const register of await Promise.all(commandRegistry.map((load) => load()))) register(program);
 
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\nkeytrail: interrupted (${signal}). Nothing half-done is presented as complete; re-run the same command to resume.\n`);
@@ -54,6 +49,26 @@ Example:
     }
     return reportError(e);
   }
+}
+
+/** The top-level command the arguments name (the first word after the global options), if any. */
+function commandNamed(program: Command, args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return undefined;
+    if (!arg.startsWith("-")) return arg;
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option && (option.required || option.optional)) i++; // its value
+  }
+  return undefined;
+}
+
+/** Adds each top-level command by name and description only, for the root help. */
+function addSummaries(program: Command, commands: readonly CommandSummary[]): void {
+  const terms = new Map(commands.map((c) => [c.name, c.term]));
+  for (const c of commands) program.command(c.name).description(c.description);
+  const standard = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? standard.subcommandTerm(cmd) });
 }
 
 function reportError(e: unknown): number {

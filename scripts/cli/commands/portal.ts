@@ -43,6 +43,9 @@ Examples:
     .action(async (o: BuildOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const env: Record<string, string | undefined> = { ...process.env };
+      // Astro runs in the repository (it resolves its packages from there): paths the user gave in
+      // the environment are made absolute against the caller's folder first.
+      for (const name of ["KEYTRAIL_PORTAL_CONFIG", "KEYTRAIL_EXPORT_DIR", "KEYTRAIL_PORTAL_OUT_DIR"]) if (env[name]) env[name] = resolve(env[name]);
       if (o.portalConfig) env.KEYTRAIL_PORTAL_CONFIG = resolve(o.portalConfig);
       const flags: Parameters<typeof loadPortalConfig>[2] = {};
       const set = (name: string, v: string | undefined, field?: keyof NonNullable<typeof flags>, flag?: string) => {
@@ -62,7 +65,7 @@ Examples:
       loadPortalConfig(env, env.KEYTRAIL_PORTAL_CONFIG, flags);
       const code = await runAstroBuild(env);
       if (code !== 0) throw new Error(`portal build failed (astro build exited with ${code}).`);
-      process.stdout.write(`portal built: ${o.out ? resolve(o.out) : join(portalRoot, "dist")}\n`);
+      process.stdout.write(`portal built: ${env.KEYTRAIL_PORTAL_OUT_DIR ?? join(portalRoot, "dist")}\n`);
     });
 
   portal
@@ -89,10 +92,12 @@ Examples:
     });
 }
 
+/** `astro build` of the portal, run in the repository whatever the caller's folder (Astro's build imports its packages from there). */
 function runAstroBuild(env: Record<string, string | undefined>): Promise<number> {
-  const astroBin = join(portalRoot, "..", "node_modules", "astro", "bin", "astro.mjs");
+  const repoRoot = resolve(portalRoot, "..");
+  const astroBin = join(repoRoot, "node_modules", "astro", "bin", "astro.mjs");
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [astroBin, "build", "--root", portalRoot], { env: env as NodeJS.ProcessEnv, stdio: "inherit" });
+    const child = spawn(process.execPath, [astroBin, "build", "--root", portalRoot], { cwd: repoRoot, env: env as NodeJS.ProcessEnv, stdio: "inherit" });
     child.on("error", fail);
     child.on("close", (code) => done(code ?? 1));
   });

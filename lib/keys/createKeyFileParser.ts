@@ -41,7 +41,8 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   const maxIssues = options.maxIssues ?? 1000;
   const rep: KeyFileReport = {
     file, encoding: "ascii", bom: false, encodingReason: "", format: "csv", formatReason: "", header: null,
-    columns: { serial: null, pin: 0 }, columnsReason: "", lineEndings: { lf: 0, crlf: 0 }, lines: 0, blankLines: 0, keys: 0,
+    columns: { serial: null, pin: 0 }, columnsReason: "", lineEndings: { lf: 0, crlf: 0 },
+    lines: 0, blankLines: 0, keys: 0,
     issues: [], issueCount: 0, warnings: [], lengths: { serial: {}, pin: {} }, entropy: undefined,
   };
   const issue = (ln: number, code: string, message: string) => {
@@ -55,7 +56,7 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   let text = "";
   let line = 0; // lines completed so far
   let started = false; // first non-blank line seen
-  let format: "csv" | "tsv" | "jsonl" | undefined = options.format && options.format !== "auto" ? options.format : undefined;
+  let format = options.format === "auto" ? undefined : options.format;
   let delim = 44;
   let serialCol: number | null = null;
   let pinCol = 0;
@@ -126,8 +127,8 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
         if (format === undefined) {
           const first = text.slice(pos, contentEnd).trimStart();
           format = first.startsWith("{") ? "jsonl" : first.includes("\t") ? "tsv" : "csv";
-          rep.formatReason =
-            format === "jsonl" ? `detected: line ${formatLine(ln)} starts with "{"` : format === "tsv" ? `detected: line ${formatLine(ln)} contains a tab` : `detected: line ${formatLine(ln)} has no tab`;
+          const why = format === "jsonl" ? 'starts with "{"' : format === "tsv" ? "contains a tab" : "has no tab";
+          rep.formatReason = `detected: line ${formatLine(ln)} ${why}`;
         } else rep.formatReason = "given";
         rep.format = format;
         delim = format === "tsv" ? 9 : 44;
@@ -162,7 +163,9 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
           const p = o[jsonPinKey];
           const s = jsonSerialKey === null ? undefined : o[jsonSerialKey];
           if (typeof p !== "string" || (s !== undefined && s !== null && typeof s !== "string")) {
-            const field = typeof p !== "string" ? `the PIN field ${JSON.stringify(jsonPinKey)}` : `the serial field ${JSON.stringify(jsonSerialKey)}`;
+            const field = typeof p !== "string"
+              ? `the PIN field ${JSON.stringify(jsonPinKey)}`
+              : `the serial field ${JSON.stringify(jsonSerialKey)}`;
             issue(ln, "JSON", `${field} must be a string (a JSON number loses leading zeros and digits).`);
           } else rows.take(ln, s === null ? undefined : (s as string | undefined), p, out);
         }
@@ -179,7 +182,8 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
       const cells = cur.cells;
       if (cells.length > 0) {
         if (cells.length <= pinCol || (serialCol !== null && cells.length <= serialCol)) {
-          issue(ln, "COLUMNS", `${cells.length} column${cells.length === 1 ? "" : "s"}, at least ${Math.max(pinCol, serialCol ?? 0) + 1} expected.`);
+          const need = Math.max(pinCol, serialCol ?? 0) + 1;
+          issue(ln, "COLUMNS", `${cells.length} column${cells.length === 1 ? "" : "s"}, at least ${need} expected.`);
         } else rows.take(ln, serialCol === null ? undefined : cells[serialCol], cells[pinCol], out);
       }
       line += cur.lines;
@@ -192,7 +196,9 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
 
   const checkFatal = () => {
     fatal ??= decoder.fatal;
-    if (fatal !== undefined) throw new KeyFileError(file, [{ line: Math.max(line, 1), code: "FORMAT", message: fatal }]);
+    if (fatal !== undefined) {
+      throw new KeyFileError(file, [{ line: Math.max(line, 1), code: "FORMAT", message: fatal }]);
+    }
   };
 
   return {

@@ -15,9 +15,15 @@ import type { ReadKeyFileOptions, SealInput, SealReadOptions } from "./types.js"
  * @param read - the reading options given to the seal.
  * @returns the {@link SealInput} (written to seal-input.json).
  * @example
- * const input = sealInputOf(batchId, "keys.csv", `0x${createHash("sha256").update(bytes).digest("hex")}`, { caseInsensitive: true });
+ * const sha256 = `0x${createHash("sha256").update(bytes).digest("hex")}` as const;
+ * const input = sealInputOf(batchId, "keys.csv", sha256, { caseInsensitive: true });
  */
-export function sealInputOf(batchId: Hex, keyFile: string, keyFileSha256: Hex, read: Omit<ReadKeyFileOptions, "file">): SealInput {
+export function sealInputOf(
+  batchId: Hex,
+  keyFile: string,
+  keyFileSha256: Hex,
+  read: Omit<ReadKeyFileOptions, "file">,
+): SealInput {
   const normalised: SealReadOptions = {
     encoding: read.encoding ?? "auto",
     format: read.format ?? "auto",
@@ -27,6 +33,8 @@ export function sealInputOf(batchId: Hex, keyFile: string, keyFileSha256: Hex, r
     serialLength: read.serialLength ?? null,
     pinLength: read.pinLength ?? null,
   };
-  const inputHash = createHash("sha256").update(`keytrail-seal-input-v1\n${JSON.stringify(normalised)}\n${keyFileSha256.toLowerCase()}`).digest("hex");
-  return { batchId, keyFile, keyFileSha256: keyFileSha256.toLowerCase() as Hex, read: normalised, inputHash: `0x${inputHash}` };
+  const sha256 = keyFileSha256.toLowerCase() as Hex;
+  const text = `keytrail-seal-input-v1\n${JSON.stringify(normalised)}\n${sha256}`;
+  const inputHash = createHash("sha256").update(text).digest("hex");
+  return { batchId, keyFile, keyFileSha256: sha256, read: normalised, inputHash: `0x${inputHash}` };
 }

@@ -12,6 +12,7 @@ export function cleanCell(s: string): string {
   let b = s.length;
   while (a < b && (s.charCodeAt(a) <= 32 || s.charCodeAt(a) === 0x3000)) a++;
   while (b > a && (s.charCodeAt(b - 1) <= 32 || s.charCodeAt(b - 1) === 0x3000)) b--;
-  if (b - a >= 3 && s.charCodeAt(a) === 61 && s.charCodeAt(a + 1) === 34 && s.charCodeAt(b - 1) === 34) return s.slice(a + 2, b - 1);
+  const guarded = b - a >= 3 && s.charCodeAt(a) === 61 && s.charCodeAt(a + 1) === 34 && s.charCodeAt(b - 1) === 34;
+  if (guarded) return s.slice(a + 2, b - 1);
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }

@@ -12,7 +12,7 @@ export type CsvRecord = {
 
 /** Options of {@link createCsvRecordSplitter}. */
 export type CsvRecordSplitterOptions = {
-  /** "," or a tab; "auto" (default): a tab when the first record's line holds a tab and no comma (outside quotes), else ",". */
+  /** "," or a tab; "auto" (default): a tab when the first record's line holds a tab and no comma outside quotes. */
   delimiter?: "," | "\t" | "auto";
   /** Lines whose first non-blank character is this one are skipped (e.g. "#"); default: none. */
   comment?: string;
@@ -43,7 +43,7 @@ export type CsvRecordSplitter = {
  */
 export function createCsvRecordSplitter(options: CsvRecordSplitterOptions = {}): CsvRecordSplitter {
   const comment = options.comment === undefined || options.comment === "" ? -1 : options.comment.charCodeAt(0);
-  let delimiter: "," | "\t" | undefined = options.delimiter === "auto" || options.delimiter === undefined ? undefined : options.delimiter;
+  let delimiter = options.delimiter === "auto" ? undefined : options.delimiter;
   const cur = createCsvRecordCursor();
   let text = "";
   let line = 0;
@@ -76,7 +76,8 @@ export function createCsvRecordSplitter(options: CsvRecordSplitterOptions = {}):
         delimiter = l.includes("\t") && !l.includes(",") ? "\t" : ",";
       }
       if (!splitCsvRecord(text, pos, contentEnd, nl, delimiter === "\t" ? 9 : 44, last, cur)) break;
-      out.push(cur.error === undefined ? { line: line + 1, cells: cur.cells } : { line: line + 1, cells: [], error: cur.error });
+      if (cur.error === undefined) out.push({ line: line + 1, cells: cur.cells });
+      else out.push({ line: line + 1, cells: [], error: cur.error });
       line += cur.lines;
       pos = cur.next;
     }

@@ -37,7 +37,10 @@ function firstHighByte(bytes: Uint8Array): number {
  * const d = createKeyFileDecoder("auto", report);
  * const text = d.decode(chunk, false, 0) + d.decode(new Uint8Array(0), true, 0);
  */
-export function createKeyFileDecoder(requested: "auto" | "utf-8" | "gbk" | "gb18030", report: EncodingReport): KeyFileDecoder {
+export function createKeyFileDecoder(
+  requested: "auto" | "utf-8" | "gbk" | "gb18030",
+  report: EncodingReport,
+): KeyFileDecoder {
   let encoding: "undecided" | "utf-8" | "gb18030" = "undecided";
   if (requested === "utf-8") {
     encoding = "utf-8";
@@ -81,7 +84,8 @@ export function createKeyFileDecoder(requested: "auto" | "utf-8" | "gbk" | "gb18
       encoding = gbOk ? "gb18030" : "utf-8";
       report.encodingReason = gbOk
         ? `detected: bytes from line ${formatLine(lineNo)} are not valid UTF-8 and are valid GBK/GB18030`
-        : `detected: bytes from line ${formatLine(lineNo)} are valid neither as UTF-8 nor as GB18030; read as UTF-8, undecodable lines refused`;
+        : `detected: bytes from line ${formatLine(lineNo)} are valid neither as UTF-8 nor as GB18030; ` +
+          "read as UTF-8, undecodable lines refused";
     }
     report.encoding = encoding;
     decoder = new TextDecoder(encoding);
@@ -115,7 +119,9 @@ export function createKeyFileDecoder(requested: "auto" | "utf-8" | "gbk" | "gb18
             report.encodingReason = "detected: UTF-8 byte order mark";
             decoder = new TextDecoder("utf-8");
           }
-        } else if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+        } else if (bytes.length >= 2 &&
+          ((bytes[0] === 0xff && bytes[1] === 0xfe) ||
+            (bytes[0] === 0xfe && bytes[1] === 0xff))) {
           fatal = "the file is UTF-16 (byte order mark FF FE / FE FF); save it as UTF-8 or GBK";
           return "";
         }

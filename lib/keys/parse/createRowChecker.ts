@@ -18,6 +18,9 @@ export type RowChecker = {
   finish(): void;
 };
 
+const SCI_DAMAGE = "a spreadsheet rounded the number and the digits are lost. Export the column as text.";
+const STRIPPED = ": leading zeros were probably stripped by a spreadsheet";
+
 /** A field spreadsheets produce from long numbers: 1.23457E+16, 1E+16, 1,23457E+16. */
 function isSciNotation(s: string): boolean {
   const n = s.length;
@@ -100,19 +103,20 @@ export function createRowChecker(
     const pinIn = rawPin === undefined ? "" : cleanCell(rawPin);
     if (pinIn.indexOf("\uFFFD") >= 0 || (serialIn !== undefined && serialIn.indexOf("\uFFFD") >= 0)) {
       const gb = report.encoding === "gb18030";
-      issue(ln, "ENCODING", `undecodable bytes (U+FFFD) in ${gb ? "GB18030" : "UTF-8"} text${gb ? "" : "; if the file is GBK pass encoding gbk"}.`);
+      const hint = gb ? "" : "; if the file is GBK pass encoding gbk";
+      issue(ln, "ENCODING", `undecodable bytes (U+FFFD) in ${gb ? "GB18030" : "UTF-8"} text${hint}.`);
       return;
     }
     if (serialIn !== undefined && isSciNotation(serialIn)) {
       issue(
         ln,
         "SCI_NOTATION",
-        `serial ${JSON.stringify(serialIn)} is in scientific notation: a spreadsheet rounded the number and the digits are lost. Export the column as text.`,
+        `serial ${JSON.stringify(serialIn)} is in scientific notation: ${SCI_DAMAGE}`,
       );
       return;
     }
     if (isSciNotation(pinIn)) {
-      issue(ln, "SCI_NOTATION", "the PIN is in scientific notation: a spreadsheet rounded the number and the digits are lost. Export the column as text.");
+      issue(ln, "SCI_NOTATION", `the PIN is in scientific notation: ${SCI_DAMAGE}`);
       return;
     }
     if (pinIn.length === 0) {
@@ -131,7 +135,8 @@ export function createRowChecker(
       issue(
         ln,
         short ? "LEADING_ZEROS" : "LENGTH",
-        `serial ${JSON.stringify(key.serial)} has ${key.serial.length} characters, ${options.serialLength} declared${short ? ": leading zeros were probably stripped by a spreadsheet" : ""}.`,
+        `serial ${JSON.stringify(key.serial)} has ${key.serial.length} characters, ` +
+          `${options.serialLength} declared${short ? STRIPPED : ""}.`,
       );
       return;
     }
@@ -140,7 +145,7 @@ export function createRowChecker(
       issue(
         ln,
         short ? "LEADING_ZEROS" : "LENGTH",
-        `the PIN has ${key.pin.length} characters, ${options.pinLength} declared${short ? ": leading zeros were probably stripped by a spreadsheet" : ""}.`,
+        `the PIN has ${key.pin.length} characters, ${options.pinLength} declared${short ? STRIPPED : ""}.`,
       );
       return;
     }
@@ -175,7 +180,8 @@ export function createRowChecker(
     if (pl < pins.minLength) pins.minLength = pl;
     if (pl > pins.maxLength) pins.maxLength = pl;
     pins.classes |= classes;
-    const rec: KeyRecord = key.serial === undefined ? { line: ln, pin: key.pin } : { line: ln, serial: key.serial, pin: key.pin };
+    const rec: KeyRecord =
+      key.serial === undefined ? { line: ln, pin: key.pin } : { line: ln, serial: key.serial, pin: key.pin };
     report.keys++;
     out.push(rec);
   };
@@ -201,9 +207,11 @@ export function createRowChecker(
       const count = shorter.reduce((a, l) => a + (h[l] ?? 0), 0);
       const lines = shorter.flatMap((l) => shortLines[field].get(l) ?? []).sort((a, b) => a - b).slice(0, 5);
       const name = field === "pin" ? "PIN" : "serial";
-      const where = `line${lines.length === 1 ? "" : "s"} ${lines.map(formatLine).join(", ")}${count > lines.length ? ", …" : ""}`;
+      const more = count > lines.length ? ", …" : "";
+      const where = `line${lines.length === 1 ? "" : "s"} ${lines.map(formatLine).join(", ")}${more}`;
       report.warnings.push(
-        `${count} ${name}${count === 1 ? "" : "s"} shorter than the usual ${mode} digits (${where}): leading zeros stripped by a spreadsheet? ` +
+        `${count} ${name}${count === 1 ? "" : "s"} shorter than the usual ${mode} digits (${where}): ` +
+          "leading zeros stripped by a spreadsheet? " +
           `Declare ${field === "pin" ? "pinLength" : "serialLength"} ${mode} to refuse them.`,
       );
     }

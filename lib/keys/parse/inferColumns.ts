@@ -2,8 +2,16 @@ import { formatLine } from "../errors.js";
 import { cleanCell } from "./cleanCell.js";
 import type { ColumnRef, KeyFileParserOptions } from "./types.js";
 
-const SERIAL_NAMES = new Set(["卡号", "序列号", "卡序列号", "卡编号", "编号", "card", "cardno", "cardnumber", "serial", "serialno", "serialnumber", "sn", "number", "no"]);
-const PIN_NAMES = new Set(["卡密", "密码", "卡密码", "兑换码", "激活码", "充值码", "pin", "code", "password", "secret", "key", "cardkey", "cdkey", "redeemcode"]);
+const SERIAL_NAMES = new Set([
+  "卡号", "序列号", "卡序列号", "卡编号", "编号",
+  "card", "cardno", "cardnumber", "serial", "serialno", "serialnumber", "sn", "number", "no",
+]);
+const PIN_NAMES = new Set([
+  "卡密", "密码", "卡密码", "兑换码", "激活码", "充值码",
+  "pin", "code", "password", "secret", "key", "cardkey", "cdkey", "redeemcode",
+]);
+const PIN_EXAMPLES = "卡密, 密码, pin, code, …";
+const MAP = "pass a column mapping";
 
 /** Header cell -> comparable name: NFKC, lower case, no spaces, dashes or underscores. */
 function headerName(cell: string): string {
@@ -23,7 +31,9 @@ export type InferredColumns = {
 };
 
 /** The first line of a key file: CSV/TSV cells, or a JSONL line's object. */
-export type FirstLine = { cells: string[]; object?: undefined } | { cells?: undefined; object: Record<string, unknown> };
+export type FirstLine =
+  | { cells: string[]; object?: undefined }
+  | { cells?: undefined; object: Record<string, unknown> };
 
 /**
  * Works out which columns of a key file hold the serial (卡号) and the PIN (卡密) from its first
@@ -37,7 +47,8 @@ export type FirstLine = { cells: string[]; object?: undefined } | { cells?: unde
  * @returns the columns found, or `{ fatal }`: why the file cannot be read (no PIN column, unknown name…), with
  *   the header and reason learnt before the refusal.
  * @example
- * inferColumns({ cells: ["卡号", "卡密"] }, 1, {}) // { columns: { serial: 0, pin: 1 }, header: ["卡号", "卡密"], … }
+ * inferColumns({ cells: ["卡号", "卡密"] }, 1, {})
+ * // { columns: { serial: 0, pin: 1 }, header: ["卡号", "卡密"], reason: "inferred from the header …" }
  */
 export function inferColumns(
   first: FirstLine,
@@ -55,36 +66,53 @@ export function inferColumns(
     const pin = keys.find((k) => PIN_NAMES.has(headerName(k))) ?? null;
     const serial = keys.find((k) => SERIAL_NAMES.has(headerName(k))) ?? null;
     const reason = `inferred from the field names of line ${formatLine(line)}`;
-    if (pin === null) return { fatal: `line ${formatLine(line)}: no PIN field among ${JSON.stringify(keys)} (expected one of 卡密, 密码, pin, code, …); pass a column mapping`, header: null, reason };
+    if (pin === null) {
+      const among = JSON.stringify(keys);
+      const fatal = `line ${formatLine(line)}: no PIN field among ${among} (expected one of ${PIN_EXAMPLES}); ${MAP}`;
+      return { fatal, header: null, reason };
+    }
     return { columns: { serial, pin }, header: null, reason };
   }
   const c = first.cells;
   const names = c.map(headerName);
   const looksHeader = names.some((n) => SERIAL_NAMES.has(n) || PIN_NAMES.has(n));
   const isHeader = options.header === "auto" || options.header === undefined ? looksHeader : options.header;
-  let fatal: string | undefined;
+  let unknown: string | undefined;
   const resolve = (ref: ColumnRef, what: string): number | undefined => {
     if (typeof ref === "number") return ref;
     if (/^\d+$/.test(ref)) return Number(ref);
     const i = isHeader ? names.indexOf(headerName(ref)) : -1;
-    if (i < 0) fatal = `the ${what} column ${JSON.stringify(ref)} is not in the header ${isHeader ? JSON.stringify(c) : "(the file has none)"}`;
+    const where = isHeader ? JSON.stringify(c) : "(the file has none)";
+    if (i < 0) unknown = `the ${what} column ${JSON.stringify(ref)} is not in the header ${where}`;
     return i < 0 ? undefined : i;
   };
   const header = isHeader ? c.map((x) => cleanCell(x)) : null;
   if (given) {
     const p = resolve(given.pin, "PIN");
     const s = given.serial === undefined || given.serial === null ? null : resolve(given.serial, "serial");
-    if (p === undefined || s === undefined) return { fatal: fatal!, header, reason: "" };
+    if (p === undefined || s === undefined) return { fatal: unknown!, header, reason: "" };
     return { columns: { serial: s, pin: p }, header, reason: "given" };
   }
   if (header) {
     const p = names.findIndex((n) => PIN_NAMES.has(n));
     const s = names.findIndex((n) => SERIAL_NAMES.has(n));
-    if (p < 0) return { fatal: `line ${formatLine(line)}: the header ${JSON.stringify(header)} has no PIN column (卡密, 密码, pin, code, …); pass a column mapping`, header, reason: "" };
-    const reason = `inferred from the header on line ${formatLine(line)}: ${s < 0 ? "no serial column" : `serial = column ${s + 1} ${JSON.stringify(header[s])}`}, PIN = column ${p + 1} ${JSON.stringify(header[p])}`;
+    if (p < 0) {
+      const cells = JSON.stringify(header);
+      const fatal = `line ${formatLine(line)}: the header ${cells} has no PIN column (${PIN_EXAMPLES}); ${MAP}`;
+      return { fatal, header, reason: "" };
+    }
+    const serial = s < 0 ? "no serial column" : `serial = column ${s + 1} ${JSON.stringify(header[s])}`;
+    const pin = `PIN = column ${p + 1} ${JSON.stringify(header[p])}`;
+    const reason = `inferred from the header on line ${formatLine(line)}: ${serial}, ${pin}`;
     return { columns: { serial: s < 0 ? null : s, pin: p }, header, reason };
   }
-  if (c.length === 1) return { columns: { serial: null, pin: 0 }, header: null, reason: "inferred: no header, one column = PIN" };
-  if (c.length === 2) return { columns: { serial: 0, pin: 1 }, header: null, reason: "inferred: no header, two columns = serial, PIN" };
-  return { fatal: `line ${formatLine(line)}: no header and ${c.length} columns; pass a column mapping (which column is the PIN, which the serial)`, header: null, reason: "" };
+  if (c.length === 1) {
+    return { columns: { serial: null, pin: 0 }, header: null, reason: "inferred: no header, one column = PIN" };
+  }
+  if (c.length === 2) {
+    return { columns: { serial: 0, pin: 1 }, header: null, reason: "inferred: no header, two columns = serial, PIN" };
+  }
+  const which = "(which column is the PIN, which the serial)";
+  const fatal = `line ${formatLine(line)}: no header and ${c.length} columns; ${MAP} ${which}`;
+  return { fatal, header: null, reason: "" };
 }

@@ -70,7 +70,11 @@ function splitQuoted(text: string, pos: number, d: number, last: boolean, cur: C
         i = q + 1;
         break;
       }
-      while (i < n && (text.charCodeAt(i) === 32 || (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) !== 10) || (text.charCodeAt(i) === 9 && d !== 9))) i++;
+      // spaces (and a lone CR, and tabs unless they separate cells) after the closing quote are ignored
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c !== 32 && !(c === 13 && text.charCodeAt(i + 1) !== 10) && !(c === 9 && d !== 9)) break;
+      }
       cells.push(v);
       if (i >= n) {
         if (!last) return false;
@@ -141,7 +145,15 @@ function splitQuoted(text: string, pos: number, d: number, last: boolean, cur: C
  * const t = 'a,"b, c"\n';
  * splitCsvRecord(t, 0, 8, 8, 44, true, cur); // cur.cells: ["a", "b, c"], cur.next: 9
  */
-export function splitCsvRecord(text: string, pos: number, contentEnd: number, nl: number, delimiter: number, last: boolean, cur: CsvRecordCursor): boolean {
+export function splitCsvRecord(
+  text: string,
+  pos: number,
+  contentEnd: number,
+  nl: number,
+  delimiter: number,
+  last: boolean,
+  cur: CsvRecordCursor,
+): boolean {
   let q = cur.quoteAt;
   if (q !== -1 && q < pos) q = cur.quoteAt = text.indexOf('"', pos);
   if (q >= 0 && q < contentEnd) {

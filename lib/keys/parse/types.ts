@@ -20,7 +20,10 @@ export type KeyFileParserOptions = {
   columns?: { serial?: ColumnRef | null; pin: ColumnRef };
   /** Upper-case ASCII letters (the batch's codes ignore case); see `normaliseKey`. */
   caseInsensitive?: boolean;
-  /** Declared length of every serial / PIN after normalisation: other lengths are refused (leading zeros stripped…). */
+  /**
+   * Declared length of every serial / PIN after normalisation: other lengths are refused (leading zeros
+   * stripped…).
+   */
   serialLength?: number;
   pinLength?: number;
   /** Duplicate check (default "pin+serial"; "off" for none, e.g. when the caller checks). */

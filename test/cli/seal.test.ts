@@ -19,7 +19,7 @@ const { PNG } = require("pngjs") as { PNG: { sync: { read(b: Buffer): { data: Bu
 const SUPPLIER = testAddress(1);
 let node: HardhatNode;
 let cwd: string;
-const SEAL = ["--product", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2027-12-31", "--portal", "https://verify.example.com"];
+const SEAL = ["--product", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2035-12-31", "--portal", "https://verify.example.com"];
 
 const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
 const ok = async (args: string[]): Promise<CliResult> => {

@@ -100,7 +100,7 @@ describe("sealBatch", () => {
     expect(readdirSync(join(out, ".."))).toEqual(["batch"]);
     // GS1 identifiers travel in the payload
     const url = readFileSync(join(out, "urls.csv"), "utf8").split("\n")[1]!.split(",")[2]!;
-    expect(decodePayload(url.slice(url.indexOf("#") + 1)).gs1).toMatchObject({ gtin: "06901234567892", expiry: "271228" });
+    expect(decodePayload(url.slice(url.indexOf("#") + 1)).gs1).toMatchObject({ gtin: "06901234567892", expiry: "351231" });
   });
 
   it("seals 50,000 keys on worker threads (partial last range, case-insensitive) and everything recomputes", async () => {

@@ -18,7 +18,7 @@ const r = await sealBatch({
   gtin: "06901234567892",
   faceValue: 5000n,
   currency: "CNY",
-  expiresAt: 1_830_000_000,
+  expiresAt: 2_082_758_399, // 2035-12-31T23:59:59Z: in the future (a past expiry is refused)
   restricted: false,
   portalBase: "https://verify.example",
   urls: urls === "1",

@@ -161,13 +161,13 @@ async function main(): Promise<number> {
     JSON.parse(await keytrail(["batch", "seal", file, "--out", out, "--portal", portalBase, "--json", ...extra], { account })) as Seal;
 
   const game = await step(`seal ${GAME_KEYS.toLocaleString("en-US")} game point cards`, () =>
-    seal(files.game, dirs.game, P.galaxy.i, ["--label", "galaxy-2026-11", "--product", "06901234567892", "--gtin", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2027-12-31"]),
+    seal(files.game, dirs.game, P.galaxy.i, ["--label", "galaxy-2026-11", "--product", "06901234567892", "--gtin", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2035-12-31"]),
     (s) => `batch ${s.batchId.slice(0, 10)}… root ${s.root.slice(0, 10)}…`);
   const telecom = await step("seal 20,000 telecom top-up cards (restricted batch)", () =>
-    seal(files.telecom, dirs.telecom, P.huatong.i, ["--label", "huatong-q4", "--product", "SKU-TOPUP-100", "--face", "100", "--currency", "CNY", "--expires", "2027-06-30", "--restricted"]),
+    seal(files.telecom, dirs.telecom, P.huatong.i, ["--label", "huatong-q4", "--product", "SKU-TOPUP-100", "--face", "100", "--currency", "CNY", "--expires", "2035-06-30", "--restricted"]),
     (s) => `batch ${s.batchId.slice(0, 10)}…`);
   const vip = await step("seal 2,000 membership codes from a GBK export", () =>
-    seal(files.membership, dirs.membership, P.galaxy.i, ["--label", "galaxy-vip", "--product", "SKU-VIP-30D", "--face", "30", "--currency", "CNY", "--expires", "2027-03-31", "--encoding", "auto", "--case-insensitive"]),
+    seal(files.membership, dirs.membership, P.galaxy.i, ["--label", "galaxy-vip", "--product", "SKU-VIP-30D", "--face", "30", "--currency", "CNY", "--expires", "2035-03-31", "--encoding", "auto", "--case-insensitive"]),
     (s) => `batch ${s.batchId.slice(0, 10)}…`);
 
   await step("anchor the three batches (and re-run one anchor: a no-op)", async () => {

@@ -1,5 +1,6 @@
 import { isAscii } from "node:buffer";
-import { open, readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { assessBatchEntropy } from "../../lib/keys/assessBatchEntropy.js";
 import type { PinSummary } from "../../lib/keys/assessBatchEntropy.js";
@@ -287,20 +288,11 @@ function probeColumns(body: Uint8Array, options: KeyFileParserOptions) {
   }
 }
 
-async function readGeneral(path: string, options: KeyFileParserOptions): Promise<{ packed: Omit<PackedKeys, "info">; info: Omit<KeyFileInfo, "file" | "reader"> }> {
+/** Runs lib/keys' streaming parser over the file's bytes (already read: the bytes hashed are the bytes parsed). */
+function readGeneral(raw: Uint8Array, options: KeyFileParserOptions): { packed: Omit<PackedKeys, "info">; info: Omit<KeyFileInfo, "file" | "reader" | "sha256"> } {
   const parser = createKeyFileParser(options);
   const records: KeyRecord[] = [];
-  const fh = await open(path, "r");
-  try {
-    const buf = new Uint8Array(CHUNK * 64);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      for (let i = 0; i < bytesRead; i += CHUNK) for (const r of parser.push(buf.subarray(i, Math.min(i + CHUNK, bytesRead)))) records.push(r);
-    }
-  } finally {
-    await fh.close();
-  }
+  for (let i = 0; i < raw.length; i += CHUNK) for (const r of parser.push(raw.subarray(i, Math.min(i + CHUNK, raw.length)))) records.push(r);
   for (const r of parser.end()) records.push(r);
   const encoded = records.map((r) => encodeKeyBytes(r));
   const total = encoded.reduce((a, b) => a + b.length, 0);
@@ -340,6 +332,7 @@ export async function readKeyFile(path: string, options: ReadKeyFileOptions = {}
   const file0 = await readFile(path);
   // a plain Uint8Array view: element access on one map keeps the byte loops monomorphic
   const raw = new Uint8Array(file0.buffer, file0.byteOffset, file0.byteLength);
+  const sha256 = `0x${createHash("sha256").update(raw).digest("hex")}` as const;
   const bom = raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
   const body = bom ? raw.subarray(3) : raw;
   // The fast path needs plain ASCII rows without quotes; the header line may be in any encoding (卡号,卡密).
@@ -353,16 +346,16 @@ export async function readKeyFile(path: string, options: ReadKeyFileOptions = {}
     return {
       ...packed,
       info: {
-        file, reader: "fast", format: probe.format, encoding: probe.encoding, header: probe.header,
+        file, reader: "fast", sha256, format: probe.format, encoding: probe.encoding, header: probe.header,
         columns: { serial: probe.serial, pin: probe.pin }, columnsReason: probe.columnsReason, entropy, warnings: [],
       },
     };
   }
   if (probe && hooks) await hooks.onRestart();
-  const general = await readGeneral(path, parserOptions);
+  const general = readGeneral(raw, parserOptions);
   if (hooks) {
     hooks.onBuffers({ data: general.packed.data, offsets: general.packed.offsets, upperBound: general.packed.count });
     hooks.onKeys(general.packed.count);
   }
-  return { ...general.packed, info: { file, reader: "general", ...general.info } };
+  return { ...general.packed, info: { file, reader: "general", sha256, ...general.info } };
 }

@@ -16,6 +16,7 @@ import { SealError } from "./errors.js";
 import { createSealPool } from "./createSealPool.js";
 import type { SealContext } from "./hashChunk.js";
 import { readKeyFile } from "./readKeyFile.js";
+import { sealInputOf } from "./sealInputOf.js";
 import type { BatchManifest, SealParameters, SealResult } from "./types.js";
 
 /** Key files up to this size are sealed in the calling thread (starting workers costs more than it saves). */
@@ -48,6 +49,13 @@ function validate(p: SealParameters) {
   if (face < 0n) fail("faceValue", p.faceValue, "a non-negative number of minor units");
   if (typeof p.currency !== "string" || !/^[A-Z]{3}$/.test(p.currency)) fail("currency", p.currency, "an ISO 4217 code such as CNY");
   if (!Number.isSafeInteger(p.expiresAt) || p.expiresAt < 0) fail("expiresAt", p.expiresAt, "Unix seconds (0 = no expiry)");
+  const now = Math.floor(Date.now() / 1000);
+  if (p.expiresAt > 0 && p.expiresAt <= now && p.allowExpired !== true) {
+    throw new SealError(
+      `Invalid seal parameter expiresAt ${p.expiresAt}: the expiry ${isoSeconds(p.expiresAt)} is already past (now ${isoSeconds(now)}).`,
+      { details: "Keys sealed past their expiry would be anchored and still verify as genuine. Pass allowExpired: true to seal them anyway." },
+    );
+  }
   if (typeof p.restricted !== "boolean") fail("restricted", p.restricted, "true or false");
   if (typeof p.portalBase !== "string" || !/^https?:\/\/[^\s#]+$/.test(p.portalBase)) fail("portalBase", p.portalBase, "an http(s) URL without a fragment");
   const shardSize = p.shardSize ?? 1024;
@@ -58,6 +66,11 @@ function validate(p: SealParameters) {
   const gtin = p.gtin === undefined || p.gtin === "" ? undefined : p.gtin.padStart(14, "0");
   if (gtin !== undefined && !/^\d{14}$/.test(gtin)) fail("gtin", p.gtin, "8 to 14 digits");
   return { shardSize, workers, gtin, faceValue: face.toString() };
+}
+
+/** Unix seconds as an ISO 8601 UTC time without milliseconds. */
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /** YYMMDD (UTC) of Unix seconds, for GS1 AI (17). */
@@ -105,14 +118,16 @@ async function exists(path: string): Promise<boolean> {
 /**
  * Seals a key file into a batch folder (docs/MERKLE.md): reads and normalises the keys, draws a fresh 32-byte
  * batch secret, derives salts, commitments and standard leaves, builds the Merkle tree on all cores, and writes
- * manifest.json (public), batch-secret.json (mode 0600), commitments.bin, shards/<s>.bin, urls.csv and, last,
+ * manifest.json (public), batch-secret.json (mode 0600), seal-input.json (mode 0600: the key file's hash and reading
+ * options, see `sealInputOf`), commitments.bin, shards/<s>.bin, urls.csv and, last,
  * `.complete`. Everything is written into `<outDir>.partial-<pid>-<random>` and renamed into place, so a killed
  * seal never leaves a folder that looks complete; partial folders of dead seals are removed on the next run.
  *
  * @param params - see {@link SealParameters}.
  * @returns the batch id, root, counts, the manifest and its hash (to anchor), what the key file held, timings.
  * @throws {KeyFileError} naming the file and lines refused (damaged rows, duplicates with both lines).
- * @throws {SealError} for bad parameters or an outDir that already holds a complete seal.
+ * @throws {SealError} for bad parameters (an expiry already past unless `allowExpired`) or an outDir that already
+ *   holds a complete seal.
  * @example
  * const r = await sealBatch({ input: "keys.csv", outDir: "out/2026-11-A", label: "2026-11-A", supplier, chainId: 31337,
  *   ledger, productId: "SKU-1", faceValue: 5000n, currency: "CNY", expiresAt: 0, restricted: false,
@@ -255,6 +270,8 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
     const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
     const manifestHash = keccak256(manifestBytes);
     await writeFile(join(tmp, "manifest.json"), manifestBytes);
+    const input = sealInputOf(batchId, keys.info.file, keys.info.sha256, params.read ?? {});
+    await writeFile(join(tmp, "seal-input.json"), `${JSON.stringify(input, null, 2)}\n`, { mode: 0o600, flag: "wx" });
     await writeFile(join(tmp, "batch-secret.json"), `${JSON.stringify({ batchId, secret: bytesToHex(secretBytes) }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
     secretBytes.fill(0);
     await writeFile(join(tmp, ".complete"), `${JSON.stringify({ batchId, root: tree.root, count, manifestHash })}\n`);
@@ -274,6 +291,7 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
       manifest,
       manifestHash,
       keyFile: keys.info,
+      input,
       timings: { readAndHash: t1 - t0, tree: t3 - t1, write: t4 - t3, total: t4 - t0 },
     };
   } catch (e) {

@@ -19,6 +19,8 @@ export type KeyFileInfo = {
   file: string;
   /** "fast": plain ASCII CSV/TSV read by the byte reader; "general": lib/keys' streaming parser. */
   reader: "fast" | "general";
+  /** SHA-256 of the key file's bytes, as read. */
+  sha256: Hex;
   format: "csv" | "tsv" | "jsonl";
   encoding: string;
   header: string[] | null;
@@ -70,6 +72,35 @@ export type SealParameters = {
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Write urls.csv (default true). */
   urls?: boolean | undefined;
+  /** Seal even when `expiresAt` is already past (default false: refused, such keys would verify as genuine). */
+  allowExpired?: boolean | undefined;
+};
+
+/**
+ * What a seal was made from (`seal-input.json` in the batch folder, mode 0600): the key file's hash and the
+ * reading options that decide which keys are sealed. A re-run compares `inputHash`.
+ */
+export type SealInput = {
+  batchId: Hex;
+  /** The key file's base name. */
+  keyFile: string;
+  /** SHA-256 of the key file's bytes. */
+  keyFileSha256: Hex;
+  /** The reading options, every default spelt out (see `sealInputOf`). */
+  read: SealReadOptions;
+  /** SHA-256 of the text "keytrail-seal-input-v1", LF, the JSON of `read`, LF, `keyFileSha256` (0x…, lower case). */
+  inputHash: Hex;
+};
+
+/** The reading options of a seal with every default spelt out (what `inputHash` covers besides the bytes). */
+export type SealReadOptions = {
+  encoding: string;
+  format: string;
+  header: "auto" | boolean;
+  columns: { serial: ColumnRef | null; pin: ColumnRef } | null;
+  caseInsensitive: boolean;
+  serialLength: number | null;
+  pinLength: number | null;
 };
 
 /** The public batch manifest (manifest.json). */
@@ -107,6 +138,8 @@ export type SealResult = {
   /** keccak256 of the bytes of manifest.json: the manifestHash to anchor. */
   manifestHash: Hex;
   keyFile: KeyFileInfo;
+  /** What the seal was made from (also in seal-input.json). */
+  input: SealInput;
   /** Milliseconds per stage (reading and hashing overlap). */
   timings: { readAndHash: number; tree: number; write: number; total: number };
 };

@@ -49,7 +49,7 @@ afterAll(async () => {
 
 describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
   it("seals 4,000 keys and anchors them; a second anchor is a no-op", async () => {
-    const seal = await ok(["batch", "seal", "keys.csv", "--label", "2026-11-A", "--product", "06901234567892", "--gtin", "06901234567892", "--face", "100", "--currency", "CNY", "--expires", "2028-12-31", "--out", "out/A", "--account", "1"]);
+    const seal = await ok(["batch", "seal", "keys.csv", "--label", "2026-11-A", "--product", "06901234567892", "--gtin", "06901234567892", "--face", "100", "--currency", "CNY", "--expires", "2035-12-31", "--out", "out/A", "--account", "1"]);
     batchId = /batch (0x[0-9a-f]{64})/.exec(seal.stdout)![1]!;
     const first = JSON.parse((await ok(["batch", "anchor", "out/A", "--account", "1", "--json"])).stdout);
     expect(first.alreadyAnchored).toBe(false);

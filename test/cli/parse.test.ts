@@ -1,9 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import QRCode from "qrcode";
 import { renderLabelSheetPdf } from "../../scripts/cli/batch/renderLabelSheetPdf.js";
 import { describeLedgerError } from "../../scripts/cli/chain/describeLedgerError.js";
 import { findHint } from "../../scripts/cli/chain/findHint.js";
-import { splitCsvLine } from "../../scripts/cli/io/splitCsvLine.js";
+import { createCsvRecordSplitter } from "../../lib/keys/parse/createCsvRecordSplitter.js";
+import { readUrlRange } from "../../scripts/cli/batch/readUrlRange.js";
+import { readIndexFile } from "../../scripts/cli/parse/readIndexFile.js";
 import { formatRange } from "../../scripts/cli/parse/formatRange.js";
 import { packRedeemWords } from "../../scripts/cli/parse/packRedeemWords.js";
 import { parseColumns } from "../../scripts/cli/parse/parseColumns.js";
@@ -13,7 +18,7 @@ import { parseReason } from "../../scripts/cli/parse/parseReason.js";
 import { parseTime } from "../../scripts/cli/parse/parseTime.js";
 import { memoHash } from "../../scripts/cli/parse/memoHash.js";
 import { planChunks } from "../../scripts/cli/transfer/planChunks.js";
-import type { OrderRow } from "../../scripts/cli/transfer/readOrders.js";
+import { readOrders, type OrderRow } from "../../scripts/cli/transfer/readOrders.js";
 import { keccak256, toHex, zeroHash } from "viem";
 
 describe("CLI input parsing", () => {
@@ -51,10 +56,57 @@ describe("CLI input parsing", () => {
     expect(parseColumns("serial=卡号,pin=卡密")).toEqual({ serial: "卡号", pin: "卡密" });
     expect(parseColumns("serial=none,pin=2")).toEqual({ serial: null, pin: 2 });
     expect(() => parseColumns("serial=0")).toThrow("names no pin column");
-    expect(splitCsvLine('0xab, 0, 99 ,0xcd,"order 17, Shenzhen ""A"""')).toEqual(["0xab", "0", "99", "0xcd", 'order 17, Shenzhen "A"']);
-    expect(splitCsvLine("a\tb\tc")).toEqual(["a", "b", "c"]);
+    // CLI CSV files (orders, index files, urls.csv) go through lib/keys' record splitter; cells are trimmed by the reader.
+    const cells = (line: string) => createCsvRecordSplitter().push(`${line}\n`)[0]!.cells.map((c) => c.trim());
+    expect(cells('0xab, 0, 99 ,0xcd,"order 17, Shenzhen ""A"""')).toEqual(["0xab", "0", "99", "0xcd", 'order 17, Shenzhen "A"']);
+    expect(cells("a\tb\tc")).toEqual(["a", "b", "c"]);
     expect(memoHash("")).toBe(zeroHash);
     expect(memoHash("PO-1")).toBe(keccak256(toHex("PO-1")));
+  });
+});
+
+describe("CLI CSV readers share lib/keys' record splitter", () => {
+  const dir = mkdtempSync(join(tmpdir(), "keytrail-cli-csv-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const B = `0x${"ab".repeat(32)}`;
+  const TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+  it("orders file: a quoted memo holding a comma, CRLF line endings and a BOM", () => {
+    const path = join(dir, "orders.csv");
+    writeFileSync(path, `\uFEFFbatch,start,end,to,memo\r\n${B},0,99,${TO},"order 17, Shenzhen ""A"""\r\n\r\n# a comment\r\n${B},100,199,${TO},PO-2\r\n`);
+    const { rows } = readOrders(path);
+    expect(rows.map((r) => ({ line: r.line, start: r.start, end: r.end, memo: r.memo }))).toEqual([
+      { line: 2, start: 0n, end: 100n, memo: 'order 17, Shenzhen "A"' },
+      { line: 5, start: 100n, end: 200n, memo: "PO-2" },
+    ]);
+    expect(rows[0]!.to).toBe(TO);
+  });
+
+  it("orders file: a memo spanning lines keeps later line numbers, a quote never closed names its line", () => {
+    const path = join(dir, "orders-multi.csv");
+    writeFileSync(path, `${B},0,9,${TO},"two\r\nlines"\r\n${B},10,10,${TO}\r\n${B},1,1,${TO},"open\r\n`);
+    expect(() => readOrders(path)).toThrow(`${path} line 4: a quoted field is never closed.`);
+    writeFileSync(path, `${B},0,9,${TO},"two\nlines"\n${B},10,x,${TO}\n`);
+    expect(() => readOrders(path)).toThrow(`${path} line 3: start "10" and end "x" must be whole numbers.`);
+    writeFileSync(path, `${B}\t0\t9\t${TO}\t"tab, separated"\r\n`);
+    expect(readOrders(path).rows[0]!.memo).toBe("tab, separated");
+  });
+
+  it("index files: CRLF, a BOM and quoted cells from a spreadsheet export", () => {
+    const path = join(dir, "indices.csv");
+    writeFileSync(path, '\uFEFF5\r\n"7","10-12"\r\n# redeemed today\r\n3 4; 20 # inline comment, 99\r\n');
+    expect(readIndexFile(path)).toEqual([3n, 4n, 5n, 7n, 10n, 11n, 12n, 20n]);
+  });
+
+  it("urls.csv: a serial holding a comma is read from its quotes", async () => {
+    const batch = join(dir, "batch");
+    mkdirSync(batch);
+    writeFileSync(join(batch, ".complete"), "");
+    writeFileSync(join(batch, "urls.csv"), 'index,serial,url\n0,"A,1",https://v.example/v/AAA\n1,"B""2",https://v.example/v/BBB\n2,C3,https://v.example/v/CCC\n');
+    expect(await readUrlRange(batch, 0, 2)).toEqual([
+      { index: 0, serial: "A,1", url: "https://v.example/v/AAA" },
+      { index: 1, serial: 'B"2', url: "https://v.example/v/BBB" },
+    ]);
   });
 });
 

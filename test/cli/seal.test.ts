@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Hex } from "viem";
+import { sealInputOf } from "../../scripts/seal/sealInputOf.js";
 import { testAddress } from "./helpers/accounts.js";
 import { runCli, spawnCli, type CliResult } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
@@ -16,7 +19,7 @@ const { PNG } = require("pngjs") as { PNG: { sync: { read(b: Buffer): { data: Bu
 const SUPPLIER = testAddress(1);
 let node: HardhatNode;
 let cwd: string;
-const SEAL = ["--product", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2027-12-31", "--portal", "https://verify.example.com"];
+const SEAL = ["--product", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2035-12-31", "--portal", "https://verify.example.com"];
 
 const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
 const ok = async (args: string[]): Promise<CliResult> => {
@@ -133,5 +136,59 @@ describe("keytrail batch seal", () => {
     expect(readdirSync(join(cwd, "out/big/shards")).length).toBe(98);
     const anchored = await ok(["batch", "anchor", "out/big", "--account", "1", "--json"]);
     expect(JSON.parse(anchored.stdout)).toMatchObject({ count: "100000", alreadyAnchored: false });
+  });
+
+  it("a re-run into a complete seal with the same label: the same input changes nothing, another key file or reading option is refused naming both hashes", async () => {
+    const args = (...extra: string[]) => ["batch", "seal", "batch.csv", "--label", "reseal", ...SEAL, "--supplier", SUPPLIER, "--out", "out/reseal", ...extra];
+    writeKeyCsv(join(cwd, "batch.csv"), 100, 3);
+    const first = await ok([...args(), "--json"]);
+    const sealed = JSON.parse(readFileSync(join(cwd, "out/reseal/seal-input.json"), "utf8")) as { inputHash: Hex; keyFileSha256: Hex; keyFile: string };
+    const batchId = JSON.parse(first.stdout).batchId as Hex;
+    const sha = (file: string) => `0x${createHash("sha256").update(readFileSync(join(cwd, file))).digest("hex")}` as Hex;
+    expect(sealed).toMatchObject({ keyFile: "batch.csv", keyFileSha256: sha("batch.csv"), inputHash: sealInputOf(batchId, "batch.csv", sha("batch.csv"), {}).inputHash });
+
+    expect((await ok(args())).stdout).toContain(`already sealed: batch ${batchId}`);
+
+    // The supplier's export grew by 99 keys: the same label and folder must not report "nothing changed".
+    writeKeyCsv(join(cwd, "batch.csv"), 199, 3);
+    const grown = await cli(args());
+    expect(grown.code).toBe(1);
+    const now = sealInputOf(batchId, "batch.csv", sha("batch.csv"), {}).inputHash;
+    expect(grown.stderr).toContain(`out/reseal already holds the complete seal of batch ${batchId} (label "reseal") from input ${sealed.inputHash}, but batch.csv gives input ${now}`);
+    expect(grown.stderr).toContain(`the key file differs (SHA-256 ${sealed.keyFileSha256} sealed from batch.csv, ${sha("batch.csv")} now)`);
+    expect(grown.stdout).not.toContain("already sealed");
+
+    // The same bytes read with another option (case rule) would seal other keys: refused as well.
+    writeKeyCsv(join(cwd, "batch.csv"), 100, 3);
+    const caseRule = await cli(args("--case-insensitive"));
+    expect(caseRule.code).toBe(1);
+    expect(caseRule.stderr).toContain(`from input ${sealed.inputHash}, but batch.csv gives input ${sealInputOf(batchId, "batch.csv", sha("batch.csv"), { caseInsensitive: true }).inputHash}`);
+    expect(caseRule.stderr).toContain('the reading options differ (sealed with {"encoding":"auto"');
+    expect((await ok(args())).stdout).toContain("already sealed");
+  });
+
+  it("refuses --expires in the past unless --allow-expired; anchor refuses a batch whose expiry has passed unless --allow-expired", async () => {
+    writeKeyCsv(join(cwd, "old.csv"), 50, 4);
+    const args = (...extra: string[]) => [
+      "batch", "seal", "old.csv", "--label", "expired", "--product", "SKU-1", "--face", "50", "--currency", "CNY", "--expires", "2020-01-01",
+      "--portal", "https://verify.example.com", "--supplier", SUPPLIER, "--out", "out/expired", ...extra,
+    ];
+    const refusedSeal = await cli(args());
+    expect(refusedSeal.code).toBe(2);
+    expect(refusedSeal.stderr).toMatch(/--expires 2020-01-01 is 2020-01-01T23:59:59Z, already past \(now 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\)/);
+    expect(refusedSeal.stderr).toContain("--allow-expired");
+    expect(existsSync(join(cwd, "out/expired"))).toBe(false);
+
+    const sealed = await ok(args("--allow-expired"));
+    expect(sealed.stdout).toContain("sealed 50 keys into out/expired");
+    expect(JSON.parse(readFileSync(join(cwd, "out/expired/manifest.json"), "utf8")).expiresAt).toBe(Date.UTC(2020, 0, 1, 23, 59, 59) / 1000);
+
+    const refusedAnchor = await cli(["batch", "anchor", "out/expired", "--account", "1"]);
+    expect(refusedAnchor.code).toBe(1);
+    expect(refusedAnchor.stderr).toContain("Batch out/expired expired at 2020-01-01T23:59:59Z (expiresAt 1577923199), before now (");
+    expect(refusedAnchor.stderr).toContain("--allow-expired");
+    expect(existsSync(join(cwd, "out/expired/anchor.json"))).toBe(false);
+    const anchored = await ok(["batch", "anchor", "out/expired", "--account", "1", "--allow-expired", "--json"]);
+    expect(JSON.parse(anchored.stdout)).toMatchObject({ count: "50", alreadyAnchored: false });
   });
 });

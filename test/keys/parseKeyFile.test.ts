@@ -222,6 +222,27 @@ describe("parseKeyFile", () => {
     for (const seed of [1, 2, 3]) expect(parseChunked(bytes, {}, seed)).toEqual(whole);
   });
 
+  it("streaming: a refused multi-line quoted row split across chunks is reported once, as in one piece", () => {
+    const bytes = utf8('card,pin\n1,"AAAA\nAAAA"x,tail of the line\n2,BBBBBBBB\n');
+    const whole = refused(bytes);
+    expect(whole.issues).toEqual([{ line: 2, code: "QUOTE", message: 'unexpected "x" after a closing quote.' }]);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const p = createKeyFileParser();
+      let x = seed;
+      const keys: KeyRecord[] = [];
+      for (let i = 0; i < bytes.length; ) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        const n = 1 + (x % 17);
+        keys.push(...p.push(bytes.subarray(i, i + n)));
+        i += n;
+      }
+      expect(() => p.end()).toThrow(KeyFileError);
+      expect(keys).toEqual([{ line: 4, serial: "2", pin: "BBBBBBBB" }]);
+      expect(p.report().issues).toEqual(whole.issues);
+      expect(p.report().issueCount).toBe(1);
+    }
+  });
+
   it("reads 1,000,000 rows streamed in 64 KiB chunks, line numbers exact", () => {
     const rows: string[] = ["卡号,卡密"];
     const serial = (i: number) => `526018159${String(i).padStart(8, "0")}`;

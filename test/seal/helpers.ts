@@ -24,7 +24,7 @@ export function sealParams(input: string, outDir: string, extra: Partial<SealPar
     productId: "SKU-991",
     faceValue: 5000n,
     currency: "CNY",
-    expiresAt: 1_830_000_000,
+    expiresAt: 2_082_758_399, // 2035-12-31T23:59:59Z: in the future (a past expiry is refused)
     restricted: false,
     portalBase: "https://verify.example",
     ...extra,

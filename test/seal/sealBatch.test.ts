@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -20,6 +21,7 @@ import { decodePayload } from "../../lib/payload/decodePayload.js";
 import { SealError } from "../../scripts/seal/errors.js";
 import { generateKeyFile } from "../../scripts/seal/generateKeyFile.js";
 import { sealBatch } from "../../scripts/seal/sealBatch.js";
+import { sealInputOf } from "../../scripts/seal/sealInputOf.js";
 import type { SealResult } from "../../scripts/seal/types.js";
 import { keccakBuffer } from "../merkle/helpers.js";
 import { LEDGER, SAMPLE, SUPPLIER, sealParams, tempDir } from "./helpers.js";
@@ -98,7 +100,7 @@ describe("sealBatch", () => {
     expect(readdirSync(join(out, ".."))).toEqual(["batch"]);
     // GS1 identifiers travel in the payload
     const url = readFileSync(join(out, "urls.csv"), "utf8").split("\n")[1]!.split(",")[2]!;
-    expect(decodePayload(url.slice(url.indexOf("#") + 1)).gs1).toMatchObject({ gtin: "06901234567892", expiry: "271228" });
+    expect(decodePayload(url.slice(url.indexOf("#") + 1)).gs1).toMatchObject({ gtin: "06901234567892", expiry: "351231" });
   });
 
   it("seals 50,000 keys on worker threads (partial last range, case-insensitive) and everything recomputes", async () => {
@@ -181,6 +183,36 @@ describe("sealBatch", () => {
     await expect(sealBatch(sealParams(SAMPLE, out, { gtin: "06901234567891" }))).rejects.toThrow(/gtin/i);
     await expect(sealBatch(sealParams(SAMPLE, out, { faceValue: "5.5" }))).rejects.toThrow(SealError);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses an expiry already past unless allowExpired, naming the date and now", async () => {
+    const dir = tempDir("sealexpired");
+    const out = join(dir, "b");
+    await expect(sealBatch(sealParams(SAMPLE, out, { expiresAt: 1_577_923_199 }))).rejects.toThrow(
+      /Invalid seal parameter expiresAt 1577923199: the expiry 2020-01-01T23:59:59Z is already past \(now 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\)/,
+    );
+    expect(existsSync(out)).toBe(false);
+    const r = await sealBatch(sealParams(SAMPLE, out, { expiresAt: 1_577_923_199, allowExpired: true, workers: 0 }));
+    expect(r.manifest.expiresAt).toBe(1_577_923_199);
+    // no expiry (0) is sealed as before
+    await sealBatch(sealParams(SAMPLE, join(dir, "never"), { expiresAt: 0, workers: 0 }));
+  });
+
+  it("records what it sealed from: the key file's SHA-256 and the reading options (seal-input.json, mode 0600)", async () => {
+    const dir = tempDir("sealinput");
+    const r = await sealBatch(sealParams(SAMPLE, join(dir, "b"), { workers: 0, read: { caseInsensitive: true } }));
+    const path = join(dir, "b", "seal-input.json");
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const sha256 = `0x${createHash("sha256").update(readFileSync(SAMPLE)).digest("hex")}` as Hex;
+    const recorded = JSON.parse(readFileSync(path, "utf8"));
+    expect(recorded).toEqual(r.input);
+    expect(recorded).toEqual(sealInputOf(r.batchId, "sample-keys.csv", sha256, { caseInsensitive: true }));
+    expect(recorded.read).toEqual({ encoding: "auto", format: "auto", header: "auto", columns: null, caseInsensitive: true, serialLength: null, pinLength: null });
+    expect(r.keyFile.sha256).toBe(sha256);
+    // defaults spelt out or left out hash the same; another option or other bytes do not
+    expect(sealInputOf(r.batchId, "x", sha256, { caseInsensitive: true, encoding: "auto" }).inputHash).toBe(recorded.inputHash);
+    expect(sealInputOf(r.batchId, "x", sha256, {}).inputHash).not.toBe(recorded.inputHash);
+    expect(sealInputOf(r.batchId, "x", `0x${"00".repeat(32)}`, { caseInsensitive: true }).inputHash).not.toBe(recorded.inputHash);
   });
 
   describe("interrupted seals", () => {

@@ -15,12 +15,12 @@ import type { GlobalOptions } from "../types.js";
 import { readBatchFolder } from "./readBatchFolder.js";
 import { toAnchorParams } from "./toAnchorParams.js";
 
-type AnchorOptions = { manifestUri: string; json?: boolean };
+type AnchorOptions = { manifestUri: string; json?: boolean; allowExpired?: boolean };
 
 /**
  * `keytrail batch anchor <folder>`: anchors a sealed batch. Refuses a folder without `.complete`;
  * checks the manifest's chain id, ledger and supplier against the connection and names any
- * mismatch; idempotent: an already anchored batch (same root) is reported from batchOf and its
+ * mismatch; refuses a batch whose expiry has passed unless --allow-expired; idempotent: an already anchored batch (same root) is reported from batchOf and its
  * BatchAnchored log, and nothing is sent.
  *
  * @param batch - the `batch` command.
@@ -33,6 +33,7 @@ export function registerBatchAnchor(batch: Command): void {
     .description("anchor a sealed batch on chain (idempotent: re-running reports the existing anchor)")
     .option("--manifest-uri <uri>", "where manifest.json is published", "")
     .option("--json", "print the anchor record as JSON")
+    .option("--allow-expired", "anchor even when the batch's expiry has passed (refused by default)")
     .action(async (folder: string, o: AnchorOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
@@ -68,6 +69,14 @@ export function registerBatchAnchor(batch: Command): void {
         if (o.json) out.json(record);
         else out.result(`already anchored: batch ${batchId} root ${existing.root} count ${existing.count}${log ? ` block ${log.blockNumber} tx ${log.transactionHash}` : ""}`);
         return;
+      }
+      const expiresAt = Number(manifest.expiresAt);
+      const now = Math.floor(Date.now() / 1000);
+      if (expiresAt > 0 && expiresAt <= now && o.allowExpired !== true) {
+        const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
+        throw new CliError(`Batch ${folder} expired at ${iso(expiresAt)} (expiresAt ${expiresAt}), before now (${iso(now)}): anchored, its keys would still verify as genuine.`, {
+          details: "Pass --allow-expired to anchor it anyway.",
+        });
       }
       if (ctx.account!.address !== supplier) {
         throw new CliError(`Batch ${folder} was sealed for supplier ${supplier}, but the signing account is ${ctx.account!.address}; only the supplier can anchor it.`);

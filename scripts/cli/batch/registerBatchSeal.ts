@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Command } from "commander";
-import { getAddress } from "viem";
+import { getAddress, type Hex } from "viem";
+import { sealInputOf } from "../../seal/sealInputOf.js";
+import type { SealInput } from "../../seal/types.js";
 import { CliError, CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -48,6 +51,7 @@ type SealOptions = {
   portal?: string;
   supplier?: string;
   urls: boolean;
+  allowExpired?: boolean;
   out: string;
   json?: boolean;
 };
@@ -83,6 +87,7 @@ export function registerBatchSeal(batch: Command): void {
     .option("--portal <url>", "verification portal base URL for the QR links (default: the config's portalBase)")
     .option("--supplier <address>", "seal for this supplier without its key (default: the signing account's address)")
     .option("--no-urls", "do not write urls.csv")
+    .option("--allow-expired", "seal even when --expires is already past (refused by default)")
     .option("--json", "print the seal result as JSON")
     .action(async (keys: string, o: SealOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
@@ -102,6 +107,13 @@ export function registerBatchSeal(batch: Command): void {
       const shardSize = int(o.shardSize, "--shard-size")!;
       if ((shardSize & (shardSize - 1)) !== 0) throw new CliUsageError(`--shard-size ${shardSize} is not a power of two.`);
       if (o.gtin && !/^\d{8,14}$/.test(o.gtin)) throw new CliUsageError(`--gtin ${JSON.stringify(o.gtin)} is not a GTIN (8 to 14 digits).`);
+      const read = {
+        ...(encoding ? { encoding: (encoding === "utf8" ? "utf-8" : encoding) as "auto" | "utf-8" | "gbk" | "gb18030" } : {}),
+        ...(o.columns ? { columns: parseColumns(o.columns) } : {}),
+        ...(o.caseInsensitive ? { caseInsensitive: true } : {}),
+        ...(o.pinLength ? { pinLength: int(o.pinLength, "--pin-length") } : {}),
+        ...(o.serialLength ? { serialLength: int(o.serialLength, "--serial-length") } : {}),
+      };
 
       const target = await resolveSealTarget({ ...g, supplier: o.supplier });
       const portalBase = (o.portal ?? target.portalBase)?.replace(/\/+$/, "");
@@ -111,6 +123,23 @@ export function registerBatchSeal(batch: Command): void {
       if (existsSync(join(o.out, ".complete")) && existsSync(manifestPath)) {
         const m = JSON.parse(readFileSync(manifestPath, "utf8")) as { label: string; supplier: string; batchId: string; count: number; root: string };
         if (m.label === o.label && getAddress(m.supplier) === target.supplier) {
+          // Same label and supplier: the same input is a re-run (nothing to do); another input would be lost silently.
+          const recordPath = join(o.out, "seal-input.json");
+          if (existsSync(recordPath)) {
+            const sealed = JSON.parse(readFileSync(recordPath, "utf8")) as SealInput;
+            const sha256 = `0x${createHash("sha256").update(readFileSync(keys)).digest("hex")}` as Hex;
+            const now = sealInputOf(m.batchId as Hex, basename(keys), sha256, read);
+            if (now.inputHash !== sealed.inputHash) {
+              const what =
+                now.keyFileSha256 !== sealed.keyFileSha256
+                  ? `the key file differs (SHA-256 ${sealed.keyFileSha256} sealed from ${sealed.keyFile}, ${now.keyFileSha256} now)`
+                  : `the reading options differ (sealed with ${JSON.stringify(sealed.read)}, now ${JSON.stringify(now.read)})`;
+              throw new CliError(
+                `${o.out} already holds the complete seal of batch ${m.batchId} (label ${JSON.stringify(m.label)}) from input ${sealed.inputHash}, but ${keys} gives input ${now.inputHash}: ${what}.`,
+                { details: "A complete seal is never overwritten, and these keys are not in it: seal them under a new --label into another --out." },
+              );
+            }
+          } else out.warn(`${o.out} has no seal-input.json (sealed by an older version): the key file cannot be compared with the sealed one`);
           out.info(`${o.out} already holds the complete seal of batch ${m.batchId} (${m.count} keys); nothing changed`);
           out.result(`already sealed: batch ${m.batchId} root ${m.root} count ${m.count} in ${o.out}`);
           return;
@@ -118,6 +147,13 @@ export function registerBatchSeal(batch: Command): void {
         throw new CliError(`${o.out} already holds a complete seal of another batch (label ${JSON.stringify(m.label)}, supplier ${m.supplier}); choose another --out.`);
       }
 
+      const now = Math.floor(Date.now() / 1000);
+      if (expiresAt > 0 && expiresAt <= now && o.allowExpired !== true) {
+        const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
+        throw new CliUsageError(`--expires ${o.expires} is ${iso(expiresAt)}, already past (now ${iso(now)}): the batch would be anchored expired and its keys would still verify as genuine.`, {
+          details: "Pass --allow-expired to seal it anyway.",
+        });
+      }
       out.info(`sealing ${keys} for supplier ${target.supplier}, chain id ${target.chainId}, ledger ${target.ledger}${target.offline ? " (offline)" : ""}`);
       let bar: ReturnType<typeof createProgress> | undefined;
       const started = Date.now();
@@ -140,13 +176,8 @@ export function registerBatchSeal(batch: Command): void {
         shardSize,
         workers: int(o.workers, "--workers"),
         urls: o.urls,
-        read: {
-          ...(encoding ? { encoding: (encoding === "utf8" ? "utf-8" : encoding) as "auto" | "utf-8" | "gbk" | "gb18030" } : {}),
-          ...(o.columns ? { columns: parseColumns(o.columns) } : {}),
-          ...(o.caseInsensitive ? { caseInsensitive: true } : {}),
-          ...(o.pinLength ? { pinLength: int(o.pinLength, "--pin-length") } : {}),
-          ...(o.serialLength ? { serialLength: int(o.serialLength, "--serial-length") } : {}),
-        },
+        read,
+        allowExpired: o.allowExpired === true,
         onProgress: (done: number, total: number) => {
           bar ??= createProgress({ label: "sealing", total, unit: "keys", quiet: out.quiet });
           bar.update(done);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Address, Hex } from "viem";
 import { CliError, CliUsageError } from "../errors.js";
-import { splitCsvLine } from "../io/splitCsvLine.js";
+import { createCsvRecordSplitter } from "../../../lib/keys/parse/createCsvRecordSplitter.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import { parseBatchRef } from "../parse/parseBatchRef.js";
 import { formatRange } from "../parse/formatRange.js";
@@ -12,7 +12,8 @@ export type OrderRow = { line: number; batchId: Hex; start: bigint; end: bigint;
 
 /**
  * Reads a bulk orders file: CSV or TSV with columns batch,start,end,to[,memo] (header optional;
- * `end` inclusive like --range; `batch` a batchId or a batch folder relative to the file). Every
+ * `end` inclusive like --range; `batch` a batchId or a batch folder relative to the file), split by
+ * lib/keys' record splitter (RFC 4180 quotes, CRLF, BOM; `#` comment lines, blank lines skipped). Every
  * problem names the file and line; two rows overlapping in the same batch are refused with both
  * line numbers (that would be selling keys twice).
  *
@@ -31,13 +32,14 @@ export function readOrders(path: string): { rows: OrderRow[]; bytes: Uint8Array 
     throw new CliError(`Orders file ${path} is not valid UTF-8 (a GBK export?): save it as UTF-8.`);
   }
   const rows: OrderRow[] = [];
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const splitter = createCsvRecordSplitter({ comment: "#" });
+  const records = [...splitter.push(text), ...splitter.end()];
   const where = (n: number) => `${path} line ${n}`;
-  lines.forEach((raw, i) => {
-    const n = i + 1;
-    if (raw.trim() === "" || raw.trimStart().startsWith("#")) return;
-    const f = splitCsvLine(raw);
-    if (rows.length === 0 && /^batch/i.test(f[0] ?? "")) return; // header
+  for (const record of records) {
+    const n = record.line;
+    if (record.error !== undefined) throw new CliUsageError(`${where(n)}: ${record.error}`);
+    const f = record.cells.map((c) => c.trim());
+    if (rows.length === 0 && /^batch/i.test(f[0] ?? "")) continue; // header
     if (f.length < 4 || f.length > 5) throw new CliUsageError(`${where(n)}: expected batch,start,end,to[,memo], got ${f.length} fields.`);
     let batchId: Hex;
     try {
@@ -56,7 +58,7 @@ export function readOrders(path: string): { rows: OrderRow[]; bytes: Uint8Array 
       throw new CliUsageError(`${where(n)}: ${(e as CliUsageError).shortMessage}`);
     }
     rows.push({ line: n, batchId, start, end: last + 1n, to, memo: f[4] ?? "" });
-  });
+  }
   if (rows.length === 0) throw new CliUsageError(`Orders file ${path} has no order rows.`);
   const sorted = [...rows].sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {

@@ -3,6 +3,7 @@ import type { KeyRecord } from "../schemas/keyRecord.js";
 import { createKeyFileDecoder } from "./parse/createKeyFileDecoder.js";
 import { createRowChecker } from "./parse/createRowChecker.js";
 import { inferColumns } from "./parse/inferColumns.js";
+import type { FirstLine } from "./parse/inferColumns.js";
 import { createCsvRecordCursor, splitCsvRecord } from "./parse/splitCsvRecord.js";
 import type { KeyFileParser, KeyFileParserOptions, KeyFileReport } from "./parse/types.js";
 
@@ -26,6 +27,10 @@ function parseObject(line: string): Record<string, unknown> | undefined {
  * with their line numbers. Damaged rows (scientific notation, wrong length, undecodable bytes,
  * U+FFFD, empty PIN, duplicates) are refused by line: `end` throws a {@link KeyFileError} listing
  * them, so nothing is sealed from a damaged file. Secrets never appear in messages.
+ *
+ * The parts live in lib/keys/parse: `createKeyFileDecoder` (encoding), `inferColumns` (header and
+ * columns), `splitCsvRecord` (RFC 4180 records; `createCsvRecordSplitter` is the same splitter on its
+ * own) and `createRowChecker` (row checks, lengths, duplicates, entropy); this loop composes them.
  *
  * @param options Encoding, format, header, column mapping, declared lengths, case rule.
  * @returns The parser (`push`, `end`, `report`).
@@ -70,7 +75,7 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   };
 
   /** Learns the columns from the first non-blank line; false when the file is refused (`fatal`). */
-  const setupColumns = (first: Parameters<typeof inferColumns>[0], ln: number): boolean => {
+  const setupColumns = (first: FirstLine, ln: number): boolean => {
     const r = inferColumns(first, ln, options);
     if (r.header) rep.header = r.header;
     if (r.reason) rep.columnsReason = r.reason;

@@ -156,10 +156,17 @@ describe("keytrail transfer / revoke / redeem / status", () => {
     expect(st).toMatchObject({ holder: RETAIL, revoked: false, redeemed: false, supplier: SUPPLIER, segment: { start: 1000, end: 1100 } });
   });
 
-  it("rejects a double transfer and names the holder", async () => {
+  it("rejects a double transfer and names each holder of a range that spans several", async () => {
     const r = await cli(["transfer", "--batch", batchId, "--range", "0-4999", "--to", DIST2], 1);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Range 0-4999 of batch ${batchId} is not held by you (${SUPPLIER}): ${DIST1} holds it.`);
+    expect(r.stderr).toContain(
+      `Range 0-4999 of batch ${batchId} is not held by you (${SUPPLIER}): ` +
+        `keys 0-999 held by ${DIST1}, 1000-1099 held by ${RETAIL}, 1100-1999 held by ${DIST2}, 2000-4999 held by ${DIST1}.`,
+    );
+    const one = await cli(["transfer", "--batch", batchId, "--range", "2000-2999", "--to", DIST2], 1);
+    expect(one.stderr).toContain(`Range 2000-2999 of batch ${batchId} is not held by you (${SUPPLIER}): ${DIST1} holds it.`);
+    const mixed = await cli(["transfer", "--batch", batchId, "--range", "4000-5999", "--to", DIST2], 1);
+    expect(mixed.stderr).toContain(`Range 4000-5999 of batch ${batchId} is not held by you (${SUPPLIER}): keys 4000-4999 held by ${DIST1}, 5000-5999 held by you.`);
   });
 
   it("rejects unregistered and suspended recipients with plain sentences", async () => {

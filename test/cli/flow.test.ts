@@ -62,8 +62,8 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     await ok(["transfer", "--batch", "out/A", "--range", "0-99", "--to", RETAIL, "--account", "2"]);
     const dbl = await cli(["transfer", "--batch", "out/A", "--range", "0-1999", "--to", RETAIL, "--account", "1"]);
     expect(dbl.code).toBe(1);
-    // The first part of 0-1999 that the supplier no longer holds is 0-99, now the retailer's.
-    expect(dbl.stderr).toContain(`Range 0-1999 of batch ${batchId} is not held by you (${SUPPLIER}): ${RETAIL} holds it.`);
+    // 0-1999 is held in two parts: 0-99 by the retailer, 100-1999 by the distributor.
+    expect(dbl.stderr).toContain(`Range 0-1999 of batch ${batchId} is not held by you (${SUPPLIER}): keys 0-99 held by ${RETAIL}, 100-1999 held by ${DIST1}.`);
     await ok(["revoke", "--batch", "out/A", "--range", "3000-3099", "--reason", "stolen", "--account", "1"]);
     writeFileSync(join(cwd, "redeemed.txt"), "2500\n2501-2503\n");
     await ok(["redeem", "--batch", "out/A", "--indices", "redeemed.txt", "--account", "1"]);

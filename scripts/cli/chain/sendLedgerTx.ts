@@ -30,7 +30,7 @@ export async function sendLedgerTx<N extends WriteName>(
 ): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
   const { walletClient, account, publicClient } = ctx;
   if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
-  const errCtx = { publicClient, account: account.address, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl, action: parameters.action };
+  const errCtx = { publicClient, account: account.address, ledger: ctx.ledger, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl, action: parameters.action };
   let hash: Hex;
   try {
     const { request } = await publicClient.simulateContract({

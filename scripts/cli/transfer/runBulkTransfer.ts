@@ -39,7 +39,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
   const pc = ctx.publicClient;
   const { rows, bytes } = readOrders(file);
   const ordersHash = keccak256(bytes);
-  const errCtx = { publicClient: pc, account: account.address, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl };
+  const errCtx = { publicClient: pc, account: account.address, ledger: ctx.ledger, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl };
 
   // Pre-flight: every batch exists, every recipient is an active party.
   const firstLine = new Map<string, number>();

@@ -89,6 +89,18 @@ describe("keytrail deploy / init / party", () => {
     expect(u.profileHash).toBe(keccak256(readFileSync(profile)));
   });
 
+  it("party show names the party as registered (display name from the latest profile URI)", async () => {
+    const named = testAddress(9);
+    await ok(["party", "register", named, "--kind", "retailer", "--name", "金鹏商贸 Jinpeng Trading", "--profile-uri", "https://example.com/p/9"], 0);
+    const shown = await ok(["party", "show", named]);
+    expect(shown.stdout).toContain(`${named} retailer "金鹏商贸 Jinpeng Trading" active=true accredited until never`);
+    expect(JSON.parse((await ok(["party", "show", named, "--json"])).stdout)).toMatchObject({ name: "金鹏商贸 Jinpeng Trading", profileUri: expect.stringMatching(/^data:application\/json,/) });
+    await ok(["party", "update", named, "--name", "Jinpeng Retail"], 0);
+    expect((await ok(["party", "show", named])).stdout).toContain(`${named} retailer "Jinpeng Retail" active=true`);
+    const unnamed = JSON.parse((await ok(["party", "show", DIST1, "--json"])).stdout);
+    expect(unnamed).toMatchObject({ name: null, profileUri: "" });
+  });
+
   it("refuses a registration by a non-registrar with the role named", async () => {
     const r = await cli(["party", "register", STRANGER, "--kind", "retailer"], 3);
     expect(r.code).toBe(1);

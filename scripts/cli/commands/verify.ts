@@ -91,7 +91,7 @@ export function registerVerifyCommand(program: Command): void {
   addExamples(
     cmd,
     "keytrail verify 'https://verify.example.com/v/#AQDp9AFf…' --batch-dir out/2026-11-A --json",
-    "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
+    "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/export/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
   );
 }
 

@@ -11,7 +11,7 @@ export type ReadRangeHoldersParameters = {
   start: bigint;
   /** One past the last index (half-open, as the contract has it). */
   end: bigint;
-  /** Most parts to read; the list then ends short of `end` (default 10). */
+  /** Most parts to list; the list then ends short of `end` (default 10). Reads stop after 5 segments per part. */
   maxParts?: number | undefined;
 };
 
@@ -40,13 +40,13 @@ export async function readRangeHolders(
   let holder = status.holder;
   let segEnd = BigInt(status.segmentEnd);
   let pos = start;
-  for (;;) {
+  for (let reads = 1; ; reads++) {
     const partEnd = segEnd < end ? segEnd : end;
     const last = parts.at(-1);
     if (last && last.holder.toLowerCase() === holder.toLowerCase()) last.end = partEnd;
     else if (parts.length === maxParts) break;
     else parts.push({ start: pos, end: partEnd, holder });
-    if (partEnd >= end || segEnd <= pos) break;
+    if (partEnd >= end || segEnd <= pos || reads >= maxParts * 5) break;
     pos = segEnd;
     const [h, e] = await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "segmentAt", args: [batchId, pos] });
     holder = h;

@@ -127,7 +127,14 @@ export function registerPartyCommand(program: Command): void {
       const ctx = await openLedger(g, { signer: false });
       const [kind, suspended, accreditedUntil, profileHash] = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [who] });
       const active = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "isActive", args: [who] });
-      const profileUri = kind === 0 ? undefined : await readPartyProfileUri(ctx, who);
+      const out = createOutput(g);
+      const profileUri =
+        kind === 0
+          ? undefined
+          : await readPartyProfileUri(ctx, who).catch((e: unknown) => {
+              out.info(`warning: the profile URI (display name) of ${who} could not be read from the ledger's logs: ${(e as { shortMessage?: string }).shortMessage ?? String(e)}`);
+              return undefined;
+            });
       const name = readProfileName(profileUri);
       const info = {
         party: who,
@@ -140,7 +147,6 @@ export function registerPartyCommand(program: Command): void {
         profileHash,
         profileUri: profileUri ?? null,
       };
-      const out = createOutput(g);
       if (o.json) out.json(info);
       else if (!info.registered) out.result(`${who} is not registered`);
       else {

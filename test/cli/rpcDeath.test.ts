@@ -108,7 +108,10 @@ describe("keytrail transfer when the node dies with the transaction pending", ()
     measured.push(`transfer exited ${r.afterKillMs} ms after the node died`);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`RPC ${rpcUrl()} is unreachable`);
-    expect(r.stderr).toMatch(/Transaction 0x[0-9a-f]{64} \(transfer range 0-99 of batch 0x[0-9a-f]{64} to 0x[0-9a-fA-F]{40}\) was sent before the node stopped answering/);
+    // Usually the node dies while the receipt is awaited ("Transaction 0x… (transfer …) was sent before
+    // the node stopped answering"); on a loaded machine it can die before its answer to the send
+    // reached the CLI ("Could not transfer …"). Either way the action is named, and the RPC blamed.
+    expect(r.stderr).toContain(`transfer range 0-99 of batch ${batchId} to ${DIST}`);
     expect(r.stderr).not.toMatch(/timed out|timeout|Could not confirm/i);
     expect(r.afterKillMs).toBeLessThan(RETRY_BUDGET_MS + SLACK_MS);
   });
@@ -121,12 +124,15 @@ describe("keytrail transfer when the node dies with the transaction pending", ()
     measured.push(`transfer --file exited ${r.afterKillMs} ms after the node died`);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`RPC ${rpcUrl()} is unreachable`);
-    expect(r.stderr).toContain(`re-run the same command to resume: journal ${orders}.journal holds the signed transaction`);
     expect(r.stderr).not.toMatch(/timed out|timeout|Could not confirm/i);
     expect(r.afterKillMs).toBeLessThan(RETRY_BUDGET_MS + SLACK_MS);
     const journal = readFileSync(`${orders}.journal`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const signed = journal.filter((e) => e.state === "signed");
     expect(signed).toHaveLength(1);
+    // While awaiting the receipt, or (loaded machine) before the send's answer arrived: the chunk's
+    // transaction and how to resume are named either way.
+    expect(r.stderr).toContain(signed[0].hash);
+    expect(r.stderr).toMatch(/re-run (the same command )?to resume/);
     expect(journal.some((e) => e.state === "confirmed")).toBe(false);
 
     // A node serves the chain again (as it was before the pending transaction): the re-run settles

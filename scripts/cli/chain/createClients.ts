@@ -1,5 +1,5 @@
 import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient, type Transport } from "viem";
-import { RpcUnreachableError } from "../errors.js";
+import { RPC_CHECK_HINT, RpcUnreachableError } from "../errors.js";
 
 /** A public client bound to one chain, with the transport reused for wallet clients. */
 export type Clients = {
@@ -64,5 +64,5 @@ export async function createClients(parameters: CreateClientsParameters): Promis
 function unreachableHint(source: string | undefined): string {
   return source
     ? `Check that the node is running and that ${source} is right.`
-    : "Check that the node is running and the URL (flag --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json) is right.";
+    : RPC_CHECK_HINT;
 }

@@ -14,7 +14,7 @@ import {
 } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { BaseError } from "../../../lib/errors/BaseError.js";
-import { CliError, LedgerRefusedError, RpcUnreachableError } from "../errors.js";
+import { CliError, LedgerRefusedError, RPC_CHECK_HINT, RpcUnreachableError } from "../errors.js";
 import { describeLedgerError } from "./describeLedgerError.js";
 import { readRangeHolders, type RangeHolder } from "./readRangeHolders.js";
 
@@ -82,7 +82,8 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
     }
     const transport = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
     if (transport) {
-      return new RpcUnreachableError(context.rpcUrl ?? (transport as HttpRequestError).url ?? "(unknown URL)", { cause: error });
+      const details = context.action ? `Could not ${context.action}.\n${RPC_CHECK_HINT}` : undefined;
+      return new RpcUnreachableError(context.rpcUrl ?? (transport as HttpRequestError).url ?? "(unknown URL)", { cause: error, details });
     }
     return new CliError(`${prefix}${error.shortMessage}`, { cause: error, details: error.details });
   }

@@ -1,4 +1,4 @@
-import type { Chain, Hex, PublicClient, TransactionReceipt, Transport } from "viem";
+import { BaseError as ViemError, HttpRequestError, TimeoutError, type Chain, type Hex, type PublicClient, type TransactionReceipt, type Transport } from "viem";
 import { RpcUnreachableError } from "../errors.js";
 
 /** Parameters of {@link waitForReceipt}. */
@@ -37,7 +37,17 @@ export async function waitForReceipt(
   const { hash } = parameters;
   const every = parameters.probeInterval ?? Math.max(publicClient.pollingInterval, 1_000);
   const stop = new AbortController();
-  const receipt = publicClient.waitForTransactionReceipt({ hash, timeout: parameters.timeout ?? 300_000, signal: stop.signal });
+  const unreachable = (cause: unknown) =>
+    new RpcUnreachableError(rpcUrl, {
+      cause,
+      details:
+        `Transaction ${hash} (${parameters.action}) was sent before the node stopped answering; it may still be mined.\n` +
+        `Check that the node is running, then: ${parameters.afterwards}`,
+    });
+  // viem's wait gives up on its own when a lookup fails after its retries: the same unreachable RPC.
+  const receipt = publicClient.waitForTransactionReceipt({ hash, timeout: parameters.timeout ?? 300_000, signal: stop.signal }).catch((e: unknown) => {
+    throw e instanceof ViemError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError) ? unreachable(e) : e;
+  });
   const probe = (async (): Promise<never> => {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, every).unref());
@@ -46,12 +56,7 @@ export async function waitForReceipt(
         await publicClient.getBlockNumber({ cacheTime: 0 });
       } catch (e) {
         if (stop.signal.aborted) throw stop.signal.reason;
-        throw new RpcUnreachableError(rpcUrl, {
-          cause: e,
-          details:
-            `Transaction ${hash} (${parameters.action}) was sent before the node stopped answering; it may still be mined.\n` +
-            `Check that the node is running, then: ${parameters.afterwards}`,
-        });
+        throw unreachable(e);
       }
     }
   })();

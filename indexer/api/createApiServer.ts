@@ -31,11 +31,14 @@ class HttpError extends Error {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+/** Parses query parameters (an object) or one path parameter (`name` = its name in the route). */
+function parse<T extends z.ZodType>(schema: T, input: unknown, name?: string): z.output<T> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => ({
-    parameter: i.path.join(".") || (i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(",") ?? "" : ""),
+    parameter:
+      [name, ...i.path].filter((s) => s !== undefined).join(".") ||
+      (i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(",") ?? "" : ""),
     problem: i.message,
   }));
   throw new HttpError(400, "invalid_parameter", `Invalid parameter ${details.map((d) => d.parameter).join(", ")}: ${details.map((d) => d.problem).join("; ")}.`, details);
@@ -80,12 +83,12 @@ export function createApiServer(store: Store): Server {
   });
   route("/batches/:id", async (p, q) => {
     noQuery(q);
-    const id = parse(batchId, p.id);
+    const id = parse(batchId, p.id, "id");
     const b = await getBatch(store, { batchId: id });
     if (!b) throw new HttpError(404, "not_found", `No batch ${id}.`);
     return b;
   });
-  const keyParams = (p: Record<string, string>) => ({ id: parse(batchId, p.id), index: parse(uint(2 ** 48 - 1), p.index) });
+  const keyParams = (p: Record<string, string>) => ({ id: parse(batchId, p.id, "id"), index: parse(uint(2 ** 48 - 1), p.index, "index") });
   const chainOf = async (p: Record<string, string>) => {
     const { id, index } = keyParams(p);
     const c = await getCustodyChain(store, { batchId: id, index });
@@ -111,14 +114,14 @@ export function createApiServer(store: Store): Server {
   });
   route("/parties/:addr", async (p, q) => {
     noQuery(q);
-    const a = parse(address, p.addr);
+    const a = parse(address, p.addr, "addr");
     const party = await getParty(store, { address: a, holdingsLimit: 0 });
     if (!party) throw new HttpError(404, "not_found", `No registered party ${a}.`);
     const { holdingsByBatch: _h, ...rest } = party;
     return rest;
   });
   route("/parties/:addr/holdings", async (p, q) => {
-    const a = parse(address, p.addr);
+    const a = parse(address, p.addr, "addr");
     const o = paged(q);
     return await getHoldings(store, { party: a, limit: o.limit, offset: o.offset });
   });

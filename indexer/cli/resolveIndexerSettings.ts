@@ -31,7 +31,7 @@ export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOpti
   if (o.ws !== undefined && o.ws !== "auto" && o.ws !== "off" && !/^wss?:\/\/[^\s/]+/.test(o.ws))
     throw new CliUsageError(`--ws ${JSON.stringify(o.ws)} is not valid: expected auto, off, or a ws:// or wss:// URL.`);
   const rpcList = o.rpc?.length ? o.rpc : undefined;
-  const ctx = await openLedger({ ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl }, { signer: false });
+  const ctx = await openLedger({ ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl }, { signer: false, rpcFlag: rpcList ? "--rpc" : undefined });
   const rpcUrls = rpcList ?? (g.rpcUrl ? [g.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : ctx.loaded.config.rpcUrls);
   const fromBlock = int("--from-block", o.fromBlock, 0);
   return {

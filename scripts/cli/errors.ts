@@ -12,13 +12,16 @@ export class CliError extends BaseError {
   readonly exitCode = 1;
 }
 
+/** What to check when an RPC does not answer (the URL's possible sources). */
+export const RPC_CHECK_HINT = "Check that the node is running and the URL (flag --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json) is right.";
+
 /** The JSON-RPC endpoint did not answer after bounded retries. */
 export class RpcUnreachableError extends BaseError {
   override name = "RpcUnreachableError";
   readonly exitCode = 1;
   constructor(url: string, parameters: BaseErrorParameters = {}) {
     super(`RPC ${url} is unreachable: no answer after several attempts with backoff.`, {
-      details: parameters.details ?? "Check that the node is running and the URL (flag --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json) is right.",
+      details: parameters.details ?? RPC_CHECK_HINT,
       cause: parameters.cause,
       retryable: true,
     });

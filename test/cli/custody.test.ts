@@ -89,6 +89,18 @@ describe("keytrail deploy / init / party", () => {
     expect(u.profileHash).toBe(keccak256(readFileSync(profile)));
   });
 
+  it("party show names the party as registered (display name from the latest profile URI)", async () => {
+    const named = testAddress(9);
+    await ok(["party", "register", named, "--kind", "retailer", "--name", "金鹏商贸 Jinpeng Trading", "--profile-uri", "https://example.com/p/9"], 0);
+    const shown = await ok(["party", "show", named]);
+    expect(shown.stdout).toContain(`${named} retailer "金鹏商贸 Jinpeng Trading" active=true accredited until never`);
+    expect(JSON.parse((await ok(["party", "show", named, "--json"])).stdout)).toMatchObject({ name: "金鹏商贸 Jinpeng Trading", profileUri: expect.stringMatching(/^data:application\/json,/) });
+    await ok(["party", "update", named, "--name", "Jinpeng Retail"], 0);
+    expect((await ok(["party", "show", named])).stdout).toContain(`${named} retailer "Jinpeng Retail" active=true`);
+    const unnamed = JSON.parse((await ok(["party", "show", DIST1, "--json"])).stdout);
+    expect(unnamed).toMatchObject({ name: null, profileUri: "" });
+  });
+
   it("refuses a registration by a non-registrar with the role named", async () => {
     const r = await cli(["party", "register", STRANGER, "--kind", "retailer"], 3);
     expect(r.code).toBe(1);
@@ -156,10 +168,17 @@ describe("keytrail transfer / revoke / redeem / status", () => {
     expect(st).toMatchObject({ holder: RETAIL, revoked: false, redeemed: false, supplier: SUPPLIER, segment: { start: 1000, end: 1100 } });
   });
 
-  it("rejects a double transfer and names the holder", async () => {
+  it("rejects a double transfer and names each holder of a range that spans several", async () => {
     const r = await cli(["transfer", "--batch", batchId, "--range", "0-4999", "--to", DIST2], 1);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Range 0-4999 of batch ${batchId} is not held by you (${SUPPLIER}): ${DIST1} holds it.`);
+    expect(r.stderr).toContain(
+      `Range 0-4999 of batch ${batchId} is not held by you (${SUPPLIER}): ` +
+        `keys 0-999 held by ${DIST1}, 1000-1099 held by ${RETAIL}, 1100-1999 held by ${DIST2}, 2000-4999 held by ${DIST1}.`,
+    );
+    const one = await cli(["transfer", "--batch", batchId, "--range", "2000-2999", "--to", DIST2], 1);
+    expect(one.stderr).toContain(`Range 2000-2999 of batch ${batchId} is not held by you (${SUPPLIER}): ${DIST1} holds it.`);
+    const mixed = await cli(["transfer", "--batch", batchId, "--range", "4000-5999", "--to", DIST2], 1);
+    expect(mixed.stderr).toContain(`Range 4000-5999 of batch ${batchId} is not held by you (${SUPPLIER}): keys 4000-4999 held by ${DIST1}, 5000-5999 held by you.`);
   });
 
   it("rejects unregistered and suspended recipients with plain sentences", async () => {

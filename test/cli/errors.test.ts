@@ -71,6 +71,22 @@ describe("keytrail CLI: usage and help", () => {
     expect(badReason.stderr).toContain('--reason "lost" is not a revocation reason');
   });
 
+  it("verify --help's --shards example is where the portal publishes proof shards (/export/proofs/{batchId})", async () => {
+    const r = await runCli(["verify", "--help"], { cwd });
+    expect(r.code).toBe(0);
+    const shards = [...r.stdout.matchAll(/--shards (https?:\/\/\S+)/g)].map((m) => m[1]);
+    expect(shards).toEqual(["https://verify.example.com/export/proofs/{batchId}"]);
+  });
+
+  it("audit's bad option values exit 1 (its 2 means a diverging indexer), as docs/CLI.md says", async () => {
+    const r = await runCli(["audit", "--fail-on", "bogus", ...rpc()], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--fail-on "bogus" is not a severity');
+    const doc = readFileSync(new URL("../../docs/CLI.md", import.meta.url), "utf8");
+    const exitCodes = /- \*\*Exit codes\*\*:[\s\S]*?\n- \*\*/.exec(doc)![0];
+    expect(exitCodes).toMatch(/`audit`[^.]*bad[^.]*exit `?1/);
+  });
+
   it("an empty party name and a malformed --ws are refused before any chain call", async () => {
     const [badName, badWs] = await Promise.all([
       runCli(["party", "register", testAddress(5), "--kind", "retailer", "--name", "   ", ...rpc()], { cwd }),
@@ -89,6 +105,19 @@ describe("keytrail CLI: chain connection errors", () => {
     const r = await runCli(["party", "show", testAddress(1), "--rpc-url", `http://127.0.0.1:${port}`], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`RPC http://127.0.0.1:${port} is unreachable`);
+  });
+
+  it("a dead RPC given with --rpc (index, audit) names --rpc as the flag to check, not --rpc-url", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const [index, audit] = await Promise.all([runCli(["index", "--rpc", dead, "--ws", "off"], { cwd }), runCli(["audit", "--rpc", dead], { cwd })]);
+    for (const [name, r] of [["index", index], ["audit", audit]] as const) {
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toContain(`RPC ${dead} is unreachable`);
+      expect(r.stderr, name).toContain("the URL given with --rpc");
+      expect(r.stderr, name).not.toContain("--rpc-url");
+    }
+    const global = await runCli(["party", "show", testAddress(1), "--rpc-url", dead], { cwd });
+    expect(global.stderr).toContain("the URL given with --rpc-url");
   });
 
   it("with no ledger known for the chain, says how to get one", async () => {

@@ -62,8 +62,8 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     await ok(["transfer", "--batch", "out/A", "--range", "0-99", "--to", RETAIL, "--account", "2"]);
     const dbl = await cli(["transfer", "--batch", "out/A", "--range", "0-1999", "--to", RETAIL, "--account", "1"]);
     expect(dbl.code).toBe(1);
-    // The first part of 0-1999 that the supplier no longer holds is 0-99, now the retailer's.
-    expect(dbl.stderr).toContain(`Range 0-1999 of batch ${batchId} is not held by you (${SUPPLIER}): ${RETAIL} holds it.`);
+    // 0-1999 is held in two parts: 0-99 by the retailer, 100-1999 by the distributor.
+    expect(dbl.stderr).toContain(`Range 0-1999 of batch ${batchId} is not held by you (${SUPPLIER}): keys 0-99 held by ${RETAIL}, 100-1999 held by ${DIST1}.`);
     await ok(["revoke", "--batch", "out/A", "--range", "3000-3099", "--reason", "stolen", "--account", "1"]);
     writeFileSync(join(cwd, "redeemed.txt"), "2500\n2501-2503\n");
     await ok(["redeem", "--batch", "out/A", "--indices", "redeemed.txt", "--account", "1"]);
@@ -103,6 +103,40 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     expect(revoked.json).toMatchObject({ verdict: "revoked", reason: "stolen", index: 3050 });
     expect(redeemed.code).toBe(1);
     expect(redeemed.json).toMatchObject({ verdict: "redeemed", index: 2502 });
+  });
+
+  it("verify --pin without --serial on a key sealed with a serial asks for the serial instead of saying not-in-batch", async () => {
+    const full = (await ok(["batch", "link", "--batch-dir", "out/A", "--index", "42", "--full"])).stdout.trim();
+    const [fromFolder, fromLink] = await Promise.all([
+      cli(["verify", urlOf(42), "--json", "--batch-dir", "out/A", "--pin", keys[42]!.pin]),
+      cli(["verify", full, "--json", "--pin", keys[42]!.pin]),
+    ]);
+    // The folder's urls.csv shows key 42 has a card number: the PIN alone can never match it.
+    expect(fromFolder.code).toBe(2);
+    expect(fromFolder.stdout).not.toContain("not-in-batch");
+    expect(fromFolder.stderr).toContain(`Key 42 of batch ${batchId} was sealed with a card number (卡号): give it with --serial as well as --pin`);
+    // Without the folder nothing says whether the key has one: ask for it, and say what else it could mean.
+    expect(fromLink.code).toBe(2);
+    expect(fromLink.stdout).not.toContain("not-in-batch");
+    expect(fromLink.stderr).toContain(`The PIN alone does not match key 42 of batch ${batchId}: if the card has a card number (卡号), give it with --serial`);
+    // A key of a batch sealed without serials is checked with the PIN alone, right or wrong.
+    writeFileSync(join(cwd, "pins.csv"), ["卡密", ...keys.slice(0, 20).map((k) => k.pin)].join("\n") + "\n");
+    await ok(["batch", "seal", "pins.csv", "--label", "pins-only", "--product", "1", "--face", "1", "--currency", "CNY", "--expires", "never", "--out", "out/P", "--account", "1"]);
+    await ok(["batch", "anchor", "out/P", "--account", "1"]);
+    const pinUrl = readFileSync(join(cwd, "out/P/urls.csv"), "utf8").split("\n")[6]!.split(",")[2]!;
+    const pinFull = (await ok(["batch", "link", "--batch-dir", "out/P", "--index", "5", "--full"])).stdout.trim();
+    const [right, wrong, rightNoFolder, wrongNoFolder] = await Promise.all([
+      cli(["verify", pinUrl, "--json", "--batch-dir", "out/P", "--pin", keys[5]!.pin]),
+      cli(["verify", pinUrl, "--json", "--batch-dir", "out/P", "--pin", keys[6]!.pin]),
+      cli(["verify", pinFull, "--json", "--pin", keys[5]!.pin]),
+      cli(["verify", pinFull, "--json", "--pin", keys[6]!.pin]),
+    ]);
+    expect(JSON.parse(right.stdout)).toMatchObject({ verdict: "genuine", keyCheck: "match", index: 5 });
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ verdict: "not-in-batch", keyCheck: "mismatch", index: 5 });
+    expect(JSON.parse(rightNoFolder.stdout)).toMatchObject({ verdict: "genuine", keyCheck: "match", index: 5 });
+    expect(wrongNoFolder.code).toBe(2);
+    expect(wrongNoFolder.stderr).toContain("if the card has no card number, this PIN is not the key's");
   });
 
   it("verify --json: tampered codes, a code for another chain, and an unreachable chain", async () => {

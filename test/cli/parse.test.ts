@@ -141,9 +141,22 @@ describe("CLI chain helpers", () => {
 
   it("ledger errors become sentences with their values", () => {
     const b = `0x${"ab".repeat(32)}`;
-    const holder = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
-    const me = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    const holder = "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as const;
+    const me = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
     expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10000n, holder], { account: me })).toBe(`Range 0-9999 of batch ${b} is not held by you (${me}): ${holder} holds it.`);
+    const other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" as const;
+    const parts = [
+      { start: 0n, end: 10n, holder },
+      { start: 10n, end: 20n, holder: other },
+      { start: 20n, end: 30n, holder: me },
+    ];
+    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 30n, holder], { account: me, holders: parts })).toBe(
+      `Range 0-29 of batch ${b} is not held by you (${me}): keys 0-9 held by ${holder}, 10-19 held by ${other}, 20-29 held by you.`,
+    );
+    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 40n, holder], { account: me, holders: parts })).toBe(
+      `Range 0-39 of batch ${b} is not held by you (${me}): keys 0-9 held by ${holder}, 10-19 held by ${other}, 20-29 held by you, and further parts up to key 39.`,
+    );
+    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10n, holder], { account: me, holders: parts.slice(0, 1) })).toBe(`Range 0-9 of batch ${b} is not held by you (${me}): ${holder} holds it.`);
     expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1], {})).toContain("Range 5 of batch");
     expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1], {})).toContain("(revoked: stolen)");
     expect(describeLedgerError("KeyLedgerAlreadyRedeemed", [b, 2n, (1n << 3n) | (1n << 7n)], {})).toBe(`Keys 515, 519 of batch ${b} were already redeemed.`);

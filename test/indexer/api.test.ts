@@ -94,10 +94,10 @@ describe.each(STORE_KINDS)("HTTP API on %s", (kind) => {
       expect(err.code).toBe("invalid_parameter");
       expect(err.details.map((d) => d.parameter).join(",")).toContain(parameter);
     };
-    await bad("/batches/0x1234", "");
-    await bad(`/batches/${batchId}/keys/-1/custody`, "");
-    await bad(`/batches/${batchId}/keys/abc`, "");
-    await bad("/parties/0xnothex", "");
+    await bad("/batches/0x1234", "id");
+    await bad(`/batches/${batchId}/keys/-1/custody`, "index");
+    await bad(`/batches/${batchId}/keys/abc`, "index");
+    await bad("/parties/0xnothex", "addr");
     await bad("/batches?supplier=bob", "supplier");
     await bad("/flows?since=yesterday", "since");
     await bad("/digest?block=-3", "block");
@@ -109,6 +109,24 @@ describe.each(STORE_KINDS)("HTTP API on %s", (kind) => {
     expect((await get(`/parties/0x${"12".repeat(20)}`)).status).toBe(404);
     expect((await get("/nowhere")).status).toBe(404);
     expect((await get("/batches", { method: "POST", body: "{}" })).status).toBe(405);
+  });
+
+  it("names a bad path parameter (id, index, addr) in its 400, as the OpenAPI document does", async () => {
+    const cases: [string, string][] = [
+      ["/batches/0x1234", "id"],
+      [`/batches/${batchId}/keys/-1/custody`, "index"],
+      [`/batches/${batchId}/keys/abc`, "index"],
+      [`/batches/0x12/keys/abc`, "id"],
+      ["/parties/0xnothex", "addr"],
+      ["/parties/0xnothex/holdings", "addr"],
+    ];
+    for (const [path, parameter] of cases) {
+      const r = await get(path);
+      expect(r.status, path).toBe(400);
+      const err = r.body!.error as { message: string; details: { parameter: string }[] };
+      expect(err.details.map((d) => d.parameter), path).toEqual([parameter]);
+      expect(err.message, path).toMatch(new RegExp(`^Invalid parameter ${parameter}: expected `));
+    }
   });
 
   it("bounds page sizes", async () => {

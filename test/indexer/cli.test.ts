@@ -59,3 +59,37 @@ describe.each(STORE_KINDS)("keytrail index / export on %s", (kind) => {
     expect(bad.stderr).toMatch(/--finality "zero" is not valid/);
   });
 });
+
+describe("keytrail serve --index", () => {
+  it("logs 'at head' once per new head block, not on every poll", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "kt-serve-"));
+    const args = ["serve", "--index", "--port", "0", "--poll-ms", "20", "--ws", "off", "--rpc-url", rpc.url, "--ledger", chain.ledger, "--from-block", String(chain.deployBlock)];
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, KEYTRAIL_RPC_URL: "", KEYTRAIL_LEDGER: "", DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const atHead = () => [...stderr.matchAll(/index: at head, block (\d+)/g)].map((m) => Number(m[1]));
+    const until = async (what: string, ok: () => boolean) => {
+      for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`no ${what} (exit ${child.exitCode}):\n${stderr}`);
+      }
+    };
+    try {
+      await until("first 'at head'", () => atHead().length > 0);
+      const head = atHead()[0]!;
+      // 1.5 s at a 20 ms poll interval is dozens of polls of an unchanged head.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(atHead()).toEqual([head]);
+      await chain.provider.request({ method: "evm_mine", params: [] });
+      await until("'at head' for the mined block", () => atHead().length > 1);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(atHead()).toEqual([head, head + 1]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const closed = new Promise((r) => child.once("close", r));
+        child.kill("SIGTERM");
+        await closed;
+      }
+    }
+  });
+});

@@ -67,6 +67,20 @@ describe("portal build", () => {
     expect(readFileSync(join(dist, "en", "audit", "index.html"), "utf8")).toContain("No audit report published yet.");
   });
 
+  it("a party registered with no expiry (accreditedUntil 0) is shown accredited, until 'never'", () => {
+    const en = readFileSync(join(dist, "en", "p", `0x${"cd".repeat(20)}`, "index.html"), "utf8");
+    expect(en).toContain("✓ Accredited");
+    expect(en).not.toContain("Accreditation expired");
+    expect(en).toMatch(/Accredited until<\/dt>\s*<dd[^>]*>never /);
+    const zh = readFileSync(join(dist, "p", `0x${"cd".repeat(20)}`, "index.html"), "utf8");
+    expect(zh).toContain("✓ 资质有效");
+    expect(zh).not.toContain("资质已过期");
+    for (const list of [join(dist, "en", "p", "index.html"), join(dist, "p", "index.html")]) {
+      const html = readFileSync(list, "utf8");
+      expect(html, list).not.toMatch(/Accreditation expired|资质已过期/);
+    }
+  });
+
   it("renders markup found in export fields as text, never as elements or links", () => {
     const pages = [join(dist, "en", "b", `0x${"ab".repeat(32)}`, "index.html"), join(dist, "en", "p", `0x${"cd".repeat(20)}`, "index.html"), join(dist, "en", "b", "index.html")];
     for (const f of pages) {

@@ -41,7 +41,7 @@ const zh = {
   },
   batch: { title: "批次", count: "数量", supplier: "发行方", root: "默克尔根", product: "商品", face: "面值", expires: "到期", restricted: "仅限授权渠道", yes: "是", no: "否", holdings: "当前持有分布", history: "历史", range: "区间", manifest: "清单" },
   party: {
-    title: "参与方", kind: "类型", accreditation: "资质有效期至", suspended: "已暂停", active: "资质有效", expired: "资质已过期",
+    title: "参与方", kind: "类型", accreditation: "资质有效期至", never: "长期有效", suspended: "已暂停", active: "资质有效", expired: "资质已过期",
     given: "授出的授权", received: "获得的授权", holdings: "持有", profile: "资料", none: "无", tier: "级", valid: "有效", invalid: "无效/已过期",
     kinds: { supplier: "发行方", distributor: "代理商", retailer: "零售商", none: "未登记" } as Record<string, string>,
   },
@@ -93,7 +93,7 @@ const en: Strings = {
   },
   batch: { title: "Batch", count: "Keys", supplier: "Issuer", root: "Merkle root", product: "Product", face: "Face value", expires: "Expires", restricted: "Authorised channels only", yes: "yes", no: "no", holdings: "Current holders", history: "History", range: "Range", manifest: "Manifest" },
   party: {
-    title: "Party", kind: "Kind", accreditation: "Accredited until", suspended: "Suspended", active: "Accredited", expired: "Accreditation expired",
+    title: "Party", kind: "Kind", accreditation: "Accredited until", never: "never expires", suspended: "Suspended", active: "Accredited", expired: "Accreditation expired",
     given: "Authorisations given", received: "Authorisations received", holdings: "Holdings", profile: "Profile", none: "none", tier: "tier", valid: "valid", invalid: "invalid / expired",
     kinds: { supplier: "Issuer", distributor: "Distributor", retailer: "Retailer", none: "Not registered" } as Record<string, string>,
   },

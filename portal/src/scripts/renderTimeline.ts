@@ -7,6 +7,7 @@ import { publicConfig as cfg } from "../config/publicConfig.ts";
 import { localePath, type Lang } from "../i18n/lang.ts";
 import type { VerdictStrings } from "../i18n/verdictStrings.ts";
 import { explorerLink, formatTime, shortHex } from "../lib/format.ts";
+import { isAccredited } from "../../../lib/parties/isAccredited.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import type { ExportCustody } from "../../../indexer/export/types.ts";
 import { byId, el, fill } from "./dom.ts";
@@ -81,7 +82,7 @@ export async function renderTimeline(lang: Lang, strings: VerdictStrings, payloa
     } else line.append(" ", badge("bad", `✕ ${t.notAuthorised}`));
     if (!p) line.append(" ", badge("warn", `? ${t.unregistered}`));
     else if (p.suspended) line.append(" ", badge("bad", `✕ ${t.suspended}`));
-    else if (p.accreditedUntil > now) line.append(" ", badge("ok", `✓ ${t.accredited}`));
+    else if (isAccredited(p.accreditedUntil, now)) line.append(" ", badge("ok", `✓ ${t.accredited}`));
     else line.append(" ", badge("bad", `✕ ${t.accreditationExpired}`));
     const txHref = explorerLink(cfg.explorerUrl, "tx", hop.tx);
     const txCode = el("code", { title: hop.tx }, shortHex(hop.tx));

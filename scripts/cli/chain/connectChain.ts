@@ -11,15 +11,23 @@ export type ConnectedChain = Clients & { loaded: LoadedConfig; rpcUrl: string };
  * checks the chain id against --chain-id or the config's chainId, naming both on a mismatch.
  *
  * @param options - the global command-line options.
+ * @param parameters - `rpcFlag`: the flag that gave `options.rpcUrl` when not --rpc-url (named in errors).
  * @returns the {@link ConnectedChain}.
  * @example
  * const { publicClient, chainId } = await connectChain(cmd.optsWithGlobals());
  */
-export async function connectChain(options: GlobalOptions): Promise<ConnectedChain> {
+export async function connectChain(options: GlobalOptions, parameters: { rpcFlag?: string | undefined } = {}): Promise<ConnectedChain> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
   const rpcUrls = options.rpcUrl ? [options.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : config.rpcUrls;
-  const clients = await createClients({ rpcUrls, network: config.network });
+  const source = options.rpcUrl
+    ? `the URL given with ${parameters.rpcFlag ?? "--rpc-url"}`
+    : process.env.KEYTRAIL_RPC_URL
+      ? "KEYTRAIL_RPC_URL"
+      : loaded.exists
+        ? `rpcUrls in ${loaded.path}`
+        : "the default URL (there is no --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json)";
+  const clients = await createClients({ rpcUrls, network: config.network, source });
   const rpcUrl = rpcUrls.join(", ");
   const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
   if (expected !== undefined && expected !== clients.chainId) {

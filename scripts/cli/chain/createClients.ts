@@ -1,5 +1,5 @@
 import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient, type Transport } from "viem";
-import { RpcUnreachableError } from "../errors.js";
+import { RPC_CHECK_HINT, RpcUnreachableError } from "../errors.js";
 
 /** A public client bound to one chain, with the transport reused for wallet clients. */
 export type Clients = {
@@ -22,6 +22,8 @@ export type CreateClientsParameters = {
   retryDelay?: number | undefined;
   /** Per-request timeout in ms. */
   timeout?: number | undefined;
+  /** Where the URLs came from, for the hint of an unreachable RPC (e.g. "the URL given with --rpc"). */
+  source?: string | undefined;
 };
 
 /**
@@ -46,7 +48,7 @@ export async function createClients(parameters: CreateClientsParameters): Promis
     const probe = createPublicClient({ transport });
     chainId = await probe.getChainId();
   } catch (e) {
-    throw new RpcUnreachableError(rpcUrls.join(", "), { cause: e, details: `${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}\nCheck that the node is running and the URL (flag --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json) is right.` });
+    throw new RpcUnreachableError(rpcUrls.join(", "), { cause: e, details: `${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}\n${unreachableHint(parameters.source)}` });
   }
   const chain = defineChain({
     id: chainId,
@@ -56,4 +58,11 @@ export async function createClients(parameters: CreateClientsParameters): Promis
   });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: chainId === 31337 ? 100 : 2_000 });
   return { publicClient, transport, chain, chainId, rpcUrls };
+}
+
+/** What to check when the RPC does not answer, naming where its URL came from when known. */
+function unreachableHint(source: string | undefined): string {
+  return source
+    ? `Check that the node is running and that ${source} is right.`
+    : RPC_CHECK_HINT;
 }

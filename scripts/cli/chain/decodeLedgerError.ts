@@ -8,18 +8,22 @@ import {
   formatEther,
   type Address,
   type Chain,
+  type Hex,
   type PublicClient,
   type Transport,
 } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { BaseError } from "../../../lib/errors/BaseError.js";
-import { CliError, LedgerRefusedError, RpcUnreachableError } from "../errors.js";
+import { CliError, LedgerRefusedError, RPC_CHECK_HINT, RpcUnreachableError } from "../errors.js";
 import { describeLedgerError } from "./describeLedgerError.js";
+import { readRangeHolders, type RangeHolder } from "./readRangeHolders.js";
 
 /** Context for {@link decodeLedgerError}. */
 export type DecodeLedgerErrorContext = {
   publicClient?: PublicClient<Transport, Chain> | undefined;
   account?: Address | undefined;
+  /** The ledger: with publicClient, a range not held is described part by part (each holder named). */
+  ledger?: Address | undefined;
   chainId?: number | undefined;
   rpcUrl?: string | undefined;
   /** What was being done, e.g. "transfer range 0-9999". */
@@ -55,7 +59,8 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
         }
       }
       if (name && name !== "Error" && name !== "Panic") {
-        return new LedgerRefusedError(prefix + describeLedgerError(name, args, { account: context.account }), name, { cause: error });
+        const holders = name === "KeyLedgerRangeNotHeld" ? await readHoldersOf(args, context) : undefined;
+        return new LedgerRefusedError(prefix + describeLedgerError(name, args, { account: context.account, holders }), name, { cause: error });
       }
       const reason = reverted.reason ?? reverted.raw ?? "no reason given";
       return new LedgerRefusedError(`${prefix}the ledger reverted: ${reason}.`, undefined, { cause: error });
@@ -77,9 +82,20 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
     }
     const transport = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
     if (transport) {
-      return new RpcUnreachableError(context.rpcUrl ?? (transport as HttpRequestError).url ?? "(unknown URL)", { cause: error });
+      const details = context.action ? `Could not ${context.action}.\n${RPC_CHECK_HINT}` : undefined;
+      return new RpcUnreachableError(context.rpcUrl ?? (transport as HttpRequestError).url ?? "(unknown URL)", { cause: error, details });
     }
     return new CliError(`${prefix}${error.shortMessage}`, { cause: error, details: error.details });
   }
   return new CliError(`${prefix}${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
+
+/** Who holds each part of the range a KeyLedgerRangeNotHeld names; undefined when it cannot be read. */
+async function readHoldersOf(args: readonly unknown[], context: DecodeLedgerErrorContext): Promise<RangeHolder[] | undefined> {
+  if (!context.publicClient || !context.ledger) return undefined;
+  try {
+    return await readRangeHolders(context.publicClient, context.ledger, { batchId: args[0] as Hex, start: BigInt(args[1] as bigint), end: BigInt(args[2] as bigint) });
+  } catch {
+    return undefined; // the sentence then names the first other holder, as the ledger reported it
+  }
 }

@@ -1,9 +1,14 @@
 import { keccak256, toHex, type Address } from "viem";
 import { formatRange } from "../parse/formatRange.js";
 import { reasonName } from "../parse/reasonName.js";
+import type { RangeHolder } from "./readRangeHolders.js";
 
-/** Context that makes the sentence name the caller. */
-export type DescribeContext = { account?: Address | undefined };
+/** Context that makes the sentence name the caller (and, for a range not held, each holder). */
+export type DescribeContext = {
+  account?: Address | undefined;
+  /** For KeyLedgerRangeNotHeld: who holds each part of the range, read from the chain (see readRangeHolders). */
+  holders?: readonly RangeHolder[] | undefined;
+};
 
 const ROLE_NAMES: Record<string, string> = {
   "0x0000000000000000000000000000000000000000000000000000000000000000": "DEFAULT_ADMIN_ROLE",
@@ -62,8 +67,16 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
       return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is empty or outside the batch's indices 0-${BigInt(a[3] as bigint) - 1n}.`;
     case "KeyLedgerRangeNotHeld": {
       const holder = a[3] as string;
+      const range = `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is not held by ${you}`;
+      const parts = context.holders;
+      if (parts && parts.length > 0 && !(parts.length === 1 && parts[0]!.end >= BigInt(a[2] as bigint))) {
+        const name = (h: string) => (context.account && h.toLowerCase() === context.account.toLowerCase() ? "you" : /^0x0{40}$/i.test(h) ? "nobody" : h);
+        const listed = parts.map((p) => `${formatRange(p.start, p.end)} held by ${name(p.holder)}`).join(", ");
+        const more = parts.at(-1)!.end < BigInt(a[2] as bigint) ? `, and further parts up to key ${BigInt(a[2] as bigint) - 1n}` : "";
+        return `${range}: keys ${listed}${more}.`;
+      }
       const who = /^0x0{40}$/i.test(holder) ? "nobody holds it" : `${holder} holds it`;
-      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is not held by ${you}: ${who}.`;
+      return `${range}: ${who}.`;
     }
     case "KeyLedgerRangeFrozen":
       return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is frozen (revoked: ${reasonName(Number(a[3]))}); frozen keys cannot move or be redeemed.`;

@@ -24,6 +24,8 @@ export type LedgerContext = {
 export type OpenLedgerParameters = {
   /** Whether the command sends transactions (resolves the account). */
   signer: boolean;
+  /** The flag that gave `options.rpcUrl` when it is not --rpc-url (e.g. a command's own `--rpc`), named in errors. */
+  rpcFlag?: string | undefined;
 };
 
 /**
@@ -38,7 +40,7 @@ export type OpenLedgerParameters = {
  * const ctx = await openLedger(cmd.optsWithGlobals(), { signer: true });
  */
 export async function openLedger(options: GlobalOptions, parameters: OpenLedgerParameters): Promise<LedgerContext> {
-  const clients = await connectChain(options);
+  const clients = await connectChain(options, { rpcFlag: parameters.rpcFlag });
   const { chainId, publicClient, loaded, rpcUrl } = clients;
   const { config } = loaded;
   const deployment = readDeployment(loaded.dir, chainId);

@@ -3,6 +3,7 @@ import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { CliError, CliUsageError } from "../errors.js";
 import { decodeLedgerError } from "./decodeLedgerError.js";
 import type { LedgerContext } from "./openLedger.js";
+import { waitForReceipt } from "./waitForReceipt.js";
 
 type WriteName = ContractFunctionName<typeof keyLedgerAbi, "nonpayable">;
 
@@ -30,7 +31,7 @@ export async function sendLedgerTx<N extends WriteName>(
 ): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
   const { walletClient, account, publicClient } = ctx;
   if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
-  const errCtx = { publicClient, account: account.address, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl, action: parameters.action };
+  const errCtx = { publicClient, account: account.address, ledger: ctx.ledger, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl, action: parameters.action };
   let hash: Hex;
   try {
     const { request } = await publicClient.simulateContract({
@@ -46,7 +47,11 @@ export async function sendLedgerTx<N extends WriteName>(
   }
   let receipt: TransactionReceipt;
   try {
-    receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 300_000 });
+    receipt = await waitForReceipt(ctx, {
+      hash,
+      action: parameters.action,
+      afterwards: `look transaction ${hash} up before sending again (a transfer that landed is refused on a re-run, naming the recipient as holder).`,
+    });
   } catch (e) {
     throw await decodeLedgerError(e, { ...errCtx, action: `confirm transaction ${hash} (${parameters.action})` });
   }

@@ -100,7 +100,7 @@ export function registerAuditCommand(program: Command): void {
         } else if (/^postgres(ql)?:\/\//.test(o.indexerDb)) indexer = { kind: "db", databaseUrl: o.indexerDb };
         else indexer = { kind: "db", dataDir: o.indexerDb };
       } else if (o.api) indexer = { kind: "api", url: o.api };
-      const ctx = await openLedger({ ...g, ...(o.rpc ? { rpcUrl: o.rpc } : {}) }, { signer: false });
+      const ctx = await openLedger({ ...g, ...(o.rpc ? { rpcUrl: o.rpc } : {}) }, { signer: false, rpcFlag: o.rpc ? "--rpc" : undefined });
       const fromBlock = block("--from-block", o.fromBlock) ?? (ctx.deployBlock > 0n ? ctx.deployBlock : undefined);
       const { report, events } = await runAudit(ctx.publicClient as unknown as PublicClient, {
         ledger: ctx.ledger,

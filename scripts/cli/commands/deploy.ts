@@ -5,6 +5,7 @@ import { keyLedgerBytecode } from "../../../lib/abi/keyLedgerBytecode.js";
 import { connectChain } from "../chain/connectChain.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import { resolveAccount } from "../chain/resolveAccount.js";
+import { waitForReceipt } from "../chain/waitForReceipt.js";
 import { deploymentPath } from "../config/deploymentPath.js";
 import type { DeploymentRecord } from "../config/deploymentRecord.js";
 import { readDeployment } from "../config/readDeployment.js";
@@ -59,7 +60,8 @@ export function registerDeployCommand(program: Command): void {
         throw await decodeLedgerError(e, errCtx);
       }
       out.info(`deploy transaction ${hash} sent from ${account.address}; waiting for it to be mined`);
-      const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 300_000 }).catch(async (e: unknown) => {
+      const afterwards = `look transaction ${hash} up: if it landed, its receipt names the ledger (record it with keytrail init --ledger); a re-run of deploy deploys another one.`;
+      const receipt = await waitForReceipt({ publicClient, rpcUrl }, { hash, action: "deploy KeyLedger", afterwards }).catch(async (e: unknown) => {
         throw await decodeLedgerError(e, errCtx);
       });
       if (receipt.status !== "success" || !receipt.contractAddress) throw await decodeLedgerError(new Error(`deploy transaction ${hash} reverted`), errCtx);

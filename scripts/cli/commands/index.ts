@@ -5,6 +5,7 @@ import { openIndexerStore, resolveIndexerSettings } from "../../../indexer/cli/r
 import type { IndexerCliOptions } from "../../../indexer/cli/resolveIndexerSettings.js";
 import { getStateDigest } from "../../../indexer/query/getStateDigest.js";
 import { addExamples } from "../io/addExamples.js";
+import { skipRepeatedHead } from "../io/skipRepeatedHead.js";
 import { createOutput } from "../io/createOutput.js";
 import type { GlobalOptions } from "../types.js";
 
@@ -45,10 +46,10 @@ export function registerIndexCommand(program: Command): void {
         finalityDepth: settings.finalityDepth,
         pollIntervalMs: settings.pollIntervalMs,
         wsUrl: settings.wsUrl,
-        onEvent: (e) => {
+        onEvent: skipRepeatedHead((e) => {
           const line = formatIndexerEvent(e);
           if (line) out.info(line);
-        },
+        }),
       });
       const cursor = await indexer.run({ follow: o.follow === true });
       const digest = await getStateDigest(store);

@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import { keccak256, toHex, zeroHash, type Hex } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { encodeProfileUri } from "../../../lib/parties/encodeProfileUri.js";
+import { readProfileName } from "../../../lib/parties/readProfileName.js";
 import { openLedger } from "../chain/openLedger.js";
+import { readPartyProfileUri } from "../chain/readPartyProfileUri.js";
 import { sendLedgerTx } from "../chain/sendLedgerTx.js";
 import { CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
@@ -125,19 +127,32 @@ export function registerPartyCommand(program: Command): void {
       const ctx = await openLedger(g, { signer: false });
       const [kind, suspended, accreditedUntil, profileHash] = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [who] });
       const active = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "isActive", args: [who] });
+      const out = createOutput(g);
+      const profileUri =
+        kind === 0
+          ? undefined
+          : await readPartyProfileUri(ctx, who).catch((e: unknown) => {
+              out.info(`warning: the profile URI (display name) of ${who} could not be read from the ledger's logs: ${(e as { shortMessage?: string }).shortMessage ?? String(e)}`);
+              return undefined;
+            });
+      const name = readProfileName(profileUri);
       const info = {
         party: who,
         kind: KINDS[kind] ?? String(kind),
+        name: name ?? null,
         registered: kind !== 0,
         suspended,
         active,
         accreditedUntil: accreditedUntil === 0n ? null : new Date(Number(accreditedUntil) * 1000).toISOString(),
         profileHash,
+        profileUri: profileUri ?? null,
       };
-      const out = createOutput(g);
       if (o.json) out.json(info);
       else if (!info.registered) out.result(`${who} is not registered`);
-      else out.result(`${who} ${info.kind}${suspended ? " SUSPENDED" : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`);
+      else {
+        const named = name ? ` ${JSON.stringify(name)}` : "";
+        out.result(`${who} ${info.kind}${named}${suspended ? " SUSPENDED" : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`);
+      }
     });
   addExamples(show, "keytrail party show 0x3C44…93BC --json");
 }

@@ -6,6 +6,7 @@ import { openIndexerStore, resolveIndexerSettings } from "../../../indexer/cli/r
 import type { IndexerCliOptions } from "../../../indexer/cli/resolveIndexerSettings.js";
 import { CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
+import { skipRepeatedHead } from "../io/skipRepeatedHead.js";
 import { createOutput } from "../io/createOutput.js";
 import type { GlobalOptions } from "../types.js";
 import { addIndexerOptions } from "./index.js";
@@ -45,10 +46,10 @@ export function registerServeCommand(program: Command): void {
       const indexer = createIndexer({
         store,
         ...settings,
-        onEvent: (e) => {
+        onEvent: skipRepeatedHead((e) => {
           const line = formatIndexerEvent(e);
           if (line) out.info(line);
-        },
+        }),
       });
       await indexer.run({ follow: true });
     } else {

@@ -13,6 +13,7 @@ import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
+import { askForSerial } from "../verify/askForSerial.js";
 import { createShardSource } from "../verify/createShardSource.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import { toVerifyJson } from "../verify/toVerifyJson.js";
@@ -36,7 +37,7 @@ export function registerVerifyCommand(program: Command): void {
     .option("--batch-dir <dir>", "sealed batch folder: proof shards for short-form codes")
     .option("--shards <base>", "folder or URL holding <s>.bin proof shards ({batchId} is replaced); default for a link: the portal's published export, <portal>/export/proofs/{batchId}")
     .option("--pin <pin>", "also check that this key (卡密) is the one the code was issued for (hashed locally)")
-    .option("--serial <serial>", "the card number (卡号) that goes with --pin")
+    .option("--serial <serial>", "the card number (卡号) that goes with --pin (needed when the key was sealed with one)")
     .option("--seller <address>", "check that this seller holds the key")
     .option("--offline", "do not contact the chain (format and proof only; the verdict says what could not be checked)")
     .action(async (input: string, o: VerifyCliOptions, command: Command) => {
@@ -81,6 +82,10 @@ export function registerVerifyCommand(program: Command): void {
         };
       }
       const result: VerifyResult = await verifyPayload(input, options);
+      if (o.pin && !o.serial) {
+        const ask = await askForSerial(result, o.batchDir);
+        if (ask) throw ask;
+      }
       if (o.json) out.json(toVerifyJson(result));
       else {
         out.result(`${result.verdict.toUpperCase()}: ${result.message}`);
@@ -91,7 +96,7 @@ export function registerVerifyCommand(program: Command): void {
   addExamples(
     cmd,
     "keytrail verify 'https://verify.example.com/v/#AQDp9AFf…' --batch-dir out/2026-11-A --json",
-    "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
+    "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/export/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
   );
 }
 

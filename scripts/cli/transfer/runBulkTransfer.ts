@@ -5,6 +5,7 @@ import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
 import type { LedgerContext } from "../chain/openLedger.js";
 import { readBatch } from "../chain/readBatch.js";
+import { waitForReceipt } from "../chain/waitForReceipt.js";
 import { CliError, LedgerRefusedError } from "../errors.js";
 import { acquireLock } from "../io/acquireLock.js";
 import type { Output } from "../io/createOutput.js";
@@ -39,7 +40,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
   const pc = ctx.publicClient;
   const { rows, bytes } = readOrders(file);
   const ordersHash = keccak256(bytes);
-  const errCtx = { publicClient: pc, account: account.address, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl };
+  const errCtx = { publicClient: pc, account: account.address, ledger: ctx.ledger, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl };
 
   // Pre-flight: every batch exists, every recipient is an active party.
   const firstLine = new Map<string, number>();
@@ -144,7 +145,7 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
             throw await decodeLedgerError(e, { ...errCtx, action: `send chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)` });
           }
           sent++;
-          receipt = await pc.waitForTransactionReceipt({ hash, timeout: 300_000 }).catch(async (e: unknown) => {
+          receipt = await waitFor(hash, `chunk ${chunk.index + 1}/${chunks.length}`).catch(async (e: unknown) => {
             throw await decodeLedgerError(e, { ...errCtx, action: `confirm chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)` });
           });
           if (receipt.status !== "success") {
@@ -182,14 +183,23 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
         if (/nonce too low|nonce.*(used|lower)|already known|known transaction/i.test(msg)) {
           const again = await pc.getTransactionReceipt({ hash }).catch(() => undefined);
           if (again) return again.status === "success" ? again : undefined;
-          if (/already known|known transaction/i.test(msg)) return pc.waitForTransactionReceipt({ hash, timeout: 300_000 });
+          if (/already known|known transaction/i.test(msg)) return waitFor(hash, `chunk ${entry.chunk + 1}`);
           return undefined; // nonce taken by another transaction: this one never applied
         }
         throw await decodeLedgerError(e, { ...errCtx, action: `re-broadcast chunk ${entry.chunk + 1} (tx ${hash})` });
       }
     }
-    const r = await pc.waitForTransactionReceipt({ hash, timeout: 300_000 });
+    const r = await waitFor(hash, `chunk ${entry.chunk + 1}`);
     return r.status === "success" ? r : undefined;
+  }
+
+  /** Waits for a chunk's receipt; a node that stops answering ends the run at once (the journal resumes it). */
+  function waitFor(hash: Hex, what: string): Promise<TransactionReceipt> {
+    return waitForReceipt(ctx, {
+      hash,
+      action: `transferMany of ${what} of ${file}`,
+      afterwards: `re-run the same command to resume: journal ${file}.journal holds the signed transaction, which cannot apply twice.`,
+    });
   }
 
   /** Finds which row of a refused chunk is at fault and names its line. */

@@ -39,7 +39,7 @@ describe("assertNever", () => {
   it("the event names are exactly the ABI's (a union, not string)", () => {
     const name: LedgerEventName = "KeysRevoked";
     // @ts-expect-error not an event of the ABI
-    const bad: LedgerEventName = "KeysTestOnly";
+    const bad: LedgerEventName = "NotAnEvent";
     expect([name, bad]).toHaveLength(2);
   });
 });

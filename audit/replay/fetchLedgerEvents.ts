@@ -45,7 +45,9 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
   const retries = parameters.retries ?? 5;
   const delay = parameters.delay ?? ((attempt: number) => new Promise<void>((r) => setTimeout(r, 250 * 2 ** attempt)));
   const maxBlocks = Number(maxSpan);
-  if (!Number.isSafeInteger(maxBlocks) || maxBlocks < 1) throw new AuditOptionError(`Chunk size ${maxSpan} is not a block count >= 1.`);
+  if (!Number.isSafeInteger(maxBlocks) || maxBlocks < 1) {
+    throw new AuditOptionError(`Chunk size ${maxSpan} is not a block count >= 1.`);
+  }
   const read = await getLogsInChunks<Log>({
     fromBlock,
     toBlock,

@@ -29,5 +29,7 @@ export function assertNever(value: never, what = "value"): never {
     else if ("verdict" in v) shown = String(v.verdict);
     else if ("type" in v) shown = String(v.type);
   }
-  throw new UnreachableCaseError(`Unhandled ${what} ${JSON.stringify(shown)}.`, { details: "The code does not know this case: is it older than the data?" });
+  throw new UnreachableCaseError(`Unhandled ${what} ${JSON.stringify(shown)}.`, {
+    details: "The code does not know this case: is it older than the data?",
+  });
 }

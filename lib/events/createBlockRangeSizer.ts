@@ -45,7 +45,9 @@ export type BlockRangeSizer = {
 export function createBlockRangeSizer(parameters: BlockRangeSizerParameters): BlockRangeSizer {
   const { maxBlocks } = parameters;
   const target = parameters.targetLogs ?? Number.POSITIVE_INFINITY;
-  if (!Number.isSafeInteger(maxBlocks) || maxBlocks < 1) throw new InvalidBlockSpanError(`maxBlocks ${maxBlocks} is not an integer >= 1.`);
+  if (!Number.isSafeInteger(maxBlocks) || maxBlocks < 1) {
+    throw new InvalidBlockSpanError(`maxBlocks ${maxBlocks} is not an integer >= 1.`);
+  }
   if (!Number.isSafeInteger(parameters.initialBlocks) || parameters.initialBlocks < 1) {
     throw new InvalidBlockSpanError(`initialBlocks ${parameters.initialBlocks} is not an integer >= 1.`);
   }

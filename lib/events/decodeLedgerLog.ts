@@ -53,7 +53,9 @@ function string(r: Reader, slot: number, arg: string): string {
   const lenWord = r.data.slice(offset, offset + 64);
   const len = Number.parseInt(lenWord, 16);
   if (lenWord.length !== 64 || !(offset + 64 + len * 2 <= r.data.length)) {
-    throw new LedgerLogDecodeError(`event ${r.name}: string ${arg} at byte ${offset / 2} runs past the data (${r.data.length / 2} bytes).`);
+    throw new LedgerLogDecodeError(
+      `event ${r.name}: string ${arg} at byte ${offset / 2} runs past the data (${r.data.length / 2} bytes).`,
+    );
   }
   const bytes = new Uint8Array(len);
   for (let i = 0, p = offset + 64; i < len; i++, p += 2) {

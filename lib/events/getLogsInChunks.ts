@@ -49,7 +49,9 @@ export type GetLogsInChunksReturnType<log> = {
  *   getLogs: (r) => client.getLogs({ address, ...r }), isRangeTooLarge: (e) => /too large/i.test(String(e)),
  * });
  */
-export async function getLogsInChunks<log>(parameters: GetLogsInChunksParameters<log>): Promise<GetLogsInChunksReturnType<log>> {
+export async function getLogsInChunks<log>(
+  parameters: GetLogsInChunksParameters<log>,
+): Promise<GetLogsInChunksReturnType<log>> {
   const { toBlock } = parameters;
   const sizer = createBlockRangeSizer(parameters.chunk);
   const logs: log[] = [];

@@ -23,7 +23,9 @@ export type LedgerEventArgs<name extends LedgerEventName = LedgerEventName> = Co
  * returns it: a union discriminated by `eventName`, one member per event of the ABI. Adding an
  * event to the ABI adds a member, and every exhaustive switch on `eventName` stops compiling.
  */
-export type DecodedLedgerLog = { [name in LedgerEventName]: { eventName: name; args: LedgerEventArgs<name> } }[LedgerEventName];
+export type DecodedLedgerLog = {
+  [name in LedgerEventName]: { eventName: name; args: LedgerEventArgs<name> };
+}[LedgerEventName];
 
 /** A log as `eth_getLogs` returns it over JSON-RPC (hex quantities, nothing decoded). */
 export type RpcLog = {

@@ -28,11 +28,12 @@ function missesOne(log: DecodedLedgerLog): string {
 
 describe("assertNever", () => {
   it("is a compile error while a case is missing, and throws naming the value at run time", () => {
-    expect(missesOne({ eventName: "RoleGranted", args: { role: "0x00", account: "0x00", sender: "0x00" } })).toBe("RoleGranted");
+    const args = { role: "0x00", account: "0x00", sender: "0x00" } as const;
+    expect(missesOne({ eventName: "RoleGranted", args })).toBe("RoleGranted");
     const unknownEvent = { eventName: "KeysTestOnly", args: {} } as unknown as never;
     expect(() => assertNever(unknownEvent, "ledger event")).toThrow(UnreachableCaseError);
     expect(() => assertNever(unknownEvent, "ledger event")).toThrow('Unhandled ledger event "KeysTestOnly".');
-    expect(() => missesOne({ eventName: "RoleRevoked", args: { role: "0x00", account: "0x00", sender: "0x00" } })).toThrow(/"RoleRevoked"/);
+    expect(() => missesOne({ eventName: "RoleRevoked", args })).toThrow(/"RoleRevoked"/);
     expect(() => assertNever("wrong-verdict" as never, "verdict")).toThrow('Unhandled verdict "wrong-verdict".');
   });
 

@@ -15,8 +15,12 @@ function node(parameters: { perBlock: (n: bigint) => number; maxResults: number;
       throw new Error("connection reset");
     }
     const out: string[] = [];
-    for (let n = r.fromBlock; n <= r.toBlock; n++) for (let i = 0; i < parameters.perBlock(n); i++) out.push(`${n}:${i}`);
-    if (out.length > parameters.maxResults) throw new Error(`query returned more than ${parameters.maxResults} results`);
+    for (let n = r.fromBlock; n <= r.toBlock; n++) {
+      for (let i = 0; i < parameters.perBlock(n); i++) out.push(`${n}:${i}`);
+    }
+    if (out.length > parameters.maxResults) {
+      throw new Error(`query returned more than ${parameters.maxResults} results`);
+    }
     return out;
   };
   return { calls, getLogs };
@@ -49,7 +53,9 @@ describe("createBlockRangeSizer", () => {
 
   it("rejects spans that are not positive integers, naming them", () => {
     expect(() => createBlockRangeSizer({ initialBlocks: 0, maxBlocks: 10 })).toThrow(InvalidBlockSpanError);
-    expect(() => createBlockRangeSizer({ initialBlocks: 1, maxBlocks: 1.5 })).toThrow(/maxBlocks 1.5 is not an integer >= 1/);
+    expect(() => createBlockRangeSizer({ initialBlocks: 1, maxBlocks: 1.5 })).toThrow(
+      /maxBlocks 1.5 is not an integer >= 1/,
+    );
   });
 });
 
@@ -95,12 +101,12 @@ describe("getLogsInChunks", () => {
   });
 
   it("rethrows by default, and when one block is still too large", async () => {
-    await expect(
-      getLogsInChunks({ fromBlock: 0n, toBlock: 9n, chunk: { initialBlocks: 4, maxBlocks: 4 }, getLogs: node({ perBlock: () => 1, maxResults: 9, failFirst: 1 }).getLogs, isRangeTooLarge: tooMany }),
-    ).rejects.toThrow(/connection reset/);
-    await expect(
-      getLogsInChunks({ fromBlock: 0n, toBlock: 9n, chunk: { initialBlocks: 4, maxBlocks: 4 }, getLogs: node({ perBlock: () => 20, maxResults: 10 }).getLogs, isRangeTooLarge: tooMany }),
-    ).rejects.toThrow(/more than 10 results/);
+    const base = { fromBlock: 0n, toBlock: 9n, chunk: { initialBlocks: 4, maxBlocks: 4 }, isRangeTooLarge: tooMany };
+    const flaky = node({ perBlock: () => 1, maxResults: 9, failFirst: 1 });
+    await expect(getLogsInChunks({ ...base, getLogs: flaky.getLogs })).rejects.toThrow(/connection reset/);
+    const dense = node({ perBlock: () => 20, maxResults: 10 });
+    await expect(getLogsInChunks({ ...base, getLogs: dense.getLogs })).rejects.toThrow(/more than 10 results/);
+    expect(dense.calls.map((c) => `${c.fromBlock}-${c.toBlock}`)).toEqual(["0-3", "0-1", "0-0"]);
   });
 
   it("reports progress per range", async () => {

@@ -15,7 +15,9 @@ const ROLE_NAMES: Record<string, string> = {
 
 /** Names of the ledger's custom errors (from the ABI). */
 type LedgerErrorName = ContractErrorName<typeof keyLedgerAbi>;
-const LEDGER_ERRORS: ReadonlySet<string> = new Set(keyLedgerAbi.flatMap((item) => (item.type === "error" ? [item.name] : [])));
+const LEDGER_ERRORS: ReadonlySet<string> = new Set(
+  keyLedgerAbi.flatMap((item) => (item.type === "error" ? [item.name] : [])),
+);
 const isLedgerError = (name: string): name is LedgerErrorName => LEDGER_ERRORS.has(name);
 
 const KINDS = ["None", "Supplier", "Distributor", "Retailer"];
@@ -38,7 +40,9 @@ function when(t: bigint): string {
 export function describeLedgerError(errorName: string, args: readonly unknown[], context: DescribeContext): string {
   const a = args as readonly (string | bigint | number | boolean)[];
   const you = context.account ? `you (${context.account})` : "the sender";
-  if (!isLedgerError(errorName)) return `The ledger refused with ${errorName}(${a.map((x) => String(x)).join(", ")}).`;
+  if (!isLedgerError(errorName)) {
+    return `The ledger refused with ${errorName}(${a.map((x) => String(x)).join(", ")}).`;
+  }
   switch (errorName) {
     case "KeyLedgerPartyAlreadyRegistered":
       return `Party ${a[0]} is already registered.`;

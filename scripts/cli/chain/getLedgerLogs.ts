@@ -42,7 +42,9 @@ export async function getLedgerLogs<name extends LedgerEventName>(
   parameters: GetLedgerLogsParameters<name>,
 ): Promise<LedgerLogOf<name>[]> {
   const names: readonly LedgerEventName[] = parameters.events;
-  const selectors = keyLedgerAbi.flatMap((item) => (item.type === "event" && names.includes(item.name) ? [toEventSelector(item)] : []));
+  const selectors = keyLedgerAbi.flatMap((item) =>
+    item.type === "event" && names.includes(item.name) ? [toEventSelector(item)] : [],
+  );
   const topics = parameters.topic1 === undefined ? [selectors] : [selectors, parameters.topic1];
   const toBlock = parameters.toBlock ?? (await client.getBlockNumber());
   const maxBlocks = Number(parameters.maxSpan ?? 50_000n);
@@ -53,18 +55,27 @@ export async function getLedgerLogs<name extends LedgerEventName>(
     getLogs: (range) =>
       client.request({
         method: "eth_getLogs",
-        params: [{ address: parameters.address, topics, fromBlock: numberToHex(range.fromBlock), toBlock: numberToHex(range.toBlock) }],
+        params: [
+          {
+            address: parameters.address,
+            topics,
+            fromBlock: numberToHex(range.fromBlock),
+            toBlock: numberToHex(range.toBlock),
+          },
+        ],
       }) as Promise<RpcLog[]>,
     // Public RPCs refuse big ranges in many ways: any failure shrinks the range, down to one block.
     isRangeTooLarge: () => true,
   });
-  const isAsked = (d: DecodedLedgerLog | null): d is Extract<DecodedLedgerLog, { eventName: name }> => d !== null && names.includes(d.eventName);
+  const isAsked = (d: DecodedLedgerLog | null): d is Extract<DecodedLedgerLog, { eventName: name }> =>
+    d !== null && names.includes(d.eventName);
   const out: LedgerLogOf<name>[] = [];
   for (const log of logs) {
     if (log.removed) continue;
     const decoded = decodeLedgerLog(log);
     if (!isAsked(decoded)) continue;
-    out.push({ ...decoded, blockNumber: BigInt(log.blockNumber), logIndex: Number(log.logIndex), transactionHash: log.transactionHash });
+    const blockNumber = BigInt(log.blockNumber);
+    out.push({ ...decoded, blockNumber, logIndex: Number(log.logIndex), transactionHash: log.transactionHash });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Address, Hex } from "viem";
+import { createBlockRangeSizer } from "../lib/events/createBlockRangeSizer.js";
 import { createLedgerMirror } from "./apply/createLedgerMirror.js";
 import type { BlockMeta } from "./apply/createLedgerMirror.js";
 import { createRpcClient } from "./chain/createRpcClient.js";
@@ -125,9 +126,12 @@ export function createIndexer(config: IndexerConfig): Indexer {
   const abort = new AbortController();
   const rpc = createRpcClient({ urls: config.rpcUrls, retry: config.retry, signal: abort.signal, onRetry: (info) => emit({ type: "retry", info }) });
   const mirror = createLedgerMirror();
-  const maxBlocks = config.chunk?.maxBlocks ?? 50_000;
-  const targetLogs = config.chunk?.targetLogs ?? 4_000;
-  let chunk = Math.min(config.chunk?.initialBlocks ?? 100, maxBlocks);
+  // The block-range policy shared with the audit and the CLI (lib/events).
+  const sizer = createBlockRangeSizer({
+    initialBlocks: config.chunk?.initialBlocks ?? 100,
+    maxBlocks: config.chunk?.maxBlocks ?? 50_000,
+    targetLogs: config.chunk?.targetLogs ?? 4_000,
+  });
   let state: IndexerState = { type: "idle" };
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -239,15 +243,9 @@ export function createIndexer(config: IndexerConfig): Indexer {
   }
 
   function adapt(r: Extract<FetchRangeResult, { type: "ok" }>): void {
-    const span = r.to - r.from + 1;
-    if (span < chunk) return; // a short range at the head says nothing
-    if (r.logs > targetLogs && chunk > 1) {
-      chunk = Math.max(1, Math.floor(chunk / 2));
-      emit({ type: "chunk", blocks: chunk, reason: "busy" });
-    } else if (r.logs < targetLogs / 2 && chunk < maxBlocks) {
-      chunk = Math.min(maxBlocks, chunk * 2);
-      emit({ type: "chunk", blocks: chunk, reason: "cheap" });
-    }
+    // A short range at the head says nothing; busy ranges halve the span, cheap ones double it.
+    const change = sizer.fetched(r.to - r.from + 1, r.logs);
+    if (change) emit({ type: "chunk", ...change });
   }
 
   // New-head notifications (WebSocket) while following; polling stays on as the fallback.
@@ -343,7 +341,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
         }
         state = { type: "syncing", cursor: cursor.number, head };
         const from = cursor.number + 1;
-        const to = Math.min(from + chunk - 1, head);
+        const to = Math.min(from + sizer.blocks - 1, head);
         let result: FetchRangeResult;
         try {
           const p = prefetch as Prefetch | null;
@@ -351,9 +349,9 @@ export function createIndexer(config: IndexerConfig): Indexer {
           prefetch = null;
         } catch (e) {
           prefetch = null;
-          if (e instanceof IndexerRangeTooLargeError && chunk > 1) {
-            chunk = Math.max(1, Math.floor(Math.min(chunk, to - from + 1) / 2));
-            emit({ type: "chunk", blocks: chunk, reason: "too-large" });
+          const change = e instanceof IndexerRangeTooLargeError ? sizer.tooLarge(to - from + 1) : null;
+          if (change) {
+            emit({ type: "chunk", ...change });
             continue;
           }
           throw e;
@@ -366,7 +364,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
         // Fetch the next range while this one is written.
         if (result.to < head && !stopping) {
           const nFrom: number = result.to + 1;
-          const nTo: number = Math.min(nFrom + chunk - 1, head);
+          const nTo: number = Math.min(nFrom + sizer.blocks - 1, head);
           const promise = fetchChecked(nFrom, nTo, result.toBlock.hash);
           promise.catch(() => undefined);
           prefetch = { from: nFrom, to: nTo, parent: result.toBlock.hash, promise };
@@ -380,7 +378,7 @@ export function createIndexer(config: IndexerConfig): Indexer {
         }
         const commitMs = performance.now() - t;
         eventsSinceVacuum += result.events.length;
-        emit({ type: "range", from: result.from, to: result.to, events: result.events.length, ms: result.ms + commitMs, fetchMs: result.ms, commitMs, chunkBlocks: chunk });
+        emit({ type: "range", from: result.from, to: result.to, events: result.events.length, ms: result.ms + commitMs, fetchMs: result.ms, commitMs, chunkBlocks: sizer.blocks });
         if (cursor.number >= head) head = await headOf();
       }
       discard();

@@ -6,6 +6,7 @@ import { computeEpcisEventHash } from "./computeEpcisEventHash.js";
 import type { Json } from "./epcisPreHash.js";
 import { KEYTRAIL_NS } from "./epcisPreHash.js";
 import { gtinFromProductId } from "./gtinFromProductId.js";
+import { assertNever } from "../../lib/errors/assertNever.js";
 
 /** Parameters of {@link exportEpcis}. */
 export type ExportEpcisParameters = {
@@ -210,8 +211,20 @@ export function exportEpcis(events: readonly LedgerEvent[], parameters: ExportEp
         });
         break;
       }
-      default:
+      // Registry, authorisation and role events: not movements of keys, no EPCIS event.
+      case "DistributorAuthorized":
+      case "DistributorDeauthorized":
+      case "PartyRegistered":
+      case "PartyReinstated":
+      case "PartySuspended":
+      case "PartyUpdated":
+      case "RedeemerSet":
+      case "RoleAdminChanged":
+      case "RoleGranted":
+      case "RoleRevoked":
         break;
+      default:
+        assertNever(ev, "ledger event");
     }
   }
   emitExpiries(asOf + 1n);

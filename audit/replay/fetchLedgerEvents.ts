@@ -1,7 +1,8 @@
 import type { Address, Log, PublicClient } from "viem";
 import type { LedgerEvent } from "../../lib/state/types.js";
-import { AuditDecodeError, AuditRpcError } from "../errors.js";
-import { createLedgerLogDecoder } from "./createLedgerLogDecoder.js";
+import { AuditDecodeError, AuditOptionError, AuditRpcError } from "../errors.js";
+import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
+import { getLogsInChunks } from "../../lib/events/getLogsInChunks.js";
 
 /** Parameters of {@link fetchLedgerEvents}. */
 export type FetchLedgerEventsParameters = {
@@ -43,39 +44,30 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
   const maxSpan = parameters.chunkSize ?? 5_000n;
   const retries = parameters.retries ?? 5;
   const delay = parameters.delay ?? ((attempt: number) => new Promise<void>((r) => setTimeout(r, 250 * 2 ** attempt)));
-  let span = maxSpan;
-  let rpcCalls = 0;
-  let chunks = 0;
-  const logs: Log[] = [];
-  let from = fromBlock;
-  let failures = 0;
-  while (from <= toBlock) {
-    const to = from + span - 1n < toBlock ? from + span - 1n : toBlock;
-    try {
-      rpcCalls++;
-      const got = await client.getLogs({ address: ledger, fromBlock: from, toBlock: to });
-      logs.push(...got);
-      chunks++;
-      failures = 0;
-      from = to + 1n;
-      if (span < maxSpan) span = span * 2n > maxSpan ? maxSpan : span * 2n;
-      parameters.onProgress?.({ toBlock: to, fetched: logs.length });
-    } catch (e) {
-      if (span > 1n && tooLarge(e)) {
-        span = span / 2n;
-        continue;
-      }
-      failures++;
-      if (failures > retries) {
-        throw new AuditRpcError(`Reading logs of ledger ${ledger} in blocks ${from}..${to} failed ${failures} times.`, {
+  const maxBlocks = Number(maxSpan);
+  if (!Number.isSafeInteger(maxBlocks) || maxBlocks < 1) {
+    throw new AuditOptionError(`Chunk size ${maxSpan} is not a block count >= 1.`);
+  }
+  const read = await getLogsInChunks<Log>({
+    fromBlock,
+    toBlock,
+    chunk: { initialBlocks: maxBlocks, maxBlocks },
+    getLogs: (range) => client.getLogs({ address: ledger, ...range }),
+    isRangeTooLarge: tooLarge,
+    onError: async (e, { fromBlock: from, toBlock: to, attempt }) => {
+      if (attempt > retries) {
+        throw new AuditRpcError(`Reading logs of ledger ${ledger} in blocks ${from}..${to} failed ${attempt} times.`, {
           details: "Check the RPC URL, or lower the chunk size; the audit needs every log of the ledger.",
           cause: e,
           retryable: true,
         });
       }
-      await delay(failures - 1);
-    }
-  }
+      await delay(attempt - 1);
+    },
+    onChunk: (c) => parameters.onProgress?.({ toBlock: c.toBlock, fetched: c.fetched }),
+  });
+  const { logs, chunks } = read;
+  let rpcCalls = read.requests;
 
   const blocks = new Map<bigint, bigint>();
   const needed = [...new Set(logs.filter((l) => !l.removed).map((l) => l.blockNumber!))];
@@ -96,12 +88,11 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
   }
 
   const events: LedgerEvent[] = [];
-  const decode = createLedgerLogDecoder();
   for (const l of logs) {
     if (l.removed) continue;
     let decoded;
     try {
-      decoded = decode({ data: l.data, topics: l.topics });
+      decoded = decodeLedgerLog({ data: l.data, topics: l.topics });
       if (!decoded) throw new Error(`unknown event topic ${l.topics[0] ?? "(none)"}`);
     } catch (e) {
       throw new AuditDecodeError(
@@ -116,7 +107,7 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
       logIndex: l.logIndex!,
       txHash: l.transactionHash!,
       timestamp: blocks.get(l.blockNumber!)!,
-    } as LedgerEvent);
+    });
   }
   events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
   return { events, rpcCalls, chunks };

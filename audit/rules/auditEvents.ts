@@ -6,6 +6,7 @@ import type { AuditFacts, AuditFinding, AuditOptions, AuditRule, FindingDraft, R
 import { auditRules } from "./auditRules.js";
 import { createCustodyHistory } from "./internal/custodyHistory.js";
 import { currencyText, isExpired, lc, popcount, rangeKeys } from "./internal/helpers.js";
+import { assertNever } from "../../lib/errors/assertNever.js";
 
 /** Defaults of the configurable thresholds. */
 export const defaultAuditOptions: ResolvedAuditOptions = {
@@ -189,7 +190,19 @@ function gatherFacts(event: LedgerEvent, state: DraftLedgerState, facts: AuditFa
       });
       break;
     }
-    default:
+    // No fact for the scorecards in these.
+    case "DistributorAuthorized":
+    case "DistributorDeauthorized":
+    case "KeysReinstated":
+    case "PartyReinstated":
+    case "PartySuspended":
+    case "PartyUpdated":
+    case "RedeemerSet":
+    case "RoleAdminChanged":
+    case "RoleGranted":
+    case "RoleRevoked":
       break;
+    default:
+      assertNever(event, "ledger event");
   }
 }

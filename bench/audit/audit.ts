@@ -4,7 +4,7 @@
  * A generated history on the in-process Hardhat network (KeyLedger; ten batches of 100,000 keys;
  * bulk custody transfers down a supplier -> distributor -> retailer tree, revocations,
  * redemptions) is read once with eth_getLogs; then, on the same raw logs:
- * - replay: the audit's ABI-driven log decoder (createLedgerLogDecoder) + lib/state reducer + canonical snapshot + state digest, events/s.
+ * - replay: the ledger's log decoder (lib/events decodeLedgerLog) + lib/state reducer + canonical snapshot + state digest, events/s.
  *   Anchor: the same replay decoding with ethers' Interface.parseLog (the usual alternative).
  * - reducer: lib/state's segment reducer + canonical snapshot + digest over decoded events, events/s.
  *   Anchor: a naive per-key replay (one holder / frozen / redeemed cell per key) of the same events,
@@ -25,7 +25,7 @@ import { createLedgerState } from "../../lib/state/createLedgerState.js";
 import { toSnapshot } from "../../lib/state/toSnapshot.js";
 import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
-import { createLedgerLogDecoder } from "../../audit/replay/createLedgerLogDecoder.js";
+import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
 import { auditEvents } from "../../audit/rules/auditEvents.js";
 import type { BenchOptions, BenchResult } from "../types.js";
 
@@ -170,9 +170,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const runs = quick ? 2 : 3;
 
   let digestViem = "";
-  const decode = createLedgerLogDecoder();
   const replayViem = await best(runs, () => {
-    const events = raw.map((l) => ({ ...decode({ data: l.data, topics: l.topics })!, ...meta(l) }) as LedgerEvent);
+    const events = raw.map((l): LedgerEvent => ({ ...decodeLedgerLog({ data: l.data, topics: l.topics })!, ...meta(l) }));
     digestViem = computeStateDigest(toSnapshot(applyLedgerEvents(createLedgerState(), events)));
   });
   const iface = new Interface(keyLedgerAbi as unknown as string[]);

@@ -2,6 +2,7 @@
 import type { Hex } from "viem";
 import type { DecodedLedgerLog } from "../../lib/state/types.js";
 import type { Sql } from "../store/types.js";
+import { assertNever } from "../../lib/errors/assertNever.js";
 
 /** A block the indexer has seen: linked to its parent by hash. */
 export type BlockMeta = { number: number; hash: Hex; parentHash: Hex; timestamp: number };
@@ -370,8 +371,12 @@ export function createLedgerMirror(): LedgerMirror {
         b.words.set(word, add("words", { ...v(block), batchNo: b.batchNo, word, mask }));
         break;
       }
-      default:
+      case "RoleAdminChanged":
+      case "RoleGranted":
+      case "RoleRevoked":
         break; // role events: not part of the provenance graph
+      default:
+        assertNever(d, "ledger event");
     }
   }
 

@@ -1,4 +1,5 @@
 import type { IndexerEvent } from "../createIndexer.js";
+import { assertNever } from "../../lib/errors/assertNever.js";
 
 /**
  * One log line for an indexer event (null for events not worth a line).
@@ -30,5 +31,7 @@ export function formatIndexerEvent(e: IndexerEvent): string | null {
       return e.source === "websocket"
         ? `index: new heads over WebSocket ${e.url} (polling stays on as the fallback)`
         : `index: following by polling${e.url ? ` (no WebSocket at ${e.url}: ${e.reason ?? "unavailable"})` : ""}`;
+    default:
+      return assertNever(e, "indexer event");
   }
 }

@@ -1,4 +1,5 @@
 import type { Address, Hex } from "viem";
+import type { DecodedLedgerLog as LedgerLog, LedgerEventArgs, LedgerEventName as LedgerLogName } from "../events/types.js";
 
 /** Party kinds of the ledger (`IKeyLedger.PartyKind`). */
 export const PartyKind = { None: 0, Supplier: 1, Distributor: 2, Retailer: 3 } as const;
@@ -28,50 +29,16 @@ export type LedgerEventMeta = {
 };
 
 /**
- * A decoded ledger log, as `decodeEventLog({ abi: keyLedgerAbi, ... })` returns it (`eventName`
- * and `args`). AccessControl's role events are included because regulators act by role.
+ * A decoded ledger log (`eventName` and `args`), derived from the ABI: see lib/events/types.ts.
+ * AccessControl's role events are included because regulators act by role.
  */
-export type DecodedLedgerLog =
-  | {
-      eventName: "PartyRegistered";
-      args: {
-        party: Address;
-        kind: number;
-        profileHash: Hex;
-        profileURI: string;
-        accreditedUntil: bigint;
-        registrar: Address;
-      };
-    }
-  | {
-      eventName: "PartyUpdated";
-      args: { party: Address; profileHash: Hex; profileURI: string; accreditedUntil: bigint; registrar: Address };
-    }
-  | { eventName: "PartySuspended"; args: { party: Address; reasonHash: Hex; registrar: Address } }
-  | { eventName: "PartyReinstated"; args: { party: Address; registrar: Address } }
-  | {
-      eventName: "DistributorAuthorized";
-      args: { supplier: Address; distributor: Address; tier: number; expiresAt: bigint; certificateHash: Hex };
-    }
-  | { eventName: "DistributorDeauthorized"; args: { supplier: Address; distributor: Address } }
-  | { eventName: "RedeemerSet"; args: { supplier: Address; redeemer: Address; allowed: boolean } }
-  | { eventName: "BatchAnchored"; args: BatchRecord }
-  | {
-      eventName: "CustodyTransferred";
-      args: { batchId: Hex; from: Address; to: Address; start: bigint; end: bigint; memo: Hex };
-    }
-  | { eventName: "KeysRevoked"; args: { batchId: Hex; by: Address; start: bigint; end: bigint; reason: number } }
-  | { eventName: "KeysReinstated"; args: { batchId: Hex; by: Address; start: bigint; end: bigint } }
-  | { eventName: "KeysRedeemed"; args: { batchId: Hex; by: Address; wordIndex: bigint; mask: bigint } }
-  | { eventName: "RoleGranted"; args: { role: Hex; account: Address; sender: Address } }
-  | { eventName: "RoleRevoked"; args: { role: Hex; account: Address; sender: Address } }
-  | { eventName: "RoleAdminChanged"; args: { role: Hex; previousAdminRole: Hex; newAdminRole: Hex } };
+export type DecodedLedgerLog = LedgerLog;
 
 /** A decoded ledger log with its position and block time: the reducer's input. */
 export type LedgerEvent = DecodedLedgerLog & LedgerEventMeta;
 
-/** Names of the ledger's events. */
-export type LedgerEventName = DecodedLedgerLog["eventName"];
+/** Names of the ledger's events (derived from the ABI). */
+export type LedgerEventName = LedgerLogName;
 
 /** A registered party. Addresses in state and snapshots are lowercase. */
 export type PartyRecord = {
@@ -95,22 +62,11 @@ export type AuthorizationRecord = {
 /** A redeemer a supplier delegated (deleted when disallowed). */
 export type RedeemerRecord = { supplier: Address; redeemer: Address };
 
-/** A batch's anchored record (everything `BatchAnchored` carries). */
-export type BatchRecord = {
-  batchId: Hex;
-  supplier: Address;
-  label: string;
-  root: Hex;
-  count: bigint;
-  productId: Hex;
-  faceValue: bigint;
-  /** ISO 4217 code as bytes3 hex, e.g. `0x434e59` for CNY. */
-  currency: Hex;
-  expiresAt: bigint;
-  restricted: boolean;
-  manifestHash: Hex;
-  manifestURI: string;
-};
+/**
+ * A batch's anchored record: everything `BatchAnchored` carries (its ABI arguments). `currency` is
+ * the ISO 4217 code as bytes3 hex, e.g. `0x434e59` for CNY.
+ */
+export type BatchRecord = LedgerEventArgs<"BatchAnchored">;
 
 /** A custody segment `[start, end)` of one batch. `frozenReason` 0 = not frozen. */
 export type SegmentRecord = {

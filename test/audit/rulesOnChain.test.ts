@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../audit/rules/auditEvents.js";
 import { auditRules } from "../../audit/rules/auditRules.js";
-import { createLedgerLogDecoder } from "../../audit/replay/createLedgerLogDecoder.js";
+import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
 import { decodeEventLog } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
@@ -33,17 +33,16 @@ describe("audit rules on a seeded chain (anomalies the contract allows)", () => 
 
   it("decodes every log exactly as viem's decodeEventLog does (addresses lowercase)", async () => {
     const all = await chain.publicClient.getLogs({ address: chain.ledger, fromBlock: 0n, toBlock: "latest" });
-    const decode = createLedgerLogDecoder();
     const lower = (v: unknown): unknown => (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v);
     const names = new Set<string>();
     for (const l of all) {
       const ref = decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics });
       const refArgs = Object.fromEntries(Object.entries(ref.args as Record<string, unknown>).map(([k, v]) => [k, lower(v)]));
-      expect(decode({ data: l.data, topics: l.topics })).toEqual({ eventName: ref.eventName, args: refArgs });
+      expect(decodeLedgerLog({ data: l.data, topics: l.topics })).toEqual({ eventName: ref.eventName, args: refArgs });
       names.add(ref.eventName);
     }
     expect(names.size).toBeGreaterThanOrEqual(10);
-    expect(decode({ data: "0x", topics: [`0x${"12".repeat(32)}`] })).toBeNull();
+    expect(decodeLedgerLog({ data: "0x", topics: [`0x${"12".repeat(32)}`] })).toBeNull();
   });
 
   it("fires each planted rule exactly once, at the planted transaction, and nothing else", () => {

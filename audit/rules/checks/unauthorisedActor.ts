@@ -1,6 +1,7 @@
 import { keccak256, toBytes } from "viem";
 import type { AuditRule, FindingDraft } from "../../types.js";
 import { evidenceOf, lc } from "../internal/helpers.js";
+import { assertNever } from "../../../lib/errors/assertNever.js";
 
 /** keccak256("REGULATOR_ROLE"). */
 const REGULATOR_ROLE = keccak256(toBytes("REGULATOR_ROLE"));
@@ -74,8 +75,19 @@ export const unauthorisedActor: AuditRule = {
             }
             break;
           }
-          default:
+          // Acts the contract restricts itself (registrar, supplier, admin roles): nothing to check.
+          case "DistributorDeauthorized":
+          case "PartyRegistered":
+          case "PartyReinstated":
+          case "PartySuspended":
+          case "PartyUpdated":
+          case "RedeemerSet":
+          case "RoleAdminChanged":
+          case "RoleGranted":
+          case "RoleRevoked":
             break;
+          default:
+            assertNever(event, "ledger event");
         }
         return out;
       },

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { LedgerEvent } from "../../../lib/state/types.js";
 import { lc } from "./helpers.js";
+import { assertNever } from "../../../lib/errors/assertNever.js";
 
 /** An account acting in an event, and in which role. */
 export type Actor = { party: Address; role: "sender" | "recipient" | "anchoring supplier" | "authorising supplier" | "redeemer-granting supplier" | "redeemer" };
@@ -25,7 +26,19 @@ export function actorsOf(event: LedgerEvent): Actor[] {
       return event.args.allowed ? [{ party: lc(event.args.supplier), role: "redeemer-granting supplier" }] : [];
     case "KeysRedeemed":
       return [{ party: lc(event.args.by), role: "redeemer" }];
-    default:
+    // Protective acts, registry and role events: nobody acts in the sense above.
+    case "DistributorDeauthorized":
+    case "KeysReinstated":
+    case "KeysRevoked":
+    case "PartyRegistered":
+    case "PartyReinstated":
+    case "PartySuspended":
+    case "PartyUpdated":
+    case "RoleAdminChanged":
+    case "RoleGranted":
+    case "RoleRevoked":
       return [];
+    default:
+      return assertNever(event, "ledger event");
   }
 }

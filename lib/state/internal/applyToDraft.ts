@@ -8,6 +8,7 @@ import type {
   RedeemerRecord,
 } from "../types.js";
 import { assignRange } from "./assignRange.js";
+import { assertNever } from "../../errors/assertNever.js";
 
 /** A state whose containers the current apply call owns (copied from its input). */
 export type DraftLedgerState = {
@@ -163,6 +164,8 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
     }
     case "RoleAdminChanged":
       break;
+    default:
+      assertNever(event, "ledger event");
   }
   draft.eventCount += 1;
   const l = draft.last;

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { encodeAbiParameters, getAbiItem, getAddress, keccak256, type AbiEvent, type Hex } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { encodeAbiParameters, getAddress, keccak256, type Hex } from "viem";
 import { getLedgerLogs } from "../chain/getLedgerLogs.js";
 import { openLedger } from "../chain/openLedger.js";
 import { readBatch } from "../chain/readBatch.js";
@@ -61,8 +60,7 @@ export function registerBatchAnchor(batch: Command): void {
             details: "The label was reused for different keys: seal them under a new label.",
           });
         }
-        const event = getAbiItem({ abi: keyLedgerAbi, name: "BatchAnchored" }) as unknown as AbiEvent;
-        const [log] = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: [event], args: { batchId }, fromBlock: ctx.deployBlock });
+        const [log] = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: ["BatchAnchored"], topic1: batchId, fromBlock: ctx.deployBlock });
         const record = { chainId: ctx.chainId, ledger: ctx.ledger, batchId, root: existing.root, count: existing.count, txHash: log?.transactionHash ?? null, block: log?.blockNumber ?? null, alreadyAnchored: true };
         writeFileAtomic(join(folder, "anchor.json"), `${toJson(record)}\n`);
         out.info(`batch ${batchId} is already anchored${log ? ` in block ${log.blockNumber} (tx ${log.transactionHash})` : ""}; nothing changed`);

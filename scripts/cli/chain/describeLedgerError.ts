@@ -1,4 +1,6 @@
-import { keccak256, toHex, type Address } from "viem";
+import { keccak256, toHex, type Address, type ContractErrorName } from "viem";
+import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { assertNever } from "../../../lib/errors/assertNever.js";
 import { formatRange } from "../parse/formatRange.js";
 import { reasonName } from "../parse/reasonName.js";
 import type { RangeHolder } from "./readRangeHolders.js";
@@ -15,6 +17,13 @@ const ROLE_NAMES: Record<string, string> = {
   [keccak256(toHex("REGISTRAR_ROLE"))]: "REGISTRAR_ROLE",
   [keccak256(toHex("REGULATOR_ROLE"))]: "REGULATOR_ROLE",
 };
+
+/** Names of the ledger's custom errors (from the ABI). */
+type LedgerErrorName = ContractErrorName<typeof keyLedgerAbi>;
+const LEDGER_ERRORS: ReadonlySet<string> = new Set(
+  keyLedgerAbi.flatMap((item) => (item.type === "error" ? [item.name] : [])),
+);
+const isLedgerError = (name: string): name is LedgerErrorName => LEDGER_ERRORS.has(name);
 
 const KINDS = ["None", "Supplier", "Distributor", "Retailer"];
 
@@ -36,6 +45,9 @@ function when(t: bigint): string {
 export function describeLedgerError(errorName: string, args: readonly unknown[], context: DescribeContext): string {
   const a = args as readonly (string | bigint | number | boolean)[];
   const you = context.account ? `you (${context.account})` : "the sender";
+  if (!isLedgerError(errorName)) {
+    return `The ledger refused with ${errorName}(${a.map((x) => String(x)).join(", ")}).`;
+  }
   switch (errorName) {
     case "KeyLedgerPartyAlreadyRegistered":
       return `Party ${a[0]} is already registered.`;
@@ -110,7 +122,7 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
     case "AccessControlBadConfirmation":
       return "Role renouncement must be confirmed by the account itself.";
     default:
-      return `The ledger refused with ${errorName}(${a.map((x) => String(x)).join(", ")}).`;
+      return assertNever(errorName, "ledger error");
   }
 }
 

@@ -1,5 +1,4 @@
-import { getAbiItem, type AbiEvent, type Hex } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import type { Hex } from "viem";
 import { getLedgerLogs } from "./getLedgerLogs.js";
 import type { LedgerContext } from "./openLedger.js";
 
@@ -13,11 +12,10 @@ import type { LedgerContext } from "./openLedger.js";
  * const words = await loadRedeemed(ctx, batchId);
  */
 export async function loadRedeemed(ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">, batchId: Hex): Promise<Map<bigint, bigint>> {
-  const event = getAbiItem({ abi: keyLedgerAbi, name: "KeysRedeemed" }) as unknown as AbiEvent;
-  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: [event], args: { batchId }, fromBlock: ctx.deployBlock });
+  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: ["KeysRedeemed"], topic1: batchId, fromBlock: ctx.deployBlock });
   const words = new Map<bigint, bigint>();
   for (const log of logs) {
-    const a = (log as unknown as { args: { wordIndex: bigint; mask: bigint } }).args;
+    const a = log.args;
     words.set(a.wordIndex, (words.get(a.wordIndex) ?? 0n) | a.mask);
   }
   return words;

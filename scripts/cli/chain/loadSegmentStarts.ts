@@ -1,5 +1,4 @@
-import { getAbiItem, type AbiEvent, type Hex } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import type { Hex } from "viem";
 import { getLedgerLogs } from "./getLedgerLogs.js";
 import type { LedgerContext } from "./openLedger.js";
 
@@ -15,15 +14,11 @@ import type { LedgerContext } from "./openLedger.js";
  * const starts = await loadSegmentStarts(ctx, batchId);
  */
 export async function loadSegmentStarts(ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">, batchId: Hex): Promise<bigint[]> {
-  const events = [
-    getAbiItem({ abi: keyLedgerAbi, name: "CustodyTransferred" }),
-    getAbiItem({ abi: keyLedgerAbi, name: "KeysRevoked" }),
-    getAbiItem({ abi: keyLedgerAbi, name: "KeysReinstated" }),
-  ] as unknown as AbiEvent[];
-  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events, args: { batchId }, fromBlock: ctx.deployBlock });
+  const events = ["CustodyTransferred", "KeysRevoked", "KeysReinstated"] as const;
+  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events, topic1: batchId, fromBlock: ctx.deployBlock });
   const set = new Set<bigint>([0n]);
   for (const log of logs) {
-    const a = (log as unknown as { args: { start: bigint; end: bigint } }).args;
+    const a = log.args;
     set.add(a.start);
     set.add(a.end);
   }

@@ -1,5 +1,4 @@
-import { getAbiItem, type AbiEvent, type Address } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { pad, type Address } from "viem";
 import { getLedgerLogs } from "./getLedgerLogs.js";
 import type { LedgerContext } from "./openLedger.js";
 
@@ -14,8 +13,11 @@ import type { LedgerContext } from "./openLedger.js";
  * const uri = await readPartyProfileUri(ctx, "0x3C44…93BC"); // then readProfileName(uri)
  */
 export async function readPartyProfileUri(ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">, party: Address): Promise<string | undefined> {
-  const events = [getAbiItem({ abi: keyLedgerAbi, name: "PartyRegistered" }), getAbiItem({ abi: keyLedgerAbi, name: "PartyUpdated" })] as unknown as AbiEvent[];
-  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events, args: { party }, fromBlock: ctx.deployBlock });
-  const last = logs.at(-1) as unknown as { args: { profileURI: string } } | undefined;
-  return last?.args.profileURI;
+  const logs = await getLedgerLogs(ctx.publicClient, {
+    address: ctx.ledger,
+    events: ["PartyRegistered", "PartyUpdated"],
+    topic1: pad(party),
+    fromBlock: ctx.deployBlock,
+  });
+  return logs.at(-1)?.args.profileURI;
 }

@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { LedgerEvent } from "../../lib/state/types.js";
+import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { currencyText, lc, maskRanges, mergeRanges, popcount } from "../rules/internal/helpers.js";
 import type { KeyRange } from "../types.js";
 import { computeEpcisEventHash } from "./computeEpcisEventHash.js";
@@ -28,7 +29,6 @@ export type EpcisDocument = {
   epcisBody: { eventList: Record<string, Json>[] };
 };
 
-const REASON_WORD = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"];
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
 const rangesText = (rs: readonly KeyRange[]) => rs.map((r) => `${r.start}-${r.end}`).join(" ");
 /** GS1 AI 82 character set, at most 20 characters: usable as a lot (AI 10). */
@@ -172,7 +172,7 @@ export function exportEpcis(events: readonly LedgerEvent[], parameters: ExportEp
           disposition: stolen ? "stolen" : "inactive",
           ...(stolen ? { persistentDisposition: { set: ["stolen"] } } : {}),
           ...ext(ev, batchId, [{ start: Number(a.start), end: Number(a.end) }]),
-          "keytrail:revocationReason": REASON_WORD[Number(a.reason)] ?? String(a.reason),
+          "keytrail:revocationReason": REVOCATION_REASONS[Number(a.reason)] ?? String(a.reason),
           "keytrail:by": party(a.by),
         });
         break;

@@ -1,4 +1,5 @@
 import type { Address } from "viem";
+import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import type { AuditFacts, AuditFinding, Severity } from "../types.js";
 import type { Period } from "./resolvePeriod.js";
 
@@ -35,7 +36,6 @@ export type Scorecard = {
   grade: "gold" | "silver" | "bronze" | "watch";
 };
 
-const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"];
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -74,7 +74,7 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
     const revs = facts.revocations.filter((r) => r.supplier === s && inP(r.timestamp));
     const keysRevoked = revs.reduce((n, r) => n + r.keys, 0);
     const byReason: Record<string, number> = {};
-    for (const r of revs) byReason[REASONS[r.reason] ?? String(r.reason)] = (byReason[REASONS[r.reason] ?? String(r.reason)] ?? 0) + r.keys;
+    for (const r of revs) byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] = (byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] ?? 0) + r.keys;
     const reds = facts.redemptions.filter((r) => r.supplier === s && inP(r.timestamp) && r.keys > 0);
     const keysRedeemed = reds.reduce((n, r) => n + r.keys, 0);
     let median: number | null = null;

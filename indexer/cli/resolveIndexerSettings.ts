@@ -1,4 +1,5 @@
 import type { Address } from "viem";
+import { pickRpcUrls } from "../../lib/config/pickRpcUrls.js";
 import { openLedger } from "../../scripts/cli/chain/openLedger.js";
 import { CliUsageError } from "../../scripts/cli/errors.js";
 import type { GlobalOptions } from "../../scripts/cli/types.js";
@@ -32,7 +33,7 @@ export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOpti
     throw new CliUsageError(`--ws ${JSON.stringify(o.ws)} is not valid: expected auto, off, or a ws:// or wss:// URL.`);
   const rpcList = o.rpc?.length ? o.rpc : undefined;
   const ctx = await openLedger({ ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl }, { signer: false });
-  const rpcUrls = rpcList ?? (g.rpcUrl ? [g.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : ctx.loaded.config.rpcUrls);
+  const rpcUrls = pickRpcUrls({ flag: rpcList ?? g.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: ctx.loaded.config.rpcUrls }).urls;
   const fromBlock = int("--from-block", o.fromBlock, 0);
   return {
     rpcUrls,

@@ -4,9 +4,9 @@
  * given chain state: the same block gives byte-identical files.
  */
 import type { Address, Hex } from "viem";
+import type { FrozenReasonName } from "../../lib/verify/revocationReasons.js";
 
-/** Reason a range is frozen, as a word. */
-export type FrozenReasonName = "stolen" | "chargeback" | "unauthorised-channel" | "issuer-error" | "other";
+export type { FrozenReasonName };
 
 /** Party kinds as words. */
 export type PartyKindName = "supplier" | "distributor" | "retailer";

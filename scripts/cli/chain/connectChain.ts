@@ -1,3 +1,4 @@
+import { pickRpcUrls } from "../../../lib/config/pickRpcUrls.js";
 import { loadConfig, type LoadedConfig } from "../config/loadConfig.js";
 import { CliError } from "../errors.js";
 import type { GlobalOptions } from "../types.js";
@@ -18,7 +19,7 @@ export type ConnectedChain = Clients & { loaded: LoadedConfig; rpcUrl: string };
 export async function connectChain(options: GlobalOptions): Promise<ConnectedChain> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
-  const rpcUrls = options.rpcUrl ? [options.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : config.rpcUrls;
+  const rpcUrls = pickRpcUrls({ flag: options.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: config.rpcUrls }).urls;
   const clients = await createClients({ rpcUrls, network: config.network });
   const rpcUrl = rpcUrls.join(", ");
   const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;

@@ -2,11 +2,11 @@ import type { Address, Hex } from "viem";
 import type { LedgerEvent } from "../../lib/state/types.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { currencyText, lc, maskRanges, mergeRanges, popcount } from "../rules/internal/helpers.js";
-import type { KeyRange } from "../types.js";
 import { computeEpcisEventHash } from "./computeEpcisEventHash.js";
 import type { Json } from "./epcisPreHash.js";
 import { KEYTRAIL_NS } from "./epcisPreHash.js";
 import { gtinFromProductId } from "./gtinFromProductId.js";
+import type { KeyRange } from "../../lib/formats/auditReport.js";
 
 /** Parameters of {@link exportEpcis}. */
 export type ExportEpcisParameters = {

@@ -1,40 +1,13 @@
 import type { Address } from "viem";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
-import type { AuditFacts, AuditFinding, Severity } from "../types.js";
-import type { Period } from "./resolvePeriod.js";
+import type { AuditFacts } from "../types.js";
+import type { AuditFinding, Period, Scorecard, Severity } from "../../lib/formats/auditReport.js";
 
 /** Identifier of the score formula (docs/AUDIT.md, "Supplier scorecards"). */
 export const SCORE_FORMULA = "keytrail.score/1";
 
 /** Weights of finding severities in the compliance dimension. */
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 5, high: 3, medium: 1, low: 0.5 };
-
-/** One supplier's scorecard over a period, computed from chain facts only. */
-export type Scorecard = {
-  supplier: Address;
-  /** Days from registration to the end of the period (or to the last event when earlier). */
-  ageDays: number;
-  batchesAnchored: number;
-  keysAnchored: number;
-  /** Keys anchored by the end of the period (all batches so far). */
-  keysAnchoredToDate: number;
-  faceValueAnchored: Record<string, string>;
-  keysRevoked: number;
-  revocationRate: number;
-  revocationsByReason: Record<string, number>;
-  keysRedeemed: number;
-  redemptionRate: number;
-  /** Weighted by keys; null without redemptions. */
-  medianDaysToRedemption: number | null;
-  keysMoved: number;
-  keysMovedUnauthorised: number;
-  unauthorisedHopShare: number;
-  anomalies: number;
-  anomaliesBySeverity: Record<Severity, number>;
-  dimensions: { tenure: number; activity: number; integrity: number; channel: number; compliance: number };
-  score: number;
-  grade: "gold" | "silver" | "bronze" | "watch";
-};
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;

@@ -13,7 +13,7 @@ import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
 import type { Sql } from "../store/types.js";
 import { buildCustody } from "./buildCustody.js";
-import type { ExportBatchSummary, ExportIndex, ExportPartySummary, ExportProofIndex } from "./types.js";
+import type { ExportBatchSummary, ExportIndex, ExportPartySummary, ExportProofIndex } from "../../lib/formats/export.js";
 
 /** Counters of one export. */
 export type WriteExportResult = { dir: string; block: number; digest: Hex; batches: number; parties: number; files: number; shardsCopied: number };
@@ -22,7 +22,7 @@ export type WriteExportResult = { dir: string; block: number; digest: Hex; batch
 type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "count">>;
 
 /**
- * Writes the static export (layout: docs/INDEXER.md, types: indexer/export/types.ts) into `dir`.
+ * Writes the static export (layout: docs/INDEXER.md, types: lib/formats/export.ts) into `dir`.
  * The files are written to `<dir>.partial` first and moved into place at the end, so a reader
  * never sees half an export. Deterministic for a given cursor block.
  *

@@ -1,5 +1,5 @@
 import { REVOCATION_REASONS, type FrozenReasonName } from "../../lib/verify/revocationReasons.js";
-import type { PartyKindName } from "../export/types.js";
+import type { PartyKindName } from "../../lib/formats/export.js";
 
 /** Word for a revocation reason code (null for 0 = not frozen). */
 export function frozenReasonName(code: number): FrozenReasonName | null {

@@ -4,9 +4,7 @@
  * given chain state: the same block gives byte-identical files.
  */
 import type { Address, Hex } from "viem";
-import type { FrozenReasonName } from "../../lib/verify/revocationReasons.js";
-
-export type { FrozenReasonName };
+import type { FrozenReasonName } from "../verify/revocationReasons.js";
 
 /** Party kinds as words. */
 export type PartyKindName = "supplier" | "distributor" | "retailer";

@@ -1,4 +1,4 @@
-import type { IndexerEvent } from "../createIndexer.js";
+import type { IndexerEvent } from "../../../indexer/createIndexer.js";
 
 /**
  * One log line for an indexer event (null for events not worth a line).

@@ -1,10 +1,10 @@
 import type { Address } from "viem";
-import { pickRpcUrls } from "../../lib/config/pickRpcUrls.js";
-import { openLedger } from "../../scripts/cli/chain/openLedger.js";
-import { CliUsageError } from "../../scripts/cli/errors.js";
-import type { GlobalOptions } from "../../scripts/cli/types.js";
-import { openStore } from "../store/openStore.js";
-import type { Store } from "../store/types.js";
+import { pickRpcUrls } from "../../../lib/config/pickRpcUrls.js";
+import { openLedger } from "../chain/openLedger.js";
+import { CliUsageError } from "../errors.js";
+import type { GlobalOptions } from "../types.js";
+import { openStore } from "../../../indexer/store/openStore.js";
+import type { Store } from "../../../indexer/store/types.js";
 
 /** Options shared by `keytrail index`, `serve` and `export`. */
 export type IndexerCliOptions = { db?: string; rpc?: string[]; fromBlock?: string; finality?: string; pollMs?: string; ws?: string };

@@ -24,8 +24,8 @@ import type { DecodedLedgerLog, LedgerEvent, LedgerState } from "../../lib/state
 import { openTestStore, startPostgres } from "./helpers/stores.js";
 import type { TestPostgres } from "./helpers/stores.js";
 
-/** Property runs per test file execution (each run opens a PGlite and a PostgreSQL database). */
-const RUNS = Number(process.env.KEYTRAIL_DIFF_RUNS || 40);
+/** Property runs (each empties the PGlite and PostgreSQL databases and indexes a new stream); KEYTRAIL_DIFF_RUNS for more. */
+const RUNS = Number(process.env.KEYTRAIL_DIFF_RUNS || 30);
 
 const hex = (n: number | bigint, bytes: number): Hex => `0x${n.toString(16).padStart(bytes * 2, "0")}` as Hex;
 const PARTIES: Address[] = Array.from({ length: 7 }, (_, i) => hex(0xa0 + i, 20) as Address);

@@ -2,12 +2,12 @@ import type { Address, PublicClient } from "viem";
 import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../lib/state/types.js";
 import { AuditOptionError } from "./errors.js";
 import { buildAuditReport, type BuildAuditReportParameters } from "./report/buildAuditReport.js";
-import type { AuditReport } from "./report/types.js";
 import { fetchLedgerEvents } from "./replay/fetchLedgerEvents.js";
 import { findDeploymentBlock } from "./replay/findDeploymentBlock.js";
 import { readIndexerState, type IndexerSource } from "./replay/readIndexerState.js";
 import { compareSnapshots } from "./replay/compareSnapshots.js";
 import { readSnapshotFromApi } from "./replay/readSnapshotFromApi.js";
+import type { AuditReport } from "../lib/formats/auditReport.js";
 
 /** Parameters of {@link runAudit}. */
 export type RunAuditParameters = Omit<BuildAuditReportParameters, "chain" | "replay" | "indexer"> & {

@@ -1,62 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { LedgerEvent, LedgerState } from "../lib/state/types.js";
-
-/** How serious a finding is. */
-export type Severity = "critical" | "high" | "medium" | "low";
-
-/** Identifiers of the audit rules (docs/AUDIT.md lists them with their definitions). */
-export type AuditRuleId =
-  | "custody-partition"
-  | "frozen-key-moved"
-  | "frozen-key-redeemed"
-  | "double-redemption"
-  | "unauthorised-actor"
-  | "unauthorised-hop"
-  | "suspended-party-action"
-  | "expired-accreditation-action"
-  | "expired-authorisation-use"
-  | "anchored-past-accreditation"
-  | "batch-outlives-accreditation"
-  | "large-transfer"
-  | "rapid-hops"
-  | "circular-flow"
-  | "redeemed-upstream";
-
-/** One chain fact a finding rests on. */
-export type Evidence = {
-  txHash: Hex;
-  blockNumber: number;
-  logIndex: number;
-  /** Block time, Unix seconds. */
-  timestamp: number;
-  event: LedgerEvent["eventName"];
-};
-
-/** A half-open range of key indices. */
-export type KeyRange = { start: number; end: number };
-
-/** One anomaly: which rule, where, who, which keys, and the chain facts behind it. */
-export type AuditFinding = {
-  /** Stable id: `<ruleId>@<block>.<logIndex>[.<n>]`. */
-  id: string;
-  ruleId: AuditRuleId;
-  severity: Severity;
-  /** One sentence a person can read. */
-  message: string;
-  batchId: Hex | null;
-  /** The batch's supplier (or the acting supplier), for scorecards. */
-  supplier: Address | null;
-  parties: Address[];
-  ranges: KeyRange[];
-  /** Number of keys concerned (sum of ranges), 0 when not about keys. */
-  keys: number;
-  blockNumber: number;
-  timestamp: number;
-  txHash: Hex;
-  evidence: Evidence[];
-  /** Rule-specific values (strings for big integers). */
-  details: Record<string, string | number | boolean | null | string[]>;
-};
+import type { AuditFinding, AuditRuleId, Severity } from "../lib/formats/auditReport.js";
 
 /** A finding as a rule reports it; the engine adds id, position and keys. */
 export type FindingDraft = Omit<AuditFinding, "id" | "ruleId" | "severity" | "blockNumber" | "timestamp" | "txHash" | "keys"> & {

@@ -1,12 +1,13 @@
 import type { Address, Hex } from "viem";
 import type { LedgerEvent } from "../../lib/state/types.js";
+import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { currencyText, lc, maskRanges, mergeRanges, popcount } from "../rules/internal/helpers.js";
-import type { KeyRange } from "../types.js";
 import { computeEpcisEventHash } from "./computeEpcisEventHash.js";
 import type { Json } from "./epcisPreHash.js";
 import { KEYTRAIL_NS } from "./epcisPreHash.js";
 import { gtinFromProductId } from "./gtinFromProductId.js";
 import { assertNever } from "../../lib/errors/assertNever.js";
+import type { KeyRange } from "../../lib/formats/auditReport.js";
 
 /** Parameters of {@link exportEpcis}. */
 export type ExportEpcisParameters = {
@@ -29,7 +30,6 @@ export type EpcisDocument = {
   epcisBody: { eventList: Record<string, Json>[] };
 };
 
-const REASON_WORD = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"];
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
 const rangesText = (rs: readonly KeyRange[]) => rs.map((r) => `${r.start}-${r.end}`).join(" ");
 /** GS1 AI 82 character set, at most 20 characters: usable as a lot (AI 10). */
@@ -173,7 +173,7 @@ export function exportEpcis(events: readonly LedgerEvent[], parameters: ExportEp
           disposition: stolen ? "stolen" : "inactive",
           ...(stolen ? { persistentDisposition: { set: ["stolen"] } } : {}),
           ...ext(ev, batchId, [{ start: Number(a.start), end: Number(a.end) }]),
-          "keytrail:revocationReason": REASON_WORD[Number(a.reason)] ?? String(a.reason),
+          "keytrail:revocationReason": REVOCATION_REASONS[Number(a.reason)] ?? String(a.reason),
           "keytrail:by": party(a.by),
         });
         break;

@@ -2,28 +2,7 @@ import type { Hex } from "viem";
 import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
 import { diffSnapshots, type SnapshotDifference } from "../../lib/state/diffSnapshots.js";
 import type { LedgerSnapshot } from "../../lib/state/types.js";
-
-/** The first place two states disagree, in words and values (JSON-safe). */
-export type Divergence = {
-  kind: SnapshotDifference["kind"];
-  batchId: Hex | null;
-  party: Hex | null;
-  /** First key index whose custody differs (custody), or the redemption word (redemption). */
-  index: number | null;
-  message: string;
-  replay: unknown;
-  indexer: unknown;
-};
-
-/** Result of comparing the replay's state with an indexer's. */
-export type SnapshotComparison = {
-  match: boolean;
-  replayDigest: Hex;
-  indexerDigest: Hex;
-  firstDivergence: Divergence | null;
-  /** Differences found (capped at 100). */
-  differences: number;
-};
+import type { Divergence, SnapshotComparison } from "../../lib/formats/auditReport.js";
 
 const jsonSafe = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 

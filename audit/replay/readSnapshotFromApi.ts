@@ -1,10 +1,10 @@
 import type { Address, Hex } from "viem";
 import { canonicalizeSegments } from "../../lib/state/canonicalizeSegments.js";
 import type { LedgerSnapshot, SnapshotSegment } from "../../lib/state/types.js";
+import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { AuditIndexerError } from "../errors.js";
 
 const KINDS = ["", "supplier", "distributor", "retailer"];
-const REASONS = ["", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"];
 
 async function get<T>(url: string): Promise<T> {
   let res: Response;
@@ -76,7 +76,7 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
             if (f.end <= pos || f.start >= end) continue;
             if (f.start > pos) segments.push({ batchId: b.batchId, start: BigInt(pos), end: BigInt(f.start), holder: h.holder, frozenReason: 0 });
             const fe = Math.min(f.end, end);
-            segments.push({ batchId: b.batchId, start: BigInt(Math.max(f.start, pos)), end: BigInt(fe), holder: h.holder, frozenReason: Math.max(0, REASONS.indexOf(f.reason)) });
+            segments.push({ batchId: b.batchId, start: BigInt(Math.max(f.start, pos)), end: BigInt(fe), holder: h.holder, frozenReason: Math.max(0, (REVOCATION_REASONS as readonly string[]).indexOf(f.reason)) });
             pos = fe;
           }
           if (pos < end) segments.push({ batchId: b.batchId, start: BigInt(pos), end: BigInt(end), holder: h.holder, frozenReason: 0 });

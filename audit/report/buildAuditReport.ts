@@ -8,8 +8,8 @@ import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js
 import { auditRules } from "../rules/auditRules.js";
 import { computeScorecards, SCORE_FORMULA } from "../scorecards/computeScorecards.js";
 import { resolvePeriod } from "../scorecards/resolvePeriod.js";
-import type { AuditFacts, Severity } from "../types.js";
-import { AUDIT_REPORT_SCHEMA, type AuditReport } from "./types.js";
+import type { AuditFacts } from "../types.js";
+import { AUDIT_REPORT_SCHEMA, type AuditReport, type Severity } from "../../lib/formats/auditReport.js";
 
 /** Parameters of {@link buildAuditReport}. */
 export type BuildAuditReportParameters = AuditEventsParameters & {

@@ -1,4 +1,4 @@
-import type { AuditReport } from "./types.js";
+import type { AuditReport } from "../../lib/formats/auditReport.js";
 
 const esc = (s: unknown) =>
   String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

@@ -1,47 +1,4 @@
-import type { AuditReport } from "./types.js";
-
-/** Version tag of `audit/latest.json` (docs/AUDIT.md, "Portal file"). */
-export const AUDIT_LATEST_SCHEMA = "keytrail.audit-latest/1";
-
-/** `audit/latest.json`: the portal's audit section. Scalars at the top, findings capped. */
-export type AuditLatest = {
-  schema: typeof AUDIT_LATEST_SCHEMA;
-  reportSchema: string;
-  chainId: number;
-  ledger: string;
-  fromBlock: number;
-  toBlock: number;
-  blockTimestamp: number | null;
-  digest: string;
-  indexerMatch: boolean | null;
-  indexerDivergence: string | null;
-  findingsTotal: number;
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  period: string;
-  scoreFormula: string;
-  rules: { id: string; title: string; severity: string; findings: number }[];
-  findings: AuditReport["findings"];
-  findingsTruncated: boolean;
-  scorecards: {
-    supplier: string;
-    grade: string;
-    score: number;
-    tenure: number;
-    activity: number;
-    integrity: number;
-    channel: number;
-    compliance: number;
-    keysAnchored: number;
-    revocationRate: number;
-    redemptionRate: number;
-    medianDaysToRedemption: number | null;
-    unauthorisedHopShare: number;
-    anomalies: number;
-  }[];
-};
+import { AUDIT_LATEST_SCHEMA, type AuditLatest, type AuditReport } from "../../lib/formats/auditReport.js";
 
 const RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 

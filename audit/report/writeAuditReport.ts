@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { renderAuditHtml } from "./renderAuditHtml.js";
 import { toCsv } from "./toCsv.js";
 import { toLatestJson } from "./toLatestJson.js";
-import type { AuditReport } from "./types.js";
+import type { AuditReport } from "../../lib/formats/auditReport.js";
 
 /** What {@link writeAuditReport} wrote. */
 export type WriteAuditReportReturnType = { files: string[] };

@@ -2,11 +2,12 @@ import type { Hex } from "viem";
 import { createLedgerState } from "../../lib/state/createLedgerState.js";
 import { applyToDraft, type DraftLedgerState } from "../../lib/state/internal/applyToDraft.js";
 import type { LedgerEvent, LedgerState } from "../../lib/state/types.js";
-import type { AuditFacts, AuditFinding, AuditOptions, AuditRule, FindingDraft, ResolvedAuditOptions, RuleInstance } from "../types.js";
+import type { AuditFacts, AuditOptions, AuditRule, FindingDraft, ResolvedAuditOptions, RuleInstance } from "../types.js";
 import { auditRules } from "./auditRules.js";
 import { createCustodyHistory } from "./internal/custodyHistory.js";
 import { currencyText, isExpired, lc, popcount, rangeKeys } from "./internal/helpers.js";
 import { assertNever } from "../../lib/errors/assertNever.js";
+import type { AuditFinding } from "../../lib/formats/auditReport.js";
 
 /** Defaults of the configurable thresholds. */
 export const defaultAuditOptions: ResolvedAuditOptions = {

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
-import type { AuditFacts, AuditFinding, Severity } from "../types.js";
-import type { Period } from "./resolvePeriod.js";
+import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
+import type { AuditFacts } from "../types.js";
+import type { AuditFinding, Period, Scorecard, Severity } from "../../lib/formats/auditReport.js";
 
 /** Identifier of the score formula (docs/AUDIT.md, "Supplier scorecards"). */
 export const SCORE_FORMULA = "keytrail.score/1";
@@ -8,34 +9,6 @@ export const SCORE_FORMULA = "keytrail.score/1";
 /** Weights of finding severities in the compliance dimension. */
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 5, high: 3, medium: 1, low: 0.5 };
 
-/** One supplier's scorecard over a period, computed from chain facts only. */
-export type Scorecard = {
-  supplier: Address;
-  /** Days from registration to the end of the period (or to the last event when earlier). */
-  ageDays: number;
-  batchesAnchored: number;
-  keysAnchored: number;
-  /** Keys anchored by the end of the period (all batches so far). */
-  keysAnchoredToDate: number;
-  faceValueAnchored: Record<string, string>;
-  keysRevoked: number;
-  revocationRate: number;
-  revocationsByReason: Record<string, number>;
-  keysRedeemed: number;
-  redemptionRate: number;
-  /** Weighted by keys; null without redemptions. */
-  medianDaysToRedemption: number | null;
-  keysMoved: number;
-  keysMovedUnauthorised: number;
-  unauthorisedHopShare: number;
-  anomalies: number;
-  anomaliesBySeverity: Record<Severity, number>;
-  dimensions: { tenure: number; activity: number; integrity: number; channel: number; compliance: number };
-  score: number;
-  grade: "gold" | "silver" | "bronze" | "watch";
-};
-
-const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"];
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -74,7 +47,7 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
     const revs = facts.revocations.filter((r) => r.supplier === s && inP(r.timestamp));
     const keysRevoked = revs.reduce((n, r) => n + r.keys, 0);
     const byReason: Record<string, number> = {};
-    for (const r of revs) byReason[REASONS[r.reason] ?? String(r.reason)] = (byReason[REASONS[r.reason] ?? String(r.reason)] ?? 0) + r.keys;
+    for (const r of revs) byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] = (byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] ?? 0) + r.keys;
     const reds = facts.redemptions.filter((r) => r.supplier === s && inP(r.timestamp) && r.keys > 0);
     const keysRedeemed = reds.reduce((n, r) => n + r.keys, 0);
     let median: number | null = null;

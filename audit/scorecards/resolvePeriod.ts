@@ -1,7 +1,5 @@
 import { AuditOptionError } from "../errors.js";
-
-/** A reporting period: [from, to) in Unix seconds, with a label like "2026-Q4". */
-export type Period = { label: string; from: number; to: number };
+import type { Period } from "../../lib/formats/auditReport.js";
 
 /**
  * Resolves a period spec: "YYYY-Qn" (calendar quarter, UTC), "YYYY" (year), "all", or

@@ -7,9 +7,9 @@ import { createPublicClient, fallback, http } from "viem";
 import { getChainId, readContract } from "viem/actions";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import type { KeyStatus } from "../../lib/schemas/keyStatus.js";
+import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 
 export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
-const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
 
 export class RpcError extends Error {
   constructor(message: string, readonly unreachable: boolean) {
@@ -40,7 +40,7 @@ export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: s
     holder: s.holder.toLowerCase() as `0x${string}`,
     segmentStart: Number(s.segmentStart),
     segmentEnd: Number(s.segmentEnd),
-    frozenReason: REASONS[s.frozenReason] ?? "other",
+    frozenReason: REVOCATION_REASONS[s.frozenReason] ?? "other",
     redeemed: s.redeemed,
   };
 }

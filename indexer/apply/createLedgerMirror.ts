@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- rows of the loader queries are checked by the schema */
 import type { Hex } from "viem";
 import type { DecodedLedgerLog } from "../../lib/state/types.js";
 import type { Sql } from "../store/types.js";
@@ -9,6 +8,8 @@ export type BlockMeta = { number: number; hash: Hex; parentHash: Hex; timestamp:
 
 /** A decoded ledger event with its position in the chain. */
 export type IndexedEvent = { decoded: DecodedLedgerLog; block: number; logIndex: number; tx: Hex; timestamp: number };
+
+const hexMask = (m: bigint): string => `0x${m.toString(16).padStart(64, "0")}`;
 
 type Versioned = { fromBlock: number; toBlock: number | null; persisted: boolean; dropped: boolean };
 type PartyRow = Versioned & {
@@ -29,7 +30,145 @@ type SegmentRow = Versioned & { batchNo: number; start: number; end: number; hol
 type WordRow = Versioned & { batchNo: number; word: number; mask: bigint };
 type BatchInfo = { batchId: string; batchNo: number; supplier: string; count: number; segments: SegmentRow[]; words: Map<number, WordRow> };
 
+/** kt_batches: one row per anchored batch (the event's fields, numbered in anchoring order). */
+type BatchRow = {
+  batchId: string;
+  batchNo: number;
+  supplier: string;
+  label: string;
+  root: string;
+  count: number;
+  productId: string;
+  faceValue: string;
+  currency: string;
+  expiresAt: string;
+  restricted: boolean;
+  manifestHash: string;
+  manifestUri: string;
+  block: number;
+  logIndex: number;
+  tx: string;
+  timestamp: number;
+};
+/** Where an event row sits in the chain. */
+type EventPosition = { block: number; logIndex: number; tx: string; timestamp: number };
+/** kt_transfers: one row per CustodyTransferred. */
+type TransferRow = EventPosition & { batchNo: number; from: string; to: string; start: number; end: number; memo: string; authorized: boolean };
+/** kt_revocations: one row per KeysRevoked (reason > 0) or KeysReinstated (reason 0). */
+type RevocationRow = EventPosition & { batchNo: number; by: string; start: number; end: number; reason: number };
+/** kt_redemptions: one row per KeysRedeemed. */
+type RedemptionRow = EventPosition & { batchNo: number; by: string; word: number; mask: string };
+
 type Tables = { parties: PartyRow; authorizations: AuthRow; redeemers: RedeemerRow; segments: SegmentRow; words: WordRow };
+
+/** A column of an insert: its name, its PostgreSQL array element type, and how a row gives its value. */
+type Column<T> = { col: string; type: string; get: (r: T) => unknown };
+const col = <T>(name: string, type: string, get: (r: T) => unknown): Column<T> => ({ col: name, type, get });
+const versionColumns = <T extends Versioned>(): Column<T>[] => [col("from_block", "int8", (r) => r.fromBlock), col("to_block", "int8", (r) => r.toBlock)];
+const positionColumns = <T extends EventPosition>(): Column<T>[] => [
+  col("block", "int8", (r) => r.block),
+  col("log_index", "int4", (r) => r.logIndex),
+  col("tx", "text", (r) => r.tx),
+  col("timestamp", "int8", (r) => r.timestamp),
+];
+
+const BATCH_COLUMNS: Column<BatchRow>[] = [
+  col("batch_id", "text", (r) => r.batchId),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("supplier", "text", (r) => r.supplier),
+  col("label", "text", (r) => r.label),
+  col("root", "text", (r) => r.root),
+  col("count", "int8", (r) => r.count),
+  col("product_id", "text", (r) => r.productId),
+  col("face_value", "numeric", (r) => r.faceValue),
+  col("currency", "text", (r) => r.currency),
+  col("expires_at", "numeric", (r) => r.expiresAt),
+  col("restricted", "boolean", (r) => r.restricted),
+  col("manifest_hash", "text", (r) => r.manifestHash),
+  col("manifest_uri", "text", (r) => r.manifestUri),
+  col("block", "int8", (r) => r.block),
+  col("log_index", "int4", (r) => r.logIndex),
+  col("tx", "text", (r) => r.tx),
+  col("timestamp", "int8", (r) => r.timestamp),
+];
+const PARTY_COLUMNS: Column<PartyRow>[] = [
+  col("address", "text", (r) => r.address),
+  col("kind", "int2", (r) => r.kind),
+  col("profile_hash", "text", (r) => r.profileHash),
+  col("profile_uri", "text", (r) => r.profileUri),
+  col("accredited_until", "numeric", (r) => r.accreditedUntil),
+  col("suspended", "boolean", (r) => r.suspended),
+  col("registered_block", "int8", (r) => r.registeredBlock),
+  col("registered_log_index", "int4", (r) => r.registeredLogIndex),
+  col("registered_tx", "text", (r) => r.registeredTx),
+  col("registered_time", "int8", (r) => r.registeredTime),
+  ...versionColumns<PartyRow>(),
+];
+const AUTH_COLUMNS: Column<AuthRow>[] = [
+  col("supplier", "text", (r) => r.supplier),
+  col("distributor", "text", (r) => r.distributor),
+  col("tier", "int2", (r) => r.tier),
+  col("expires_at", "numeric", (r) => r.expiresAt),
+  col("certificate_hash", "text", (r) => r.certificateHash),
+  ...versionColumns<AuthRow>(),
+];
+const REDEEMER_COLUMNS: Column<RedeemerRow>[] = [col("supplier", "text", (r) => r.supplier), col("redeemer", "text", (r) => r.redeemer), ...versionColumns<RedeemerRow>()];
+const SEGMENT_COLUMNS: Column<SegmentRow>[] = [
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("seg_start", "int8", (r) => r.start),
+  col("seg_end", "int8", (r) => r.end),
+  col("holder", "text", (r) => r.holder),
+  col("frozen", "int2", (r) => r.frozen),
+  ...versionColumns<SegmentRow>(),
+];
+const WORD_COLUMNS: Column<WordRow>[] = [
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("word", "int8", (r) => r.word),
+  col("mask", "text", (r) => hexMask(r.mask)),
+  ...versionColumns<WordRow>(),
+];
+const TRANSFER_COLUMNS: Column<TransferRow>[] = [
+  ...positionColumns<TransferRow>(),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("from_addr", "text", (r) => r.from),
+  col("to_addr", "text", (r) => r.to),
+  col("seg_start", "int8", (r) => r.start),
+  col("seg_end", "int8", (r) => r.end),
+  col("memo", "text", (r) => r.memo),
+  col("authorized", "boolean", (r) => r.authorized),
+];
+const REVOCATION_COLUMNS: Column<RevocationRow>[] = [
+  ...positionColumns<RevocationRow>(),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("by_addr", "text", (r) => r.by),
+  col("seg_start", "int8", (r) => r.start),
+  col("seg_end", "int8", (r) => r.end),
+  col("reason", "int2", (r) => r.reason),
+];
+const REDEMPTION_COLUMNS: Column<RedemptionRow>[] = [
+  ...positionColumns<RedemptionRow>(),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("by_addr", "text", (r) => r.by),
+  col("word", "int8", (r) => r.word),
+  col("mask", "text", (r) => r.mask),
+];
+
+/** Rows of the current-state loader queries, as PostgreSQL and PGlite return them. */
+type PartyDbRow = {
+  address: string;
+  kind: number;
+  profile_hash: string;
+  profile_uri: string;
+  accredited_until: string;
+  suspended: boolean;
+  registered_block: number;
+  registered_log_index: number;
+  registered_tx: string;
+  registered_time: number;
+  from_block: number;
+};
+type AuthDbRow = { supplier: string; distributor: string; tier: number; expires_at: string; certificate_hash: string; from_block: number };
+type RedeemerDbRow = { supplier: string; redeemer: string; from_block: number };
 type TableName = keyof Tables;
 
 /** Counters of one flush, for logs and benchmarks. */
@@ -53,8 +192,6 @@ export type LedgerMirror = {
   /** Number of events applied and not yet flushed. */
   readonly pendingEvents: number;
 };
-
-const hexMask = (m: bigint): string => `0x${m.toString(16).padStart(64, "0")}`;
 
 /**
  * Creates an empty {@link LedgerMirror}. The mirror follows the same lenient semantics as the
@@ -81,10 +218,10 @@ export function createLedgerMirror(): LedgerMirror {
     return {
       inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as { [K in TableName]: Tables[K][] },
       closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as { [K in TableName]: Tables[K][] },
-      batches: [] as unknown[][],
-      transfers: [] as unknown[][],
-      revocations: [] as unknown[][],
-      redemptions: [] as unknown[][],
+      batches: [] as BatchRow[],
+      transfers: [] as TransferRow[],
+      revocations: [] as RevocationRow[],
+      redemptions: [] as RedemptionRow[],
     };
   }
 
@@ -110,7 +247,7 @@ export function createLedgerMirror(): LedgerMirror {
     auths = new Map();
     redeemers = new Map();
     batches = new Map();
-    const p = await sql.query<Record<string, any>>(
+    const p = await sql.query<PartyDbRow>(
       `SELECT address, kind, profile_hash, profile_uri, accredited_until::text AS accredited_until, suspended, registered_block,
               registered_log_index, registered_tx, registered_time, from_block FROM kt_parties WHERE to_block IS NULL`,
     );
@@ -130,7 +267,7 @@ export function createLedgerMirror(): LedgerMirror {
         registeredTime: r.registered_time,
       });
     }
-    const a = await sql.query<Record<string, any>>(
+    const a = await sql.query<AuthDbRow>(
       "SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash, from_block FROM kt_authorizations WHERE to_block IS NULL",
     );
     for (const r of a) {
@@ -144,7 +281,7 @@ export function createLedgerMirror(): LedgerMirror {
         certificateHash: r.certificate_hash,
       });
     }
-    const rd = await sql.query<Record<string, any>>("SELECT supplier, redeemer, from_block FROM kt_redeemers WHERE to_block IS NULL");
+    const rd = await sql.query<RedeemerDbRow>("SELECT supplier, redeemer, from_block FROM kt_redeemers WHERE to_block IS NULL");
     for (const r of rd) redeemers.set(`${r.supplier}:${r.redeemer}`, { ...v(r.from_block), persisted: true, supplier: r.supplier, redeemer: r.redeemer });
     const mx = await sql.query<{ n: number }>("SELECT coalesce(max(batch_no), 0) AS n FROM kt_batches");
     lastBatchNo = mx[0]?.n ?? 0;
@@ -240,6 +377,8 @@ export function createLedgerMirror(): LedgerMirror {
     }
   }
 
+  const at = (e: IndexedEvent): EventPosition => ({ block: e.block, logIndex: e.logIndex, tx: e.tx, timestamp: e.timestamp });
+
   function applyOne(e: IndexedEvent): void {
     const d = e.decoded;
     const block = e.block;
@@ -329,10 +468,11 @@ export function createLedgerMirror(): LedgerMirror {
         const b: BatchInfo = { batchId: a.batchId, batchNo: ++lastBatchNo, supplier: a.supplier, count, segments: [], words: new Map() };
         if (count > 0) b.segments.push(add("segments", { ...v(block), batchNo: b.batchNo, start: 0, end: count, holder: a.supplier, frozen: 0 }));
         batches.set(a.batchId, b);
-        pending.batches.push([
-          a.batchId, b.batchNo, a.supplier, a.label, a.root, count, a.productId, a.faceValue.toString(), a.currency, a.expiresAt.toString(),
-          a.restricted, a.manifestHash, a.manifestURI, block, e.logIndex, e.tx, e.timestamp,
-        ]);
+        pending.batches.push({
+          batchId: a.batchId, batchNo: b.batchNo, supplier: a.supplier, label: a.label, root: a.root, count, productId: a.productId,
+          faceValue: a.faceValue.toString(), currency: a.currency, expiresAt: a.expiresAt.toString(), restricted: a.restricted,
+          manifestHash: a.manifestHash, manifestUri: a.manifestURI, block, logIndex: e.logIndex, tx: e.tx, timestamp: e.timestamp,
+        });
         break;
       }
       case "CustodyTransferred": {
@@ -344,7 +484,7 @@ export function createLedgerMirror(): LedgerMirror {
           const au = auths.get(`${b.supplier}:${a.to}`);
           authorized = !!au && au.tier !== 0 && (au.expiresAt === "0" || BigInt(e.timestamp) <= BigInt(au.expiresAt));
         }
-        pending.transfers.push([block, e.logIndex, e.tx, e.timestamp, b.batchNo, a.from, a.to, Number(a.start), Number(a.end), a.memo, authorized]);
+        pending.transfers.push({ ...at(e), batchNo: b.batchNo, from: a.from, to: a.to, start: Number(a.start), end: Number(a.end), memo: a.memo, authorized });
         assign(b, Number(a.start), Number(a.end), block, a.to, null);
         break;
       }
@@ -354,7 +494,7 @@ export function createLedgerMirror(): LedgerMirror {
         const b = batches.get(a.batchId);
         if (!b) break;
         const reason = d.eventName === "KeysRevoked" ? Number(d.args.reason) : 0;
-        pending.revocations.push([block, e.logIndex, e.tx, e.timestamp, b.batchNo, a.by, Number(a.start), Number(a.end), reason]);
+        pending.revocations.push({ ...at(e), batchNo: b.batchNo, by: a.by, start: Number(a.start), end: Number(a.end), reason });
         assign(b, Number(a.start), Number(a.end), block, null, reason);
         break;
       }
@@ -363,7 +503,7 @@ export function createLedgerMirror(): LedgerMirror {
         const b = batches.get(a.batchId);
         if (!b) break;
         const word = Number(a.wordIndex);
-        pending.redemptions.push([block, e.logIndex, e.tx, e.timestamp, b.batchNo, a.by, word, hexMask(a.mask)]);
+        pending.redemptions.push({ ...at(e), batchNo: b.batchNo, by: a.by, word, mask: hexMask(a.mask) });
         const old = b.words.get(word);
         const mask = (old?.mask ?? 0n) | a.mask;
         if (old && old.mask === mask) break;
@@ -385,7 +525,7 @@ export function createLedgerMirror(): LedgerMirror {
     let rowsInserted = 0;
     let rowsClosed = 0;
     const cols = <T>(rows: readonly T[], fns: ((r: T) => unknown)[]) => fns.map((f) => rows.map(f));
-    const closeSql = async <K extends TableName>(table: string, k: K, pk: { col: string; type: string; get: (r: Tables[K]) => unknown }[]) => {
+    const closeSql = async <K extends TableName>(table: string, k: K, pk: Column<Tables[K]>[]) => {
       const rows = p.closes[k];
       if (!rows.length) return;
       rowsClosed += rows.length;
@@ -396,15 +536,13 @@ export function createLedgerMirror(): LedgerMirror {
       const where = [...pk.map((c) => `t.${c.col} = v.${c.col}`), "t.from_block = v.from_block"].join(" AND ");
       await sql.query(`UPDATE ${table} t SET to_block = v.to_block FROM unnest(${unnest}) AS v(${names}) WHERE ${where}`, params);
     };
-    const insertSql = async (table: string, columns: { col: string; type: string }[], values: unknown[][]) => {
-      if (!values[0]?.length) return;
-      rowsInserted += values[0].length;
+    const insertSql = async <T>(table: string, columns: readonly Column<T>[], rows: readonly T[]) => {
+      if (!rows.length) return;
+      rowsInserted += rows.length;
       const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
-      await sql.query(`INSERT INTO ${table} (${columns.map((c) => c.col).join(", ")}) SELECT * FROM unnest(${unnest})`, values);
+      await sql.query(`INSERT INTO ${table} (${columns.map((c) => c.col).join(", ")}) SELECT * FROM unnest(${unnest})`, cols(rows, columns.map((c) => c.get)));
     };
     const live = <K extends TableName>(k: K) => p.inserts[k].filter((r) => !r.dropped && r.toBlock !== r.fromBlock);
-    const C = (col: string, type: string) => ({ col, type });
-    const byRow = (rows: unknown[][], n: number) => Array.from({ length: n }, (_, i) => rows.map((r) => r[i]));
 
     await closeSql("kt_parties", "parties", [{ col: "address", type: "text", get: (r) => r.address }]);
     await closeSql("kt_authorizations", "authorizations", [
@@ -424,73 +562,15 @@ export function createLedgerMirror(): LedgerMirror {
       { col: "word", type: "int8", get: (r) => r.word },
     ]);
 
-    await insertSql(
-      "kt_batches",
-      [
-        C("batch_id", "text"), C("batch_no", "int4"), C("supplier", "text"), C("label", "text"), C("root", "text"), C("count", "int8"), C("product_id", "text"),
-        C("face_value", "numeric"), C("currency", "text"), C("expires_at", "numeric"), C("restricted", "boolean"), C("manifest_hash", "text"),
-        C("manifest_uri", "text"), C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"),
-      ],
-      byRow(p.batches, 17),
-    );
-    const parties_ = live("parties");
-    await insertSql(
-      "kt_parties",
-      [
-        C("address", "text"), C("kind", "int2"), C("profile_hash", "text"), C("profile_uri", "text"), C("accredited_until", "numeric"),
-        C("suspended", "boolean"), C("registered_block", "int8"), C("registered_log_index", "int4"), C("registered_tx", "text"),
-        C("registered_time", "int8"), C("from_block", "int8"), C("to_block", "int8"),
-      ],
-      cols(parties_, [
-        (r) => r.address, (r) => r.kind, (r) => r.profileHash, (r) => r.profileUri, (r) => r.accreditedUntil, (r) => r.suspended,
-        (r) => r.registeredBlock, (r) => r.registeredLogIndex, (r) => r.registeredTx, (r) => r.registeredTime, (r) => r.fromBlock, (r) => r.toBlock,
-      ]),
-    );
-    const auths_ = live("authorizations");
-    await insertSql(
-      "kt_authorizations",
-      [C("supplier", "text"), C("distributor", "text"), C("tier", "int2"), C("expires_at", "numeric"), C("certificate_hash", "text"), C("from_block", "int8"), C("to_block", "int8")],
-      cols(auths_, [(r) => r.supplier, (r) => r.distributor, (r) => r.tier, (r) => r.expiresAt, (r) => r.certificateHash, (r) => r.fromBlock, (r) => r.toBlock]),
-    );
-    const red_ = live("redeemers");
-    await insertSql(
-      "kt_redeemers",
-      [C("supplier", "text"), C("redeemer", "text"), C("from_block", "int8"), C("to_block", "int8")],
-      cols(red_, [(r) => r.supplier, (r) => r.redeemer, (r) => r.fromBlock, (r) => r.toBlock]),
-    );
-    const segs_ = live("segments");
-    await insertSql(
-      "kt_segments",
-      [C("batch_no", "int4"), C("seg_start", "int8"), C("seg_end", "int8"), C("holder", "text"), C("frozen", "int2"), C("from_block", "int8"), C("to_block", "int8")],
-      cols(segs_, [(r) => r.batchNo, (r) => r.start, (r) => r.end, (r) => r.holder, (r) => r.frozen, (r) => r.fromBlock, (r) => r.toBlock]),
-    );
-    const words_ = live("words");
-    await insertSql(
-      "kt_redemption_words",
-      [C("batch_no", "int4"), C("word", "int8"), C("mask", "text"), C("from_block", "int8"), C("to_block", "int8")],
-      cols(words_, [(r) => r.batchNo, (r) => r.word, (r) => hexMask(r.mask), (r) => r.fromBlock, (r) => r.toBlock]),
-    );
-    await insertSql(
-      "kt_transfers",
-      [
-        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_no", "int4"), C("from_addr", "text"),
-        C("to_addr", "text"), C("seg_start", "int8"), C("seg_end", "int8"), C("memo", "text"), C("authorized", "boolean"),
-      ],
-      byRow(p.transfers, 11),
-    );
-    await insertSql(
-      "kt_revocations",
-      [
-        C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_no", "int4"), C("by_addr", "text"),
-        C("seg_start", "int8"), C("seg_end", "int8"), C("reason", "int2"),
-      ],
-      byRow(p.revocations, 9),
-    );
-    await insertSql(
-      "kt_redemptions",
-      [C("block", "int8"), C("log_index", "int4"), C("tx", "text"), C("timestamp", "int8"), C("batch_no", "int4"), C("by_addr", "text"), C("word", "int8"), C("mask", "text")],
-      byRow(p.redemptions, 8),
-    );
+    await insertSql("kt_batches", BATCH_COLUMNS, p.batches);
+    await insertSql("kt_parties", PARTY_COLUMNS, live("parties"));
+    await insertSql("kt_authorizations", AUTH_COLUMNS, live("authorizations"));
+    await insertSql("kt_redeemers", REDEEMER_COLUMNS, live("redeemers"));
+    await insertSql("kt_segments", SEGMENT_COLUMNS, live("segments"));
+    await insertSql("kt_redemption_words", WORD_COLUMNS, live("words"));
+    await insertSql("kt_transfers", TRANSFER_COLUMNS, p.transfers);
+    await insertSql("kt_revocations", REVOCATION_COLUMNS, p.revocations);
+    await insertSql("kt_redemptions", REDEMPTION_COLUMNS, p.redemptions);
     const blocks = [...new Map([...parameters.blocks, parameters.cursor].map((b) => [b.number, b])).values()];
     if (blocks.length) {
       await sql.query(

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportCustody, ExportHop } from "./types.js";
+import type { ExportCustody, ExportHop } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { encodeCheckpoint } from "../sync/encodeCheckpoint.js";
 import { frozenReasonName } from "../query/names.js";

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameS
 import { join } from "node:path";
 import type { Address, Hex } from "viem";
 import { BaseError } from "../../lib/errors/BaseError.js";
+import type { BatchManifest } from "../../lib/formats/manifest.js";
 import { getStateDigest } from "../query/getStateDigest.js";
 import { getFlows } from "../query/getFlows.js";
 import { getBatch } from "../query/getBatch.js";
@@ -12,16 +13,16 @@ import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
 import type { Sql } from "../store/types.js";
 import { buildCustody } from "./buildCustody.js";
-import type { ExportBatchSummary, ExportIndex, ExportPartySummary, ExportProofIndex } from "./types.js";
+import type { ExportBatchSummary, ExportIndex, ExportPartySummary, ExportProofIndex } from "../../lib/formats/export.js";
 
 /** Counters of one export. */
 export type WriteExportResult = { dir: string; block: number; digest: Hex; batches: number; parties: number; files: number; shardsCopied: number };
 
-/** A sealed batch folder's public manifest (only the fields the export needs). */
-type Manifest = { batchId?: string; root?: string; shardSize?: number; count?: number };
+/** A sealed batch folder's public manifest (only the fields the export needs; unchecked, so each may be missing). */
+type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "count">>;
 
 /**
- * Writes the static export (layout: docs/INDEXER.md, types: indexer/export/types.ts) into `dir`.
+ * Writes the static export (layout: docs/INDEXER.md, types: lib/formats/export.ts) into `dir`.
  * The files are written to `<dir>.partial` first and moved into place at the end, so a reader
  * never sees half an export. Deterministic for a given cursor block.
  *

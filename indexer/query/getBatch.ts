@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportBatchDetail, IndexRange } from "../export/types.js";
+import type { ExportBatchDetail, IndexRange } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { listBatches } from "./listBatches.js";
 import { frozenReasonName } from "./names.js";

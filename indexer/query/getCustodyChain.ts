@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
-import type { ExportHop, FrozenReasonName } from "../export/types.js";
+import type { ExportHop } from "../../lib/formats/export.js";
+import type { FrozenReasonName } from "../../lib/verify/revocationReasons.js";
 import type { Sql } from "../store/types.js";
 import { encodeCheckpoint } from "../sync/encodeCheckpoint.js";
 import { frozenReasonName } from "./names.js";

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportFlow } from "../export/types.js";
+import type { ExportFlow } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 
 /** Filters of {@link getFlows}; all optional. Times are Unix seconds, inclusive. */

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportHolding, IndexRange, KeyCounts } from "../export/types.js";
+import type { ExportHolding, IndexRange, KeyCounts } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { countRedeemed } from "./countRedeemed.js";
 

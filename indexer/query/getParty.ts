@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportAuthorization, ExportPartyDetail } from "../export/types.js";
+import type { ExportAuthorization, ExportPartyDetail } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { getFlows } from "./getFlows.js";
 import { getHoldings } from "./getHoldings.js";

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportBatchSummary } from "../export/types.js";
+import type { ExportBatchSummary } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { currencyCode } from "./names.js";
 

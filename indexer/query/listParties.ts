@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportPartySummary } from "../export/types.js";
+import type { ExportPartySummary } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { countRedeemed } from "./countRedeemed.js";
 import { partyKindName } from "./names.js";

@@ -1,8 +1,9 @@
-import type { FrozenReasonName, PartyKindName } from "../export/types.js";
+import { REVOCATION_REASONS, type FrozenReasonName } from "../../lib/verify/revocationReasons.js";
+import type { PartyKindName } from "../../lib/formats/export.js";
 
 /** Word for a revocation reason code (null for 0 = not frozen). */
 export function frozenReasonName(code: number): FrozenReasonName | null {
-  return (["stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const)[code - 1] ?? null;
+  return code >= 1 ? ((REVOCATION_REASONS[code] as FrozenReasonName | undefined) ?? null) : null;
 }
 
 /** Word for a party kind code. */

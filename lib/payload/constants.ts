@@ -17,7 +17,7 @@ export const GS1_SERIAL = 0x02;
 export const GS1_EXPIRY = 0x04;
 export const GS1_KNOWN = 0x07;
 
-/** Deepest proof: batches hold fewer than 2^48 keys. */
+/** Deepest proof (payload codec and payload schema alike): batches hold fewer than 2^48 keys. */
 export const MAX_PROOF_NODES = 48;
 /** Largest key index + 1. */
 export const INDEX_LIMIT = 2 ** 48;

@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { addressSchema, chainIdSchema, hex32Schema, keyIndexSchema } from "./primitives.js";
+import { MAX_PROOF_NODES } from "../payload/constants.js";
 import { gs1Schema } from "./gs1.js";
-
-/** Deepest proof a payload may carry: batches hold fewer than 2^48 keys. */
-export const MAX_PROOF_DEPTH = 48;
 
 /** How the key of a batch was case-normalised at seal time (docs/FORMATS.md, "Key normalisation"). */
 export const keyCaseSchema = z.enum(["exact", "upper"]);
@@ -23,7 +21,7 @@ export const payloadFieldsSchema = z
     index: keyIndexSchema,
     salt: hex32Schema,
     commitment: hex32Schema.optional(),
-    proof: z.array(hex32Schema).max(MAX_PROOF_DEPTH).readonly().optional(),
+    proof: z.array(hex32Schema).max(MAX_PROOF_NODES).readonly().optional(),
     seller: addressSchema.optional(),
     gs1: gs1Schema.optional(),
     keyCase: keyCaseSchema.optional(),
@@ -49,7 +47,7 @@ export const decodedPayloadSchema = z
     index: keyIndexSchema,
     salt: hex32Schema,
     commitment: hex32Schema.optional(),
-    proof: z.array(hex32Schema).max(MAX_PROOF_DEPTH).optional(),
+    proof: z.array(hex32Schema).max(MAX_PROOF_NODES).optional(),
     seller: addressSchema.optional(),
     gs1: gs1Schema.optional(),
     keyCase: keyCaseSchema,

@@ -17,7 +17,8 @@ import { createSealPool } from "./createSealPool.js";
 import type { SealContext } from "./hashChunk.js";
 import { readKeyFile } from "./readKeyFile.js";
 import { sealInputOf } from "./sealInputOf.js";
-import type { BatchManifest, SealParameters, SealResult } from "./types.js";
+import type { BatchManifest } from "../../lib/formats/manifest.js";
+import type { SealParameters, SealResult } from "./types.js";
 
 /** Key files up to this size are sealed in the calling thread (starting workers costs more than it saves). */
 const INLINE_MAX_BYTES = 512 * 1024;

@@ -1,4 +1,5 @@
 import type { Address, Hex } from "viem";
+import type { BatchManifest } from "../../lib/formats/manifest.js";
 import type { BatchEntropy } from "../../lib/keys/assessBatchEntropy.js";
 import type { ColumnRef, KeyFileParserOptions } from "../../lib/keys/createKeyFileParser.js";
 
@@ -101,30 +102,6 @@ export type SealReadOptions = {
   caseInsensitive: boolean;
   serialLength: number | null;
   pinLength: number | null;
-};
-
-/** The public batch manifest (manifest.json). */
-export type BatchManifest = {
-  formatVersion: 1;
-  chainId: number;
-  ledger: Address;
-  supplier: Address;
-  label: string;
-  batchId: Hex;
-  root: Hex;
-  count: number;
-  productId: string;
-  gtin?: string;
-  faceValue: string;
-  currency: string;
-  expiresAt: number;
-  restricted: boolean;
-  shardSize: number;
-  shardCount: number;
-  keyCase: "exact" | "upper";
-  leafEncoding: "keccak256(bytes.concat(keccak256(abi.encode(bytes32 batchId, uint256 index, bytes32 commitment))))";
-  treeLayout: "sorted-pairs, leaves in index order, odd node promoted";
-  createdAt: string;
 };
 
 /** What `sealBatch` produced. */

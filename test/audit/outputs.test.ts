@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportEpcis } from "../../audit/epcis/exportEpcis.js";
 import { epcisPreHash } from "../../audit/epcis/epcisPreHash.js";
 import { gtinFromProductId } from "../../audit/epcis/gtinFromProductId.js";
-import type { AuditReport } from "../../audit/report/types.js";
 import { writeAuditReport } from "../../audit/report/writeAuditReport.js";
 import { runAudit, type RunAuditReturnType } from "../../audit/runAudit.js";
 import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
 import { serveProvider } from "./helpers/serveProvider.js";
+import type { AuditReport } from "../../lib/formats/auditReport.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 let chain: SeededChain;

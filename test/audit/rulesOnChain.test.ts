@@ -6,12 +6,11 @@ import { decodeEventLog } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
 import type { LedgerEvent } from "../../lib/state/types.js";
-import type { AuditFinding } from "../../audit/types.js";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
 import { syntheticEvent } from "./helpers/syntheticEvent.js";
 import { buildAuditReport } from "../../audit/report/buildAuditReport.js";
-import type { AuditRuleId } from "../../audit/types.js";
 import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { AuditFinding, AuditRuleId } from "../../lib/formats/auditReport.js";
 
 let chain: SeededChain;
 let events: LedgerEvent[];

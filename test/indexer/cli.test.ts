@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ExportIndex } from "../../indexer/export/types.js";
+import type { ExportIndex } from "../../lib/formats/export.js";
 import { deployLedgerChain, replayDigest, runScenario } from "./helpers/ledgerChain.js";
 import type { LedgerChain } from "./helpers/ledgerChain.js";
 import { forwardToProvider, serveRpc } from "./helpers/serveRpc.js";

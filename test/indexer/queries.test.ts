@@ -8,7 +8,7 @@ import { createLedgerState } from "../../lib/state/createLedgerState.js";
 import type { LedgerEvent } from "../../lib/state/types.js";
 import { createIndexer } from "../../indexer/createIndexer.js";
 import { buildCustody } from "../../indexer/export/buildCustody.js";
-import type { ExportBatchDetail, ExportCustody, ExportIndex } from "../../indexer/export/types.js";
+import type { ExportBatchDetail, ExportCustody, ExportIndex } from "../../lib/formats/export.js";
 import { writeExport } from "../../indexer/export/writeExport.js";
 import { getCustodyChain } from "../../indexer/query/getCustodyChain.js";
 import type { CustodyChain } from "../../indexer/query/getCustodyChain.js";

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
-import type { AuditRule, Hop, KeyRange } from "../../types.js";
+import type { AuditRule, Hop } from "../../types.js";
 import { evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
+import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** circular-flow: keys return to a party that already held them (A -> B -> A, or longer loops). */
 export const circularFlow: AuditRule = {

@@ -1,7 +1,7 @@
+import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import type { AuditRule } from "../../types.js";
 import { evidenceOf, lc, segmentsIn, uniq } from "../internal/helpers.js";
 
-const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"];
 
 /** frozen-key-moved: a custody transfer touches keys that were frozen (revoked) at the time. */
 export const frozenKeyMoved: AuditRule = {
@@ -17,7 +17,7 @@ export const frozenKeyMoved: AuditRule = {
         const batchId = lc(event.args.batchId);
         const frozen = segmentsIn(state, batchId, event.args.start, event.args.end).filter((s) => s.frozenReason !== 0);
         if (frozen.length === 0) return [];
-        const reasons = [...new Set(frozen.map((s) => REASONS[s.frozenReason] ?? String(s.frozenReason)))];
+        const reasons = [...new Set(frozen.map((s) => REVOCATION_REASONS[s.frozenReason] ?? String(s.frozenReason)))];
         return [
           {
             message: `${lc(event.args.from)} moved frozen keys (${reasons.join(", ")}) of batch ${batchId} to ${lc(event.args.to)}.`,

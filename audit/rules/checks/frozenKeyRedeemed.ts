@@ -1,5 +1,6 @@
-import type { AuditRule, KeyRange } from "../../types.js";
+import type { AuditRule } from "../../types.js";
 import { evidenceOf, lc, maskRanges, segmentsIn } from "../internal/helpers.js";
+import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** frozen-key-redeemed: a redemption marks keys that were frozen (revoked) at the time. */
 export const frozenKeyRedeemed: AuditRule = {

@@ -1,7 +1,8 @@
 import type { Address, Hex } from "viem";
 import type { LedgerEvent } from "../../../lib/state/types.js";
-import type { AuditRule, FindingDraft, KeyRange } from "../../types.js";
+import type { AuditRule, FindingDraft } from "../../types.js";
 import { currencyText, evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
+import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 type Group = {
   first: LedgerEvent;

@@ -1,5 +1,6 @@
-import type { AuditRule, Hop, KeyRange } from "../../types.js";
+import type { AuditRule, Hop } from "../../types.js";
 import { evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
+import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /**
  * rapid-hops: keys that, with this transfer, went through `rapidHops` custody transfers within

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
-import type { AuditRule, KeyRange } from "../../types.js";
+import type { AuditRule } from "../../types.js";
 import { evidenceOf, kindName, lc, maskRanges, mergeRanges, segmentsIn } from "../internal/helpers.js";
+import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /**
  * redeemed-upstream: keys redeemed while the ledger says a supplier or distributor still held them

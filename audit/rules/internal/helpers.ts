@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { LedgerEvent, LedgerState, SegmentRecord } from "../../../lib/state/types.js";
-import type { Evidence, KeyRange } from "../../types.js";
+import type { Evidence, KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** Lowercase hex. */
 export const lc = <T extends string>(s: T): T => s.toLowerCase() as T;

@@ -75,6 +75,3 @@ export type VerdictStrings = typeof zh;
 export function verdictStrings(lang: Lang): typeof zh {
   return lang === "en" ? en : zh;
 }
-
-/** Reason codes of the contract (RevocationReason) as export words. */
-export const REASON_NAMES = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;

@@ -8,7 +8,7 @@ import type {
   ExportPartyDetail,
   ExportPartySummary,
   ExportProofIndex,
-} from "../../../indexer/export/types.ts";
+} from "../../../lib/formats/export.ts";
 
 declare const __KEYTRAIL_EXPORT_DIR__: string;
 

@@ -9,7 +9,7 @@ import type { VerdictStrings } from "../i18n/verdictStrings.ts";
 import { explorerLink, formatTime, shortHex } from "../lib/format.ts";
 import { isAccredited } from "../../../lib/parties/isAccredited.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
-import type { ExportCustody } from "../../../indexer/export/types.ts";
+import type { ExportCustody } from "../../../lib/formats/export.ts";
 import { byId, el, fill } from "./dom.ts";
 import { fetchExport } from "./runVerification.ts";
 

@@ -5,6 +5,7 @@
  * checked against the generated ABI by the portal's tests.
  */
 import type { KeyStatus } from "../../../lib/schemas/keyStatus.ts";
+import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import { RpcError } from "../errors.js";
 
 /** `keyStatus(bytes32,uint64,uint64)` selector. */
@@ -16,8 +17,6 @@ export const BATCH_NOT_FOUND_SELECTOR = "0xbce899d1";
 /** Error `KeyLedgerInvalidRange(bytes32,uint64,uint64,uint64)`: keyStatus of an index outside the batch. */
 export const INVALID_RANGE_SELECTOR = "0xf4cc7397";
 const ZERO_ADDRESS = `0x${"0".repeat(40)}` as const;
-
-const REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
 
 export { RpcError };
 
@@ -139,7 +138,7 @@ export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: s
     holder: a(w(5)),
     segmentStart: n(w(6)),
     segmentEnd: n(w(7)),
-    frozenReason: REASONS[reason] ?? "other",
+    frozenReason: REVOCATION_REASONS[reason] ?? "other",
     redeemed: n(w(9)) !== 0,
   };
 }

@@ -1,27 +1,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { keccak256, type Hex } from "viem";
+import type { BatchManifest } from "../../../lib/formats/manifest.js";
 import { CliError, CliUsageError } from "../errors.js";
-
-/** The public manifest of a sealed batch (fields the CLI uses; others are kept as they are). */
-export type BatchManifest = {
-  formatVersion: number;
-  chainId: number;
-  ledger: string;
-  supplier: string;
-  label: string;
-  batchId: Hex;
-  root: Hex;
-  count: number;
-  productId: string;
-  gtin?: string;
-  faceValue: string | number;
-  currency: string;
-  expiresAt: number | string;
-  restricted: boolean;
-  shardSize: number;
-  [k: string]: unknown;
-};
 
 /**
  * Opens a batch folder written by `batch seal`: refuses a folder without `.complete` (an

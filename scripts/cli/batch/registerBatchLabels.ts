@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import type { BatchManifest } from "../../../lib/formats/manifest.js";
 import { CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -33,7 +34,7 @@ export function registerBatchLabels(batch: Command): void {
       const rows = await readUrlRange(o.batchDir, Number(range.start), Number(range.end));
       if (rows.length === 0) throw new CliUsageError(`--range ${o.range} selects no key of ${o.batchDir}.`);
       const m = join(o.batchDir, "manifest.json");
-      const label = existsSync(m) ? String((JSON.parse(readFileSync(m, "utf8")) as { label?: string }).label ?? "") : "";
+      const label = existsSync(m) ? String((JSON.parse(readFileSync(m, "utf8")) as Partial<Pick<BatchManifest, "label">>).label ?? "") : "";
       const { default: QRCode } = await import("qrcode");
       const pdf = renderLabelSheetPdf(rows, `KeyTrail batch ${label}`, QRCode.create);
       writeFileAtomic(o.out, pdf);

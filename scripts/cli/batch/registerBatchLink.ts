@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import type { BatchManifest } from "../../../lib/formats/manifest.js";
 import { decodeProofShard } from "../../../lib/merkle/decodeProofShard.js";
 import { proofFromShard } from "../../../lib/merkle/proofFromShard.js";
 import { decodePayload } from "../../../lib/payload/decodePayload.js";
@@ -43,7 +44,7 @@ export function registerBatchLink(batch: Command): void {
       const { payload, portalBase } = parsePayloadInput(row.url);
       let fields = decodePayload(payload);
       if (o.full && fields.form === "short") {
-        const manifest = JSON.parse(readFileSync(join(o.batchDir, "manifest.json"), "utf8")) as { shardSize: number };
+        const manifest = JSON.parse(readFileSync(join(o.batchDir, "manifest.json"), "utf8")) as Pick<BatchManifest, "shardSize">;
         const file = join(o.batchDir, "shards", `${Math.floor(index / manifest.shardSize)}.bin`);
         if (!existsSync(file)) throw new CliError(`Proof shard ${file} is missing.`);
         const { commitment, proof } = proofFromShard(decodeProofShard(new Uint8Array(readFileSync(file))), index, fields.batchId);

@@ -1,4 +1,5 @@
 import { getAddress, isAddress, type Address } from "viem";
+import { pickLedger } from "../../../lib/config/pickLedger.js";
 import { openLedger } from "../chain/openLedger.js";
 import { resolveAccount } from "../chain/resolveAccount.js";
 import { loadConfig } from "../config/loadConfig.js";
@@ -24,8 +25,13 @@ export async function resolveSealTarget(options: GlobalOptions & { supplier?: st
   const loaded = loadConfig(options.config);
   const { config } = loaded;
   const chainId = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
-  let ledgerText = options.ledger ?? process.env.KEYTRAIL_LEDGER ?? config.ledger;
-  if (!ledgerText && chainId !== undefined) ledgerText = readDeployment(loaded.dir, chainId)?.ledger;
+  const ledgerText = pickLedger({
+    flag: options.ledger,
+    environment: process.env.KEYTRAIL_LEDGER,
+    config,
+    chainId,
+    deployment: () => (chainId !== undefined ? readDeployment(loaded.dir, chainId)?.ledger : undefined),
+  })?.ledger;
   let target: { chainId: number; ledger: Address; offline: boolean };
   if (chainId !== undefined && ledgerText) {
     if (!isAddress(ledgerText, { strict: false })) throw new CliUsageError(`Ledger address ${JSON.stringify(ledgerText)} is not a 20-byte hex address.`);

@@ -1,7 +1,7 @@
 import { keccak256, pad, toHex, type Hex } from "viem";
 import { CliError } from "../errors.js";
 import type { BatchRecord } from "../../../lib/state/types.js";
-import type { BatchManifest } from "./readBatchFolder.js";
+import type { BatchManifest } from "../../../lib/formats/manifest.js";
 
 /** The contract's AnchorParams struct: a batch record less what the contract derives (id, supplier). */
 export type AnchorParams = Omit<BatchRecord, "batchId" | "supplier">;

@@ -1,3 +1,4 @@
+import { pickRpcUrls } from "../../../lib/config/pickRpcUrls.js";
 import { loadConfig, type LoadedConfig } from "../config/loadConfig.js";
 import { CliError } from "../errors.js";
 import type { GlobalOptions } from "../types.js";
@@ -19,14 +20,16 @@ export type ConnectedChain = Clients & { loaded: LoadedConfig; rpcUrl: string };
 export async function connectChain(options: GlobalOptions, parameters: { rpcFlag?: string | undefined } = {}): Promise<ConnectedChain> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
-  const rpcUrls = options.rpcUrl ? [options.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : config.rpcUrls;
-  const source = options.rpcUrl
-    ? `the URL given with ${parameters.rpcFlag ?? "--rpc-url"}`
-    : process.env.KEYTRAIL_RPC_URL
-      ? "KEYTRAIL_RPC_URL"
-      : loaded.exists
-        ? `rpcUrls in ${loaded.path}`
-        : "the default URL (there is no --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json)";
+  const picked = pickRpcUrls({ flag: options.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: config.rpcUrls });
+  const rpcUrls = picked.urls;
+  const source =
+    picked.source === "flag"
+      ? `the URL given with ${parameters.rpcFlag ?? "--rpc-url"}`
+      : picked.source === "environment"
+        ? "KEYTRAIL_RPC_URL"
+        : loaded.exists
+          ? `rpcUrls in ${loaded.path}`
+          : "the default URL (there is no --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json)";
   const clients = await createClients({ rpcUrls, network: config.network, source });
   const rpcUrl = rpcUrls.join(", ");
   const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;

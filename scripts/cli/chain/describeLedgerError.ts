@@ -1,6 +1,7 @@
 import { keccak256, toHex, type Address, type ContractErrorName } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { assertNever } from "../../../lib/errors/assertNever.js";
+import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import { formatRange } from "../parse/formatRange.js";
 import { reasonName } from "../parse/reasonName.js";
 import type { RangeHolder } from "./readRangeHolders.js";
@@ -112,7 +113,7 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
     case "KeyLedgerInvalidMask":
       return `Redemption of word ${a[1]} of batch ${a[0]} is empty or reaches past the batch's last key.`;
     case "KeyLedgerInvalidReason":
-      return `Revocation reason ${a[0]} is not valid: expected stolen, chargeback, unauthorised, issuer-error or other.`;
+      return `Revocation reason ${a[0]} is not valid: expected one of ${REVOCATION_REASONS.slice(1).join(", ")}.`;
     case "KeyLedgerInvalidAuthorization":
       return `Authorisation of ${a[0]} with tier ${a[1]} until ${when(BigInt(a[2] as bigint))} is invalid: the tier must be at least 1 and the expiry in the future.`;
     case "KeyLedgerNotAuthorized":

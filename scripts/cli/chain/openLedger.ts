@@ -1,5 +1,6 @@
 import { createWalletClient, getAddress, isAddress, type Address, type Chain, type LocalAccount, type PublicClient, type Transport, type WalletClient } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { pickLedger } from "../../../lib/config/pickLedger.js";
 import type { LoadedConfig } from "../config/loadConfig.js";
 import { readDeployment } from "../config/readDeployment.js";
 import { CliError, CliUsageError } from "../errors.js";
@@ -44,8 +45,7 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
   const { chainId, publicClient, loaded, rpcUrl } = clients;
   const { config } = loaded;
   const deployment = readDeployment(loaded.dir, chainId);
-  const ledgerText =
-    options.ledger ?? process.env.KEYTRAIL_LEDGER ?? (config.ledger && (config.chainId === undefined || config.chainId === chainId) ? config.ledger : undefined) ?? deployment?.ledger;
+  const ledgerText = pickLedger({ flag: options.ledger, environment: process.env.KEYTRAIL_LEDGER, config, chainId, deployment: deployment?.ledger })?.ledger;
   if (!ledgerText) {
     throw new CliError(`No KeyTrail ledger is known for chain id ${chainId} (RPC ${rpcUrl}).`, {
       details: "Deploy one with `keytrail deploy`, or name it with --ledger, KEYTRAIL_LEDGER or `keytrail init --ledger ADDRESS`.",

@@ -7,11 +7,11 @@ import { exportEpcis } from "../../../audit/epcis/exportEpcis.js";
 import type { IndexerSource } from "../../../audit/replay/readIndexerState.js";
 import { writeAuditReport } from "../../../audit/report/writeAuditReport.js";
 import { runAudit } from "../../../audit/runAudit.js";
-import type { Severity } from "../../../audit/types.js";
 import { openLedger } from "../chain/openLedger.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import type { GlobalOptions } from "../types.js";
+import type { Severity } from "../../../lib/formats/auditReport.js";
 
 type AuditCliOptions = {
   rpc?: string;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { writeExport } from "../../../indexer/export/writeExport.js";
-import { openIndexerStore } from "../../../indexer/cli/resolveIndexerSettings.js";
+import { openIndexerStore } from "../indexer/resolveIndexerSettings.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import type { GlobalOptions } from "../types.js";

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { createIndexer } from "../../../indexer/createIndexer.js";
-import { formatIndexerEvent } from "../../../indexer/cli/formatIndexerEvent.js";
-import { openIndexerStore, resolveIndexerSettings } from "../../../indexer/cli/resolveIndexerSettings.js";
-import type { IndexerCliOptions } from "../../../indexer/cli/resolveIndexerSettings.js";
+import { formatIndexerEvent } from "../indexer/formatIndexerEvent.js";
+import { openIndexerStore, resolveIndexerSettings } from "../indexer/resolveIndexerSettings.js";
+import type { IndexerCliOptions } from "../indexer/resolveIndexerSettings.js";
 import { getStateDigest } from "../../../indexer/query/getStateDigest.js";
 import { addExamples } from "../io/addExamples.js";
 import { skipRepeatedHead } from "../io/skipRepeatedHead.js";

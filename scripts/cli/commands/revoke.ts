@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
 import { openLedger } from "../chain/openLedger.js";
@@ -30,7 +31,7 @@ export function registerRevokeCommands(program: Command): void {
     .description("freeze a range of keys (stolen, chargeback …): frozen keys cannot move or be redeemed")
     .requiredOption("--batch <batch>", "batchId or batch folder")
     .requiredOption("--range <first-last>", "inclusive index range, e.g. 0-9999")
-    .requiredOption("--reason <reason>", "stolen | chargeback | unauthorised | issuer-error | other")
+    .requiredOption("--reason <reason>", REVOCATION_REASONS.slice(1).join(" | "))
     .action(async (o: RevokeOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const batchId = parseBatchRef(o.batch);

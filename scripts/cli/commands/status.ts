@@ -54,7 +54,7 @@ export function registerStatusCommand(program: Command): void {
         holder: s.holder,
         segment: { start: s.segmentStart, end: s.segmentEnd },
         revoked: s.frozenReason !== "none",
-        reason: s.frozenReason !== "none" ? (s.frozenReason === "unauthorised-channel" ? "unauthorised" : s.frozenReason) : null,
+        reason: s.frozenReason !== "none" ? s.frozenReason : null,
         redeemed: s.redeemed,
         restricted: s.restricted,
         expiresAt: s.expiresAt === 0 ? null : new Date(Number(s.expiresAt) * 1000).toISOString(),

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { pickLedger } from "../../../lib/config/pickLedger.js";
 import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
 import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
@@ -74,7 +75,13 @@ export function registerVerifyCommand(program: Command): void {
         const loaded = loadConfig(g.config);
         const chainId = g.chainId !== undefined ? Number(g.chainId) : loaded.config.chainId;
         if (chainId !== undefined) options.expectedChainId = chainId;
-        const ledger = g.ledger ?? process.env.KEYTRAIL_LEDGER ?? loaded.config.ledger ?? (chainId !== undefined ? readDeployment(loaded.dir, chainId)?.ledger : undefined);
+        const ledger = pickLedger({
+          flag: g.ledger,
+          environment: process.env.KEYTRAIL_LEDGER,
+          config: loaded.config,
+          chainId,
+          deployment: () => (chainId !== undefined ? readDeployment(loaded.dir, chainId)?.ledger : undefined),
+        })?.ledger;
         if (ledger && isAddress(ledger, { strict: false })) options.expectedLedger = getAddress(ledger) as Address;
         const reason = connectError ? ((connectError as { shortMessage?: string }).shortMessage ?? String(connectError)) : "--offline";
         options.fetchStatus = async () => {

@@ -1,17 +1,21 @@
+import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import { CliUsageError } from "../errors.js";
-import { REASON_NAMES } from "./reasonName.js";
+
+/** Short and American spellings the CLI also accepts, mapped to the reason word. */
+const ALIASES: Readonly<Record<string, string>> = { unauthorised: "unauthorised-channel", unauthorized: "unauthorised-channel" };
 
 /**
  * Parses a revocation reason name into the contract's enum value.
  *
- * @param text - stolen | chargeback | unauthorised | issuer-error | other.
+ * @param text - stolen | chargeback | unauthorised-channel (or unauthorised) | issuer-error | other;
+ *   case-insensitive, `_` for `-` and the American "unauthorized" are accepted.
  * @returns 1-5.
  * @example
  * parseReason("stolen") // 1
  */
 export function parseReason(text: string): number {
-  const t = text.trim().toLowerCase().replace("unauthorized", "unauthorised").replace("_", "-").replace("unauthorised-channel", "unauthorised");
-  const i = REASON_NAMES.indexOf(t as (typeof REASON_NAMES)[number]);
-  if (i < 1) throw new CliUsageError(`--reason ${JSON.stringify(text)} is not a revocation reason: expected one of ${REASON_NAMES.slice(1).join(", ")}.`);
+  const t = text.trim().toLowerCase().replace("unauthorized", "unauthorised").replaceAll("_", "-");
+  const i = (REVOCATION_REASONS as readonly string[]).indexOf(ALIASES[t] ?? t);
+  if (i < 1) throw new CliUsageError(`--reason ${JSON.stringify(text)} is not a revocation reason: expected one of ${REVOCATION_REASONS.slice(1).join(", ")}.`);
   return i;
 }

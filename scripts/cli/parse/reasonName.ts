@@ -1,14 +1,14 @@
-/** The CLI names of the revocation reasons, in the contract's enum order (0 = None). */
-export const REASON_NAMES = ["none", "stolen", "chargeback", "unauthorised", "issuer-error", "other"] as const;
+import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 
 /**
- * The CLI name of a RevocationReason enum value.
+ * The word of a RevocationReason enum value, as the CLI prints it (the one table in
+ * lib/verify/revocationReasons.ts).
  *
  * @param reason - the enum value (0-5).
  * @returns e.g. "stolen".
  * @example
- * reasonName(1) // "stolen"
+ * reasonName(3) // "unauthorised-channel"
  */
 export function reasonName(reason: number): string {
-  return REASON_NAMES[reason] ?? `reason ${reason}`;
+  return REVOCATION_REASONS[reason] ?? `reason ${reason}`;
 }

@@ -2,7 +2,7 @@ import hre from "hardhat";
 import { keccak256, toBytes, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../../lib/abi/keyLedgerBytecode.js";
-import type { AuditRuleId } from "../../../audit/types.js";
+import type { AuditRuleId } from "../../../lib/formats/auditReport.js";
 
 type Provider = { request(a: { method: string; params?: unknown[] }): Promise<unknown> };
 

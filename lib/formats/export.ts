@@ -4,9 +4,7 @@
  * given chain state: the same block gives byte-identical files.
  */
 import type { Address, Hex } from "viem";
-
-/** Reason a range is frozen, as a word. */
-export type FrozenReasonName = "stolen" | "chargeback" | "unauthorised-channel" | "issuer-error" | "other";
+import type { FrozenReasonName } from "../verify/revocationReasons.js";
 
 /** Party kinds as words. */
 export type PartyKindName = "supplier" | "distributor" | "retailer";

@@ -1,5 +1,5 @@
-import type { IndexerEvent } from "../createIndexer.js";
-import { assertNever } from "../../lib/errors/assertNever.js";
+import type { IndexerEvent } from "../../../indexer/createIndexer.js";
+import { assertNever } from "../../../lib/errors/assertNever.js";
 
 /**
  * One log line for an indexer event (null for events not worth a line).

@@ -1,9 +1,10 @@
 import type { Address } from "viem";
-import { openLedger } from "../../scripts/cli/chain/openLedger.js";
-import { CliUsageError } from "../../scripts/cli/errors.js";
-import type { GlobalOptions } from "../../scripts/cli/types.js";
-import { openStore } from "../store/openStore.js";
-import type { Store } from "../store/types.js";
+import { pickRpcUrls } from "../../../lib/config/pickRpcUrls.js";
+import { openLedger } from "../chain/openLedger.js";
+import { CliUsageError } from "../errors.js";
+import type { GlobalOptions } from "../types.js";
+import { openStore } from "../../../indexer/store/openStore.js";
+import type { Store } from "../../../indexer/store/types.js";
 
 /** Options shared by `keytrail index`, `serve` and `export`. */
 export type IndexerCliOptions = { db?: string; rpc?: string[]; fromBlock?: string; finality?: string; pollMs?: string; ws?: string };
@@ -32,7 +33,7 @@ export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOpti
     throw new CliUsageError(`--ws ${JSON.stringify(o.ws)} is not valid: expected auto, off, or a ws:// or wss:// URL.`);
   const rpcList = o.rpc?.length ? o.rpc : undefined;
   const ctx = await openLedger({ ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl }, { signer: false, rpcFlag: rpcList ? "--rpc" : undefined });
-  const rpcUrls = rpcList ?? (g.rpcUrl ? [g.rpcUrl] : process.env.KEYTRAIL_RPC_URL ? [process.env.KEYTRAIL_RPC_URL] : ctx.loaded.config.rpcUrls);
+  const rpcUrls = pickRpcUrls({ flag: rpcList ?? g.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: ctx.loaded.config.rpcUrls }).urls;
   const fromBlock = int("--from-block", o.fromBlock, 0);
   return {
     rpcUrls,

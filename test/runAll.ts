@@ -23,7 +23,10 @@ mkdirSync(outDir, { recursive: true });
 
 function run(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { env: { ...process.env, FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, argv, {
+      env: { ...process.env, FORCE_COLOR: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const onData = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString();
@@ -43,9 +46,15 @@ async function lint(): Promise<Outcome> {
     await run("tsc", ["--noEmit", "-p", "tsconfig.json"]),
     await run("tsc", ["--noEmit", "-p", "portal/tsconfig.json"]),
     await run("eslint", ["."]),
+    await run("prettier", ["--check", "--log-level", "warn", "."]),
   ];
   const failed = checks.filter((c) => c.code !== 0).length;
-  return { name: "lint (tsc, tsc portal, eslint)", passed: checks.length - failed, failed, seconds: (Date.now() - t) / 1000 };
+  return {
+    name: "lint (tsc, tsc portal, eslint, prettier)",
+    passed: checks.length - failed,
+    failed,
+    seconds: (Date.now() - t) / 1000,
+  };
 }
 
 /** Solidity unit, fuzz and invariant tests, and the gas snapshot check, in one Hardhat run. */
@@ -61,7 +70,13 @@ async function solidity(): Promise<Outcome[]> {
   const seconds = (Date.now() - t) / 1000;
   return [
     { name: "solidity (unit, fuzz, invariant)", passed, failed, seconds },
-    { name: "gas snapshot check", passed: snapshotOk ? 1 : 0, failed: snapshotOk ? 0 : 1, seconds: 0, note: hasSnapshot ? undefined : ".gas-snapshot is missing" },
+    {
+      name: "gas snapshot check",
+      passed: snapshotOk ? 1 : 0,
+      failed: snapshotOk ? 0 : 1,
+      seconds: 0,
+      note: hasSnapshot ? undefined : ".gas-snapshot is missing",
+    },
   ];
 }
 
@@ -69,7 +84,13 @@ async function vitest(): Promise<Outcome> {
   const t = Date.now();
   const report = join(outDir, "vitest.json");
   rmSync(report, { force: true });
-  const r = await run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...vitestArgs]);
+  const r = await run("vitest", [
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...vitestArgs,
+  ]);
   let passed = 0;
   let failed = 0;
   if (existsSync(report)) {
@@ -89,7 +110,12 @@ async function demo(): Promise<Outcome> {
     return { name: "demo --once", passed: 0, failed: 1, seconds: 0, note: "scripts/demo/main.ts is missing" };
   }
   const r = await run("tsx", ["scripts/demo/main.ts", "--once"]);
-  return { name: "demo --once", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: (Date.now() - t) / 1000 };
+  return {
+    name: "demo --once",
+    passed: r.code === 0 ? 1 : 0,
+    failed: r.code === 0 ? 0 : 1,
+    seconds: (Date.now() - t) / 1000,
+  };
 }
 
 const suites: Record<string, () => Promise<Outcome | Outcome[]>> = { lint, solidity, vitest, demo };
@@ -102,7 +128,9 @@ for (const [name, fn] of Object.entries(suites)) {
 
 process.stdout.write("\n=== summary ===\n");
 for (const o of outcomes) {
-  process.stdout.write(`${o.failed ? "FAIL" : "ok  "} ${o.name.padEnd(36)} ${String(o.passed).padStart(5)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(1)}s${o.note ? `  (${o.note})` : ""}\n`);
+  process.stdout.write(
+    `${o.failed ? "FAIL" : "ok  "} ${o.name.padEnd(36)} ${String(o.passed).padStart(5)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(1)}s${o.note ? `  (${o.note})` : ""}\n`,
+  );
 }
 const passed = outcomes.reduce((a, o) => a + o.passed, 0);
 const failed = outcomes.reduce((a, o) => a + o.failed, 0);

@@ -4,8 +4,17 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     ignores: [
-      "node_modules/**", "artifacts/**", "cache/**", "types/**", "portal/dist/**", "portal/.astro/**",
-      "coverage/**", ".keytrail/**", "out/**", "bench/ponder/**", "lib/hash/*.wasm.ts",
+      "node_modules/**",
+      "artifacts/**",
+      "cache/**",
+      "types/**",
+      "portal/dist/**",
+      "portal/.astro/**",
+      "coverage/**",
+      ".keytrail/**",
+      "out/**",
+      "bench/ponder/**",
+      "lib/hash/*.wasm.ts",
     ],
   },
   ...tseslint.configs.recommended,
@@ -19,8 +28,15 @@ export default tseslint.config(
     // lib/ is isomorphic: it runs in browsers too.
     files: ["lib/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: ["node:*", "fs", "path", "crypto", "os", "child_process", "worker_threads"] }],
-      "no-restricted-globals": ["error", { name: "Buffer", message: "lib/ is isomorphic: use Uint8Array." }, { name: "process", message: "lib/ is isomorphic." }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["node:*", "fs", "path", "crypto", "os", "child_process", "worker_threads"] },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "Buffer", message: "lib/ is isomorphic: use Uint8Array." },
+        { name: "process", message: "lib/ is isomorphic." },
+      ],
     },
   },
 );

@@ -16,7 +16,12 @@ export default defineConfig({
         path: require.resolve("solc/soljson.js"),
         // No metadata hash in the bytecode: it depends on which files Hardhat compiles together (remappings),
         // so the committed bytecode (lib/abi/keyLedgerBytecode.ts) would not be reproducible.
-        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: true, metadata: { bytecodeHash: "none" } },
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+          viaIR: true,
+          metadata: { bytecodeHash: "none" },
+        },
       },
     },
   },

@@ -24,7 +24,12 @@ export type RunAuditParameters = Omit<BuildAuditReportParameters, "chain" | "rep
 };
 
 /** What {@link runAudit} returns. */
-export type RunAuditReturnType = { report: AuditReport; events: LedgerEvent[]; state: LedgerState; snapshot: LedgerSnapshot };
+export type RunAuditReturnType = {
+  report: AuditReport;
+  events: LedgerEvent[];
+  state: LedgerState;
+  snapshot: LedgerSnapshot;
+};
 
 /**
  * The regulator's audit: replays every ledger event from the chain alone (raw logs, no indexer
@@ -45,7 +50,10 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
   if (indexer) log(`indexer: ${indexer.label} at block ${indexer.block}`);
   const head = await client.getBlockNumber();
   const toBlock = parameters.toBlock ?? indexer?.block ?? head;
-  if (toBlock > head) throw new AuditOptionError(`Block ${toBlock} is past the chain head ${head}.`, { details: "Lower --to-block, or check that the indexer follows this chain." });
+  if (toBlock > head)
+    throw new AuditOptionError(`Block ${toBlock} is past the chain head ${head}.`, {
+      details: "Lower --to-block, or check that the indexer follows this chain.",
+    });
   const fromBlock = parameters.fromBlock ?? (await findDeploymentBlock(client, { ledger: parameters.ledger, toBlock }));
   if (fromBlock > toBlock) throw new AuditOptionError(`--from-block ${fromBlock} is after the last block ${toBlock}.`);
   log(`replaying ledger ${parameters.ledger} blocks ${fromBlock}..${toBlock}`);
@@ -62,7 +70,14 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
   const seconds = (performance.now() - t0) / 1000;
   const { report, state, snapshot } = buildAuditReport(events, {
     ...parameters,
-    chain: { chainId, ledger: parameters.ledger, fromBlock, toBlock, blockHash: block.hash, blockTimestamp: block.timestamp },
+    chain: {
+      chainId,
+      ledger: parameters.ledger,
+      fromBlock,
+      toBlock,
+      blockHash: block.hash,
+      blockTimestamp: block.timestamp,
+    },
     replay: { rpcCalls: rpcCalls + 3, seconds },
     indexer,
   });
@@ -71,7 +86,12 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
     const api = await readSnapshotFromApi(parameters.indexer.url);
     if (api.block === BigInt(report.indexer.block)) {
       const c = compareSnapshots(snapshot, api.snapshot);
-      report.indexer = { ...report.indexer, firstDivergence: c.firstDivergence ?? report.indexer.firstDivergence, differences: Math.max(c.differences, 1), snapshotAvailable: true };
+      report.indexer = {
+        ...report.indexer,
+        firstDivergence: c.firstDivergence ?? report.indexer.firstDivergence,
+        differences: Math.max(c.differences, 1),
+        snapshotAvailable: true,
+      };
     }
   }
   return { report, events, state, snapshot };

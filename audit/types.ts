@@ -3,7 +3,10 @@ import type { LedgerEvent, LedgerState } from "../lib/state/types.js";
 import type { AuditFinding, AuditRuleId, Severity } from "../lib/formats/auditReport.js";
 
 /** A finding as a rule reports it; the engine adds id, position and keys. */
-export type FindingDraft = Omit<AuditFinding, "id" | "ruleId" | "severity" | "blockNumber" | "timestamp" | "txHash" | "keys"> & {
+export type FindingDraft = Omit<
+  AuditFinding,
+  "id" | "ruleId" | "severity" | "blockNumber" | "timestamp" | "txHash" | "keys"
+> & {
   /** The event the finding is anchored at (defaults to the event being checked). */
   at?: LedgerEvent;
 };
@@ -75,10 +78,44 @@ export type AuditRule = {
 /** Chain facts per event kind, gathered during the rules pass, from which scorecards are computed. */
 export type AuditFacts = {
   registrations: { party: Address; kind: number; timestamp: number; blockNumber: number }[];
-  anchors: { batchId: Hex; supplier: Address; keys: number; faceValue: bigint; currency: string; timestamp: number; blockNumber: number }[];
+  anchors: {
+    batchId: Hex;
+    supplier: Address;
+    keys: number;
+    faceValue: bigint;
+    currency: string;
+    timestamp: number;
+    blockNumber: number;
+  }[];
   /** Every custody transfer, with whether the recipient was the supplier or validly authorised by it at the time. */
-  hops: { batchId: Hex; supplier: Address; from: Address; to: Address; keys: number; authorised: boolean; timestamp: number; blockNumber: number; txHash: Hex }[];
-  revocations: { batchId: Hex; supplier: Address; by: Address; keys: number; reason: number; timestamp: number; blockNumber: number }[];
+  hops: {
+    batchId: Hex;
+    supplier: Address;
+    from: Address;
+    to: Address;
+    keys: number;
+    authorised: boolean;
+    timestamp: number;
+    blockNumber: number;
+    txHash: Hex;
+  }[];
+  revocations: {
+    batchId: Hex;
+    supplier: Address;
+    by: Address;
+    keys: number;
+    reason: number;
+    timestamp: number;
+    blockNumber: number;
+  }[];
   /** Redemptions, with the seconds from anchoring to redemption. */
-  redemptions: { batchId: Hex; supplier: Address; by: Address; keys: number; secondsSinceAnchor: number; timestamp: number; blockNumber: number }[];
+  redemptions: {
+    batchId: Hex;
+    supplier: Address;
+    by: Address;
+    keys: number;
+    secondsSinceAnchor: number;
+    timestamp: number;
+    blockNumber: number;
+  }[];
 };

@@ -43,10 +43,14 @@ const rows: Row[] = [];
 const failures: string[] = [];
 
 for (const area of areas) {
-  const files = readdirSync(join(benchRoot, area)).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.startsWith("_"));
+  const files = readdirSync(join(benchRoot, area)).filter(
+    (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.startsWith("_"),
+  );
   for (const file of files) {
     const path = join(benchRoot, area, file);
-    const mod = (await import(pathToFileURL(path).href)) as { run?: (o: { quick: boolean; json: boolean }) => Promise<BenchResult[]> };
+    const mod = (await import(pathToFileURL(path).href)) as {
+      run?: (o: { quick: boolean; json: boolean }) => Promise<BenchResult[]>;
+    };
     if (typeof mod.run !== "function") continue;
     process.stdout.write(`\n=== bench ${area}/${file} ${quick ? "(quick)" : ""} ===\n`);
     const t = Date.now();
@@ -68,9 +72,13 @@ const fmt = (v: number) =>
 const fmtRatio = (r: number) => `${r !== 0 && Math.abs(r) < 0.01 ? r.toExponential(2) : r.toFixed(2)}x`;
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown cpu"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`;
-const header = "| area | benchmark | ours | unit | anchor | anchor value | ratio | notes |\n|---|---|---:|---|---|---:|---:|---|";
+const header =
+  "| area | benchmark | ours | unit | anchor | anchor value | ratio | notes |\n|---|---|---:|---|---|---:|---:|---|";
 const table = rows
-  .map((r) => `| ${r.area} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.anchor?.name ?? ""} | ${r.anchor ? fmt(r.anchor.value) : ""} | ${r.ratio !== undefined ? fmtRatio(r.ratio) : ""} | ${r.notes ?? ""} |`)
+  .map(
+    (r) =>
+      `| ${r.area} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.anchor?.name ?? ""} | ${r.anchor ? fmt(r.anchor.value) : ""} | ${r.ratio !== undefined ? fmtRatio(r.ratio) : ""} | ${r.notes ?? ""} |`,
+  )
   .join("\n");
 
 process.stdout.write(`\n${header}\n${table}\n`);
@@ -78,7 +86,10 @@ if (failures.length) process.stdout.write(`\nFailed benchmarks:\n- ${failures.jo
 
 if (jsonFile) {
   mkdirSync(dirname(resolve(jsonFile)), { recursive: true });
-  writeFileSync(jsonFile, JSON.stringify({ machine, quick, date: new Date().toISOString(), results: rows, failures }, null, 2) + "\n");
+  writeFileSync(
+    jsonFile,
+    JSON.stringify({ machine, quick, date: new Date().toISOString(), results: rows, failures }, null, 2) + "\n",
+  );
   process.stdout.write(`\nwrote ${jsonFile}\n`);
 }
 
@@ -92,7 +103,8 @@ function ratioChart(data: Row[]): string {
   const maxLog = Math.max(1, ...items.map((r) => Math.abs(Math.log10(r.ratio!))));
   const mid = left + (w - left - 20) / 2;
   const scale = (w - left - 40) / 2 / maxLog;
-  const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
+  const esc = (s: string) =>
+    s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
   const bars = items
     .map((r, i) => {
       const y = 40 + i * (barH + 6);
@@ -100,9 +112,11 @@ function ratioChart(data: Row[]): string {
       const x = lg >= 0 ? mid : mid + lg * scale;
       const bw = Math.max(1, Math.abs(lg) * scale);
       const colour = lg >= 0 ? "#1a7f37" : "#cf222e";
-      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(`${r.area}: ${r.name}`.slice(0, 56))}</text>` +
+      return (
+        `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(`${r.area}: ${r.name}`.slice(0, 56))}</text>` +
         `<rect x="${x.toFixed(1)}" y="${y}" width="${bw.toFixed(1)}" height="${barH}" fill="${colour}"/>` +
-        `<text x="${(lg >= 0 ? x + bw + 4 : x - 4).toFixed(1)}" y="${y + 15}" text-anchor="${lg >= 0 ? "start" : "end"}" font-size="11">${fmtRatio(r.ratio!)}</text>`;
+        `<text x="${(lg >= 0 ? x + bw + 4 : x - 4).toFixed(1)}" y="${y + 15}" text-anchor="${lg >= 0 ? "start" : "end"}" font-size="11">${fmtRatio(r.ratio!)}</text>`
+      );
     })
     .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">

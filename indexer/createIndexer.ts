@@ -61,7 +61,16 @@ export type IndexerConfig = {
 /** What the indexer reports while it runs (tagged union on `type`). */
 export type IndexerEvent =
   | { type: "start"; store: StoreInfo; chainId: number; cursor: number; head: number }
-  | { type: "range"; from: number; to: number; events: number; ms: number; fetchMs: number; commitMs: number; chunkBlocks: number }
+  | {
+      type: "range";
+      from: number;
+      to: number;
+      events: number;
+      ms: number;
+      fetchMs: number;
+      commitMs: number;
+      chunkBlocks: number;
+    }
   | { type: "chunk"; blocks: number; reason: "too-large" | "cheap" | "busy" }
   | { type: "reorg"; oldCursor: number; ancestor: number; depth: number; reason: string }
   | { type: "retry"; info: RpcRetryInfo }
@@ -111,20 +120,31 @@ const VACUUM_EVERY_EVENTS = 50_000;
  */
 export function createIndexer(config: IndexerConfig): Indexer {
   if (!/^0x[0-9a-fA-F]{40}$/.test(config.ledger)) {
-    throw new IndexerConfigError(`Ledger address "${config.ledger}" is not an address.`, { details: "Expected 0x followed by 40 hex digits." });
+    throw new IndexerConfigError(`Ledger address "${config.ledger}" is not an address.`, {
+      details: "Expected 0x followed by 40 hex digits.",
+    });
   }
   if (!Number.isSafeInteger(config.startBlock) || config.startBlock < 0) {
-    throw new IndexerConfigError(`Start block ${config.startBlock} is not a block number.`, { details: "Expected an integer >= 0 (the ledger's deployment block)." });
+    throw new IndexerConfigError(`Start block ${config.startBlock} is not a block number.`, {
+      details: "Expected an integer >= 0 (the ledger's deployment block).",
+    });
   }
   const finalityDepth = config.finalityDepth ?? 64;
   if (!Number.isSafeInteger(finalityDepth) || finalityDepth < 1) {
-    throw new IndexerConfigError(`Finality depth ${finalityDepth} is out of range.`, { details: "Expected an integer >= 1." });
+    throw new IndexerConfigError(`Finality depth ${finalityDepth} is out of range.`, {
+      details: "Expected an integer >= 1.",
+    });
   }
   const ledger = config.ledger.toLowerCase() as Hex;
   const store = config.store;
   const emit = (e: IndexerEvent) => config.onEvent?.(e);
   const abort = new AbortController();
-  const rpc = createRpcClient({ urls: config.rpcUrls, retry: config.retry, signal: abort.signal, onRetry: (info) => emit({ type: "retry", info }) });
+  const rpc = createRpcClient({
+    urls: config.rpcUrls,
+    retry: config.retry,
+    signal: abort.signal,
+    onRetry: (info) => emit({ type: "retry", info }),
+  });
   const mirror = createLedgerMirror();
   // The block-range policy shared with the audit and the CLI (lib/events).
   const sizer = createBlockRangeSizer({
@@ -140,16 +160,26 @@ export function createIndexer(config: IndexerConfig): Indexer {
 
   async function getBlock(n: number): Promise<BlockMeta | null> {
     if (n < 0) return { number: -1, hash: ZERO_HASH, parentHash: ZERO_HASH, timestamp: 0 };
-    const b = await rpc.request<{ number: Hex; hash: Hex; parentHash: Hex; timestamp: Hex } | null>("eth_getBlockByNumber", [hex(n), false]);
+    const b = await rpc.request<{ number: Hex; hash: Hex; parentHash: Hex; timestamp: Hex } | null>(
+      "eth_getBlockByNumber",
+      [hex(n), false],
+    );
     return b
-      ? { number: Number.parseInt(b.number, 16), hash: b.hash.toLowerCase() as Hex, parentHash: b.parentHash.toLowerCase() as Hex, timestamp: Number.parseInt(b.timestamp, 16) }
+      ? {
+          number: Number.parseInt(b.number, 16),
+          hash: b.hash.toLowerCase() as Hex,
+          parentHash: b.parentHash.toLowerCase() as Hex,
+          timestamp: Number.parseInt(b.timestamp, 16),
+        }
       : null;
   }
 
   async function init(): Promise<{ cursor: Cursor; chainId: number }> {
     const chainId = Number.parseInt(await rpc.request<Hex>("eth_chainId", []), 16);
     if (config.chainId !== undefined && config.chainId !== chainId) {
-      throw new IndexerConfigError(`The RPC serves chain ${chainId}, expected chain ${config.chainId}.`, { details: `RPC URLs: ${config.rpcUrls.join(", ")}` });
+      throw new IndexerConfigError(`The RPC serves chain ${chainId}, expected chain ${config.chainId}.`, {
+        details: `RPC URLs: ${config.rpcUrls.join(", ")}`,
+      });
     }
     const meta = await readMeta(store);
     if (meta && (meta.chainId !== chainId || meta.ledger !== ledger || meta.startBlock !== config.startBlock)) {
@@ -161,7 +191,10 @@ export function createIndexer(config: IndexerConfig): Indexer {
     const existing = await readCursor(store);
     if (existing) return { cursor: existing, chainId };
     const before = await getBlock(config.startBlock - 1);
-    if (!before) throw new IndexerConfigError(`Start block ${config.startBlock} is beyond the chain head.`, { details: "Expected the ledger's deployment block." });
+    if (!before)
+      throw new IndexerConfigError(`Start block ${config.startBlock} is beyond the chain head.`, {
+        details: "Expected the ledger's deployment block.",
+      });
     await store.transaction(async (tx) => {
       await writeMeta(tx, { chainId, ledger, startBlock: config.startBlock });
       await mirror.flush(tx, { blocks: [], cursor: before });
@@ -179,7 +212,11 @@ export function createIndexer(config: IndexerConfig): Indexer {
     for (let i = 0; i < rows.length && !ancestor; i += 50) {
       const part = rows.slice(i, i + 50);
       const canon = await rpc.batch<{ hash: Hex } | null>(
-        part.map((r) => (r.number < 0 ? { method: "eth_chainId", params: [] } : { method: "eth_getBlockByNumber", params: [hex(r.number), false] })),
+        part.map((r) =>
+          r.number < 0
+            ? { method: "eth_chainId", params: [] }
+            : { method: "eth_getBlockByNumber", params: [hex(r.number), false] },
+        ),
       );
       for (let k = 0; k < part.length; k++) {
         const r = part[k]!;
@@ -191,15 +228,22 @@ export function createIndexer(config: IndexerConfig): Indexer {
         if (cursor.number - r.number >= finalityDepth) {
           throw new IndexerReorgTooDeepError(
             `Reorganisation deeper than the finality depth (${finalityDepth}): block ${r.number} (${cursor.number - r.number} below the cursor ${cursor.number}) changed from ${r.hash} to ${c?.hash ?? "(missing)"}.`,
-            { details: "The store still holds the old chain. Check the RPC (is it the same chain?), raise --finality if this chain reorganises that deep, or re-index into a fresh database." },
+            {
+              details:
+                "The store still holds the old chain. Check the RPC (is it the same chain?), raise --finality if this chain reorganises that deep, or re-index into a fresh database.",
+            },
           );
         }
       }
     }
     if (!ancestor) {
-      throw new IndexerStoreMismatchError(`No block the store knows is on the RPC's chain any more (cursor ${cursor.number}).`, {
-        details: "The RPC serves another chain than the one indexed (a restarted dev node?). Re-index into a fresh database.",
-      });
+      throw new IndexerStoreMismatchError(
+        `No block the store knows is on the RPC's chain any more (cursor ${cursor.number}).`,
+        {
+          details:
+            "The RPC serves another chain than the one indexed (a restarted dev node?). Re-index into a fresh database.",
+        },
+      );
     }
     const a = ancestor;
     await store.transaction((tx) => rollbackStore(tx, { ancestor: a }));
@@ -226,14 +270,22 @@ export function createIndexer(config: IndexerConfig): Indexer {
       mirror.apply(r.events);
       await store.transaction(async (tx) => {
         // Optimistic check: the store's cursor must still be this range's parent (one writer per store).
-        const c = await tx.query<{ block_number: number; block_hash: string }>("SELECT block_number, block_hash FROM kt_cursor WHERE id = 1 FOR UPDATE");
+        const c = await tx.query<{ block_number: number; block_hash: string }>(
+          "SELECT block_number, block_hash FROM kt_cursor WHERE id = 1 FOR UPDATE",
+        );
         if (c[0]?.block_number !== r.from - 1 || c[0]?.block_hash !== r.parentHash) {
           throw new IndexerStoreMismatchError(
             `The store's cursor moved to block ${c[0]?.block_number ?? "(none)"} while this indexer was at ${r.from - 1}: another indexer writes to this store.`,
-            { details: "Run one indexer per database (`keytrail serve --index` or one `keytrail index --follow`); API replicas only read." },
+            {
+              details:
+                "Run one indexer per database (`keytrail serve --index` or one `keytrail index --follow`); API replicas only read.",
+            },
           );
         }
-        await mirror.flush(tx, { blocks: r.blocks.filter((b) => b.number === r.to || r.events.length > 0), cursor: r.toBlock });
+        await mirror.flush(tx, {
+          blocks: r.blocks.filter((b) => b.number === r.to || r.events.length > 0),
+          cursor: r.toBlock,
+        });
       });
     } catch (e) {
       mirror.reset();
@@ -291,7 +343,12 @@ export function createIndexer(config: IndexerConfig): Indexer {
       let indexesDeferred = flag[0]?.value === "deferred";
       const deferMin = config.deferIndexesMinBlocks ?? 100;
       let eventsSinceVacuum = 0;
-      if (!indexesDeferred && deferMin > 0 && cursor.number === config.startBlock - 1 && head - cursor.number >= deferMin) {
+      if (
+        !indexesDeferred &&
+        deferMin > 0 &&
+        cursor.number === config.startBlock - 1 &&
+        head - cursor.number >= deferMin
+      ) {
         const t = performance.now();
         await store.transaction((tx) => deferQueryIndexes(tx));
         indexesDeferred = true;
@@ -345,7 +402,10 @@ export function createIndexer(config: IndexerConfig): Indexer {
         let result: FetchRangeResult;
         try {
           const p = prefetch as Prefetch | null;
-          result = p && p.from === from && p.to === to && p.parent === cursor.hash ? await p.promise : await fetchChecked(from, to, cursor.hash);
+          result =
+            p && p.from === from && p.to === to && p.parent === cursor.hash
+              ? await p.promise
+              : await fetchChecked(from, to, cursor.hash);
           prefetch = null;
         } catch (e) {
           prefetch = null;
@@ -378,7 +438,16 @@ export function createIndexer(config: IndexerConfig): Indexer {
         }
         const commitMs = performance.now() - t;
         eventsSinceVacuum += result.events.length;
-        emit({ type: "range", from: result.from, to: result.to, events: result.events.length, ms: result.ms + commitMs, fetchMs: result.ms, commitMs, chunkBlocks: sizer.blocks });
+        emit({
+          type: "range",
+          from: result.from,
+          to: result.to,
+          events: result.events.length,
+          ms: result.ms + commitMs,
+          fetchMs: result.ms,
+          commitMs,
+          chunkBlocks: sizer.blocks,
+        });
         if (cursor.number >= head) head = await headOf();
       }
       discard();

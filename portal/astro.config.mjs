@@ -75,7 +75,9 @@ export default defineConfig({
             return;
           }
           if (!existsSync(config.exportDir) || !statSync(config.exportDir).isDirectory()) {
-            throw new Error(`Export folder ${config.exportDir} (KEYTRAIL_EXPORT_DIR / exportDir) does not exist or is not a folder.`);
+            throw new Error(
+              `Export folder ${config.exportDir} (KEYTRAIL_EXPORT_DIR / exportDir) does not exist or is not a folder.`,
+            );
           }
           const n = copyExport(config.exportDir, fileURLToPath(new URL("export/", dir)), cpSync);
           logger.info(`copied ${n} export files to export/`);

@@ -112,7 +112,14 @@ function depsStamp(nodeVersion) {
   const h = createHash("sha256");
   const pkgFile = join(ROOT, "package.json");
   const pkg = existsSync(pkgFile) ? JSON.parse(readFileSync(pkgFile, "utf8")) : {};
-  const fields = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "overrides", "allowScripts"];
+  const fields = [
+    "dependencies",
+    "devDependencies",
+    "optionalDependencies",
+    "peerDependencies",
+    "overrides",
+    "allowScripts",
+  ];
   h.update(JSON.stringify(fields.map((f) => pkg[f] ?? null)));
   const lock = join(ROOT, "package-lock.json");
   if (existsSync(lock)) h.update(readFileSync(lock));
@@ -127,7 +134,10 @@ function depsStamp(nodeVersion) {
  */
 function ensureDeps(nodeBin) {
   const stampDir = join(ROOT, "node_modules", ".keytrail-deps");
-  const nodeVersion = nodeBin === process.execPath ? process.version : spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const nodeVersion =
+    nodeBin === process.execPath
+      ? process.version
+      : spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
   const want = depsStamp(nodeVersion);
   if (existsSync(join(stampDir, want))) return;
   log(`installing npm dependencies (npm install on Node ${nodeVersion})`);

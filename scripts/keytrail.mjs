@@ -42,10 +42,14 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 /** Runs this command under the bootstrap's Node 24; signals go to it, its status is ours. */
 function runThroughBootstrap() {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(here, "bootstrap.mjs"), "exec", join("scripts", "keytrail.mjs"), "--", ...argv], {
-      stdio: "inherit",
-      env: { ...process.env, KEYTRAIL_BOOTSTRAP_QUIET: process.env.KEYTRAIL_BOOTSTRAP_QUIET ?? "1" },
-    });
+    const child = spawn(
+      process.execPath,
+      [join(here, "bootstrap.mjs"), "exec", join("scripts", "keytrail.mjs"), "--", ...argv],
+      {
+        stdio: "inherit",
+        env: { ...process.env, KEYTRAIL_BOOTSTRAP_QUIET: process.env.KEYTRAIL_BOOTSTRAP_QUIET ?? "1" },
+      },
+    );
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
     const forward = (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -100,7 +104,9 @@ async function loadBundle() {
         logLevel: "silent",
         absWorkingDir: root,
         // Bundled CommonJS packages call require() for Node's own modules.
-        banner: { js: 'import { createRequire as __keytrailRequire } from "node:module"; const require = __keytrailRequire(import.meta.url);' },
+        banner: {
+          js: 'import { createRequire as __keytrailRequire } from "node:module"; const require = __keytrailRequire(import.meta.url);',
+        },
         plugins: [externalPackages(), keepModuleUrls()],
       });
       const { describeCommands } = await import(pathToFileURL(join(tmp, "describeCommands.mjs")).href);
@@ -108,8 +114,13 @@ async function loadBundle() {
       const sources = Object.keys(result.metafile.inputs)
         .map((p) => resolve(root, p))
         .filter((p) => !p.split(sep).includes("node_modules"));
-      const installed = [join(root, "package.json"), join(root, "node_modules", ".package-lock.json")].filter((p) => existsSync(p));
-      writeFileSync(join(tmp, "cli.inputs.json"), JSON.stringify([fileURLToPath(import.meta.url), ...installed, ...sources]));
+      const installed = [join(root, "package.json"), join(root, "node_modules", ".package-lock.json")].filter((p) =>
+        existsSync(p),
+      );
+      writeFileSync(
+        join(tmp, "cli.inputs.json"),
+        JSON.stringify([fileURLToPath(import.meta.url), ...installed, ...sources]),
+      );
       // Swap the folder in whole: a process still running the old bundle keeps its open modules.
       const old = `${dir}.${process.pid}.old`;
       if (existsSync(dir)) renameSync(dir, old);
@@ -120,7 +131,8 @@ async function loadBundle() {
     const { main } = await import(pathToFileURL(bundle).href);
     return (args) => main(args, { commands });
   } catch (e) {
-    if (process.env.KEYTRAIL_DEBUG) process.stderr.write(`keytrail: running through tsx, the bundle failed: ${e?.stack ?? e}\n`);
+    if (process.env.KEYTRAIL_DEBUG)
+      process.stderr.write(`keytrail: running through tsx, the bundle failed: ${e?.stack ?? e}\n`);
     return undefined;
   }
 }
@@ -154,7 +166,10 @@ function keepModuleUrls() {
       build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
         const source = readFileSync(args.path, "utf8");
         if (!source.includes("import.meta.url")) return undefined;
-        return { contents: source.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
+        return {
+          contents: source.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)),
+          loader: "ts",
+        };
       });
     },
   };

@@ -8,7 +8,12 @@ export type Json = string | number | boolean | null | Json[] | { [k: string]: Js
 
 /** Canonical value: bare CBV words expanded to CBV 2.0 web URIs, numbers without trailing zeros. */
 function canon(kind: "bizStep" | "disposition" | "sdt" | "btt" | "plain", v: Json): string {
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(v).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  if (typeof v === "number")
+    return Number.isInteger(v)
+      ? String(v)
+      : String(v)
+          .replace(/(\.\d*?)0+$/, "$1")
+          .replace(/\.$/, "");
   if (typeof v === "boolean") return v ? "true" : "false";
   const s = String(v).trim();
   if (/^[a-z_]+$/.test(s)) {
@@ -40,13 +45,22 @@ export function epcisPreHash(event: Record<string, Json>): string {
   if (event.eventTime !== undefined) out += `eventTime=${time(String(event.eventTime))}`;
   if (event.eventTimeZoneOffset !== undefined) out += `eventTimeZoneOffset=${String(event.eventTimeZoneOffset)}`;
   const epcs = (event.epcList as string[] | undefined) ?? [];
-  if (epcs.length) out += "epcList" + epcs.map((e) => `epc=${canon("plain", e)}`).sort().join("");
+  if (epcs.length)
+    out +=
+      "epcList" +
+      epcs
+        .map((e) => `epc=${canon("plain", e)}`)
+        .sort()
+        .join("");
   const q = (event.quantityList as { epcClass: string; quantity?: number; uom?: string }[] | undefined) ?? [];
   if (q.length) {
     out +=
       "quantityList" +
       q
-        .map((e) => `quantityElementepcClass=${canon("plain", e.epcClass)}${e.quantity !== undefined ? `quantity=${canon("plain", e.quantity)}` : ""}${e.uom ? `uom=${e.uom}` : ""}`)
+        .map(
+          (e) =>
+            `quantityElementepcClass=${canon("plain", e.epcClass)}${e.quantity !== undefined ? `quantity=${canon("plain", e.quantity)}` : ""}${e.uom ? `uom=${e.uom}` : ""}`,
+        )
         .sort()
         .join("");
   }
@@ -57,8 +71,14 @@ export function epcisPreHash(event: Record<string, Json>): string {
   if (pd && ((pd.set?.length ?? 0) > 0 || (pd.unset?.length ?? 0) > 0)) {
     out +=
       "persistentDisposition" +
-      (pd.set ?? []).map((d) => `set=${canon("disposition", d)}`).sort().join("") +
-      (pd.unset ?? []).map((d) => `unset=${canon("disposition", d)}`).sort().join("");
+      (pd.set ?? [])
+        .map((d) => `set=${canon("disposition", d)}`)
+        .sort()
+        .join("") +
+      (pd.unset ?? [])
+        .map((d) => `unset=${canon("disposition", d)}`)
+        .sort()
+        .join("");
   }
   const rp = event.readPoint as { id: string } | undefined;
   if (rp) out += `readPointid=${canon("plain", rp.id)}`;
@@ -67,7 +87,13 @@ export function epcisPreHash(event: Record<string, Json>): string {
   const typed = (name: string, key: string, kind: "sdt" | "btt") => {
     const list = (event[name] as Record<string, string>[] | undefined) ?? [];
     if (list.length === 0) return "";
-    return name + list.map((e) => `${e.type !== undefined ? `type=${canon(kind, e.type)}` : ""}${key}=${canon("plain", e[key]!)}`).sort().join("");
+    return (
+      name +
+      list
+        .map((e) => `${e.type !== undefined ? `type=${canon(kind, e.type)}` : ""}${key}=${canon("plain", e[key]!)}`)
+        .sort()
+        .join("")
+    );
   };
   out += typed("bizTransactionList", "bizTransaction", "btt");
   out += typed("sourceList", "source", "sdt");
@@ -78,4 +104,3 @@ export function epcisPreHash(event: Record<string, Json>): string {
     .sort();
   return out + ext.join("");
 }
-

@@ -35,7 +35,15 @@ const rangesText = (rs: readonly KeyRange[]) => rs.map((r) => `${r.start}-${r.en
 /** GS1 AI 82 character set, at most 20 characters: usable as a lot (AI 10). */
 const AI82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
 
-type BatchInfo = { gtin: string | null; epcClass: string; count: bigint; expiresAt: bigint; redeemed: number; expiredEmitted: boolean; supplier: Address };
+type BatchInfo = {
+  gtin: string | null;
+  epcClass: string;
+  count: bigint;
+  expiresAt: bigint;
+  redeemed: number;
+  expiredEmitted: boolean;
+  supplier: Address;
+};
 
 /**
  * Every ledger event as an EPCIS 2.0 JSON-LD ObjectEvent: anchoring = commissioning (ADD,
@@ -113,8 +121,18 @@ export function exportEpcis(events: readonly LedgerEvent[], parameters: ExportEp
         if (batches.has(batchId)) break;
         const gtin = parameters.gtins?.[batchId] ?? gtinFromProductId(a.productId);
         const lot = AI82.test(a.label) ? a.label : batchId.slice(2, 22);
-        const epcClass = gtin ? `https://id.gs1.org/01/${gtin}/10/${encodeURIComponent(lot)}` : `urn:keytrail:class:${chainId}:${ledger}:${batchId}`;
-        const b: BatchInfo = { gtin, epcClass, count: a.count, expiresAt: a.expiresAt, redeemed: 0, expiredEmitted: false, supplier: lc(a.supplier) };
+        const epcClass = gtin
+          ? `https://id.gs1.org/01/${gtin}/10/${encodeURIComponent(lot)}`
+          : `urn:keytrail:class:${chainId}:${ledger}:${batchId}`;
+        const b: BatchInfo = {
+          gtin,
+          epcClass,
+          count: a.count,
+          expiresAt: a.expiresAt,
+          redeemed: 0,
+          expiredEmitted: false,
+          supplier: lc(a.supplier),
+        };
         batches.set(batchId, b);
         push({
           ...base(ev.timestamp),

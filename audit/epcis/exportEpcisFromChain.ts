@@ -15,9 +15,18 @@ import { exportEpcis, type EpcisDocument, type ExportEpcisParameters } from "./e
  */
 export async function exportEpcisFromChain(
   client: PublicClient,
-  parameters: Omit<ExportEpcisParameters, "chainId" | "ledger"> & { ledger: Address; fromBlock: bigint; toBlock: bigint; chainId?: number },
+  parameters: Omit<ExportEpcisParameters, "chainId" | "ledger"> & {
+    ledger: Address;
+    fromBlock: bigint;
+    toBlock: bigint;
+    chainId?: number;
+  },
 ): Promise<EpcisDocument> {
-  const { events } = await fetchLedgerEvents(client, { ledger: parameters.ledger, fromBlock: parameters.fromBlock, toBlock: parameters.toBlock });
+  const { events } = await fetchLedgerEvents(client, {
+    ledger: parameters.ledger,
+    fromBlock: parameters.fromBlock,
+    toBlock: parameters.toBlock,
+  });
   const chainId = parameters.chainId ?? (await client.getChainId());
   const block = await client.getBlock({ blockNumber: parameters.toBlock });
   return exportEpcis(events, { ...parameters, chainId, asOf: parameters.asOf ?? block.timestamp });

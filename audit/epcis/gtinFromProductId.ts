@@ -11,7 +11,8 @@ function checkDigit(body: string): number {
 }
 
 /** Whether 14 digits form a GTIN-14 with a valid check digit. */
-export const isValidGtin14 = (gtin: string): boolean => /^\d{14}$/.test(gtin) && checkDigit(gtin.slice(0, 13)) === Number(gtin[13]);
+export const isValidGtin14 = (gtin: string): boolean =>
+  /^\d{14}$/.test(gtin) && checkDigit(gtin.slice(0, 13)) === Number(gtin[13]);
 
 /**
  * The GTIN-14 a batch's productId carries, or null when it is a SKU hash. Two encodings of "a

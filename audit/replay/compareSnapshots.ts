@@ -4,19 +4,52 @@ import { diffSnapshots, type SnapshotDifference } from "../../lib/state/diffSnap
 import type { LedgerSnapshot } from "../../lib/state/types.js";
 import type { Divergence, SnapshotComparison } from "../../lib/formats/auditReport.js";
 
-const jsonSafe = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
+const jsonSafe = (v: unknown): unknown =>
+  JSON.parse(JSON.stringify(v ?? null, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 
 /** Words for one snapshot difference. */
 export function describeDifference(d: SnapshotDifference): Divergence {
   switch (d.kind) {
     case "party":
-      return { kind: d.kind, batchId: null, party: d.party, index: null, message: `Party ${d.party} differs.`, replay: jsonSafe(d.left), indexer: jsonSafe(d.right) };
+      return {
+        kind: d.kind,
+        batchId: null,
+        party: d.party,
+        index: null,
+        message: `Party ${d.party} differs.`,
+        replay: jsonSafe(d.left),
+        indexer: jsonSafe(d.right),
+      };
     case "authorization":
-      return { kind: d.kind, batchId: null, party: d.distributor, index: null, message: `Authorisation ${d.supplier} -> ${d.distributor} differs.`, replay: jsonSafe(d.left), indexer: jsonSafe(d.right) };
+      return {
+        kind: d.kind,
+        batchId: null,
+        party: d.distributor,
+        index: null,
+        message: `Authorisation ${d.supplier} -> ${d.distributor} differs.`,
+        replay: jsonSafe(d.left),
+        indexer: jsonSafe(d.right),
+      };
     case "redeemer":
-      return { kind: d.kind, batchId: null, party: d.redeemer, index: null, message: `Redeemer ${d.redeemer} of ${d.supplier} differs.`, replay: jsonSafe(d.left), indexer: jsonSafe(d.right) };
+      return {
+        kind: d.kind,
+        batchId: null,
+        party: d.redeemer,
+        index: null,
+        message: `Redeemer ${d.redeemer} of ${d.supplier} differs.`,
+        replay: jsonSafe(d.left),
+        indexer: jsonSafe(d.right),
+      };
     case "batch":
-      return { kind: d.kind, batchId: d.batchId, party: null, index: null, message: `Batch ${d.batchId}: its anchored record differs.`, replay: jsonSafe(d.left), indexer: jsonSafe(d.right) };
+      return {
+        kind: d.kind,
+        batchId: d.batchId,
+        party: null,
+        index: null,
+        message: `Batch ${d.batchId}: its anchored record differs.`,
+        replay: jsonSafe(d.left),
+        indexer: jsonSafe(d.right),
+      };
     case "custody":
       return {
         kind: d.kind,
@@ -54,7 +87,8 @@ export function describeDifference(d: SnapshotDifference): Divergence {
 export function compareSnapshots(replay: LedgerSnapshot, indexer: LedgerSnapshot): SnapshotComparison {
   const replayDigest = computeStateDigest(replay);
   const indexerDigest = computeStateDigest(indexer);
-  if (replayDigest === indexerDigest) return { match: true, replayDigest, indexerDigest, firstDivergence: null, differences: 0 };
+  if (replayDigest === indexerDigest)
+    return { match: true, replayDigest, indexerDigest, firstDivergence: null, differences: 0 };
   const diffs = diffSnapshots(replay, indexer);
   return {
     match: false,

@@ -23,8 +23,9 @@ export type FetchLedgerEventsParameters = {
 export type FetchLedgerEventsReturnType = { events: LedgerEvent[]; rpcCalls: number; chunks: number };
 
 const tooLarge = (e: unknown) =>
-  /too large|more than|limit|exceed|range|ResponseBodyTooLarge|timeout|timed out/i.test(String((e as Error)?.message ?? e)) ||
-  (e as { name?: string })?.name === "ResponseBodyTooLargeError";
+  /too large|more than|limit|exceed|range|ResponseBodyTooLarge|timeout|timed out/i.test(
+    String((e as Error)?.message ?? e),
+  ) || (e as { name?: string })?.name === "ResponseBodyTooLargeError";
 
 /**
  * Reads every log of the ledger in [fromBlock, toBlock] with eth_getLogs in adaptive block chunks,
@@ -39,7 +40,10 @@ const tooLarge = (e: unknown) =>
  * @example
  * const { events } = await fetchLedgerEvents(client, { ledger, fromBlock: 0n, toBlock: await client.getBlockNumber() });
  */
-export async function fetchLedgerEvents(client: PublicClient, parameters: FetchLedgerEventsParameters): Promise<FetchLedgerEventsReturnType> {
+export async function fetchLedgerEvents(
+  client: PublicClient,
+  parameters: FetchLedgerEventsParameters,
+): Promise<FetchLedgerEventsReturnType> {
   const { ledger, fromBlock, toBlock } = parameters;
   const maxSpan = parameters.chunkSize ?? 5_000n;
   const retries = parameters.retries ?? 5;
@@ -109,6 +113,8 @@ export async function fetchLedgerEvents(client: PublicClient, parameters: FetchL
       timestamp: blocks.get(l.blockNumber!)!,
     });
   }
-  events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+  events.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
   return { events, rpcCalls, chunks };
 }

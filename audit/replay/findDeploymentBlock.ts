@@ -11,7 +11,10 @@ import type { Address, PublicClient } from "viem";
  * @example
  * const fromBlock = await findDeploymentBlock(client, { ledger, toBlock: await client.getBlockNumber() });
  */
-export async function findDeploymentBlock(client: PublicClient, parameters: { ledger: Address; toBlock: bigint }): Promise<bigint> {
+export async function findDeploymentBlock(
+  client: PublicClient,
+  parameters: { ledger: Address; toBlock: bigint },
+): Promise<bigint> {
   const has = async (n: bigint) => {
     const code = await client.getCode({ address: parameters.ledger, blockNumber: n });
     return code !== undefined && code !== "0x";

@@ -16,13 +16,21 @@ async function getJson(url: string): Promise<unknown> {
   try {
     res = await fetch(url, { headers: { accept: "application/json" } });
   } catch (e) {
-    throw new AuditIndexerError(`Indexer API ${url} is unreachable.`, { cause: e, retryable: true, details: "Start it with `keytrail serve`, or pass --indexer-db." });
+    throw new AuditIndexerError(`Indexer API ${url} is unreachable.`, {
+      cause: e,
+      retryable: true,
+      details: "Start it with `keytrail serve`, or pass --indexer-db.",
+    });
   }
-  if (!res.ok) throw new AuditIndexerError(`Indexer API ${url} answered HTTP ${res.status}.`, { retryable: res.status >= 500 || res.status === 429 });
+  if (!res.ok)
+    throw new AuditIndexerError(`Indexer API ${url} answered HTTP ${res.status}.`, {
+      retryable: res.status >= 500 || res.status === 429,
+    });
   return res.json();
 }
 
-const num = (v: unknown): bigint | null => (typeof v === "number" || typeof v === "string" || typeof v === "bigint" ? BigInt(v) : null);
+const num = (v: unknown): bigint | null =>
+  typeof v === "number" || typeof v === "string" || typeof v === "bigint" ? BigInt(v) : null;
 
 /**
  * Reads the indexer's state: from its database (PGlite folder or PostgreSQL URL) through the
@@ -36,13 +44,16 @@ const num = (v: unknown): bigint | null => (typeof v === "number" || typeof v ==
  * const s = await readIndexerState({ kind: "db", dataDir: ".keytrail/db" });
  */
 export async function readIndexerState(source: IndexerSource): Promise<IndexerState> {
-  if (source.kind === "snapshot") return { label: source.label ?? "snapshot", block: source.block, digest: null, snapshot: source.snapshot };
+  if (source.kind === "snapshot")
+    return { label: source.label ?? "snapshot", block: source.block, digest: null, snapshot: source.snapshot };
   if (source.kind === "api") {
     const base = source.url.replace(/\/+$/, "");
     const d = (await getJson(`${base}/digest`)) as Record<string, unknown>;
     const block = num(d.block) ?? num((d.block as Record<string, unknown> | undefined)?.number);
     if (block === null || typeof d.digest !== "string") {
-      throw new AuditIndexerError(`Indexer API ${base}/digest answered without a block and a digest.`, { details: `Got ${JSON.stringify(d).slice(0, 200)}.` });
+      throw new AuditIndexerError(`Indexer API ${base}/digest answered without a block and a digest.`, {
+        details: `Got ${JSON.stringify(d).slice(0, 200)}.`,
+      });
     }
     return { label: base, block, digest: d.digest.toLowerCase() as Hex, snapshot: null };
   }
@@ -52,9 +63,17 @@ export async function readIndexerState(source: IndexerSource): Promise<IndexerSt
   const store = await openStore({ databaseUrl: source.databaseUrl, dataDir: source.dataDir });
   try {
     const cursor = await readCursor(store);
-    if (!cursor) throw new AuditIndexerError(`The indexer database ${source.databaseUrl ? "(DATABASE_URL)" : source.dataDir} has indexed nothing yet.`);
+    if (!cursor)
+      throw new AuditIndexerError(
+        `The indexer database ${source.databaseUrl ? "(DATABASE_URL)" : source.dataDir} has indexed nothing yet.`,
+      );
     const snapshot = await buildSnapshot(store, { block: Number(cursor.number) });
-    return { label: source.databaseUrl ? "DATABASE_URL" : (source.dataDir ?? "indexer database"), block: BigInt(cursor.number), digest: null, snapshot };
+    return {
+      label: source.databaseUrl ? "DATABASE_URL" : (source.dataDir ?? "indexer database"),
+      block: BigInt(cursor.number),
+      digest: null,
+      snapshot,
+    };
   } finally {
     await store.close();
   }

@@ -13,7 +13,10 @@ async function get<T>(url: string): Promise<T> {
   } catch (e) {
     throw new AuditIndexerError(`Indexer API ${url} is unreachable.`, { cause: e, retryable: true });
   }
-  if (!res.ok) throw new AuditIndexerError(`Indexer API ${url} answered HTTP ${res.status}.`, { retryable: res.status >= 500 || res.status === 429 });
+  if (!res.ok)
+    throw new AuditIndexerError(`Indexer API ${url} answered HTTP ${res.status}.`, {
+      retryable: res.status >= 500 || res.status === 429,
+    });
   return (await res.json()) as T;
 }
 
@@ -26,7 +29,8 @@ async function all<T>(base: string, path: string): Promise<T[]> {
   }
 }
 
-const ascii3 = (s: string): Hex => `0x${[...s.padEnd(3, "\0").slice(0, 3)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("")}` as Hex;
+const ascii3 = (s: string): Hex =>
+  `0x${[...s.padEnd(3, "\0").slice(0, 3)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("")}` as Hex;
 
 /**
  * Rebuilds an indexer's `LedgerSnapshot` from its read-only HTTP API (docs/INDEXER.md): parties
@@ -44,19 +48,56 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
   const base = url.replace(/\/+$/, "");
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await get<{ block: number }>(`${base}/digest`);
-    type P = { address: Address; kind: string; profileHash: Hex; profileURI: string; accreditedUntil: number | string; suspended: boolean };
+    type P = {
+      address: Address;
+      kind: string;
+      profileHash: Hex;
+      profileURI: string;
+      accreditedUntil: number | string;
+      suspended: boolean;
+    };
     const parties = await all<P>(base, "/parties");
     const authorizations: LedgerSnapshot["authorizations"] = [];
     const redeemers: LedgerSnapshot["redeemers"] = [];
     for (const p of parties) {
       if (p.kind !== "supplier") continue;
-      const d = await get<{ authorizationsGiven?: { supplier: Address; distributor: Address; tier: number; expiresAt: number | string; certificateHash: Hex }[]; redeemers?: (Address | { redeemer: Address })[] }>(`${base}/parties/${p.address}`);
-      for (const a of d.authorizationsGiven ?? []) authorizations.push({ supplier: a.supplier, distributor: a.distributor, tier: a.tier, expiresAt: BigInt(a.expiresAt), certificateHash: a.certificateHash });
-      for (const r of d.redeemers ?? []) redeemers.push({ supplier: p.address, redeemer: typeof r === "string" ? r : r.redeemer });
+      const d = await get<{
+        authorizationsGiven?: {
+          supplier: Address;
+          distributor: Address;
+          tier: number;
+          expiresAt: number | string;
+          certificateHash: Hex;
+        }[];
+        redeemers?: (Address | { redeemer: Address })[];
+      }>(`${base}/parties/${p.address}`);
+      for (const a of d.authorizationsGiven ?? [])
+        authorizations.push({
+          supplier: a.supplier,
+          distributor: a.distributor,
+          tier: a.tier,
+          expiresAt: BigInt(a.expiresAt),
+          certificateHash: a.certificateHash,
+        });
+      for (const r of d.redeemers ?? [])
+        redeemers.push({ supplier: p.address, redeemer: typeof r === "string" ? r : r.redeemer });
     }
     type B = {
-      batchId: Hex; supplier: Address; label: string; root: Hex; count: number; productId: Hex; faceValue: string; currency: string; expiresAt: number; restricted: boolean; manifestHash: Hex; manifestURI: string;
-      holderRanges: { holder: Address; ranges: [number, number][] }[]; frozen: { start: number; end: number; reason: string }[]; redeemedWords: { word: number; mask: Hex }[];
+      batchId: Hex;
+      supplier: Address;
+      label: string;
+      root: Hex;
+      count: number;
+      productId: Hex;
+      faceValue: string;
+      currency: string;
+      expiresAt: number;
+      restricted: boolean;
+      manifestHash: Hex;
+      manifestURI: string;
+      holderRanges: { holder: Address; ranges: [number, number][] }[];
+      frozen: { start: number; end: number; reason: string }[];
+      redeemedWords: { word: number; mask: Hex }[];
     };
     const list = await all<{ batchId: Hex }>(base, "/batches");
     const batches: LedgerSnapshot["batches"] = [];
@@ -65,8 +106,18 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
     for (const { batchId } of list) {
       const b = await get<B>(`${base}/batches/${batchId}`);
       batches.push({
-        batchId: b.batchId, supplier: b.supplier, label: b.label, root: b.root, count: BigInt(b.count), productId: b.productId, faceValue: BigInt(b.faceValue),
-        currency: /^0x[0-9a-fA-F]{6}$/.test(b.currency) ? (b.currency as Hex) : ascii3(b.currency), expiresAt: BigInt(b.expiresAt), restricted: b.restricted, manifestHash: b.manifestHash, manifestURI: b.manifestURI,
+        batchId: b.batchId,
+        supplier: b.supplier,
+        label: b.label,
+        root: b.root,
+        count: BigInt(b.count),
+        productId: b.productId,
+        faceValue: BigInt(b.faceValue),
+        currency: /^0x[0-9a-fA-F]{6}$/.test(b.currency) ? (b.currency as Hex) : ascii3(b.currency),
+        expiresAt: BigInt(b.expiresAt),
+        restricted: b.restricted,
+        manifestHash: b.manifestHash,
+        manifestURI: b.manifestURI,
       });
       const frozen = [...b.frozen].sort((x, y) => x.start - y.start);
       for (const h of b.holderRanges) {
@@ -74,15 +125,36 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
           let pos = start;
           for (const f of frozen) {
             if (f.end <= pos || f.start >= end) continue;
-            if (f.start > pos) segments.push({ batchId: b.batchId, start: BigInt(pos), end: BigInt(f.start), holder: h.holder, frozenReason: 0 });
+            if (f.start > pos)
+              segments.push({
+                batchId: b.batchId,
+                start: BigInt(pos),
+                end: BigInt(f.start),
+                holder: h.holder,
+                frozenReason: 0,
+              });
             const fe = Math.min(f.end, end);
-            segments.push({ batchId: b.batchId, start: BigInt(Math.max(f.start, pos)), end: BigInt(fe), holder: h.holder, frozenReason: Math.max(0, (REVOCATION_REASONS as readonly string[]).indexOf(f.reason)) });
+            segments.push({
+              batchId: b.batchId,
+              start: BigInt(Math.max(f.start, pos)),
+              end: BigInt(fe),
+              holder: h.holder,
+              frozenReason: Math.max(0, (REVOCATION_REASONS as readonly string[]).indexOf(f.reason)),
+            });
             pos = fe;
           }
-          if (pos < end) segments.push({ batchId: b.batchId, start: BigInt(pos), end: BigInt(end), holder: h.holder, frozenReason: 0 });
+          if (pos < end)
+            segments.push({
+              batchId: b.batchId,
+              start: BigInt(pos),
+              end: BigInt(end),
+              holder: h.holder,
+              frozenReason: 0,
+            });
         }
       }
-      for (const w of b.redeemedWords) redemptions.push({ batchId: b.batchId, wordIndex: BigInt(w.word), mask: BigInt(w.mask) });
+      for (const w of b.redeemedWords)
+        redemptions.push({ batchId: b.batchId, wordIndex: BigInt(w.word), mask: BigInt(w.mask) });
     }
     const after = await get<{ block: number }>(`${base}/digest`);
     if (after.block !== before.block) continue;
@@ -90,7 +162,14 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
       block: BigInt(after.block),
       snapshot: {
         version: 1,
-        parties: parties.map((p) => ({ address: p.address, kind: Math.max(0, KINDS.indexOf(p.kind)), suspended: p.suspended, accreditedUntil: BigInt(p.accreditedUntil), profileHash: p.profileHash, profileURI: p.profileURI })),
+        parties: parties.map((p) => ({
+          address: p.address,
+          kind: Math.max(0, KINDS.indexOf(p.kind)),
+          suspended: p.suspended,
+          accreditedUntil: BigInt(p.accreditedUntil),
+          profileHash: p.profileHash,
+          profileURI: p.profileURI,
+        })),
         authorizations,
         redeemers,
         batches,
@@ -99,5 +178,8 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
       },
     };
   }
-  throw new AuditIndexerError(`Indexer API ${base} kept advancing while its state was read.`, { details: "Retry, or compare with --indexer-db at a fixed block.", retryable: true });
+  throw new AuditIndexerError(`Indexer API ${base} kept advancing while its state was read.`, {
+    details: "Retry, or compare with --indexer-db at a fixed block.",
+    retryable: true,
+  });
 }

@@ -13,7 +13,14 @@ import { AUDIT_REPORT_SCHEMA, type AuditReport, type Severity } from "../../lib/
 
 /** Parameters of {@link buildAuditReport}. */
 export type BuildAuditReportParameters = AuditEventsParameters & {
-  chain: { chainId: number; ledger: Address; fromBlock: bigint; toBlock: bigint; blockHash?: Hex | null; blockTimestamp?: bigint | null };
+  chain: {
+    chainId: number;
+    ledger: Address;
+    fromBlock: bigint;
+    toBlock: bigint;
+    blockHash?: Hex | null;
+    blockTimestamp?: bigint | null;
+  };
   replay?: { rpcCalls: number; seconds: number };
   indexer?: IndexerState | null;
   /** Scorecard period ("YYYY-Qn", "YYYY", "all"; default: the quarter of the last event). */
@@ -21,7 +28,12 @@ export type BuildAuditReportParameters = AuditEventsParameters & {
 };
 
 /** What {@link buildAuditReport} returns. */
-export type BuildAuditReportReturnType = { report: AuditReport; state: LedgerState; snapshot: LedgerSnapshot; facts: AuditFacts };
+export type BuildAuditReportReturnType = {
+  report: AuditReport;
+  state: LedgerState;
+  snapshot: LedgerSnapshot;
+  facts: AuditFacts;
+};
 
 /**
  * Builds the audit report from decoded events alone: runs the rules, rebuilds the state and its
@@ -34,7 +46,10 @@ export type BuildAuditReportReturnType = { report: AuditReport; state: LedgerSta
  * @example
  * const { report } = buildAuditReport(events, { chain: { chainId: 31337, ledger, fromBlock: 0n, toBlock: head } });
  */
-export function buildAuditReport(events: readonly LedgerEvent[], parameters: BuildAuditReportParameters): BuildAuditReportReturnType {
+export function buildAuditReport(
+  events: readonly LedgerEvent[],
+  parameters: BuildAuditReportParameters,
+): BuildAuditReportReturnType {
   const rules = parameters.rules ?? auditRules;
   const { findings, facts, state } = auditEvents(events, parameters);
   const snapshot = toSnapshot(state);
@@ -64,7 +79,12 @@ export function buildAuditReport(events: readonly LedgerEvent[], parameters: Bui
   if (parameters.indexer) {
     const ix = parameters.indexer;
     if (ix.snapshot) {
-      indexer = { ...compareSnapshots(snapshot, ix.snapshot), source: ix.label, block: Number(ix.block), snapshotAvailable: true };
+      indexer = {
+        ...compareSnapshots(snapshot, ix.snapshot),
+        source: ix.label,
+        block: Number(ix.block),
+        snapshotAvailable: true,
+      };
     } else {
       const indexerDigest = (ix.digest ?? "0x") as Hex;
       const match = indexerDigest === digest;
@@ -74,7 +94,16 @@ export function buildAuditReport(events: readonly LedgerEvent[], parameters: Bui
         indexerDigest,
         firstDivergence: match
           ? null
-          : { kind: "batch", batchId: null, party: null, index: null, message: "The digests differ; the indexer API gives only its digest. Run the audit with --indexer-db to name the first diverging batch or party.", replay: digest, indexer: indexerDigest },
+          : {
+              kind: "batch",
+              batchId: null,
+              party: null,
+              index: null,
+              message:
+                "The digests differ; the indexer API gives only its digest. Run the audit with --indexer-db to name the first diverging batch or party.",
+              replay: digest,
+              indexer: indexerDigest,
+            },
         differences: match ? 0 : 1,
         source: ix.label,
         block: Number(ix.block),
@@ -92,14 +121,24 @@ export function buildAuditReport(events: readonly LedgerEvent[], parameters: Bui
       fromBlock: Number(parameters.chain.fromBlock),
       toBlock: Number(parameters.chain.toBlock),
       blockHash: parameters.chain.blockHash ?? null,
-      blockTimestamp: parameters.chain.blockTimestamp === undefined || parameters.chain.blockTimestamp === null ? null : Number(parameters.chain.blockTimestamp),
+      blockTimestamp:
+        parameters.chain.blockTimestamp === undefined || parameters.chain.blockTimestamp === null
+          ? null
+          : Number(parameters.chain.blockTimestamp),
     },
-    replay: { events: events.length, rpcCalls: parameters.replay?.rpcCalls ?? 0, seconds, eventsPerSecond: seconds > 0 ? Math.round(events.length / seconds) : 0 },
+    replay: {
+      events: events.length,
+      rpcCalls: parameters.replay?.rpcCalls ?? 0,
+      seconds,
+      eventsPerSecond: seconds > 0 ? Math.round(events.length / seconds) : 0,
+    },
     digest,
     indexer,
     options: {
       largeTransferKeys: parameters.largeTransferKeys ?? 10_000,
-      largeTransferValue: Object.fromEntries(Object.entries(parameters.largeTransferValue ?? { CNY: 500_000n }).map(([c, v]) => [c, v.toString()])),
+      largeTransferValue: Object.fromEntries(
+        Object.entries(parameters.largeTransferValue ?? { CNY: 500_000n }).map(([c, v]) => [c, v.toString()]),
+      ),
       rapidHops: parameters.rapidHops ?? 4,
       rapidHopsWindowSeconds: parameters.rapidHopsWindowSeconds ?? 3600,
     },

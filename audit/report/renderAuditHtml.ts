@@ -1,7 +1,10 @@
 import type { AuditReport } from "../../lib/formats/auditReport.js";
 
 const esc = (s: unknown) =>
-  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 const short = (a: string) => (a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
 const SEV_COLOR = { critical: "#8b0000", high: "#d9480f", medium: "#e8a200", low: "#5c7cfa" } as const;
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
@@ -16,10 +19,12 @@ function flowChart(report: AuditReport): string {
   const cx = W / 2;
   const cy = H / 2;
   const R = 230;
-  const pos = new Map(parties.map((p, i) => {
-    const a = (2 * Math.PI * i) / parties.length - Math.PI / 2;
-    return [p, { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a) }];
-  }));
+  const pos = new Map(
+    parties.map((p, i) => {
+      const a = (2 * Math.PI * i) / parties.length - Math.PI / 2;
+      return [p, { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a) }];
+    }),
+  );
   const maxKeys = Math.max(...flows.map((f) => f.keys), 1);
   const suppliers = new Set(report.scorecards.suppliers.map((s) => s.supplier));
   const edges = flows
@@ -64,7 +69,10 @@ function timelineChart(report: AuditReport): string {
         y -= h;
         out += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${SEV_COLOR[s]}"><title>${esc(d.day)}: ${d[s]} ${s}</title></rect>`;
       }
-      return out + `<text x="${(x + bw / 2).toFixed(1)}" y="${H - pad + 14}" font-size="10" text-anchor="middle">${esc(d.day.slice(5))}</text>`;
+      return (
+        out +
+        `<text x="${(x + bw / 2).toFixed(1)}" y="${H - pad + 14}" font-size="10" text-anchor="middle">${esc(d.day.slice(5))}</text>`
+      );
     })
     .join("");
   return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Findings over time"><line x1="${pad}" y1="${H - pad}" x2="${W - pad}" y2="${H - pad}" stroke="#868e96"/><text x="${pad}" y="${pad - 8}" font-size="11">max ${max} per day</text>${bars}</svg>`;
@@ -74,7 +82,10 @@ function timelineChart(report: AuditReport): string {
 function dimensionBars(d: Record<string, number>): string {
   const keys = Object.keys(d);
   const rows = keys
-    .map((k, i) => `<rect x="80" y="${i * 14}" width="${(d[k]! * 1.2).toFixed(1)}" height="10" fill="#2b8a3e"/><text x="0" y="${i * 14 + 9}" font-size="10">${esc(k)}</text><text x="${(84 + d[k]! * 1.2).toFixed(1)}" y="${i * 14 + 9}" font-size="10">${d[k]}</text>`)
+    .map(
+      (k, i) =>
+        `<rect x="80" y="${i * 14}" width="${(d[k]! * 1.2).toFixed(1)}" height="10" fill="#2b8a3e"/><text x="0" y="${i * 14 + 9}" font-size="10">${esc(k)}</text><text x="${(84 + d[k]! * 1.2).toFixed(1)}" y="${i * 14 + 9}" font-size="10">${d[k]}</text>`,
+    )
     .join("");
   return `<svg class="dims" xmlns="http://www.w3.org/2000/svg" width="240" height="${keys.length * 14}" viewBox="0 0 240 ${keys.length * 14}" role="img" aria-label="Score dimensions">${rows}</svg>`;
 }

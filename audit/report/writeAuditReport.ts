@@ -28,7 +28,10 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  * @example
  * await writeAuditReport(report, { outDir: "out/audit", exportDir: "out/export" });
  */
-export async function writeAuditReport(report: AuditReport, parameters: { outDir: string; exportDir?: string | undefined }): Promise<WriteAuditReportReturnType> {
+export async function writeAuditReport(
+  report: AuditReport,
+  parameters: { outDir: string; exportDir?: string | undefined },
+): Promise<WriteAuditReportReturnType> {
   const files: string[] = [];
   const put = async (path: string, text: string) => {
     await writeAtomic(path, text);
@@ -36,21 +39,88 @@ export async function writeAuditReport(report: AuditReport, parameters: { outDir
   };
   await mkdir(join(parameters.outDir, "csv"), { recursive: true });
   await put(join(parameters.outDir, "audit.json"), json(report));
-  const header = ["id", "rule", "severity", "block", "timestamp", "tx", "batch", "supplier", "parties", "ranges", "keys", "message"];
+  const header = [
+    "id",
+    "rule",
+    "severity",
+    "block",
+    "timestamp",
+    "tx",
+    "batch",
+    "supplier",
+    "parties",
+    "ranges",
+    "keys",
+    "message",
+  ];
   for (const r of report.rules) {
     const rows = report.findings
       .filter((f) => f.ruleId === r.id)
-      .map((f) => [f.id, f.ruleId, f.severity, f.blockNumber, f.timestamp, f.txHash, f.batchId, f.supplier, f.parties, f.ranges.map((x) => `${x.start}-${x.end}`), f.keys, f.message]);
+      .map((f) => [
+        f.id,
+        f.ruleId,
+        f.severity,
+        f.blockNumber,
+        f.timestamp,
+        f.txHash,
+        f.batchId,
+        f.supplier,
+        f.parties,
+        f.ranges.map((x) => `${x.start}-${x.end}`),
+        f.keys,
+        f.message,
+      ]);
     await put(join(parameters.outDir, "csv", `${r.id}.csv`), toCsv(header, rows));
   }
   const cards = report.scorecards.suppliers.map((c) => [
-    report.scorecards.period.label, c.supplier, c.grade, c.score, c.dimensions.tenure, c.dimensions.activity, c.dimensions.integrity, c.dimensions.channel, c.dimensions.compliance,
-    c.ageDays, c.batchesAnchored, c.keysAnchored, c.keysRevoked, c.revocationRate, c.keysRedeemed, c.redemptionRate, c.medianDaysToRedemption, c.keysMoved, c.keysMovedUnauthorised, c.unauthorisedHopShare, c.anomalies,
+    report.scorecards.period.label,
+    c.supplier,
+    c.grade,
+    c.score,
+    c.dimensions.tenure,
+    c.dimensions.activity,
+    c.dimensions.integrity,
+    c.dimensions.channel,
+    c.dimensions.compliance,
+    c.ageDays,
+    c.batchesAnchored,
+    c.keysAnchored,
+    c.keysRevoked,
+    c.revocationRate,
+    c.keysRedeemed,
+    c.redemptionRate,
+    c.medianDaysToRedemption,
+    c.keysMoved,
+    c.keysMovedUnauthorised,
+    c.unauthorisedHopShare,
+    c.anomalies,
   ]);
   await put(
     join(parameters.outDir, "csv", "scorecards.csv"),
     toCsv(
-      ["period", "supplier", "grade", "score", "tenure", "activity", "integrity", "channel", "compliance", "age_days", "batches_anchored", "keys_anchored", "keys_revoked", "revocation_rate", "keys_redeemed", "redemption_rate", "median_days_to_redemption", "keys_moved", "keys_moved_unauthorised", "unauthorised_hop_share", "anomalies"],
+      [
+        "period",
+        "supplier",
+        "grade",
+        "score",
+        "tenure",
+        "activity",
+        "integrity",
+        "channel",
+        "compliance",
+        "age_days",
+        "batches_anchored",
+        "keys_anchored",
+        "keys_revoked",
+        "revocation_rate",
+        "keys_redeemed",
+        "redemption_rate",
+        "median_days_to_redemption",
+        "keys_moved",
+        "keys_moved_unauthorised",
+        "unauthorised_hop_share",
+        "anomalies",
+      ],
       cards,
     ),
   );

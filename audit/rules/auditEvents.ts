@@ -2,7 +2,14 @@ import type { Hex } from "viem";
 import { createLedgerState } from "../../lib/state/createLedgerState.js";
 import { applyToDraft, type DraftLedgerState } from "../../lib/state/internal/applyToDraft.js";
 import type { LedgerEvent, LedgerState } from "../../lib/state/types.js";
-import type { AuditFacts, AuditOptions, AuditRule, FindingDraft, ResolvedAuditOptions, RuleInstance } from "../types.js";
+import type {
+  AuditFacts,
+  AuditOptions,
+  AuditRule,
+  FindingDraft,
+  ResolvedAuditOptions,
+  RuleInstance,
+} from "../types.js";
 import { auditRules } from "./auditRules.js";
 import { createCustodyHistory } from "./internal/custodyHistory.js";
 import { currencyText, isExpired, lc, popcount, rangeKeys } from "./internal/helpers.js";
@@ -44,7 +51,10 @@ export type AuditEventsReturnType = {
  * @example
  * const { findings } = auditEvents(events, { largeTransferValue: { CNY: 500_000n } });
  */
-export function auditEvents(events: Iterable<LedgerEvent>, parameters: AuditEventsParameters = {}): AuditEventsReturnType {
+export function auditEvents(
+  events: Iterable<LedgerEvent>,
+  parameters: AuditEventsParameters = {},
+): AuditEventsReturnType {
   const options: ResolvedAuditOptions = {
     largeTransferKeys: parameters.largeTransferKeys ?? defaultAuditOptions.largeTransferKeys,
     largeTransferValue: parameters.largeTransferValue ?? defaultAuditOptions.largeTransferValue,
@@ -86,10 +96,18 @@ export function auditEvents(events: Iterable<LedgerEvent>, parameters: AuditEven
       txHash: event.txHash,
     };
     if (event.eventName === "BatchAnchored" && !draft.batches.has(lc(event.args.batchId))) {
-      history.anchor(lc(event.args.batchId), Number(event.args.count), { ...hop, from: null, to: lc(event.args.supplier) });
+      history.anchor(lc(event.args.batchId), Number(event.args.count), {
+        ...hop,
+        from: null,
+        to: lc(event.args.supplier),
+      });
     }
     if (event.eventName === "CustodyTransferred") {
-      history.append(lc(event.args.batchId), Number(event.args.start), Number(event.args.end), { ...hop, from: lc(event.args.from), to: lc(event.args.to) });
+      history.append(lc(event.args.batchId), Number(event.args.start), Number(event.args.end), {
+        ...hop,
+        from: lc(event.args.from),
+        to: lc(event.args.to),
+      });
     }
     applyToDraft(draft, owned, event);
   }
@@ -117,17 +135,23 @@ export function auditEvents(events: Iterable<LedgerEvent>, parameters: AuditEven
       keys: rangeKeys(rest.ranges),
       blockNumber: at ? Number(at.blockNumber) : Number(draft.last?.blockNumber ?? 0n),
       timestamp: at ? Number(at.timestamp) : Number(draft.last?.timestamp ?? 0n),
-      txHash: at ? at.txHash : ("0x" + "0".repeat(64)) as Hex,
+      txHash: at ? at.txHash : (("0x" + "0".repeat(64)) as Hex),
     };
   });
   return { findings, facts, state: draft };
 }
 
-function gatherFacts(event: LedgerEvent, state: DraftLedgerState, facts: AuditFacts, anchoredAt: Map<Hex, bigint>): void {
+function gatherFacts(
+  event: LedgerEvent,
+  state: DraftLedgerState,
+  facts: AuditFacts,
+  anchoredAt: Map<Hex, bigint>,
+): void {
   const at = { timestamp: Number(event.timestamp), blockNumber: Number(event.blockNumber) };
   switch (event.eventName) {
     case "PartyRegistered":
-      if (!state.parties.has(lc(event.args.party))) facts.registrations.push({ party: lc(event.args.party), kind: Number(event.args.kind), ...at });
+      if (!state.parties.has(lc(event.args.party)))
+        facts.registrations.push({ party: lc(event.args.party), kind: Number(event.args.kind), ...at });
       break;
     case "BatchAnchored": {
       const batchId = lc(event.args.batchId);

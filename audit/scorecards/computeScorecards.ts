@@ -31,7 +31,13 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
   const suppliers = new Set<Address>();
   for (const a of facts.anchors) if (a.timestamp < period.to) suppliers.add(a.supplier);
   for (const r of facts.registrations) if (r.kind === 1 && r.timestamp < period.to) suppliers.add(r.party);
-  const lastTime = Math.max(0, ...facts.anchors.map((a) => a.timestamp), ...facts.hops.map((h) => h.timestamp), ...facts.redemptions.map((r) => r.timestamp), ...facts.revocations.map((r) => r.timestamp));
+  const lastTime = Math.max(
+    0,
+    ...facts.anchors.map((a) => a.timestamp),
+    ...facts.hops.map((h) => h.timestamp),
+    ...facts.redemptions.map((r) => r.timestamp),
+    ...facts.revocations.map((r) => r.timestamp),
+  );
   const end = Math.min(period.to, Math.max(lastTime, period.from));
   const cards: Scorecard[] = [];
   for (const s of suppliers) {
@@ -41,13 +47,17 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
     const ageDays = Math.max(0, (end - since) / 86400);
     const anchors = facts.anchors.filter((a) => a.supplier === s && inP(a.timestamp));
     const keysAnchored = anchors.reduce((n, a) => n + a.keys, 0);
-    const keysAnchoredToDate = facts.anchors.filter((a) => a.supplier === s && a.timestamp < period.to).reduce((n, a) => n + a.keys, 0);
+    const keysAnchoredToDate = facts.anchors
+      .filter((a) => a.supplier === s && a.timestamp < period.to)
+      .reduce((n, a) => n + a.keys, 0);
     const faceValue: Record<string, bigint> = {};
     for (const a of anchors) faceValue[a.currency] = (faceValue[a.currency] ?? 0n) + BigInt(a.keys) * a.faceValue;
     const revs = facts.revocations.filter((r) => r.supplier === s && inP(r.timestamp));
     const keysRevoked = revs.reduce((n, r) => n + r.keys, 0);
     const byReason: Record<string, number> = {};
-    for (const r of revs) byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] = (byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] ?? 0) + r.keys;
+    for (const r of revs)
+      byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] =
+        (byReason[REVOCATION_REASONS[r.reason] ?? String(r.reason)] ?? 0) + r.keys;
     const reds = facts.redemptions.filter((r) => r.supplier === s && inP(r.timestamp) && r.keys > 0);
     const keysRedeemed = reds.reduce((n, r) => n + r.keys, 0);
     let median: number | null = null;
@@ -97,7 +107,13 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
       unauthorisedHopShare: round4(share),
       anomalies: mine.length,
       anomaliesBySeverity: bySeverity,
-      dimensions: { tenure: round1(tenure), activity: round1(activity), integrity: round1(integrity), channel: round1(channel), compliance: round1(compliance) },
+      dimensions: {
+        tenure: round1(tenure),
+        activity: round1(activity),
+        integrity: round1(integrity),
+        channel: round1(channel),
+        compliance: round1(compliance),
+      },
       score,
       grade: score >= 85 ? "gold" : score >= 70 ? "silver" : score >= 50 ? "bronze" : "watch",
     });

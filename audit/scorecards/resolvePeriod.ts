@@ -22,10 +22,14 @@ export function resolvePeriod(spec: string | undefined, reference: number): Peri
     q = Math.floor(d.getUTCMonth() / 3) + 1;
   } else {
     const m = /^(\d{4})(?:-Q([1-4]))?$/.exec(spec);
-    if (!m) throw new AuditOptionError(`Invalid --period ${JSON.stringify(spec)}.`, { details: 'Expected "YYYY-Qn" (e.g. 2026-Q4), "YYYY" or "all".' });
+    if (!m)
+      throw new AuditOptionError(`Invalid --period ${JSON.stringify(spec)}.`, {
+        details: 'Expected "YYYY-Qn" (e.g. 2026-Q4), "YYYY" or "all".',
+      });
     year = Number(m[1]);
     q = m[2] ? Number(m[2]) : null;
   }
-  if (q === null) return { label: String(year), from: Date.UTC(year, 0, 1) / 1000, to: Date.UTC(year + 1, 0, 1) / 1000 };
+  if (q === null)
+    return { label: String(year), from: Date.UTC(year, 0, 1) / 1000, to: Date.UTC(year + 1, 0, 1) / 1000 };
   return { label: `${year}-Q${q}`, from: Date.UTC(year, (q - 1) * 3, 1) / 1000, to: Date.UTC(year, q * 3, 1) / 1000 };
 }

@@ -16,7 +16,16 @@
  */
 import hre from "hardhat";
 import { Interface } from "ethers";
-import { decodeEventLog, keccak256, toBytes, type Address, type Hex, type Log, type PublicClient, type WalletClient } from "viem";
+import {
+  decodeEventLog,
+  keccak256,
+  toBytes,
+  type Address,
+  type Hex,
+  type Log,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../lib/abi/keyLedgerBytecode.js";
 import { applyLedgerEvents } from "../../lib/state/applyLedgerEvents.js";
@@ -32,18 +41,34 @@ import type { BenchOptions, BenchResult } from "../types.js";
 type Chain = { publicClient: PublicClient; wallets: WalletClient[]; ledger: Address; deployBlock: bigint };
 
 async function generate(quick: boolean): Promise<Chain & { txs: number }> {
-  const { viem } = (await hre.network.connect()) as unknown as { viem: { getWalletClients(): Promise<WalletClient[]>; getPublicClient(): Promise<PublicClient> } };
+  const { viem } = (await hre.network.connect()) as unknown as {
+    viem: { getWalletClients(): Promise<WalletClient[]>; getPublicClient(): Promise<PublicClient> };
+  };
   const wallets = await viem.getWalletClients();
   const publicClient = await viem.getPublicClient();
   const w0 = wallets[0]!;
-  const hash = await w0.deployContract({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [w0.account!.address], account: w0.account!, chain: w0.chain });
+  const hash = await w0.deployContract({
+    abi: keyLedgerAbi,
+    bytecode: keyLedgerBytecode,
+    args: [w0.account!.address],
+    account: w0.account!,
+    chain: w0.chain,
+  });
   const r = await publicClient.waitForTransactionReceipt({ hash });
   const ledger = r.contractAddress!;
   const addr = (i: number) => wallets[i]!.account!.address;
   let txs = 0;
   const send = async (i: number, fn: string, args: readonly unknown[]) => {
     const w = wallets[i]!;
-    const h = await w.writeContract({ address: ledger, abi: keyLedgerAbi, functionName: fn as never, args: args as never, account: w.account!, chain: w.chain, gas: 16_000_000n });
+    const h = await w.writeContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: fn as never,
+      args: args as never,
+      account: w.account!,
+      chain: w.chain,
+      gas: 16_000_000n,
+    });
     const rc = await publicClient.waitForTransactionReceipt({ hash: h });
     if (rc.status !== "success") throw new Error(`${fn} reverted`);
     txs++;
@@ -63,22 +88,61 @@ async function generate(quick: boolean): Promise<Chain & { txs: number }> {
   const perTx = 100;
   for (let b = 0; b < nBatches; b++) {
     const label = `bench-${b}`;
-    await send(S, "anchorBatch", [{ label, root: keccak256(toBytes(label)), count: BigInt(keys), productId: zero, faceValue: 100n, currency: "0x434e59", expiresAt: 0n, restricted: b % 2 === 0, manifestHash: zero, manifestURI: "" }]);
-    const id = (await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [addr(S), label] })) as Hex;
+    await send(S, "anchorBatch", [
+      {
+        label,
+        root: keccak256(toBytes(label)),
+        count: BigInt(keys),
+        productId: zero,
+        faceValue: 100n,
+        currency: "0x434e59",
+        expiresAt: 0n,
+        restricted: b % 2 === 0,
+        manifestHash: zero,
+        manifestURI: "",
+      },
+    ]);
+    const id = (await publicClient.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "batchIdOf",
+      args: [addr(S), label],
+    })) as Hex;
     // Supplier -> distributors in big chunks, then each distributor -> retailers in small chunks.
     const items: { batchId: Hex; start: bigint; end: bigint; to: Address; hint: bigint }[] = [];
-    for (let s = 0; s < keys; s += bigChunk) items.push({ batchId: id, start: BigInt(s), end: BigInt(s + bigChunk), to: addr(dists[(s / bigChunk) % dists.length]!), hint: BigInt(s) });
+    for (let s = 0; s < keys; s += bigChunk)
+      items.push({
+        batchId: id,
+        start: BigInt(s),
+        end: BigInt(s + bigChunk),
+        to: addr(dists[(s / bigChunk) % dists.length]!),
+        hint: BigInt(s),
+      });
     for (let i = 0; i < items.length; i += perTx) await send(S, "transferMany", [items.slice(i, i + perTx), zero]);
     for (const [k, d] of dists.entries()) {
       const mine: typeof items = [];
       for (let s = k * bigChunk; s < keys; s += bigChunk * dists.length) {
-        for (let t = s; t < s + bigChunk; t += smallChunk) mine.push({ batchId: id, start: BigInt(t), end: BigInt(t + smallChunk), to: addr(rets[(t / smallChunk) % rets.length]!), hint: BigInt(t) });
+        for (let t = s; t < s + bigChunk; t += smallChunk)
+          mine.push({
+            batchId: id,
+            start: BigInt(t),
+            end: BigInt(t + smallChunk),
+            to: addr(rets[(t / smallChunk) % rets.length]!),
+            hint: BigInt(t),
+          });
       }
       for (let i = 0; i < mine.length; i += perTx) await send(d, "transferMany", [mine.slice(i, i + perTx), zero]);
     }
-    for (let v = 0; v < 20; v++) await send(S, "revoke", [id, BigInt(90_000 + v * 400 + 7), BigInt(90_000 + v * 400 + 57), 1 + (v % 5), 0n]);
+    for (let v = 0; v < 20; v++)
+      await send(S, "revoke", [id, BigInt(90_000 + v * 400 + 7), BigInt(90_000 + v * 400 + 57), 1 + (v % 5), 0n]);
     const words = [];
-    for (let w = 0; w < 150; w++) words.push({ batchId: id, wordIndex: BigInt(w * 2 + 1), mask: (1n << 200n) - 1n, hint: BigInt(Math.floor(((w * 2 + 1) * 256) / smallChunk) * smallChunk) });
+    for (let w = 0; w < 150; w++)
+      words.push({
+        batchId: id,
+        wordIndex: BigInt(w * 2 + 1),
+        mask: (1n << 200n) - 1n,
+        hint: BigInt(Math.floor(((w * 2 + 1) * 256) / smallChunk) * smallChunk),
+      });
     for (let i = 0; i < words.length; i += 50) await send(S, "redeem", [words.slice(i, i + 50)]);
   }
   return { publicClient, wallets, ledger, deployBlock: r.blockNumber, txs };
@@ -135,7 +199,13 @@ function naiveReplay(events: readonly LedgerEvent[], rest: LedgerSnapshot): stri
     let start = 0;
     for (let i = 1; i <= h.length; i++) {
       if (i === h.length || h[i] !== h[start] || f[i] !== f[start]) {
-        segments.push({ batchId, start: BigInt(start), end: BigInt(i), holder: h[start] as Hex, frozenReason: f[start]! });
+        segments.push({
+          batchId,
+          start: BigInt(start),
+          end: BigInt(i),
+          holder: h[start] as Hex,
+          frozenReason: f[start]!,
+        });
         start = i;
       }
     }
@@ -163,15 +233,29 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const quick = opts.quick === true;
   const chain = await generate(quick);
   const head = await chain.publicClient.getBlockNumber();
-  const raw: Log[] = await chain.publicClient.getLogs({ address: chain.ledger, fromBlock: chain.deployBlock, toBlock: head });
+  const raw: Log[] = await chain.publicClient.getLogs({
+    address: chain.ledger,
+    fromBlock: chain.deployBlock,
+    toBlock: head,
+  });
   const times = new Map<bigint, bigint>();
-  for (const n of new Set(raw.map((l) => l.blockNumber!))) times.set(n, (await chain.publicClient.getBlock({ blockNumber: n })).timestamp);
-  const meta = (l: Log) => ({ blockNumber: l.blockNumber!, blockHash: l.blockHash!, logIndex: l.logIndex!, txHash: l.transactionHash!, timestamp: times.get(l.blockNumber!)! });
+  for (const n of new Set(raw.map((l) => l.blockNumber!)))
+    times.set(n, (await chain.publicClient.getBlock({ blockNumber: n })).timestamp);
+  const meta = (l: Log) => ({
+    blockNumber: l.blockNumber!,
+    blockHash: l.blockHash!,
+    logIndex: l.logIndex!,
+    txHash: l.transactionHash!,
+    timestamp: times.get(l.blockNumber!)!,
+  });
   const runs = quick ? 2 : 3;
 
   let digestViem = "";
   const replayViem = await best(runs, () => {
-    const events = raw.map((l): LedgerEvent => ({ ...decodeLedgerLog({ data: l.data, topics: l.topics })!, ...meta(l) }));
+    const events = raw.map((l): LedgerEvent => ({
+      ...decodeLedgerLog({ data: l.data, topics: l.topics })!,
+      ...meta(l),
+    }));
     digestViem = computeStateDigest(toSnapshot(applyLedgerEvents(createLedgerState(), events)));
   });
   const iface = new Interface(keyLedgerAbi as unknown as string[]);
@@ -182,7 +266,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       const args: Record<string, unknown> = {};
       p.fragment.inputs.forEach((input, i) => {
         const v = p.args[i] as unknown;
-        args[input.name] = typeof v === "bigint" && (input.type === "uint8" || input.type.startsWith("uint8")) ? Number(v) : v;
+        args[input.name] =
+          typeof v === "bigint" && (input.type === "uint8" || input.type.startsWith("uint8")) ? Number(v) : v;
       });
       return { eventName: p.name, args, ...meta(l) } as unknown as LedgerEvent;
     });
@@ -190,29 +275,63 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   });
   if (digestViem !== digestEthers) throw new Error(`replays disagree: ${digestViem} vs ${digestEthers}`);
 
-  const decoded = raw.map((l) => ({ ...(decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics }) as object), ...meta(l) }) as LedgerEvent);
+  const decoded = raw.map(
+    (l) =>
+      ({
+        ...(decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics }) as object),
+        ...meta(l),
+      }) as LedgerEvent,
+  );
   let digestReducer = "";
-  const reducer = await best(runs, () => (digestReducer = computeStateDigest(toSnapshot(applyLedgerEvents(createLedgerState(), decoded)))));
+  const reducer = await best(
+    runs,
+    () => (digestReducer = computeStateDigest(toSnapshot(applyLedgerEvents(createLedgerState(), decoded)))),
+  );
   const rest = toSnapshot(applyLedgerEvents(createLedgerState(), decoded));
   let digestNaive = "";
   const naive = await best(runs, () => (digestNaive = naiveReplay(decoded, rest)));
   if (digestNaive !== digestReducer) throw new Error(`naive replay disagrees: ${digestNaive} vs ${digestReducer}`);
   const rules = await best(runs, () => auditEvents(decoded));
-  const e2e = await best(1, () => fetchLedgerEvents(chain.publicClient, { ledger: chain.ledger, fromBlock: chain.deployBlock, toBlock: head }));
+  const e2e = await best(1, () =>
+    fetchLedgerEvents(chain.publicClient, { ledger: chain.ledger, fromBlock: chain.deployBlock, toBlock: head }),
+  );
   const n = raw.length;
   const rate = (s: number) => Math.round(n / s);
   const note = `${n} events from ${chain.txs} transactions; best of ${runs}; in-process Hardhat network`;
   return [
-    { name: "audit replay from raw logs (decode + reduce + digest)", unit: "events/s", value: rate(replayViem), anchor: { name: "same replay decoding with ethers Interface.parseLog", value: rate(replayEthers) }, ratio: replayEthers / replayViem, notes: `higher is better; ${note}; both digests equal` },
-    { name: "audit state reducer + digest (lib/state segments)", unit: "events/s", value: rate(reducer), anchor: { name: "naive per-key replay (one cell per key)", value: rate(naive) }, ratio: naive / reducer, notes: `higher is better; ${note}; both build the same digest (the naive one by scanning every key)` },
+    {
+      name: "audit replay from raw logs (decode + reduce + digest)",
+      unit: "events/s",
+      value: rate(replayViem),
+      anchor: { name: "same replay decoding with ethers Interface.parseLog", value: rate(replayEthers) },
+      ratio: replayEthers / replayViem,
+      notes: `higher is better; ${note}; both digests equal`,
+    },
+    {
+      name: "audit state reducer + digest (lib/state segments)",
+      unit: "events/s",
+      value: rate(reducer),
+      anchor: { name: "naive per-key replay (one cell per key)", value: rate(naive) },
+      ratio: naive / reducer,
+      notes: `higher is better; ${note}; both build the same digest (the naive one by scanning every key)`,
+    },
     { name: "audit rules engine (15 rules, custody chains)", unit: "events/s", value: rate(rules), notes: note },
-    { name: "audit end to end from the RPC (chunked eth_getLogs + timestamps + decode)", unit: "events/s", value: rate(e2e), notes: note },
+    {
+      name: "audit end to end from the RPC (chunked eth_getLogs + timestamps + decode)",
+      unit: "events/s",
+      value: rate(e2e),
+      notes: note,
+    },
   ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await run({ quick: process.argv.includes("--quick") });
   if (process.argv.includes("--json")) process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
-  else for (const r of results) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.anchor ? ` (anchor ${r.anchor.name}: ${r.anchor.value}, ratio ${r.ratio?.toFixed(2)})` : ""}\n`);
+  else
+    for (const r of results)
+      process.stdout.write(
+        `${r.name}: ${r.value} ${r.unit}${r.anchor ? ` (anchor ${r.anchor.name}: ${r.anchor.value}, ratio ${r.ratio?.toFixed(2)})` : ""}\n`,
+      );
   process.exit(0);
 }

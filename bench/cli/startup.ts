@@ -81,7 +81,25 @@ async function setUpLink(cwd: string): Promise<{ link: string; stop: () => Promi
     const lines = ["卡号,卡密"];
     for (let i = 0; i < 200; i++) lines.push(`${6200000000000000 + i},PIN${String(i).padStart(13, "0")}`);
     writeFileSync(join(cwd, "keys.csv"), `${lines.join("\n")}\n`);
-    await run("batch", "seal", "keys.csv", "--label", "bench-startup", "--product", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2030-12-31", "--out", "out/A", "--account", "1");
+    await run(
+      "batch",
+      "seal",
+      "keys.csv",
+      "--label",
+      "bench-startup",
+      "--product",
+      "06901234567892",
+      "--face",
+      "50",
+      "--currency",
+      "CNY",
+      "--expires",
+      "2030-12-31",
+      "--out",
+      "out/A",
+      "--account",
+      "1",
+    );
     await run("batch", "anchor", "out/A", "--account", "1");
     const link = (await run("batch", "link", "--batch-dir", "out/A", "--index", "7", "--full")).stdout.trim();
     return { link, stop: () => node.stop() };
@@ -106,10 +124,15 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const cast = findCast();
   const anchorCmd: Cmd = cast ? { file: cast, args: ["--version"] } : { file: process.execPath, args: ["-e", "0"] };
-  const anchorName = cast ? "cast --version (Foundry, compiled)" : "node -e 0 (cast not installed: the floor of any Node program)";
+  const anchorName = cast
+    ? "cast --version (Foundry, compiled)"
+    : "node -e 0 (cast not installed: the floor of any Node program)";
   const push = (r: BenchResult) => {
     results.push(r);
-    if (!opts.json) console.log(`${r.name}: ${r.value.toFixed(0)} ${r.unit}${r.anchor ? ` (anchor ${r.anchor.name}: ${r.anchor.value.toFixed(0)}, ratio ${r.ratio!.toFixed(2)})` : ""}`);
+    if (!opts.json)
+      console.log(
+        `${r.name}: ${r.value.toFixed(0)} ${r.unit}${r.anchor ? ` (anchor ${r.anchor.name}: ${r.anchor.value.toFixed(0)}, ratio ${r.ratio!.toFixed(2)})` : ""}`,
+      );
   };
   const { link, stop } = await setUpLink(cwd);
   try {
@@ -117,12 +140,23 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       ["keytrail --help", keytrail("--help"), "target < 300 ms on Node 24"],
       ["keytrail --version", keytrail("--version"), ""],
       ["keytrail verify --help", keytrail("verify", "--help"), "loads the commands' modules"],
-      ["keytrail verify <link> --json, local chain", keytrail("verify", link, "--json"), "end to end: decode, proof, chain reads, verdict"],
+      [
+        "keytrail verify <link> --json, local chain",
+        keytrail("verify", link, "--json"),
+        "end to end: decode, proof, chain reads, verdict",
+      ],
     ];
     for (const [name, cmd, note] of cases) {
       const ours = await median(cmd, cwd, runs);
       const anchor = await median(anchorCmd, cwd, runs);
-      push({ name: `${name} (median of ${runs} runs)`, unit: "ms", value: ours, anchor: { name: anchorName, value: anchor }, ratio: ours / anchor, notes: `lower is better; new process each run, Node ${process.version}${note ? `; ${note}` : ""}` });
+      push({
+        name: `${name} (median of ${runs} runs)`,
+        unit: "ms",
+        value: ours,
+        anchor: { name: anchorName, value: anchor },
+        ratio: ours / anchor,
+        notes: `lower is better; new process each run, Node ${process.version}${note ? `; ${note}` : ""}`,
+      });
     }
   } finally {
     await stop();

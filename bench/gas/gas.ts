@@ -30,7 +30,11 @@ export async function run(_opts: BenchOptions = {}): Promise<BenchResult[]> {
   });
   const perKey = r.budgets.anchorPerKey1MvsErc721aPerToken;
   return [
-    row("anchor a batch (worst of 1, 1M, 2^40 keys)", r.anchor.gas, `budget <= 130,000: ${r.budgets.anchor.pass ? "pass" : "FAIL"}`),
+    row(
+      "anchor a batch (worst of 1, 1M, 2^40 keys)",
+      r.anchor.gas,
+      `budget <= 130,000: ${r.budgets.anchor.pass ? "pass" : "FAIL"}`,
+    ),
     {
       name: "anchor cost per key at 1M keys",
       unit: "gas/key",
@@ -39,10 +43,22 @@ export async function run(_opts: BenchOptions = {}): Promise<BenchResult[]> {
       ratio: perKey.ratio,
       notes: "lower is better",
     },
-    row("transfer splitting one segment in three", r.transferSplit3.gas, `budget <= 90,000: ${r.budgets.transferSplit3.pass ? "pass" : "FAIL"}`),
+    row(
+      "transfer splitting one segment in three",
+      r.transferSplit3.gas,
+      `budget <= 90,000: ${r.budgets.transferSplit3.pass ? "pass" : "FAIL"}`,
+    ),
     row("transferMany, 10 ranges", r.transferMany10.gas, "each range splits a segment in three"),
-    row("redeem 256 keys in one call", r.redeem256.gas, `budget <= 51,000: ${r.budgets.redeem256.pass ? "pass" : "FAIL"}`),
-    row("redeem 256 keys, worst case (delegated redeemer, revoked batch)", r.redeem256Worst.gas, "no single-call budget"),
+    row(
+      "redeem 256 keys in one call",
+      r.redeem256.gas,
+      `budget <= 51,000: ${r.budgets.redeem256.pass ? "pass" : "FAIL"}`,
+    ),
+    row(
+      "redeem 256 keys, worst case (delegated redeemer, revoked batch)",
+      r.redeem256Worst.gas,
+      "no single-call budget",
+    ),
     row("revoke a range (regulator, split in three)", r.revoke.gas, "freezes the range"),
     row("OpenZeppelin ERC721 mint 100 tokens", r.ozErc721Mint100.gas, "second anchor"),
   ];
@@ -50,6 +66,12 @@ export async function run(_opts: BenchOptions = {}): Promise<BenchResult[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await run({ json: process.argv.includes("--json") });
-  process.stdout.write(process.argv.includes("--json") ? `${JSON.stringify(rows, null, 2)}\n` : rows.map((x) => `${x.name}: ${x.value} ${x.unit} (anchor ${x.anchor?.value}, ratio ${x.ratio?.toFixed(4)})`).join("\n") + "\n");
+  process.stdout.write(
+    process.argv.includes("--json")
+      ? `${JSON.stringify(rows, null, 2)}\n`
+      : rows
+          .map((x) => `${x.name}: ${x.value} ${x.unit} (anchor ${x.anchor?.value}, ratio ${x.ratio?.toFixed(4)})`)
+          .join("\n") + "\n",
+  );
   process.exit(0);
 }

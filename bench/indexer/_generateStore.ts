@@ -12,7 +12,6 @@ import { prng } from "../../scripts/util/prng.js";
 
 export { prng };
 
-
 const hex = (n: number, bytes: number) => `0x${n.toString(16).padStart(bytes * 2, "0")}` as Hex;
 
 export type GeneratedStore = { batchIds: Hex[]; counts: number[]; parties: Address[]; events: number; seconds: number };
@@ -31,7 +30,13 @@ export async function generateStore(
   let pending: IndexedEvent[] = [];
   let total = 0;
   const emit = (decoded: DecodedLedgerLog) => {
-    pending.push({ decoded, block, logIndex: logIndex++, tx: hex(block * 100_000 + logIndex, 32), timestamp: 1_790_000_000 + block * 12 });
+    pending.push({
+      decoded,
+      block,
+      logIndex: logIndex++,
+      tx: hex(block * 100_000 + logIndex, 32),
+      timestamp: 1_790_000_000 + block * 12,
+    });
     if (logIndex >= 500) {
       block++;
       logIndex = 0;
@@ -44,7 +49,12 @@ export async function generateStore(
     await mirror.prepare(store, evs);
     mirror.apply(evs);
     const last = evs[evs.length - 1]!;
-    const meta = { number: last.block, hash: hex(last.block, 32), parentHash: hex(last.block - 1, 32), timestamp: last.timestamp };
+    const meta = {
+      number: last.block,
+      hash: hex(last.block, 32),
+      parentHash: hex(last.block - 1, 32),
+      timestamp: last.timestamp,
+    };
     await store.transaction((tx) => mirror.flush(tx, { blocks: [], cursor: meta }));
     total += evs.length;
     block++;
@@ -57,13 +67,23 @@ export async function generateStore(
   for (let i = 0; i < parties.length; i++) {
     emit({
       eventName: "PartyRegistered",
-      args: { party: parties[i]!, kind: i < suppliers.length ? 1 : i < options.parties * 0.7 ? 2 : 3, profileHash: hex(i, 32), profileURI: "", accreditedUntil: 0n, registrar: parties[0]! },
+      args: {
+        party: parties[i]!,
+        kind: i < suppliers.length ? 1 : i < options.parties * 0.7 ? 2 : 3,
+        profileHash: hex(i, 32),
+        profileURI: "",
+        accreditedUntil: 0n,
+        registrar: parties[0]!,
+      },
     });
   }
   for (const s of suppliers) {
     for (let k = 0; k < 5; k++) {
       const d = parties[suppliers.length + Math.floor(rand() * (parties.length - suppliers.length))]!;
-      emit({ eventName: "DistributorAuthorized", args: { supplier: s, distributor: d, tier: 1, expiresAt: 0n, certificateHash: hex(k, 32) } });
+      emit({
+        eventName: "DistributorAuthorized",
+        args: { supplier: s, distributor: d, tier: 1, expiresAt: 0n, certificateHash: hex(k, 32) },
+      });
     }
   }
   const batchIds: Hex[] = [];
@@ -76,8 +96,18 @@ export async function generateStore(
     emit({
       eventName: "BatchAnchored",
       args: {
-        batchId: id, supplier, label: `bench-${b}`, root: hex(b + 1, 32), count: BigInt(options.keysPerBatch), productId: hex(6901234567892, 32), faceValue: 5000n,
-        currency: "0x434e59", expiresAt: 0n, restricted: false, manifestHash: hex(b, 32), manifestURI: `https://cdn.example.org/bench-${b}/manifest.json`,
+        batchId: id,
+        supplier,
+        label: `bench-${b}`,
+        root: hex(b + 1, 32),
+        count: BigInt(options.keysPerBatch),
+        productId: hex(6901234567892, 32),
+        faceValue: 5000n,
+        currency: "0x434e59",
+        expiresAt: 0n,
+        restricted: false,
+        manifestHash: hex(b, 32),
+        manifestURI: `https://cdn.example.org/bench-${b}/manifest.json`,
       },
     });
     if (pending.length >= 20_000) await flush();
@@ -91,7 +121,17 @@ export async function generateStore(
     const start = s.start + Math.floor(rand() * (s.end - s.start - len + 1));
     let to = parties[Math.floor(rand() * parties.length)]!;
     if (to === s.holder) to = parties[(parties.indexOf(to) + 1) % parties.length]!;
-    emit({ eventName: "CustodyTransferred", args: { batchId: batchIds[b]!, from: s.holder, to, start: BigInt(start), end: BigInt(start + len), memo: hex(t, 32) } });
+    emit({
+      eventName: "CustodyTransferred",
+      args: {
+        batchId: batchIds[b]!,
+        from: s.holder,
+        to,
+        start: BigInt(start),
+        end: BigInt(start + len),
+        memo: hex(t, 32),
+      },
+    });
     const next: typeof list = [];
     for (const x of list) {
       if (x.end <= start || x.start >= start + len) next.push(x);
@@ -103,14 +143,37 @@ export async function generateStore(
     }
     segs[b] = next;
     if (t % 50 === 0) {
-      emit({ eventName: "KeysRedeemed", args: { batchId: batchIds[b]!, by: suppliers[b % suppliers.length]!, wordIndex: BigInt(Math.floor(start / 256)), mask: BigInt(1 + Math.floor(rand() * 2 ** 30)) } });
+      emit({
+        eventName: "KeysRedeemed",
+        args: {
+          batchId: batchIds[b]!,
+          by: suppliers[b % suppliers.length]!,
+          wordIndex: BigInt(Math.floor(start / 256)),
+          mask: BigInt(1 + Math.floor(rand() * 2 ** 30)),
+        },
+      });
     }
     if (t % 97 === 0) {
-      emit({ eventName: "KeysRevoked", args: { batchId: batchIds[b]!, by: suppliers[b % suppliers.length]!, start: BigInt(start), end: BigInt(start + 1), reason: 1 } });
+      emit({
+        eventName: "KeysRevoked",
+        args: {
+          batchId: batchIds[b]!,
+          by: suppliers[b % suppliers.length]!,
+          start: BigInt(start),
+          end: BigInt(start + 1),
+          reason: 1,
+        },
+      });
     }
     if (pending.length >= 20_000) await flush();
   }
   await flush();
   await store.exec("VACUUM ANALYZE");
-  return { batchIds, counts: batchIds.map(() => options.keysPerBatch), parties, events: total, seconds: (performance.now() - t0) / 1000 };
+  return {
+    batchIds,
+    counts: batchIds.map(() => options.keysPerBatch),
+    parties,
+    events: total,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

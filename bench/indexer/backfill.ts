@@ -42,7 +42,11 @@ async function freePort(): Promise<number> {
 
 export async function startNode(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(join(root, "node_modules", ".bin", "hardhat"), ["node", "--port", String(port), "--hostname", "127.0.0.1"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    join(root, "node_modules", ".bin", "hardhat"),
+    ["node", "--port", String(port), "--hostname", "127.0.0.1"],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
   await new Promise<void>((res, rej) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -59,7 +63,11 @@ export async function startNode(): Promise<{ url: string; child: ChildProcess }>
 function rpcTo(url: string) {
   let id = 1;
   return async <T>(method: string, params: unknown[] = []): Promise<T> => {
-    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }) });
+    const r = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }),
+    });
     const j = (await r.json()) as { result?: T; error?: { message: string } };
     if (j.error) throw new Error(`${method}: ${j.error.message}`);
     return j.result as T;
@@ -67,15 +75,31 @@ function rpcTo(url: string) {
 }
 
 /** Deploys the ledger and writes `events` custody events (PER_TX per transaction/block). */
-export async function buildHistory(url: string, events: number): Promise<{ ledger: Address; startBlock: number; head: number; logs: number }> {
+export async function buildHistory(
+  url: string,
+  events: number,
+): Promise<{ ledger: Address; startBlock: number; head: number; logs: number }> {
   const rpc = rpcTo(url);
   const acc = (await rpc<string[]>("eth_accounts")).map((a) => a.toLowerCase() as Address);
   const [admin, supplier, d1, d2, d3, r1] = acc as [Address, Address, Address, Address, Address, Address];
-  const deployHash = await rpc<Hex>("eth_sendTransaction", [{ from: admin, data: encodeDeployData({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin] }), gas: "0xf42400" }]);
+  const deployHash = await rpc<Hex>("eth_sendTransaction", [
+    {
+      from: admin,
+      data: encodeDeployData({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin] }),
+      gas: "0xf42400",
+    },
+  ]);
   const receipt = await rpc<{ contractAddress: Address; blockNumber: Hex }>("eth_getTransactionReceipt", [deployHash]);
   const ledger = receipt.contractAddress.toLowerCase() as Address;
   const send = (from: Address, functionName: string, args: readonly unknown[]) =>
-    rpc("eth_sendTransaction", [{ from, to: ledger, data: encodeFunctionData({ abi: keyLedgerAbi, functionName: functionName as never, args: args as never }), gas: "0xf42400" }]);
+    rpc("eth_sendTransaction", [
+      {
+        from,
+        to: ledger,
+        data: encodeFunctionData({ abi: keyLedgerAbi, functionName: functionName as never, args: args as never }),
+        gas: "0xf42400",
+      },
+    ]);
   await send(admin, "registerParty", [supplier, 1, `0x${"11".repeat(32)}`, "https://example.org/s", 0n]);
   for (const d of [d1, d2, d3]) await send(admin, "registerParty", [d, 2, `0x${"22".repeat(32)}`, "", 0n]);
   await send(admin, "registerParty", [r1, 3, `0x${"33".repeat(32)}`, "", 0n]);
@@ -84,11 +108,27 @@ export async function buildHistory(url: string, events: number): Promise<{ ledge
   const count = BigInt(events * 10 + 1000);
   await send(supplier, "anchorBatch", [
     {
-      label: "bench", root: `0x${"01".padStart(64, "0")}`, count, productId: `0x${"00".repeat(32)}`, faceValue: 5000n, currency: "0x434e59", expiresAt: 0n,
-      restricted: false, manifestHash: `0x${"fe".repeat(32)}`, manifestURI: "https://cdn.example.org/bench/manifest.json",
+      label: "bench",
+      root: `0x${"01".padStart(64, "0")}`,
+      count,
+      productId: `0x${"00".repeat(32)}`,
+      faceValue: 5000n,
+      currency: "0x434e59",
+      expiresAt: 0n,
+      restricted: false,
+      manifestHash: `0x${"fe".repeat(32)}`,
+      manifestURI: "https://cdn.example.org/bench/manifest.json",
     },
   ]);
-  const batchId = (await rpc<Hex>("eth_call", [{ to: ledger, data: encodeFunctionData({ abi: keyLedgerAbi, functionName: "batchIdOf", args: [supplier, "bench"] }) }, "latest"])).toLowerCase() as Hex;
+  const batchId = (
+    await rpc<Hex>("eth_call", [
+      {
+        to: ledger,
+        data: encodeFunctionData({ abi: keyLedgerAbi, functionName: "batchIdOf", args: [supplier, "bench"] }),
+      },
+      "latest",
+    ])
+  ).toLowerCase() as Hex;
   const recipients = [d1, d2, d3, r1];
   let pos = 0;
   const starts: number[] = [];
@@ -99,7 +139,13 @@ export async function buildHistory(url: string, events: number): Promise<{ ledge
     for (let j = 0; j < PER_TX; j++) {
       const len = 1 + Math.floor(rnd() * 8);
       // hint: the supplier's remaining segment starts exactly here (segments only split).
-      items.push({ batchId, start: BigInt(pos), end: BigInt(pos + len), to: recipients[(tx + j) % recipients.length]!, hint: BigInt(pos) });
+      items.push({
+        batchId,
+        start: BigInt(pos),
+        end: BigInt(pos + len),
+        to: recipients[(tx + j) % recipients.length]!,
+        hint: BigInt(pos),
+      });
       starts.push(pos);
       pos += len;
     }
@@ -110,11 +156,19 @@ export async function buildHistory(url: string, events: number): Promise<{ ledge
     }
   }
   const head = Number.parseInt(await rpc<Hex>("eth_blockNumber"), 16);
-  const logs = (await rpc<unknown[]>("eth_getLogs", [{ address: ledger, fromBlock: receipt.blockNumber, toBlock: `0x${head.toString(16)}` }])).length;
+  const logs = (
+    await rpc<unknown[]>("eth_getLogs", [
+      { address: ledger, fromBlock: receipt.blockNumber, toBlock: `0x${head.toString(16)}` },
+    ])
+  ).length;
   return { ledger, startBlock: Number.parseInt(receipt.blockNumber, 16), head, logs };
 }
 
-async function runOurs(store: Store, url: string, h: { ledger: Address; startBlock: number; head: number; logs: number }) {
+async function runOurs(
+  store: Store,
+  url: string,
+  h: { ledger: Address; startBlock: number; head: number; logs: number },
+) {
   let fetchMs = 0;
   let commitMs = 0;
   const cpu0 = process.cpuUsage();
@@ -143,14 +197,21 @@ async function runFetchOnly(url: string, h: { ledger: Address; startBlock: numbe
   let n = 0;
   for (let from = h.startBlock; from <= h.head; from += 2000) {
     const to = Math.min(h.head, from + 1999);
-    n += (await rpc<unknown[]>("eth_getLogs", [{ address: h.ledger, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }])).length;
+    n += (
+      await rpc<unknown[]>("eth_getLogs", [
+        { address: h.ledger, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` },
+      ])
+    ).length;
   }
   const seconds = (performance.now() - t0) / 1000;
   return { seconds, rate: n / seconds };
 }
 
 /** Installs bench/ponder (own package.json, npm on this Node) and runs `ponder start` until historical indexing completes. */
-async function runPonder(url: string, h: { ledger: Address; startBlock: number; head: number; logs: number }): Promise<{ seconds: number; rate: number } | { error: string }> {
+async function runPonder(
+  url: string,
+  h: { ledger: Address; startBlock: number; head: number; logs: number },
+): Promise<{ seconds: number; rate: number } | { error: string }> {
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}` };
   if (!existsSync(join(ponderDir, "node_modules", ".bin", "ponder"))) {
     const r = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: ponderDir, env, encoding: "utf8" });
@@ -158,11 +219,22 @@ async function runPonder(url: string, h: { ledger: Address; startBlock: number; 
   }
   rmSync(join(ponderDir, ".ponder"), { recursive: true, force: true });
   const port = await freePort();
-  const child = spawn(join(ponderDir, "node_modules", ".bin", "ponder"), ["start", "--schema", `bench_${Date.now()}`, "--port", String(port)], {
-    cwd: ponderDir,
-    env: { ...env, PONDER_RPC_URL: url, KEYTRAIL_LEDGER: h.ledger, KEYTRAIL_START_BLOCK: String(h.startBlock), NO_COLOR: "1", FORCE_COLOR: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(ponderDir, "node_modules", ".bin", "ponder"),
+    ["start", "--schema", `bench_${Date.now()}`, "--port", String(port)],
+    {
+      cwd: ponderDir,
+      env: {
+        ...env,
+        PONDER_RPC_URL: url,
+        KEYTRAIL_LEDGER: h.ledger,
+        KEYTRAIL_START_BLOCK: String(h.startBlock),
+        NO_COLOR: "1",
+        FORCE_COLOR: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return await new Promise((res) => {
     let out = "";
     let started: number | null = null;
@@ -178,7 +250,11 @@ async function runPonder(url: string, h: { ledger: Address; startBlock: number; 
         clearTimeout(timer);
         child.kill("SIGTERM");
         const seconds = (end - (started ?? end)) / 1000;
-        res(started === null ? { error: `ponder finished but never logged the start of its historical sync: ${out.slice(-600)}` } : { seconds, rate: h.logs / seconds });
+        res(
+          started === null
+            ? { error: `ponder finished but never logged the start of its historical sync: ${out.slice(-600)}` }
+            : { seconds, rate: h.logs / seconds },
+        );
       }
     };
     child.stdout!.on("data", onData);
@@ -200,7 +276,9 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
   try {
     const tb = performance.now();
     const h = await buildHistory(node.url, events);
-    process.stderr.write(`history: ${h.logs} logs in blocks ${h.startBlock}-${h.head}, built in ${((performance.now() - tb) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `history: ${h.logs} logs in blocks ${h.startBlock}-${h.head}, built in ${((performance.now() - tb) / 1000).toFixed(1)} s\n`,
+    );
     const fetchOnly = await runFetchOnly(node.url, h);
 
     const pglite = await openStore({ dataDir: join(tmp, "pglite") });
@@ -215,7 +293,14 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       value: Math.round(ours.rate),
       ...("error" in ponder
         ? { notes: `Ponder could not run: ${ponder.error}. ${where}` }
-        : { anchor: { name: "ponder@1.0.0 start (default PGlite), same history, equivalent schema", value: Math.round(ponder.rate) }, ratio: +(ours.rate / ponder.rate).toFixed(2), notes: `${where}; target >= 10,000 events/s` }),
+        : {
+            anchor: {
+              name: "ponder@1.0.0 start (default PGlite), same history, equivalent schema",
+              value: Math.round(ponder.rate),
+            },
+            ratio: +(ours.rate / ponder.rate).toFixed(2),
+            notes: `${where}; target >= 10,000 events/s`,
+          }),
     });
 
     if (!quick) {
@@ -223,7 +308,17 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       rmSync(dir, { recursive: true, force: true });
       chmodSync(tmp, 0o777);
       const port = await freePort();
-      const pg = new EmbeddedPostgres({ databaseDir: dir, user: "bench", password: "bench", port, persistent: false, createPostgresUser: true, onLog: () => undefined, onError: () => undefined, postgresFlags: ["-c", "listen_addresses=127.0.0.1"] });
+      const pg = new EmbeddedPostgres({
+        databaseDir: dir,
+        user: "bench",
+        password: "bench",
+        port,
+        persistent: false,
+        createPostgresUser: true,
+        onLog: () => undefined,
+        onError: () => undefined,
+        postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+      });
       await pg.initialise();
       await pg.start();
       try {
@@ -231,12 +326,22 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
         const store = await openStore({ databaseUrl: `postgres://bench:bench@127.0.0.1:${port}/bench` });
         const r = await runOurs(store, node.url, h);
         await store.close();
-        results.push({ name: `backfill from hardhat node, ${h.logs.toLocaleString()} events, PostgreSQL 18`, unit: "events/s", value: Math.round(r.rate), notes: `fetch ${(r.fetchMs / 1000).toFixed(1)} s, commit ${(r.commitMs / 1000).toFixed(1)} s; indexer CPU ${r.cpuSeconds.toFixed(1)} s` });
+        results.push({
+          name: `backfill from hardhat node, ${h.logs.toLocaleString()} events, PostgreSQL 18`,
+          unit: "events/s",
+          value: Math.round(r.rate),
+          notes: `fetch ${(r.fetchMs / 1000).toFixed(1)} s, commit ${(r.commitMs / 1000).toFixed(1)} s; indexer CPU ${r.cpuSeconds.toFixed(1)} s`,
+        });
       } finally {
         await pg.stop();
       }
     }
-    results.push({ name: "eth_getLogs alone from hardhat node (2,000-block ranges, JSON parsed)", unit: "logs/s", value: Math.round(fetchOnly.rate), notes: "upper bound set by the node on this machine" });
+    results.push({
+      name: "eth_getLogs alone from hardhat node (2,000-block ranges, JSON parsed)",
+      unit: "logs/s",
+      value: Math.round(fetchOnly.rate),
+      notes: "upper bound set by the node on this machine",
+    });
   } finally {
     node.child.kill("SIGTERM");
     rmSync(tmp, { recursive: true, force: true });
@@ -246,6 +351,9 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await run({ quick: process.argv.includes("--quick") });
-  for (const r of results) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.anchor ? ` vs ${r.anchor.name}: ${r.anchor.value} (ratio ${r.ratio})` : ""}${r.notes ? `\n   ${r.notes}` : ""}\n`);
+  for (const r of results)
+    process.stdout.write(
+      `${r.name}: ${r.value} ${r.unit}${r.anchor ? ` vs ${r.anchor.name}: ${r.anchor.value} (ratio ${r.ratio})` : ""}${r.notes ? `\n   ${r.notes}` : ""}\n`,
+    );
   process.exit(0);
 }

@@ -27,9 +27,16 @@ const pct = (xs: number[], p: number) => {
 /** Runs the query and API benchmarks. */
 export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promise<BenchResult[]> {
   const quick = opts.quick === true;
-  const size = quick ? { batches: 100, keysPerBatch: 10_000, parties: 100, transfers: 10_000 } : { batches: 1_000, keysPerBatch: 10_000, parties: 200, transfers: 100_000 };
+  const size = quick
+    ? { batches: 100, keysPerBatch: 10_000, parties: 100, transfers: 10_000 }
+    : { batches: 1_000, keysPerBatch: 10_000, parties: 200, transfers: 100_000 };
   const dir = mkdtempSync(join(tmpdir(), "kt-bench-q-"));
-  const open = () => openStore({ dataDir: join(dir, "db"), databaseUrl: process.env.BENCH_DATABASE_URL || undefined, log: (l) => process.stderr.write(`${l}\n`) });
+  const open = () =>
+    openStore({
+      dataDir: join(dir, "db"),
+      databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
   let store = await open();
   const results: BenchResult[] = [];
   try {
@@ -38,8 +45,15 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
     await store.close();
     store = await open();
     const keys = size.batches * size.keysPerBatch;
-    process.stderr.write(`store: ${keys.toLocaleString()} keys, ${size.batches} batches, ${size.transfers.toLocaleString()} transfers, ${g.events.toLocaleString()} events written in ${g.seconds.toFixed(1)} s\n`);
-    results.push({ name: `store generation through the store layer (${g.events.toLocaleString()} events)`, unit: "events/s", value: Math.round(g.events / g.seconds), notes: `${store.info.kind}; mirror + batched unnest inserts, 20k events per transaction` });
+    process.stderr.write(
+      `store: ${keys.toLocaleString()} keys, ${size.batches} batches, ${size.transfers.toLocaleString()} transfers, ${g.events.toLocaleString()} events written in ${g.seconds.toFixed(1)} s\n`,
+    );
+    results.push({
+      name: `store generation through the store layer (${g.events.toLocaleString()} events)`,
+      unit: "events/s",
+      value: Math.round(g.events / g.seconds),
+      notes: `${store.info.kind}; mirror + batched unnest inserts, 20k events per transaction`,
+    });
 
     const rand = prng(99);
     // Wall time per query, and the process CPU time it took (PGlite runs in this process): the gap

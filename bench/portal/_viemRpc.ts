@@ -12,7 +12,10 @@ import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
 
 export class RpcError extends Error {
-  constructor(message: string, readonly unreachable: boolean) {
+  constructor(
+    message: string,
+    readonly unreachable: boolean,
+  ) {
     super(message);
   }
 }
@@ -24,7 +27,10 @@ export function createRpc(urls: readonly string[]): Rpc {
   return { client, chainId: () => getChainId(client) };
 }
 
-export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: string; index: number | bigint; hint?: number | bigint }): Promise<KeyStatus> {
+export async function readKeyStatusRaw(
+  rpc: Rpc,
+  q: { ledger: string; batchId: string; index: number | bigint; hint?: number | bigint },
+): Promise<KeyStatus> {
   const s = await readContract(rpc.client, {
     address: q.ledger as `0x${string}`,
     abi: keyLedgerAbi,

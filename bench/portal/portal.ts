@@ -36,13 +36,34 @@ async function bundleVerifyEntry(withViem: boolean): Promise<number> {
     logLevel: "silent",
     root: repoRoot,
     define: {
-      __KEYTRAIL_PUBLIC__: JSON.stringify({ chainId: 1, chainName: "x", rpcUrls: ["https://rpc.example"], ledger: `0x${"11".repeat(20)}`, portalBase: "https://p.example", explorerUrl: "" }),
+      __KEYTRAIL_PUBLIC__: JSON.stringify({
+        chainId: 1,
+        chainName: "x",
+        rpcUrls: ["https://rpc.example"],
+        ledger: `0x${"11".repeat(20)}`,
+        portalBase: "https://p.example",
+        explorerUrl: "",
+      }),
     },
     plugins: withViem
-      ? [{ name: "viem-rpc", enforce: "pre" as const, resolveId: (source: string, importer?: string) => (source === "./rpc.ts" && importer?.includes("portal/src/scripts") ? viemRpc : null) }]
+      ? [
+          {
+            name: "viem-rpc",
+            enforce: "pre" as const,
+            resolveId: (source: string, importer?: string) =>
+              source === "./rpc.ts" && importer?.includes("portal/src/scripts") ? viemRpc : null,
+          },
+        ]
       : [],
-    build: { write: false, minify: true, modulePreload: { polyfill: false }, rollupOptions: { input: resolve(repoRoot, "portal/src/scripts/verifyPage.ts") } },
-  })) as { output: { type: string; fileName: string; isEntry?: boolean; imports?: string[]; code?: string }[] } | { output: { type: string; fileName: string; isEntry?: boolean; imports?: string[]; code?: string }[] }[];
+    build: {
+      write: false,
+      minify: true,
+      modulePreload: { polyfill: false },
+      rollupOptions: { input: resolve(repoRoot, "portal/src/scripts/verifyPage.ts") },
+    },
+  })) as
+    | { output: { type: string; fileName: string; isEntry?: boolean; imports?: string[]; code?: string }[] }
+    | { output: { type: string; fileName: string; isEntry?: boolean; imports?: string[]; code?: string }[] }[];
   const chunks = (Array.isArray(out) ? out[0]! : out).output.filter((c) => c.type === "chunk");
   const byName = new Map(chunks.map((c) => [c.fileName, c]));
   const initial = new Set<string>();
@@ -96,7 +117,11 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const QRCode = (await import("qrcode")).default;
     const [fallbackResponse] = await Promise.all([
       page.waitForResponse((r) => r.request().resourceType() === "script" && !initialKeys.has(r.url())),
-      page.setInputFiles("#upload-input", { name: "q.png", mimeType: "image/png", buffer: await QRCode.toBuffer("x", { scale: 4 }) }),
+      page.setInputFiles("#upload-input", {
+        name: "q.png",
+        mimeType: "image/png",
+        buffer: await QRCode.toBuffer("x", { scale: 4 }),
+      }),
     ]);
     const fallbackBytes = gz(await fallbackResponse.body());
     await page.close();
@@ -112,19 +137,40 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       await p.goto(`${origin}/v/#${s.payloads.genuine}`);
       await p.waitForFunction(() => document.documentElement.dataset.verdictMs);
       verdicts.push(Number(await p.evaluate(() => document.documentElement.dataset.verdictMs)));
-      loadsMs.push(await p.evaluate(() => {
-        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-        return Math.round(nav?.loadEventEnd || nav?.domContentLoadedEventEnd || 0);
-      }));
+      loadsMs.push(
+        await p.evaluate(() => {
+          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+          return Math.round(nav?.loadEventEnd || nav?.domContentLoadedEventEnd || 0);
+        }),
+      );
       await p.close();
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const v = median(verdicts);
     const l = median(loadsMs);
     return [
-      { name: "portal verify page JS, initial (gzip, as shipped)", unit: "bytes", value: initial, anchor: { name: "same entry with viem's public client (Vite build)", value: viemBundle }, ratio: oursBundle / viemBundle, notes: `lower is better; ratio compares like with like (our entry alone through the same Vite build: ${oursBundle} B); budget 61440 B including the fallback` },
-      { name: "portal QR fallback decoder chunk (gzip, on demand)", unit: "bytes", value: fallbackBytes, notes: `loaded only without BarcodeDetector; initial + fallback = ${initial + fallbackBytes} B of a 61440 B budget` },
-      { name: "portal time from navigation to verdict (median)", unit: "ms", value: v, anchor: { name: "same page's load event", value: l }, ratio: v / Math.max(1, l), notes: `lower is better; ${loads} fresh loads, local chain over HTTP, headless Chromium` },
+      {
+        name: "portal verify page JS, initial (gzip, as shipped)",
+        unit: "bytes",
+        value: initial,
+        anchor: { name: "same entry with viem's public client (Vite build)", value: viemBundle },
+        ratio: oursBundle / viemBundle,
+        notes: `lower is better; ratio compares like with like (our entry alone through the same Vite build: ${oursBundle} B); budget 61440 B including the fallback`,
+      },
+      {
+        name: "portal QR fallback decoder chunk (gzip, on demand)",
+        unit: "bytes",
+        value: fallbackBytes,
+        notes: `loaded only without BarcodeDetector; initial + fallback = ${initial + fallbackBytes} B of a 61440 B budget`,
+      },
+      {
+        name: "portal time from navigation to verdict (median)",
+        unit: "ms",
+        value: v,
+        anchor: { name: "same page's load event", value: l },
+        ratio: v / Math.max(1, l),
+        notes: `lower is better; ${loads} fresh loads, local chain over HTTP, headless Chromium`,
+      },
     ];
   } finally {
     await browser.close();
@@ -138,6 +184,10 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await run({ quick: process.argv.includes("--quick") });
   if (process.argv.includes("--json")) process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
-  else for (const r of results) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.anchor ? ` (anchor ${r.anchor.name}: ${r.anchor.value}, ratio ${r.ratio?.toFixed(2)})` : ""}${r.notes ? `\n  ${r.notes}` : ""}\n`);
+  else
+    for (const r of results)
+      process.stdout.write(
+        `${r.name}: ${r.value} ${r.unit}${r.anchor ? ` (anchor ${r.anchor.name}: ${r.anchor.value}, ratio ${r.ratio?.toFixed(2)})` : ""}${r.notes ? `\n  ${r.notes}` : ""}\n`,
+      );
   process.exit(0);
 }

@@ -41,10 +41,18 @@ const rnd = (bytes: number) => new Uint8Array(randomBytes(bytes));
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
 const log = (s: string) => process.stderr.write(`  ${s}\n`);
 
-function sealInChild(input: string, outDir: string, urls: boolean): { ms: number; count: number; maxRssMiB: number; cpuMs: number; reader: string } {
+function sealInChild(
+  input: string,
+  outDir: string,
+  urls: boolean,
+): { ms: number; count: number; maxRssMiB: number; cpuMs: number; reader: string } {
   rmSync(outDir, { recursive: true, force: true });
   const child = fileURLToPath(new URL("./_sealChild.ts", import.meta.url));
-  const out = execFileSync(process.execPath, ["--import", import.meta.resolve("tsx"), child, input, outDir, urls ? "1" : "0"], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const out = execFileSync(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), child, input, outDir, urls ? "1" : "0"],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
   rmSync(outDir, { recursive: true, force: true });
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
@@ -107,7 +115,10 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       name: `seal ${label} keys end to end (read, salts, commitments, tree, ${Math.ceil(n / 1024)} proof shards, commitments.bin, manifest)`,
       unit: "keys/s",
       value: round(ours),
-      anchor: { name: "hash-wasm keccak + merkletreejs tree + all getHexProof(leaf, index), 1 thread", value: round(anchorRate) },
+      anchor: {
+        name: "hash-wasm keccak + merkletreejs tree + all getHexProof(leaf, index), 1 thread",
+        value: round(anchorRate),
+      },
       ratio: round(ours / anchorRate, 2),
       notes: `target >= 400,000 keys/s; ${round((100 * ours) / NATIVE_KEYS_PER_S)}% of the native limit (~${round(NATIVE_KEYS_PER_S)} keys/s: 1.42M keccak/s/core x 2 cores / 5); CPU ${round(seal.cpuMs)} ms over ${round(seal.ms)} ms wall; reader ${seal.reader}`,
     });
@@ -115,7 +126,10 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       name: `seal ${label} keys end to end with urls.csv (short-form payload URLs for every key)`,
       unit: "keys/s",
       value: round(rate(n, sealUrls.ms)),
-      anchor: { name: "hash-wasm keccak + merkletreejs tree + all getHexProof(leaf, index), 1 thread (no payloads)", value: round(anchorRate) },
+      anchor: {
+        name: "hash-wasm keccak + merkletreejs tree + all getHexProof(leaf, index), 1 thread (no payloads)",
+        value: round(anchorRate),
+      },
       ratio: round(rate(n, sealUrls.ms) / anchorRate, 2),
       notes: `CPU ${round(sealUrls.cpuMs)} ms over ${round(sealUrls.ms)} ms wall`,
     });
@@ -130,7 +144,13 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
     {
       const batchId = bytesToHex(rnd(32));
       const salts = rnd(Math.min(n, 100_000) * 32);
-      const fields = { form: "short" as const, chainId: 31337, ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const, batchId, gs1: { gtin: "06901234567892", expiry: "271228" } };
+      const fields = {
+        form: "short" as const,
+        chainId: 31337,
+        ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const,
+        batchId,
+        gs1: { gtin: "06901234567892", expiry: "271228" },
+      };
       const t = performance.now();
       let chars = 0;
       for (let i = 0; i < n; i++) {
@@ -157,7 +177,9 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       {
         const few = leaves.slice(0, 4096);
         const t = buildTree(kernel, { leaves: leafBytes.subarray(0, 4096 * 32) });
-        const j = new MerkleTreeJs(few, (d: Buffer) => Buffer.from(hasher.init().update(d).digest("binary")), { sortPairs: true });
+        const j = new MerkleTreeJs(few, (d: Buffer) => Buffer.from(hasher.init().update(d).digest("binary")), {
+          sortPairs: true,
+        });
         for (let i = 0; i < few.length; i++) {
           getProofBytes(t, i);
           getProof(t, i);
@@ -174,7 +196,9 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
         else for (let i = 0; i < n; i++) nodes += getProof(tree, i).length;
         const oursMs = performance.now() - t;
         t = performance.now();
-        const js = new MerkleTreeJs(leaves, (d: Buffer) => Buffer.from(hasher.init().update(d).digest("binary")), { sortPairs: true });
+        const js = new MerkleTreeJs(leaves, (d: Buffer) => Buffer.from(hasher.init().update(d).digest("binary")), {
+          sortPairs: true,
+        });
         let jsNodes = 0;
         if (form === "bytes") for (let i = 0; i < n; i++) jsNodes += js.getProof(leaves[i]!, i).length;
         else for (let i = 0; i < n; i++) jsNodes += js.getHexProof(leaves[i]!, i).length;
@@ -184,7 +208,10 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
           name: `Merkle tree + all ${label} proofs (${form === "bytes" ? "bytes: getProofBytes into one buffer" : "hex strings: getProof"}), from leaves`,
           unit: "leaves/s",
           value: round(rate(n, oursMs)),
-          anchor: { name: `merkletreejs sortPairs (hash-wasm keccak) + ${form === "bytes" ? "getProof(leaf, index) (Buffers)" : "getHexProof(leaf, index)"}`, value: round(rate(n, jsMs)) },
+          anchor: {
+            name: `merkletreejs sortPairs (hash-wasm keccak) + ${form === "bytes" ? "getProof(leaf, index) (Buffers)" : "getHexProof(leaf, index)"}`,
+            value: round(rate(n, jsMs)),
+          },
           ratio: round(jsMs / oursMs, 2),
           notes: "same root and proof sizes checked in the run",
         });
@@ -194,7 +221,10 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
     {
       const batchId = bytesToHex(rnd(32));
       const coms = rnd(nOz * 32);
-      const values = Array.from({ length: nOz }, (_, i) => [batchId, i, bytesToHex(coms.subarray(i * 32, i * 32 + 32))] as [Hex, number, Hex]);
+      const values = Array.from(
+        { length: nOz },
+        (_, i) => [batchId, i, bytesToHex(coms.subarray(i * 32, i * 32 + 32))] as [Hex, number, Hex],
+      );
       let t = performance.now();
       const tree = buildTree(kernel, { leaves: kernel.leaves(hexToBytes(batchId), 0, coms, nOz) });
       for (let i = 0; i < nOz; i++) getProof(tree, i);
@@ -207,14 +237,19 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
         name: `standard leaves + tree + all proofs, ${nOz.toLocaleString("en-US")} keys`,
         unit: "keys/s",
         value: round(rate(nOz, oursMs)),
-        anchor: { name: "@openzeppelin/merkle-tree StandardMerkleTree.of + getProof(i)", value: round(rate(nOz, ozMs)) },
+        anchor: {
+          name: "@openzeppelin/merkle-tree StandardMerkleTree.of + getProof(i)",
+          value: round(rate(nOz, ozMs)),
+        },
         ratio: round(ozMs / oursMs, 1),
       });
     }
     // proof verification, depth 20
     {
       const m = 1 << 20;
-      const tree = buildTree(kernel, { leaves: leafBytes.length >= m * 32 ? leafBytes.subarray(0, m * 32) : rnd(m * 32) });
+      const tree = buildTree(kernel, {
+        leaves: leafBytes.length >= m * 32 ? leafBytes.subarray(0, m * 32) : rnd(m * 32),
+      });
       const index = 123_457;
       const proof = getProof(tree, index);
       const leaf = bytesToHex(tree.layers[0]!.subarray(index * 32, index * 32 + 32));
@@ -253,7 +288,11 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
         kernel.hashPairs(nodes, pairs * 2);
         oursMs = Math.min(oursMs, performance.now() - t);
         t = performance.now();
-        for (let i = 0; i < pairs; i++) hasher.init().update(nodes.subarray(i * 64, i * 64 + 64)).digest("binary");
+        for (let i = 0; i < pairs; i++)
+          hasher
+            .init()
+            .update(nodes.subarray(i * 64, i * 64 + 64))
+            .digest("binary");
         hwMs = Math.min(hwMs, performance.now() - t);
       }
       t = performance.now();

@@ -18,15 +18,36 @@ import { openApiDocument } from "./openApiDocument.js";
 /** Largest page any list route answers. */
 export const MAX_PAGE = 500;
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected 0x and 40 hex digits").transform((s) => s.toLowerCase() as Address);
-const batchId = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits").transform((s) => s.toLowerCase() as Hex);
-const uint = (max: number) => z.string().regex(/^\d{1,16}$/, "expected a non-negative integer").transform(Number).pipe(z.number().int().min(0).max(max));
-const limit = z.string().regex(/^\d{1,6}$/, "expected an integer").transform(Number).pipe(z.number().int().min(1).max(MAX_PAGE)).optional();
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "expected 0x and 40 hex digits")
+  .transform((s) => s.toLowerCase() as Address);
+const batchId = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits")
+  .transform((s) => s.toLowerCase() as Hex);
+const uint = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, "expected a non-negative integer")
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(max));
+const limit = z
+  .string()
+  .regex(/^\d{1,6}$/, "expected an integer")
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(MAX_PAGE))
+  .optional();
 const offset = uint(1_000_000).optional();
 const page = z.object({ limit, offset }).strict();
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: { parameter: string; problem: string }[]) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: { parameter: string; problem: string }[],
+  ) {
     super(message);
   }
 }
@@ -38,10 +59,15 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, name?: string): z
   const details = r.error.issues.map((i) => ({
     parameter:
       [name, ...i.path].filter((s) => s !== undefined).join(".") ||
-      (i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(",") ?? "" : ""),
+      (i.code === "unrecognized_keys" ? ((i as { keys?: string[] }).keys?.join(",") ?? "") : ""),
     problem: i.message,
   }));
-  throw new HttpError(400, "invalid_parameter", `Invalid parameter ${details.map((d) => d.parameter).join(", ")}: ${details.map((d) => d.problem).join("; ")}.`, details);
+  throw new HttpError(
+    400,
+    "invalid_parameter",
+    `Invalid parameter ${details.map((d) => d.parameter).join(", ")}: ${details.map((d) => d.problem).join("; ")}.`,
+    details,
+  );
 }
 
 type Handler = (params: Record<string, string>, query: Record<string, string>) => Promise<unknown>;
@@ -66,19 +92,32 @@ export function createApiServer(store: Store): Server {
   };
   const paged = (q: Record<string, string>, extra: z.ZodRawShape = {}) => {
     const p = parse(page.extend(extra), q) as { limit?: number; offset?: number } & Record<string, unknown>;
-    return { ...p, limit: p.limit ?? 100, offset: p.offset ?? 0 } as Record<string, unknown> & { limit: number; offset: number };
+    return { ...p, limit: p.limit ?? 100, offset: p.offset ?? 0 } as Record<string, unknown> & {
+      limit: number;
+      offset: number;
+    };
   };
   const noQuery = (q: Record<string, string>) => parse(z.object({}).strict(), q);
 
   route("/status", async (_p, q) => {
     noQuery(q);
     const [meta, cursor] = await Promise.all([readMeta(store), readCursor(store)]);
-    return { chainId: meta?.chainId ?? null, ledger: meta?.ledger ?? null, startBlock: meta?.startBlock ?? null, store: store.info.kind, cursor };
+    return {
+      chainId: meta?.chainId ?? null,
+      ledger: meta?.ledger ?? null,
+      startBlock: meta?.startBlock ?? null,
+      store: store.info.kind,
+      cursor,
+    };
   });
   route("/openapi.json", async () => openApiDocument);
   route("/batches", async (_p, q) => {
     const o = paged(q, { supplier: address.optional() });
-    const r = await listBatches(store, { supplier: o.supplier as Address | undefined, limit: o.limit, offset: o.offset });
+    const r = await listBatches(store, {
+      supplier: o.supplier as Address | undefined,
+      limit: o.limit,
+      offset: o.offset,
+    });
     return { items: r.items, limit: o.limit, offset: o.offset, total: r.total };
   });
   route("/batches/:id", async (p, q) => {
@@ -88,12 +127,19 @@ export function createApiServer(store: Store): Server {
     if (!b) throw new HttpError(404, "not_found", `No batch ${id}.`);
     return b;
   });
-  const keyParams = (p: Record<string, string>) => ({ id: parse(batchId, p.id, "id"), index: parse(uint(2 ** 48 - 1), p.index, "index") });
+  const keyParams = (p: Record<string, string>) => ({
+    id: parse(batchId, p.id, "id"),
+    index: parse(uint(2 ** 48 - 1), p.index, "index"),
+  });
   const chainOf = async (p: Record<string, string>) => {
     const { id, index } = keyParams(p);
     const c = await getCustodyChain(store, { batchId: id, index });
     if ("missing" in c) {
-      throw new HttpError(404, "not_found", c.missing === "batch" ? `No batch ${id}.` : `Index ${index} is outside batch ${id} (count ${c.count}).`);
+      throw new HttpError(
+        404,
+        "not_found",
+        c.missing === "batch" ? `No batch ${id}.` : `Index ${index} is outside batch ${id} (count ${c.count}).`,
+      );
     }
     return c;
   };
@@ -128,11 +174,27 @@ export function createApiServer(store: Store): Server {
   route("/flows", async (_p, q) => {
     const o = parse(
       z
-        .object({ from: address.optional(), to: address.optional(), party: address.optional(), batch: batchId.optional(), since: uint(2 ** 40).optional(), until: uint(2 ** 40).optional(), limit })
+        .object({
+          from: address.optional(),
+          to: address.optional(),
+          party: address.optional(),
+          batch: batchId.optional(),
+          since: uint(2 ** 40).optional(),
+          until: uint(2 ** 40).optional(),
+          limit,
+        })
         .strict(),
       q,
     );
-    const items = await getFlows(store, { from: o.from, to: o.to, party: o.party, batchId: o.batch, since: o.since, until: o.until, limit: o.limit ?? 100 });
+    const items = await getFlows(store, {
+      from: o.from,
+      to: o.to,
+      party: o.party,
+      batchId: o.batch,
+      since: o.since,
+      until: o.until,
+      limit: o.limit ?? 100,
+    });
     return { items };
   });
   route("/digest", async (_p, q) => {
@@ -157,18 +219,28 @@ export function createApiServer(store: Store): Server {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === "OPTIONS") {
-      res.writeHead(204, { "access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD, OPTIONS", "access-control-allow-headers": "content-type", "access-control-max-age": "86400" });
+      res.writeHead(204, {
+        "access-control-allow-origin": "*",
+        "access-control-allow-methods": "GET, HEAD, OPTIONS",
+        "access-control-allow-headers": "content-type",
+        "access-control-max-age": "86400",
+      });
       res.end();
       return;
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
-      send(res, 405, { error: { code: "method_not_allowed", message: `${req.method} is not allowed: the API is read-only (GET).` } });
+      send(res, 405, {
+        error: { code: "method_not_allowed", message: `${req.method} is not allowed: the API is read-only (GET).` },
+      });
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) {
-      if (k in query) throw new HttpError(400, "invalid_parameter", `Parameter ${k} is given twice.`, [{ parameter: k, problem: "given twice" }]);
+      if (k in query)
+        throw new HttpError(400, "invalid_parameter", `Parameter ${k} is given twice.`, [
+          { parameter: k, problem: "given twice" },
+        ]);
       query[k] = v;
     }
     for (const [re, names, handler] of routes) {
@@ -184,7 +256,10 @@ export function createApiServer(store: Store): Server {
 
   return createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (e instanceof HttpError) send(res, e.status, { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
+      if (e instanceof HttpError)
+        send(res, e.status, {
+          error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
+        });
       else send(res, 500, { error: { code: "internal", message: "Internal error." } });
     });
   });

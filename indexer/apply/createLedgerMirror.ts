@@ -24,11 +24,24 @@ type PartyRow = Versioned & {
   registeredTx: string;
   registeredTime: number;
 };
-type AuthRow = Versioned & { supplier: string; distributor: string; tier: number; expiresAt: string; certificateHash: string };
+type AuthRow = Versioned & {
+  supplier: string;
+  distributor: string;
+  tier: number;
+  expiresAt: string;
+  certificateHash: string;
+};
 type RedeemerRow = Versioned & { supplier: string; redeemer: string };
 type SegmentRow = Versioned & { batchNo: number; start: number; end: number; holder: string; frozen: number };
 type WordRow = Versioned & { batchNo: number; word: number; mask: bigint };
-type BatchInfo = { batchId: string; batchNo: number; supplier: string; count: number; segments: SegmentRow[]; words: Map<number, WordRow> };
+type BatchInfo = {
+  batchId: string;
+  batchNo: number;
+  supplier: string;
+  count: number;
+  segments: SegmentRow[];
+  words: Map<number, WordRow>;
+};
 
 /** kt_batches: one row per anchored batch (the event's fields, numbered in anchoring order). */
 type BatchRow = {
@@ -53,18 +66,35 @@ type BatchRow = {
 /** Where an event row sits in the chain. */
 type EventPosition = { block: number; logIndex: number; tx: string; timestamp: number };
 /** kt_transfers: one row per CustodyTransferred. */
-type TransferRow = EventPosition & { batchNo: number; from: string; to: string; start: number; end: number; memo: string; authorized: boolean };
+type TransferRow = EventPosition & {
+  batchNo: number;
+  from: string;
+  to: string;
+  start: number;
+  end: number;
+  memo: string;
+  authorized: boolean;
+};
 /** kt_revocations: one row per KeysRevoked (reason > 0) or KeysReinstated (reason 0). */
 type RevocationRow = EventPosition & { batchNo: number; by: string; start: number; end: number; reason: number };
 /** kt_redemptions: one row per KeysRedeemed. */
 type RedemptionRow = EventPosition & { batchNo: number; by: string; word: number; mask: string };
 
-type Tables = { parties: PartyRow; authorizations: AuthRow; redeemers: RedeemerRow; segments: SegmentRow; words: WordRow };
+type Tables = {
+  parties: PartyRow;
+  authorizations: AuthRow;
+  redeemers: RedeemerRow;
+  segments: SegmentRow;
+  words: WordRow;
+};
 
 /** A column of an insert: its name, its PostgreSQL array element type, and how a row gives its value. */
 type Column<T> = { col: string; type: string; get: (r: T) => unknown };
 const col = <T>(name: string, type: string, get: (r: T) => unknown): Column<T> => ({ col: name, type, get });
-const versionColumns = <T extends Versioned>(): Column<T>[] => [col("from_block", "int8", (r) => r.fromBlock), col("to_block", "int8", (r) => r.toBlock)];
+const versionColumns = <T extends Versioned>(): Column<T>[] => [
+  col("from_block", "int8", (r) => r.fromBlock),
+  col("to_block", "int8", (r) => r.toBlock),
+];
 const positionColumns = <T extends EventPosition>(): Column<T>[] => [
   col("block", "int8", (r) => r.block),
   col("log_index", "int4", (r) => r.logIndex),
@@ -112,7 +142,11 @@ const AUTH_COLUMNS: Column<AuthRow>[] = [
   col("certificate_hash", "text", (r) => r.certificateHash),
   ...versionColumns<AuthRow>(),
 ];
-const REDEEMER_COLUMNS: Column<RedeemerRow>[] = [col("supplier", "text", (r) => r.supplier), col("redeemer", "text", (r) => r.redeemer), ...versionColumns<RedeemerRow>()];
+const REDEEMER_COLUMNS: Column<RedeemerRow>[] = [
+  col("supplier", "text", (r) => r.supplier),
+  col("redeemer", "text", (r) => r.redeemer),
+  ...versionColumns<RedeemerRow>(),
+];
 const SEGMENT_COLUMNS: Column<SegmentRow>[] = [
   col("batch_no", "int4", (r) => r.batchNo),
   col("seg_start", "int8", (r) => r.start),
@@ -167,7 +201,14 @@ type PartyDbRow = {
   registered_time: number;
   from_block: number;
 };
-type AuthDbRow = { supplier: string; distributor: string; tier: number; expires_at: string; certificate_hash: string; from_block: number };
+type AuthDbRow = {
+  supplier: string;
+  distributor: string;
+  tier: number;
+  expires_at: string;
+  certificate_hash: string;
+  from_block: number;
+};
 type RedeemerDbRow = { supplier: string; redeemer: string; from_block: number };
 type TableName = keyof Tables;
 
@@ -216,8 +257,12 @@ export function createLedgerMirror(): LedgerMirror {
 
   function emptyPending() {
     return {
-      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as { [K in TableName]: Tables[K][] },
-      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as { [K in TableName]: Tables[K][] },
+      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as {
+        [K in TableName]: Tables[K][];
+      },
+      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as {
+        [K in TableName]: Tables[K][];
+      },
       batches: [] as BatchRow[],
       transfers: [] as TransferRow[],
       revocations: [] as RevocationRow[],
@@ -281,8 +326,16 @@ export function createLedgerMirror(): LedgerMirror {
         certificateHash: r.certificate_hash,
       });
     }
-    const rd = await sql.query<RedeemerDbRow>("SELECT supplier, redeemer, from_block FROM kt_redeemers WHERE to_block IS NULL");
-    for (const r of rd) redeemers.set(`${r.supplier}:${r.redeemer}`, { ...v(r.from_block), persisted: true, supplier: r.supplier, redeemer: r.redeemer });
+    const rd = await sql.query<RedeemerDbRow>(
+      "SELECT supplier, redeemer, from_block FROM kt_redeemers WHERE to_block IS NULL",
+    );
+    for (const r of rd)
+      redeemers.set(`${r.supplier}:${r.redeemer}`, {
+        ...v(r.from_block),
+        persisted: true,
+        supplier: r.supplier,
+        redeemer: r.redeemer,
+      });
     const mx = await sql.query<{ n: number }>("SELECT coalesce(max(batch_no), 0) AS n FROM kt_batches");
     lastBatchNo = mx[0]?.n ?? 0;
     loaded = true;
@@ -305,12 +358,26 @@ export function createLedgerMirror(): LedgerMirror {
     if (!rows.length) return;
     const byNo = new Map<number, BatchInfo>();
     for (const r of rows) {
-      const info: BatchInfo = { batchId: r.batch_id, batchNo: r.batch_no, supplier: r.supplier, count: r.count, segments: [], words: new Map() };
+      const info: BatchInfo = {
+        batchId: r.batch_id,
+        batchNo: r.batch_no,
+        supplier: r.supplier,
+        count: r.count,
+        segments: [],
+        words: new Map(),
+      };
       batches.set(r.batch_id, info);
       byNo.set(r.batch_no, info);
     }
     const found = rows.map((r) => r.batch_no);
-    const segs = await sql.query<{ batch_no: number; seg_start: number; seg_end: number; holder: string; frozen: number; from_block: number }>(
+    const segs = await sql.query<{
+      batch_no: number;
+      seg_start: number;
+      seg_end: number;
+      holder: string;
+      frozen: number;
+      from_block: number;
+    }>(
       "SELECT batch_no, seg_start, seg_end, holder, frozen, from_block FROM kt_segments WHERE to_block IS NULL AND batch_no = ANY($1::int4[]) ORDER BY batch_no, seg_start",
       [found],
     );
@@ -330,12 +397,25 @@ export function createLedgerMirror(): LedgerMirror {
       [found],
     );
     for (const w of words) {
-      byNo.get(w.batch_no)?.words.set(w.word, { ...v(w.from_block), persisted: true, batchNo: w.batch_no, word: w.word, mask: BigInt(w.mask) });
+      byNo.get(w.batch_no)?.words.set(w.word, {
+        ...v(w.from_block),
+        persisted: true,
+        batchNo: w.batch_no,
+        word: w.word,
+        mask: BigInt(w.mask),
+      });
     }
   }
 
   /** Sets holder and/or frozen reason on [start, end) of a batch, splitting segments at the edges. */
-  function assign(b: BatchInfo, start: number, end: number, block: number, holder: string | null, frozen: number | null): void {
+  function assign(
+    b: BatchInfo,
+    start: number,
+    end: number,
+    block: number,
+    holder: string | null,
+    frozen: number | null,
+  ): void {
     const s0 = Math.max(0, start);
     const e0 = Math.min(b.count, end);
     if (s0 >= e0) return;
@@ -377,7 +457,12 @@ export function createLedgerMirror(): LedgerMirror {
     }
   }
 
-  const at = (e: IndexedEvent): EventPosition => ({ block: e.block, logIndex: e.logIndex, tx: e.tx, timestamp: e.timestamp });
+  const at = (e: IndexedEvent): EventPosition => ({
+    block: e.block,
+    logIndex: e.logIndex,
+    tx: e.tx,
+    timestamp: e.timestamp,
+  });
 
   function applyOne(e: IndexedEvent): void {
     const d = e.decoded;
@@ -465,13 +550,37 @@ export function createLedgerMirror(): LedgerMirror {
         const a = d.args;
         if (batches.get(a.batchId)) break; // a second anchor is impossible on chain; the replay ignores it too
         const count = Number(a.count);
-        const b: BatchInfo = { batchId: a.batchId, batchNo: ++lastBatchNo, supplier: a.supplier, count, segments: [], words: new Map() };
-        if (count > 0) b.segments.push(add("segments", { ...v(block), batchNo: b.batchNo, start: 0, end: count, holder: a.supplier, frozen: 0 }));
+        const b: BatchInfo = {
+          batchId: a.batchId,
+          batchNo: ++lastBatchNo,
+          supplier: a.supplier,
+          count,
+          segments: [],
+          words: new Map(),
+        };
+        if (count > 0)
+          b.segments.push(
+            add("segments", { ...v(block), batchNo: b.batchNo, start: 0, end: count, holder: a.supplier, frozen: 0 }),
+          );
         batches.set(a.batchId, b);
         pending.batches.push({
-          batchId: a.batchId, batchNo: b.batchNo, supplier: a.supplier, label: a.label, root: a.root, count, productId: a.productId,
-          faceValue: a.faceValue.toString(), currency: a.currency, expiresAt: a.expiresAt.toString(), restricted: a.restricted,
-          manifestHash: a.manifestHash, manifestUri: a.manifestURI, block, logIndex: e.logIndex, tx: e.tx, timestamp: e.timestamp,
+          batchId: a.batchId,
+          batchNo: b.batchNo,
+          supplier: a.supplier,
+          label: a.label,
+          root: a.root,
+          count,
+          productId: a.productId,
+          faceValue: a.faceValue.toString(),
+          currency: a.currency,
+          expiresAt: a.expiresAt.toString(),
+          restricted: a.restricted,
+          manifestHash: a.manifestHash,
+          manifestUri: a.manifestURI,
+          block,
+          logIndex: e.logIndex,
+          tx: e.tx,
+          timestamp: e.timestamp,
         });
         break;
       }
@@ -484,7 +593,16 @@ export function createLedgerMirror(): LedgerMirror {
           const au = auths.get(`${b.supplier}:${a.to}`);
           authorized = !!au && au.tier !== 0 && (au.expiresAt === "0" || BigInt(e.timestamp) <= BigInt(au.expiresAt));
         }
-        pending.transfers.push({ ...at(e), batchNo: b.batchNo, from: a.from, to: a.to, start: Number(a.start), end: Number(a.end), memo: a.memo, authorized });
+        pending.transfers.push({
+          ...at(e),
+          batchNo: b.batchNo,
+          from: a.from,
+          to: a.to,
+          start: Number(a.start),
+          end: Number(a.end),
+          memo: a.memo,
+          authorized,
+        });
         assign(b, Number(a.start), Number(a.end), block, a.to, null);
         break;
       }
@@ -494,7 +612,14 @@ export function createLedgerMirror(): LedgerMirror {
         const b = batches.get(a.batchId);
         if (!b) break;
         const reason = d.eventName === "KeysRevoked" ? Number(d.args.reason) : 0;
-        pending.revocations.push({ ...at(e), batchNo: b.batchNo, by: a.by, start: Number(a.start), end: Number(a.end), reason });
+        pending.revocations.push({
+          ...at(e),
+          batchNo: b.batchNo,
+          by: a.by,
+          start: Number(a.start),
+          end: Number(a.end),
+          reason,
+        });
         assign(b, Number(a.start), Number(a.end), block, null, reason);
         break;
       }
@@ -529,18 +654,36 @@ export function createLedgerMirror(): LedgerMirror {
       const rows = p.closes[k];
       if (!rows.length) return;
       rowsClosed += rows.length;
-      const params = [...cols(rows, pk.map((c) => c.get)), rows.map((r) => r.fromBlock), rows.map((r) => r.toBlock)];
+      const params = [
+        ...cols(
+          rows,
+          pk.map((c) => c.get),
+        ),
+        rows.map((r) => r.fromBlock),
+        rows.map((r) => r.toBlock),
+      ];
       const n = pk.length;
-      const unnest = [...pk.map((c, i) => `$${i + 1}::${c.type}[]`), `$${n + 1}::int8[]`, `$${n + 2}::int8[]`].join(", ");
+      const unnest = [...pk.map((c, i) => `$${i + 1}::${c.type}[]`), `$${n + 1}::int8[]`, `$${n + 2}::int8[]`].join(
+        ", ",
+      );
       const names = [...pk.map((c) => c.col), "from_block", "to_block"].join(", ");
       const where = [...pk.map((c) => `t.${c.col} = v.${c.col}`), "t.from_block = v.from_block"].join(" AND ");
-      await sql.query(`UPDATE ${table} t SET to_block = v.to_block FROM unnest(${unnest}) AS v(${names}) WHERE ${where}`, params);
+      await sql.query(
+        `UPDATE ${table} t SET to_block = v.to_block FROM unnest(${unnest}) AS v(${names}) WHERE ${where}`,
+        params,
+      );
     };
     const insertSql = async <T>(table: string, columns: readonly Column<T>[], rows: readonly T[]) => {
       if (!rows.length) return;
       rowsInserted += rows.length;
       const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
-      await sql.query(`INSERT INTO ${table} (${columns.map((c) => c.col).join(", ")}) SELECT * FROM unnest(${unnest})`, cols(rows, columns.map((c) => c.get)));
+      await sql.query(
+        `INSERT INTO ${table} (${columns.map((c) => c.col).join(", ")}) SELECT * FROM unnest(${unnest})`,
+        cols(
+          rows,
+          columns.map((c) => c.get),
+        ),
+      );
     };
     const live = <K extends TableName>(k: K) => p.inserts[k].filter((r) => !r.dropped && r.toBlock !== r.fromBlock);
 
@@ -576,7 +719,12 @@ export function createLedgerMirror(): LedgerMirror {
       await sql.query(
         `INSERT INTO kt_blocks (number, hash, parent_hash, timestamp) SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[])
          ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp`,
-        [blocks.map((b) => b.number), blocks.map((b) => b.hash), blocks.map((b) => b.parentHash), blocks.map((b) => b.timestamp)],
+        [
+          blocks.map((b) => b.number),
+          blocks.map((b) => b.hash),
+          blocks.map((b) => b.parentHash),
+          blocks.map((b) => b.timestamp),
+        ],
       );
     }
     const c = parameters.cursor;

@@ -17,16 +17,30 @@ const RANGE_HINT = /(too many|more than|limit|exceed|range|response size|too lar
  * @example
  * throw classifyRpcError({ error: e, method: "eth_getLogs", url });
  */
-export function classifyRpcError(parameters: { error: unknown; method: string; url: string }): IndexerRpcError | IndexerRangeTooLargeError {
+export function classifyRpcError(parameters: {
+  error: unknown;
+  method: string;
+  url: string;
+}): IndexerRpcError | IndexerRangeTooLargeError {
   const { error, method, url } = parameters;
   const where = `${method} at ${url}`;
   const isLogs = method === "eth_getLogs";
   if (error instanceof ResponseBodyTooLargeError) {
-    return new IndexerRangeTooLargeError(`${where}: response body over ${error.maxSize} bytes.`, { cause: error, details: "The block range is shrunk and the call repeated." });
+    return new IndexerRangeTooLargeError(`${where}: response body over ${error.maxSize} bytes.`, {
+      cause: error,
+      details: "The block range is shrunk and the call repeated.",
+    });
   }
-  if (error instanceof TimeoutError) return new IndexerRpcError(`${where}: timed out.`, { cause: error, retryable: true });
-  const rpcErr = error instanceof RpcRequestError ? { code: error.code, message: error.shortMessage, status: error.status } : undefined;
-  const obj = !rpcErr && typeof error === "object" && error !== null && "code" in error && "message" in error ? (error as { code: number; message: string }) : undefined;
+  if (error instanceof TimeoutError)
+    return new IndexerRpcError(`${where}: timed out.`, { cause: error, retryable: true });
+  const rpcErr =
+    error instanceof RpcRequestError
+      ? { code: error.code, message: error.shortMessage, status: error.status }
+      : undefined;
+  const obj =
+    !rpcErr && typeof error === "object" && error !== null && "code" in error && "message" in error
+      ? (error as { code: number; message: string })
+      : undefined;
   const rpc = rpcErr ?? (obj ? { code: obj.code, message: String(obj.message), status: undefined } : undefined);
   if (rpc) {
     if (isLogs && (rpc.code === -32005 || RANGE_HINT.test(rpc.message))) {
@@ -35,13 +49,20 @@ export function classifyRpcError(parameters: { error: unknown; method: string; u
     if (rpc.status === 429 || rpc.code === 429 || rpc.code === -32005) {
       return new IndexerRpcError(`${where}: rate limited (${rpc.message}).`, { cause: error, retryable: true });
     }
-    const retryable = rpc.code === -32603 || (rpc.code <= -32000 && rpc.code >= -32099) || (rpc.status !== undefined && rpc.status >= 500);
+    const retryable =
+      rpc.code === -32603 ||
+      (rpc.code <= -32000 && rpc.code >= -32099) ||
+      (rpc.status !== undefined && rpc.status >= 500);
     return new IndexerRpcError(`${where}: JSON-RPC error ${rpc.code}: ${rpc.message}.`, { cause: error, retryable });
   }
   if (error instanceof HttpRequestError) {
     const status = error.status;
     if (status === 413 && isLogs) return new IndexerRangeTooLargeError(`${where}: HTTP 413.`, { cause: error });
-    if (status === undefined) return new IndexerRpcError(`${where}: ${error.shortMessage} (connection dropped or body unreadable).`, { cause: error, retryable: true });
+    if (status === undefined)
+      return new IndexerRpcError(`${where}: ${error.shortMessage} (connection dropped or body unreadable).`, {
+        cause: error,
+        retryable: true,
+      });
     const retryable = status === 429 || status === 408 || status >= 500;
     return new IndexerRpcError(`${where}: HTTP ${status}.`, { cause: error, retryable });
   }

@@ -1,5 +1,10 @@
 import { getHttpRpcClient } from "viem/utils";
-import { IndexerConfigError, IndexerInconsistentResponseError, IndexerRangeTooLargeError, IndexerRpcError } from "../errors.js";
+import {
+  IndexerConfigError,
+  IndexerInconsistentResponseError,
+  IndexerRangeTooLargeError,
+  IndexerRpcError,
+} from "../errors.js";
 import { classifyRpcError } from "./classifyRpcError.js";
 
 /** Retry policy of {@link createRpcClient}. */
@@ -15,7 +20,13 @@ export type RetryPolicy = {
 };
 
 /** What the client reports about a retry. */
-export type RpcRetryInfo = { method: string; url: string; attempt: number; delayMs: number; error: IndexerRpcError | IndexerInconsistentResponseError };
+export type RpcRetryInfo = {
+  method: string;
+  url: string;
+  attempt: number;
+  delayMs: number;
+  error: IndexerRpcError | IndexerInconsistentResponseError;
+};
 
 /** A JSON-RPC client over several HTTP URLs with fallback and bounded retries. */
 export type RpcClient = {
@@ -49,9 +60,15 @@ export function createRpcClient(parameters: {
   signal?: AbortSignal | undefined;
 }): RpcClient {
   const urls = parameters.urls;
-  if (!urls.length) throw new IndexerConfigError("No RPC URL given.", { details: "Pass --rpc URL (several for fallback) or set KEYTRAIL_RPC_URL." });
+  if (!urls.length)
+    throw new IndexerConfigError("No RPC URL given.", {
+      details: "Pass --rpc URL (several for fallback) or set KEYTRAIL_RPC_URL.",
+    });
   for (const u of urls) {
-    if (!/^https?:\/\//.test(u)) throw new IndexerConfigError(`RPC URL "${u}" is not http(s).`, { details: "Expected e.g. http://127.0.0.1:8545." });
+    if (!/^https?:\/\//.test(u))
+      throw new IndexerConfigError(`RPC URL "${u}" is not http(s).`, {
+        details: "Expected e.g. http://127.0.0.1:8545.",
+      });
   }
   const maxAttempts = parameters.retry?.maxAttempts ?? 8;
   const base = parameters.retry?.baseDelayMs ?? 100;
@@ -84,7 +101,9 @@ export function createRpcClient(parameters: {
         return await once(i);
       } catch (e) {
         const err =
-          e instanceof IndexerRpcError || e instanceof IndexerRangeTooLargeError || e instanceof IndexerInconsistentResponseError
+          e instanceof IndexerRpcError ||
+          e instanceof IndexerRangeTooLargeError ||
+          e instanceof IndexerInconsistentResponseError
             ? e
             : classifyRpcError({ error: e, method, url: urls[i]! });
         if (err instanceof IndexerRangeTooLargeError || !err.retryable || parameters.signal?.aborted) throw err;
@@ -107,9 +126,13 @@ export function createRpcClient(parameters: {
     urls,
     request<T>(method: string, params: readonly unknown[]) {
       return withRetry(method, async (i) => {
-        const answer = (await clients[i]!.request({ body: { method, params: [...params], id: nextId++ }, fetchOptions: parameters.signal ? { signal: parameters.signal } : {} })) as RpcAnswer;
+        const answer = (await clients[i]!.request({
+          body: { method, params: [...params], id: nextId++ },
+          fetchOptions: parameters.signal ? { signal: parameters.signal } : {},
+        })) as RpcAnswer;
         if (answer.error) throw classifyRpcError({ error: answer.error, method, url: urls[i]! });
-        if (!("result" in answer)) throw new IndexerInconsistentResponseError(`${method} at ${urls[i]}: answer without a result.`);
+        if (!("result" in answer))
+          throw new IndexerInconsistentResponseError(`${method} at ${urls[i]}: answer without a result.`);
         return answer.result as T;
       });
     },
@@ -119,12 +142,17 @@ export function createRpcClient(parameters: {
       return withRetry(method, async (i) => {
         const ids = calls.map(() => nextId++);
         const body = calls.map((c, k) => ({ method: c.method, params: [...c.params], id: ids[k] }));
-        const answers = (await clients[i]!.request({ body, fetchOptions: parameters.signal ? { signal: parameters.signal } : {} })) as unknown as RpcAnswer[];
-        if (!Array.isArray(answers)) throw new IndexerInconsistentResponseError(`${method} batch at ${urls[i]}: answer is not an array.`);
+        const answers = (await clients[i]!.request({
+          body,
+          fetchOptions: parameters.signal ? { signal: parameters.signal } : {},
+        })) as unknown as RpcAnswer[];
+        if (!Array.isArray(answers))
+          throw new IndexerInconsistentResponseError(`${method} batch at ${urls[i]}: answer is not an array.`);
         const byId = new Map(answers.map((a) => [a.id, a]));
         return ids.map((id, k) => {
           const a = byId.get(id);
-          if (!a) throw new IndexerInconsistentResponseError(`${method} batch at ${urls[i]}: no answer for request ${k}.`);
+          if (!a)
+            throw new IndexerInconsistentResponseError(`${method} batch at ${urls[i]}: no answer for request ${k}.`);
           if (a.error) throw classifyRpcError({ error: a.error, method: calls[k]!.method, url: urls[i]! });
           return a.result as T;
         });

@@ -38,7 +38,9 @@ export function subscribeNewHeads(url: string, parameters: SubscribeNewHeadsPara
     ws = new WebSocket(url);
   } catch (e) {
     closed = true;
-    const ready = Promise.reject(new Error(`WebSocket ${JSON.stringify(url)} could not be opened: ${(e as Error).message}`));
+    const ready = Promise.reject(
+      new Error(`WebSocket ${JSON.stringify(url)} could not be opened: ${(e as Error).message}`),
+    );
     ready.catch(() => undefined);
     return { ready, alive: () => false, close: () => undefined };
   }
@@ -70,7 +72,13 @@ export function subscribeNewHeads(url: string, parameters: SubscribeNewHeadsPara
       finish("socket closed");
     };
     ws.onmessage = (m: MessageEvent) => {
-      let msg: { id?: number; result?: unknown; error?: { message?: string }; method?: string; params?: { result?: { number?: string } } };
+      let msg: {
+        id?: number;
+        result?: unknown;
+        error?: { message?: string };
+        method?: string;
+        params?: { result?: { number?: string } };
+      };
       try {
         msg = JSON.parse(String(m.data)) as typeof msg;
       } catch {

@@ -18,13 +18,31 @@ import { frozenReasonName } from "../query/names.js";
 export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Promise<ExportCustody | null> {
   const batchId = parameters.batchId.toLowerCase() as Hex;
   const b = (
-    await sql.query<{ batch_no: number; supplier: Address; count: number; block: number; log_index: number; tx: Hex; timestamp: number }>(
-      "SELECT batch_no, supplier, count, block, log_index, tx, timestamp FROM kt_batches WHERE batch_id = $1",
-      [batchId],
-    )
+    await sql.query<{
+      batch_no: number;
+      supplier: Address;
+      count: number;
+      block: number;
+      log_index: number;
+      tx: Hex;
+      timestamp: number;
+    }>("SELECT batch_no, supplier, count, block, log_index, tx, timestamp FROM kt_batches WHERE batch_id = $1", [
+      batchId,
+    ])
   )[0];
   if (!b) return null;
-  const ts = await sql.query<{ block: number; log_index: number; tx: Hex; timestamp: number; from_addr: Address; to_addr: Address; seg_start: number; seg_end: number; memo: Hex; authorized: boolean }>(
+  const ts = await sql.query<{
+    block: number;
+    log_index: number;
+    tx: Hex;
+    timestamp: number;
+    from_addr: Address;
+    to_addr: Address;
+    seg_start: number;
+    seg_end: number;
+    memo: Hex;
+    authorized: boolean;
+  }>(
     "SELECT block, log_index, tx, timestamp, from_addr, to_addr, seg_start, seg_end, memo, authorized FROM kt_transfers WHERE batch_no = $1 ORDER BY block, log_index",
     [b.batch_no],
   );
@@ -33,10 +51,34 @@ export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Prom
     [b.batch_no],
   );
   const events: ExportHop[] = [
-    { kind: "anchor", from: null, to: b.supplier, start: 0, end: b.count, tx: b.tx, block: b.block, logIndex: b.log_index, checkpoint: encodeCheckpoint(b.block, b.log_index), timestamp: b.timestamp, authorized: null, memo: null },
-    ...ts.map(
-      (t): ExportHop => ({ kind: "transfer", from: t.from_addr, to: t.to_addr, start: t.seg_start, end: t.seg_end, tx: t.tx, block: t.block, logIndex: t.log_index, checkpoint: encodeCheckpoint(t.block, t.log_index), timestamp: t.timestamp, authorized: t.authorized, memo: t.memo }),
-    ),
+    {
+      kind: "anchor",
+      from: null,
+      to: b.supplier,
+      start: 0,
+      end: b.count,
+      tx: b.tx,
+      block: b.block,
+      logIndex: b.log_index,
+      checkpoint: encodeCheckpoint(b.block, b.log_index),
+      timestamp: b.timestamp,
+      authorized: null,
+      memo: null,
+    },
+    ...ts.map((t): ExportHop => ({
+      kind: "transfer",
+      from: t.from_addr,
+      to: t.to_addr,
+      start: t.seg_start,
+      end: t.seg_end,
+      tx: t.tx,
+      block: t.block,
+      logIndex: t.log_index,
+      checkpoint: encodeCheckpoint(t.block, t.log_index),
+      timestamp: t.timestamp,
+      authorized: t.authorized,
+      memo: t.memo,
+    })),
   ];
   const opens = new Map<number, number[]>();
   const closes = new Map<number, number[]>();
@@ -63,7 +105,14 @@ export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Prom
     const frozen = seg && seg.seg_start <= a ? frozenReasonName(seg.frozen) : null;
     const hops = [0, ...[...active].sort((x, y) => x - y)];
     const prev = intervals[intervals.length - 1];
-    if (prev && prev.end === a && prev.holder === holder && prev.frozen === frozen && prev.hops.length === hops.length && prev.hops.every((h, i) => h === hops[i])) {
+    if (
+      prev &&
+      prev.end === a &&
+      prev.holder === holder &&
+      prev.frozen === frozen &&
+      prev.hops.length === hops.length &&
+      prev.hops.every((h, i) => h === hops[i])
+    ) {
       prev.end = z;
     } else {
       intervals.push({ start: a, end: z, hops, holder, frozen });

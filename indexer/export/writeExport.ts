@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { Address, Hex } from "viem";
 import { BaseError } from "../../lib/errors/BaseError.js";
@@ -13,10 +22,23 @@ import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
 import type { Sql } from "../store/types.js";
 import { buildCustody } from "./buildCustody.js";
-import type { ExportBatchSummary, ExportIndex, ExportPartySummary, ExportProofIndex } from "../../lib/formats/export.js";
+import type {
+  ExportBatchSummary,
+  ExportIndex,
+  ExportPartySummary,
+  ExportProofIndex,
+} from "../../lib/formats/export.js";
 
 /** Counters of one export. */
-export type WriteExportResult = { dir: string; block: number; digest: Hex; batches: number; parties: number; files: number; shardsCopied: number };
+export type WriteExportResult = {
+  dir: string;
+  block: number;
+  digest: Hex;
+  batches: number;
+  parties: number;
+  files: number;
+  shardsCopied: number;
+};
 
 /** A sealed batch folder's public manifest (only the fields the export needs; unchecked, so each may be missing). */
 type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "count">>;
@@ -33,10 +55,16 @@ type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "
  * @example
  * await writeExport(store, { dir: "out/export" });
  */
-export async function writeExport(sql: Sql, parameters: { dir: string; shardsFrom?: readonly string[] | undefined }): Promise<WriteExportResult> {
+export async function writeExport(
+  sql: Sql,
+  parameters: { dir: string; shardsFrom?: readonly string[] | undefined },
+): Promise<WriteExportResult> {
   const meta = await readMeta(sql);
   const cursor = await readCursor(sql);
-  if (!meta || !cursor) throw new BaseError("Nothing to export: the store has not indexed anything yet.", { details: "Run `keytrail index` first." });
+  if (!meta || !cursor)
+    throw new BaseError("Nothing to export: the store has not indexed anything yet.", {
+      details: "Run `keytrail index` first.",
+    });
   const tmp = `${parameters.dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, "batches"), { recursive: true });
@@ -66,7 +94,11 @@ export async function writeExport(sql: Sql, parameters: { dir: string; shardsFro
     parties.push(...page.items);
     if (page.items.length < 500) break;
   }
-  for (const p of parties) write(join("parties", `${p.address}.json`), await getParty(sql, { address: p.address as Address, now: cursor.timestamp }));
+  for (const p of parties)
+    write(
+      join("parties", `${p.address}.json`),
+      await getParty(sql, { address: p.address as Address, now: cursor.timestamp }),
+    );
   write("batches.json", { batches });
   write("parties.json", { parties });
   write("flows.json", { flows: await getFlows(sql, { limit: 1_000_000 }) });
@@ -75,7 +107,10 @@ export async function writeExport(sql: Sql, parameters: { dir: string; shardsFro
   const sealed = new Map<string, { dir: string; manifest: Manifest }>();
   for (const d of parameters.shardsFrom ?? []) {
     const mf = join(d, "manifest.json");
-    if (!existsSync(mf)) throw new BaseError(`--shards-from ${d}: no manifest.json there.`, { details: "Expected a sealed batch folder (manifest.json, shards/<s>.bin)." });
+    if (!existsSync(mf))
+      throw new BaseError(`--shards-from ${d}: no manifest.json there.`, {
+        details: "Expected a sealed batch folder (manifest.json, shards/<s>.bin).",
+      });
     const manifest = JSON.parse(readFileSync(mf, "utf8")) as Manifest;
     if (manifest.batchId) sealed.set(manifest.batchId.toLowerCase(), { dir: d, manifest });
   }
@@ -95,7 +130,15 @@ export async function writeExport(sql: Sql, parameters: { dir: string; shardsFro
       shardSize = s.manifest.shardSize ?? null;
       shardCount = names.length;
     }
-    proofs.shards.push({ batchId: b.batchId, root: b.root, count: b.count, shardSize, shardCount, path, manifestURI: b.manifestURI });
+    proofs.shards.push({
+      batchId: b.batchId,
+      root: b.root,
+      count: b.count,
+      shardSize,
+      shardCount,
+      path,
+      manifestURI: b.manifestURI,
+    });
   }
   write(join("proofs", "index.json"), proofs);
 
@@ -112,5 +155,13 @@ export async function writeExport(sql: Sql, parameters: { dir: string; shardsFro
   write("index.json", index);
   rmSync(parameters.dir, { recursive: true, force: true });
   renameSync(tmp, parameters.dir);
-  return { dir: parameters.dir, block: cursor.number, digest: index.digest, batches: batches.length, parties: parties.length, files, shardsCopied };
+  return {
+    dir: parameters.dir,
+    block: cursor.number,
+    digest: index.digest,
+    batches: batches.length,
+    parties: parties.length,
+    files,
+    shardsCopied,
+  };
 }

@@ -16,11 +16,24 @@ import type { Sql } from "../store/types.js";
 export async function buildSnapshot(sql: Sql, parameters: { block: number }): Promise<LedgerSnapshot> {
   const b = parameters.block;
   const at = "from_block <= $1 AND (to_block IS NULL OR to_block > $1)";
-  const parties = await sql.query<{ address: Address; kind: number; suspended: boolean; accredited_until: string; profile_hash: Hex; profile_uri: string }>(
+  const parties = await sql.query<{
+    address: Address;
+    kind: number;
+    suspended: boolean;
+    accredited_until: string;
+    profile_hash: Hex;
+    profile_uri: string;
+  }>(
     `SELECT address, kind, suspended, accredited_until::text AS accredited_until, profile_hash, profile_uri FROM kt_parties WHERE ${at} ORDER BY address`,
     [b],
   );
-  const auths = await sql.query<{ supplier: Address; distributor: Address; tier: number; expires_at: string; certificate_hash: Hex }>(
+  const auths = await sql.query<{
+    supplier: Address;
+    distributor: Address;
+    tier: number;
+    expires_at: string;
+    certificate_hash: Hex;
+  }>(
     `SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash FROM kt_authorizations WHERE ${at} ORDER BY supplier, distributor`,
     [b],
   );
@@ -29,8 +42,18 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
     [b],
   );
   const batches = await sql.query<{
-    batch_id: Hex; supplier: Address; label: string; root: Hex; count: number; product_id: Hex; face_value: string; currency: Hex;
-    expires_at: string; restricted: boolean; manifest_hash: Hex; manifest_uri: string;
+    batch_id: Hex;
+    supplier: Address;
+    label: string;
+    root: Hex;
+    count: number;
+    product_id: Hex;
+    face_value: string;
+    currency: Hex;
+    expires_at: string;
+    restricted: boolean;
+    manifest_hash: Hex;
+    manifest_uri: string;
   }>(
     `SELECT batch_id, supplier, label, root, count, product_id, face_value::text AS face_value, currency, expires_at::text AS expires_at,
             restricted, manifest_hash, manifest_uri FROM kt_batches WHERE block <= $1 ORDER BY batch_id`,
@@ -79,8 +102,16 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
       manifestURI: x.manifest_uri,
     })),
     segments: canonicalizeSegments(
-      segs.map((s) => ({ batchId: s.batch_id, start: BigInt(s.seg_start), end: BigInt(s.seg_end), holder: s.holder, frozenReason: s.frozen })),
+      segs.map((s) => ({
+        batchId: s.batch_id,
+        start: BigInt(s.seg_start),
+        end: BigInt(s.seg_end),
+        holder: s.holder,
+        frozenReason: s.frozen,
+      })),
     ),
-    redemptions: words.map((w) => ({ batchId: w.batch_id, wordIndex: BigInt(w.word), mask: BigInt(w.mask) })).filter((w) => w.mask !== 0n),
+    redemptions: words
+      .map((w) => ({ batchId: w.batch_id, wordIndex: BigInt(w.word), mask: BigInt(w.mask) }))
+      .filter((w) => w.mask !== 0n),
   };
 }

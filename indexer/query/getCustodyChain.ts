@@ -21,9 +21,15 @@ export type CustodyChain = {
 export type CustodyChainMiss = { missing: "batch" } | { missing: "index"; count: number };
 
 type Raw = {
-  supplier: Address; count: number; block: number; log_index: number; tx: Hex; timestamp: number;
+  supplier: Address;
+  count: number;
+  block: number;
+  log_index: number;
+  tx: Hex;
+  timestamp: number;
   hops: [number, number, Hex, number, Address, Address, number, number, Hex, boolean][] | null;
-  seg: [Address, number] | null; mask: string | null;
+  seg: [Address, number] | null;
+  mask: string | null;
 };
 
 /**
@@ -38,7 +44,10 @@ type Raw = {
  * @example
  * const chain = await getCustodyChain(store, { batchId, index: 1234 });
  */
-export async function getCustodyChain(sql: Sql, parameters: { batchId: Hex; index: number }): Promise<CustodyChain | CustodyChainMiss> {
+export async function getCustodyChain(
+  sql: Sql,
+  parameters: { batchId: Hex; index: number },
+): Promise<CustodyChain | CustodyChainMiss> {
   const batchId = parameters.batchId.toLowerCase() as Hex;
   const rows = await sql.query<Raw>(
     `SELECT b.supplier, b.count, b.block, b.log_index, b.tx, b.timestamp,
@@ -55,10 +64,36 @@ export async function getCustodyChain(sql: Sql, parameters: { batchId: Hex; inde
   if (!r) return { missing: "batch" };
   if (parameters.index < 0 || parameters.index >= r.count) return { missing: "index", count: r.count };
   const hops: ExportHop[] = [
-    { kind: "anchor", from: null, to: r.supplier, start: 0, end: r.count, tx: r.tx, block: r.block, logIndex: r.log_index, checkpoint: encodeCheckpoint(r.block, r.log_index), timestamp: r.timestamp, authorized: null, memo: null },
+    {
+      kind: "anchor",
+      from: null,
+      to: r.supplier,
+      start: 0,
+      end: r.count,
+      tx: r.tx,
+      block: r.block,
+      logIndex: r.log_index,
+      checkpoint: encodeCheckpoint(r.block, r.log_index),
+      timestamp: r.timestamp,
+      authorized: null,
+      memo: null,
+    },
   ];
   for (const h of r.hops ?? []) {
-    hops.push({ kind: "transfer", block: h[0], logIndex: h[1], checkpoint: encodeCheckpoint(h[0], h[1]), tx: h[2], timestamp: h[3], from: h[4], to: h[5], start: h[6], end: h[7], memo: h[8], authorized: h[9] });
+    hops.push({
+      kind: "transfer",
+      block: h[0],
+      logIndex: h[1],
+      checkpoint: encodeCheckpoint(h[0], h[1]),
+      tx: h[2],
+      timestamp: h[3],
+      from: h[4],
+      to: h[5],
+      start: h[6],
+      end: h[7],
+      memo: h[8],
+      authorized: h[9],
+    });
   }
   const bit = BigInt(parameters.index % 256);
   return {

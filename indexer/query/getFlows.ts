@@ -3,7 +3,15 @@ import type { ExportFlow } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 
 /** Filters of {@link getFlows}; all optional. Times are Unix seconds, inclusive. */
-export type FlowFilter = { from?: Address; to?: Address; party?: Address; batchId?: Hex; since?: number; until?: number; limit: number };
+export type FlowFilter = {
+  from?: Address;
+  to?: Address;
+  party?: Address;
+  batchId?: Hex;
+  since?: number;
+  until?: number;
+  limit: number;
+};
 
 /**
  * Custody flows between parties in a time window, aggregated per (from, to): number of transfer
@@ -28,16 +36,33 @@ export async function getFlows(sql: Sql, filter: FlowFilter): Promise<ExportFlow
     params.push(filter.party.toLowerCase());
     where.push(`(from_addr = $${params.length} OR to_addr = $${params.length})`);
   }
-  if (filter.batchId) add("batch_no = (SELECT batch_no FROM kt_batches WHERE batch_id = ?)", filter.batchId.toLowerCase());
+  if (filter.batchId)
+    add("batch_no = (SELECT batch_no FROM kt_batches WHERE batch_id = ?)", filter.batchId.toLowerCase());
   if (filter.since !== undefined) add("timestamp >= ?", filter.since);
   if (filter.until !== undefined) add("timestamp <= ?", filter.until);
   params.push(filter.limit);
-  const rows = await sql.query<{ from_addr: Address; to_addr: Address; transfers: number; keys: number; batches: number; first_block: number; last_block: number }>(
+  const rows = await sql.query<{
+    from_addr: Address;
+    to_addr: Address;
+    transfers: number;
+    keys: number;
+    batches: number;
+    first_block: number;
+    last_block: number;
+  }>(
     `SELECT from_addr, to_addr, count(*)::int8 AS transfers, sum(seg_end - seg_start)::int8 AS keys, count(DISTINCT batch_no)::int8 AS batches,
             min(block) AS first_block, max(block) AS last_block
        FROM kt_transfers ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       GROUP BY from_addr, to_addr ORDER BY keys DESC, from_addr, to_addr LIMIT $${params.length}`,
     params,
   );
-  return rows.map((r) => ({ from: r.from_addr, to: r.to_addr, transfers: r.transfers, keys: r.keys, batches: r.batches, firstBlock: r.first_block, lastBlock: r.last_block }));
+  return rows.map((r) => ({
+    from: r.from_addr,
+    to: r.to_addr,
+    transfers: r.transfers,
+    keys: r.keys,
+    batches: r.batches,
+    firstBlock: r.first_block,
+    lastBlock: r.last_block,
+  }));
 }

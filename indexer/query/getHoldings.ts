@@ -4,7 +4,14 @@ import type { Sql } from "../store/types.js";
 import { countRedeemed } from "./countRedeemed.js";
 
 /** A party's holdings: totals over all batches and one page of per-batch detail. */
-export type Holdings = { party: Address; totals: Omit<KeyCounts, "redeemed"> & { batches: number }; items: ExportHolding[]; limit: number; offset: number; total: number };
+export type Holdings = {
+  party: Address;
+  totals: Omit<KeyCounts, "redeemed"> & { batches: number };
+  items: ExportHolding[];
+  limit: number;
+  offset: number;
+  total: number;
+};
 
 /**
  * What a party holds now, per batch: merged ranges, key count, frozen and redeemed counts.
@@ -18,7 +25,10 @@ export type Holdings = { party: Address; totals: Omit<KeyCounts, "redeemed"> & {
  * @example
  * const h = await getHoldings(store, { party, limit: 100, offset: 0 });
  */
-export async function getHoldings(sql: Sql, parameters: { party: Address; limit: number; offset: number }): Promise<Holdings> {
+export async function getHoldings(
+  sql: Sql,
+  parameters: { party: Address; limit: number; offset: number },
+): Promise<Holdings> {
   const party = parameters.party.toLowerCase() as Address;
   // Aggregated in SQL (covering index, index-only): a party may hold thousands of segments, and
   // turning rows into JS objects costs far more than the scan.
@@ -41,7 +51,13 @@ export async function getHoldings(sql: Sql, parameters: { party: Address; limit:
   for (const r of page) {
     for (const part of r.segs.split(",")) {
       const [a, z, f] = part.split(":");
-      segs.push({ batch_id: r.batch_id, batch_no: r.batch_no, seg_start: Number(a), seg_end: Number(z), frozen: Number(f) });
+      segs.push({
+        batch_id: r.batch_id,
+        batch_no: r.batch_no,
+        seg_start: Number(a),
+        seg_end: Number(z),
+        frozen: Number(f),
+      });
     }
   }
   // Only the redemption words that overlap the page's segments.

@@ -31,7 +31,13 @@ export async function getParty(
     const c = await sql.query<{ t: number }>("SELECT updated_block_time AS t FROM kt_cursor WHERE id = 1");
     now = c[0]?.t ?? 0;
   }
-  const auths = await sql.query<{ supplier: Address; distributor: Address; tier: number; expires_at: string; certificate_hash: Hex }>(
+  const auths = await sql.query<{
+    supplier: Address;
+    distributor: Address;
+    tier: number;
+    expires_at: string;
+    certificate_hash: Hex;
+  }>(
     `SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash FROM kt_authorizations
       WHERE to_block IS NULL AND (supplier = $1 OR distributor = $1) ORDER BY supplier, distributor`,
     [address],
@@ -44,7 +50,10 @@ export async function getParty(
     certificateHash: a.certificate_hash,
     valid: a.tier !== 0 && (a.expires_at === "0" || BigInt(now) <= BigInt(a.expires_at)),
   });
-  const redeemers = await sql.query<{ redeemer: Address }>("SELECT redeemer FROM kt_redeemers WHERE to_block IS NULL AND supplier = $1 ORDER BY redeemer", [address]);
+  const redeemers = await sql.query<{ redeemer: Address }>(
+    "SELECT redeemer FROM kt_redeemers WHERE to_block IS NULL AND supplier = $1 ORDER BY redeemer",
+    [address],
+  );
   const holdings = await getHoldings(sql, { party: address, limit: parameters.holdingsLimit ?? 1000, offset: 0 });
   return {
     ...summary,

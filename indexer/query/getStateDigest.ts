@@ -14,7 +14,10 @@ import { buildSnapshot } from "./buildSnapshot.js";
  * @example
  * const { digest } = (await getStateDigest(store))!;
  */
-export async function getStateDigest(sql: Sql, parameters: { block?: number | undefined } = {}): Promise<{ block: number; digest: Hex } | null> {
+export async function getStateDigest(
+  sql: Sql,
+  parameters: { block?: number | undefined } = {},
+): Promise<{ block: number; digest: Hex } | null> {
   const cursor = await readCursor(sql);
   if (!cursor) return null;
   const block = Math.min(parameters.block ?? cursor.number, cursor.number);

@@ -4,9 +4,27 @@ import type { Sql } from "../store/types.js";
 import { currencyCode } from "./names.js";
 
 type Raw = {
-  batch_id: Hex; supplier: Address; label: string; root: Hex; count: number; product_id: Hex; face_value: string; currency: Hex; expires_at: string;
-  restricted: boolean; manifest_hash: Hex; manifest_uri: string; block: number; log_index: number; tx: Hex; timestamp: number;
-  transfers: number; holders: number; frozen: number; redeemed: number; total: number;
+  batch_id: Hex;
+  supplier: Address;
+  label: string;
+  root: Hex;
+  count: number;
+  product_id: Hex;
+  face_value: string;
+  currency: Hex;
+  expires_at: string;
+  restricted: boolean;
+  manifest_hash: Hex;
+  manifest_uri: string;
+  block: number;
+  log_index: number;
+  tx: Hex;
+  timestamp: number;
+  transfers: number;
+  holders: number;
+  frozen: number;
+  redeemed: number;
+  total: number;
 };
 
 /**
@@ -51,7 +69,10 @@ export async function listBatches(
   );
   let total = rows[0]?.total ?? 0;
   if (!rows.length && parameters.offset > 0) {
-    const c = await sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM kt_batches b ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`, params.slice(0, -2));
+    const c = await sql.query<{ n: number }>(
+      `SELECT count(*)::int8 AS n FROM kt_batches b ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+      params.slice(0, -2),
+    );
     total = c[0]?.n ?? 0;
   }
   return {

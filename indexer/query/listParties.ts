@@ -5,8 +5,20 @@ import { countRedeemed } from "./countRedeemed.js";
 import { partyKindName } from "./names.js";
 
 type Raw = {
-  address: Address; kind: number; profile_hash: Hex; profile_uri: string; accredited_until: string; suspended: boolean; registered_block: number;
-  registered_time: number; registered_tx: Hex; anchored: number; h_batches: number; h_keys: number; h_frozen: number; total: number;
+  address: Address;
+  kind: number;
+  profile_hash: Hex;
+  profile_uri: string;
+  accredited_until: string;
+  suspended: boolean;
+  registered_block: number;
+  registered_time: number;
+  registered_tx: Hex;
+  anchored: number;
+  h_batches: number;
+  h_keys: number;
+  h_frozen: number;
+  total: number;
 };
 
 /**

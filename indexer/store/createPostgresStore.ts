@@ -33,7 +33,11 @@ export async function createPostgresStore(parameters: { url: string; reason: str
       return pg.types.getTypeParser(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString: parameters.url, max: parameters.max ?? 4, types: typeParsers as pg.CustomTypesConfig });
+  const pool = new pg.Pool({
+    connectionString: parameters.url,
+    max: parameters.max ?? 4,
+    types: typeParsers as pg.CustomTypesConfig,
+  });
   pool.on("error", () => undefined); // idle-client errors surface on the next query
   const info: StoreInfo = { kind: "postgres", url: redact(parameters.url), reason: parameters.reason };
   const wrap = (q: pg.Pool | pg.PoolClient): Sql => ({

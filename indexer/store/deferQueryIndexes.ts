@@ -14,5 +14,7 @@ const names = queryIndexes.map((q) => /IF NOT EXISTS (\w+)/.exec(q)![1]!);
  */
 export async function deferQueryIndexes(sql: Sql): Promise<void> {
   for (const n of names) await sql.exec(`DROP INDEX IF EXISTS ${n}`);
-  await sql.query("INSERT INTO kt_meta (key, value) VALUES ('queryIndexes', 'deferred') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value");
+  await sql.query(
+    "INSERT INTO kt_meta (key, value) VALUES ('queryIndexes', 'deferred') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+  );
 }

@@ -30,7 +30,8 @@ export const migrations: readonly { version: number; name: string; sql: string }
   {
     version: 1,
     name: "initial schema",
-    sql: `
+    sql:
+      `
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 CREATE TABLE kt_meta (key text PRIMARY KEY, value text NOT NULL);

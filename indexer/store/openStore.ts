@@ -31,7 +31,9 @@ export async function openStore(parameters: OpenStoreParameters = {}): Promise<S
       });
   const i = store.info;
   parameters.log?.(
-    i.kind === "postgres" ? `store: PostgreSQL at ${i.url} (${i.reason})` : `store: PGlite at ${i.dataDir ?? "(memory)"} (${i.reason})`,
+    i.kind === "postgres"
+      ? `store: PostgreSQL at ${i.url} (${i.reason})`
+      : `store: PGlite at ${i.dataDir ?? "(memory)"} (${i.reason})`,
   );
   await migrate(store);
   return store;

@@ -14,7 +14,10 @@ const HISTORY = ["kt_batches", "kt_transfers", "kt_revocations", "kt_redemptions
  * @example
  * await store.transaction((tx) => rollbackStore(tx, { ancestor: { number: 120, hash, timestamp } }));
  */
-export async function rollbackStore(sql: Sql, parameters: { ancestor: { number: number; hash: string; timestamp: number } }): Promise<void> {
+export async function rollbackStore(
+  sql: Sql,
+  parameters: { ancestor: { number: number; hash: string; timestamp: number } },
+): Promise<void> {
   const a = parameters.ancestor.number;
   for (const t of VERSIONED) {
     await sql.query(`DELETE FROM ${t} WHERE from_block > $1`, [a]);

@@ -1,7 +1,6 @@
 /** Which database the indexer uses, and why it was chosen (logged at start). */
 export type StoreInfo =
-  | { kind: "pglite"; dataDir: string | null; reason: string }
-  | { kind: "postgres"; url: string; reason: string };
+  { kind: "pglite"; dataDir: string | null; reason: string } | { kind: "postgres"; url: string; reason: string };
 
 /** A row as returned by the query layer: int8 columns come back as numbers, numeric as strings. */
 export type Row = Record<string, unknown>;

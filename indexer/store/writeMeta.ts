@@ -13,6 +13,9 @@ import type { Sql } from "./types.js";
 export async function writeMeta(sql: Sql, meta: StoreMeta): Promise<void> {
   await sql.query(
     "INSERT INTO kt_meta (key, value) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-    [["chainId", "ledger", "startBlock"], [String(meta.chainId), meta.ledger.toLowerCase(), String(meta.startBlock)]],
+    [
+      ["chainId", "ledger", "startBlock"],
+      [String(meta.chainId), meta.ledger.toLowerCase(), String(meta.startBlock)],
+    ],
   );
 }

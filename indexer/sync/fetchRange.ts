@@ -7,7 +7,17 @@ import type { RpcClient } from "../chain/createRpcClient.js";
 
 /** What {@link fetchRange} found: the range's events and blocks, or a sign that the chain changed under the cursor. */
 export type FetchRangeResult =
-  | { type: "ok"; from: number; to: number; parentHash: Hex; toBlock: BlockMeta; blocks: BlockMeta[]; events: IndexedEvent[]; logs: number; ms: number }
+  | {
+      type: "ok";
+      from: number;
+      to: number;
+      parentHash: Hex;
+      toBlock: BlockMeta;
+      blocks: BlockMeta[];
+      events: IndexedEvent[];
+      logs: number;
+      ms: number;
+    }
   | { type: "reorg"; from: number; reason: string };
 
 type RpcBlock = { number: Hex; hash: Hex; parentHash: Hex; timestamp: Hex } | null;
@@ -15,7 +25,12 @@ type RpcBlock = { number: Hex; hash: Hex; parentHash: Hex; timestamp: Hex } | nu
 const HEADERS_PER_BATCH = 100;
 
 function toMeta(b: NonNullable<RpcBlock>): BlockMeta {
-  return { number: Number.parseInt(b.number, 16), hash: b.hash.toLowerCase() as Hex, parentHash: b.parentHash.toLowerCase() as Hex, timestamp: Number.parseInt(b.timestamp, 16) };
+  return {
+    number: Number.parseInt(b.number, 16),
+    hash: b.hash.toLowerCase() as Hex,
+    parentHash: b.parentHash.toLowerCase() as Hex,
+    timestamp: Number.parseInt(b.timestamp, 16),
+  };
 }
 
 /**
@@ -53,12 +68,21 @@ export async function fetchRange(
   const fromMeta = toMeta(first);
   const toMeta_ = toMeta(last);
   if (fromMeta.number !== from || toMeta_.number !== to) {
-    throw new IndexerInconsistentResponseError(`eth_getBlockByNumber answered blocks ${fromMeta.number}/${toMeta_.number} for ${from}/${to}.`);
+    throw new IndexerInconsistentResponseError(
+      `eth_getBlockByNumber answered blocks ${fromMeta.number}/${toMeta_.number} for ${from}/${to}.`,
+    );
   }
   if (fromMeta.parentHash !== parameters.parentHash.toLowerCase()) {
-    return { type: "reorg", from, reason: `block ${from}'s parent is ${fromMeta.parentHash}, the store has ${parameters.parentHash}` };
+    return {
+      type: "reorg",
+      from,
+      reason: `block ${from}'s parent is ${fromMeta.parentHash}, the store has ${parameters.parentHash}`,
+    };
   }
-  if (!Array.isArray(logs)) throw new IndexerInconsistentResponseError(`eth_getLogs [${from}, ${to}] answered a ${typeof logs}, expected an array.`);
+  if (!Array.isArray(logs))
+    throw new IndexerInconsistentResponseError(
+      `eth_getLogs [${from}, ${to}] answered a ${typeof logs}, expected an array.`,
+    );
 
   // Check order, range, origin; collect the blocks whose headers we need.
   const headers = new Map<number, BlockMeta>([
@@ -74,14 +98,18 @@ export async function fetchRange(
     const logIndex = Number.parseInt(log.logIndex, 16);
     const where = `eth_getLogs [${from}, ${to}]: log ${log.transactionHash}#${logIndex} of block ${block}`;
     if (log.removed) throw new IndexerInconsistentResponseError(`${where} is marked removed.`);
-    if (log.address.toLowerCase() !== ledger) throw new IndexerInconsistentResponseError(`${where} comes from ${log.address}, expected ${ledger}.`);
+    if (log.address.toLowerCase() !== ledger)
+      throw new IndexerInconsistentResponseError(`${where} comes from ${log.address}, expected ${ledger}.`);
     if (!(block >= from && block <= to)) throw new IndexerInconsistentResponseError(`${where} lies outside the range.`);
     if (block < prevBlock || (block === prevBlock && logIndex <= prevIndex)) {
-      throw new IndexerInconsistentResponseError(`${where} is out of order (after block ${prevBlock} log ${prevIndex}).`);
+      throw new IndexerInconsistentResponseError(
+        `${where} is out of order (after block ${prevBlock} log ${prevIndex}).`,
+      );
     }
     const h = log.blockHash.toLowerCase();
     const seen = logBlockHash.get(block);
-    if (seen !== undefined && seen !== h) throw new IndexerInconsistentResponseError(`${where} has block hash ${h}, another log of the block has ${seen}.`);
+    if (seen !== undefined && seen !== h)
+      throw new IndexerInconsistentResponseError(`${where} has block hash ${h}, another log of the block has ${seen}.`);
     logBlockHash.set(block, h);
     prevBlock = block;
     prevIndex = logIndex;
@@ -90,24 +118,49 @@ export async function fetchRange(
   const missing = [...logBlockHash.keys()].filter((n) => !headers.has(n));
   for (let i = 0; i < missing.length; i += HEADERS_PER_BATCH) {
     const part = missing.slice(i, i + HEADERS_PER_BATCH);
-    const got = await rpc.batch<RpcBlock>(part.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })));
+    const got = await rpc.batch<RpcBlock>(
+      part.map((n) => ({ method: "eth_getBlockByNumber", params: [hex(n), false] })),
+    );
     got.forEach((b, k) => {
-      if (!b) throw new IndexerInconsistentResponseError(`block ${part[k]} (it has ledger logs) is not on the chain any more.`);
+      if (!b)
+        throw new IndexerInconsistentResponseError(
+          `block ${part[k]} (it has ledger logs) is not on the chain any more.`,
+        );
       const m = toMeta(b);
-      if (m.number !== part[k]) throw new IndexerInconsistentResponseError(`eth_getBlockByNumber answered block ${m.number} for ${part[k]}.`);
+      if (m.number !== part[k])
+        throw new IndexerInconsistentResponseError(`eth_getBlockByNumber answered block ${m.number} for ${part[k]}.`);
       headers.set(m.number, m);
     });
   }
   for (const [n, h] of logBlockHash) {
     const header = headers.get(n)!;
-    if (header.hash !== h) throw new IndexerInconsistentResponseError(`eth_getLogs gave block ${n} hash ${h}, its header says ${header.hash} (the chain moved while reading).`);
+    if (header.hash !== h)
+      throw new IndexerInconsistentResponseError(
+        `eth_getLogs gave block ${n} hash ${h}, its header says ${header.hash} (the chain moved while reading).`,
+      );
   }
   const events: IndexedEvent[] = [];
   for (const p of parsed) {
     const decoded = decodeLedgerLog(p.log);
     if (!decoded) continue;
-    events.push({ decoded, block: p.block, logIndex: p.logIndex, tx: p.log.transactionHash.toLowerCase() as Hex, timestamp: headers.get(p.block)!.timestamp });
+    events.push({
+      decoded,
+      block: p.block,
+      logIndex: p.logIndex,
+      tx: p.log.transactionHash.toLowerCase() as Hex,
+      timestamp: headers.get(p.block)!.timestamp,
+    });
   }
   const blocks = [...headers.values()].sort((a, b) => a.number - b.number);
-  return { type: "ok", from, to, parentHash: parameters.parentHash.toLowerCase() as Hex, toBlock: toMeta_, blocks, events, logs: logs.length, ms: performance.now() - t0 };
+  return {
+    type: "ok",
+    from,
+    to,
+    parentHash: parameters.parentHash.toLowerCase() as Hex,
+    toBlock: toMeta_,
+    blocks,
+    events,
+    logs: logs.length,
+    ms: performance.now() - t0,
+  };
 }

@@ -17,8 +17,13 @@ import { CommitArgumentError } from "./errors.js";
  */
 export function computeBatchId(supplier: Address, label: string): Hex {
   if (typeof supplier !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(supplier))
-    throw new CommitArgumentError(`Invalid supplier address ${JSON.stringify(supplier)}: expected 0x followed by 40 hex digits.`);
-  if (typeof label !== "string") throw new CommitArgumentError(`Invalid batch label ${JSON.stringify(label)}: expected a string.`);
+    throw new CommitArgumentError(
+      `Invalid supplier address ${JSON.stringify(supplier)}: expected 0x followed by 40 hex digits.`,
+    );
+  if (typeof label !== "string")
+    throw new CommitArgumentError(`Invalid batch label ${JSON.stringify(label)}: expected a string.`);
   // Checksums are not enforced: the address bytes are what is hashed.
-  return keccak256(encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier.toLowerCase() as Address, label]));
+  return keccak256(
+    encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier.toLowerCase() as Address, label]),
+  );
 }

@@ -16,9 +16,11 @@ import { readHex, writeHex } from "../payload/internal/hex.js";
  * computeCommitment(salt, encodeKeyBytes(normaliseKey({ pin: "J4H9D-U7794-G9DPM" })))
  */
 export function computeCommitment(salt: Hex, keyBytes: Uint8Array): Hex {
-  if (!(keyBytes instanceof Uint8Array) || keyBytes.length === 0) throw new CommitArgumentError("Invalid key bytes: expected a non-empty Uint8Array from encodeKeyBytes.");
+  if (!(keyBytes instanceof Uint8Array) || keyBytes.length === 0)
+    throw new CommitArgumentError("Invalid key bytes: expected a non-empty Uint8Array from encodeKeyBytes.");
   const buf = new Uint8Array(32 + keyBytes.length);
-  if (!writeHex(salt, 32, buf, 0)) throw new CommitArgumentError("Invalid salt: expected 0x followed by 64 hex digits (32 bytes).");
+  if (!writeHex(salt, 32, buf, 0))
+    throw new CommitArgumentError("Invalid salt: expected 0x followed by 64 hex digits (32 bytes).");
   buf.set(keyBytes, 32);
   return readHex(keccak_256(buf), 0, 32);
 }

@@ -28,7 +28,8 @@ export function pickLedger(sources: LedgerSources): { ledger: string; source: Se
   if (sources.flag) return { ledger: sources.flag, source: "flag" };
   if (sources.environment) return { ledger: sources.environment, source: "environment" };
   const c = sources.config;
-  if (c.ledger && (c.chainId === undefined || sources.chainId === undefined || c.chainId === sources.chainId)) return { ledger: c.ledger, source: "config" };
+  if (c.ledger && (c.chainId === undefined || sources.chainId === undefined || c.chainId === sources.chainId))
+    return { ledger: c.ledger, source: "config" };
   const deployment = typeof sources.deployment === "function" ? sources.deployment() : sources.deployment;
   if (deployment) return { ledger: deployment, source: "deployment" };
   return undefined;

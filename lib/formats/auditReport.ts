@@ -122,13 +122,32 @@ export const AUDIT_REPORT_SCHEMA = "keytrail.audit/1";
 /** The audit report: what `keytrail audit` writes as audit.json (and, capped, as latest.json). */
 export type AuditReport = {
   schema: typeof AUDIT_REPORT_SCHEMA;
-  chain: { chainId: number; ledger: Address; fromBlock: number; toBlock: number; blockHash: Hex | null; blockTimestamp: number | null };
+  chain: {
+    chainId: number;
+    ledger: Address;
+    fromBlock: number;
+    toBlock: number;
+    blockHash: Hex | null;
+    blockTimestamp: number | null;
+  };
   replay: { events: number; rpcCalls: number; seconds: number; eventsPerSecond: number };
   /** State digest after the last replayed block (docs/STATE-DIGEST.md). */
   digest: Hex;
   indexer: (SnapshotComparison & { source: string; block: number; snapshotAvailable: boolean }) | null;
-  options: { largeTransferKeys: number; largeTransferValue: Record<string, string>; rapidHops: number; rapidHopsWindowSeconds: number };
-  rules: { id: AuditRuleId; title: string; severity: Severity; description: string; enforcedByContract: "yes" | "partly" | "no"; findings: number }[];
+  options: {
+    largeTransferKeys: number;
+    largeTransferValue: Record<string, string>;
+    rapidHops: number;
+    rapidHopsWindowSeconds: number;
+  };
+  rules: {
+    id: AuditRuleId;
+    title: string;
+    severity: Severity;
+    description: string;
+    enforcedByContract: "yes" | "partly" | "no";
+    findings: number;
+  }[];
   summary: {
     findings: number;
     bySeverity: Record<Severity, number>;

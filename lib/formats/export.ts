@@ -134,7 +134,15 @@ export type ExportAuthorization = {
 };
 
 /** Aggregated custody flow between two parties. */
-export type ExportFlow = { from: Address; to: Address; transfers: number; keys: number; batches: number; firstBlock: number; lastBlock: number };
+export type ExportFlow = {
+  from: Address;
+  to: Address;
+  transfers: number;
+  keys: number;
+  batches: number;
+  firstBlock: number;
+  lastBlock: number;
+};
 
 /** `parties/<address>.json`: one party in full. */
 export type ExportPartyDetail = ExportPartySummary & {
@@ -155,5 +163,13 @@ export type ExportFlows = { flows: ExportFlow[] };
  * from `manifestURI` (its folder + `shards/<s>.bin`), or offers full-form payloads only.
  */
 export type ExportProofIndex = {
-  shards: { batchId: Hex; root: Hex; count: number; shardSize: number | null; shardCount: number | null; path: string | null; manifestURI: string }[];
+  shards: {
+    batchId: Hex;
+    root: Hex;
+    count: number;
+    shardSize: number | null;
+    shardCount: number | null;
+    path: string | null;
+    manifestURI: string;
+  }[];
 };

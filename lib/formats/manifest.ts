@@ -28,4 +28,3 @@ export type BatchManifest = {
   treeLayout: "sorted-pairs, leaves in index order, odd node promoted";
   createdAt: string;
 };
-

@@ -22,7 +22,11 @@ function check(condition: boolean, what: string, expected: string): void {
 
 function checkOut(out: Uint8Array | undefined, count: number): Uint8Array {
   if (out === undefined) return new Uint8Array(count * 32);
-  check(out.length >= count * 32, `output buffer of ${out.length} bytes`, `at least ${count * 32} bytes for ${count} digests`);
+  check(
+    out.length >= count * 32,
+    `output buffer of ${out.length} bytes`,
+    `at least ${count * 32} bytes for ${count} digests`,
+  );
   return out;
 }
 
@@ -103,13 +107,17 @@ export function kernelFromInstance(instance: WebAssembly.Instance): KeccakKernel
       check(salts.length >= count * 32, `salts of ${salts.length} bytes`, `${count} salts of 32 bytes`);
       check(keyOffsets.length >= count + 1, `key offsets of ${keyOffsets.length} entries`, `${count + 1} entries`);
       const o = checkOut(out, count);
-      for (let i = 0; i < count; ) {
+      for (let i = 0; i < count;) {
         const first = keyOffsets[i]!;
         // take up to CHUNK keys and at most 4 MiB of key bytes (always at least one key)
         let n = Math.min(CHUNK, count - i);
         while (n > 1 && keyOffsets[i + n]! - first > 1 << 22) n >>= 1;
         const dataLen = keyOffsets[i + n]! - first;
-        check(dataLen >= 0 && keyOffsets[i + n]! <= keyData.length, `key offsets at key ${i}`, "non-decreasing offsets within the key data");
+        check(
+          dataLen >= 0 && keyOffsets[i + n]! <= keyData.length,
+          `key offsets at key ${i}`,
+          "non-decreasing offsets within the key data",
+        );
         let longest = 0;
         for (let k = 0; k < n; k++) {
           const len = keyOffsets[i + k + 1]! - keyOffsets[i + k]!;
@@ -136,7 +144,11 @@ export function kernelFromInstance(instance: WebAssembly.Instance): KeccakKernel
     leaves(batchId, start, commitments, count, out) {
       check(batchId.length === 32, `batchId of ${batchId.length} bytes`, "32 bytes");
       checkIndex(start, count);
-      check(commitments.length >= count * 32, `commitments of ${commitments.length} bytes`, `${count} commitments of 32 bytes`);
+      check(
+        commitments.length >= count * 32,
+        `commitments of ${commitments.length} bytes`,
+        `${count} commitments of 32 bytes`,
+      );
       const o = checkOut(out, count);
       for (let i = 0; i < count; i += CHUNK) {
         const n = Math.min(CHUNK, count - i);

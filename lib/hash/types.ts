@@ -17,7 +17,13 @@ export type KeccakKernel = {
    * Commitments `keccak256(salt_i(32) ‖ keyBytes_i)`: salts packed (`count * 32` bytes), key bytes packed in
    * `keyData` with `keyOffsets` (`count + 1` entries; key i is `keyData[keyOffsets[i], keyOffsets[i+1])`).
    */
-  commitments(salts: Uint8Array, keyData: Uint8Array, keyOffsets: Uint32Array, count: number, out?: Uint8Array): Uint8Array;
+  commitments(
+    salts: Uint8Array,
+    keyData: Uint8Array,
+    keyOffsets: Uint32Array,
+    count: number,
+    out?: Uint8Array,
+  ): Uint8Array;
   /**
    * OpenZeppelin standard leaves `keccak256(keccak256(abi.encode(batchId, index, commitment_i)))` for
    * index = start … start+count-1, commitments packed (`count * 32` bytes).

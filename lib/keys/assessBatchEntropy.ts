@@ -51,11 +51,26 @@ export function summarisePins(pins: Iterable<string>): PinSummary {
  * @example
  * assessBatchEntropy(records.map((r) => r.pin)).level // "warn" for 16-digit game cards
  */
-export function assessBatchEntropy(input: Iterable<string> | PinSummary, options: { caseInsensitive?: boolean } = {}): BatchEntropy {
-  const s = typeof (input as Iterable<string>)[Symbol.iterator] === "function" ? summarisePins(input as Iterable<string>) : (input as PinSummary);
+export function assessBatchEntropy(
+  input: Iterable<string> | PinSummary,
+  options: { caseInsensitive?: boolean } = {},
+): BatchEntropy {
+  const s =
+    typeof (input as Iterable<string>)[Symbol.iterator] === "function"
+      ? summarisePins(input as Iterable<string>)
+      : (input as PinSummary);
   const byClass = classAlphabet(s.classes, options.caseInsensitive === true);
-  const size = s.count >= OBSERVED_ALPHABET_MIN_KEYS && s.distinct > 1 ? Math.min(byClass.size, s.distinct) : byClass.size;
+  const size =
+    s.count >= OBSERVED_ALPHABET_MIN_KEYS && s.distinct > 1 ? Math.min(byClass.size, s.distinct) : byClass.size;
   const alphabet = size < byClass.size ? `${byClass.name}, ${size} distinct characters seen` : byClass.name;
   const bits = s.minLength * Math.log2(size);
-  return { bits, length: s.minLength, maxLength: s.maxLength, count: s.count, alphabetSize: size, alphabet, ...entropyLevel(bits, s.minLength, alphabet) };
+  return {
+    bits,
+    length: s.minLength,
+    maxLength: s.maxLength,
+    count: s.count,
+    alphabetSize: size,
+    alphabet,
+    ...entropyLevel(bits, s.minLength, alphabet),
+  };
 }

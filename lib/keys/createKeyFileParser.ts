@@ -45,10 +45,24 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
   const file = options.file ?? "keys";
   const maxIssues = options.maxIssues ?? 1000;
   const rep: KeyFileReport = {
-    file, encoding: "ascii", bom: false, encodingReason: "", format: "csv", formatReason: "", header: null,
-    columns: { serial: null, pin: 0 }, columnsReason: "", lineEndings: { lf: 0, crlf: 0 },
-    lines: 0, blankLines: 0, keys: 0,
-    issues: [], issueCount: 0, warnings: [], lengths: { serial: {}, pin: {} }, entropy: undefined,
+    file,
+    encoding: "ascii",
+    bom: false,
+    encodingReason: "",
+    format: "csv",
+    formatReason: "",
+    header: null,
+    columns: { serial: null, pin: 0 },
+    columnsReason: "",
+    lineEndings: { lf: 0, crlf: 0 },
+    lines: 0,
+    blankLines: 0,
+    keys: 0,
+    issues: [],
+    issueCount: 0,
+    warnings: [],
+    lengths: { serial: {}, pin: {} },
+    entropy: undefined,
   };
   const issue = (ln: number, code: string, message: string) => {
     rep.issueCount++;
@@ -168,9 +182,10 @@ export function createKeyFileParser(options: KeyFileParserOptions = {}): KeyFile
           const p = o[jsonPinKey];
           const s = jsonSerialKey === null ? undefined : o[jsonSerialKey];
           if (typeof p !== "string" || (s !== undefined && s !== null && typeof s !== "string")) {
-            const field = typeof p !== "string"
-              ? `the PIN field ${JSON.stringify(jsonPinKey)}`
-              : `the serial field ${JSON.stringify(jsonSerialKey)}`;
+            const field =
+              typeof p !== "string"
+                ? `the PIN field ${JSON.stringify(jsonPinKey)}`
+                : `the serial field ${JSON.stringify(jsonSerialKey)}`;
             issue(ln, "JSON", `${field} must be a string (a JSON number loses leading zeros and digits).`);
           } else rows.take(ln, s === null ? undefined : (s as string | undefined), p, out);
         }

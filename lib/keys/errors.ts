@@ -34,7 +34,9 @@ export class KeyFileError extends BaseError {
       ? `Invalid key file ${file} line ${formatLine(first.line)}: ${first.message}${issueCount > 1 ? ` (and ${issueCount - 1} more problem${issueCount > 2 ? "s" : ""})` : ""}`
       : `Invalid key file ${file}.`;
     const shown = issues.slice(1, 20).map((i) => `line ${formatLine(i.line)}: ${i.message}`);
-    const details = shown.length ? [...shown, ...(issueCount > 20 ? [`… ${issueCount - 20} more`] : [])].join("\n") : undefined;
+    const details = shown.length
+      ? [...shown, ...(issueCount > 20 ? [`… ${issueCount - 20} more`] : [])].join("\n")
+      : undefined;
     super(short, { details });
     this.issues = issues;
     this.issueCount = issueCount;

@@ -47,16 +47,29 @@ export function classAlphabet(classes: number, caseInsensitive: boolean): { size
   if (classes & 8) parts.push([32, "ASCII symbols"]);
   if (classes & 16) parts.push([1000, "other characters"]);
   const size = parts.reduce((a, [n]) => a + n, 0);
-  return { size: Math.max(size, 1), name: parts.length === 1 && classes === 1 ? "digits" : parts.map(([, name]) => name).join(" ") };
+  return {
+    size: Math.max(size, 1),
+    name: parts.length === 1 && classes === 1 ? "digits" : parts.map(([, name]) => name).join(" "),
+  };
 }
 
 /** Level and message for a number of bits. */
-export function entropyLevel(bits: number, length: number, alphabet: string): { level: EntropyLevel; message: string | undefined } {
+export function entropyLevel(
+  bits: number,
+  length: number,
+  alphabet: string,
+): { level: EntropyLevel; message: string | undefined } {
   const b = Math.floor(bits);
   if (bits < ENTROPY_STRONG_WARN_BITS)
-    return { level: "strong-warn", message: `about ${b} bits (${length} characters, ${alphabet}): anyone holding a key's QR (salt + commitment) can find the key by trying every value on one computer.` };
+    return {
+      level: "strong-warn",
+      message: `about ${b} bits (${length} characters, ${alphabet}): anyone holding a key's QR (salt + commitment) can find the key by trying every value on one computer.`,
+    };
   if (bits < ENTROPY_WARN_BITS)
-    return { level: "warn", message: `about ${b} bits (${length} characters, ${alphabet}): below ${ENTROPY_WARN_BITS} bits, a determined holder of a key's QR could brute-force the key; keep QR codes with the keys.` };
+    return {
+      level: "warn",
+      message: `about ${b} bits (${length} characters, ${alphabet}): below ${ENTROPY_WARN_BITS} bits, a determined holder of a key's QR could brute-force the key; keep QR codes with the keys.`,
+    };
   return { level: "ok", message: undefined };
 }
 

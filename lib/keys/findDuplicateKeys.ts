@@ -12,7 +12,10 @@ import type { CardKey } from "./normaliseKey.js";
  * @example
  * findDuplicateKeys([{ line: 2, pin: "A1" }, { line: 9, pin: "A1" }]) // [{ field: "pin", line: 9, firstLine: 2 }]
  */
-export function findDuplicateKeys(records: Iterable<CardKey & { line: number }>, mode: DuplicateMode = "pin+serial"): DuplicateKey[] {
+export function findDuplicateKeys(
+  records: Iterable<CardKey & { line: number }>,
+  mode: DuplicateMode = "pin+serial",
+): DuplicateKey[] {
   const t = createDuplicateTracker(mode);
   const out: DuplicateKey[] = [];
   for (const r of records) for (const d of t.add(r, r.line)) out.push(d);

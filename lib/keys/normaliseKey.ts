@@ -16,11 +16,30 @@ export type NormaliseKeyOptions = {
 function isStripped(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13) || c === 45 || c === 95;
   return (
-    c === 0x85 || c === 0xa0 || c === 0xad || c === 0xb7 || c === 0x1680 || c === 0x180e ||
-    (c >= 0x2000 && c <= 0x200d) || (c >= 0x2010 && c <= 0x2015) || c === 0x2027 || c === 0x2028 ||
-    c === 0x2029 || c === 0x202f || c === 0x2043 || c === 0x205f || c === 0x2060 || c === 0x2212 ||
-    c === 0x3000 || c === 0x30fb || c === 0xfe58 || c === 0xfe63 || c === 0xfeff || c === 0xff0d ||
-    c === 0xff3f || c === 0xff65
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0xad ||
+    c === 0xb7 ||
+    c === 0x1680 ||
+    c === 0x180e ||
+    (c >= 0x2000 && c <= 0x200d) ||
+    (c >= 0x2010 && c <= 0x2015) ||
+    c === 0x2027 ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x2043 ||
+    c === 0x205f ||
+    c === 0x2060 ||
+    c === 0x2212 ||
+    c === 0x3000 ||
+    c === 0x30fb ||
+    c === 0xfe58 ||
+    c === 0xfe63 ||
+    c === 0xfeff ||
+    c === 0xff0d ||
+    c === 0xff3f ||
+    c === 0xff65
   );
 }
 
@@ -41,7 +60,9 @@ function normaliseField(raw: string, upper: boolean, field: string): string {
         clean = false;
         start = i + 1;
       } else if (c < 32 || c === 127) {
-        throw new KeyFormatError(`Invalid ${field}: control character U+${c.toString(16).padStart(4, "0").toUpperCase()} at position ${i}.`);
+        throw new KeyFormatError(
+          `Invalid ${field}: control character U+${c.toString(16).padStart(4, "0").toUpperCase()} at position ${i}.`,
+        );
       } else if (upper && c >= 97 && c <= 122) {
         if (clean) out = raw.slice(0, i);
         else out += raw.slice(start, i);
@@ -71,8 +92,11 @@ function normaliseField(raw: string, upper: boolean, field: string): string {
       continue;
     }
     if (c < 32 || (c >= 127 && c <= 159))
-      throw new KeyFormatError(`Invalid ${field}: control character U+${c.toString(16).padStart(4, "0").toUpperCase()} at position ${i}.`);
-    if (c === 0xfffd) throw new KeyFormatError(`Invalid ${field}: contains U+FFFD (text that was not decoded correctly).`);
+      throw new KeyFormatError(
+        `Invalid ${field}: control character U+${c.toString(16).padStart(4, "0").toUpperCase()} at position ${i}.`,
+      );
+    if (c === 0xfffd)
+      throw new KeyFormatError(`Invalid ${field}: contains U+FFFD (text that was not decoded correctly).`);
     out += String.fromCharCode(c);
   }
   // Removing a separator can join a base character and a combining mark: compose again, then
@@ -103,7 +127,8 @@ function normaliseField(raw: string, upper: boolean, field: string): string {
  */
 export function normaliseKey(input: CardKey, options: NormaliseKeyOptions = {}): CardKey {
   const upper = options.caseInsensitive === true;
-  if (input === null || typeof input !== "object" || typeof input.pin !== "string") throw new KeyFormatError("Invalid key: expected { pin: string, serial?: string }.");
+  if (input === null || typeof input !== "object" || typeof input.pin !== "string")
+    throw new KeyFormatError("Invalid key: expected { pin: string, serial?: string }.");
   const pin = normaliseField(input.pin, upper, "PIN");
   if (pin.length === 0) throw new KeyFormatError("Invalid key: the PIN is empty after removing spaces and separators.");
   if (input.serial === undefined || input.serial === null) return { pin };

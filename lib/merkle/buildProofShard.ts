@@ -16,14 +16,23 @@ import type { MerkleTree, ProofShard } from "./types.js";
  * @example
  * const bytes = encodeProofShard(buildProofShard(tree, commitments, 0, 1024));
  */
-export function buildProofShard(tree: MerkleTree, commitments: Uint8Array, shardIndex: number, shardSize: number): ProofShard {
+export function buildProofShard(
+  tree: MerkleTree,
+  commitments: Uint8Array,
+  shardIndex: number,
+  shardSize: number,
+): ProofShard {
   if (!Number.isInteger(shardSize) || shardSize < 1 || shardSize > 1 << 24 || (shardSize & (shardSize - 1)) !== 0)
     throw new MerkleArgumentError(`Invalid shard size ${shardSize}: expected a power of two from 1 to 16,777,216.`);
   const start = shardIndex * shardSize;
   if (!Number.isSafeInteger(shardIndex) || shardIndex < 0 || start >= tree.count)
-    throw new MerkleArgumentError(`Invalid shard index ${shardIndex}: expected 0 to ${Math.ceil(tree.count / shardSize) - 1} for ${tree.count} keys.`);
+    throw new MerkleArgumentError(
+      `Invalid shard index ${shardIndex}: expected 0 to ${Math.ceil(tree.count / shardSize) - 1} for ${tree.count} keys.`,
+    );
   if (commitments.length !== tree.count * 32)
-    throw new MerkleArgumentError(`Invalid commitments of ${commitments.length} bytes: expected ${tree.count} commitments of 32 bytes.`);
+    throw new MerkleArgumentError(
+      `Invalid commitments of ${commitments.length} bytes: expected ${tree.count} commitments of 32 bytes.`,
+    );
   const count = Math.min(shardSize, tree.count - start);
   const height = Math.log2(shardSize);
   const path: Hex[] = [];

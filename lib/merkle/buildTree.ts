@@ -6,8 +6,7 @@ import type { MerkleTree } from "./types.js";
 
 /** Parameters of {@link buildTree}: the leaves, or the lower layers already computed (e.g. by workers). */
 export type BuildTreeParameters =
-  | { leaves: Uint8Array; lowerLayers?: undefined }
-  | { leaves?: undefined; lowerLayers: readonly Uint8Array[] };
+  { leaves: Uint8Array; lowerLayers?: undefined } | { leaves?: undefined; lowerLayers: readonly Uint8Array[] };
 
 /**
  * Builds the layered Merkle tree of docs/MERKLE.md: leaves in index order, pairs hashed sorted, an odd last
@@ -27,15 +26,22 @@ export function buildTree(kernel: KeccakKernel, parameters: BuildTreeParameters)
   const given = parameters.lowerLayers ?? (parameters.leaves === undefined ? [] : [parameters.leaves]);
   const leaves = given[0];
   if (leaves === undefined || leaves.length === 0 || leaves.length % 32 !== 0)
-    throw new MerkleArgumentError(`Invalid leaves of ${leaves?.length ?? 0} bytes: expected at least one 32-byte leaf, packed.`);
+    throw new MerkleArgumentError(
+      `Invalid leaves of ${leaves?.length ?? 0} bytes: expected at least one 32-byte leaf, packed.`,
+    );
   const count = leaves.length / 32;
   const sizes = layerSizes(count);
-  if (given.length > sizes.length) throw new MerkleArgumentError(`Invalid lower layers: ${given.length} given, a tree of ${count} leaves has ${sizes.length}.`);
+  if (given.length > sizes.length)
+    throw new MerkleArgumentError(
+      `Invalid lower layers: ${given.length} given, a tree of ${count} leaves has ${sizes.length}.`,
+    );
   const layers: Uint8Array[] = [];
   for (let h = 0; h < given.length; h++) {
     const layer = given[h]!;
     if (layer.length !== sizes[h]! * 32)
-      throw new MerkleArgumentError(`Invalid layer ${h} of ${layer.length} bytes: expected ${sizes[h]} nodes of 32 bytes for ${count} leaves.`);
+      throw new MerkleArgumentError(
+        `Invalid layer ${h} of ${layer.length} bytes: expected ${sizes[h]} nodes of 32 bytes for ${count} leaves.`,
+      );
     layers.push(layer);
   }
   while (layers.length < sizes.length) {

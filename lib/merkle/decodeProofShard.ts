@@ -17,11 +17,20 @@ import type { ProofShard } from "./types.js";
  * const shard = decodeProofShard(new Uint8Array(await (await fetch(`/batches/${batchId}/shards/3.bin`)).arrayBuffer()));
  */
 export function decodeProofShard(bytes: Uint8Array): ProofShard {
-  if (!(bytes instanceof Uint8Array)) throw new ProofShardError("TRUNCATED", `expected bytes (Uint8Array), got ${typeof bytes}.`);
-  if (bytes.length < PROOF_SHARD_HEADER) throw new ProofShardError("TRUNCATED", `${bytes.length} bytes, expected at least the ${PROOF_SHARD_HEADER}-byte header.`);
+  if (!(bytes instanceof Uint8Array))
+    throw new ProofShardError("TRUNCATED", `expected bytes (Uint8Array), got ${typeof bytes}.`);
+  if (bytes.length < PROOF_SHARD_HEADER)
+    throw new ProofShardError(
+      "TRUNCATED",
+      `${bytes.length} bytes, expected at least the ${PROOF_SHARD_HEADER}-byte header.`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
-  if (magic !== PROOF_SHARD_MAGIC) throw new ProofShardError("MAGIC", `starts with 0x${magic.toString(16).padStart(8, "0")}, expected 0x4b545053 ("KTPS").`);
+  if (magic !== PROOF_SHARD_MAGIC)
+    throw new ProofShardError(
+      "MAGIC",
+      `starts with 0x${magic.toString(16).padStart(8, "0")}, expected 0x4b545053 ("KTPS").`,
+    );
   if (bytes[4] !== 1) throw new ProofShardError("VERSION", `version ${bytes[4]}, expected 1.`);
   const log2 = bytes[5]!;
   if (log2 > 24) throw new ProofShardError("SHARD_SIZE", `shard size 2^${log2}, expected at most 2^24.`);
@@ -32,15 +41,29 @@ export function decodeProofShard(bytes: Uint8Array): ProofShard {
   const count = view.getUint32(12);
   const high = view.getUint32(16);
   const batchCount = high * 2 ** 32 + view.getUint32(20);
-  if (high >= 1 << 16 || batchCount < 1) throw new ProofShardError("RANGE", `batch count ${batchCount}, expected 1 to 2^48 - 1.`);
+  if (high >= 1 << 16 || batchCount < 1)
+    throw new ProofShardError("RANGE", `batch count ${batchCount}, expected 1 to 2^48 - 1.`);
   const start = shardIndex * shardSize;
-  if (start >= batchCount) throw new ProofShardError("RANGE", `shard ${shardIndex} of size ${shardSize} starts at key ${start}, beyond the batch's ${batchCount} keys.`);
+  if (start >= batchCount)
+    throw new ProofShardError(
+      "RANGE",
+      `shard ${shardIndex} of size ${shardSize} starts at key ${start}, beyond the batch's ${batchCount} keys.`,
+    );
   const expectedCount = Math.min(shardSize, batchCount - start);
-  if (count !== expectedCount) throw new ProofShardError("COUNT", `${count} keys, expected ${expectedCount} (shard ${shardIndex} of ${batchCount} keys in shards of ${shardSize}).`);
+  if (count !== expectedCount)
+    throw new ProofShardError(
+      "COUNT",
+      `${count} keys, expected ${expectedCount} (shard ${shardIndex} of ${batchCount} keys in shards of ${shardSize}).`,
+    );
   const expectedPath = shardPathLength(batchCount, shardSize, shardIndex);
-  if (pathLength !== expectedPath) throw new ProofShardError("PATH_LENGTH", `path of ${pathLength} nodes, expected ${expectedPath} for shard ${shardIndex} of ${batchCount} keys.`);
+  if (pathLength !== expectedPath)
+    throw new ProofShardError(
+      "PATH_LENGTH",
+      `path of ${pathLength} nodes, expected ${expectedPath} for shard ${shardIndex} of ${batchCount} keys.`,
+    );
   const length = PROOF_SHARD_HEADER + 32 * (count + pathLength);
-  if (bytes.length !== length) throw new ProofShardError("LENGTH", `${bytes.length} bytes, expected exactly ${length}.`);
+  if (bytes.length !== length)
+    throw new ProofShardError("LENGTH", `${bytes.length} bytes, expected exactly ${length}.`);
   const path: Hex[] = [];
   for (let k = 0, o = PROOF_SHARD_HEADER + 32 * count; k < pathLength; k++, o += 32) path.push(readHex32(bytes, o));
   return {

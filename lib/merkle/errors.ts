@@ -7,7 +7,17 @@ export class MerkleArgumentError extends BaseError {
 
 /** Why a proof shard was refused; stable codes for callers and tests. */
 export type ProofShardErrorCode =
-  | "TRUNCATED" | "MAGIC" | "VERSION" | "SHARD_SIZE" | "RESERVED" | "RANGE" | "COUNT" | "PATH_LENGTH" | "LENGTH" | "INDEX" | "BATCH";
+  | "TRUNCATED"
+  | "MAGIC"
+  | "VERSION"
+  | "SHARD_SIZE"
+  | "RESERVED"
+  | "RANGE"
+  | "COUNT"
+  | "PATH_LENGTH"
+  | "LENGTH"
+  | "INDEX"
+  | "BATCH";
 
 /** A proof shard file is malformed or does not fit the key asked for. `code` says which rule failed. */
 export class ProofShardError extends BaseError {

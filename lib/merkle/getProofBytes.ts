@@ -17,7 +17,8 @@ export function getProofBytes(tree: MerkleTree, index: number, out?: Uint8Array)
   if (!Number.isSafeInteger(index) || index < 0 || index >= tree.count)
     throw new MerkleArgumentError(`Invalid leaf index ${index}: expected an integer from 0 to ${tree.count - 1}.`);
   const depth = tree.layers.length - 1;
-  if (out !== undefined && out.length < depth * 32) throw new MerkleArgumentError(`Invalid output buffer of ${out.length} bytes: expected at least ${depth * 32}.`);
+  if (out !== undefined && out.length < depth * 32)
+    throw new MerkleArgumentError(`Invalid output buffer of ${out.length} bytes: expected at least ${depth * 32}.`);
   const o = out ?? new Uint8Array(depth * 32);
   let n = 0;
   let i = index;

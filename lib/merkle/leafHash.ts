@@ -18,12 +18,16 @@ import { readHex32, writeHex32 } from "./internal/hex.js";
  */
 export function leafHash(batchId: Hex, index: number | bigint, commitment: Hex): Hex {
   const buf = new Uint8Array(96);
-  if (!writeHex32(batchId, buf, 0)) throw new MerkleArgumentError(`Invalid batchId ${JSON.stringify(batchId)}: expected 0x followed by 64 hex digits.`);
+  if (!writeHex32(batchId, buf, 0))
+    throw new MerkleArgumentError(`Invalid batchId ${JSON.stringify(batchId)}: expected 0x followed by 64 hex digits.`);
   if (!writeHex32(commitment, buf, 64))
-    throw new MerkleArgumentError(`Invalid commitment ${JSON.stringify(commitment)}: expected 0x followed by 64 hex digits.`);
+    throw new MerkleArgumentError(
+      `Invalid commitment ${JSON.stringify(commitment)}: expected 0x followed by 64 hex digits.`,
+    );
   let v: bigint;
   if (typeof index === "number") {
-    if (!Number.isSafeInteger(index) || index < 0) throw new MerkleArgumentError(`Invalid key index ${index}: expected a non-negative integer.`);
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new MerkleArgumentError(`Invalid key index ${index}: expected a non-negative integer.`);
     v = BigInt(index);
   } else if (typeof index === "bigint" && index >= 0n && index < 1n << 64n) {
     v = index;

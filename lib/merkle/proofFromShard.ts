@@ -26,12 +26,21 @@ export type ProofFromShardOptions = {
  * @example
  * const { commitment, proof } = proofFromShard(decodeProofShard(bytes), 1234, batchId);
  */
-export function proofFromShard(shard: ProofShard, index: number, batchId: Hex, options: ProofFromShardOptions = {}): { commitment: Hex; proof: Hex[] } {
+export function proofFromShard(
+  shard: ProofShard,
+  index: number,
+  batchId: Hex,
+  options: ProofFromShardOptions = {},
+): { commitment: Hex; proof: Hex[] } {
   const start = shard.shardIndex * shard.shardSize;
   if (!Number.isSafeInteger(index) || index < start || index >= start + shard.count)
-    throw new ProofShardError("INDEX", `key ${index} is not in shard ${shard.shardIndex} (keys ${start} to ${start + shard.count - 1}).`);
+    throw new ProofShardError(
+      "INDEX",
+      `key ${index} is not in shard ${shard.shardIndex} (keys ${start} to ${start + shard.count - 1}).`,
+    );
   const batch = new Uint8Array(32);
-  if (!writeHex32(batchId, batch, 0)) throw new ProofShardError("BATCH", `batchId ${JSON.stringify(batchId)}: expected 0x followed by 64 hex digits.`);
+  if (!writeHex32(batchId, batch, 0))
+    throw new ProofShardError("BATCH", `batchId ${JSON.stringify(batchId)}: expected 0x followed by 64 hex digits.`);
   const n = shard.count;
   let layer: Uint8Array;
   const kernel = options.kernel;
@@ -62,7 +71,12 @@ export function proofFromShard(shard: ProofShard, index: number, batchId: Hex, o
     } else {
       const up = new Uint8Array(Math.ceil(size / 2) * 32);
       for (let k = 0; 2 * k < size; k++) {
-        up.set(2 * k + 1 < size ? hashPair(layer.subarray(64 * k, 64 * k + 32), layer.subarray(64 * k + 32, 64 * k + 64)) : layer.subarray(64 * k, 64 * k + 32), 32 * k);
+        up.set(
+          2 * k + 1 < size
+            ? hashPair(layer.subarray(64 * k, 64 * k + 32), layer.subarray(64 * k + 32, 64 * k + 64))
+            : layer.subarray(64 * k, 64 * k + 32),
+          32 * k,
+        );
       }
       layer = up;
     }

@@ -17,12 +17,17 @@ export function readProfileName(profileUri: string | null | undefined): string |
   if (!m) return undefined;
   let json: unknown;
   try {
-    const text = m[1] ? new TextDecoder().decode(Uint8Array.from(atob(m[2]!), (c) => c.charCodeAt(0))) : decodeURIComponent(m[2]!);
+    const text = m[1]
+      ? new TextDecoder().decode(Uint8Array.from(atob(m[2]!), (c) => c.charCodeAt(0)))
+      : decodeURIComponent(m[2]!);
     json = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (json === null || typeof json !== "object" || typeof (json as { name?: unknown }).name !== "string") return undefined;
-  const name = (json as { name: string }).name.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "").trim();
+  if (json === null || typeof json !== "object" || typeof (json as { name?: unknown }).name !== "string")
+    return undefined;
+  const name = (json as { name: string }).name
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "")
+    .trim();
   return name.length ? name.slice(0, PROFILE_NAME_MAX) : undefined;
 }

@@ -2,8 +2,21 @@ import { PayloadError } from "./errors.js";
 import type { PayloadErrorCode } from "./errors.js";
 import type { DecodedPayload } from "../schemas/payload.js";
 import {
-  FLAG_COMMITMENT, FLAG_FULL, FLAG_GS1, FLAG_KEY_UPPER, FLAG_SELLER, FLAGS_KNOWN, GS1_EXPIRY, GS1_KNOWN, GS1_LOT,
-  GS1_SERIAL, GTIN_MAX, INDEX_LIMIT, MAX_PAYLOAD_CHARS, MAX_PROOF_NODES, PAYLOAD_VERSION,
+  FLAG_COMMITMENT,
+  FLAG_FULL,
+  FLAG_GS1,
+  FLAG_KEY_UPPER,
+  FLAG_SELLER,
+  FLAGS_KNOWN,
+  GS1_EXPIRY,
+  GS1_KNOWN,
+  GS1_LOT,
+  GS1_SERIAL,
+  GTIN_MAX,
+  INDEX_LIMIT,
+  MAX_PAYLOAD_CHARS,
+  MAX_PROOF_NODES,
+  PAYLOAD_VERSION,
 } from "./constants.js";
 import { base64urlDecode } from "./internal/base64url.js";
 import { bytesToHexString } from "./internal/hex.js";
@@ -46,16 +59,30 @@ export function decodePayload(s: string): DecodedPayload {
   const n = b.length;
   let o = 0;
   const hex = bytesToHexString(b);
-  const readHex = (_: Uint8Array, at: number, size: number) => ("0x" + hex.slice(2 * at, 2 * (at + size))) as `0x${string}`;
+  const readHex = (_: Uint8Array, at: number, size: number) =>
+    ("0x" + hex.slice(2 * at, 2 * (at + size))) as `0x${string}`;
 
   const need = (size: number, field: string) => {
-    if (o + size > n) throw new PayloadError("TRUNCATED", `the payload ends inside ${field} (byte ${o} of ${n}, ${size} needed).`, { offset: o });
+    if (o + size > n)
+      throw new PayloadError("TRUNCATED", `the payload ends inside ${field} (byte ${o} of ${n}, ${size} needed).`, {
+        offset: o,
+      });
   };
   const varint = (field: string): number => {
     const r = readVarint(b, o);
     if (!r.ok) {
-      const code: PayloadErrorCode = r.problem === "truncated" ? "TRUNCATED" : r.problem === "non-canonical" ? "VARINT_NON_CANONICAL" : "VARINT_OVERFLOW";
-      const text = r.problem === "truncated" ? "ends inside" : r.problem === "non-canonical" ? "is not minimally encoded in" : "overflows";
+      const code: PayloadErrorCode =
+        r.problem === "truncated"
+          ? "TRUNCATED"
+          : r.problem === "non-canonical"
+            ? "VARINT_NON_CANONICAL"
+            : "VARINT_OVERFLOW";
+      const text =
+        r.problem === "truncated"
+          ? "ends inside"
+          : r.problem === "non-canonical"
+            ? "is not minimally encoded in"
+            : "overflows";
       throw new PayloadError(code, `the varint at byte ${o} ${text} ${field}.`, { offset: o });
     }
     o = r.next;
@@ -64,13 +91,22 @@ export function decodePayload(s: string): DecodedPayload {
 
   need(2, "the header");
   const version = b[0]!;
-  if (version !== PAYLOAD_VERSION) throw new PayloadError("VERSION", `version ${version}, expected ${PAYLOAD_VERSION}.`, { offset: 0 });
+  if (version !== PAYLOAD_VERSION)
+    throw new PayloadError("VERSION", `version ${version}, expected ${PAYLOAD_VERSION}.`, { offset: 0 });
   const flags = b[1]!;
   if ((flags & ~FLAGS_KNOWN) !== 0)
-    throw new PayloadError("FLAGS", `flags 0x${flags.toString(16).padStart(2, "0")} set reserved bits (known: 0x${FLAGS_KNOWN.toString(16)}).`, { offset: 1 });
+    throw new PayloadError(
+      "FLAGS",
+      `flags 0x${flags.toString(16).padStart(2, "0")} set reserved bits (known: 0x${FLAGS_KNOWN.toString(16)}).`,
+      { offset: 1 },
+    );
   const full = (flags & FLAG_FULL) !== 0;
   if (full && (flags & FLAG_COMMITMENT) === 0)
-    throw new PayloadError("FLAGS", `flags 0x${flags.toString(16).padStart(2, "0")}: a full-form payload must carry the commitment.`, { offset: 1 });
+    throw new PayloadError(
+      "FLAGS",
+      `flags 0x${flags.toString(16).padStart(2, "0")}: a full-form payload must carry the commitment.`,
+      { offset: 1 },
+    );
   o = 2;
 
   const chainId = varint("chainId");
@@ -81,12 +117,22 @@ export function decodePayload(s: string): DecodedPayload {
   o += 52;
   const indexAt = o;
   const index = varint("index");
-  if (index >= INDEX_LIMIT) throw new PayloadError("INDEX_RANGE", `index ${index}, expected below 2^48.`, { offset: indexAt });
+  if (index >= INDEX_LIMIT)
+    throw new PayloadError("INDEX_RANGE", `index ${index}, expected below 2^48.`, { offset: indexAt });
   need(32, "salt");
   const salt = readHex(b, o, 32);
   o += 32;
 
-  const out: DecodedPayload = { version: 1, form: full ? "full" : "short", chainId, ledger, batchId, index, salt, keyCase: (flags & FLAG_KEY_UPPER) !== 0 ? "upper" : "exact" };
+  const out: DecodedPayload = {
+    version: 1,
+    form: full ? "full" : "short",
+    chainId,
+    ledger,
+    batchId,
+    index,
+    salt,
+    keyCase: (flags & FLAG_KEY_UPPER) !== 0 ? "upper" : "exact",
+  };
   if ((flags & FLAG_COMMITMENT) !== 0) {
     need(32, "commitment");
     out.commitment = readHex(b, o, 32);
@@ -100,21 +146,32 @@ export function decodePayload(s: string): DecodedPayload {
   if ((flags & FLAG_GS1) !== 0) {
     need(1, "the GS1 flags");
     const g = b[o]!;
-    if ((g & ~GS1_KNOWN) !== 0) throw new PayloadError("FLAGS", `GS1 flags 0x${g.toString(16).padStart(2, "0")} set reserved bits (known: 0x0${GS1_KNOWN}).`, { offset: o });
+    if ((g & ~GS1_KNOWN) !== 0)
+      throw new PayloadError(
+        "FLAGS",
+        `GS1 flags 0x${g.toString(16).padStart(2, "0")} set reserved bits (known: 0x0${GS1_KNOWN}).`,
+        { offset: o },
+      );
     o++;
     const gtinAt = o;
     const gtinNum = varint("the GTIN");
-    if (gtinNum > GTIN_MAX) throw new PayloadError("GS1", `GTIN ${gtinNum} has more than 14 digits.`, { offset: gtinAt });
+    if (gtinNum > GTIN_MAX)
+      throw new PayloadError("GS1", `GTIN ${gtinNum} has more than 14 digits.`, { offset: gtinAt });
     const gs1: NonNullable<DecodedPayload["gs1"]> = { gtin: String(gtinNum).padStart(14, "0") };
-    if (!gtinCheckDigitOk(gs1.gtin)) throw new PayloadError("GS1", `GTIN ${gs1.gtin} has a wrong check digit.`, { offset: gtinAt });
+    if (!gtinCheckDigitOk(gs1.gtin))
+      throw new PayloadError("GS1", `GTIN ${gs1.gtin} has a wrong check digit.`, { offset: gtinAt });
     const text = (field: "lot" | "serial") => {
       need(1, `the GS1 ${field} length`);
       const len = b[o]!;
-      if (len < 1 || len > 20) throw new PayloadError("GS1", `GS1 ${field} length ${len}, expected 1-20.`, { offset: o });
+      if (len < 1 || len > 20)
+        throw new PayloadError("GS1", `GS1 ${field} length ${len}, expected 1-20.`, { offset: o });
       o++;
       need(len, `the GS1 ${field}`);
       const v = String.fromCharCode(...b.subarray(o, o + len));
-      if (!CSET82.test(v)) throw new PayloadError("GS1", `GS1 ${field} ${JSON.stringify(v)} is outside GS1 character set 82.`, { offset: o });
+      if (!CSET82.test(v))
+        throw new PayloadError("GS1", `GS1 ${field} ${JSON.stringify(v)} is outside GS1 character set 82.`, {
+          offset: o,
+        });
       o += len;
       gs1[field] = v;
     };
@@ -123,7 +180,8 @@ export function decodePayload(s: string): DecodedPayload {
     if ((g & GS1_EXPIRY) !== 0) {
       need(3, "the GS1 expiry");
       const [yy, mm, dd] = [b[o]!, b[o + 1]!, b[o + 2]!];
-      if (yy > 99 || mm < 1 || mm > 12 || dd > 31) throw new PayloadError("GS1", `GS1 expiry bytes ${yy},${mm},${dd} are not a YYMMDD date.`, { offset: o });
+      if (yy > 99 || mm < 1 || mm > 12 || dd > 31)
+        throw new PayloadError("GS1", `GS1 expiry bytes ${yy},${mm},${dd} are not a YYMMDD date.`, { offset: o });
       gs1.expiry = [yy, mm, dd].map((v) => String(v).padStart(2, "0")).join("");
       o += 3;
     }
@@ -132,17 +190,27 @@ export function decodePayload(s: string): DecodedPayload {
   if (full) {
     need(1, "the proof length");
     const count = b[o]!;
-    if (count > MAX_PROOF_NODES) throw new PayloadError("PROOF_TOO_DEEP", `${count} proof nodes, at most ${MAX_PROOF_NODES} expected.`, { offset: o });
+    if (count > MAX_PROOF_NODES)
+      throw new PayloadError("PROOF_TOO_DEEP", `${count} proof nodes, at most ${MAX_PROOF_NODES} expected.`, {
+        offset: o,
+      });
     o++;
     const rest = n - o;
     if (rest !== count * 32) {
-      if (rest % 32 !== 0) throw new PayloadError("PROOF_LENGTH", `${rest} proof bytes, a multiple of 32 expected (${count} nodes declared).`, { offset: o });
-      if (rest < count * 32) throw new PayloadError("TRUNCATED", `${rest / 32} proof nodes present, ${count} declared.`, { offset: o });
+      if (rest % 32 !== 0)
+        throw new PayloadError(
+          "PROOF_LENGTH",
+          `${rest} proof bytes, a multiple of 32 expected (${count} nodes declared).`,
+          { offset: o },
+        );
+      if (rest < count * 32)
+        throw new PayloadError("TRUNCATED", `${rest / 32} proof nodes present, ${count} declared.`, { offset: o });
     }
     const proof: `0x${string}`[] = new Array(count);
     for (let i = 0; i < count; i++, o += 32) proof[i] = readHex(b, o, 32);
     out.proof = proof;
   }
-  if (o !== n) throw new PayloadError("TRAILING_BYTES", `${n - o} bytes after the last field (byte ${o} of ${n}).`, { offset: o });
+  if (o !== n)
+    throw new PayloadError("TRAILING_BYTES", `${n - o} bytes after the last field (byte ${o} of ${n}).`, { offset: o });
   return out;
 }

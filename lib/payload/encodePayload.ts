@@ -1,8 +1,18 @@
 import { PayloadError } from "./errors.js";
 import type { PayloadFields } from "../schemas/payload.js";
 import {
-  FLAG_COMMITMENT, FLAG_FULL, FLAG_GS1, FLAG_KEY_UPPER, FLAG_SELLER, GS1_EXPIRY, GS1_LOT, GS1_SERIAL,
-  INDEX_LIMIT, MAX_PAYLOAD_BYTES, MAX_PROOF_NODES, PAYLOAD_VERSION,
+  FLAG_COMMITMENT,
+  FLAG_FULL,
+  FLAG_GS1,
+  FLAG_KEY_UPPER,
+  FLAG_SELLER,
+  GS1_EXPIRY,
+  GS1_LOT,
+  GS1_SERIAL,
+  INDEX_LIMIT,
+  MAX_PAYLOAD_BYTES,
+  MAX_PROOF_NODES,
+  PAYLOAD_VERSION,
 } from "./constants.js";
 import { base64urlEncode } from "./internal/base64url.js";
 import { writeHex } from "./internal/hex.js";
@@ -42,20 +52,33 @@ export function encodePayload(p: PayloadFields): string {
   const full = p.form === "full";
   if (!full && p.form !== "short") fail("form", p.form, `"full" or "short"`);
   if (!Number.isSafeInteger(p.chainId) || p.chainId < 1) fail("chainId", p.chainId, "an integer from 1 to 2^53 - 1");
-  if (!Number.isSafeInteger(p.index) || p.index < 0 || p.index >= INDEX_LIMIT) fail("index", p.index, "an integer from 0 to 2^48 - 1");
-  if (full && (p.commitment === undefined || p.proof === undefined)) fail("commitment/proof", p.form, "both present in a full-form payload");
-  if (!full && p.proof !== undefined) fail("proof", "(present)", "no proof in a short-form payload (use form: \"full\")");
+  if (!Number.isSafeInteger(p.index) || p.index < 0 || p.index >= INDEX_LIMIT)
+    fail("index", p.index, "an integer from 0 to 2^48 - 1");
+  if (full && (p.commitment === undefined || p.proof === undefined))
+    fail("commitment/proof", p.form, "both present in a full-form payload");
+  if (!full && p.proof !== undefined) fail("proof", "(present)", 'no proof in a short-form payload (use form: "full")');
   if (p.proof !== undefined && (!Array.isArray(p.proof) || p.proof.length > MAX_PROOF_NODES))
-    fail("proof", `(${Array.isArray(p.proof) ? p.proof.length : typeof p.proof} nodes)`, `an array of at most ${MAX_PROOF_NODES} 32-byte hex nodes`);
-  if (p.keyCase !== undefined && p.keyCase !== "exact" && p.keyCase !== "upper") fail("keyCase", p.keyCase, `"exact" or "upper"`);
+    fail(
+      "proof",
+      `(${Array.isArray(p.proof) ? p.proof.length : typeof p.proof} nodes)`,
+      `an array of at most ${MAX_PROOF_NODES} 32-byte hex nodes`,
+    );
+  if (p.keyCase !== undefined && p.keyCase !== "exact" && p.keyCase !== "upper")
+    fail("keyCase", p.keyCase, `"exact" or "upper"`);
   const gs1 = p.gs1;
   if (gs1 !== undefined) {
     if (gs1 === null || typeof gs1 !== "object") fail("gs1", gs1, "an object { gtin, lot?, serial?, expiry? }");
-    for (const k of Object.keys(gs1)) if (k !== "gtin" && k !== "lot" && k !== "serial" && k !== "expiry") fail(`gs1.${k}`, "(unknown field)", "only gtin, lot, serial, expiry");
-    if (typeof gs1.gtin !== "string" || !/^\d{14}$/.test(gs1.gtin) || !gtinCheckDigitOk(gs1.gtin)) fail("gs1.gtin", gs1.gtin, "a GTIN-14: 14 digits with a valid check digit");
-    if (gs1.lot !== undefined && (typeof gs1.lot !== "string" || !CSET82.test(gs1.lot))) fail("gs1.lot", gs1.lot, "1-20 characters of GS1 character set 82");
-    if (gs1.serial !== undefined && (typeof gs1.serial !== "string" || !CSET82.test(gs1.serial))) fail("gs1.serial", gs1.serial, "1-20 characters of GS1 character set 82");
-    if (gs1.expiry !== undefined && (typeof gs1.expiry !== "string" || !expiryOk(gs1.expiry))) fail("gs1.expiry", gs1.expiry, "YYMMDD with month 01-12 and day 00-31");
+    for (const k of Object.keys(gs1))
+      if (k !== "gtin" && k !== "lot" && k !== "serial" && k !== "expiry")
+        fail(`gs1.${k}`, "(unknown field)", "only gtin, lot, serial, expiry");
+    if (typeof gs1.gtin !== "string" || !/^\d{14}$/.test(gs1.gtin) || !gtinCheckDigitOk(gs1.gtin))
+      fail("gs1.gtin", gs1.gtin, "a GTIN-14: 14 digits with a valid check digit");
+    if (gs1.lot !== undefined && (typeof gs1.lot !== "string" || !CSET82.test(gs1.lot)))
+      fail("gs1.lot", gs1.lot, "1-20 characters of GS1 character set 82");
+    if (gs1.serial !== undefined && (typeof gs1.serial !== "string" || !CSET82.test(gs1.serial)))
+      fail("gs1.serial", gs1.serial, "1-20 characters of GS1 character set 82");
+    if (gs1.expiry !== undefined && (typeof gs1.expiry !== "string" || !expiryOk(gs1.expiry)))
+      fail("gs1.expiry", gs1.expiry, "YYMMDD with month 01-12 and day 00-31");
   }
 
   const out = scratch;
@@ -84,7 +107,10 @@ export function encodePayload(p: PayloadFields): string {
     o += 20;
   }
   if (gs1 !== undefined) {
-    out[o++] = (gs1.lot !== undefined ? GS1_LOT : 0) | (gs1.serial !== undefined ? GS1_SERIAL : 0) | (gs1.expiry !== undefined ? GS1_EXPIRY : 0);
+    out[o++] =
+      (gs1.lot !== undefined ? GS1_LOT : 0) |
+      (gs1.serial !== undefined ? GS1_SERIAL : 0) |
+      (gs1.expiry !== undefined ? GS1_EXPIRY : 0);
     o = writeVarint(Number(gs1.gtin), out, o);
     if (gs1.lot !== undefined) o = writeAscii(gs1.lot, out, o);
     if (gs1.serial !== undefined) o = writeAscii(gs1.serial, out, o);

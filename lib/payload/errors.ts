@@ -29,8 +29,15 @@ export class PayloadError extends BaseError {
   /** Byte offset in the decoded payload where the problem was found (when known). */
   readonly offset: number | undefined;
 
-  constructor(code: PayloadErrorCode, shortMessage: string, parameters: { offset?: number; details?: string; cause?: unknown } = {}) {
-    super(`Invalid KeyTrail payload (${code}): ${shortMessage}`, { details: parameters.details, cause: parameters.cause });
+  constructor(
+    code: PayloadErrorCode,
+    shortMessage: string,
+    parameters: { offset?: number; details?: string; cause?: unknown } = {},
+  ) {
+    super(`Invalid KeyTrail payload (${code}): ${shortMessage}`, {
+      details: parameters.details,
+      cause: parameters.cause,
+    });
     this.code = code;
     this.offset = parameters.offset;
   }

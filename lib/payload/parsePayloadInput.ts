@@ -33,11 +33,13 @@ export function parsePayloadInput(urlOrPayload: string): ParsePayloadInputReturn
   if (s.length === 0) throw new PayloadError("EMPTY", "the input is empty.");
   const hash = s.indexOf("#");
   if (hash < 0) {
-    if (s.includes("://") || s.includes("/")) throw new PayloadError("URL", `${JSON.stringify(s.slice(0, 80))} is a link without a "#<payload>" fragment.`);
+    if (s.includes("://") || s.includes("/"))
+      throw new PayloadError("URL", `${JSON.stringify(s.slice(0, 80))} is a link without a "#<payload>" fragment.`);
     return { payload: s, portalBase: undefined };
   }
   const payload = s.slice(hash + 1);
-  if (payload.length === 0) throw new PayloadError("URL", `${JSON.stringify(s.slice(0, 80))} has an empty "#" fragment.`);
+  if (payload.length === 0)
+    throw new PayloadError("URL", `${JSON.stringify(s.slice(0, 80))} has an empty "#" fragment.`);
   const before = s.slice(0, hash);
   let portalBase: string | undefined;
   if (before.length > 0) {

@@ -11,7 +11,9 @@ export { CSET82, expiryOk, gtinCheckDigitOk };
  */
 export const gs1Schema = z
   .object({
-    gtin: z.string().refine((g) => /^\d{14}$/.test(g) && gtinCheckDigitOk(g), { message: "expected a GTIN-14: 14 digits with a valid check digit" }),
+    gtin: z.string().refine((g) => /^\d{14}$/.test(g) && gtinCheckDigitOk(g), {
+      message: "expected a GTIN-14: 14 digits with a valid check digit",
+    }),
     lot: z.string().regex(CSET82, "expected 1-20 characters of GS1 character set 82").optional(),
     serial: z.string().regex(CSET82, "expected 1-20 characters of GS1 character set 82").optional(),
     expiry: z.string().refine(expiryOk, { message: "expected YYMMDD with month 01-12 and day 00-31" }).optional(),

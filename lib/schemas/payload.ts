@@ -30,7 +30,8 @@ export const payloadFieldsSchema = z
   .superRefine((p, ctx) => {
     if (p.form === "full" && (p.commitment === undefined || p.proof === undefined))
       ctx.addIssue({ code: "custom", message: "a full-form payload needs commitment and proof" });
-    if (p.form === "short" && p.proof !== undefined) ctx.addIssue({ code: "custom", message: "a short-form payload carries no proof" });
+    if (p.form === "short" && p.proof !== undefined)
+      ctx.addIssue({ code: "custom", message: "a short-form payload carries no proof" });
   });
 
 /** Input of `encodePayload`. */

@@ -15,7 +15,11 @@ export const addressSchema = z.custom<Address>((v) => typeof v === "string" && A
 });
 
 /** A key index inside a batch: 0 <= index < 2^48. */
-export const keyIndexSchema = z.number().int().min(0).max(2 ** 48 - 1);
+export const keyIndexSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 48 - 1);
 
 /** An EVM chain id: 1 <= chainId <= 2^53 - 1. */
 export const chainIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);

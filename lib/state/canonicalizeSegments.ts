@@ -21,7 +21,9 @@ export function canonicalizeSegments(segments: readonly SnapshotSegment[]): Snap
       holder: s.holder.toLowerCase() as SnapshotSegment["holder"],
       frozenReason: Number(s.frozenReason),
     }))
-    .sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    .sort((a, b) =>
+      a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+    );
   const out: SnapshotSegment[] = [];
   for (const s of sorted) {
     const prev = out[out.length - 1];

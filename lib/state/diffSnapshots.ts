@@ -18,7 +18,8 @@ export type SnapshotDifference =
     }
   | { kind: "redemption"; batchId: Hex; wordIndex: bigint; left: bigint; right: bigint };
 
-const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : typeof x === "string" ? x.toLowerCase() : x));
+const json = (v: unknown) =>
+  JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : typeof x === "string" ? x.toLowerCase() : x));
 
 function diffKeyed<T>(
   left: readonly T[],
@@ -39,13 +40,35 @@ function diffKeyed<T>(
 }
 
 /** First index at which two canonical segment lists of one batch disagree. */
-function firstCustodyDifference(a: SnapshotSegment[], b: SnapshotSegment[]): { index: bigint; left: SnapshotSegment | null; right: SnapshotSegment | null } | null {
+function firstCustodyDifference(
+  a: SnapshotSegment[],
+  b: SnapshotSegment[],
+): { index: bigint; left: SnapshotSegment | null; right: SnapshotSegment | null } | null {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a[i];
     const y = b[i];
-    if (!x || !y || x.start !== y.start || x.end !== y.end || x.holder !== y.holder || x.frozenReason !== y.frozenReason) {
-      const index = !x ? y!.start : !y ? x.start : x.start !== y.start ? (x.start < y.start ? x.start : y.start) : x.holder !== y.holder || x.frozenReason !== y.frozenReason ? x.start : x.end < y.end ? x.end : y.end;
+    if (
+      !x ||
+      !y ||
+      x.start !== y.start ||
+      x.end !== y.end ||
+      x.holder !== y.holder ||
+      x.frozenReason !== y.frozenReason
+    ) {
+      const index = !x
+        ? y!.start
+        : !y
+          ? x.start
+          : x.start !== y.start
+            ? x.start < y.start
+              ? x.start
+              : y.start
+            : x.holder !== y.holder || x.frozenReason !== y.frozenReason
+              ? x.start
+              : x.end < y.end
+                ? x.end
+                : y.end;
       return { index, left: x ?? null, right: y ?? null };
     }
   }
@@ -66,19 +89,38 @@ function firstCustodyDifference(a: SnapshotSegment[], b: SnapshotSegment[]): { i
  * const [first] = diffSnapshots(replayed, indexed);
  * if (first?.kind === "custody") console.log(`batch ${first.batchId} diverges at index ${first.index}`);
  */
-export function diffSnapshots(left: LedgerSnapshot, right: LedgerSnapshot, options: { limit?: number } = {}): SnapshotDifference[] {
+export function diffSnapshots(
+  left: LedgerSnapshot,
+  right: LedgerSnapshot,
+  options: { limit?: number } = {},
+): SnapshotDifference[] {
   const limit = options.limit ?? 100;
   const out: SnapshotDifference[] = [];
   out.push(
-    ...diffKeyed(left.parties, right.parties, (p) => p.address, (k, l, r) => ({ kind: "party", party: k as Address, left: l ?? null, right: r ?? null })),
-    ...diffKeyed(left.authorizations, right.authorizations, (a) => `${a.supplier}:${a.distributor}`, (k, l, r) => {
-      const [supplier, distributor] = k.split(":") as [Address, Address];
-      return { kind: "authorization", supplier, distributor, left: l ?? null, right: r ?? null };
-    }),
-    ...diffKeyed(left.redeemers, right.redeemers, (x) => `${x.supplier}:${x.redeemer}`, (k, l, r) => {
-      const [supplier, redeemer] = k.split(":") as [Address, Address];
-      return { kind: "redeemer", supplier, redeemer, left: l ?? null, right: r ?? null };
-    }),
+    ...diffKeyed(
+      left.parties,
+      right.parties,
+      (p) => p.address,
+      (k, l, r) => ({ kind: "party", party: k as Address, left: l ?? null, right: r ?? null }),
+    ),
+    ...diffKeyed(
+      left.authorizations,
+      right.authorizations,
+      (a) => `${a.supplier}:${a.distributor}`,
+      (k, l, r) => {
+        const [supplier, distributor] = k.split(":") as [Address, Address];
+        return { kind: "authorization", supplier, distributor, left: l ?? null, right: r ?? null };
+      },
+    ),
+    ...diffKeyed(
+      left.redeemers,
+      right.redeemers,
+      (x) => `${x.supplier}:${x.redeemer}`,
+      (k, l, r) => {
+        const [supplier, redeemer] = k.split(":") as [Address, Address];
+        return { kind: "redeemer", supplier, redeemer, left: l ?? null, right: r ?? null };
+      },
+    ),
   );
   if (out.length >= limit) return out.slice(0, limit);
 
@@ -103,7 +145,8 @@ export function diffSnapshots(left: LedgerSnapshot, right: LedgerSnapshot, optio
     const batchId = id as Hex;
     const a = lb.get(id);
     const b = rb.get(id);
-    if (a === undefined || b === undefined || json(a) !== json(b)) out.push({ kind: "batch", batchId, left: a ?? null, right: b ?? null });
+    if (a === undefined || b === undefined || json(a) !== json(b))
+      out.push({ kind: "batch", batchId, left: a ?? null, right: b ?? null });
     const c = firstCustodyDifference(ls.get(id) ?? [], rs.get(id) ?? []);
     if (c) out.push({ kind: "custody", batchId, ...c });
     const wl = new Map<bigint, bigint>();

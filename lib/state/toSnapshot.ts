@@ -1,11 +1,13 @@
 import type { LedgerSnapshot, LedgerState, SnapshotSegment } from "./types.js";
 import { canonicalizeSegments } from "./canonicalizeSegments.js";
 
-const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => {
-  const x = key(a);
-  const y = key(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const byKey =
+  <T>(key: (t: T) => string) =>
+  (a: T, b: T) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
 
 /**
  * The canonical snapshot of a replay state: lists sorted, segments merged where adjacent ones
@@ -25,7 +27,9 @@ export function toSnapshot(state: LedgerState): LedgerSnapshot {
   const redemptions: LedgerSnapshot["redemptions"] = [];
   for (const b of batchStates) {
     for (const s of b.segments) segments.push({ batchId: b.record.batchId, ...s });
-    const words = [...b.redeemed.entries()].filter(([, m]) => m !== 0n).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    const words = [...b.redeemed.entries()]
+      .filter(([, m]) => m !== 0n)
+      .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     for (const [wordIndex, mask] of words) redemptions.push({ batchId: b.record.batchId, wordIndex, mask });
   }
   return {

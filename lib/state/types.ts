@@ -1,5 +1,9 @@
 import type { Address, Hex } from "viem";
-import type { DecodedLedgerLog as LedgerLog, LedgerEventArgs, LedgerEventName as LedgerLogName } from "../events/types.js";
+import type {
+  DecodedLedgerLog as LedgerLog,
+  LedgerEventArgs,
+  LedgerEventName as LedgerLogName,
+} from "../events/types.js";
 
 /** Party kinds of the ledger (`IKeyLedger.PartyKind`). */
 export const PartyKind = { None: 0, Supplier: 1, Distributor: 2, Retailer: 3 } as const;

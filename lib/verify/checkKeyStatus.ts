@@ -2,7 +2,18 @@ import { REVOCATION_REASONS } from "./revocationReasons.js";
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const KEYS = ["root", "supplier", "count", "expiresAt", "restricted", "holder", "segmentStart", "segmentEnd", "frozenReason", "redeemed"];
+const KEYS = [
+  "root",
+  "supplier",
+  "count",
+  "expiresAt",
+  "restricted",
+  "holder",
+  "segmentStart",
+  "segmentEnd",
+  "frozenReason",
+  "redeemed",
+];
 
 /**
  * Checks a key status from any source (viem, a hand-written RPC decoder, a cache) against the
@@ -22,13 +33,16 @@ export function checkKeyStatus(value: unknown): string[] {
   const problems: string[] = [];
   const u64 = (k: string) => {
     const v = s[k];
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) problems.push(`${k}: expected a non-negative safe integer`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+      problems.push(`${k}: expected a non-negative safe integer`);
   };
   if (typeof s.root !== "string" || !HEX32.test(s.root)) problems.push("root: expected 0x followed by 64 hex digits");
-  for (const k of ["supplier", "holder"]) if (typeof s[k] !== "string" || !ADDRESS.test(s[k] as string)) problems.push(`${k}: expected an address`);
+  for (const k of ["supplier", "holder"])
+    if (typeof s[k] !== "string" || !ADDRESS.test(s[k] as string)) problems.push(`${k}: expected an address`);
   for (const k of ["count", "expiresAt", "segmentStart", "segmentEnd"]) u64(k);
   for (const k of ["restricted", "redeemed"]) if (typeof s[k] !== "boolean") problems.push(`${k}: expected a boolean`);
-  if (!(REVOCATION_REASONS as readonly unknown[]).includes(s.frozenReason)) problems.push(`frozenReason: expected one of ${REVOCATION_REASONS.join(", ")}`);
+  if (!(REVOCATION_REASONS as readonly unknown[]).includes(s.frozenReason))
+    problems.push(`frozenReason: expected one of ${REVOCATION_REASONS.join(", ")}`);
   for (const k of Object.keys(s)) if (!KEYS.includes(k)) problems.push(`${k}: unknown field`);
   return problems;
 }

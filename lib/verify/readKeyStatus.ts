@@ -5,7 +5,12 @@ import { REVOCATION_REASONS } from "./revocationReasons.js";
 import type { KeyStatus } from "../schemas/keyStatus.js";
 
 /** Parameters of {@link readKeyStatus}. */
-export type ReadKeyStatusParameters = { ledger: Address; batchId: Hex; index: number | bigint; hint?: number | bigint | undefined };
+export type ReadKeyStatusParameters = {
+  ledger: Address;
+  batchId: Hex;
+  index: number | bigint;
+  hint?: number | bigint | undefined;
+};
 
 const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
 const ZERO_ROOT: Hex = `0x${"0".repeat(64)}`;
@@ -37,7 +42,12 @@ function revertName(e: unknown): string | undefined {
 export async function readKeyStatus(client: PublicClient, parameters: ReadKeyStatusParameters): Promise<KeyStatus> {
   const { ledger, batchId, index, hint } = parameters;
   try {
-    const r = await client.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "keyStatus", args: [batchId, BigInt(index), BigInt(hint ?? 0)] });
+    const r = await client.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "keyStatus",
+      args: [batchId, BigInt(index), BigInt(hint ?? 0)],
+    });
     return {
       root: r.root,
       supplier: r.supplier,
@@ -52,10 +62,22 @@ export async function readKeyStatus(client: PublicClient, parameters: ReadKeySta
     };
   } catch (e) {
     const name = revertName(e);
-    const none = { holder: ZERO_ADDRESS, segmentStart: 0, segmentEnd: 0, frozenReason: "none", redeemed: false } as const;
-    if (name === "KeyLedgerBatchNotFound") return { root: ZERO_ROOT, supplier: ZERO_ADDRESS, count: 0, expiresAt: 0, restricted: false, ...none };
+    const none = {
+      holder: ZERO_ADDRESS,
+      segmentStart: 0,
+      segmentEnd: 0,
+      frozenReason: "none",
+      redeemed: false,
+    } as const;
+    if (name === "KeyLedgerBatchNotFound")
+      return { root: ZERO_ROOT, supplier: ZERO_ADDRESS, count: 0, expiresAt: 0, restricted: false, ...none };
     if (name === "KeyLedgerInvalidRange") {
-      const [root, supplier, count, expiresAt, restricted] = await client.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchOf", args: [batchId] });
+      const [root, supplier, count, expiresAt, restricted] = await client.readContract({
+        address: ledger,
+        abi: keyLedgerAbi,
+        functionName: "batchOf",
+        args: [batchId],
+      });
       return { root, supplier, count: Number(count), expiresAt: Number(expiresAt), restricted, ...none };
     }
     throw e;

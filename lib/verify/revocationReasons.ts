@@ -3,7 +3,14 @@
  * of these words: the verifier, the indexer export, the audit (findings, EPCIS, scorecards), the
  * CLI and the portal all read it, so a reason is spelled the same everywhere (docs/FORMATS.md).
  */
-export const REVOCATION_REASONS = ["none", "stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"] as const;
+export const REVOCATION_REASONS = [
+  "none",
+  "stolen",
+  "chargeback",
+  "unauthorised-channel",
+  "issuer-error",
+  "other",
+] as const;
 
 /** A revocation reason word, "none" included. */
 export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];

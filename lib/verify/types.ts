@@ -38,7 +38,13 @@ export type VerifyOptions = {
 export type VerifyCheckName = "decode" | "chain" | "shard" | "key" | "proof" | "root" | "status" | "seller";
 
 /** One check, whether it passed (`null`: not run), and whether it needed the network. */
-export type VerifyCheck = { name: VerifyCheckName; label: string; ok: boolean | null; online: boolean; detail?: string };
+export type VerifyCheck = {
+  name: VerifyCheckName;
+  label: string;
+  ok: boolean | null;
+  online: boolean;
+  detail?: string;
+};
 
 /** Facts every result carries (as far as they are known). */
 export type VerifyFacts = {
@@ -69,12 +75,21 @@ export type VerifyFacts = {
 /** Result of `verifyPayload`: a tagged union on `verdict`, with the facts behind it. */
 export type VerifyResult =
   | (VerifyFacts & { verdict: "genuine" })
-  | (VerifyFacts & { verdict: "not-in-batch"; cause: "proof" | "key" | "commitment" | "batch-unknown" | "index-out-of-range" })
+  | (VerifyFacts & {
+      verdict: "not-in-batch";
+      cause: "proof" | "key" | "commitment" | "batch-unknown" | "index-out-of-range";
+    })
   | (VerifyFacts & { verdict: "revoked"; reason: RevocationReason })
   | (VerifyFacts & { verdict: "redeemed" })
   | (VerifyFacts & { verdict: "holder-mismatch"; seller: Address; holder: Address })
   | (VerifyFacts & { verdict: "malformed"; code: PayloadErrorCode; error: PayloadError })
-  | (VerifyFacts & { verdict: "wrong-chain"; payloadChainId: number; expectedChainId: number | undefined; payloadLedger: Address; expectedLedger: Address | undefined })
+  | (VerifyFacts & {
+      verdict: "wrong-chain";
+      payloadChainId: number;
+      expectedChainId: number | undefined;
+      payloadLedger: Address;
+      expectedLedger: Address | undefined;
+    })
   | (VerifyFacts & { verdict: "unreachable"; error: unknown; offline: string[] });
 
 /** A verdict name. */

@@ -45,7 +45,8 @@ function foldRoot(leaf: Hex, proof: readonly Hex[]): Hex | undefined {
   return readHex(node, 0, 32);
 }
 
-const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const same = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-8)}`;
 
 /**
@@ -66,7 +67,10 @@ const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-8)}`;
  * });
  * if (r.verdict === "holder-mismatch") console.log(`sold by ${r.seller}, held by ${r.holder}`);
  */
-export async function verifyPayload(input: string | DecodedPayload, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyPayload(
+  input: string | DecodedPayload,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const checks: VerifyCheck[] = [];
   const check = (name: VerifyCheckName, ok: boolean | null, online: boolean, detail?: string) => {
     const c: VerifyCheck = { name, label: LABELS[name], ok, online };
@@ -77,15 +81,35 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
   // 1. decode
   let p: DecodedPayload;
   try {
-    p = typeof input === "string" ? decodePayload(parsePayloadInput(input).payload) : decodePayload(encodePayload(input));
+    p =
+      typeof input === "string" ? decodePayload(parsePayloadInput(input).payload) : decodePayload(encodePayload(input));
   } catch (e) {
-    const error = e instanceof PayloadError ? e : new PayloadError("FIELD", e instanceof Error ? e.message : String(e), { cause: e });
+    const error =
+      e instanceof PayloadError
+        ? e
+        : new PayloadError("FIELD", e instanceof Error ? e.message : String(e), { cause: e });
     check("decode", false, false, error.shortMessage);
-    return { verdict: "malformed", code: error.code, error, message: `This is not a valid KeyTrail code: ${error.shortMessage}`, checks, keyCheck: "not-checked" };
+    return {
+      verdict: "malformed",
+      code: error.code,
+      error,
+      message: `This is not a valid KeyTrail code: ${error.shortMessage}`,
+      checks,
+      keyCheck: "not-checked",
+    };
   }
   check("decode", true, false, `${p.form} form`);
   const seller = options.seller ?? p.seller;
-  const facts: VerifyFacts = { message: "", checks, payload: p, chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index, keyCheck: "not-checked" };
+  const facts: VerifyFacts = {
+    message: "",
+    checks,
+    payload: p,
+    chainId: p.chainId,
+    ledger: p.ledger,
+    batchId: p.batchId,
+    index: p.index,
+    keyCheck: "not-checked",
+  };
   if (seller !== undefined) facts.seller = seller;
   if (p.commitment !== undefined) facts.commitment = p.commitment;
   if (p.proof !== undefined) facts.proof = p.proof;
@@ -94,13 +118,32 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
   const chainOk = options.expectedChainId === undefined || options.expectedChainId === p.chainId;
   const ledgerOk = options.expectedLedger === undefined || same(options.expectedLedger, p.ledger);
   if (!chainOk || !ledgerOk) {
-    check("chain", false, false, !chainOk ? `payload is for chain ${p.chainId}, this verifier reads chain ${options.expectedChainId}` : `payload names ledger ${p.ledger}, this verifier reads ${options.expectedLedger}`);
+    check(
+      "chain",
+      false,
+      false,
+      !chainOk
+        ? `payload is for chain ${p.chainId}, this verifier reads chain ${options.expectedChainId}`
+        : `payload names ledger ${p.ledger}, this verifier reads ${options.expectedLedger}`,
+    );
     return {
-      ...facts, verdict: "wrong-chain", payloadChainId: p.chainId, expectedChainId: options.expectedChainId, payloadLedger: p.ledger, expectedLedger: options.expectedLedger,
-      message: !chainOk ? `This code is for chain ${p.chainId}, not chain ${options.expectedChainId}: verify it on a portal for chain ${p.chainId}.` : `This code names ledger ${p.ledger}, not the ledger ${options.expectedLedger} this verifier reads.`,
+      ...facts,
+      verdict: "wrong-chain",
+      payloadChainId: p.chainId,
+      expectedChainId: options.expectedChainId,
+      payloadLedger: p.ledger,
+      expectedLedger: options.expectedLedger,
+      message: !chainOk
+        ? `This code is for chain ${p.chainId}, not chain ${options.expectedChainId}: verify it on a portal for chain ${p.chainId}.`
+        : `This code names ledger ${p.ledger}, not the ledger ${options.expectedLedger} this verifier reads.`,
     };
   }
-  check("chain", options.expectedChainId === undefined && options.expectedLedger === undefined ? null : true, false, `chain ${p.chainId}, ledger ${p.ledger}`);
+  check(
+    "chain",
+    options.expectedChainId === undefined && options.expectedLedger === undefined ? null : true,
+    false,
+    `chain ${p.chainId}, ledger ${p.ledger}`,
+  );
 
   const query: KeyQuery = { chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index };
   const offline: string[] = ["the payload decodes"];
@@ -109,7 +152,10 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
   const keyCommitment = (() => {
     if (!options.key) return undefined;
     try {
-      return computeCommitment(p.salt, encodeKeyBytes(normaliseKey(options.key, { caseInsensitive: p.keyCase === "upper" })));
+      return computeCommitment(
+        p.salt,
+        encodeKeyBytes(normaliseKey(options.key, { caseInsensitive: p.keyCase === "upper" })),
+      );
     } catch {
       return null; // an empty or unusable key never matches
     }
@@ -118,7 +164,12 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
     if (keyCommitment === undefined) return undefined;
     const ok = keyCommitment !== null && same(keyCommitment, commitment);
     facts.keyCheck = ok ? "match" : "mismatch";
-    check("key", ok, false, ok ? "computed locally with the payload's salt" : "the typed key, normalised, does not give this commitment");
+    check(
+      "key",
+      ok,
+      false,
+      ok ? "computed locally with the payload's salt" : "the typed key, normalised, does not give this commitment",
+    );
     if (ok) offline.push("the typed key matches the commitment");
     return ok;
   };
@@ -130,8 +181,19 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
     if (!options.fetchShard) {
       check("shard", null, true, "no proof shard source configured");
       if (commitment !== undefined && keyCheck(commitment) === false)
-        return { ...facts, verdict: "not-in-batch", cause: "key", message: "The key you typed is not the key this code was issued for." };
-      return { ...facts, verdict: "unreachable", error: new Error("a short-form payload needs its proof shard, and no shard source is configured"), offline, message: `Could not fetch the proof for this key (short-form code); checked offline: ${offline.join(", ")}.` };
+        return {
+          ...facts,
+          verdict: "not-in-batch",
+          cause: "key",
+          message: "The key you typed is not the key this code was issued for.",
+        };
+      return {
+        ...facts,
+        verdict: "unreachable",
+        error: new Error("a short-form payload needs its proof shard, and no shard source is configured"),
+        offline,
+        message: `Could not fetch the proof for this key (short-form code); checked offline: ${offline.join(", ")}.`,
+      };
     }
     try {
       let size = options.shardSize ?? DEFAULT_SHARD_SIZE;
@@ -142,13 +204,23 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
       }
       if (p.index >= shard.batchCount) {
         check("shard", true, true, `batch of ${shard.batchCount} keys`);
-        return { ...facts, verdict: "not-in-batch", cause: "index-out-of-range", message: `Key ${p.index} is not in this batch: it holds ${shard.batchCount} keys.` };
+        return {
+          ...facts,
+          verdict: "not-in-batch",
+          cause: "index-out-of-range",
+          message: `Key ${p.index} is not in this batch: it holds ${shard.batchCount} keys.`,
+        };
       }
       const r = proofFromShard(shard, p.index, p.batchId);
       check("shard", true, true, `shard ${shard.shardIndex} (${shard.shardSize} keys per shard)`);
       if (commitment !== undefined && !same(commitment, r.commitment)) {
         check("proof", false, true, "the payload's commitment differs from the published one");
-        return { ...facts, verdict: "not-in-batch", cause: "commitment", message: "This code's commitment is not the one the supplier published for this key." };
+        return {
+          ...facts,
+          verdict: "not-in-batch",
+          cause: "commitment",
+          message: "This code's commitment is not the one the supplier published for this key.",
+        };
       }
       commitment = r.commitment;
       proof = r.proof;
@@ -157,13 +229,30 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
     } catch (e) {
       check("shard", false, true, e instanceof Error ? e.message : String(e));
       if (commitment !== undefined && keyCheck(commitment) === false)
-        return { ...facts, verdict: "not-in-batch", cause: "key", message: "The key you typed is not the key this code was issued for." };
-      return { ...facts, verdict: "unreachable", error: e, offline, message: `Could not fetch the proof shard for this key; checked offline: ${offline.join(", ")}.` };
+        return {
+          ...facts,
+          verdict: "not-in-batch",
+          cause: "key",
+          message: "The key you typed is not the key this code was issued for.",
+        };
+      return {
+        ...facts,
+        verdict: "unreachable",
+        error: e,
+        offline,
+        message: `Could not fetch the proof shard for this key; checked offline: ${offline.join(", ")}.`,
+      };
     }
   }
   const c = commitment!;
   const leaf = leafHash(p.batchId, p.index, c);
-  if (keyCheck(c) === false) return { ...facts, verdict: "not-in-batch", cause: "key", message: "The key you typed is not the key this code was issued for." };
+  if (keyCheck(c) === false)
+    return {
+      ...facts,
+      verdict: "not-in-batch",
+      cause: "key",
+      message: "The key you typed is not the key this code was issued for.",
+    };
 
   // 5. root and status from the chain (or given)
   let status: KeyStatus | undefined;
@@ -180,7 +269,12 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
       check("status", true, true, `holder ${status.holder}`);
       if (status.root === ZERO32) {
         check("root", false, true, "no batch with this id on the ledger");
-        return { ...facts, verdict: "not-in-batch", cause: "batch-unknown", message: `No batch ${short(p.batchId)} was ever anchored on this ledger: this code was not issued by anyone here.` };
+        return {
+          ...facts,
+          verdict: "not-in-batch",
+          cause: "batch-unknown",
+          message: `No batch ${short(p.batchId)} was ever anchored on this ledger: this code was not issued by anyone here.`,
+        };
       }
       root = status.root;
       rootSource = "chain";
@@ -188,18 +282,34 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
       facts.holder = status.holder;
       if (p.index >= status.count) {
         check("root", true, true, short(root));
-        return { ...facts, root, verdict: "not-in-batch", cause: "index-out-of-range", message: `Key ${p.index} is not in this batch: it holds ${status.count} keys.` };
+        return {
+          ...facts,
+          root,
+          verdict: "not-in-batch",
+          cause: "index-out-of-range",
+          message: `Key ${p.index} is not in this batch: it holds ${status.count} keys.`,
+        };
       }
     } catch (e) {
       onlineError = e;
-      check("status", false, true, e instanceof Error ? (e as { shortMessage?: string }).shortMessage ?? e.message : String(e));
+      check(
+        "status",
+        false,
+        true,
+        e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e),
+      );
     }
   } else if (options.fetchRoot) {
     try {
       const r = await options.fetchRoot(query);
       if (r === null || r === ZERO32) {
         check("root", false, true, "no batch with this id on the ledger");
-        return { ...facts, verdict: "not-in-batch", cause: "batch-unknown", message: `No batch ${short(p.batchId)} was ever anchored on this ledger: this code was not issued by anyone here.` };
+        return {
+          ...facts,
+          verdict: "not-in-batch",
+          cause: "batch-unknown",
+          message: `No batch ${short(p.batchId)} was ever anchored on this ledger: this code was not issued by anyone here.`,
+        };
       }
       root = r;
       rootSource = "chain";
@@ -216,39 +326,76 @@ export async function verifyPayload(input: string | DecodedPayload, options: Ver
     check("proof", null, false, `folds to root ${computed ?? "?"}, which could not be confirmed`);
     offline.push(`the Merkle proof is consistent with root ${computed}, which could not be confirmed on chain`);
     return {
-      ...facts, verdict: "unreachable", error: onlineError ?? new Error("no chain access configured (no root, fetchStatus or fetchRoot)"), offline,
+      ...facts,
+      verdict: "unreachable",
+      error: onlineError ?? new Error("no chain access configured (no root, fetchStatus or fetchRoot)"),
+      offline,
       message: `The chain could not be read, so this key is not confirmed. Checked offline: ${offline.join("; ")}.`,
     };
   }
   facts.root = root;
   if (rootSource === "chain" && !checks.some((x) => x.name === "root")) check("root", true, true, short(root));
   const valid = verifyProof(root, leaf, proof!);
-  check("proof", valid, false, `${proof!.length} nodes against root ${short(root)}${rootSource === "given" ? " (given)" : ""}`);
+  check(
+    "proof",
+    valid,
+    false,
+    `${proof!.length} nodes against root ${short(root)}${rootSource === "given" ? " (given)" : ""}`,
+  );
   if (!valid) {
     const computed = foldRoot(leaf, proof!);
     if (computed !== undefined) facts.computedRoot = computed;
-    return { ...facts, verdict: "not-in-batch", cause: "proof", message: "This key is not in the batch it names: its proof does not lead to the batch's root (a forged or altered code)." };
+    return {
+      ...facts,
+      verdict: "not-in-batch",
+      cause: "proof",
+      message:
+        "This key is not in the batch it names: its proof does not lead to the batch's root (a forged or altered code).",
+    };
   }
   facts.computedRoot = root;
   offline.push("the Merkle proof leads to the batch root");
   if (onlineError !== undefined || status === undefined) {
     if (onlineError !== undefined)
-      return { ...facts, verdict: "unreachable", error: onlineError, offline, message: `The key's status could not be read from the chain. Checked offline: ${offline.join("; ")} (root given, not read).` };
+      return {
+        ...facts,
+        verdict: "unreachable",
+        error: onlineError,
+        offline,
+        message: `The key's status could not be read from the chain. Checked offline: ${offline.join("; ")} (root given, not read).`,
+      };
     // A given root and no status source: membership only.
     check("status", null, true, "no status source configured");
-    return { ...facts, verdict: "genuine", message: "This key is in the batch (proof checked against the given root); its holder, revocation and redemption were not read." };
+    return {
+      ...facts,
+      verdict: "genuine",
+      message:
+        "This key is in the batch (proof checked against the given root); its holder, revocation and redemption were not read.",
+    };
   }
 
   // 7. status verdicts
   if (status.expiresAt !== 0) facts.expired = (options.now ?? Math.floor(Date.now() / 1000)) > status.expiresAt;
   if (status.frozenReason !== "none")
-    return { ...facts, verdict: "revoked", reason: status.frozenReason, message: `This key was revoked by its supplier or a regulator (reason: ${status.frozenReason}); do not accept it.` };
-  if (status.redeemed) return { ...facts, verdict: "redeemed", message: "This key is genuine but was already redeemed." };
+    return {
+      ...facts,
+      verdict: "revoked",
+      reason: status.frozenReason,
+      message: `This key was revoked by its supplier or a regulator (reason: ${status.frozenReason}); do not accept it.`,
+    };
+  if (status.redeemed)
+    return { ...facts, verdict: "redeemed", message: "This key is genuine but was already redeemed." };
   if (seller !== undefined) {
     const ok = same(seller, status.holder);
     check("seller", ok, true, ok ? `seller ${seller} holds the key` : `seller ${seller}, holder ${status.holder}`);
     if (!ok)
-      return { ...facts, verdict: "holder-mismatch", seller, holder: status.holder as Address, message: `The seller ${seller} does not hold this key on the ledger; ${status.holder} does.` };
+      return {
+        ...facts,
+        verdict: "holder-mismatch",
+        seller,
+        holder: status.holder as Address,
+        message: `The seller ${seller} does not hold this key on the ledger; ${status.holder} does.`,
+      };
   }
   return {
     ...facts,

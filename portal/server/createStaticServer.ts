@@ -94,7 +94,11 @@ export function createStaticServer(options: StaticServerOptions): Server {
       const notFound = join(root, "404.html");
       try {
         const s404 = statSync(notFound);
-        res.writeHead(404, { "content-type": CONTENT_TYPES[".html"]!, "content-length": String(s404.size), "cache-control": "no-store" });
+        res.writeHead(404, {
+          "content-type": CONTENT_TYPES[".html"]!,
+          "content-length": String(s404.size),
+          "cache-control": "no-store",
+        });
         if (req.method === "HEAD") return res.end();
         return createReadStream(notFound).pipe(res);
       } catch {
@@ -109,6 +113,8 @@ export function createStaticServer(options: StaticServerOptions): Server {
       "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
     });
     if (req.method === "HEAD") return res.end();
-    createReadStream(target).on("error", () => res.destroy()).pipe(res);
+    createReadStream(target)
+      .on("error", () => res.destroy())
+      .pipe(res);
   });
 }

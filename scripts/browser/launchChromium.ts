@@ -17,6 +17,14 @@ export async function launchChromium(extraArgs: readonly string[] = []): Promise
     executablePath,
     headless: true,
     // --single-process (meant for serverless hosts) ends the browser when its last page closes.
-    args: [...chromium.args.filter((a) => a !== "--single-process"), "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-default-apps", ...extraArgs],
+    args: [
+      ...chromium.args.filter((a) => a !== "--single-process"),
+      "--disable-background-networking",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-default-apps",
+      ...extraArgs,
+    ],
   });
 }

@@ -31,11 +31,23 @@ export async function startLocalNode(parameters: StartLocalNodeParameters = {}):
   const port = parameters.port ?? (await freePort(parameters.preferDefaultPort ? 8545 : undefined));
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
-  const child: ChildProcess = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port), ...(parameters.chainId ? ["--chain-id", String(parameters.chainId)] : [])], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      cli,
+      "node",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      ...(parameters.chainId ? ["--chain-id", String(parameters.chainId)] : []),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    },
+  );
   let log = "";
   await new Promise<void>((res, rej) => {
     const onData = (b: Buffer) => {
@@ -44,7 +56,9 @@ export async function startLocalNode(parameters: StartLocalNodeParameters = {}):
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (b: Buffer) => (log += b.toString()));
-    child.once("exit", (code) => rej(new Error(`hardhat node on 127.0.0.1:${port} exited (${code}) before serving:\n${log.slice(-2000)}`)));
+    child.once("exit", (code) =>
+      rej(new Error(`hardhat node on 127.0.0.1:${port} exited (${code}) before serving:\n${log.slice(-2000)}`)),
+    );
   });
   child.stdout!.removeAllListeners("data");
   child.stdout!.resume();

@@ -11,16 +11,24 @@ import { Command } from "commander";
  * for (const register of commandRegistry) register(program);
  */
 export function createProgram(): Command {
-  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return new Command("keytrail")
     .description("KeyTrail: seal card-key batches, anchor them on chain, move custody, revoke, redeem and verify.")
     .version(version, "-V, --version", "print the version")
     .option("--config <file>", "config file (default ./keytrail.config.json, or KEYTRAIL_CONFIG)")
     .option("--rpc-url <url>", "JSON-RPC URL (overrides KEYTRAIL_RPC_URL and the config)")
-    .option("--ledger <address>", "ledger contract address (overrides KEYTRAIL_LEDGER, the config and the deployment record)")
+    .option(
+      "--ledger <address>",
+      "ledger contract address (overrides KEYTRAIL_LEDGER, the config and the deployment record)",
+    )
     .option("--chain-id <id>", "expected chain id (refuses to act on another chain)")
     .option("--account <n>", "use the local chain's N-th test account (chain 31337 only)")
-    .option("--keystore <file>", "sign with an encrypted JSON keystore (password: KEYTRAIL_KEYSTORE_PASSWORD or a prompt)")
+    .option(
+      "--keystore <file>",
+      "sign with an encrypted JSON keystore (password: KEYTRAIL_KEYSTORE_PASSWORD or a prompt)",
+    )
     .option("-q, --quiet", "no progress bars or notes; results and errors only")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

@@ -26,5 +26,10 @@ export async function describeCommands(): Promise<CommandSummary[]> {
   return help
     .visibleCommands(program)
     .filter((c) => entryOf.has(c))
-    .map((c) => ({ name: c.name(), term: help.subcommandTerm(c), description: help.subcommandDescription(c), entry: entryOf.get(c)! }));
+    .map((c) => ({
+      name: c.name(),
+      term: help.subcommandTerm(c),
+      description: help.subcommandDescription(c),
+      entry: entryOf.get(c)!,
+    }));
 }

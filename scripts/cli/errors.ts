@@ -13,7 +13,8 @@ export class CliError extends BaseError {
 }
 
 /** What to check when an RPC does not answer (the URL's possible sources). */
-export const RPC_CHECK_HINT = "Check that the node is running and the URL (flag --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json) is right.";
+export const RPC_CHECK_HINT =
+  "Check that the node is running and the URL (flag --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json) is right.";
 
 /** The JSON-RPC endpoint did not answer after bounded retries. */
 export class RpcUnreachableError extends BaseError {

@@ -27,12 +27,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const rest = argv.slice(2);
   const named = options.commands && commandNamed(program, rest);
   const summary = named && options.commands!.find((c) => c.name === named);
-  if (options.commands && rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) addSummaries(program, options.commands);
+  if (options.commands && rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h"))
+    addSummaries(program, options.commands);
   else if (summary && commandRegistry[summary.entry]) (await commandRegistry[summary.entry]!())(program);
   else for (const register of await Promise.all(commandRegistry.map((load) => load()))) register(program);
 
   const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\nkeytrail: interrupted (${signal}). Nothing half-done is presented as complete; re-run the same command to resume.\n`);
+    process.stderr.write(
+      `\nkeytrail: interrupted (${signal}). Nothing half-done is presented as complete; re-run the same command to resume.\n`,
+    );
     process.exit(130);
   };
   process.on("SIGINT", onSignal);
@@ -44,7 +47,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" || e.exitCode === 0) return 0;
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help" ||
+        e.exitCode === 0
+      )
+        return 0;
       return 2;
     }
     return reportError(e);

@@ -69,7 +69,10 @@ function say(line: string) {
 }
 
 /** Runs the keytrail CLI (a real child process, as a user would); stderr (progress bars) passes through. */
-function keytrail(args: string[], opts: { account?: number; expectFail?: boolean; okCodes?: number[]; env?: Record<string, string> } = {}): Promise<string> {
+function keytrail(
+  args: string[],
+  opts: { account?: number; expectFail?: boolean; okCodes?: number[]; env?: Record<string, string> } = {},
+): Promise<string> {
   const full = [...args, ...(opts.account !== undefined ? ["--account", String(opts.account)] : [])];
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [KEYTRAIL, ...full], {
@@ -82,7 +85,10 @@ function keytrail(args: string[], opts: { account?: number; expectFail?: boolean
     child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (err += b.toString()));
     child.on("close", (code) => {
-      if (opts.expectFail) return code !== 0 ? res(err.trim()) : rej(new Error(`keytrail ${full.join(" ")} should have failed but succeeded`));
+      if (opts.expectFail)
+        return code !== 0
+          ? res(err.trim())
+          : rej(new Error(`keytrail ${full.join(" ")} should have failed but succeeded`));
       if (code === 0 || (code !== null && opts.okCodes?.includes(code))) return res(out);
       rej(new Error(`keytrail ${full.join(" ")} failed (exit ${code}):\n${out}`));
     });
@@ -108,7 +114,12 @@ function summarise(json: string, keys: string[]): string {
       .filter((k) => o[k] !== undefined)
       .map((k) => {
         const v = o[k] as { number?: unknown } | string | number;
-        const shown = typeof v === "object" && v !== null ? ("number" in v ? `block ${String(v.number)}` : JSON.stringify(v).slice(0, 80)) : String(v);
+        const shown =
+          typeof v === "object" && v !== null
+            ? "number" in v
+              ? `block ${String(v.number)}`
+              : JSON.stringify(v).slice(0, 80)
+            : String(v);
         return `${k} ${shown}`;
       })
       .join(", ");
@@ -126,52 +137,162 @@ async function main(): Promise<number> {
   const portalPort = await freePort(4321);
   const portalBase = `http://127.0.0.1:${portalPort}`;
 
-  node = await step("start a local Hardhat node", () => startLocalNode({ preferDefaultPort: true }), (n) => n.url);
+  node = await step(
+    "start a local Hardhat node",
+    () => startLocalNode({ preferDefaultPort: true }),
+    (n) => n.url,
+  );
   rpcUrl = node.url;
 
-  const deployment = await step("deploy KeyLedger", async () => JSON.parse(await keytrail(["deploy", "--json"], { account: P.registrar.i })) as { ledger: Address; chainId: number }, (d) => `ledger ${d.ledger} on chain ${d.chainId}`);
-  await keytrail(["init", "--network", "demo", "--chain", String(deployment.chainId), "--rpc", rpcUrl, "--ledger", deployment.ledger, "--portal", portalBase, "--force"]);
+  const deployment = await step(
+    "deploy KeyLedger",
+    async () =>
+      JSON.parse(await keytrail(["deploy", "--json"], { account: P.registrar.i })) as {
+        ledger: Address;
+        chainId: number;
+      },
+    (d) => `ledger ${d.ledger} on chain ${d.chainId}`,
+  );
+  await keytrail([
+    "init",
+    "--network",
+    "demo",
+    "--chain",
+    String(deployment.chainId),
+    "--rpc",
+    rpcUrl,
+    "--ledger",
+    deployment.ledger,
+    "--portal",
+    portalBase,
+    "--force",
+  ]);
 
-  await step("registrar grants the regulator role and registers parties", async () => {
-    await keytrail(["role", "grant", "regulator", addr("regulator")], { account: P.registrar.i });
-    const reg = (k: keyof typeof P, kind: string, until = "730d") =>
-      keytrail(["party", "register", addr(k), "--kind", kind, "--name", P[k].name, "--profile-uri", `https://registry.example.cn/parties/${k}`, "--accredited-until", until], { account: P.registrar.i });
-    await reg("galaxy", "supplier");
-    await reg("huatong", "supplier");
-    await reg("jinpeng", "distributor");
-    await reg("xinyuan", "distributor");
-    await reg("kameng", "retailer");
-    await reg("quick", "retailer", "30d");
-  }, () => "2 suppliers, 2 distributors, 2 retailers");
+  await step(
+    "registrar grants the regulator role and registers parties",
+    async () => {
+      await keytrail(["role", "grant", "regulator", addr("regulator")], { account: P.registrar.i });
+      const reg = (k: keyof typeof P, kind: string, until = "730d") =>
+        keytrail(
+          [
+            "party",
+            "register",
+            addr(k),
+            "--kind",
+            kind,
+            "--name",
+            P[k].name,
+            "--profile-uri",
+            `https://registry.example.cn/parties/${k}`,
+            "--accredited-until",
+            until,
+          ],
+          { account: P.registrar.i },
+        );
+      await reg("galaxy", "supplier");
+      await reg("huatong", "supplier");
+      await reg("jinpeng", "distributor");
+      await reg("xinyuan", "distributor");
+      await reg("kameng", "retailer");
+      await reg("quick", "retailer", "30d");
+    },
+    () => "2 suppliers, 2 distributors, 2 retailers",
+  );
 
-  await step("suppliers authorise their channel (授权书) and a redeemer", async () => {
-    for (const supplier of ["galaxy", "huatong"] as const) {
-      await keytrail(["authorize", addr("jinpeng"), "--tier", "1", "--expires", "365d"], { account: P[supplier].i });
-      await keytrail(["authorize", addr("xinyuan"), "--tier", "2", "--expires", "365d"], { account: P[supplier].i });
-      await keytrail(["authorize", addr("kameng"), "--tier", "3", "--expires", "365d"], { account: P[supplier].i });
-    }
-    await keytrail(["redeemer", "add", addr("redeemer")], { account: P.galaxy.i });
-  }, () => "Quick Cards is not authorised by anyone");
+  await step(
+    "suppliers authorise their channel (授权书) and a redeemer",
+    async () => {
+      for (const supplier of ["galaxy", "huatong"] as const) {
+        await keytrail(["authorize", addr("jinpeng"), "--tier", "1", "--expires", "365d"], { account: P[supplier].i });
+        await keytrail(["authorize", addr("xinyuan"), "--tier", "2", "--expires", "365d"], { account: P[supplier].i });
+        await keytrail(["authorize", addr("kameng"), "--tier", "3", "--expires", "365d"], { account: P[supplier].i });
+      }
+      await keytrail(["redeemer", "add", addr("redeemer")], { account: P.galaxy.i });
+    },
+    () => "Quick Cards is not authorised by anyone",
+  );
 
-  const files = await step("write suppliers' key files", () => writeDemoKeyFiles(work, GAME_KEYS), () => `${GAME_KEYS.toLocaleString("en-US")} game cards (UTF-8), 20,000 top-up cards (BOM, CRLF), 2,000 membership codes (GBK)`);
+  const files = await step(
+    "write suppliers' key files",
+    () => writeDemoKeyFiles(work, GAME_KEYS),
+    () =>
+      `${GAME_KEYS.toLocaleString("en-US")} game cards (UTF-8), 20,000 top-up cards (BOM, CRLF), 2,000 membership codes (GBK)`,
+  );
 
-  const dirs = { game: join(work, "batches", "galaxy-2026-11"), telecom: join(work, "batches", "huatong-q4"), membership: join(work, "batches", "galaxy-vip") };
+  const dirs = {
+    game: join(work, "batches", "galaxy-2026-11"),
+    telecom: join(work, "batches", "huatong-q4"),
+    membership: join(work, "batches", "galaxy-vip"),
+  };
   type Seal = { batchId: Hex; root: Hex; count: number };
   const seal = async (file: string, out: string, account: number, extra: string[]) =>
-    JSON.parse(await keytrail(["batch", "seal", file, "--out", out, "--portal", portalBase, "--json", ...extra], { account })) as Seal;
+    JSON.parse(
+      await keytrail(["batch", "seal", file, "--out", out, "--portal", portalBase, "--json", ...extra], { account }),
+    ) as Seal;
 
-  const game = await step(`seal ${GAME_KEYS.toLocaleString("en-US")} game point cards`, () =>
-    seal(files.game, dirs.game, P.galaxy.i, ["--label", "galaxy-2026-11", "--product", "06901234567892", "--gtin", "06901234567892", "--face", "50", "--currency", "CNY", "--expires", "2035-12-31"]),
-    (s) => `batch ${s.batchId.slice(0, 10)}… root ${s.root.slice(0, 10)}…`);
-  const telecom = await step("seal 20,000 telecom top-up cards (restricted batch)", () =>
-    seal(files.telecom, dirs.telecom, P.huatong.i, ["--label", "huatong-q4", "--product", "SKU-TOPUP-100", "--face", "100", "--currency", "CNY", "--expires", "2035-06-30", "--restricted"]),
-    (s) => `batch ${s.batchId.slice(0, 10)}…`);
-  const vip = await step("seal 2,000 membership codes from a GBK export", () =>
-    seal(files.membership, dirs.membership, P.galaxy.i, ["--label", "galaxy-vip", "--product", "SKU-VIP-30D", "--face", "30", "--currency", "CNY", "--expires", "2035-03-31", "--encoding", "auto", "--case-insensitive"]),
-    (s) => `batch ${s.batchId.slice(0, 10)}…`);
+  const game = await step(
+    `seal ${GAME_KEYS.toLocaleString("en-US")} game point cards`,
+    () =>
+      seal(files.game, dirs.game, P.galaxy.i, [
+        "--label",
+        "galaxy-2026-11",
+        "--product",
+        "06901234567892",
+        "--gtin",
+        "06901234567892",
+        "--face",
+        "50",
+        "--currency",
+        "CNY",
+        "--expires",
+        "2035-12-31",
+      ]),
+    (s) => `batch ${s.batchId.slice(0, 10)}… root ${s.root.slice(0, 10)}…`,
+  );
+  const telecom = await step(
+    "seal 20,000 telecom top-up cards (restricted batch)",
+    () =>
+      seal(files.telecom, dirs.telecom, P.huatong.i, [
+        "--label",
+        "huatong-q4",
+        "--product",
+        "SKU-TOPUP-100",
+        "--face",
+        "100",
+        "--currency",
+        "CNY",
+        "--expires",
+        "2035-06-30",
+        "--restricted",
+      ]),
+    (s) => `batch ${s.batchId.slice(0, 10)}…`,
+  );
+  const vip = await step(
+    "seal 2,000 membership codes from a GBK export",
+    () =>
+      seal(files.membership, dirs.membership, P.galaxy.i, [
+        "--label",
+        "galaxy-vip",
+        "--product",
+        "SKU-VIP-30D",
+        "--face",
+        "30",
+        "--currency",
+        "CNY",
+        "--expires",
+        "2035-03-31",
+        "--encoding",
+        "auto",
+        "--case-insensitive",
+      ]),
+    (s) => `batch ${s.batchId.slice(0, 10)}…`,
+  );
 
   await step("anchor the three batches (and re-run one anchor: a no-op)", async () => {
-    await keytrail(["batch", "anchor", dirs.game, "--manifest-uri", `${portalBase}/export/batches/${game.batchId}/manifest.json`], { account: P.galaxy.i });
+    await keytrail(
+      ["batch", "anchor", dirs.game, "--manifest-uri", `${portalBase}/export/batches/${game.batchId}/manifest.json`],
+      { account: P.galaxy.i },
+    );
     await keytrail(["batch", "anchor", dirs.telecom], { account: P.huatong.i });
     await keytrail(["batch", "anchor", dirs.membership], { account: P.galaxy.i });
     await keytrail(["batch", "anchor", dirs.game], { account: P.galaxy.i });
@@ -181,60 +302,144 @@ async function main(): Promise<number> {
   const t1End = Math.floor(GAME_KEYS * 0.6) - 1;
   const circ = t1End - 9_999;
   const upstream = t1End - 99;
-  await step("move ranges down the tiers", async () => {
-    const tr = (batch: string, range: string, to: keyof typeof P, from: keyof typeof P, memo: string) =>
-      keytrail(["transfer", "--batch", batch, "--range", range, "--to", addr(to), "--memo", memo], { account: P[from].i });
-    await tr(dirs.game, `0-${t1End}`, "jinpeng", "galaxy", "PO-2026-1101");
-    await tr(dirs.game, "0-99999", "xinyuan", "jinpeng", "PO-2026-1102");
-    await tr(dirs.game, "0-9999", "kameng", "xinyuan", "PO-2026-1103");
-    await tr(dirs.game, "10000-10999", "quick", "xinyuan", "PO-2026-1104");
-    await tr(dirs.telecom, "0-9999", "jinpeng", "huatong", "HT-7781");
-    await tr(dirs.telecom, "0-1999", "xinyuan", "jinpeng", "HT-7782");
-    await tr(dirs.telecom, "0-499", "kameng", "xinyuan", "HT-7783");
-    await tr(dirs.membership, "0-999", "kameng", "galaxy", "VIP-01");
-    // Bulk orders file: one transferMany transaction for several ranges.
-    const orders = join(work, "orders.csv");
-    writeFileSync(orders, `batch,start,end,to,memo\n${game.batchId},100000,100999,${addr("kameng")},PO-2026-1201\n${game.batchId},101000,101999,${addr("quick")},PO-2026-1202\n`);
-    await keytrail(["transfer", "--file", orders], { account: P.jinpeng.i });
-  }, () => "supplier → tier 1 → tier 2 → retailers, plus a bulk orders file");
+  await step(
+    "move ranges down the tiers",
+    async () => {
+      const tr = (batch: string, range: string, to: keyof typeof P, from: keyof typeof P, memo: string) =>
+        keytrail(["transfer", "--batch", batch, "--range", range, "--to", addr(to), "--memo", memo], {
+          account: P[from].i,
+        });
+      await tr(dirs.game, `0-${t1End}`, "jinpeng", "galaxy", "PO-2026-1101");
+      await tr(dirs.game, "0-99999", "xinyuan", "jinpeng", "PO-2026-1102");
+      await tr(dirs.game, "0-9999", "kameng", "xinyuan", "PO-2026-1103");
+      await tr(dirs.game, "10000-10999", "quick", "xinyuan", "PO-2026-1104");
+      await tr(dirs.telecom, "0-9999", "jinpeng", "huatong", "HT-7781");
+      await tr(dirs.telecom, "0-1999", "xinyuan", "jinpeng", "HT-7782");
+      await tr(dirs.telecom, "0-499", "kameng", "xinyuan", "HT-7783");
+      await tr(dirs.membership, "0-999", "kameng", "galaxy", "VIP-01");
+      // Bulk orders file: one transferMany transaction for several ranges.
+      const orders = join(work, "orders.csv");
+      writeFileSync(
+        orders,
+        `batch,start,end,to,memo\n${game.batchId},100000,100999,${addr("kameng")},PO-2026-1201\n${game.batchId},101000,101999,${addr("quick")},PO-2026-1202\n`,
+      );
+      await keytrail(["transfer", "--file", orders], { account: P.jinpeng.i });
+    },
+    () => "supplier → tier 1 → tier 2 → retailers, plus a bulk orders file",
+  );
 
-  const rejected = await step("a double sale is rejected on chain", () =>
-    keytrail(["transfer", "--batch", dirs.game, "--range", "0-9", "--to", addr("quick"), "--memo", "DUP"], { account: P.xinyuan.i, expectFail: true }),
-    (msg) => msg.split("\n")[0]!.slice(0, 140));
+  const rejected = await step(
+    "a double sale is rejected on chain",
+    () =>
+      keytrail(["transfer", "--batch", dirs.game, "--range", "0-9", "--to", addr("quick"), "--memo", "DUP"], {
+        account: P.xinyuan.i,
+        expectFail: true,
+      }),
+    (msg) => msg.split("\n")[0]!.slice(0, 140),
+  );
 
-  await step("restricted batch refuses an unauthorised retailer", () =>
-    keytrail(["transfer", "--batch", dirs.telecom, "--range", "500-599", "--to", addr("quick")], { account: P.xinyuan.i, expectFail: true }),
-    (msg) => msg.split("\n")[0]!.slice(0, 140));
+  await step(
+    "restricted batch refuses an unauthorised retailer",
+    () =>
+      keytrail(["transfer", "--batch", dirs.telecom, "--range", "500-599", "--to", addr("quick")], {
+        account: P.xinyuan.i,
+        expectFail: true,
+      }),
+    (msg) => msg.split("\n")[0]!.slice(0, 140),
+  );
 
-  await step("supplier revokes a stolen range (黑卡) and redeems keys", async () => {
-    await keytrail(["revoke", "--batch", dirs.game, "--range", "5000-5999", "--reason", "stolen"], { account: P.galaxy.i });
-    const idx = join(work, "redeemed.txt");
-    writeFileSync(idx, "0-99\n200-255\n");
-    await keytrail(["redeem", "--batch", dirs.game, "--indices", idx], { account: P.redeemer.i });
-  }, () => "1,000 keys frozen (stolen); 156 keys redeemed");
+  await step(
+    "supplier revokes a stolen range (黑卡) and redeems keys",
+    async () => {
+      await keytrail(["revoke", "--batch", dirs.game, "--range", "5000-5999", "--reason", "stolen"], {
+        account: P.galaxy.i,
+      });
+      const idx = join(work, "redeemed.txt");
+      writeFileSync(idx, "0-99\n200-255\n");
+      await keytrail(["redeem", "--batch", dirs.game, "--indices", idx], { account: P.redeemer.i });
+    },
+    () => "1,000 keys frozen (stolen); 156 keys redeemed",
+  );
 
-  await step("plant anomalies for the audit", async () => {
-    // Circular flow and rapid hops: tier 1 -> tier 2 -> tier 1 -> tier 2.
-    await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("xinyuan")], { account: P.jinpeng.i });
-    await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("jinpeng")], { account: P.xinyuan.i });
-    await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("xinyuan")], { account: P.jinpeng.i });
-    await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("jinpeng")], { account: P.xinyuan.i });
-    // Redemption of keys still held upstream (tier 1, not a retailer).
-    const idx = join(work, "redeemed-upstream.txt");
-    writeFileSync(idx, `${upstream}-${upstream + 9}\n`);
-    await keytrail(["redeem", "--batch", dirs.game, "--indices", idx], { account: P.galaxy.i });
-  }, () => "circular flow, rapid hops, upstream redemption");
+  await step(
+    "plant anomalies for the audit",
+    async () => {
+      // Circular flow and rapid hops: tier 1 -> tier 2 -> tier 1 -> tier 2.
+      await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("xinyuan")], {
+        account: P.jinpeng.i,
+      });
+      await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("jinpeng")], {
+        account: P.xinyuan.i,
+      });
+      await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("xinyuan")], {
+        account: P.jinpeng.i,
+      });
+      await keytrail(["transfer", "--batch", dirs.game, "--range", `${circ}-${circ + 999}`, "--to", addr("jinpeng")], {
+        account: P.xinyuan.i,
+      });
+      // Redemption of keys still held upstream (tier 1, not a retailer).
+      const idx = join(work, "redeemed-upstream.txt");
+      writeFileSync(idx, `${upstream}-${upstream + 9}\n`);
+      await keytrail(["redeem", "--batch", dirs.game, "--indices", idx], { account: P.galaxy.i });
+    },
+    () => "circular flow, rapid hops, upstream redemption",
+  );
 
   const db = join(work, "db");
-  await step("index the chain (PGlite)", () => keytrail(["index", "--db", db, "--json"]), (o) => summarise(o, ["block", "cursor", "events", "digest"]));
+  await step(
+    "index the chain (PGlite)",
+    () => keytrail(["index", "--db", db, "--json"]),
+    (o) => summarise(o, ["block", "cursor", "events", "digest"]),
+  );
   const exportDir = join(work, "export");
-  await step("export for the portal", () => keytrail(["export", exportDir, "--db", db, "--shards-from", dirs.game, dirs.telecom, dirs.membership]));
-  const audit = await step("audit: independent replay, rules, scorecards, EPCIS", () =>
-    keytrail(["audit", "--indexer-db", db, "--out", join(work, "audit"), "--export", exportDir, "--epcis", join(work, "epcis.jsonld"), "--period", "all", "--large-keys", "100000", "--time-zone", "+08:00", "--json"]),
-    (o) => summarise(o, ["events", "eventsPerSecond", "digest", "digestMatches", "findings"]));
+  await step("export for the portal", () =>
+    keytrail(["export", exportDir, "--db", db, "--shards-from", dirs.game, dirs.telecom, dirs.membership]),
+  );
+  const audit = await step(
+    "audit: independent replay, rules, scorecards, EPCIS",
+    () =>
+      keytrail([
+        "audit",
+        "--indexer-db",
+        db,
+        "--out",
+        join(work, "audit"),
+        "--export",
+        exportDir,
+        "--epcis",
+        join(work, "epcis.jsonld"),
+        "--period",
+        "all",
+        "--large-keys",
+        "100000",
+        "--time-zone",
+        "+08:00",
+        "--json",
+      ]),
+    (o) => summarise(o, ["events", "eventsPerSecond", "digest", "digestMatches", "findings"]),
+  );
 
   const site = join(work, "site");
-  await step("build the portal", () => keytrail(["portal", "build", "--chain-id", String(deployment.chainId), "--rpc-url", rpcUrl, "--ledger", deployment.ledger, "--portal-base", portalBase, "--export", exportDir, "--chain-name", "local Hardhat node", "--out", site]));
+  await step("build the portal", () =>
+    keytrail([
+      "portal",
+      "build",
+      "--chain-id",
+      String(deployment.chainId),
+      "--rpc-url",
+      rpcUrl,
+      "--ledger",
+      deployment.ledger,
+      "--portal-base",
+      portalBase,
+      "--export",
+      exportDir,
+      "--chain-name",
+      "local Hardhat node",
+      "--out",
+      site,
+    ]),
+  );
 
   // The five links: from the supplier's urls.csv, with the retailer naming itself as the seller.
   const urls = readFileSync(join(dirs.game, "urls.csv"), "utf8").split("\n");
@@ -244,14 +449,19 @@ async function main(): Promise<number> {
     return row.slice(row.lastIndexOf(",") + 1).trim();
   };
   const payloadOf = (index: number) => decodePayload(parsePayloadInput(urlOf(index)).payload);
-  const withSeller = (index: number, seller: Address) => payloadUrl(portalBase, encodePayload({ ...payloadOf(index), seller }));
+  const withSeller = (index: number, seller: Address) =>
+    payloadUrl(portalBase, encodePayload({ ...payloadOf(index), seller }));
   const tampered = () => {
     const p = payloadOf(320);
     const commitment = toHex(crypto.getRandomValues(new Uint8Array(32)));
     return payloadUrl(portalBase, encodePayload({ ...p, commitment, seller: addr("kameng") }));
   };
   const links = [
-    { expect: "genuine", what: "genuine key, bought from the authorised retailer", url: withSeller(320, addr("kameng")) },
+    {
+      expect: "genuine",
+      what: "genuine key, bought from the authorised retailer",
+      url: withSeller(320, addr("kameng")),
+    },
     { expect: "revoked", what: "stolen key (revoked range)", url: withSeller(5020, addr("kameng")) },
     { expect: "redeemed", what: "key already redeemed", url: withSeller(50, addr("kameng")) },
     { expect: "not-in-batch", what: "tampered payload (commitment changed)", url: tampered() },
@@ -260,9 +470,14 @@ async function main(): Promise<number> {
 
   const qrDir = join(work, "qr");
   mkdirSync(qrDir, { recursive: true });
-  for (const l of links) await QRCode.toFile(join(qrDir, `${l.expect}.png`), l.url, { errorCorrectionLevel: "M", margin: 2, scale: 6 });
+  for (const l of links)
+    await QRCode.toFile(join(qrDir, `${l.expect}.png`), l.url, { errorCorrectionLevel: "M", margin: 2, scale: 6 });
 
-  const server = spawn(process.execPath, [KEYTRAIL, "portal", "serve", "--dir", site, "--port", String(portalPort)], { cwd: work, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const server = spawn(process.execPath, [KEYTRAIL, "portal", "serve", "--dir", site, "--port", String(portalPort)], {
+    cwd: work,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   // The server's own messages matter only if it stops by itself (its stop message on our SIGTERM does not).
   let serverErr = "";
   server.stderr!.on("data", (b: Buffer) => (serverErr += b.toString()));
@@ -280,9 +495,13 @@ async function main(): Promise<number> {
 
   say("\n══════════════ what happened ══════════════");
   for (const e of events) say(`${e.seconds.toFixed(1).padStart(7)} s  ${e.step}${e.detail ? `: ${e.detail}` : ""}`);
-  say(`\nBatches: game ${game.batchId} (${game.count.toLocaleString("en-US")} keys), telecom ${telecom.batchId} (restricted), membership ${vip.batchId}`);
+  say(
+    `\nBatches: game ${game.batchId} (${game.count.toLocaleString("en-US")} keys), telecom ${telecom.batchId} (restricted), membership ${vip.batchId}`,
+  );
   say(`Rejected double sale: ${rejected.split("\n")[0]}`);
-  say(`Audit report: ${join(".keytrail", "demo", "audit")}  ·  EPCIS: ${join(".keytrail", "demo", "epcis.jsonld")}  ·  ${audit.length ? "summary above" : ""}`);
+  say(
+    `Audit report: ${join(".keytrail", "demo", "audit")}  ·  EPCIS: ${join(".keytrail", "demo", "epcis.jsonld")}  ·  ${audit.length ? "summary above" : ""}`,
+  );
   say(`Portal: ${portalBase}/   (English: ${portalBase}/en/)`);
   say("\nVerify links (QR images in .keytrail/demo/qr/):");
   for (const l of links) say(`  ${l.expect.padEnd(16)} ${l.what}\n    ${l.url}`);
@@ -311,25 +530,35 @@ async function main(): Promise<number> {
         await page.goto("about:blank");
         await page.goto(l.url);
         const verdict = await page
-          .waitForFunction(() => document.querySelector("#verdict")?.getAttribute("data-verdict") || null, null, { timeout: 30_000 })
+          .waitForFunction(() => document.querySelector("#verdict")?.getAttribute("data-verdict") || null, null, {
+            timeout: 30_000,
+          })
           .then((h) => h.jsonValue() as Promise<string>)
           .catch(() => "none (timed out)");
         const ok = verdict === l.expect;
         if (!ok) failed++;
         await page.screenshot({ path: join(work, `verdict-${l.expect}.png`), fullPage: true });
-        say(`  ${ok ? "ok  " : "FAIL"} portal (Chromium) ${l.expect.padEnd(15)} got ${verdict} in ${Date.now() - t} ms`);
+        say(
+          `  ${ok ? "ok  " : "FAIL"} portal (Chromium) ${l.expect.padEnd(15)} got ${verdict} in ${Date.now() - t} ms`,
+        );
       }
       // The English page of the genuine verdict, for the README.
       await page.setViewportSize({ width: 900, height: 1100 });
       await page.goto("about:blank");
       await page.goto(links[0].url.replace("/v/#", "/en/v/#"));
-      await page.waitForFunction(() => document.querySelector("#verdict")?.getAttribute("data-verdict") || null, null, { timeout: 30_000 }).catch(() => undefined);
+      await page
+        .waitForFunction(() => document.querySelector("#verdict")?.getAttribute("data-verdict") || null, null, {
+          timeout: 30_000,
+        })
+        .catch(() => undefined);
       await page.screenshot({ path: join(work, "verdict-genuine-en.png"), fullPage: true });
     } finally {
       await browser.close();
     }
     server.kill("SIGTERM");
-    say(`\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? "all five verdicts as expected" : `${failed} check(s) failed`}.`);
+    say(
+      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? "all five verdicts as expected" : `${failed} check(s) failed`}.`,
+    );
     return failed === 0 ? 0 : 1;
   }
 

@@ -87,9 +87,17 @@ export async function measureGas(): Promise<GasReport> {
       ),
     );
   }
-  await gasOf(await ledger.write.grantRole([await ledger.read.REGULATOR_ROLE(), regulator.account.address], { account: admin.account }));
+  await gasOf(
+    await ledger.write.grantRole([await ledger.read.REGULATOR_ROLE(), regulator.account.address], {
+      account: admin.account,
+    }),
+  );
   for (const d of [distA, distB]) {
-    await gasOf(await ledger.write.authorize([d.account.address, 1, far, profile(`cert ${d.account.address}`)], { account: supplier.account }));
+    await gasOf(
+      await ledger.write.authorize([d.account.address, 1, far, profile(`cert ${d.account.address}`)], {
+        account: supplier.account,
+      }),
+    );
   }
   await gasOf(await ledger.write.setRedeemer([redeemer.account.address, true], { account: supplier.account }));
 
@@ -126,11 +134,15 @@ export async function measureGas(): Promise<GasReport> {
 
   // One segment split in three: [0,1M) -> [0,1000) supplier, [1000,2000) distA, [2000,1M) supplier.
   const transferSplit3 = await gasOf(
-    await ledger.write.transfer([a1m.batchId, 1000n, 2000n, distA.account.address, 0n, memo], { account: supplier.account }),
+    await ledger.write.transfer([a1m.batchId, 1000n, 2000n, distA.account.address, 0n, memo], {
+      account: supplier.account,
+    }),
   );
   // A whole segment to a new holder (no split): distA passes [1000,2000) to distB.
   const transferWhole = await gasOf(
-    await ledger.write.transfer([a1m.batchId, 1000n, 2000n, distB.account.address, 1000n, memo], { account: distA.account }),
+    await ledger.write.transfer([a1m.batchId, 1000n, 2000n, distB.account.address, 1000n, memo], {
+      account: distA.account,
+    }),
   );
   // Ten ranges of a fresh batch in one call, each splitting the supplier's tail segment in three.
   const many = await anchor(1_000_000n);
@@ -153,14 +165,25 @@ export async function measureGas(): Promise<GasReport> {
   const full = (1n << 256n) - 1n;
   const clean = await anchor(1_000_000n);
   const redeem256 = await gasOf(
-    await ledger.write.redeem([[{ batchId: clean.batchId, wordIndex: 100n, mask: full, hint: 0n }]], { account: supplier.account }),
+    await ledger.write.redeem([[{ batchId: clean.batchId, wordIndex: 100n, mask: full, hint: 0n }]], {
+      account: supplier.account,
+    }),
   );
   const redeem256Worst = await gasOf(
-    await ledger.write.redeem([[{ batchId: a1m.batchId, wordIndex: 100n, mask: full, hint: 6000n }]], { account: redeemer.account }),
+    await ledger.write.redeem([[{ batchId: a1m.batchId, wordIndex: 100n, mask: full, hint: 6000n }]], {
+      account: redeemer.account,
+    }),
   );
   const redeem2048Worst = await gasOf(
     await ledger.write.redeem(
-      [Array.from({ length: 8 }, (_, i) => ({ batchId: a1m.batchId, wordIndex: BigInt(200 + i), mask: full, hint: 6000n }))],
+      [
+        Array.from({ length: 8 }, (_, i) => ({
+          batchId: a1m.batchId,
+          wordIndex: BigInt(200 + i),
+          mask: full,
+          hint: 6000n,
+        })),
+      ],
       { account: redeemer.account },
     ),
   );
@@ -169,9 +192,15 @@ export async function measureGas(): Promise<GasReport> {
   );
 
   const oz = getContract({ address: (await viem.deployContract("OzErc721Bench", [])).address, abi: mintAbi, client });
-  const erc721a = getContract({ address: (await viem.deployContract("Erc721aBench", [])).address, abi: mintAbi, client });
+  const erc721a = getContract({
+    address: (await viem.deployContract("Erc721aBench", [])).address,
+    abi: mintAbi,
+    client,
+  });
   const ozErc721Mint100 = await gasOf(await oz.write.mint([minter.account.address, 100n], { account: minter.account }));
-  const erc721aMint100 = await gasOf(await erc721a.write.mint([minter.account.address, 100n], { account: minter.account }));
+  const erc721aMint100 = await gasOf(
+    await erc721a.write.mint([minter.account.address, 100n], { account: minter.account }),
+  );
 
   const anchorWorst = Math.max(a1.gas, a1m.gas, a2p40.gas);
   const budget = (name: string, value: number, limit: number, rule: string): GasBudget => ({
@@ -182,9 +211,24 @@ export async function measureGas(): Promise<GasReport> {
     rule,
   });
   const budgets = {
-    anchor: budget("anchor", anchorWorst, GAS_BUDGETS.anchor, "anchor <= 130,000 gas for any count (worst of counts 1, 1M, 2^40)"),
-    transferSplit3: budget("transferSplit3", transferSplit3, GAS_BUDGETS.transferSplit3, "a transfer splitting one segment in three <= 90,000 gas"),
-    redeem256: budget("redeem256", redeem256, GAS_BUDGETS.redeem256, "256 keys redeemed in one call <= 30,000 + 21,000 base (supplier, batch never revoked; the worst case, redeem256Worst, is checked amortised below)"),
+    anchor: budget(
+      "anchor",
+      anchorWorst,
+      GAS_BUDGETS.anchor,
+      "anchor <= 130,000 gas for any count (worst of counts 1, 1M, 2^40)",
+    ),
+    transferSplit3: budget(
+      "transferSplit3",
+      transferSplit3,
+      GAS_BUDGETS.transferSplit3,
+      "a transfer splitting one segment in three <= 90,000 gas",
+    ),
+    redeem256: budget(
+      "redeem256",
+      redeem256,
+      GAS_BUDGETS.redeem256,
+      "256 keys redeemed in one call <= 30,000 + 21,000 base (supplier, batch never revoked; the worst case, redeem256Worst, is checked amortised below)",
+    ),
     redeemAmortised: budget(
       "redeemAmortised",
       Math.round((redeem2048Worst - 21_000) / 8),
@@ -198,19 +242,26 @@ export async function measureGas(): Promise<GasReport> {
     },
     pass: false,
   };
-  budgets.pass = budgets.anchor.pass && budgets.transferSplit3.pass && budgets.redeem256.pass && budgets.redeemAmortised.pass;
+  budgets.pass =
+    budgets.anchor.pass && budgets.transferSplit3.pass && budgets.redeem256.pass && budgets.redeemAmortised.pass;
 
   return {
     anchor: { gas: anchorWorst, notes: "worst of anchorCount1, anchorCount1M, anchorCount2p40" },
     anchorCount1: { gas: a1.gas },
     anchorCount1M: { gas: a1m.gas },
     anchorCount2p40: { gas: a2p40.gas },
-    transferSplit3: { gas: transferSplit3, notes: "restricted batch, supplier -> authorised distributor, one segment split in three" },
+    transferSplit3: {
+      gas: transferSplit3,
+      notes: "restricted batch, supplier -> authorised distributor, one segment split in three",
+    },
     transferWhole: { gas: transferWhole, notes: "a whole segment to a new holder, no split" },
     transferMany10: { gas: transferMany10, notes: "10 ranges in one call, each splitting a segment in three" },
     redeem256: { gas: redeem256, notes: "one full word (256 keys) in one call by the supplier, batch never revoked" },
     redeem256Worst: { gas: redeem256Worst, notes: "one full word by a delegated redeemer, batch with a frozen range" },
-    redeem2048Worst: { gas: redeem2048Worst, notes: "8 full words in one call by a delegated redeemer, batch with a frozen range" },
+    redeem2048Worst: {
+      gas: redeem2048Worst,
+      notes: "8 full words in one call by a delegated redeemer, batch with a frozen range",
+    },
     revoke: { gas: revoke, notes: "regulator freezes a range inside one segment (split in three)" },
     reinstate: { gas: reinstate, notes: "regulator unfreezes a range inside a frozen segment (split in three)" },
     erc721aMint100: { gas: erc721aMint100 },

@@ -18,12 +18,30 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const RC = [
-  0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n,
-  0x000000000000808bn, 0x0000000080000001n, 0x8000000080008081n, 0x8000000000008009n,
-  0x000000000000008an, 0x0000000000000088n, 0x0000000080008009n, 0x000000008000000an,
-  0x000000008000808bn, 0x800000000000008bn, 0x8000000000008089n, 0x8000000000008003n,
-  0x8000000000008002n, 0x8000000000000080n, 0x000000000000800an, 0x800000008000000an,
-  0x8000000080008081n, 0x8000000000008080n, 0x0000000080000001n, 0x8000000080008008n,
+  0x0000000000000001n,
+  0x0000000000008082n,
+  0x800000000000808an,
+  0x8000000080008000n,
+  0x000000000000808bn,
+  0x0000000080000001n,
+  0x8000000080008081n,
+  0x8000000000008009n,
+  0x000000000000008an,
+  0x0000000000000088n,
+  0x0000000080008009n,
+  0x000000008000000an,
+  0x000000008000808bn,
+  0x800000000000008bn,
+  0x8000000000008089n,
+  0x8000000000008003n,
+  0x8000000000008002n,
+  0x8000000000000080n,
+  0x000000000000800an,
+  0x800000008000000an,
+  0x8000000080008081n,
+  0x8000000000008080n,
+  0x0000000080000001n,
+  0x8000000080008008n,
 ];
 /** Rotation offsets r[x][y]. */
 const R = [
@@ -34,15 +52,18 @@ const R = [
   [27, 20, 39, 8, 14],
 ];
 
-
 /** One scalar round on locals a0..a24 using c0..c4, d0..d4, b0..b24. */
 function scalarRound(rc: string): string {
   const out: string[] = [];
   for (let x = 0; x < 5; x++) {
-    out.push(`(local.set $c${x} (i64.xor (i64.xor (i64.xor (i64.xor (local.get $a${x}) (local.get $a${x + 5})) (local.get $a${x + 10})) (local.get $a${x + 15})) (local.get $a${x + 20})))`);
+    out.push(
+      `(local.set $c${x} (i64.xor (i64.xor (i64.xor (i64.xor (local.get $a${x}) (local.get $a${x + 5})) (local.get $a${x + 10})) (local.get $a${x + 15})) (local.get $a${x + 20})))`,
+    );
   }
   for (let x = 0; x < 5; x++) {
-    out.push(`(local.set $d${x} (i64.xor (local.get $c${(x + 4) % 5}) (i64.rotl (local.get $c${(x + 1) % 5}) (i64.const 1))))`);
+    out.push(
+      `(local.set $d${x} (i64.xor (local.get $c${(x + 4) % 5}) (i64.rotl (local.get $c${(x + 1) % 5}) (i64.const 1))))`,
+    );
   }
   for (let x = 0; x < 5; x++) {
     for (let y = 0; y < 5; y++) {
@@ -65,10 +86,13 @@ function scalarRound(rc: string): string {
 
 /** One two-way SIMD round on v128 locals (i64x2: lane 0 = hash A, lane 1 = hash B). */
 function simdRound(rc: string): string {
-  const rotl = (e: string, r: number) => `(v128.or (i64x2.shl ${e} (i32.const ${r})) (i64x2.shr_u ${e} (i32.const ${64 - r})))`;
+  const rotl = (e: string, r: number) =>
+    `(v128.or (i64x2.shl ${e} (i32.const ${r})) (i64x2.shr_u ${e} (i32.const ${64 - r})))`;
   const out: string[] = [];
   for (let x = 0; x < 5; x++) {
-    out.push(`(local.set $c${x} (v128.xor (v128.xor (v128.xor (v128.xor (local.get $a${x}) (local.get $a${x + 5})) (local.get $a${x + 10})) (local.get $a${x + 15})) (local.get $a${x + 20})))`);
+    out.push(
+      `(local.set $c${x} (v128.xor (v128.xor (v128.xor (v128.xor (local.get $a${x}) (local.get $a${x + 5})) (local.get $a${x + 10})) (local.get $a${x + 15})) (local.get $a${x + 20})))`,
+    );
   }
   for (let x = 0; x < 5; x++) {
     out.push(`(local.set $d${x} (v128.xor (local.get $c${(x + 4) % 5}) ${rotl(`(local.get $c${(x + 1) % 5})`, 1)}))`);
@@ -94,7 +118,10 @@ function simdRound(rc: string): string {
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const locals = (prefix: string, n: number, type: string) => range(n).map((i) => `(local $${prefix}${i} ${type})`).join(" ");
+const locals = (prefix: string, n: number, type: string) =>
+  range(n)
+    .map((i) => `(local $${prefix}${i} ${type})`)
+    .join(" ");
 
 const RC_BASE = 1024;
 
@@ -131,10 +158,15 @@ function permSimd(): string {
 }
 
 const zeroState = `(memory.fill (i32.const 0) (i32.const 0) (i32.const 200))`;
-const copyOut = (out: string) => range(4).map((i) => `(i64.store offset=${8 * i} ${out} (i64.load offset=${8 * i} (i32.const 0)))`).join("\n    ");
+const copyOut = (out: string) =>
+  range(4)
+    .map((i) => `(i64.store offset=${8 * i} ${out} (i64.load offset=${8 * i} (i32.const 0)))`)
+    .join("\n    ");
 /** Interleaved state: lane k of hash h (0 = A, 1 = B) at 256 + 16k + 8h. */
 const copyOut2 = (h: number, out: string) =>
-  range(4).map((i) => `(i64.store offset=${8 * i} ${out} (i64.load offset=${256 + 16 * i + 8 * h} (i32.const 0)))`).join("\n    ");
+  range(4)
+    .map((i) => `(i64.store offset=${8 * i} ${out} (i64.load offset=${256 + 16 * i + 8 * h} (i32.const 0)))`)
+    .join("\n    ");
 const setLane2 = (h: number, k: number, v: string) => `(i64.store offset=${256 + 16 * k + 8 * h} (i32.const 0) ${v})`;
 const PAD_END = "-9223372036854775808"; // 0x80 in byte 135 = top byte of lane 16
 
@@ -143,7 +175,9 @@ const rcData = RC.map((c) => {
   let h = "";
   let v = c;
   for (let k = 0; k < 8; k++) {
-    h += `\\${Number(v & 255n).toString(16).padStart(2, "0")}`;
+    h += `\\${Number(v & 255n)
+      .toString(16)
+      .padStart(2, "0")}`;
     v >>= 8n;
   }
   return h;
@@ -172,7 +206,12 @@ const wat = `(module
     (block $done
       (loop $blocks
         (br_if $done (i32.lt_u (local.get $len) (i32.const 136)))
-        ${range(17).map((i) => `(i64.store offset=${8 * i} (i32.const 0) (i64.xor (i64.load offset=${8 * i} (i32.const 0)) (i64.load offset=${8 * i} (local.get $p))))`).join("\n        ")}
+        ${range(17)
+          .map(
+            (i) =>
+              `(i64.store offset=${8 * i} (i32.const 0) (i64.xor (i64.load offset=${8 * i} (i32.const 0)) (i64.load offset=${8 * i} (local.get $p))))`,
+          )
+          .join("\n        ")}
         (call $f)
         (local.set $p (i32.add (local.get $p) (i32.const 136)))
         (local.set $len (i32.sub (local.get $len) (i32.const 136)))
@@ -220,7 +259,9 @@ const wat = `(module
   (func $message2 (param $h i32) (param $salt i32) (param $key i32) (param $n i32)
     (local $base i32) (local $j i32) (local $p i32) (local $at i32)
     (local.set $base (i32.add (i32.const 256) (i32.shl (local.get $h) (i32.const 3))))
-    ${range(4).map((k) => `(i64.store offset=${16 * k} (local.get $base) (i64.load offset=${8 * k} (local.get $salt)))`).join("\n    ")}
+    ${range(4)
+      .map((k) => `(i64.store offset=${16 * k} (local.get $base) (i64.load offset=${8 * k} (local.get $salt)))`)
+      .join("\n    ")}
     (block $end (loop $bytes
       (br_if $end (i32.ge_u (local.get $j) (local.get $n)))
       (local.set $p (i32.add (local.get $j) (i32.const 32)))
@@ -274,7 +315,12 @@ const wat = `(module
     (block $end (loop $next
       (br_if $end (i32.lt_u (local.get $count) (i32.const 2)))
       (memory.fill (i32.const 256) (i32.const 0) (i32.const 400))
-      ${range(8).map((k) => `${setLane2(0, k, `(i64.load offset=${8 * k} (local.get $key))`)} ${setLane2(1, k, `(i64.load offset=${8 * k} (local.get $key))`)}`).join("\n      ")}
+      ${range(8)
+        .map(
+          (k) =>
+            `${setLane2(0, k, `(i64.load offset=${8 * k} (local.get $key))`)} ${setLane2(1, k, `(i64.load offset=${8 * k} (local.get $key))`)}`,
+        )
+        .join("\n      ")}
       ${setLane2(0, 8, "(call $bswap (local.get $start))")}
       ${setLane2(1, 8, "(call $bswap (i64.add (local.get $start) (i64.const 1)))")}
       ${setLane2(0, 9, "(i64.const 1)")} ${setLane2(1, 9, "(i64.const 1)")}
@@ -288,7 +334,9 @@ const wat = `(module
       (br $next)))
     (if (local.get $count) (then
       ${zeroState}
-      ${range(8).map((k) => `(i64.store offset=${8 * k} (i32.const 0) (i64.load offset=${8 * k} (local.get $key)))`).join("\n      ")}
+      ${range(8)
+        .map((k) => `(i64.store offset=${8 * k} (i32.const 0) (i64.load offset=${8 * k} (local.get $key)))`)
+        .join("\n      ")}
       (i64.store offset=64 (i32.const 0) (call $bswap (local.get $start)))
       (i64.store offset=72 (i32.const 0) (i64.const 1))
       (i64.store offset=128 (i32.const 0) (i64.const ${PAD_END}))
@@ -300,10 +348,20 @@ const wat = `(module
     (block $end (loop $next
       (br_if $end (i32.lt_u (local.get $count) (i32.const 2)))
       (memory.fill (i32.const 256) (i32.const 0) (i32.const 400))
-      ${range(4).map((k) => `${setLane2(0, k, `(i64.load offset=${8 * k} (local.get $batch))`)} ${setLane2(1, k, `(i64.load offset=${8 * k} (local.get $batch))`)}`).join("\n      ")}
+      ${range(4)
+        .map(
+          (k) =>
+            `${setLane2(0, k, `(i64.load offset=${8 * k} (local.get $batch))`)} ${setLane2(1, k, `(i64.load offset=${8 * k} (local.get $batch))`)}`,
+        )
+        .join("\n      ")}
       ${setLane2(0, 7, "(call $bswap (local.get $start))")}
       ${setLane2(1, 7, "(call $bswap (i64.add (local.get $start) (i64.const 1)))")}
-      ${range(4).map((k) => `${setLane2(0, 8 + k, `(i64.load offset=${8 * k} (local.get $com))`)} ${setLane2(1, 8 + k, `(i64.load offset=${32 + 8 * k} (local.get $com))`)}`).join("\n      ")}
+      ${range(4)
+        .map(
+          (k) =>
+            `${setLane2(0, 8 + k, `(i64.load offset=${8 * k} (local.get $com))`)} ${setLane2(1, 8 + k, `(i64.load offset=${32 + 8 * k} (local.get $com))`)}`,
+        )
+        .join("\n      ")}
       ${setLane2(0, 12, "(i64.const 1)")} ${setLane2(1, 12, "(i64.const 1)")}
       ${setLane2(0, 16, `(i64.const ${PAD_END})`)} ${setLane2(1, 16, `(i64.const ${PAD_END})`)}
       (call $f2)
@@ -321,9 +379,13 @@ const wat = `(module
       (br $next)))
     (if (local.get $count) (then
       ${zeroState}
-      ${range(4).map((k) => `(i64.store offset=${8 * k} (i32.const 0) (i64.load offset=${8 * k} (local.get $batch)))`).join("\n      ")}
+      ${range(4)
+        .map((k) => `(i64.store offset=${8 * k} (i32.const 0) (i64.load offset=${8 * k} (local.get $batch)))`)
+        .join("\n      ")}
       (i64.store offset=56 (i32.const 0) (call $bswap (local.get $start)))
-      ${range(4).map((k) => `(i64.store offset=${64 + 8 * k} (i32.const 0) (i64.load offset=${8 * k} (local.get $com)))`).join("\n      ")}
+      ${range(4)
+        .map((k) => `(i64.store offset=${64 + 8 * k} (i32.const 0) (i64.load offset=${8 * k} (local.get $com)))`)
+        .join("\n      ")}
       (i64.store offset=96 (i32.const 0) (i64.const 1))
       (i64.store offset=128 (i32.const 0) (i64.const ${PAD_END}))
       (call $f)
@@ -351,8 +413,12 @@ const wat = `(module
       (then (local.set $lo (local.get $b)) (local.set $hi (local.get $a)))
       (else (local.set $lo (local.get $a)) (local.set $hi (local.get $b))))
     (local.set $base (i32.add (i32.const 256) (i32.shl (local.get $h) (i32.const 3))))
-    ${range(4).map((k) => `(i64.store offset=${16 * k} (local.get $base) (i64.load offset=${8 * k} (local.get $lo)))`).join("\n    ")}
-    ${range(4).map((k) => `(i64.store offset=${16 * (k + 4)} (local.get $base) (i64.load offset=${8 * k} (local.get $hi)))`).join("\n    ")})
+    ${range(4)
+      .map((k) => `(i64.store offset=${16 * k} (local.get $base) (i64.load offset=${8 * k} (local.get $lo)))`)
+      .join("\n    ")}
+    ${range(4)
+      .map((k) => `(i64.store offset=${16 * (k + 4)} (local.get $base) (i64.load offset=${8 * k} (local.get $hi)))`)
+      .join("\n    ")})
 
   ;; Sorted-pair layer: out[i] = keccak256(min(in[2i], in[2i+1]) || max(..)) for i < pairs. out may equal inp.
   (func (export "pairs") (param $inp i32) (param $pairs i32) (param $out i32)
@@ -382,7 +448,13 @@ const wat = `(module
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // wabt is a dev dependency used only here; imported by name at run time so type checks never need it.
-type Wabt = { parseWat(name: string, text: string, features: Record<string, boolean>): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void } };
+type Wabt = {
+  parseWat(
+    name: string,
+    text: string,
+    features: Record<string, boolean>,
+  ): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
+};
 const wabtName = "wabt";
 const wabt = await ((await import(wabtName)) as { default: () => Promise<Wabt> }).default();
 const mod = wabt.parseWat("keccak.wat", wat, { simd: true, bulk_memory: true });

@@ -55,7 +55,10 @@ export async function createSealPool(threads: number): Promise<SealPool> {
   const tsx = bundle || process.execArgv.some((a) => a.includes("tsx")) ? [] : ["--import", import.meta.resolve("tsx")];
   const url = bundle ? pathToFileURL(bundle) : WORKER_URL;
   const workers: { worker: Worker; outstanding: number }[] = [];
-  const waiting = new Map<number, { resolve: (u: Uint8Array | undefined) => void; reject: (e: Error) => void; slot: number }>();
+  const waiting = new Map<
+    number,
+    { resolve: (u: Uint8Array | undefined) => void; reject: (e: Error) => void; slot: number }
+  >();
   let nextId = 0;
   let broken: Error | undefined;
   const breakAll = (e: Error) => {

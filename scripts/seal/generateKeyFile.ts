@@ -38,7 +38,8 @@ export async function generateKeyFile(parameters: GenerateKeyFileParameters): Pr
   let written = 0;
   try {
     const base = 10 ** Math.max(0, serialDigits - 7);
-    const prefix = serialDigits > 0 ? 10 ** (serialDigits - 1) + Number(randomBytes(4).readUInt32BE() % 1000) * base : 0;
+    const prefix =
+      serialDigits > 0 ? 10 ** (serialDigits - 1) + Number(randomBytes(4).readUInt32BE() % 1000) * base : 0;
     let text = header === null ? "" : header + eol;
     const rows = 65536;
     for (let start = 0; start < count; start += rows) {

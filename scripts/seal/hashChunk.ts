@@ -22,7 +22,8 @@ export type SealContext = {
 };
 
 /** A message to a worker: a new context (buffers shared, secret copied), or a range of keys to seal. */
-export type SealWorkerRequest = { type: "init"; ctx: SealContext } | { type: "task"; id: number; start: number; end: number };
+export type SealWorkerRequest =
+  { type: "init"; ctx: SealContext } | { type: "task"; id: number; start: number; end: number };
 
 /** A message from a worker. */
 export type SealWorkerMessage =
@@ -34,7 +35,16 @@ const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
 
 /** Appends a urls.csv line for key `i` to `out` at `o`; returns the new end (the caller guarantees room). */
-function writeLine(out: Uint8Array, o: number, i: number, data: Uint8Array, a: number, e: number, prefix: Uint8Array, payload: string): number {
+function writeLine(
+  out: Uint8Array,
+  o: number,
+  i: number,
+  data: Uint8Array,
+  a: number,
+  e: number,
+  prefix: Uint8Array,
+  payload: string,
+): number {
   const digits = String(i);
   for (let k = 0; k < digits.length; k++) out[o++] = digits.charCodeAt(k);
   out[o++] = 44;
@@ -115,4 +125,3 @@ export function hashChunk(kernel: KeccakKernel, ctx: SealContext, a: number, b: 
   }
   return out.slice(0, o);
 }
-

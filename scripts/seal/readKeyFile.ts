@@ -130,7 +130,12 @@ function hasDuplicate(data: Uint8Array, start: Uint32Array, end: Uint32Array, n:
  * non-ASCII text), which then reads the file with the exact rules and messages. Its output equals the general
  * parser's on the files it accepts (test/seal/readKeyFile.test.ts checks that).
  */
-function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeColumns>>, options: ReadKeyFileOptions, hooks: ReadKeyFileHooks | undefined): Omit<PackedKeys, "info"> & { pins: PinSummary } | undefined {
+function readFast(
+  body: Uint8Array,
+  probe: NonNullable<ReturnType<typeof probeColumns>>,
+  options: ReadKeyFileOptions,
+  hooks: ReadKeyFileHooks | undefined,
+): (Omit<PackedKeys, "info"> & { pins: PinSummary }) | undefined {
   const delim = probe.format === "tsv" ? 9 : 44;
   const pinCol = probe.pin;
   const serialCol = probe.serial;
@@ -247,7 +252,8 @@ function readFast(body: Uint8Array, probe: NonNullable<ReturnType<typeof probeCo
   }
   pins.count = count;
   // duplicates (the same PIN, or the same serial, twice) go to lib/keys' parser, which names both lines
-  if (hasDuplicate(data, pinStart, pinEnd, count) || hasDuplicate(data, serialStart, serialEnd, serials)) return undefined;
+  if (hasDuplicate(data, pinStart, pinEnd, count) || hasDuplicate(data, serialStart, serialEnd, serials))
+    return undefined;
   offsets[count] = o;
   let chars = "";
   for (let c = 0; c < 128; c++) if (seen[c]) chars += String.fromCharCode(c);
@@ -273,7 +279,13 @@ function probeColumns(body: Uint8Array, options: KeyFileParserOptions) {
         // a refused first row is reported by the general parser; only the inferred layout matters here
       }
       const r = p.report();
-      if (r.columnsReason === "" || r.format === "jsonl" || typeof r.columns.pin !== "number" || typeof r.columns.serial === "string") return undefined;
+      if (
+        r.columnsReason === "" ||
+        r.format === "jsonl" ||
+        typeof r.columns.pin !== "number" ||
+        typeof r.columns.serial === "string"
+      )
+        return undefined;
       return {
         format: r.format,
         encoding: r.encoding as string,
@@ -289,10 +301,14 @@ function probeColumns(body: Uint8Array, options: KeyFileParserOptions) {
 }
 
 /** Runs lib/keys' streaming parser over the file's bytes (already read: the bytes hashed are the bytes parsed). */
-function readGeneral(raw: Uint8Array, options: KeyFileParserOptions): { packed: Omit<PackedKeys, "info">; info: Omit<KeyFileInfo, "file" | "reader" | "sha256"> } {
+function readGeneral(
+  raw: Uint8Array,
+  options: KeyFileParserOptions,
+): { packed: Omit<PackedKeys, "info">; info: Omit<KeyFileInfo, "file" | "reader" | "sha256"> } {
   const parser = createKeyFileParser(options);
   const records: KeyRecord[] = [];
-  for (let i = 0; i < raw.length; i += CHUNK) for (const r of parser.push(raw.subarray(i, Math.min(i + CHUNK, raw.length)))) records.push(r);
+  for (let i = 0; i < raw.length; i += CHUNK)
+    for (const r of parser.push(raw.subarray(i, Math.min(i + CHUNK, raw.length)))) records.push(r);
   for (const r of parser.end()) records.push(r);
   const encoded = records.map((r) => encodeKeyBytes(r));
   const total = encoded.reduce((a, b) => a + b.length, 0);
@@ -308,7 +324,15 @@ function readGeneral(raw: Uint8Array, options: KeyFileParserOptions): { packed: 
   const r = parser.report();
   return {
     packed: { count: records.length, data, offsets },
-    info: { format: r.format, encoding: r.encoding, header: r.header, columns: r.columns, columnsReason: r.columnsReason, entropy: r.entropy!, warnings: r.warnings },
+    info: {
+      format: r.format,
+      encoding: r.encoding,
+      header: r.header,
+      columns: r.columns,
+      columnsReason: r.columnsReason,
+      entropy: r.entropy!,
+      warnings: r.warnings,
+    },
   };
 }
 
@@ -326,7 +350,11 @@ function readGeneral(raw: Uint8Array, options: KeyFileParserOptions): { packed: 
  * @example
  * const keys = await readKeyFile("keys.csv", { caseInsensitive: true });
  */
-export async function readKeyFile(path: string, options: ReadKeyFileOptions = {}, hooks?: ReadKeyFileHooks): Promise<PackedKeys> {
+export async function readKeyFile(
+  path: string,
+  options: ReadKeyFileOptions = {},
+  hooks?: ReadKeyFileHooks,
+): Promise<PackedKeys> {
   const file = options.file ?? basename(path);
   const parserOptions: KeyFileParserOptions = { ...options, file, duplicates: "pin+serial" };
   const file0 = await readFile(path);
@@ -346,8 +374,16 @@ export async function readKeyFile(path: string, options: ReadKeyFileOptions = {}
     return {
       ...packed,
       info: {
-        file, reader: "fast", sha256, format: probe.format, encoding: probe.encoding, header: probe.header,
-        columns: { serial: probe.serial, pin: probe.pin }, columnsReason: probe.columnsReason, entropy, warnings: [],
+        file,
+        reader: "fast",
+        sha256,
+        format: probe.format,
+        encoding: probe.encoding,
+        header: probe.header,
+        columns: { serial: probe.serial, pin: probe.pin },
+        columnsReason: probe.columnsReason,
+        entropy,
+        warnings: [],
       },
     };
   }

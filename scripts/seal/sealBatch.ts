@@ -30,7 +30,9 @@ function shared(bytes: number): Uint8Array {
 }
 
 function fail(what: string, value: unknown, expected: string): never {
-  throw new SealError(`Invalid seal parameter ${what} ${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))}: expected ${expected}.`);
+  throw new SealError(
+    `Invalid seal parameter ${what} ${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))}: expected ${expected}.`,
+  );
 }
 
 function validate(p: SealParameters) {
@@ -40,7 +42,8 @@ function validate(p: SealParameters) {
   if (!isAddress(p.supplier, { strict: false })) fail("supplier", p.supplier, "an address (0x + 40 hex digits)");
   if (!isAddress(p.ledger, { strict: false })) fail("ledger", p.ledger, "an address (0x + 40 hex digits)");
   if (!Number.isSafeInteger(p.chainId) || p.chainId < 1) fail("chainId", p.chainId, "a positive integer");
-  if (typeof p.productId !== "string" || p.productId === "") fail("productId", p.productId, "a product id (GTIN or SKU)");
+  if (typeof p.productId !== "string" || p.productId === "")
+    fail("productId", p.productId, "a product id (GTIN or SKU)");
   let face: bigint;
   try {
     face = BigInt(p.faceValue);
@@ -48,22 +51,29 @@ function validate(p: SealParameters) {
     fail("faceValue", p.faceValue, "a whole number of minor units");
   }
   if (face < 0n) fail("faceValue", p.faceValue, "a non-negative number of minor units");
-  if (typeof p.currency !== "string" || !/^[A-Z]{3}$/.test(p.currency)) fail("currency", p.currency, "an ISO 4217 code such as CNY");
-  if (!Number.isSafeInteger(p.expiresAt) || p.expiresAt < 0) fail("expiresAt", p.expiresAt, "Unix seconds (0 = no expiry)");
+  if (typeof p.currency !== "string" || !/^[A-Z]{3}$/.test(p.currency))
+    fail("currency", p.currency, "an ISO 4217 code such as CNY");
+  if (!Number.isSafeInteger(p.expiresAt) || p.expiresAt < 0)
+    fail("expiresAt", p.expiresAt, "Unix seconds (0 = no expiry)");
   const now = Math.floor(Date.now() / 1000);
   if (p.expiresAt > 0 && p.expiresAt <= now && p.allowExpired !== true) {
     throw new SealError(
       `Invalid seal parameter expiresAt ${p.expiresAt}: the expiry ${isoSeconds(p.expiresAt)} is already past (now ${isoSeconds(now)}).`,
-      { details: "Keys sealed past their expiry would be anchored and still verify as genuine. Pass allowExpired: true to seal them anyway." },
+      {
+        details:
+          "Keys sealed past their expiry would be anchored and still verify as genuine. Pass allowExpired: true to seal them anyway.",
+      },
     );
   }
   if (typeof p.restricted !== "boolean") fail("restricted", p.restricted, "true or false");
-  if (typeof p.portalBase !== "string" || !/^https?:\/\/[^\s#]+$/.test(p.portalBase)) fail("portalBase", p.portalBase, "an http(s) URL without a fragment");
+  if (typeof p.portalBase !== "string" || !/^https?:\/\/[^\s#]+$/.test(p.portalBase))
+    fail("portalBase", p.portalBase, "an http(s) URL without a fragment");
   const shardSize = p.shardSize ?? 1024;
   if (!Number.isInteger(shardSize) || shardSize < 1 || shardSize > 1 << 24 || (shardSize & (shardSize - 1)) !== 0)
     fail("shardSize", shardSize, "a power of two from 1 to 16,777,216");
   const workers = p.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 0 || workers > 256) fail("workers", p.workers, "a whole number of threads (0 = none)");
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+    fail("workers", p.workers, "a whole number of threads (0 = none)");
   const gtin = p.gtin === undefined || p.gtin === "" ? undefined : p.gtin.padStart(14, "0");
   if (gtin !== undefined && !/^\d{14}$/.test(gtin)) fail("gtin", p.gtin, "8 to 14 digits");
   return { shardSize, workers, gtin, faceValue: face.toString() };
@@ -103,7 +113,8 @@ async function removeStalePartials(outDir: string): Promise<void> {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(parent, name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid))
+      await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 
@@ -138,7 +149,11 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
   const t0 = performance.now();
   const v = validate(params);
   const outDir = resolve(params.outDir);
-  if (await exists(join(outDir, ".complete"))) throw new SealError(`Output folder ${params.outDir} already holds a complete seal; it is never overwritten (a new seal draws a new secret).`, { details: "Choose another outDir, or anchor the existing batch." });
+  if (await exists(join(outDir, ".complete")))
+    throw new SealError(
+      `Output folder ${params.outDir} already holds a complete seal; it is never overwritten (a new seal draws a new secret).`,
+      { details: "Choose another outDir, or anchor the existing batch." },
+    );
   const supplier = getAddress(params.supplier);
   const ledger = getAddress(params.ledger);
   const batchId = computeBatchId(supplier, params.label);
@@ -148,7 +163,9 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
     chainId: params.chainId,
     ledger,
     batchId,
-    ...(v.gtin ? { gs1: { gtin: v.gtin, ...(params.expiresAt > 0 ? { expiry: gs1Date(params.expiresAt) } : {}) } } : {}),
+    ...(v.gtin
+      ? { gs1: { gtin: v.gtin, ...(params.expiresAt > 0 ? { expiry: gs1Date(params.expiresAt) } : {}) } }
+      : {}),
     ...(caseInsensitive ? { keyCase: "upper" as const } : {}),
   };
   const writeUrls = params.urls !== false;
@@ -232,7 +249,9 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
     const count = keys.count;
     const sizes = layerSizes(count);
     const c = ctx!;
-    const lowerLayers = c.layers.slice(0, Math.min(c.layers.length, sizes.length)).map((layer, h) => layer.subarray(0, sizes[h]! * 32));
+    const lowerLayers = c.layers
+      .slice(0, Math.min(c.layers.length, sizes.length))
+      .map((layer, h) => layer.subarray(0, sizes[h]! * 32));
     const commitments = c.commitments.subarray(0, count * 32);
     const tree = buildTree(createKeccakKernelSync(), { lowerLayers });
     const t3 = performance.now();
@@ -241,7 +260,12 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
     for (let s = 0; s < shardCount; s += 64) {
       const batch: Promise<void>[] = [];
       for (let k = s; k < Math.min(s + 64, shardCount); k++) {
-        batch.push(writeFile(join(tmp, "shards", `${k}.bin`), encodeProofShard(buildProofShard(tree, commitments, k, v.shardSize))));
+        batch.push(
+          writeFile(
+            join(tmp, "shards", `${k}.bin`),
+            encodeProofShard(buildProofShard(tree, commitments, k, v.shardSize)),
+          ),
+        );
       }
       await Promise.all(batch);
     }
@@ -264,7 +288,8 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
       shardSize: v.shardSize,
       shardCount,
       keyCase: caseInsensitive ? "upper" : "exact",
-      leafEncoding: "keccak256(bytes.concat(keccak256(abi.encode(bytes32 batchId, uint256 index, bytes32 commitment))))",
+      leafEncoding:
+        "keccak256(bytes.concat(keccak256(abi.encode(bytes32 batchId, uint256 index, bytes32 commitment))))",
       treeLayout: "sorted-pairs, leaves in index order, odd node promoted",
       createdAt: new Date().toISOString(),
     };
@@ -273,12 +298,19 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
     await writeFile(join(tmp, "manifest.json"), manifestBytes);
     const input = sealInputOf(batchId, keys.info.file, keys.info.sha256, params.read ?? {});
     await writeFile(join(tmp, "seal-input.json"), `${JSON.stringify(input, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-    await writeFile(join(tmp, "batch-secret.json"), `${JSON.stringify({ batchId, secret: bytesToHex(secretBytes) }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+    await writeFile(
+      join(tmp, "batch-secret.json"),
+      `${JSON.stringify({ batchId, secret: bytesToHex(secretBytes) }, null, 2)}\n`,
+      { mode: 0o600, flag: "wx" },
+    );
     secretBytes.fill(0);
     await writeFile(join(tmp, ".complete"), `${JSON.stringify({ batchId, root: tree.root, count, manifestHash })}\n`);
     // an interrupted earlier seal may have left an incomplete outDir (no .complete): it is redone
     if (await exists(outDir)) {
-      if (await exists(join(outDir, ".complete"))) throw new SealError(`Output folder ${params.outDir} was completed by another seal meanwhile; it is never overwritten.`);
+      if (await exists(join(outDir, ".complete")))
+        throw new SealError(
+          `Output folder ${params.outDir} was completed by another seal meanwhile; it is never overwritten.`,
+        );
       await rm(outDir, { recursive: true, force: true });
     }
     await rename(tmp, outDir);

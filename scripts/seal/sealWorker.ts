@@ -23,7 +23,12 @@ port.on("message", (m: SealWorkerRequest) => {
     const done: SealWorkerMessage = { type: "done", id: m.id, urls };
     port.postMessage(done, urls ? [urls.buffer as ArrayBuffer] : []);
   } catch (e) {
-    const error: SealWorkerMessage = { type: "error", id: m.id, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
+    const error: SealWorkerMessage = {
+      type: "error",
+      id: m.id,
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    };
     port.postMessage(error);
   }
 });

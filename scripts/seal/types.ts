@@ -33,7 +33,10 @@ export type KeyFileInfo = {
 };
 
 /** Options of `readKeyFile` (those of lib/keys' parser, less the duplicate mode, which is always both fields). */
-export type ReadKeyFileOptions = Pick<KeyFileParserOptions, "encoding" | "format" | "header" | "columns" | "caseInsensitive" | "serialLength" | "pinLength"> & {
+export type ReadKeyFileOptions = Pick<
+  KeyFileParserOptions,
+  "encoding" | "format" | "header" | "columns" | "caseInsensitive" | "serialLength" | "pinLength"
+> & {
   /** Name used in messages (default: the file's base name). */
   file?: string;
 };

@@ -23,7 +23,13 @@ afterAll(async () => {
 
 /** Runs `keytrail audit …` with the root program's global options, capturing stdout. */
 async function keytrail(args: string[]): Promise<{ stdout: string; exitCode: number | undefined }> {
-  const program = new Command("keytrail").option("--rpc-url <url>").option("--ledger <address>").option("--config <file>").option("--chain-id <id>").option("-q, --quiet").exitOverride();
+  const program = new Command("keytrail")
+    .option("--rpc-url <url>")
+    .option("--ledger <address>")
+    .option("--config <file>")
+    .option("--chain-id <id>")
+    .option("-q, --quiet")
+    .exitOverride();
   registerAuditCommand(program);
   let stdout = "";
   const w = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
@@ -47,25 +53,82 @@ describe("keytrail audit (CLI)", () => {
     const out = join(dir, "out");
     const exp = join(dir, "export");
     const epcis = join(dir, "epcis.jsonld");
-    const { stdout, exitCode } = await keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--out", out, "--export", exp, "--epcis", epcis, "--time-zone", "+08:00", "--json", "--fail-on", "high", "-q"]);
-    const summary = JSON.parse(stdout) as { digest: string; findings: Record<string, number>; blocks: number[]; files: string[] };
+    const { stdout, exitCode } = await keytrail([
+      "audit",
+      "--rpc",
+      rpc.url,
+      "--ledger",
+      chain.ledger,
+      "--out",
+      out,
+      "--export",
+      exp,
+      "--epcis",
+      epcis,
+      "--time-zone",
+      "+08:00",
+      "--json",
+      "--fail-on",
+      "high",
+      "-q",
+    ]);
+    const summary = JSON.parse(stdout) as {
+      digest: string;
+      findings: Record<string, number>;
+      blocks: number[];
+      files: string[];
+    };
     expect(summary.findings).toEqual({ critical: 0, high: 3, medium: 4, low: 1 });
     expect(summary.blocks[0]).toBe(1);
     expect(exitCode).toBe(3);
     const report = JSON.parse(await readFile(join(out, "audit.json"), "utf8")) as { digest: string };
     expect(report.digest).toBe(summary.digest);
-    expect(JSON.parse(await readFile(join(exp, "audit", "latest.json"), "utf8"))).toMatchObject({ digest: summary.digest });
-    const doc = JSON.parse(await readFile(epcis, "utf8")) as { epcisBody: { eventList: { eventTimeZoneOffset: string }[] } };
+    expect(JSON.parse(await readFile(join(exp, "audit", "latest.json"), "utf8"))).toMatchObject({
+      digest: summary.digest,
+    });
+    const doc = JSON.parse(await readFile(epcis, "utf8")) as {
+      epcisBody: { eventList: { eventTimeZoneOffset: string }[] };
+    };
     expect(doc.epcisBody.eventList[0]!.eventTimeZoneOffset).toBe("+08:00");
   });
 
   it("applies thresholds from flags and refuses bad ones by name", async () => {
     const out = join(dir, "out2");
-    const { stdout } = await keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--out", out, "--large-value", "CNY:10000000", "--rapid-hops", "5", "--json", "-q"]);
+    const { stdout } = await keytrail([
+      "audit",
+      "--rpc",
+      rpc.url,
+      "--ledger",
+      chain.ledger,
+      "--out",
+      out,
+      "--large-value",
+      "CNY:10000000",
+      "--rapid-hops",
+      "5",
+      "--json",
+      "-q",
+    ]);
     const summary = JSON.parse(stdout) as { findings: Record<string, number> };
     expect(summary.findings).toEqual({ critical: 0, high: 3, medium: 2, low: 1 });
-    await expect(keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--large-value", "5000CNY"])).rejects.toThrow(/--large-value part "5000CNY"/);
-    await expect(keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--from-block", "ten"])).rejects.toThrow(/--from-block "ten"/);
-    await expect(keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--api", "http://127.0.0.1:9", "--indexer-db", "x"])).rejects.toThrow(/either --indexer-db or --api/);
+    await expect(
+      keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--large-value", "5000CNY"]),
+    ).rejects.toThrow(/--large-value part "5000CNY"/);
+    await expect(
+      keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--from-block", "ten"]),
+    ).rejects.toThrow(/--from-block "ten"/);
+    await expect(
+      keytrail([
+        "audit",
+        "--rpc",
+        rpc.url,
+        "--ledger",
+        chain.ledger,
+        "--api",
+        "http://127.0.0.1:9",
+        "--indexer-db",
+        "x",
+      ]),
+    ).rejects.toThrow(/either --indexer-db or --api/);
   });
 });

@@ -55,11 +55,24 @@ describe("keytrail audit outputs", () => {
     expect(html).toContain('<svg id="flows"');
     expect(html).toContain('<svg id="timeline"');
     expect(html).toContain(audit.report.digest);
-    for (const forbidden of [/\ssrc=/i, /<link\b/i, /<script\b/i, /@import/i, /url\(\s*['"]?https?:/i, /href="https?:/i]) expect(html).not.toMatch(forbidden);
+    for (const forbidden of [
+      /\ssrc=/i,
+      /<link\b/i,
+      /<script\b/i,
+      /@import/i,
+      /url\(\s*['"]?https?:/i,
+      /href="https?:/i,
+    ])
+      expect(html).not.toMatch(forbidden);
     for (const r of audit.report.rules) expect(html).toContain(`id="rule-${r.id}"`);
 
     const latest = JSON.parse(await readFile(join(exp, "audit", "latest.json"), "utf8")) as Record<string, unknown>;
-    expect(latest).toMatchObject({ schema: "keytrail.audit-latest/1", digest: audit.report.digest, findingsTotal: Object.keys(chain.planted).length, indexerMatch: null });
+    expect(latest).toMatchObject({
+      schema: "keytrail.audit-latest/1",
+      digest: audit.report.digest,
+      findingsTotal: Object.keys(chain.planted).length,
+      indexerMatch: null,
+    });
     expect(Array.isArray(latest.findings) && Array.isArray(latest.scorecards)).toBe(true);
   });
 
@@ -67,7 +80,12 @@ describe("keytrail audit outputs", () => {
     const cards = audit.report.scorecards.suppliers;
     const { S1, S2, S3 } = chain.accounts;
     const s1 = cards.find((c) => c.supplier === S1)!;
-    expect(s1).toMatchObject({ batchesAnchored: 6, keysAnchored: 1000 + 100 + 200 + 100 + 100 + 100, keysRevoked: 60, keysRedeemed: 26 });
+    expect(s1).toMatchObject({
+      batchesAnchored: 6,
+      keysAnchored: 1000 + 100 + 200 + 100 + 100 + 100,
+      keysRevoked: 60,
+      keysRedeemed: 26,
+    });
     expect(s1.revocationsByReason).toEqual({ stolen: 50, chargeback: 10 });
     // Hops to parties S1 never authorised: D1 -> D4 and D4 -> D5 (10 keys each).
     expect(s1.keysMovedUnauthorised).toBe(20);
@@ -75,10 +93,17 @@ describe("keytrail audit outputs", () => {
     const s2 = cards.find((c) => c.supplier === S2)!;
     expect(s2).toMatchObject({ batchesAnchored: 2, keysMoved: 70, keysMovedUnauthorised: 20, anomalies: 1 });
     const s3 = cards.find((c) => c.supplier === S3)!;
-    expect(s3).toMatchObject({ keysRedeemed: 5, anomalies: 1, anomaliesBySeverity: { critical: 0, high: 1, medium: 0, low: 0 } });
+    expect(s3).toMatchObject({
+      keysRedeemed: 5,
+      anomalies: 1,
+      anomaliesBySeverity: { critical: 0, high: 1, medium: 0, low: 0 },
+    });
     for (const c of cards) {
       const d = c.dimensions;
-      expect(c.score).toBeCloseTo(0.15 * d.tenure + 0.15 * d.activity + 0.25 * d.integrity + 0.2 * d.channel + 0.25 * d.compliance, 0);
+      expect(c.score).toBeCloseTo(
+        0.15 * d.tenure + 0.15 * d.activity + 0.25 * d.integrity + 0.2 * d.channel + 0.25 * d.compliance,
+        0,
+      );
       expect(c.grade).toBe(c.score >= 85 ? "gold" : c.score >= 70 ? "silver" : c.score >= 50 ? "bronze" : "watch");
       expect(d.channel).toBeCloseTo(100 * (1 - c.unauthorisedHopShare), 1);
     }
@@ -98,20 +123,32 @@ describe("EPCIS 2.0 export", () => {
     expect(ok).toBe(true);
     const n = (name: string) => audit.events.filter((e) => e.eventName === name).length;
     const list = doc.epcisBody.eventList;
-    expect(list).toHaveLength(n("BatchAnchored") + 2 * n("CustodyTransferred") + n("KeysRevoked") + n("KeysReinstated") + n("KeysRedeemed"));
+    expect(list).toHaveLength(
+      n("BatchAnchored") + 2 * n("CustodyTransferred") + n("KeysRevoked") + n("KeysReinstated") + n("KeysRedeemed"),
+    );
     for (const e of list) expect(e.eventID).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
     expect(new Set(list.map((e) => e.eventID)).size).toBe(list.length);
     const commissioning = list.filter((e) => e.bizStep === "commissioning");
     expect(commissioning).toHaveLength(9);
     const b1 = commissioning.find((e) => e["keytrail:batchId"] === chain.batches.B1)!;
-    expect(b1.quantityList).toEqual([{ epcClass: "https://id.gs1.org/01/06901234567892/10/2026Q4-topup-10", quantity: 1000 }]);
+    expect(b1.quantityList).toEqual([
+      { epcClass: "https://id.gs1.org/01/06901234567892/10/2026Q4-topup-10", quantity: 1000 },
+    ]);
     const b2 = commissioning.find((e) => e["keytrail:batchId"] === chain.batches.B2)!;
-    expect((b2.quantityList as { epcClass: string }[])[0]!.epcClass).toBe(`urn:keytrail:class:${chain.chainId}:${chain.ledger}:${chain.batches.B2}`);
+    expect((b2.quantityList as { epcClass: string }[])[0]!.epcClass).toBe(
+      `urn:keytrail:class:${chain.chainId}:${chain.ledger}:${chain.batches.B2}`,
+    );
     expect(list.filter((e) => e.disposition === "stolen")).toHaveLength(1);
-    expect(list.filter((e) => e.action === "DELETE" && e.bizStep === "decommissioning")).toHaveLength(n("KeysRedeemed"));
+    expect(list.filter((e) => e.action === "DELETE" && e.bizStep === "decommissioning")).toHaveLength(
+      n("KeysRedeemed"),
+    );
 
     // A batch whose expiry passed gets a derived "expired" event; an invalid document is refused.
-    const later = exportEpcis(audit.events, { chainId: chain.chainId, ledger: chain.ledger, asOf: BigInt(Math.floor(Date.now() / 1000) + 2 * 365 * 86400) });
+    const later = exportEpcis(audit.events, {
+      chainId: chain.chainId,
+      ledger: chain.ledger,
+      asOf: BigInt(Math.floor(Date.now() / 1000) + 2 * 365 * 86400),
+    });
     const expired = later.epcisBody.eventList.filter((e) => e.disposition === "expired");
     expect(expired.map((e) => e["keytrail:batchId"])).toEqual([chain.batches.B2]);
     expect(validate(later)).toBe(true);
@@ -156,7 +193,7 @@ describe("EPCIS 2.0 export", () => {
 
   it("recognises a GTIN in productId in both encodings, and nothing else", () => {
     expect(gtinFromProductId(`0x${"0".repeat(50)}06901234567892`)).toBe("06901234567892");
-    expect(gtinFromProductId(`0x${(6901234567892n).toString(16).padStart(64, "0")}`)).toBe("06901234567892");
+    expect(gtinFromProductId(`0x${6901234567892n.toString(16).padStart(64, "0")}`)).toBe("06901234567892");
     expect(gtinFromProductId(`0x${"0".repeat(50)}06901234567893`)).toBeNull();
     expect(gtinFromProductId(`0x${"ab".repeat(32)}`)).toBeNull();
   });
@@ -171,11 +208,22 @@ describe("comparison with a real indexer (database and HTTP API)", () => {
     const dataDir = join(dir, "db");
     try {
       const store = await openStore({ dataDir });
-      const indexer = createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: Number(chain.deployBlock), chainId: chain.chainId, finalityDepth: 2 });
+      const indexer = createIndexer({
+        store,
+        rpcUrls: [rpc.url],
+        ledger: chain.ledger,
+        startBlock: Number(chain.deployBlock),
+        chainId: chain.chainId,
+        finalityDepth: 2,
+      });
       await indexer.run();
       await store.close();
       const honest = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
-      expect(honest.report.indexer).toMatchObject({ match: true, snapshotAvailable: true, replayDigest: honest.report.digest });
+      expect(honest.report.indexer).toMatchObject({
+        match: true,
+        snapshotAvailable: true,
+        replayDigest: honest.report.digest,
+      });
 
       const served = await openStore({ dataDir });
       const server = createApiServer(served);
@@ -185,18 +233,32 @@ describe("comparison with a real indexer (database and HTTP API)", () => {
         const viaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
         expect(viaApi.report.indexer).toMatchObject({ match: true, indexerDigest: honest.report.digest });
         // Only distributor D1's keys [40, 60) of batch B4 form this exact segment; hand them to R2.
-        const changed = await served.query("UPDATE kt_segments SET holder = $1 WHERE to_block IS NULL AND holder = $2 AND seg_start = 40 AND seg_end = 60 RETURNING holder", [chain.accounts.R2, chain.accounts.D1]);
+        const changed = await served.query(
+          "UPDATE kt_segments SET holder = $1 WHERE to_block IS NULL AND holder = $2 AND seg_start = 40 AND seg_end = 60 RETURNING holder",
+          [chain.accounts.R2, chain.accounts.D1],
+        );
         expect(changed).toHaveLength(1);
-        const caughtViaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
+        const caughtViaApi = await runAudit(chain.publicClient, {
+          ledger: chain.ledger,
+          indexer: { kind: "api", url: api },
+        });
         expect(caughtViaApi.report.indexer!.match).toBe(false);
-        expect(caughtViaApi.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B4, index: 40 });
+        expect(caughtViaApi.report.indexer!.firstDivergence).toMatchObject({
+          kind: "custody",
+          batchId: chain.batches.B4,
+          index: 40,
+        });
       } finally {
         await new Promise<void>((r) => server.close(() => r()));
         await served.close();
       }
       const caught = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
       expect(caught.report.indexer!.match).toBe(false);
-      expect(caught.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B4, index: 40 });
+      expect(caught.report.indexer!.firstDivergence).toMatchObject({
+        kind: "custody",
+        batchId: chain.batches.B4,
+        index: 40,
+      });
       expect(caught.report.indexer!.firstDivergence!.message).toContain(chain.accounts.R2);
     } finally {
       await rpc.close();

@@ -19,24 +19,34 @@ let findings: AuditFinding[];
 beforeAll(async () => {
   chain = await seedAuditChain();
   const head = await chain.publicClient.getBlockNumber();
-  ({ events } = await fetchLedgerEvents(chain.publicClient, { ledger: chain.ledger, fromBlock: chain.deployBlock, toBlock: head, chunkSize: 7n }));
+  ({ events } = await fetchLedgerEvents(chain.publicClient, {
+    ledger: chain.ledger,
+    fromBlock: chain.deployBlock,
+    toBlock: head,
+    chunkSize: 7n,
+  }));
   ({ findings } = auditEvents(events));
 });
 
 describe("audit rules on a seeded chain (anomalies the contract allows)", () => {
   it("replays every log of the seeded history from the chain alone, in chunks", async () => {
     const all = await chain.publicClient.getLogs({ address: chain.ledger, fromBlock: 0n, toBlock: "latest" });
-    expect(events.map((e) => `${e.txHash}:${e.logIndex}`)).toEqual(all.map((l) => `${l.transactionHash}:${l.logIndex}`));
+    expect(events.map((e) => `${e.txHash}:${e.logIndex}`)).toEqual(
+      all.map((l) => `${l.transactionHash}:${l.logIndex}`),
+    );
     expect(events.filter((e) => e.eventName === "BatchAnchored")).toHaveLength(9);
   });
 
   it("decodes every log exactly as viem's decodeEventLog does (addresses lowercase)", async () => {
     const all = await chain.publicClient.getLogs({ address: chain.ledger, fromBlock: 0n, toBlock: "latest" });
-    const lower = (v: unknown): unknown => (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v);
+    const lower = (v: unknown): unknown =>
+      typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v;
     const names = new Set<string>();
     for (const l of all) {
       const ref = decodeEventLog({ abi: keyLedgerAbi, data: l.data, topics: l.topics });
-      const refArgs = Object.fromEntries(Object.entries(ref.args as Record<string, unknown>).map(([k, v]) => [k, lower(v)]));
+      const refArgs = Object.fromEntries(
+        Object.entries(ref.args as Record<string, unknown>).map(([k, v]) => [k, lower(v)]),
+      );
       expect(decodeLedgerLog({ data: l.data, topics: l.topics })).toEqual({ eventName: ref.eventName, args: refArgs });
       names.add(ref.eventName);
     }
@@ -46,12 +56,17 @@ describe("audit rules on a seeded chain (anomalies the contract allows)", () => 
 
   it("fires each planted rule exactly once, at the planted transaction, and nothing else", () => {
     const got = findings.map((f) => `${f.ruleId} ${f.txHash}`).sort();
-    const want = Object.entries(chain.planted).map(([rule, tx]) => `${rule} ${tx}`).sort();
+    const want = Object.entries(chain.planted)
+      .map(([rule, tx]) => `${rule} ${tx}`)
+      .sort();
     expect(got).toEqual(want);
   });
 
   it("plants one instance of every rule the contract does not fully enforce", () => {
-    const notEnforced = auditRules.filter((r) => r.enforcedByContract !== "yes").map((r) => r.id).sort();
+    const notEnforced = auditRules
+      .filter((r) => r.enforcedByContract !== "yes")
+      .map((r) => r.id)
+      .sort();
     expect(Object.keys(chain.planted).sort()).toEqual(notEnforced);
   });
 
@@ -84,28 +99,80 @@ describe("audit rules on synthetic events (anomalies the contract refuses)", () 
     const zero = `0x${"00".repeat(32)}` as const;
     const plan: [AuditRuleId | null, DecodedLedgerLog][] = [
       // D1 moves keys R1 holds: the keys would have two holders.
-      ["custody-partition", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.D1, to: a.R2, start: 500n, end: 510n, memo: zero } }],
+      [
+        "custody-partition",
+        {
+          eventName: "CustodyTransferred",
+          args: { batchId: b.B1, from: a.D1, to: a.R2, start: 500n, end: 510n, memo: zero },
+        },
+      ],
       // S1 moves keys frozen as stolen.
-      ["frozen-key-moved", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.S1, to: a.D1, start: 900n, end: 940n, memo: zero } }],
+      [
+        "frozen-key-moved",
+        {
+          eventName: "CustodyTransferred",
+          args: { batchId: b.B1, from: a.S1, to: a.D1, start: 900n, end: 940n, memo: zero },
+        },
+      ],
       [null, { eventName: "KeysRevoked", args: { batchId: b.B1, by: a.S1, start: 90n, end: 100n, reason: 1 } }],
-      ["frozen-key-redeemed", { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.S1, wordIndex: 0n, mask: 1n << 95n } }],
+      [
+        "frozen-key-redeemed",
+        { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.S1, wordIndex: 0n, mask: 1n << 95n } },
+      ],
       ["double-redemption", { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.S1, wordIndex: 0n, mask: 1n } }],
-      ["unauthorised-actor", { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.stranger, wordIndex: 0n, mask: 1n << 30n } }],
-      ["unauthorised-hop", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.D1, to: a.D4, start: 160n, end: 165n, memo: zero } }],
-      ["custody-partition", { eventName: "KeysRevoked", args: { batchId: `0x${"ee".repeat(32)}`, by: a.S1, start: 0n, end: 1n, reason: 5 } }],
-      [null, { eventName: "PartyUpdated", args: { party: a.S2, profileHash: zero, profileURI: "", accreditedUntil: last.timestamp, registrar: a.admin } }],
+      [
+        "unauthorised-actor",
+        { eventName: "KeysRedeemed", args: { batchId: b.B1, by: a.stranger, wordIndex: 0n, mask: 1n << 30n } },
+      ],
+      [
+        "unauthorised-hop",
+        {
+          eventName: "CustodyTransferred",
+          args: { batchId: b.B1, from: a.D1, to: a.D4, start: 160n, end: 165n, memo: zero },
+        },
+      ],
+      [
+        "custody-partition",
+        {
+          eventName: "KeysRevoked",
+          args: { batchId: `0x${"ee".repeat(32)}`, by: a.S1, start: 0n, end: 1n, reason: 5 },
+        },
+      ],
+      [
+        null,
+        {
+          eventName: "PartyUpdated",
+          args: { party: a.S2, profileHash: zero, profileURI: "", accreditedUntil: last.timestamp, registrar: a.admin },
+        },
+      ],
       [
         "anchored-past-accreditation",
         {
           eventName: "BatchAnchored",
           args: {
-            batchId: `0x${"ab".repeat(32)}`, supplier: a.S2, label: "late", root: `0x${"01".repeat(32)}`, count: 10n, productId: zero,
-            faceValue: 100n, currency: "0x434e59", expiresAt: 0n, restricted: false, manifestHash: zero, manifestURI: "",
+            batchId: `0x${"ab".repeat(32)}`,
+            supplier: a.S2,
+            label: "late",
+            root: `0x${"01".repeat(32)}`,
+            count: 10n,
+            productId: zero,
+            faceValue: 100n,
+            currency: "0x434e59",
+            expiresAt: 0n,
+            restricted: false,
+            manifestHash: zero,
+            manifestURI: "",
           },
         },
       ],
       [null, { eventName: "PartySuspended", args: { party: a.D1, reasonHash: zero, registrar: a.admin } }],
-      ["suspended-party-action", { eventName: "CustodyTransferred", args: { batchId: b.B1, from: a.D1, to: a.R1, start: 165n, end: 170n, memo: zero } }],
+      [
+        "suspended-party-action",
+        {
+          eventName: "CustodyTransferred",
+          args: { batchId: b.B1, from: a.D1, to: a.R1, start: 165n, end: 170n, memo: zero },
+        },
+      ],
     ];
     const synthetic = plan.map(([, log], i) => syntheticEvent(last, i + 1, log));
     const { findings: all } = auditEvents([...events, ...synthetic]);
@@ -129,15 +196,25 @@ describe("digest comparison with a tampered indexer snapshot", () => {
     const chainInfo = { chainId: chain.chainId, ledger: chain.ledger, fromBlock: chain.deployBlock, toBlock: head };
     const honest = buildAuditReport(events, { chain: chainInfo });
     const copy = structuredClone(honest.snapshot);
-    const same = buildAuditReport(events, { chain: chainInfo, indexer: { label: "copy", block: head, digest: null, snapshot: copy } });
+    const same = buildAuditReport(events, {
+      chain: chainInfo,
+      indexer: { label: "copy", block: head, digest: null, snapshot: copy },
+    });
     expect(same.report.indexer).toMatchObject({ match: true, differences: 0 });
     const tampered = structuredClone(honest.snapshot);
     const seg = tampered.segments.find((s) => s.batchId === chain.batches.B4 && s.holder === chain.accounts.D1)!;
     seg.holder = chain.accounts.R2;
-    const bad = buildAuditReport(events, { chain: chainInfo, indexer: { label: "tampered", block: head, digest: null, snapshot: tampered } });
+    const bad = buildAuditReport(events, {
+      chain: chainInfo,
+      indexer: { label: "tampered", block: head, digest: null, snapshot: tampered },
+    });
     expect(bad.report.indexer!.match).toBe(false);
     expect(bad.report.indexer!.replayDigest).toBe(honest.report.digest);
-    expect(bad.report.indexer!.firstDivergence).toMatchObject({ kind: "custody", batchId: chain.batches.B4, index: Number(seg.start) });
+    expect(bad.report.indexer!.firstDivergence).toMatchObject({
+      kind: "custody",
+      batchId: chain.batches.B4,
+      index: Number(seg.start),
+    });
     expect(bad.report.indexer!.firstDivergence!.message).toContain(chain.batches.B4);
   });
 });

@@ -24,7 +24,10 @@ export const stateDigestVector: { snapshot: LedgerSnapshot; encodingHex: string;
       },
     ],
     redeemers: [
-      { supplier: "0x1111111111111111111111111111111111111111", redeemer: "0x3333333333333333333333333333333333333333" },
+      {
+        supplier: "0x1111111111111111111111111111111111111111",
+        redeemer: "0x3333333333333333333333333333333333333333",
+      },
     ],
     batches: [
       {

@@ -23,9 +23,32 @@ afterAll(async () => {
 
 describe("keytrail CLI: usage and help", () => {
   const commands = [
-    [], ["init"], ["deploy"], ["party"], ["party", "register"], ["party", "update"], ["party", "suspend"], ["party", "reinstate"], ["party", "show"],
-    ["role", "grant"], ["role", "revoke"], ["authorize"], ["deauthorize"], ["redeemer", "add"], ["redeemer", "remove"],
-    ["batch", "seal"], ["batch", "anchor"], ["batch", "qr"], ["batch", "labels"], ["batch", "link"], ["transfer"], ["revoke"], ["reinstate"], ["redeem"], ["verify"], ["status"],
+    [],
+    ["init"],
+    ["deploy"],
+    ["party"],
+    ["party", "register"],
+    ["party", "update"],
+    ["party", "suspend"],
+    ["party", "reinstate"],
+    ["party", "show"],
+    ["role", "grant"],
+    ["role", "revoke"],
+    ["authorize"],
+    ["deauthorize"],
+    ["redeemer", "add"],
+    ["redeemer", "remove"],
+    ["batch", "seal"],
+    ["batch", "anchor"],
+    ["batch", "qr"],
+    ["batch", "labels"],
+    ["batch", "link"],
+    ["transfer"],
+    ["revoke"],
+    ["reinstate"],
+    ["redeem"],
+    ["verify"],
+    ["status"],
   ];
   it("every command prints --help with an example and exits 0", async () => {
     // In-process (the same main() the bin runs) to keep this fast; the child-process path is covered below.
@@ -109,8 +132,14 @@ describe("keytrail CLI: chain connection errors", () => {
 
   it("a dead RPC given with --rpc (index, audit) names --rpc as the flag to check, not --rpc-url", async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const [index, audit] = await Promise.all([runCli(["index", "--rpc", dead, "--ws", "off"], { cwd }), runCli(["audit", "--rpc", dead], { cwd })]);
-    for (const [name, r] of [["index", index], ["audit", audit]] as const) {
+    const [index, audit] = await Promise.all([
+      runCli(["index", "--rpc", dead, "--ws", "off"], { cwd }),
+      runCli(["audit", "--rpc", dead], { cwd }),
+    ]);
+    for (const [name, r] of [
+      ["index", index],
+      ["audit", audit],
+    ] as const) {
       expect(r.code, name).toBe(1);
       expect(r.stderr, name).toContain(`RPC ${dead} is unreachable`);
       expect(r.stderr, name).toContain("the URL given with --rpc");
@@ -152,7 +181,9 @@ describe("keytrail CLI: accounts", () => {
   it("refuses the local test accounts on a chain other than 31337", async () => {
     const r = await runCli(["deploy", ...rpc(), "--account", "0"], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--account 0 selects a local test account, which exists only on chain 31337; this chain is 1337.");
+    expect(r.stderr).toContain(
+      "--account 0 selects a local test account, which exists only on chain 31337; this chain is 1337.",
+    );
   });
 
   it("asks for an account when none is given", async () => {
@@ -163,7 +194,9 @@ describe("keytrail CLI: accounts", () => {
 
   it("opens an encrypted keystore, reports a wrong password, and reports insufficient funds of an empty account", async () => {
     const wallet = Wallet.createRandom();
-    const json = encryptKeystoreJsonSync({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", { scrypt: { N: 1024 } });
+    const json = encryptKeystoreJsonSync({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", {
+      scrypt: { N: 1024 },
+    });
     const file = join(cwd, "empty.json");
     writeFileSync(file, json);
     const [wrong, broke] = await Promise.all([
@@ -173,7 +206,9 @@ describe("keytrail CLI: accounts", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`Keystore ${file} could not be opened: wrong password`);
     expect(broke.code).toBe(1);
-    expect(broke.stderr).toContain(`insufficient funds: account ${wallet.address} has 0 ETH and cannot pay for gas on chain id 1337`);
+    expect(broke.stderr).toContain(
+      `insufficient funds: account ${wallet.address} has 0 ETH and cannot pay for gas on chain id 1337`,
+    );
     expect(broke.stderr + broke.stdout).not.toContain(wallet.privateKey.slice(2));
   });
 });
@@ -181,7 +216,22 @@ describe("keytrail CLI: accounts", () => {
 describe("keytrail init and an environment private key", () => {
   it("writes keytrail.config.json once, refuses to overwrite it, and refuses bad values", async () => {
     const dir = mkdtempSync(join(cwd, "init-"));
-    const r = await runCli(["init", "--network", "local", "--chain", "1337", "--rpc", node.url, "--account-source", "env", "--portal", "https://verify.example.com/"], { cwd: dir });
+    const r = await runCli(
+      [
+        "init",
+        "--network",
+        "local",
+        "--chain",
+        "1337",
+        "--rpc",
+        node.url,
+        "--account-source",
+        "env",
+        "--portal",
+        "https://verify.example.com/",
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "keytrail.config.json"), "utf8"))).toEqual({
       network: "local",
@@ -209,8 +259,14 @@ describe("keytrail init and an environment private key", () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ registered: false });
     expect(rec.ledger).toMatch(/^0x[0-9a-fA-F]{40}$/);
     // A ledger deployed elsewhere (Ignition, another tool) is named with the global --ledger.
-    const named = await runCli(["init", "--config", "named.json", "--ledger", rec.ledger, "--deploy-block", String(rec.deployBlock)], { cwd: dir });
+    const named = await runCli(
+      ["init", "--config", "named.json", "--ledger", rec.ledger, "--deploy-block", String(rec.deployBlock)],
+      { cwd: dir },
+    );
     expect(named.code, named.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, "named.json"), "utf8"))).toMatchObject({ ledger: rec.ledger, deployBlock: rec.deployBlock });
+    expect(JSON.parse(readFileSync(join(dir, "named.json"), "utf8"))).toMatchObject({
+      ledger: rec.ledger,
+      deployBlock: rec.deployBlock,
+    });
   });
 });

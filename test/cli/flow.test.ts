@@ -26,10 +26,18 @@ const ok = async (args: string[]): Promise<CliResult> => {
   expect(r.code, `keytrail ${args.join(" ")}\n${r.stderr}`).toBe(0);
   return r;
 };
-const urlOf = (index: number) => readFileSync(join(cwd, "out/A/urls.csv"), "utf8").split("\n").find((l) => l.startsWith(`${index},`))!.split(",")[2]!;
+const urlOf = (index: number) =>
+  readFileSync(join(cwd, "out/A/urls.csv"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${index},`))!
+    .split(",")[2]!;
 const verify = async (input: string, ...extra: string[]) => {
   const r = await cli(["verify", input, "--json", "--batch-dir", "out/A", ...extra]);
-  return { code: r.code, json: JSON.parse(r.stdout) as Record<string, unknown> & { verdict: string }, stderr: r.stderr };
+  return {
+    code: r.code,
+    json: JSON.parse(r.stdout) as Record<string, unknown> & { verdict: string },
+    stderr: r.stderr,
+  };
 };
 
 beforeAll(async () => {
@@ -49,7 +57,27 @@ afterAll(async () => {
 
 describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
   it("seals 4,000 keys and anchors them; a second anchor is a no-op", async () => {
-    const seal = await ok(["batch", "seal", "keys.csv", "--label", "2026-11-A", "--product", "06901234567892", "--gtin", "06901234567892", "--face", "100", "--currency", "CNY", "--expires", "2035-12-31", "--out", "out/A", "--account", "1"]);
+    const seal = await ok([
+      "batch",
+      "seal",
+      "keys.csv",
+      "--label",
+      "2026-11-A",
+      "--product",
+      "06901234567892",
+      "--gtin",
+      "06901234567892",
+      "--face",
+      "100",
+      "--currency",
+      "CNY",
+      "--expires",
+      "2035-12-31",
+      "--out",
+      "out/A",
+      "--account",
+      "1",
+    ]);
     batchId = /batch (0x[0-9a-f]{64})/.exec(seal.stdout)![1]!;
     const first = JSON.parse((await ok(["batch", "anchor", "out/A", "--account", "1", "--json"])).stdout);
     expect(first.alreadyAnchored).toBe(false);
@@ -63,7 +91,9 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     const dbl = await cli(["transfer", "--batch", "out/A", "--range", "0-1999", "--to", RETAIL, "--account", "1"]);
     expect(dbl.code).toBe(1);
     // 0-1999 is held in two parts: 0-99 by the retailer, 100-1999 by the distributor.
-    expect(dbl.stderr).toContain(`Range 0-1999 of batch ${batchId} is not held by you (${SUPPLIER}): keys 0-99 held by ${RETAIL}, 100-1999 held by ${DIST1}.`);
+    expect(dbl.stderr).toContain(
+      `Range 0-1999 of batch ${batchId} is not held by you (${SUPPLIER}): keys 0-99 held by ${RETAIL}, 100-1999 held by ${DIST1}.`,
+    );
     await ok(["revoke", "--batch", "out/A", "--range", "3000-3099", "--reason", "stolen", "--account", "1"]);
     writeFileSync(join(cwd, "redeemed.txt"), "2500\n2501-2503\n");
     await ok(["redeem", "--batch", "out/A", "--indices", "redeemed.txt", "--account", "1"]);
@@ -114,14 +144,36 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     // The folder's urls.csv shows key 42 has a card number: the PIN alone can never match it.
     expect(fromFolder.code).toBe(2);
     expect(fromFolder.stdout).not.toContain("not-in-batch");
-    expect(fromFolder.stderr).toContain(`Key 42 of batch ${batchId} was sealed with a card number (卡号): give it with --serial as well as --pin`);
+    expect(fromFolder.stderr).toContain(
+      `Key 42 of batch ${batchId} was sealed with a card number (卡号): give it with --serial as well as --pin`,
+    );
     // Without the folder nothing says whether the key has one: ask for it, and say what else it could mean.
     expect(fromLink.code).toBe(2);
     expect(fromLink.stdout).not.toContain("not-in-batch");
-    expect(fromLink.stderr).toContain(`The PIN alone does not match key 42 of batch ${batchId}: if the card has a card number (卡号), give it with --serial`);
+    expect(fromLink.stderr).toContain(
+      `The PIN alone does not match key 42 of batch ${batchId}: if the card has a card number (卡号), give it with --serial`,
+    );
     // A key of a batch sealed without serials is checked with the PIN alone, right or wrong.
     writeFileSync(join(cwd, "pins.csv"), ["卡密", ...keys.slice(0, 20).map((k) => k.pin)].join("\n") + "\n");
-    await ok(["batch", "seal", "pins.csv", "--label", "pins-only", "--product", "1", "--face", "1", "--currency", "CNY", "--expires", "never", "--out", "out/P", "--account", "1"]);
+    await ok([
+      "batch",
+      "seal",
+      "pins.csv",
+      "--label",
+      "pins-only",
+      "--product",
+      "1",
+      "--face",
+      "1",
+      "--currency",
+      "CNY",
+      "--expires",
+      "never",
+      "--out",
+      "out/P",
+      "--account",
+      "1",
+    ]);
     await ok(["batch", "anchor", "out/P", "--account", "1"]);
     const pinUrl = readFileSync(join(cwd, "out/P/urls.csv"), "utf8").split("\n")[6]!.split(",")[2]!;
     const pinFull = (await ok(["batch", "link", "--batch-dir", "out/P", "--index", "5", "--full"])).stdout.trim();
@@ -157,19 +209,56 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     expect(garbage.json).toMatchObject({ verdict: "malformed" });
 
     // The same keys sealed for chain 8453: this verifier reads chain 31337.
-    await ok(["batch", "seal", "keys.csv", "--label", "base", "--product", "1", "--face", "1", "--currency", "CNY", "--expires", "never", "--chain-id", "8453", "--ledger", testAddress(19), "--supplier", SUPPLIER, "--out", "out/B"]);
+    await ok([
+      "batch",
+      "seal",
+      "keys.csv",
+      "--label",
+      "base",
+      "--product",
+      "1",
+      "--face",
+      "1",
+      "--currency",
+      "CNY",
+      "--expires",
+      "never",
+      "--chain-id",
+      "8453",
+      "--ledger",
+      testAddress(19),
+      "--supplier",
+      SUPPLIER,
+      "--out",
+      "out/B",
+    ]);
     const other = readFileSync(join(cwd, "out/B/urls.csv"), "utf8").split("\n")[1]!.split(",")[2]!;
     const wrongChain = await cli(["verify", other, "--json", "--batch-dir", "out/B"]);
     expect(wrongChain.code).toBe(1);
-    expect(JSON.parse(wrongChain.stdout)).toMatchObject({ verdict: "wrong-chain", payloadChainId: 8453, expectedChainId: 31337 });
+    expect(JSON.parse(wrongChain.stdout)).toMatchObject({
+      verdict: "wrong-chain",
+      payloadChainId: 8453,
+      expectedChainId: 31337,
+    });
 
-    const dead = await cli(["verify", urlOf(42), "--json", "--batch-dir", "out/A", "--rpc-url", `http://127.0.0.1:${await freePort()}`]);
+    const dead = await cli([
+      "verify",
+      urlOf(42),
+      "--json",
+      "--batch-dir",
+      "out/A",
+      "--rpc-url",
+      `http://127.0.0.1:${await freePort()}`,
+    ]);
     expect(dead.code).toBe(1);
     expect(JSON.parse(dead.stdout)).toMatchObject({ verdict: "unreachable" });
   });
 
   it("status shows holder, revocation and redemption of single keys", async () => {
-    const [a, b] = await Promise.all([ok(["status", "--batch", batchId, "--index", "50", "--json"]), ok(["status", "--batch", "out/A", "--index", "3050"])]);
+    const [a, b] = await Promise.all([
+      ok(["status", "--batch", batchId, "--index", "50", "--json"]),
+      ok(["status", "--batch", "out/A", "--index", "3050"]),
+    ]);
     expect(JSON.parse(a.stdout)).toMatchObject({ holder: RETAIL, revoked: false, redeemed: false });
     expect(b.stdout).toContain("REVOKED (stolen)");
   });

@@ -1,5 +1,14 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,8 +31,23 @@ type Run = { code: number | null; stdout: string; stderr: string };
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("KEYTRAIL_") && !k.startsWith("VITEST") && !/^npm_/i.test(k) && k !== "NODE_OPTIONS" && k !== "INIT_CWD") e[k] = v;
-  return { ...e, PATH: pathWith(host.bin), KEYTRAIL_BOOTSTRAP_FORCE: "1", KEYTRAIL_NODE_HOME: nodeHome, FORCE_COLOR: "0", ...extra };
+  for (const [k, v] of Object.entries(process.env))
+    if (
+      !k.startsWith("KEYTRAIL_") &&
+      !k.startsWith("VITEST") &&
+      !/^npm_/i.test(k) &&
+      k !== "NODE_OPTIONS" &&
+      k !== "INIT_CWD"
+    )
+      e[k] = v;
+  return {
+    ...e,
+    PATH: pathWith(host.bin),
+    KEYTRAIL_BOOTSTRAP_FORCE: "1",
+    KEYTRAIL_NODE_HOME: nodeHome,
+    FORCE_COLOR: "0",
+    ...extra,
+  };
 }
 
 function run(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv = env()): Promise<Run> {
@@ -66,13 +90,22 @@ describe(`installing the keytrail command (host ${host.old ? "Node < 22.13" : "c
 
     const v = await run(bin, ["--version"], work, env({ PATH: [join(prefix, "bin"), pathWith(host.bin)].join(":") }));
     expect(v, v.stderr).toMatchObject({ code: 0, stdout: `${version}\n` });
-    const st = await run("keytrail", ["status", "--batch", batch, "--index", "0"], work, env({ PATH: [join(prefix, "bin"), pathWith(host.bin)].join(":") }));
+    const st = await run(
+      "keytrail",
+      ["status", "--batch", batch, "--index", "0"],
+      work,
+      env({ PATH: [join(prefix, "bin"), pathWith(host.bin)].join(":") }),
+    );
     expect(st.code).toBe(1);
     expect(st.stderr).toContain(configError());
   });
 
   it("npm run keytrail runs in the folder npm was called from, not the repository root", async () => {
-    const r = await run(npm, ["--prefix", ROOT, "run", "keytrail", "--", "status", "--batch", batch, "--index", "0"], work);
+    const r = await run(
+      npm,
+      ["--prefix", ROOT, "run", "keytrail", "--", "status", "--batch", batch, "--index", "0"],
+      work,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(configError());
   });
@@ -82,8 +115,22 @@ describe(`installing the keytrail command (host ${host.old ? "Node < 22.13" : "c
     const project = join(tmp, "project");
     mkdirSync(join(project, "scripts"), { recursive: true });
     copyFileSync(join(ROOT, "scripts", "bootstrap.mjs"), join(project, "scripts", "bootstrap.mjs"));
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "lock-fixture", version: "1.0.0", private: true }, null, 2));
-    const lock = JSON.stringify({ name: "lock-fixture", version: "0.9.0", lockfileVersion: 3, requires: true, packages: { "": { name: "lock-fixture", version: "0.9.0" } } }, null, 2) + "\n";
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "lock-fixture", version: "1.0.0", private: true }, null, 2),
+    );
+    const lock =
+      JSON.stringify(
+        {
+          name: "lock-fixture",
+          version: "0.9.0",
+          lockfileVersion: 3,
+          requires: true,
+          packages: { "": { name: "lock-fixture", version: "0.9.0" } },
+        },
+        null,
+        2,
+      ) + "\n";
     writeFileSync(join(project, "package-lock.json"), lock);
 
     const r = await run(host.bin, [join(project, "scripts", "bootstrap.mjs"), "deps"], project);
@@ -91,7 +138,12 @@ describe(`installing the keytrail command (host ${host.old ? "Node < 22.13" : "c
     expect(readFileSync(join(project, "package-lock.json"), "utf8")).toBe(lock);
     expect(readdirSync(join(project, "node_modules", ".keytrail-deps"))).toHaveLength(1);
     // A second run finds the stamp and installs nothing.
-    const again = await run(host.bin, [join(project, "scripts", "bootstrap.mjs"), "deps"], project, env({ KEYTRAIL_BOOTSTRAP_QUIET: "0" }));
+    const again = await run(
+      host.bin,
+      [join(project, "scripts", "bootstrap.mjs"), "deps"],
+      project,
+      env({ KEYTRAIL_BOOTSTRAP_QUIET: "0" }),
+    );
     expect(again.stderr).not.toContain("installing npm dependencies");
 
     // The fixture is one npm rewrites when not told otherwise.

@@ -51,14 +51,27 @@ describe("CLI input parsing", () => {
   });
 
   it("revocation reasons, column maps, CSV lines and memos", () => {
-    expect(["stolen", "chargeback", "unauthorised", "unauthorized", "issuer-error", "issuer_error", "other"].map(parseReason)).toEqual([1, 2, 3, 3, 4, 4, 5]);
+    expect(
+      ["stolen", "chargeback", "unauthorised", "unauthorized", "issuer-error", "issuer_error", "other"].map(
+        parseReason,
+      ),
+    ).toEqual([1, 2, 3, 3, 4, 4, 5]);
     expect(() => parseReason("none")).toThrow("is not a revocation reason");
     expect(parseColumns("serial=卡号,pin=卡密")).toEqual({ serial: "卡号", pin: "卡密" });
     expect(parseColumns("serial=none,pin=2")).toEqual({ serial: null, pin: 2 });
     expect(() => parseColumns("serial=0")).toThrow("names no pin column");
     // CLI CSV files (orders, index files, urls.csv) go through lib/keys' record splitter; cells are trimmed by the reader.
-    const cells = (line: string) => createCsvRecordSplitter().push(`${line}\n`)[0]!.cells.map((c) => c.trim());
-    expect(cells('0xab, 0, 99 ,0xcd,"order 17, Shenzhen ""A"""')).toEqual(["0xab", "0", "99", "0xcd", 'order 17, Shenzhen "A"']);
+    const cells = (line: string) =>
+      createCsvRecordSplitter()
+        .push(`${line}\n`)[0]!
+        .cells.map((c) => c.trim());
+    expect(cells('0xab, 0, 99 ,0xcd,"order 17, Shenzhen ""A"""')).toEqual([
+      "0xab",
+      "0",
+      "99",
+      "0xcd",
+      'order 17, Shenzhen "A"',
+    ]);
     expect(cells("a\tb\tc")).toEqual(["a", "b", "c"]);
     expect(memoHash("")).toBe(zeroHash);
     expect(memoHash("PO-1")).toBe(keccak256(toHex("PO-1")));
@@ -73,7 +86,10 @@ describe("CLI CSV readers share lib/keys' record splitter", () => {
 
   it("orders file: a quoted memo holding a comma, CRLF line endings and a BOM", () => {
     const path = join(dir, "orders.csv");
-    writeFileSync(path, `\uFEFFbatch,start,end,to,memo\r\n${B},0,99,${TO},"order 17, Shenzhen ""A"""\r\n\r\n# a comment\r\n${B},100,199,${TO},PO-2\r\n`);
+    writeFileSync(
+      path,
+      `\uFEFFbatch,start,end,to,memo\r\n${B},0,99,${TO},"order 17, Shenzhen ""A"""\r\n\r\n# a comment\r\n${B},100,199,${TO},PO-2\r\n`,
+    );
     const { rows } = readOrders(path);
     expect(rows.map((r) => ({ line: r.line, start: r.start, end: r.end, memo: r.memo }))).toEqual([
       { line: 2, start: 0n, end: 100n, memo: 'order 17, Shenzhen "A"' },
@@ -102,7 +118,10 @@ describe("CLI CSV readers share lib/keys' record splitter", () => {
     const batch = join(dir, "batch");
     mkdirSync(batch);
     writeFileSync(join(batch, ".complete"), "");
-    writeFileSync(join(batch, "urls.csv"), 'index,serial,url\n0,"A,1",https://v.example/v/AAA\n1,"B""2",https://v.example/v/BBB\n2,C3,https://v.example/v/CCC\n');
+    writeFileSync(
+      join(batch, "urls.csv"),
+      'index,serial,url\n0,"A,1",https://v.example/v/AAA\n1,"B""2",https://v.example/v/BBB\n2,C3,https://v.example/v/CCC\n',
+    );
     expect(await readUrlRange(batch, 0, 2)).toEqual([
       { index: 0, serial: "A,1", url: "https://v.example/v/AAA" },
       { index: 1, serial: 'B"2', url: "https://v.example/v/BBB" },
@@ -130,7 +149,14 @@ describe("CLI chain helpers", () => {
   });
 
   it("planChunks keeps file order, N ranges per call, and one memo per call", () => {
-    const row = (i: number, memo: string): OrderRow => ({ line: i + 2, batchId: `0x${"11".repeat(32)}`, start: BigInt(i * 10), end: BigInt(i * 10 + 10), to: `0x${"22".repeat(20)}`, memo });
+    const row = (i: number, memo: string): OrderRow => ({
+      line: i + 2,
+      batchId: `0x${"11".repeat(32)}`,
+      start: BigInt(i * 10),
+      end: BigInt(i * 10 + 10),
+      to: `0x${"22".repeat(20)}`,
+      memo,
+    });
     const rows = [row(0, "A"), row(1, "A"), row(2, "B"), row(3, ""), row(4, "")];
     const chunks = planChunks(rows, 2);
     expect(chunks.map((c) => c.rows.map((r) => r.line))).toEqual([[2, 3], [4, 5], [6]]);
@@ -143,7 +169,9 @@ describe("CLI chain helpers", () => {
     const b = `0x${"ab".repeat(32)}`;
     const holder = "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as const;
     const me = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
-    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10000n, holder], { account: me })).toBe(`Range 0-9999 of batch ${b} is not held by you (${me}): ${holder} holds it.`);
+    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10000n, holder], { account: me })).toBe(
+      `Range 0-9999 of batch ${b} is not held by you (${me}): ${holder} holds it.`,
+    );
     const other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" as const;
     const parts = [
       { start: 0n, end: 10n, holder },
@@ -156,17 +184,29 @@ describe("CLI chain helpers", () => {
     expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 40n, holder], { account: me, holders: parts })).toBe(
       `Range 0-39 of batch ${b} is not held by you (${me}): keys 0-9 held by ${holder}, 10-19 held by ${other}, 20-29 held by you, and further parts up to key 39.`,
     );
-    expect(describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10n, holder], { account: me, holders: parts.slice(0, 1) })).toBe(`Range 0-9 of batch ${b} is not held by you (${me}): ${holder} holds it.`);
+    expect(
+      describeLedgerError("KeyLedgerRangeNotHeld", [b, 0n, 10n, holder], { account: me, holders: parts.slice(0, 1) }),
+    ).toBe(`Range 0-9 of batch ${b} is not held by you (${me}): ${holder} holds it.`);
     expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1], {})).toContain("Range 5 of batch");
     expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1], {})).toContain("(revoked: stolen)");
-    expect(describeLedgerError("KeyLedgerAlreadyRedeemed", [b, 2n, (1n << 3n) | (1n << 7n)], {})).toBe(`Keys 515, 519 of batch ${b} were already redeemed.`);
-    expect(describeLedgerError("KeyLedgerAccreditationExpired", [holder, 1830297599n], {})).toBe(`Party ${holder}'s accreditation expired at 2027-12-31T23:59:59Z.`);
-    expect(describeLedgerError("AccessControlUnauthorizedAccount", [me, keccak256(toHex("REGULATOR_ROLE"))], {})).toBe(`${me} lacks the role REGULATOR_ROLE on this ledger.`);
+    expect(describeLedgerError("KeyLedgerAlreadyRedeemed", [b, 2n, (1n << 3n) | (1n << 7n)], {})).toBe(
+      `Keys 515, 519 of batch ${b} were already redeemed.`,
+    );
+    expect(describeLedgerError("KeyLedgerAccreditationExpired", [holder, 1830297599n], {})).toBe(
+      `Party ${holder}'s accreditation expired at 2027-12-31T23:59:59Z.`,
+    );
+    expect(describeLedgerError("AccessControlUnauthorizedAccount", [me, keccak256(toHex("REGULATOR_ROLE"))], {})).toBe(
+      `${me} lacks the role REGULATOR_ROLE on this ledger.`,
+    );
     expect(describeLedgerError("SomethingNew", [1n, "x"], {})).toBe("The ledger refused with SomethingNew(1, x).");
   });
 
   it("the label sheet is a well-formed PDF: objects where the xref says, one page per 21 labels", () => {
-    const rows = Array.from({ length: 22 }, (_, i) => ({ index: i, serial: `62000000000000${String(i).padStart(2, "0")}`, url: `https://verify.example.com/v/#AQ${i}` }));
+    const rows = Array.from({ length: 22 }, (_, i) => ({
+      index: i,
+      serial: `62000000000000${String(i).padStart(2, "0")}`,
+      url: `https://verify.example.com/v/#AQ${i}`,
+    }));
     const bytes = renderLabelSheetPdf(rows, "batch (test) \\ 卡", QRCode.create);
     const pdf = new TextDecoder("latin1").decode(bytes);
     expect(pdf.startsWith("%PDF-1.4\n")).toBe(true);

@@ -11,10 +11,16 @@ let cwd: string;
 
 beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), "keytrail-portal-build-"));
-  writeFileSync(join(cwd, "portal.json"), JSON.stringify({
-    chainId: 137, rpcUrls: ["https://rpc.example.org"], ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-    portalBase: "https://verify.example.cn", chainName: "Polygon",
-  }));
+  writeFileSync(
+    join(cwd, "portal.json"),
+    JSON.stringify({
+      chainId: 137,
+      rpcUrls: ["https://rpc.example.org"],
+      ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      portalBase: "https://verify.example.cn",
+      chainName: "Polygon",
+    }),
+  );
 });
 afterAll(() => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });
@@ -30,7 +36,10 @@ describe("keytrail portal build outside the repository", () => {
   });
 
   it("takes KEYTRAIL_PORTAL_OUT_DIR relative to the caller's folder", async () => {
-    const r = await runCli(["portal", "build", "--portal-config", "portal.json"], { cwd, env: { KEYTRAIL_PORTAL_OUT_DIR: "site-env" } });
+    const r = await runCli(["portal", "build", "--portal-config", "portal.json"], {
+      cwd,
+      env: { KEYTRAIL_PORTAL_OUT_DIR: "site-env" },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(cwd, "site-env", "v", "index.html"))).toBe(true);
   });

@@ -42,7 +42,8 @@ const measured: string[] = [];
 
 const rpcUrl = () => `http://127.0.0.1:${port}`;
 const client = () => createPublicClient({ chain: hardhat, transport: http(rpcUrl()), cacheTime: 0 });
-const rpc = (method: string, params: unknown[] = []) => client().request({ method: method as never, params: params as never });
+const rpc = (method: string, params: unknown[] = []) =>
+  client().request({ method: method as never, params: params as never });
 const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
 const ok = async (args: string[]): Promise<CliResult> => {
   const r = await cli(args);
@@ -55,12 +56,32 @@ async function startChain(): Promise<void> {
   node = await startLocalNode({ port });
   await ok(["deploy", "--account", "0"]);
   ledger = JSON.parse(readFileSync(join(cwd, ".keytrail", "deployments", "31337.json"), "utf8")).ledger;
-  const admin = createWalletClient({ account: mnemonicToAccount(MNEMONIC, { addressIndex: 0 }), chain: hardhat, transport: http(rpcUrl()) });
-  for (const [party, kind] of [[SUPPLIER, 1], [DIST, 2], [RETAIL, 3]] as const) {
-    const hash = await admin.writeContract({ address: ledger, abi: keyLedgerAbi, functionName: "registerParty", args: [party, kind, zeroHash, "", 0n] });
+  const admin = createWalletClient({
+    account: mnemonicToAccount(MNEMONIC, { addressIndex: 0 }),
+    chain: hardhat,
+    transport: http(rpcUrl()),
+  });
+  for (const [party, kind] of [
+    [SUPPLIER, 1],
+    [DIST, 2],
+    [RETAIL, 3],
+  ] as const) {
+    const hash = await admin.writeContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "registerParty",
+      args: [party, kind, zeroHash, "", 0n],
+    });
     await client().waitForTransactionReceipt({ hash });
   }
-  batchId = writeManifestOnlyBatch({ dir: batchDir, chainId: 31337, ledger, supplier: SUPPLIER, label: "2026-12-D", count: 1000 });
+  batchId = writeManifestOnlyBatch({
+    dir: batchDir,
+    chainId: 31337,
+    ledger,
+    supplier: SUPPLIER,
+    label: "2026-12-D",
+    count: 1000,
+  });
   await ok(["batch", "anchor", batchDir, "--account", "1"]);
 }
 
@@ -75,8 +96,9 @@ async function killNodeWhilePending(args: string[]): Promise<CliResult & { after
   child.stdout!.on("data", (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
   const closed = new Promise<number | null>((res) => child.on("close", (code) => res(code)));
-  for (const t0 = Date.now(); (await pc.getTransactionCount({ address: SUPPLIER, blockTag: "pending" })) === before; ) {
-    if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`no pending transaction from ${SUPPLIER}:\n${stderr}`);
+  for (const t0 = Date.now(); (await pc.getTransactionCount({ address: SUPPLIER, blockTag: "pending" })) === before;) {
+    if (Date.now() - t0 > 60_000 || child.exitCode !== null)
+      throw new Error(`no pending transaction from ${SUPPLIER}:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   await node!.stop();
@@ -104,7 +126,17 @@ afterAll(async () => {
 describe("keytrail transfer when the node dies with the transaction pending", () => {
   it("transfer: names the RPC unreachable within the retry budget, not blaming the transaction", async () => {
     await startChain();
-    const r = await killNodeWhilePending(["transfer", "--batch", batchDir, "--range", "0-99", "--to", DIST, "--account", "1"]);
+    const r = await killNodeWhilePending([
+      "transfer",
+      "--batch",
+      batchDir,
+      "--range",
+      "0-99",
+      "--to",
+      DIST,
+      "--account",
+      "1",
+    ]);
     measured.push(`transfer exited ${r.afterKillMs} ms after the node died`);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`RPC ${rpcUrl()} is unreachable`);
@@ -126,7 +158,10 @@ describe("keytrail transfer when the node dies with the transaction pending", ()
     expect(r.stderr).toContain(`RPC ${rpcUrl()} is unreachable`);
     expect(r.stderr).not.toMatch(/timed out|timeout|Could not confirm/i);
     expect(r.afterKillMs).toBeLessThan(RETRY_BUDGET_MS + SLACK_MS);
-    const journal = readFileSync(`${orders}.journal`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const journal = readFileSync(`${orders}.journal`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const signed = journal.filter((e) => e.state === "signed");
     expect(signed).toHaveLength(1);
     // While awaiting the receipt, or (loaded machine) before the send's answer arrived: the chunk's
@@ -140,10 +175,13 @@ describe("keytrail transfer when the node dies with the transaction pending", ()
     await startChain();
     const resumed = await ok(["transfer", "--file", orders, "--chunk-size", "1", "--account", "1"]);
     expect(resumed.stderr).toContain(`re-broadcast the signed transaction ${signed[0].hash} of chunk 1`);
-    expect(resumed.stdout).toContain("transferred 2 ranges (200 keys) in 2 transactions: 1 sent now, 1 signed by the interrupted run and settled now");
+    expect(resumed.stdout).toContain(
+      "transferred 2 ranges (200 keys) in 2 transactions: 1 sent now, 1 signed by the interrupted run and settled now",
+    );
     const pc = client();
     expect((await pc.getTransactionReceipt({ hash: signed[0].hash })).status).toBe("success");
-    const holder = (index: bigint) => pc.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "holderOf", args: [batchId, index] });
+    const holder = (index: bigint) =>
+      pc.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "holderOf", args: [batchId, index] });
     expect([await holder(50n), await holder(150n), await holder(250n)]).toEqual([DIST, RETAIL, SUPPLIER]);
   });
 });

@@ -1,5 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,8 +41,17 @@ afterAll(() => {
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("KEYTRAIL_") && !k.startsWith("VITEST") && !k.startsWith("npm_") && k !== "NODE_OPTIONS") e[k] = v;
-  return { ...e, PATH: pathWith(host.bin), KEYTRAIL_BOOTSTRAP_FORCE: "1", KEYTRAIL_NODE_HOME: nodeHome, FORCE_COLOR: "0", ...extra };
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith("KEYTRAIL_") && !k.startsWith("VITEST") && !k.startsWith("npm_") && k !== "NODE_OPTIONS")
+      e[k] = v;
+  return {
+    ...e,
+    PATH: pathWith(host.bin),
+    KEYTRAIL_BOOTSTRAP_FORCE: "1",
+    KEYTRAIL_NODE_HOME: nodeHome,
+    FORCE_COLOR: "0",
+    ...extra,
+  };
 }
 
 /** Starts a command and resolves once `ready` matches its output. */
@@ -40,7 +59,9 @@ function startUntil(cmd: string, args: string[], cwd: string, ready: RegExp, e: 
   const child = spawn(cmd, args, { cwd, env: e, stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
   let out = "";
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on("exit", (code, signal) => res({ code, signal })),
+  );
   const up = new Promise<void>((res, rej) => {
     const check = (b: Buffer) => {
       out += b.toString();
@@ -64,9 +85,18 @@ async function gone(pids: number[], ms = 5000): Promise<number[]> {
 }
 
 describe(`keytrail on the older-Node path (host ${host.old ? "Node < 22.13" : "current Node, forced"})`, () => {
-  for (const [signal, code] of [["SIGTERM", 130], ["SIGINT", 130]] as const) {
+  for (const [signal, code] of [
+    ["SIGTERM", 130],
+    ["SIGINT", 130],
+  ] as const) {
     it(`${signal} to the keytrail process stops the command it runs and exits ${code}`, async () => {
-      const run = startUntil(host.bin, [join(ROOT, "scripts", "keytrail.mjs"), "portal", "serve", "--dir", site, "--port", "0"], tmp, /portal: http:\/\//, env());
+      const run = startUntil(
+        host.bin,
+        [join(ROOT, "scripts", "keytrail.mjs"), "portal", "serve", "--dir", site, "--port", "0"],
+        tmp,
+        /portal: http:\/\//,
+        env(),
+      );
       await run.up;
       const below = descendants(run.child.pid!);
       // keytrail.mjs (host Node) -> bootstrap.mjs -> keytrail.mjs on Node 24, which serves.
@@ -91,15 +121,32 @@ describe(`keytrail on the older-Node path (host ${host.old ? "Node < 22.13" : "c
   it("SIGINT to `npm run demo`-style scripts (npm -> bootstrap run -> npm -> task) stops the task", async () => {
     // A project laid out like this one, with its "demo" and "demo:run" scripts as they are (the
     // task replaced by a small long-running one): npm's shell must not stand between npm and the task.
-    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
     const taskScript = scripts["demo:run"]!.replace("tsx scripts/demo/main.ts", "node task.mjs");
     expect(taskScript).toContain("node task.mjs");
     const project = join(tmp, "project");
     mkdirSync(join(project, "scripts"), { recursive: true });
     copyFileSync(join(ROOT, "scripts", "bootstrap.mjs"), join(project, "scripts", "bootstrap.mjs"));
     const pidFile = join(project, "task.pid");
-    writeFileSync(join(project, "task.mjs"), `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nconsole.log("task running");\nsetInterval(() => {}, 1000);\n`);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "signals-fixture", version: "1.0.0", private: true, scripts: { demo: scripts.demo, "demo:run": taskScript } }, null, 2));
+    writeFileSync(
+      join(project, "task.mjs"),
+      `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nconsole.log("task running");\nsetInterval(() => {}, 1000);\n`,
+    );
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify(
+        {
+          name: "signals-fixture",
+          version: "1.0.0",
+          private: true,
+          scripts: { demo: scripts.demo, "demo:run": taskScript },
+        },
+        null,
+        2,
+      ),
+    );
     const npm = existsSync(join(dirname(host.bin), "npm")) ? join(dirname(host.bin), "npm") : "npm";
     const run = startUntil(npm, ["run", "demo"], project, /task running/, env());
     await run.up;

@@ -22,16 +22,14 @@ describe("KeyLedger through viem on the in-process chain", () => {
   beforeAll(async () => {
     env = await deployLedger();
     const { as, wait, addr, w } = env;
-    [supplier, dist, retail, regulator, redeemer] = [w.supplier, w.dist, w.retail, w.regulator, w.redeemer].map(addr) as [
-      Address,
-      Address,
-      Address,
-      Address,
-      Address,
-    ];
+    [supplier, dist, retail, regulator, redeemer] = [w.supplier, w.dist, w.retail, w.regulator, w.redeemer].map(
+      addr,
+    ) as [Address, Address, Address, Address, Address];
     far = BigInt((await env.nowSeconds()) + 365 * 86_400);
     const admin = as(w.admin);
-    await wait(await admin.write.registerParty([supplier, Kind.Supplier, keccak256(toHex("licence")), "ipfs://s", far]));
+    await wait(
+      await admin.write.registerParty([supplier, Kind.Supplier, keccak256(toHex("licence")), "ipfs://s", far]),
+    );
     await wait(await admin.write.registerParty([dist, Kind.Distributor, zeroHash, "ipfs://d", far]));
     await wait(await admin.write.registerParty([retail, Kind.Retailer, zeroHash, "ipfs://r", 0n]));
     await wait(await admin.write.grantRole([await admin.read.REGULATOR_ROLE(), regulator]));
@@ -51,7 +49,11 @@ describe("KeyLedger through viem on the in-process chain", () => {
     });
     const receipt = await env.publicClient.waitForTransactionReceipt({ hash });
     const address = receipt.contractAddress!;
-    const registrar = await env.publicClient.readContract({ address, abi: keyLedgerAbi, functionName: "REGISTRAR_ROLE" });
+    const registrar = await env.publicClient.readContract({
+      address,
+      abi: keyLedgerAbi,
+      functionName: "REGISTRAR_ROLE",
+    });
     expect(registrar).toBe(keccak256(toHex("REGISTRAR_ROLE")));
     const has = await env.publicClient.readContract({
       address,
@@ -69,7 +71,13 @@ describe("KeyLedger through viem on the in-process chain", () => {
     const id = batchIdOf(supplier, "viem-1");
     expect(ev!.args).toEqual({ batchId: id, supplier, ...p });
     const [root, s, count, expiresAt, restricted] = await env.as(env.w.stranger).read.batchOf([id]);
-    expect({ root, s, count, expiresAt, restricted }).toEqual({ root: p.root, s: supplier, count: 1_000_000n, expiresAt: far, restricted: false });
+    expect({ root, s, count, expiresAt, restricted }).toEqual({
+      root: p.root,
+      s: supplier,
+      count: 1_000_000n,
+      expiresAt: far,
+      restricted: false,
+    });
     expect(await env.as(env.w.stranger).read.batchIdOf([supplier, "viem-1"])).toBe(id);
   });
 
@@ -109,7 +117,9 @@ describe("KeyLedger through viem on the in-process chain", () => {
       errorName: "KeyLedgerBadHint",
       args: [id, 1500n, 3000n],
     });
-    expect(await revertOf(env.as(env.w.supplier).write.transfer([id, 0n, 10n, env.addr(env.w.stranger), 0n, MEMO]))).toEqual({
+    expect(
+      await revertOf(env.as(env.w.supplier).write.transfer([id, 0n, 10n, env.addr(env.w.stranger), 0n, MEMO])),
+    ).toEqual({
       errorName: "KeyLedgerPartyNotRegistered",
       args: [env.addr(env.w.stranger)],
     });
@@ -129,7 +139,9 @@ describe("KeyLedger through viem on the in-process chain", () => {
 
   it("freezes with revoke: frozen keys cannot move or be redeemed; reinstate unfreezes", async () => {
     const id = batchIdOf(supplier, "viem-1");
-    const receipt = await env.wait(await env.as(env.w.regulator).write.revoke([id, 1200n, 1300n, Reason.Stolen, 1000n]));
+    const receipt = await env.wait(
+      await env.as(env.w.regulator).write.revoke([id, 1200n, 1300n, Reason.Stolen, 1000n]),
+    );
     const [ev] = parseEventLogs({ abi: keyLedgerAbi, logs: receipt.logs, eventName: "KeysRevoked" });
     expect(ev!.args).toEqual({ batchId: id, by: regulator, start: 1200n, end: 1300n, reason: Reason.Stolen });
     expect(await revertOf(env.as(env.w.dist).write.transfer([id, 1000n, 2000n, retail, 1000n, MEMO]))).toEqual({
@@ -137,7 +149,9 @@ describe("KeyLedger through viem on the in-process chain", () => {
       args: [id, 1200n, 1300n, Reason.Stolen],
     });
     // Word 4 = [1024, 1280): its bits 176.. are the frozen keys 1200..1279.
-    expect(await revertOf(env.as(env.w.redeemer).write.redeem([[{ batchId: id, wordIndex: 4n, mask: FULL, hint: 1000n }]]))).toEqual({
+    expect(
+      await revertOf(env.as(env.w.redeemer).write.redeem([[{ batchId: id, wordIndex: 4n, mask: FULL, hint: 1000n }]])),
+    ).toEqual({
       errorName: "KeyLedgerRangeFrozen",
       args: [id, 1200n, 1280n, Reason.Stolen],
     });
@@ -166,12 +180,18 @@ describe("KeyLedger through viem on the in-process chain", () => {
       env.as(env.w.supplier).write.redeem([[{ batchId: id, wordIndex: 100n, mask: 0b1010n, hint: 0n }]]),
     );
     expect(again).toEqual({ errorName: "KeyLedgerAlreadyRedeemed", args: [id, 100n, 0b1010n] });
-    expect(await revertOf(env.as(env.w.dist).write.redeem([[{ batchId: id, wordIndex: 0n, mask: 1n, hint: 0n }]]))).toEqual({
+    expect(
+      await revertOf(env.as(env.w.dist).write.redeem([[{ batchId: id, wordIndex: 0n, mask: 1n, hint: 0n }]])),
+    ).toEqual({
       errorName: "KeyLedgerNotRedeemer",
       args: [id, dist],
     });
     // Word 3906 = [999936, 1000192): only 64 keys exist.
-    expect(await revertOf(env.as(env.w.supplier).write.redeem([[{ batchId: id, wordIndex: 3906n, mask: 1n << 64n, hint: 0n }]]))).toEqual({
+    expect(
+      await revertOf(
+        env.as(env.w.supplier).write.redeem([[{ batchId: id, wordIndex: 3906n, mask: 1n << 64n, hint: 0n }]]),
+      ),
+    ).toEqual({
       errorName: "KeyLedgerInvalidMask",
       args: [id, 3906n, 1n << 64n],
     });
@@ -194,7 +214,9 @@ describe("KeyLedger through viem on the in-process chain", () => {
   });
 
   it("reverts role-gated calls with OpenZeppelin's AccessControlUnauthorizedAccount", async () => {
-    const e = await revertOf(env.as(env.w.stranger).write.registerParty([env.addr(env.w.stranger), Kind.Retailer, zeroHash, "", 0n]));
+    const e = await revertOf(
+      env.as(env.w.stranger).write.registerParty([env.addr(env.w.stranger), Kind.Retailer, zeroHash, "", 0n]),
+    );
     expect(e).toEqual({
       errorName: "AccessControlUnauthorizedAccount",
       args: [env.addr(env.w.stranger), keccak256(toHex("REGISTRAR_ROLE"))],
@@ -223,9 +245,12 @@ describe("KeyLedger through viem on the in-process chain", () => {
       state.set(id, out);
     };
     for (const e of events) {
-      if (e.eventName === "BatchAnchored") state.set(e.args.batchId, [{ start: 0n, end: e.args.count, holder: e.args.supplier, reason: 0 }]);
-      if (e.eventName === "CustodyTransferred") assign(e.args.batchId, e.args.start, e.args.end, () => ({ holder: e.args.to }));
-      if (e.eventName === "KeysRevoked") assign(e.args.batchId, e.args.start, e.args.end, () => ({ reason: e.args.reason }));
+      if (e.eventName === "BatchAnchored")
+        state.set(e.args.batchId, [{ start: 0n, end: e.args.count, holder: e.args.supplier, reason: 0 }]);
+      if (e.eventName === "CustodyTransferred")
+        assign(e.args.batchId, e.args.start, e.args.end, () => ({ holder: e.args.to }));
+      if (e.eventName === "KeysRevoked")
+        assign(e.args.batchId, e.args.start, e.args.end, () => ({ reason: e.args.reason }));
       if (e.eventName === "KeysReinstated") assign(e.args.batchId, e.args.start, e.args.end, () => ({ reason: 0 }));
     }
     expect(state.size).toBeGreaterThanOrEqual(2);
@@ -248,13 +273,27 @@ describe("KeyLedger through viem on the in-process chain", () => {
     const pc = await conn.viem.getPublicClient();
     const registrar = keccak256(toHex("REGISTRAR_ROLE"));
     const a = await conn.ignition.deploy(KeyLedgerModule);
-    expect(await pc.readContract({ address: a.keyLedger.address, abi: keyLedgerAbi, functionName: "hasRole", args: [registrar, first!.account.address] })).toBe(true);
+    expect(
+      await pc.readContract({
+        address: a.keyLedger.address,
+        abi: keyLedgerAbi,
+        functionName: "hasRole",
+        args: [registrar, first!.account.address],
+      }),
+    ).toBe(true);
 
     const conn2 = (await hre.network.connect()) as unknown as typeof conn;
     const pc2 = await conn2.viem.getPublicClient();
-    const b = await conn2.ignition.deploy(KeyLedgerModule, { parameters: { KeyLedgerModule: { admin: second!.account.address } } });
+    const b = await conn2.ignition.deploy(KeyLedgerModule, {
+      parameters: { KeyLedgerModule: { admin: second!.account.address } },
+    });
     const hasRole = (who: Address) =>
-      pc2.readContract({ address: b.keyLedger.address, abi: keyLedgerAbi, functionName: "hasRole", args: [registrar, who] });
+      pc2.readContract({
+        address: b.keyLedger.address,
+        abi: keyLedgerAbi,
+        functionName: "hasRole",
+        args: [registrar, who],
+      });
     expect(await hasRole(second!.account.address)).toBe(true);
     expect(await hasRole(first!.account.address)).toBe(false);
   });

@@ -44,7 +44,8 @@ describe.each(STORE_KINDS)("HTTP API on %s", (kind) => {
     server = createApiServer(store);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    batchId = ((await store.query<{ batch_id: Hex }>("SELECT batch_id FROM kt_batches ORDER BY block LIMIT 1"))[0]!).batch_id;
+    batchId = (await store.query<{ batch_id: Hex }>("SELECT batch_id FROM kt_batches ORDER BY block LIMIT 1"))[0]!
+      .batch_id;
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -80,7 +81,15 @@ describe.each(STORE_KINDS)("HTTP API on %s", (kind) => {
     const digest = await get("/digest");
     expect(digest.body).toEqual(await getStateDigest(store));
     const openapi = await get("/openapi.json");
-    expect(Object.keys(openapi.body!.paths as object)).toEqual(expect.arrayContaining(["/batches", "/batches/{id}/keys/{index}/custody", "/parties/{addr}/holdings", "/flows", "/digest"]));
+    expect(Object.keys(openapi.body!.paths as object)).toEqual(
+      expect.arrayContaining([
+        "/batches",
+        "/batches/{id}/keys/{index}/custody",
+        "/parties/{addr}/holdings",
+        "/flows",
+        "/digest",
+      ]),
+    );
     const pre = await fetch(`${base}/batches`, { method: "OPTIONS" });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-methods")).toMatch(/GET/);
@@ -124,7 +133,10 @@ describe.each(STORE_KINDS)("HTTP API on %s", (kind) => {
       const r = await get(path);
       expect(r.status, path).toBe(400);
       const err = r.body!.error as { message: string; details: { parameter: string }[] };
-      expect(err.details.map((d) => d.parameter), path).toEqual([parameter]);
+      expect(
+        err.details.map((d) => d.parameter),
+        path,
+      ).toEqual([parameter]);
       expect(err.message, path).toMatch(new RegExp(`^Invalid parameter ${parameter}: expected `));
     }
   });

@@ -15,9 +15,17 @@ let pg: TestPostgres | null = null;
 let chain: LedgerChain;
 let rpc: Awaited<ReturnType<typeof serveRpc>>;
 
-function keytrail(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function keytrail(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, KEYTRAIL_RPC_URL: "", KEYTRAIL_LEDGER: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd,
+      env: { ...process.env, KEYTRAIL_RPC_URL: "", KEYTRAIL_LEDGER: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -40,11 +48,16 @@ afterAll(async () => {
 describe.each(STORE_KINDS)("keytrail index / export on %s", (kind) => {
   it("indexes to the head, logs the store choice, exports; a bad flag is a usage error naming it", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "kt-cli-"));
-    const env: Record<string, string> = kind === "postgres" ? { DATABASE_URL: await pg!.createDatabase(`cli_${Date.now()}`) } : { DATABASE_URL: "" };
+    const env: Record<string, string> =
+      kind === "postgres" ? { DATABASE_URL: await pg!.createDatabase(`cli_${Date.now()}`) } : { DATABASE_URL: "" };
     const common = ["--rpc-url", rpc.url, "--ledger", chain.ledger];
     const r = await keytrail(["index", ...common, "--from-block", String(chain.deployBlock), "--json"], env, cwd);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(kind === "postgres" ? /store: PostgreSQL at postgres:\/\/keytrail:\*\*\*@127\.0\.0\.1/ : /store: PGlite at \.keytrail\/db \(DATABASE_URL is not set/);
+    expect(r.stderr).toMatch(
+      kind === "postgres"
+        ? /store: PostgreSQL at postgres:\/\/keytrail:\*\*\*@127\.0\.0\.1/
+        : /store: PGlite at \.keytrail\/db \(DATABASE_URL is not set/,
+    );
     const out = JSON.parse(r.stdout) as { cursor: { number: number }; digest: string };
     expect(out.digest).toBe((await replayDigest(chain, out.cursor.number)).digest);
 
@@ -63,15 +76,35 @@ describe.each(STORE_KINDS)("keytrail index / export on %s", (kind) => {
 describe("keytrail serve --index", () => {
   it("logs 'at head' once per new head block, not on every poll", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "kt-serve-"));
-    const args = ["serve", "--index", "--port", "0", "--poll-ms", "20", "--ws", "off", "--rpc-url", rpc.url, "--ledger", chain.ledger, "--from-block", String(chain.deployBlock)];
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, KEYTRAIL_RPC_URL: "", KEYTRAIL_LEDGER: "", DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const args = [
+      "serve",
+      "--index",
+      "--port",
+      "0",
+      "--poll-ms",
+      "20",
+      "--ws",
+      "off",
+      "--rpc-url",
+      rpc.url,
+      "--ledger",
+      chain.ledger,
+      "--from-block",
+      String(chain.deployBlock),
+    ];
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd,
+      env: { ...process.env, KEYTRAIL_RPC_URL: "", KEYTRAIL_LEDGER: "", DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();
     const atHead = () => [...stderr.matchAll(/index: at head, block (\d+)/g)].map((m) => Number(m[1]));
     const until = async (what: string, ok: () => boolean) => {
       for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 50))) {
-        if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`no ${what} (exit ${child.exitCode}):\n${stderr}`);
+        if (Date.now() - t0 > 60_000 || child.exitCode !== null)
+          throw new Error(`no ${what} (exit ${child.exitCode}):\n${stderr}`);
       }
     };
     try {

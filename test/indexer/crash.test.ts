@@ -29,12 +29,20 @@ afterAll(async () => {
 });
 
 /** Runs the child indexer; kills it with SIGKILL after `killAfter` committed ranges plus a random few ms (or lets it finish). */
-function runChild(env: Record<string, string>, killAfter: number | null, delayMs: number): Promise<{ killed: boolean; ranges: number }> {
+function runChild(
+  env: Record<string, string>,
+  killAfter: number | null,
+  delayMs: number,
+): Promise<{ killed: boolean; ranges: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/indexer/helpers/indexChild.ts", rpc.url, chain.ledger, String(chain.deployBlock)], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/indexer/helpers/indexChild.ts", rpc.url, chain.ledger, String(chain.deployBlock)],
+      {
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let ranges = 0;
     let killed = false;
     let err = "";
@@ -87,18 +95,34 @@ describe.each(STORE_KINDS)("crash safety on %s", (kind) => {
     const store = await reopen();
     const clean = await openTestStore(kind, pg);
     try {
-      await createIndexer({ store: clean, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock }).run({ untilBlock: canonical.block });
+      await createIndexer({
+        store: clean,
+        rpcUrls: [rpc.url],
+        ledger: chain.ledger,
+        startBlock: chain.deployBlock,
+      }).run({ untilBlock: canonical.block });
       const crashed = (await getStateDigest(store))!;
       expect(crashed.block).toBe(canonical.block);
       expect(crashed.digest).toBe(canonical.digest);
       expect(crashed).toEqual(await getStateDigest(clean));
-      const count = async (s: typeof store, t: string) => (await s.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${t}`))[0]!.n;
+      const count = async (s: typeof store, t: string) =>
+        (await s.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${t}`))[0]!.n;
       expect(await count(store, "kt_transfers")).toBe(transferEvents);
-      for (const t of ["kt_transfers", "kt_batches", "kt_parties", "kt_segments", "kt_redemption_words", "kt_revocations", "kt_redemptions", "kt_authorizations"]) {
+      for (const t of [
+        "kt_transfers",
+        "kt_batches",
+        "kt_parties",
+        "kt_segments",
+        "kt_redemption_words",
+        "kt_revocations",
+        "kt_redemptions",
+        "kt_authorizations",
+      ]) {
         expect(await count(store, t), t).toBe(await count(clean, t));
       }
       // The same rows: compare full content of the custody history.
-      const q = "SELECT block, log_index, batch_no, from_addr, to_addr, seg_start, seg_end, authorized FROM kt_transfers ORDER BY block, log_index";
+      const q =
+        "SELECT block, log_index, batch_no, from_addr, to_addr, seg_start, seg_end, authorized FROM kt_transfers ORDER BY block, log_index";
       expect(await store.query(q)).toEqual(await clean.query(q));
     } finally {
       await store.close();

@@ -33,8 +33,17 @@ const ROLES: Hex[] = [hex(0, 32), hex(0x7e, 32), hex(0x7f, 32)];
 const START_BLOCK = 10;
 /** The tables the mirror and the cursor write (emptied between runs). */
 const TABLES = [
-  "kt_cursor", "kt_blocks", "kt_parties", "kt_authorizations", "kt_redeemers", "kt_batches", "kt_segments", "kt_redemption_words", "kt_transfers",
-  "kt_revocations", "kt_redemptions",
+  "kt_cursor",
+  "kt_blocks",
+  "kt_parties",
+  "kt_authorizations",
+  "kt_redeemers",
+  "kt_batches",
+  "kt_segments",
+  "kt_redemption_words",
+  "kt_transfers",
+  "kt_revocations",
+  "kt_redemptions",
 ];
 
 /** One operation; indices and fractions are resolved against the stream so far (so every event is well formed). */
@@ -56,18 +65,79 @@ type Op =
 const party = fc.nat(PARTIES.length - 1);
 const frac = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("register" as const), party, kind: fc.integer({ min: 1, max: 3 }), until: fc.nat(3), profile: fc.nat(3) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("update" as const), party, until: fc.nat(3), profile: fc.nat(3) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("register" as const),
+      party,
+      kind: fc.integer({ min: 1, max: 3 }),
+      until: fc.nat(3),
+      profile: fc.nat(3),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant("update" as const), party, until: fc.nat(3), profile: fc.nat(3) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constantFrom("suspend" as const, "unsuspend" as const), party }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("authorize" as const), s: party, d: party, tier: fc.integer({ min: 1, max: 3 }), expires: fc.nat(3) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("authorize" as const),
+      s: party,
+      d: party,
+      tier: fc.integer({ min: 1, max: 3 }),
+      expires: fc.nat(3),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("deauthorize" as const), s: party, d: party }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("redeemer" as const), s: party, r: party, allowed: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("anchor" as const), s: party, count: fc.integer({ min: 1, max: 1_500 }), label: fc.nat(5), restricted: fc.boolean() }) },
-  { weight: 8, arbitrary: fc.record({ t: fc.constant("transfer" as const), b: fc.nat(), at: frac, len: frac, to: party }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("revoke" as const), b: fc.nat(), at: frac, len: frac, reason: fc.integer({ min: 1, max: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant("redeemer" as const), s: party, r: party, allowed: fc.boolean() }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("anchor" as const),
+      s: party,
+      count: fc.integer({ min: 1, max: 1_500 }),
+      label: fc.nat(5),
+      restricted: fc.boolean(),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({ t: fc.constant("transfer" as const), b: fc.nat(), at: frac, len: frac, to: party }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("revoke" as const),
+      b: fc.nat(),
+      at: frac,
+      len: frac,
+      reason: fc.integer({ min: 1, max: 5 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("reinstate" as const), b: fc.nat(), at: frac, len: frac }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("redeem" as const), b: fc.nat(), word: frac, mask: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("role" as const), grant: fc.boolean(), role: fc.nat(ROLES.length - 1), account: party }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("redeem" as const),
+      b: fc.nat(),
+      word: frac,
+      mask: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("role" as const),
+      grant: fc.boolean(),
+      role: fc.nat(ROLES.length - 1),
+      account: party,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("unknownBatch" as const), at: frac }) },
 );
 /** A block: 1 to 4 operations. */
@@ -98,15 +168,43 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
   const pick = (i: number) => (batches.length ? batches[i % batches.length]! : null);
   switch (op.t) {
     case "register":
-      return { eventName: "PartyRegistered", args: { party: P(op.party), kind: op.kind, profileHash: hex(op.profile + 1, 32), profileURI: `https://p.example/${op.profile}`, accreditedUntil: BigInt(op.until * 1_000_000), registrar: P(0) } };
+      return {
+        eventName: "PartyRegistered",
+        args: {
+          party: P(op.party),
+          kind: op.kind,
+          profileHash: hex(op.profile + 1, 32),
+          profileURI: `https://p.example/${op.profile}`,
+          accreditedUntil: BigInt(op.until * 1_000_000),
+          registrar: P(0),
+        },
+      };
     case "update":
-      return { eventName: "PartyUpdated", args: { party: P(op.party), profileHash: hex(op.profile + 9, 32), profileURI: `u${op.profile}`, accreditedUntil: BigInt(op.until * 7_000_000), registrar: P(0) } };
+      return {
+        eventName: "PartyUpdated",
+        args: {
+          party: P(op.party),
+          profileHash: hex(op.profile + 9, 32),
+          profileURI: `u${op.profile}`,
+          accreditedUntil: BigInt(op.until * 7_000_000),
+          registrar: P(0),
+        },
+      };
     case "suspend":
       return { eventName: "PartySuspended", args: { party: P(op.party), reasonHash: hex(1, 32), registrar: P(0) } };
     case "unsuspend":
       return { eventName: "PartyReinstated", args: { party: P(op.party), registrar: P(0) } };
     case "authorize":
-      return { eventName: "DistributorAuthorized", args: { supplier: P(op.s), distributor: P(op.d), tier: op.tier, expiresAt: BigInt(op.expires * 5_000_000), certificateHash: hex(op.tier * 17, 32) } };
+      return {
+        eventName: "DistributorAuthorized",
+        args: {
+          supplier: P(op.s),
+          distributor: P(op.d),
+          tier: op.tier,
+          expiresAt: BigInt(op.expires * 5_000_000),
+          certificateHash: hex(op.tier * 17, 32),
+        },
+      };
     case "deauthorize":
       return { eventName: "DistributorDeauthorized", args: { supplier: P(op.s), distributor: P(op.d) } };
     case "redeemer":
@@ -118,20 +216,36 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
       return {
         eventName: "BatchAnchored",
         args: {
-          batchId: id, supplier, label: `L${op.label}`, root: hex(seq + 1, 32), count: BigInt(op.count), productId: hex(6901234567892n, 32),
-          faceValue: 5_000n, currency: "0x434e59", expiresAt: 0n, restricted: op.restricted, manifestHash: hex(seq + 77, 32), manifestURI: `https://m.example/${op.label}`,
+          batchId: id,
+          supplier,
+          label: `L${op.label}`,
+          root: hex(seq + 1, 32),
+          count: BigInt(op.count),
+          productId: hex(6901234567892n, 32),
+          faceValue: 5_000n,
+          currency: "0x434e59",
+          expiresAt: 0n,
+          restricted: op.restricted,
+          manifestHash: hex(seq + 77, 32),
+          manifestURI: `https://m.example/${op.label}`,
         },
       };
     }
     case "transfer": {
       const b = pick(op.b);
       if (!b) return null;
-      return { eventName: "CustodyTransferred", args: { batchId: b.id, from: b.supplier, to: P(op.to), ...range(b, op.at, op.len), memo: hex(seq, 32) } };
+      return {
+        eventName: "CustodyTransferred",
+        args: { batchId: b.id, from: b.supplier, to: P(op.to), ...range(b, op.at, op.len), memo: hex(seq, 32) },
+      };
     }
     case "revoke": {
       const b = pick(op.b);
       if (!b) return null;
-      return { eventName: "KeysRevoked", args: { batchId: b.id, by: b.supplier, ...range(b, op.at, op.len), reason: op.reason } };
+      return {
+        eventName: "KeysRevoked",
+        args: { batchId: b.id, by: b.supplier, ...range(b, op.at, op.len), reason: op.reason },
+      };
     }
     case "reinstate": {
       const b = pick(op.b);
@@ -149,9 +263,22 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
       return { eventName: "KeysRedeemed", args: { batchId: b.id, by: b.supplier, wordIndex: BigInt(word), mask } };
     }
     case "role":
-      return { eventName: op.grant ? "RoleGranted" : "RoleRevoked", args: { role: ROLES[op.role]!, account: P(op.account), sender: P(0) } };
+      return {
+        eventName: op.grant ? "RoleGranted" : "RoleRevoked",
+        args: { role: ROLES[op.role]!, account: P(op.account), sender: P(0) },
+      };
     case "unknownBatch":
-      return { eventName: "CustodyTransferred", args: { batchId: hex(0xdead, 32), from: P(1), to: P(2), start: 0n, end: BigInt(1 + Math.floor(op.at * 9)), memo: hex(0, 32) } };
+      return {
+        eventName: "CustodyTransferred",
+        args: {
+          batchId: hex(0xdead, 32),
+          from: P(1),
+          to: P(2),
+          start: 0n,
+          end: BigInt(1 + Math.floor(op.at * 9)),
+          memo: hex(0, 32),
+        },
+      };
   }
 }
 
@@ -167,7 +294,10 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
   beforeAll(async () => {
     pg = await startPostgres();
     // One database of each kind for all runs, emptied before each run (opening PGlite costs seconds).
-    stores.push({ name: "pglite", store: await openTestStore("pglite", null) }, { name: "postgres", store: await openTestStore("postgres", pg) });
+    stores.push(
+      { name: "pglite", store: await openTestStore("pglite", null) },
+      { name: "postgres", store: await openTestStore("postgres", pg) },
+    );
   });
   afterAll(async () => {
     for (const s of stores) await s.store.close();
@@ -185,7 +315,12 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
         const sides: SqlSide[] = stores.map((s) => ({ ...s, mirror: createLedgerMirror() }));
         for (const s of sides) await s.store.exec(`TRUNCATE ${TABLES.join(", ")}`);
         {
-          const genesis: BlockMeta = { number: START_BLOCK - 1, hash: hex(START_BLOCK - 1, 32), parentHash: hex(0, 32), timestamp: 1_700_000_000 };
+          const genesis: BlockMeta = {
+            number: START_BLOCK - 1,
+            hash: hex(START_BLOCK - 1, 32),
+            parentHash: hex(0, 32),
+            timestamp: 1_700_000_000,
+          };
           for (const s of sides) await s.store.transaction((tx) => s.mirror.flush(tx, { blocks: [], cursor: genesis }));
           /** The chain as indexed so far, and lib/state after each of its blocks. */
           const chain: ChainBlock[] = [];
@@ -200,9 +335,18 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
             const earlier = genesis.number + Math.floor(stream.probe * (cursor.number - genesis.number + 1));
             const wantEarlier = toSnapshot(stateAt.get(earlier)!);
             for (const s of sides) {
-              expect(await buildSnapshot(s.store, { block: cursor.number }), `${s.name}, ${label}: snapshot at the cursor ${cursor.number}`).toEqual(want);
-              expect((await getStateDigest(s.store))!, `${s.name}, ${label}: digest`).toEqual({ block: cursor.number, digest: wantDigest });
-              expect(await buildSnapshot(s.store, { block: earlier }), `${s.name}, ${label}: snapshot at block ${earlier}`).toEqual(wantEarlier);
+              expect(
+                await buildSnapshot(s.store, { block: cursor.number }),
+                `${s.name}, ${label}: snapshot at the cursor ${cursor.number}`,
+              ).toEqual(want);
+              expect((await getStateDigest(s.store))!, `${s.name}, ${label}: digest`).toEqual({
+                block: cursor.number,
+                digest: wantDigest,
+              });
+              expect(
+                await buildSnapshot(s.store, { block: earlier }),
+                `${s.name}, ${label}: snapshot at block ${earlier}`,
+              ).toEqual(wantEarlier);
             }
           };
 
@@ -215,14 +359,27 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
               for (const ops of blocks.slice(i, i + n)) {
                 const number = cursor.number + part.length + 1;
                 const parent = part.length ? part[part.length - 1]!.meta : cursor;
-                const meta: BlockMeta = { number, hash: hex((BigInt(branch) << 64n) | BigInt(number), 32), parentHash: parent.hash, timestamp: parent.timestamp + 12 };
+                const meta: BlockMeta = {
+                  number,
+                  hash: hex((BigInt(branch) << 64n) | BigInt(number), 32),
+                  parentHash: parent.hash,
+                  timestamp: parent.timestamp + 12,
+                };
                 const batches = anchoredBatches([...chain, ...part]);
                 const evs: LedgerEvent[] = [];
                 for (const op of ops) {
                   const d = toDecoded(op, batches, number * 16 + evs.length);
                   if (!d) continue;
-                  evs.push({ ...d, blockNumber: BigInt(number), blockHash: meta.hash, logIndex: evs.length, txHash: hex(number * 16 + evs.length, 32), timestamp: BigInt(meta.timestamp) } as LedgerEvent);
-                  if (d.eventName === "BatchAnchored" && !batches.some((b) => b.id === d.args.batchId)) batches.push({ id: d.args.batchId, supplier: d.args.supplier, count: Number(d.args.count) });
+                  evs.push({
+                    ...d,
+                    blockNumber: BigInt(number),
+                    blockHash: meta.hash,
+                    logIndex: evs.length,
+                    txHash: hex(number * 16 + evs.length, 32),
+                    timestamp: BigInt(meta.timestamp),
+                  } as LedgerEvent);
+                  if (d.eventName === "BatchAnchored" && !batches.some((b) => b.id === d.args.batchId))
+                    batches.push({ id: d.args.batchId, supplier: d.args.supplier, count: Number(d.args.count) });
                 }
                 part.push({ meta, events: evs });
               }
@@ -235,7 +392,13 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
               }
               // The mirror, one commit for the whole range (as createIndexer.commit).
               const indexed: IndexedEvent[] = part.flatMap((b) =>
-                b.events.map((e) => ({ decoded: { eventName: e.eventName, args: e.args } as DecodedLedgerLog, block: b.meta.number, logIndex: e.logIndex, tx: e.txHash, timestamp: b.meta.timestamp })),
+                b.events.map((e) => ({
+                  decoded: { eventName: e.eventName, args: e.args } as DecodedLedgerLog,
+                  block: b.meta.number,
+                  logIndex: e.logIndex,
+                  tx: e.txHash,
+                  timestamp: b.meta.timestamp,
+                })),
               );
               const to = part[part.length - 1]!.meta;
               const restart = stream.restarts[chunkNo % stream.restarts.length]!;
@@ -243,7 +406,12 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
                 if (restart) s.mirror.reset();
                 await s.mirror.prepare(s.store, indexed);
                 s.mirror.apply(indexed);
-                await s.store.transaction((tx) => s.mirror.flush(tx, { blocks: part.filter((b) => b.events.length > 0).map((b) => b.meta), cursor: to }));
+                await s.store.transaction((tx) =>
+                  s.mirror.flush(tx, {
+                    blocks: part.filter((b) => b.events.length > 0).map((b) => b.meta),
+                    cursor: to,
+                  }),
+                );
               }
               chain.push(...part);
               cursor = to;
@@ -257,7 +425,8 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
           for (const r of stream.reorgs) {
             // Roll back to a random earlier block (the ancestor), then index a different branch.
             const ancestorNo = genesis.number + Math.floor(r.back * (cursor.number - genesis.number));
-            const ancestor = ancestorNo === genesis.number ? genesis : chain.find((b) => b.meta.number === ancestorNo)!.meta;
+            const ancestor =
+              ancestorNo === genesis.number ? genesis : chain.find((b) => b.meta.number === ancestorNo)!.meta;
             for (const s of sides) {
               await s.store.transaction((tx) => rollbackStore(tx, { ancestor }));
               s.mirror.reset();
@@ -289,7 +458,8 @@ function anchoredBatches(blocks: readonly ChainBlock[]): Batch[] {
   const out: Batch[] = [];
   for (const b of blocks) {
     for (const e of b.events) {
-      if (e.eventName === "BatchAnchored" && !out.some((x) => x.id === e.args.batchId)) out.push({ id: e.args.batchId, supplier: e.args.supplier, count: Number(e.args.count) });
+      if (e.eventName === "BatchAnchored" && !out.some((x) => x.id === e.args.batchId))
+        out.push({ id: e.args.batchId, supplier: e.args.supplier, count: Number(e.args.count) });
     }
   }
   return out;

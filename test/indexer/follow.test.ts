@@ -27,16 +27,26 @@ describe("indexer follows the head", () => {
   /** Registers a party: one ledger event in a new block. */
   async function registerParty(n: number): Promise<void> {
     const party = keccak256(toHex(`party-${n}`)).slice(0, 42) as Address;
-    const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: "registerParty", args: [party, 3, keccak256(toHex(n)), "", 0n] });
+    const data = encodeFunctionData({
+      abi: keyLedgerAbi,
+      functionName: "registerParty",
+      args: [party, 3, keccak256(toHex(n)), "", 0n],
+    });
     await chain.rpc("eth_sendTransaction", [{ from: chain.parties.admin, to: chain.ledger, data }]);
   }
 
   /** Ranges indexed after the indexer reported how it follows (so: caused by `act`), with events. */
-  const rangesAfterHeads = (ev: IndexerEvent[]) => ev.slice(ev.findIndex((e) => e.type === "heads") + 1).filter((e) => e.type === "range" && e.events > 0);
+  const rangesAfterHeads = (ev: IndexerEvent[]) =>
+    ev.slice(ev.findIndex((e) => e.type === "heads") + 1).filter((e) => e.type === "range" && e.events > 0);
   const sawHeads = (ev: IndexerEvent[]) => ev.some((e) => e.type === "heads");
 
   /** Runs the indexer in follow mode until `until(events)` holds, then stops it. */
-  async function follow(wsUrl: string, pollIntervalMs: number, act: () => Promise<void>, until: (events: IndexerEvent[]) => boolean) {
+  async function follow(
+    wsUrl: string,
+    pollIntervalMs: number,
+    act: () => Promise<void>,
+    until: (events: IndexerEvent[]) => boolean,
+  ) {
     const store = await openTestStore("pglite", null);
     const events: IndexerEvent[] = [];
     let acted = false;
@@ -64,7 +74,12 @@ describe("indexer follows the head", () => {
 
   it("wakes on a WebSocket new-head notification, not on the (one-minute) poll", async () => {
     const t = Date.now();
-    const { events } = await follow("auto", 60_000, () => registerParty(1), (ev) => sawHeads(ev) && rangesAfterHeads(ev).length > 0);
+    const { events } = await follow(
+      "auto",
+      60_000,
+      () => registerParty(1),
+      (ev) => sawHeads(ev) && rangesAfterHeads(ev).length > 0,
+    );
     const heads = events.find((e) => e.type === "heads");
     expect(heads).toMatchObject({ type: "heads", source: "websocket", url: node.url.replace("http", "ws") });
     expect(rangesAfterHeads(events)).toEqual([expect.objectContaining({ type: "range", events: 1 })]);
@@ -73,7 +88,12 @@ describe("indexer follows the head", () => {
   });
 
   it("falls back to polling when no WebSocket answers, and says so", async () => {
-    const { events } = await follow("ws://127.0.0.1:1", 100, () => registerParty(2), (ev) => sawHeads(ev) && rangesAfterHeads(ev).length > 0);
+    const { events } = await follow(
+      "ws://127.0.0.1:1",
+      100,
+      () => registerParty(2),
+      (ev) => sawHeads(ev) && rangesAfterHeads(ev).length > 0,
+    );
     const heads = events.find((e) => e.type === "heads");
     expect(heads).toMatchObject({ type: "heads", source: "polling", url: "ws://127.0.0.1:1" });
     expect(rangesAfterHeads(events)).toEqual([expect.objectContaining({ type: "range", events: 1 })]);

@@ -48,11 +48,18 @@ const lower = (s: string) => s.toLowerCase();
 
 function expectedChain(batchId: Hex, index: number): { from: string | null; to: string; tx: string }[] {
   const anchor = events.find((e) => e.eventName === "BatchAnchored" && lower(e.args.batchId) === batchId)!;
-  const hops: { from: string | null; to: string; tx: string }[] = [{ from: null, to: lower((anchor as Extract<LedgerEvent, { eventName: "BatchAnchored" }>).args.supplier), tx: lower(anchor.txHash) }];
+  const hops: { from: string | null; to: string; tx: string }[] = [
+    {
+      from: null,
+      to: lower((anchor as Extract<LedgerEvent, { eventName: "BatchAnchored" }>).args.supplier),
+      tx: lower(anchor.txHash),
+    },
+  ];
   for (const e of events) {
     if (e.eventName !== "CustodyTransferred") continue;
     const t = e as Transfer;
-    if (lower(t.args.batchId) === batchId && t.args.start <= BigInt(index) && BigInt(index) < t.args.end) hops.push({ from: lower(t.args.from), to: lower(t.args.to), tx: lower(t.txHash) });
+    if (lower(t.args.batchId) === batchId && t.args.start <= BigInt(index) && BigInt(index) < t.args.end)
+      hops.push({ from: lower(t.args.from), to: lower(t.args.to), tx: lower(t.txHash) });
   }
   return hops;
 }
@@ -79,7 +86,11 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
         expect(c.hops.map((h) => ({ from: h.from, to: h.to, tx: h.tx }))).toEqual(expectedChain(batchId, index));
         const seg = bs.segments.find((s) => s.start <= BigInt(index) && BigInt(index) < s.end)!;
         expect(c.holder).toBe(seg.holder);
-        expect(c.frozen === null ? 0 : ["stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"].indexOf(c.frozen) + 1).toBe(seg.frozenReason);
+        expect(
+          c.frozen === null
+            ? 0
+            : ["stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"].indexOf(c.frozen) + 1,
+        ).toBe(seg.frozenReason);
         const word = bs.redeemed.get(BigInt(Math.floor(index / 256))) ?? 0n;
         expect(c.redeemed).toBe(((word >> BigInt(index % 256)) & 1n) === 1n);
         // The last hop's recipient is the holder.
@@ -93,7 +104,10 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
     expect(multiHop).toBeGreaterThan(0);
     expect(await getCustodyChain(store, { batchId: `0x${"00".repeat(32)}`, index: 0 })).toEqual({ missing: "batch" });
     const [someBatch, bs] = [...state.batches.entries()][0]!;
-    expect(await getCustodyChain(store, { batchId: someBatch, index: Number(bs.record.count) })).toEqual({ missing: "index", count: Number(bs.record.count) });
+    expect(await getCustodyChain(store, { batchId: someBatch, index: Number(bs.record.count) })).toEqual({
+      missing: "index",
+      count: Number(bs.record.count),
+    });
   });
 
   it("authorisation at the time of each hop: supplier and valid authorisations count, others do not", async () => {
@@ -109,8 +123,13 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
     let seenTrue = 0;
     for (const e of events) {
       if (e.eventName === "BatchAnchored") supplierOf.set(lower(e.args.batchId), lower(e.args.supplier));
-      if (e.eventName === "DistributorAuthorized") auth.set(`${lower(e.args.supplier)}:${lower(e.args.distributor)}`, { tier: Number(e.args.tier), expiresAt: e.args.expiresAt });
-      if (e.eventName === "DistributorDeauthorized") auth.delete(`${lower(e.args.supplier)}:${lower(e.args.distributor)}`);
+      if (e.eventName === "DistributorAuthorized")
+        auth.set(`${lower(e.args.supplier)}:${lower(e.args.distributor)}`, {
+          tier: Number(e.args.tier),
+          expiresAt: e.args.expiresAt,
+        });
+      if (e.eventName === "DistributorDeauthorized")
+        auth.delete(`${lower(e.args.supplier)}:${lower(e.args.distributor)}`);
       if (e.eventName !== "CustodyTransferred") continue;
       const s = supplierOf.get(lower(e.args.batchId))!;
       const to = lower(e.args.to);
@@ -139,8 +158,14 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
         const count = mine.reduce((a, s) => a + Number(s.end - s.start), 0);
         const frozen = mine.filter((s) => s.frozenReason).reduce((a, s) => a + Number(s.end - s.start), 0);
         let redeemed = 0;
-        for (const s of mine) for (let i = Number(s.start); i < Number(s.end); i++) if (((bs.redeemed.get(BigInt(i >> 8)) ?? 0n) >> BigInt(i & 255)) & 1n) redeemed++;
-        expect({ keys: item.keys, frozen: item.frozen, redeemed: item.redeemed }).toEqual({ keys: count, frozen, redeemed });
+        for (const s of mine)
+          for (let i = Number(s.start); i < Number(s.end); i++)
+            if (((bs.redeemed.get(BigInt(i >> 8)) ?? 0n) >> BigInt(i & 255)) & 1n) redeemed++;
+        expect({ keys: item.keys, frozen: item.frozen, redeemed: item.redeemed }).toEqual({
+          keys: count,
+          frozen,
+          redeemed,
+        });
         expect(item.ranges.reduce((a, [x, y]) => a + y - x, 0)).toBe(count);
         keys += count;
       }
@@ -157,8 +182,12 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
     const since = Number(mid);
     const all = await getFlows(store, { limit: 10_000 });
     const late = await getFlows(store, { since, limit: 10_000 });
-    const sum = (xs: { keys: number; transfers: number }[]) => xs.reduce((a, f) => ({ keys: a.keys + f.keys, transfers: a.transfers + f.transfers }), { keys: 0, transfers: 0 });
-    const exp = (ts: Transfer[]) => ({ keys: ts.reduce((a, t) => a + Number(t.args.end - t.args.start), 0), transfers: ts.length });
+    const sum = (xs: { keys: number; transfers: number }[]) =>
+      xs.reduce((a, f) => ({ keys: a.keys + f.keys, transfers: a.transfers + f.transfers }), { keys: 0, transfers: 0 });
+    const exp = (ts: Transfer[]) => ({
+      keys: ts.reduce((a, t) => a + Number(t.args.end - t.args.start), 0),
+      transfers: ts.length,
+    });
     expect(sum(all)).toEqual(exp(transfers));
     expect(sum(late)).toEqual(exp(transfers.filter((t) => t.timestamp >= mid)));
     const edge = all[0]!;
@@ -174,18 +203,23 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
     const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as ExportIndex;
     expect(index.digest).toBe((await getStateDigest(store))!.digest);
     expect(index.counts.batches).toBe(r.batches);
-    const batches = (JSON.parse(readFileSync(join(dir, "batches.json"), "utf8")) as { batches: { batchId: Hex }[] }).batches;
+    const batches = (JSON.parse(readFileSync(join(dir, "batches.json"), "utf8")) as { batches: { batchId: Hex }[] })
+      .batches;
     expect(batches.length).toBe(3);
-    for (const f of ["parties.json", "flows.json", join("proofs", "index.json")]) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ["parties.json", "flows.json", join("proofs", "index.json")])
+      expect(existsSync(join(dir, f))).toBe(true);
     expect(readdirSync(join(dir, "parties")).length).toBe(index.counts.parties);
     const rand = prng(9);
     for (const b of batches) {
       const detail = JSON.parse(readFileSync(join(dir, "batches", `${b.batchId}.json`), "utf8")) as ExportBatchDetail;
       expect(detail).toEqual(JSON.parse(JSON.stringify(await getBatch(store, { batchId: b.batchId }))));
-      const custody = JSON.parse(readFileSync(join(dir, "batches", b.batchId, "custody.json"), "utf8")) as ExportCustody;
+      const custody = JSON.parse(
+        readFileSync(join(dir, "batches", b.batchId, "custody.json"), "utf8"),
+      ) as ExportCustody;
       expect(custody.intervals[0]!.start).toBe(0);
       expect(custody.intervals[custody.intervals.length - 1]!.end).toBe(custody.count);
-      for (let i = 1; i < custody.intervals.length; i++) expect(custody.intervals[i]!.start).toBe(custody.intervals[i - 1]!.end);
+      for (let i = 1; i < custody.intervals.length; i++)
+        expect(custody.intervals[i]!.start).toBe(custody.intervals[i - 1]!.end);
       for (let k = 0; k < 30; k++) {
         const index_ = Math.floor(rand() * custody.count);
         const iv = custody.intervals.find((x) => x.start <= index_ && index_ < x.end)!;
@@ -196,9 +230,12 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
       }
     }
     const again = await buildCustody(store, { batchId: batches[0]!.batchId });
-    expect(`${JSON.stringify(again)}\n`).toBe(readFileSync(join(dir, "batches", batches[0]!.batchId, "custody.json"), "utf8"));
+    expect(`${JSON.stringify(again)}\n`).toBe(
+      readFileSync(join(dir, "batches", batches[0]!.batchId, "custody.json"), "utf8"),
+    );
     const dir2 = join(mkdtempSync(join(tmpdir(), "kt-export-")), "export");
     await writeExport(store, { dir: dir2 });
-    for (const f of ["index.json", "batches.json", "parties.json", "flows.json"]) expect(readFileSync(join(dir2, f), "utf8")).toBe(readFileSync(join(dir, f), "utf8"));
+    for (const f of ["index.json", "batches.json", "parties.json", "flows.json"])
+      expect(readFileSync(join(dir2, f), "utf8")).toBe(readFileSync(join(dir, f), "utf8"));
   });
 });

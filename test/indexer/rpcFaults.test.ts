@@ -35,7 +35,9 @@ beforeAll(async () => {
   pg = await startPostgres();
   const port = await freePort();
   nodeUrl = `http://127.0.0.1:${port}`;
-  node = spawn("node_modules/.bin/hardhat", ["node", "--port", String(port), "--hostname", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+  node = spawn("node_modules/.bin/hardhat", ["node", "--port", String(port), "--hostname", "127.0.0.1"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     node.stdout!.on("data", (d: Buffer) => {
@@ -57,15 +59,22 @@ afterAll(async () => {
 
 describe("RPC error classification", () => {
   it("types errors as range-too-large, retryable or not", () => {
-    const c = (error: unknown, method = "eth_getLogs") => classifyRpcError({ error, method, url: "http://127.0.0.1:1" });
-    expect(c(new ResponseBodyTooLargeError({ maxSize: 10_485_760, size: 20_000_000 }))).toBeInstanceOf(IndexerRangeTooLargeError);
-    expect(c({ code: -32005, message: "query returned more than 10000 results" })).toBeInstanceOf(IndexerRangeTooLargeError);
+    const c = (error: unknown, method = "eth_getLogs") =>
+      classifyRpcError({ error, method, url: "http://127.0.0.1:1" });
+    expect(c(new ResponseBodyTooLargeError({ maxSize: 10_485_760, size: 20_000_000 }))).toBeInstanceOf(
+      IndexerRangeTooLargeError,
+    );
+    expect(c({ code: -32005, message: "query returned more than 10000 results" })).toBeInstanceOf(
+      IndexerRangeTooLargeError,
+    );
     expect(c({ code: -32005, message: "limit exceeded" }, "eth_blockNumber")).toMatchObject({ retryable: true });
     expect(c(new TimeoutError({ body: {}, url: "x" }))).toMatchObject({ retryable: true });
     expect(c(new HttpRequestError({ url: "x", status: 429 }))).toMatchObject({ retryable: true });
     expect(c(new HttpRequestError({ url: "x", status: 503 }))).toMatchObject({ retryable: true });
     expect(c(new HttpRequestError({ url: "x", status: 401 }))).toMatchObject({ retryable: false });
-    expect(c(new HttpRequestError({ url: "x", cause: new SyntaxError("Unexpected end of JSON input") }))).toMatchObject({ retryable: true });
+    expect(c(new HttpRequestError({ url: "x", cause: new SyntaxError("Unexpected end of JSON input") }))).toMatchObject(
+      { retryable: true },
+    );
     expect(c({ code: -32601, message: "method not found" }, "eth_foo")).toMatchObject({ retryable: false });
     expect(c({ code: -32601, message: "method not found" }, "eth_foo")).toBeInstanceOf(IndexerRpcError);
   });
@@ -92,7 +101,8 @@ describe.each(STORE_KINDS)("RPC faults on %s (proxy in front of `hardhat node`)"
       });
       await indexer.run({ untilBlock: canonical.block });
       expect((await getStateDigest(store))!).toEqual({ block: canonical.block, digest: canonical.digest });
-      for (const f of ["drop", "status429", "status500", "truncate", "delay"]) expect(proxy.counts[f], f).toBeGreaterThan(0);
+      for (const f of ["drop", "status429", "status500", "truncate", "delay"])
+        expect(proxy.counts[f], f).toBeGreaterThan(0);
       const retries = events.filter((e) => e.type === "retry");
       expect(retries.length).toBeGreaterThan(5);
       expect(retries.some((e) => e.type === "retry" && /timed out/.test(e.info.error.shortMessage))).toBe(true);
@@ -109,9 +119,17 @@ describe.each(STORE_KINDS)("RPC faults on %s (proxy in front of `hardhat node`)"
     const picky = await serveRpc({
       forward: async (body) => {
         const m = JSON.parse(body) as { id: number; method: string; params: { fromBlock: string; toBlock: string }[] };
-        if (!Array.isArray(m) && m.method === "eth_getLogs" && Number(m.params[0]!.toBlock) - Number(m.params[0]!.fromBlock) >= 4) {
+        if (
+          !Array.isArray(m) &&
+          m.method === "eth_getLogs" &&
+          Number(m.params[0]!.toBlock) - Number(m.params[0]!.fromBlock) >= 4
+        ) {
           refused++;
-          return JSON.stringify({ jsonrpc: "2.0", id: m.id, error: { code: -32005, message: "query returned more than 10000 results" } });
+          return JSON.stringify({
+            jsonrpc: "2.0",
+            id: m.id,
+            error: { code: -32005, message: "query returned more than 10000 results" },
+          });
         }
         return await upstream(body);
       },
@@ -142,7 +160,13 @@ describe.each(STORE_KINDS)("RPC faults on %s (proxy in front of `hardhat node`)"
     const down = await serveRpc({ forward: forwardToUrl(nodeUrl), faults: { status500: 1 } });
     const store = await openTestStore(kind, pg);
     try {
-      const err = await createIndexer({ store, rpcUrls: [down.url], ledger: chain.ledger, startBlock: chain.deployBlock, retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 } })
+      const err = await createIndexer({
+        store,
+        rpcUrls: [down.url],
+        ledger: chain.ledger,
+        startBlock: chain.deployBlock,
+        retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+      })
         .run()
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(IndexerRpcError);

@@ -23,7 +23,14 @@ describe.each(STORE_KINDS)("sync on %s", (kind) => {
     const store = await openTestStore(kind, pg);
     const events: IndexerEvent[] = [];
     try {
-      const indexer = createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock, chunk: { initialBlocks: 4, targetLogs: 40 }, onEvent: (e) => events.push(e) });
+      const indexer = createIndexer({
+        store,
+        rpcUrls: [rpc.url],
+        ledger: chain.ledger,
+        startBlock: chain.deployBlock,
+        chunk: { initialBlocks: 4, targetLogs: 40 },
+        onEvent: (e) => events.push(e),
+      });
       const c1 = await indexer.run();
       const r1 = await replayDigest(chain, c1.number);
       expect(r1.events).toBeGreaterThan(100);
@@ -34,7 +41,12 @@ describe.each(STORE_KINDS)("sync on %s", (kind) => {
       expect(events.some((e) => e.type === "chunk" && e.reason === "busy")).toBe(true);
 
       await runScenario(chain, { seed: 12, steps: 30, setup: false, batchCount: 1, keysPerBatch: 3_000 });
-      const c2 = await createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock }).run();
+      const c2 = await createIndexer({
+        store,
+        rpcUrls: [rpc.url],
+        ledger: chain.ledger,
+        startBlock: chain.deployBlock,
+      }).run();
       expect(c2.number).toBeGreaterThan(c1.number);
       const r2 = await replayDigest(chain, c2.number);
       expect((await getStateDigest(store))!.digest).toBe(r2.digest);
@@ -52,7 +64,15 @@ describe.each(STORE_KINDS)("sync on %s", (kind) => {
     const rpc = await serveRpc({ forward: forwardToProvider(chain.provider) });
     const store = await openTestStore(kind, pg);
     try {
-      const make = () => createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock, chunk: { initialBlocks: 1, maxBlocks: 1 }, deferIndexesMinBlocks: 0 });
+      const make = () =>
+        createIndexer({
+          store,
+          rpcUrls: [rpc.url],
+          ledger: chain.ledger,
+          startBlock: chain.deployBlock,
+          chunk: { initialBlocks: 1, maxBlocks: 1 },
+          deferIndexesMinBlocks: 0,
+        });
       await make().run({ untilBlock: chain.deployBlock + 1 });
       const results = await Promise.allSettled([make().run(), make().run()]);
       const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
@@ -73,7 +93,9 @@ describe.each(STORE_KINDS)("sync on %s", (kind) => {
     try {
       await createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock }).run();
       const other = `0x${"12".repeat(20)}` as const;
-      await expect(createIndexer({ store, rpcUrls: [rpc.url], ledger: other, startBlock: chain.deployBlock }).run()).rejects.toThrow(/The store indexes ledger/);
+      await expect(
+        createIndexer({ store, rpcUrls: [rpc.url], ledger: other, startBlock: chain.deployBlock }).run(),
+      ).rejects.toThrow(/The store indexes ledger/);
     } finally {
       await store.close();
       await rpc.close();

@@ -25,7 +25,10 @@ describe("CSV record splitter (lib/keys/parse)", () => {
   });
 
   it("tabs: chosen when the first line has a tab and no comma outside quotes; given explicitly", () => {
-    expect(split('a\t"b, c"\n1\t2\n')).toEqual([{ line: 1, cells: ["a", "b, c"] }, { line: 2, cells: ["1", "2"] }]);
+    expect(split('a\t"b, c"\n1\t2\n')).toEqual([
+      { line: 1, cells: ["a", "b, c"] },
+      { line: 2, cells: ["1", "2"] },
+    ]);
     expect(split("a\tb,c\n")).toEqual([{ line: 1, cells: ["a\tb", "c"] }]);
     expect(split("a\tb,c\n", { delimiter: "\t" })).toEqual([{ line: 1, cells: ["a", "b,c"] }]);
   });
@@ -44,9 +47,18 @@ describe("CSV record splitter (lib/keys/parse)", () => {
     const cur = createCsvRecordCursor();
     expect(splitCsvRecord('a,"b', 0, 4, -1, 44, false, cur)).toBe(false);
     expect(splitCsvRecord('a,"b\nc",d\n', 0, 4, 4, 44, false, cur)).toBe(true);
-    expect({ cells: cur.cells, next: cur.next, lines: cur.lines, quoted: cur.quoted }).toEqual({ cells: ["a", "b\nc", "d"], next: 10, lines: 2, quoted: true });
+    expect({ cells: cur.cells, next: cur.next, lines: cur.lines, quoted: cur.quoted }).toEqual({
+      cells: ["a", "b\nc", "d"],
+      next: 10,
+      lines: 2,
+      quoted: true,
+    });
     cur.quoteAt = -2;
     expect(splitCsvRecord("x,y\r\n", 0, 3, 4, 44, false, cur)).toBe(true);
-    expect({ cells: cur.cells, next: cur.next, quoted: cur.quoted }).toEqual({ cells: ["x", "y"], next: 5, quoted: false });
+    expect({ cells: cur.cells, next: cur.next, quoted: cur.quoted }).toEqual({
+      cells: ["x", "y"],
+      next: 5,
+      quoted: false,
+    });
   });
 });

@@ -14,13 +14,16 @@ describe("docs/FORMATS.md quotes the vectors file", () => {
 
   it("key 2 of the five-key batch: salt, key bytes, commitment, leaf, proof, root", () => {
     const e = vectors.batch.entries[2]!;
-    for (const v of [e.salt, e.keyBytes, e.commitment, e.leaf, ...e.proof, vectors.batch.root]) expect(doc).toContain(v);
+    for (const v of [e.salt, e.keyBytes, e.commitment, e.leaf, ...e.proof, vectors.batch.root])
+      expect(doc).toContain(v);
   });
 
   it("payload strings of the short and full form, and the limits", () => {
     expect(doc).toContain(vectors.payloads[0]!.payload);
     expect(doc).toContain(vectors.payloads[1]!.payload);
-    expect(doc).toContain(`${MAX_PAYLOAD_BYTES.toLocaleString("en-US")} bytes = ${MAX_PAYLOAD_CHARS.toLocaleString("en-US")} characters`);
+    expect(doc).toContain(
+      `${MAX_PAYLOAD_BYTES.toLocaleString("en-US")} bytes = ${MAX_PAYLOAD_CHARS.toLocaleString("en-US")} characters`,
+    );
     const shortBytes = vectors.payloads[1]!.bytes.slice(2);
     const quoted = /0x01 10 e9f401[\s\S]*?```/.exec(doc)![0].split("\n").slice(0, 3).join("").replace(/0x|\s/g, "");
     expect(quoted).toBe(shortBytes);

@@ -32,7 +32,10 @@ describe("normaliseKey: what a person types matches what the supplier sealed", (
   });
 
   it("serial and PIN both normalised; an empty serial is dropped", () => {
-    expect(normaliseKey({ serial: "5260 1815-9083 01661", pin: "３１８６ ０９１３" })).toEqual({ serial: "52601815908301661", pin: "31860913" });
+    expect(normaliseKey({ serial: "5260 1815-9083 01661", pin: "３１８６ ０９１３" })).toEqual({
+      serial: "52601815908301661",
+      pin: "31860913",
+    });
     expect(normaliseKey({ serial: " - ", pin: "ABC" })).toEqual({ pin: "ABC" });
     expect(normaliseKey({ serial: "", pin: "ABC" })).toEqual({ pin: "ABC" });
   });
@@ -82,7 +85,12 @@ describe("normaliseKey: what a person types matches what the supplier sealed", (
 
   it("property: a key typed with full-width characters, lower case, spaces and dashes matches the sealed key (5,000 runs)", () => {
     const ALPHA = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
-    const typedChar = fc.record({ c: fc.constantFrom(...ALPHA), fullWidth: fc.boolean(), lower: fc.boolean(), sep: fc.constantFrom("", "", "", " ", "-", "－", "　", "·", "—", "_") });
+    const typedChar = fc.record({
+      c: fc.constantFrom(...ALPHA),
+      fullWidth: fc.boolean(),
+      lower: fc.boolean(),
+      sep: fc.constantFrom("", "", "", " ", "-", "－", "　", "·", "—", "_"),
+    });
     fc.assert(
       fc.property(fc.array(typedChar, { minLength: 1, maxLength: 30 }), (chars) => {
         const sealed = chars.map((x) => x.c).join("");
@@ -92,7 +100,9 @@ describe("normaliseKey: what a person types matches what the supplier sealed", (
             return (fullWidth ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch) + sep;
           })
           .join("");
-        expect(normaliseKey({ pin: typed }, { caseInsensitive: true })).toEqual(normaliseKey({ pin: sealed }, { caseInsensitive: true }));
+        expect(normaliseKey({ pin: typed }, { caseInsensitive: true })).toEqual(
+          normaliseKey({ pin: sealed }, { caseInsensitive: true }),
+        );
       }),
       { numRuns: 5_000 },
     );

@@ -27,7 +27,7 @@ function parseChunked(bytes: Uint8Array, options: KeyFileParserOptions = {}, see
   const p = createKeyFileParser(options);
   const out: KeyRecord[] = [];
   let x = seed;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     x = (x * 1103515245 + 12345) >>> 0;
     const n = 1 + (x % 17);
     out.push(...p.push(bytes.subarray(i, i + n)));
@@ -72,14 +72,22 @@ describe("parseKeyFile", () => {
     expect(two.report.columnsReason).toMatch(/no header, two columns/);
     expect(two.keys[1]).toEqual({ line: 2, serial: "46281948219935181", pin: "909378657975432319" });
     const one = parseKeyFile("J4H9D-U7794-G9DPM\nRCG62-9BE2U-66MR2\n");
-    expect(one.keys).toEqual([{ line: 1, pin: "J4H9DU7794G9DPM" }, { line: 2, pin: "RCG629BE2U66MR2" }]);
+    expect(one.keys).toEqual([
+      { line: 1, pin: "J4H9DU7794G9DPM" },
+      { line: 2, pin: "RCG629BE2U66MR2" },
+    ]);
     const e = refused("1,2,3\n4,5,6\n", { file: "three.csv" });
     expect(e.message).toMatch(/three\.csv line 1: .*3 columns; pass a column mapping/);
     const mapped = parseKeyFile("x,1111,2222\ny,3333,4444\n", { columns: { serial: 1, pin: 2 } });
-    expect(mapped.keys).toEqual([{ line: 1, serial: "1111", pin: "2222" }, { line: 2, serial: "3333", pin: "4444" }]);
+    expect(mapped.keys).toEqual([
+      { line: 1, serial: "1111", pin: "2222" },
+      { line: 2, serial: "3333", pin: "4444" },
+    ]);
     const byName = parseKeyFile("面值,编号,兑换码\n100,A1,XYZ\n", { columns: { serial: "编号", pin: "兑换码" } });
     expect(byName.keys).toEqual([{ line: 2, serial: "A1", pin: "XYZ" }]);
-    expect(() => parseKeyFile("a,b\n1,2\n", { columns: { pin: "卡密" }, header: true })).toThrow(/the PIN column "卡密" is not in the header/);
+    expect(() => parseKeyFile("a,b\n1,2\n", { columns: { pin: "卡密" }, header: true })).toThrow(
+      /the PIN column "卡密" is not in the header/,
+    );
   });
 
   it("UTF-8 with BOM", () => {
@@ -111,7 +119,10 @@ describe("parseKeyFile", () => {
     const p = createKeyFileParser();
     const keys = [...p.push(bytes.subarray(0, cut)), ...p.push(bytes.subarray(cut)), ...p.end()];
     expect(p.report().encoding).toBe("gb18030");
-    expect(keys).toEqual([{ line: 2, serial: "1", pin: "中文ABC" }, { line: 3, serial: "2", pin: "DEF" }]);
+    expect(keys).toEqual([
+      { line: 2, serial: "1", pin: "中文ABC" },
+      { line: 3, serial: "2", pin: "DEF" },
+    ]);
     for (let c = 1; c < bytes.length; c++) {
       const q = createKeyFileParser();
       expect([...q.push(bytes.subarray(0, c)), ...q.push(bytes.subarray(c)), ...q.end()]).toEqual(keys);
@@ -154,11 +165,16 @@ describe("parseKeyFile", () => {
 
   it("a quoted field spanning lines keeps later line numbers right", () => {
     const { keys } = parseKeyFile('card,pin\n"1\n2",AAA\n3,BBB\n');
-    expect(keys).toEqual([{ line: 2, serial: "12", pin: "AAA" }, { line: 4, serial: "3", pin: "BBB" }]);
+    expect(keys).toEqual([
+      { line: 2, serial: "12", pin: "AAA" },
+      { line: 4, serial: "3", pin: "BBB" },
+    ]);
   });
 
   it("refuses scientific notation with a clear error naming the line", () => {
-    const e = refused("卡号,卡密\n52601815908301661,318609139099603082\n4.62819E+16,909378657975432319\n", { file: "keys.csv" });
+    const e = refused("卡号,卡密\n52601815908301661,318609139099603082\n4.62819E+16,909378657975432319\n", {
+      file: "keys.csv",
+    });
     expect(e.issues).toEqual([expect.objectContaining({ line: 3, code: "SCI_NOTATION" })]);
     expect(e.message).toMatch(/^Invalid key file keys\.csv line 3: serial "4\.62819E\+16" is in scientific notation/);
     const pin = refused("卡号,卡密\n1,3.18609E+17\n");
@@ -168,12 +184,15 @@ describe("parseKeyFile", () => {
 
   it("stripped leading zeros: refused when a length is declared, warned otherwise", () => {
     const rows = ["卡号,卡密"];
-    for (let i = 0; i < 20; i++) rows.push(`0${String(1000000000000000 + i)},${String(100000000000000000n + BigInt(i))}0`);
+    for (let i = 0; i < 20; i++)
+      rows.push(`0${String(1000000000000000 + i)},${String(100000000000000000n + BigInt(i))}0`);
     rows.push(`${String(1000000000000099)},1000000000000000990`);
     const text = rows.join("\n") + "\n";
     const e = refused(text, { serialLength: 17, file: "zeros.csv" });
     expect(e.issues).toEqual([expect.objectContaining({ line: 22, code: "LEADING_ZEROS" })]);
-    expect(e.message).toMatch(/line 22: serial "1000000000000099" has 16 characters, 17 declared: leading zeros were probably stripped/);
+    expect(e.message).toMatch(
+      /line 22: serial "1000000000000099" has 16 characters, 17 declared: leading zeros were probably stripped/,
+    );
     const { report } = parseKeyFile(text);
     expect(report.warnings.join("\n")).toMatch(/1 serial shorter than the usual 17 digits \(line 22\)/);
     const pinLen = refused(text, { pinLength: 18 });
@@ -202,20 +221,31 @@ describe("parseKeyFile", () => {
     const { keys, report } = parseKeyFile(text);
     expect(report.format).toBe("jsonl");
     expect(report.columns).toEqual({ serial: "卡号", pin: "卡密" });
-    expect(keys).toEqual([{ line: 1, serial: "5260", pin: "31860913" }, { line: 3, pin: "ABC" }]);
+    expect(keys).toEqual([
+      { line: 1, serial: "5260", pin: "31860913" },
+      { line: 3, pin: "ABC" },
+    ]);
     const e = refused('{"serial":"1","code":"A"}\n{"serial":"2","code":318609139099603082}\n{"serial":3\n');
-    expect(e.issues.map((i) => [i.line, i.code])).toEqual([[2, "JSON"], [3, "JSON"]]);
+    expect(e.issues.map((i) => [i.line, i.code])).toEqual([
+      [2, "JSON"],
+      [3, "JSON"],
+    ]);
     expect(e.issues[0]!.message).toMatch(/must be a string/);
   });
 
   it("rows with too few columns and empty PINs are refused by line", () => {
     const e = refused("card,pin\n1\n2,\n3,OK\n");
-    expect(e.issues.map((i) => [i.line, i.code])).toEqual([[2, "COLUMNS"], [3, "EMPTY_PIN"]]);
+    expect(e.issues.map((i) => [i.line, i.code])).toEqual([
+      [2, "COLUMNS"],
+      [3, "EMPTY_PIN"],
+    ]);
     expect(e.issueCount).toBe(2);
   });
 
   it("streaming: any chunking gives the same keys (UTF-8 multi-byte and CRLF split across chunks)", () => {
-    const text = "\uFEFF卡号,卡密\r\n" + Array.from({ length: 300 }, (_, i) => `卡${i},"密,${i}"\r\n${i % 7 === 0 ? "\r\n" : ""}`).join("");
+    const text =
+      "\uFEFF卡号,卡密\r\n" +
+      Array.from({ length: 300 }, (_, i) => `卡${i},"密,${i}"\r\n${i % 7 === 0 ? "\r\n" : ""}`).join("");
     const bytes = utf8(text);
     const whole = parseKeyFile(bytes).keys;
     expect(whole).toHaveLength(300);
@@ -230,7 +260,7 @@ describe("parseKeyFile", () => {
       const p = createKeyFileParser();
       let x = seed;
       const keys: KeyRecord[] = [];
-      for (let i = 0; i < bytes.length; ) {
+      for (let i = 0; i < bytes.length;) {
         x = (x * 1103515245 + 12345) >>> 0;
         const n = 1 + (x % 17);
         keys.push(...p.push(bytes.subarray(i, i + n)));

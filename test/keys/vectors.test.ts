@@ -12,7 +12,15 @@ import { verifyProof } from "../../lib/merkle/verifyProof.js";
 import { buildTree } from "../../lib/merkle/buildTree.js";
 import { getProof } from "../../lib/merkle/getProof.js";
 import { createKeccakKernelSync } from "../../lib/hash/createKeccakKernelSync.js";
-import { refBatchId, refCommitment, refKeyBytes, refLeaf, refSalt, refTree, ozVerify } from "../fixtures/keys/reference.js";
+import {
+  refBatchId,
+  refCommitment,
+  refKeyBytes,
+  refLeaf,
+  refSalt,
+  refTree,
+  ozVerify,
+} from "../fixtures/keys/reference.js";
 import { bytesToHex, hexToBytes } from "viem";
 
 describe("test vectors (test/fixtures/vectors.json, quoted by docs/FORMATS.md)", () => {
@@ -24,7 +32,8 @@ describe("test vectors (test/fixtures/vectors.json, quoted by docs/FORMATS.md)",
   it.each(vectors.salt)("salt of index $index", (v) => {
     const index = BigInt(v.index);
     expect(deriveSalt(v.batchSecret as Hex, v.batchId as Hex, index)).toBe(v.salt);
-    if (index <= BigInt(Number.MAX_SAFE_INTEGER)) expect(deriveSalt(v.batchSecret as Hex, v.batchId as Hex, Number(index))).toBe(v.salt);
+    if (index <= BigInt(Number.MAX_SAFE_INTEGER))
+      expect(deriveSalt(v.batchSecret as Hex, v.batchId as Hex, Number(index))).toBe(v.salt);
     expect(refSalt(v.batchSecret as Hex, v.batchId as Hex, index)).toBe(v.salt);
   });
 
@@ -53,7 +62,9 @@ describe("test vectors (test/fixtures/vectors.json, quoted by docs/FORMATS.md)",
     expect(() => deriveSalt("0x1234", b.batchId as Hex, 0)).toThrow(CommitArgumentError);
     expect(() => deriveSalt(b.batchSecret as Hex, b.batchId as Hex, -1)).toThrow(/index -1/);
     expect(() => deriveSalt(b.batchSecret as Hex, b.batchId as Hex, 1n << 64n)).toThrow(CommitArgumentError);
-    expect(deriveSalt(b.batchSecret as Hex, b.batchId as Hex, (1n << 64n) - 1n)).toBe(refSalt(b.batchSecret as Hex, b.batchId as Hex, (1n << 64n) - 1n));
+    expect(deriveSalt(b.batchSecret as Hex, b.batchId as Hex, (1n << 64n) - 1n)).toBe(
+      refSalt(b.batchSecret as Hex, b.batchId as Hex, (1n << 64n) - 1n),
+    );
     expect(() => computeCommitment(b.entries[0]!.salt as Hex, new Uint8Array(0))).toThrow(CommitArgumentError);
     expect(() => computeCommitment("0xzz" as Hex, new Uint8Array(1))).toThrow(/Invalid salt/);
     expect(() => computeBatchId("0x1234" as Address, "x")).toThrow(CommitArgumentError);

@@ -31,10 +31,18 @@ describe("proof attacks", () => {
     // … but no (batchId, index, commitment) hashes to it: presenting its children as a 64-byte "value" (the
     // single-hash attack) or the inner node as a commitment gives a different leaf.
     expect(leafHash(batchId, 0, inner)).not.toBe(inner);
-    expect(keccak256(concat([leaves[0]!, leaves[1]!]))).not.toBe(leafHash(leaves[0]!, BigInt(leaves[1]!) & (2n ** 64n - 1n), ZERO));
-    for (const index of [0, 1, 2]) expect(StandardMerkleTree.verify(tree.root, TYPES, [batchId, index, inner], upper)).toBe(false);
+    expect(keccak256(concat([leaves[0]!, leaves[1]!]))).not.toBe(
+      leafHash(leaves[0]!, BigInt(leaves[1]!) & (2n ** 64n - 1n), ZERO),
+    );
+    for (const index of [0, 1, 2])
+      expect(StandardMerkleTree.verify(tree.root, TYPES, [batchId, index, inner], upper)).toBe(false);
     // the single-hashed leaf (inner encoding) is not a leaf either
-    const single = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }], [batchId, 0n, commitments[0]!]));
+    const single = keccak256(
+      encodeAbiParameters(
+        [{ type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }],
+        [batchId, 0n, commitments[0]!],
+      ),
+    );
     expect(keccak256(single)).toBe(leaves[0]);
     expect(verifyProof(tree.root, single, getProof(tree, 0))).toBe(false);
   });
@@ -61,7 +69,13 @@ describe("proof attacks", () => {
 
   it("zero nodes: zero leaf, zero siblings, zero root and empty proofs fail", () => {
     expect(verifyProof(tree.root, ZERO, getProof(tree, 0))).toBe(false);
-    expect(verifyProof(tree.root, leaves[0]!, getProof(tree, 0).map(() => ZERO))).toBe(false);
+    expect(
+      verifyProof(
+        tree.root,
+        leaves[0]!,
+        getProof(tree, 0).map(() => ZERO),
+      ),
+    ).toBe(false);
     expect(verifyProof(ZERO, leaves[0]!, getProof(tree, 0))).toBe(false);
     expect(verifyProof(tree.root, leaves[0]!, [])).toBe(false);
     expect(verifyProof(ZERO, ZERO, [])).toBe(true); // the raw rule (leaf == root), as MerkleProof.verify: roots are never zero on chain
@@ -74,7 +88,13 @@ describe("proof attacks", () => {
     expect(verifyProof(tree.root, leaves[2]!, [...proof.slice(0, -1), "0xzz" as Hex])).toBe(false);
     expect(verifyProof(`${tree.root}00` as Hex, leaves[2]!, proof)).toBe(false);
     expect(verifyProof(tree.root, leaves[2]!, "nope" as unknown as Hex[])).toBe(false);
-    expect(verifyProof(tree.root.toUpperCase().replace("0X", "0x") as Hex, leaves[2]!.toUpperCase().replace("0X", "0x") as Hex, proof)).toBe(true);
+    expect(
+      verifyProof(
+        tree.root.toUpperCase().replace("0X", "0x") as Hex,
+        leaves[2]!.toUpperCase().replace("0X", "0x") as Hex,
+        proof,
+      ),
+    ).toBe(true);
   });
 
   it("the root depends on every leaf and on index order", () => {

@@ -45,7 +45,13 @@ describe("the keccak kernel and proof checks run in a real browser (headless Chr
     browser = await pw.launch({
       executablePath: await chromium.executablePath(),
       headless: true,
-      args: [...chromium.args.filter((a) => a !== "--single-process"), "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync"],
+      args: [
+        ...chromium.args.filter((a) => a !== "--single-process"),
+        "--disable-background-networking",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
   afterAll(async () => {
@@ -90,7 +96,15 @@ describe("the keccak kernel and proof checks run in a real browser (headless Chr
             bad: kt.verifyProof(root, leaf, fromShard.proof.slice(1)),
           };
         },
-        { inputs, batchId, packed: bytesToHex(packed), n, shard: bytesToHex(shard), root: tree.root, proof: getProof(tree, 35) },
+        {
+          inputs,
+          batchId,
+          packed: bytesToHex(packed),
+          n,
+          shard: bytesToHex(shard),
+          root: tree.root,
+          proof: getProof(tree, 35),
+        },
       );
       expect(got.digests).toEqual(inputs.map((i) => keccak256(i)));
       expect(got.root).toBe(tree.root);

@@ -13,7 +13,10 @@ import { verifyProof } from "../../lib/merkle/verifyProof.js";
 import { keccakBuffer, packHex, referenceBatch } from "./helpers.js";
 
 const TYPES = ["bytes32", "uint256", "bytes32"];
-const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025];
+const SIZES = [
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1000,
+  1023, 1024, 1025,
+];
 const POWERS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 describe("Merkle tree against independent implementations", () => {
@@ -28,7 +31,13 @@ describe("Merkle tree against independent implementations", () => {
       expect(leafHash(batchId, i, c)).toBe(StandardMerkleTree.of([[batchId, i, c]], TYPES).leafHash([batchId, i, c]));
       expect(leafHash(batchId, BigInt(i), c)).toBe(leafHash(batchId, i, c));
     }
-    expect(leafHash(batchId, 2n ** 64n - 1n, commitments[0]!)).toBe(StandardMerkleTree.of([[batchId, 2n ** 64n - 1n, commitments[0]!]], TYPES).leafHash([batchId, 2n ** 64n - 1n, commitments[0]!]));
+    expect(leafHash(batchId, 2n ** 64n - 1n, commitments[0]!)).toBe(
+      StandardMerkleTree.of([[batchId, 2n ** 64n - 1n, commitments[0]!]], TYPES).leafHash([
+        batchId,
+        2n ** 64n - 1n,
+        commitments[0]!,
+      ]),
+    );
   });
 
   it("layerSizes halves rounding up", () => {
@@ -43,7 +52,11 @@ describe("Merkle tree against independent implementations", () => {
       const { batchId, commitments, leaves } = referenceBatch(n, n);
       const ours = buildTree(kernel, { leaves: kernel.leaves(hexToBytes(batchId), 0, packHex(commitments), n) });
       expect(bytesToHex(ours.layers[0]!)).toBe(bytesToHex(packHex(leaves)));
-      const js = new MerkleTreeJs(leaves.map((l) => Buffer.from(hexToBytes(l))), keccakBuffer, { sortPairs: true });
+      const js = new MerkleTreeJs(
+        leaves.map((l) => Buffer.from(hexToBytes(l))),
+        keccakBuffer,
+        { sortPairs: true },
+      );
       expect(ours.root).toBe(js.getHexRoot());
       expect(ours.count).toBe(n);
       for (let i = 0; i < n; i++) {
@@ -61,10 +74,15 @@ describe("Merkle tree against independent implementations", () => {
   for (const n of POWERS) {
     it(`${n} leaves (a power of two): root equals StandardMerkleTree.of(…, { sortLeaves: false })`, () => {
       const { batchId, commitments } = referenceBatch(n, 1000 + n);
-      const oz = StandardMerkleTree.of(commitments.map((c, i) => [batchId, i, c]), TYPES, { sortLeaves: false });
+      const oz = StandardMerkleTree.of(
+        commitments.map((c, i) => [batchId, i, c]),
+        TYPES,
+        { sortLeaves: false },
+      );
       const ours = buildTree(kernel, { leaves: kernel.leaves(hexToBytes(batchId), 0, packHex(commitments), n) });
       expect(ours.root).toBe(oz.root);
-      for (const i of [0, n - 1, n >> 1]) expect(StandardMerkleTree.verify(oz.root, TYPES, [batchId, i, commitments[i]!], getProof(ours, i))).toBe(true);
+      for (const i of [0, n - 1, n >> 1])
+        expect(StandardMerkleTree.verify(oz.root, TYPES, [batchId, i, commitments[i]!], getProof(ours, i))).toBe(true);
     });
   }
 

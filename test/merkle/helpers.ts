@@ -17,7 +17,14 @@ export function seededBytes(seed: number, length: number): Uint8Array {
 
 /** The reference leaf: viem's ABI encoder and keccak256, as StandardMerkleTree defines it. */
 export function referenceLeaf(batchId: Hex, index: number | bigint, commitment: Hex): Hex {
-  return keccak256(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }], [batchId, BigInt(index), commitment])));
+  return keccak256(
+    keccak256(
+      encodeAbiParameters(
+        [{ type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }],
+        [batchId, BigInt(index), commitment],
+      ),
+    ),
+  );
 }
 
 /** Commitments and leaves of a batch of `count` keys, computed with the reference functions only. */

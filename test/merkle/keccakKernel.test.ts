@@ -22,8 +22,12 @@ describe("batch keccak kernel against viem keccak256", () => {
   });
 
   it("known vectors: empty input and 'abc'", () => {
-    expect(bytesToHex(kernel.keccak256(new Uint8Array(0)))).toBe("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
-    expect(bytesToHex(kernel.keccak256(new TextEncoder().encode("abc")))).toBe("0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+    expect(bytesToHex(kernel.keccak256(new Uint8Array(0)))).toBe(
+      "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+    );
+    expect(bytesToHex(kernel.keccak256(new TextEncoder().encode("abc")))).toBe(
+      "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45",
+    );
   });
 
   it("hashMany over fixed lengths 0, 1, 32, 64, 72, 96, 135, 136, 137, 300 (odd and even counts)", () => {
@@ -31,7 +35,8 @@ describe("batch keccak kernel against viem keccak256", () => {
       for (const count of [1, 2, 3, 17]) {
         const input = seededBytes(len * 31 + count, len * count);
         const out = kernel.hashMany(input, len, count);
-        for (let i = 0; i < count; i++) expect(slice32(out, i), `len ${len} #${i}`).toBe(keccak256(input.subarray(i * len, (i + 1) * len)));
+        for (let i = 0; i < count; i++)
+          expect(slice32(out, i), `len ${len} #${i}`).toBe(keccak256(input.subarray(i * len, (i + 1) * len)));
       }
     }
   });
@@ -39,10 +44,19 @@ describe("batch keccak kernel against viem keccak256", () => {
   it("deriveSalts equals keccak256(secret ‖ batchId ‖ uint64be(index)), including indices above 2^32 and a chunk boundary", () => {
     const secret = seededBytes(7, 32);
     const batchId = seededBytes(8, 32);
-    for (const [start, count] of [[0, 1], [0, 2], [5, 9], [2 ** 32 - 3, 7], [2 ** 40 + 1, 4], [0, 8193]] as const) {
+    for (const [start, count] of [
+      [0, 1],
+      [0, 2],
+      [5, 9],
+      [2 ** 32 - 3, 7],
+      [2 ** 40 + 1, 4],
+      [0, 8193],
+    ] as const) {
       const salts = kernel.deriveSalts(secret, batchId, start, count);
       for (let i = 0; i < count; i += count > 100 ? 97 : 1) {
-        const ref = keccak256(concat([bytesToHex(secret), bytesToHex(batchId), numberToHex(BigInt(start + i), { size: 8 })]));
+        const ref = keccak256(
+          concat([bytesToHex(secret), bytesToHex(batchId), numberToHex(BigInt(start + i), { size: 8 })]),
+        );
         expect(slice32(salts, i), `index ${start + i}`).toBe(ref);
       }
     }
@@ -63,10 +77,16 @@ describe("batch keccak kernel against viem keccak256", () => {
 
   it("leaves equal the OpenZeppelin standard leaf of (bytes32, uint256, bytes32)", () => {
     const batchId = seededBytes(21, 32);
-    for (const [start, count] of [[0, 1], [0, 2], [3, 11], [2 ** 33, 3]] as const) {
+    for (const [start, count] of [
+      [0, 1],
+      [0, 2],
+      [3, 11],
+      [2 ** 33, 3],
+    ] as const) {
       const commitments = seededBytes(22 + count, count * 32);
       const out = kernel.leaves(batchId, start, commitments, count);
-      for (let i = 0; i < count; i++) expect(slice32(out, i)).toBe(referenceLeaf(bytesToHex(batchId), start + i, slice32(commitments, i)));
+      for (let i = 0; i < count; i++)
+        expect(slice32(out, i)).toBe(referenceLeaf(bytesToHex(batchId), start + i, slice32(commitments, i)));
     }
   });
 
@@ -78,7 +98,13 @@ describe("batch keccak kernel against viem keccak256", () => {
       const out = kernel.hashPairs(nodes, n);
       for (let i = 0; i < Math.ceil(n / 2); i++) {
         const a = slice32(nodes, 2 * i);
-        const ref = 2 * i + 1 < n ? (() => { const b = slice32(nodes, 2 * i + 1); return keccak256(concat(a < b ? [a, b] : [b, a])); })() : a;
+        const ref =
+          2 * i + 1 < n
+            ? (() => {
+                const b = slice32(nodes, 2 * i + 1);
+                return keccak256(concat(a < b ? [a, b] : [b, a]));
+              })()
+            : a;
         expect(slice32(out, i), `n ${n} node ${i}`).toBe(ref);
       }
       const copy = nodes.slice();
@@ -97,6 +123,8 @@ describe("batch keccak kernel against viem keccak256", () => {
     expect(() => kernel.leaves(new Uint8Array(32), 0, new Uint8Array(32), 2)).toThrow(KeccakKernelArgumentError);
     expect(() => kernel.hashPairs(new Uint8Array(32), 2)).toThrow(KeccakKernelArgumentError);
     expect(() => kernel.deriveSalts(new Uint8Array(32), new Uint8Array(32), -1, 1)).toThrow(/start index -1/);
-    expect(() => kernel.commitments(new Uint8Array(64), new Uint8Array(4), Uint32Array.of(0, 3, 2), 2)).toThrow(KeccakKernelArgumentError);
+    expect(() => kernel.commitments(new Uint8Array(64), new Uint8Array(4), Uint32Array.of(0, 3, 2), 2)).toThrow(
+      KeccakKernelArgumentError,
+    );
   });
 });

@@ -23,7 +23,8 @@ describe("proofs verify with OpenZeppelin MerkleProof.sol on the in-process chai
   let harness: Harness;
   let kernel: KeccakKernel;
   beforeAll(async () => {
-    if (!(await hre.artifacts.artifactExists("MerkleProofHarness"))) await hre.tasks.getTask("build").run({ quiet: true });
+    if (!(await hre.artifacts.artifactExists("MerkleProofHarness")))
+      await hre.tasks.getTask("build").run({ quiet: true });
     const { viem } = await hre.network.connect();
     harness = (await viem.deployContract("MerkleProofHarness")) as unknown as Harness;
     kernel = await createKeccakKernel();

@@ -42,7 +42,20 @@ describe("proof shards", () => {
   });
 
   // sizes chosen so the last shard is partial, a single shard, promoted odd shard roots, and exact fits
-  const cases: [number, number][] = [[1, 1024], [5, 1024], [1024, 1024], [1025, 1024], [3000, 1024], [100, 16], [97, 16], [33, 4], [7, 1], [64, 8], [65, 8], [81, 8]];
+  const cases: [number, number][] = [
+    [1, 1024],
+    [5, 1024],
+    [1024, 1024],
+    [1025, 1024],
+    [3000, 1024],
+    [100, 16],
+    [97, 16],
+    [33, 4],
+    [7, 1],
+    [64, 8],
+    [65, 8],
+    [81, 8],
+  ];
   for (const [n, S] of cases) {
     it(`${n} keys in shards of ${S}: round trip, and every key's proof from its shard equals the tree's and verifies`, () => {
       const { batchId, commitments, packed, tree } = batch(kernel, n, n * 7 + S);
@@ -108,7 +121,8 @@ describe("proof shards", () => {
       ["trailing byte", () => Uint8Array.from([...good, 0]), "LENGTH"],
       ["other batch count, same shard", () => mutate((_, v) => v.setUint32(20, 200)), "PATH_LENGTH"],
     ];
-    for (const [name, make, code] of table) it(`${name} -> ${code}`, () => expect(codeOf(() => decodeProofShard(make()))).toBe(code));
+    for (const [name, make, code] of table)
+      it(`${name} -> ${code}`, () => expect(codeOf(() => decodeProofShard(make()))).toBe(code));
 
     it("random corruption never escapes as anything but ProofShardError or a failing proof", () => {
       const { batchId, tree } = (() => {

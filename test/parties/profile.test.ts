@@ -24,7 +24,10 @@ describe("party display profile in the profile URI", () => {
     ["bad base64", "data:application/json;base64,@@@"],
     ["no name", `data:application/json,${encodeURIComponent(JSON.stringify({ uri: "x" }))}`],
     ["a name that is not a string", `data:application/json,${encodeURIComponent(JSON.stringify({ name: 42 }))}`],
-    ["only control characters", `data:application/json,${encodeURIComponent(JSON.stringify({ name: "\u0000\u202e" }))}`],
+    [
+      "only control characters",
+      `data:application/json,${encodeURIComponent(JSON.stringify({ name: "\u0000\u202e" }))}`,
+    ],
     ["other media type", "data:text/html,<b>x</b>"],
   ])("gives no name for %s", (_what, uri) => {
     expect(readProfileName(uri)).toBeUndefined();

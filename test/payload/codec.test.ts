@@ -24,14 +24,16 @@ function code(s: string): PayloadErrorCode {
   throw new Error(`decoded: ${s}`);
 }
 
-const lower = (v: unknown): unknown => (typeof v === "string" && v.startsWith("0x") ? v.toLowerCase() : Array.isArray(v) ? v.map(lower) : v);
+const lower = (v: unknown): unknown =>
+  typeof v === "string" && v.startsWith("0x") ? v.toLowerCase() : Array.isArray(v) ? v.map(lower) : v;
 
 describe("payload vectors", () => {
   it.each(vectors.payloads)("$name: bytes, string and round trip", (v) => {
     expect(encodePayload(v.fields as PayloadFields)).toBe(v.payload);
     expect(`0x${Buffer.from(unb64u(v.payload)).toString("hex")}`).toBe(v.bytes);
     const d = decodePayload(v.payload);
-    for (const [k, val] of Object.entries(v.fields)) expect((d as Record<string, unknown>)[k], k).toEqual(k === "gs1" ? val : lower(val));
+    for (const [k, val] of Object.entries(v.fields))
+      expect((d as Record<string, unknown>)[k], k).toEqual(k === "gs1" ? val : lower(val));
     expect(decodedPayloadSchema.parse(d)).toEqual(d);
     expect(encodePayload(d)).toBe(v.payload);
     expect(parsePayloadInput(v.url)).toEqual({ payload: v.payload, portalBase: "https://verify.keytrail.example" });
@@ -39,7 +41,15 @@ describe("payload vectors", () => {
 
   it("short form byte layout: version, flags, varint chainId, ledger, batchId, varint index, salt", () => {
     const v = vectors.payloads[1]!;
-    const expected = [1, 0x10, ...leb(31337), ...hexBytes(v.fields.ledger), ...hexBytes(v.fields.batchId), ...leb(2), ...hexBytes(v.fields.salt)];
+    const expected = [
+      1,
+      0x10,
+      ...leb(31337),
+      ...hexBytes(v.fields.ledger),
+      ...hexBytes(v.fields.batchId),
+      ...leb(2),
+      ...hexBytes(v.fields.salt),
+    ];
     expect(hexBytes(v.bytes)).toEqual(expected);
     expect(expected).toHaveLength(90);
   });
@@ -59,14 +69,27 @@ describe("payload codec", () => {
   const base = { chainId: 31337, ledger: LEDGER, batchId: fill(0xb1), index: 7, salt: fill(0x5a) } as const;
 
   it("round-trips every optional field combination", () => {
-    const gs1s = [undefined, { gtin: "09506000134352" }, { gtin: "09506000134352", lot: "ABC-1/2", serial: "x!%&'()*+,-./:;<=>?_z", expiry: "260100" }];
+    const gs1s = [
+      undefined,
+      { gtin: "09506000134352" },
+      { gtin: "09506000134352", lot: "ABC-1/2", serial: "x!%&'()*+,-./:;<=>?_z", expiry: "260100" },
+    ];
     for (const form of ["short", "full"] as const)
       for (const commitment of form === "full" ? [fill(3)] : [undefined, fill(3)])
         for (const seller of [undefined, SELLER])
           for (const gs1 of gs1s)
             for (const keyCase of ["exact", "upper"] as const) {
-              const gs1Fixed = gs1 && "serial" in gs1 && gs1.serial !== undefined ? { ...gs1, serial: gs1.serial.slice(0, 20) } : gs1;
-              const f: PayloadFields = { ...base, form, keyCase, ...(commitment ? { commitment } : {}), ...(seller ? { seller } : {}), ...(gs1Fixed ? { gs1: gs1Fixed } : {}), ...(form === "full" ? { proof: [fill(1), fill(2)] } : {}) };
+              const gs1Fixed =
+                gs1 && "serial" in gs1 && gs1.serial !== undefined ? { ...gs1, serial: gs1.serial.slice(0, 20) } : gs1;
+              const f: PayloadFields = {
+                ...base,
+                form,
+                keyCase,
+                ...(commitment ? { commitment } : {}),
+                ...(seller ? { seller } : {}),
+                ...(gs1Fixed ? { gs1: gs1Fixed } : {}),
+                ...(form === "full" ? { proof: [fill(1), fill(2)] } : {}),
+              };
               const s = encodePayload(f);
               const d = decodePayload(s);
               expect(d).toEqual({ version: 1, ...f });
@@ -77,18 +100,28 @@ describe("payload codec", () => {
   it("full form with an empty proof (a batch of one key) and with 48 nodes", () => {
     expect(decodePayload(encodePayload({ ...base, form: "full", commitment: fill(3), proof: [] })).proof).toEqual([]);
     const deep = Array.from({ length: 48 }, (_, i) => fill(i + 1));
-    expect(decodePayload(encodePayload({ ...base, form: "full", commitment: fill(3), proof: deep })).proof).toEqual(deep);
+    expect(decodePayload(encodePayload({ ...base, form: "full", commitment: fill(3), proof: deep })).proof).toEqual(
+      deep,
+    );
   });
 
   it("largest values: chain id 2^53 - 1, index 2^48 - 1", () => {
-    const d = decodePayload(encodePayload({ ...base, form: "short", chainId: Number.MAX_SAFE_INTEGER, index: 2 ** 48 - 1 }));
+    const d = decodePayload(
+      encodePayload({ ...base, form: "short", chainId: Number.MAX_SAFE_INTEGER, index: 2 ** 48 - 1 }),
+    );
     expect([d.chainId, d.index]).toEqual([Number.MAX_SAFE_INTEGER, 2 ** 48 - 1]);
   });
 
   it("the largest valid payload fits MAX_PAYLOAD_CHARS exactly", () => {
     const s = encodePayload({
-      ...base, form: "full", chainId: Number.MAX_SAFE_INTEGER, index: 2 ** 48 - 1, commitment: fill(3), seller: SELLER,
-      gs1: { gtin: "99999999999997", lot: "L".repeat(20), serial: "S".repeat(20), expiry: "991231" }, proof: Array.from({ length: 48 }, () => fill(9)),
+      ...base,
+      form: "full",
+      chainId: Number.MAX_SAFE_INTEGER,
+      index: 2 ** 48 - 1,
+      commitment: fill(3),
+      seller: SELLER,
+      gs1: { gtin: "99999999999997", lot: "L".repeat(20), serial: "S".repeat(20), expiry: "991231" },
+      proof: Array.from({ length: 48 }, () => fill(9)),
     });
     expect(s.length).toBe(MAX_PAYLOAD_CHARS);
   });
@@ -104,13 +137,21 @@ describe("payload codec", () => {
   it("GS1 Digital Link path of the GS1 identifiers", () => {
     const d = decodePayload(vectors.payloads[3]!.payload);
     expect(gs1DigitalLinkPath(d.gs1!)).toBe("/01/09506000134352/10/L2026-11/21/A7?17=271231");
-    expect(gs1DigitalLinkPath({ gtin: "09506000134352", serial: "a/b%c'd" })).toBe("/01/09506000134352/21/a%2Fb%25c%27d");
+    expect(gs1DigitalLinkPath({ gtin: "09506000134352", serial: "a/b%c'd" })).toBe(
+      "/01/09506000134352/21/a%2Fb%25c%27d",
+    );
   });
 
   it("payloadUrl and parsePayloadInput", () => {
     expect(payloadUrl("https://v.example//", "AbC")).toBe("https://v.example/v/#AbC");
-    expect(parsePayloadInput("  https://v.example/base/v/#Ab\nC  ")).toEqual({ payload: "AbC", portalBase: "https://v.example/base" });
-    expect(parsePayloadInput("https://v.example/base/en/v/#AbC")).toEqual({ payload: "AbC", portalBase: "https://v.example/base" });
+    expect(parsePayloadInput("  https://v.example/base/v/#Ab\nC  ")).toEqual({
+      payload: "AbC",
+      portalBase: "https://v.example/base",
+    });
+    expect(parsePayloadInput("https://v.example/base/en/v/#AbC")).toEqual({
+      payload: "AbC",
+      portalBase: "https://v.example/base",
+    });
     expect(parsePayloadInput("#AbC")).toEqual({ payload: "AbC", portalBase: undefined });
     expect(parsePayloadInput("AbC")).toEqual({ payload: "AbC", portalBase: undefined });
     expect(() => parsePayloadInput("https://v.example/v/")).toThrow(expect.objectContaining({ code: "URL" }));
@@ -138,7 +179,9 @@ describe("payload codec", () => {
     ["unknown GS1 field", { gs1: { gtin: "09506000134352", price: "1" } }],
     ["version 2", { version: 2 }],
   ])("encode refuses %s with code FIELD", (_name, patch) => {
-    expect(() => encodePayload({ ...base, form: "short", ...(patch as object) } as PayloadFields)).toThrow(expect.objectContaining({ code: "FIELD" }));
+    expect(() => encodePayload({ ...base, form: "short", ...(patch as object) } as PayloadFields)).toThrow(
+      expect.objectContaining({ code: "FIELD" }),
+    );
   });
   it("encode never quotes the salt", () => {
     expect(() => encodePayload({ ...base, form: "short", salt: "0xsecretsecret" as Hex })).toThrow(/value not shown/);
@@ -147,7 +190,11 @@ describe("payload codec", () => {
 
 describe("hostile payloads give a PayloadError with a code", () => {
   const short = payloadBytes({ flags: 0 });
-  const full = (nodes: number, extraBytes = 0, declared = nodes) => payloadBytes({ flags: 0x03, tail: [...hexBytes(fill(3)), declared, ...Array.from({ length: nodes * 32 + extraBytes }, () => 7)] });
+  const full = (nodes: number, extraBytes = 0, declared = nodes) =>
+    payloadBytes({
+      flags: 0x03,
+      tail: [...hexBytes(fill(3)), declared, ...Array.from({ length: nodes * 32 + extraBytes }, () => 7)],
+    });
   const gs1 = (g: number[]) => b64u(payloadBytes({ flags: 0x08, tail: g }));
   const cases: [string, string, PayloadErrorCode][] = [
     ["empty", "", "EMPTY"],
@@ -164,9 +211,17 @@ describe("hostile payloads give a PayloadError with a code", () => {
     ["reserved flag 0x20", b64u(payloadBytes({ flags: 0x20 })), "FLAGS"],
     ["reserved flag 0x80", b64u(payloadBytes({ flags: 0x80 })), "FLAGS"],
     ["full without commitment flag", b64u(payloadBytes({ flags: 0x01 })), "FLAGS"],
-    ["non-canonical chain id varint", b64u(payloadBytes({ flags: 0, chainId: [0xe9, 0xf4, 0x81, 0x00] })), "VARINT_NON_CANONICAL"],
+    [
+      "non-canonical chain id varint",
+      b64u(payloadBytes({ flags: 0, chainId: [0xe9, 0xf4, 0x81, 0x00] })),
+      "VARINT_NON_CANONICAL",
+    ],
     ["non-canonical zero varint", b64u(payloadBytes({ flags: 0, chainId: [0x80, 0x00] })), "VARINT_NON_CANONICAL"],
-    ["chain id varint of 9 bytes", b64u(payloadBytes({ flags: 0, chainId: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01] })), "VARINT_OVERFLOW"],
+    [
+      "chain id varint of 9 bytes",
+      b64u(payloadBytes({ flags: 0, chainId: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01] })),
+      "VARINT_OVERFLOW",
+    ],
     ["chain id above 2^53 - 1", b64u(payloadBytes({ flags: 0, chainId: leb(2n ** 53n) })), "VARINT_OVERFLOW"],
     ["chain id 0", b64u(payloadBytes({ flags: 0, chainId: [0] })), "CHAIN_ID"],
     ["index 2^48", b64u(payloadBytes({ flags: 0, index: leb(2 ** 48) })), "INDEX_RANGE"],
@@ -204,7 +259,9 @@ describe("hostile payloads give a PayloadError with a code", () => {
   });
 
   it("errors quote the input and the expectation", () => {
-    expect(() => decodePayload(b64u(payloadBytes({ flags: 0, chainId: [0x80, 0x00] })))).toThrow(/varint at byte 2 is not minimally encoded in chainId/);
+    expect(() => decodePayload(b64u(payloadBytes({ flags: 0, chainId: [0x80, 0x00] })))).toThrow(
+      /varint at byte 2 is not minimally encoded in chainId/,
+    );
     expect(() => decodePayload(b64u(full(49)))).toThrow(/49 proof nodes, at most 48 expected/);
   });
 });

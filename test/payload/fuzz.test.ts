@@ -30,15 +30,23 @@ const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 
 describe(`payload fuzz (fast-check, ${FUZZ_RUNS.toLocaleString("en-US")} runs per property)`, () => {
   it("arbitrary strings (any Unicode)", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), decodesCanonicallyOrRefuses), { numRuns: FUZZ_RUNS });
+    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), decodesCanonicallyOrRefuses), {
+      numRuns: FUZZ_RUNS,
+    });
   });
 
   it("arbitrary base64url strings", () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...B64URL), maxLength: 1400 }), decodesCanonicallyOrRefuses), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...B64URL), maxLength: 1400 }), decodesCanonicallyOrRefuses),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 
   it("arbitrary bytes after a valid version byte", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 900 }), (bytes) => decodesCanonicallyOrRefuses(b64u([1, ...bytes]))), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 900 }), (bytes) => decodesCanonicallyOrRefuses(b64u([1, ...bytes]))),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 
   it("mutated valid payloads (byte flips, cuts, insertions)", () => {
@@ -64,7 +72,8 @@ describe(`payload fuzz (fast-check, ${FUZZ_RUNS.toLocaleString("en-US")} runs pe
   });
 
   it("valid fields round-trip exactly (2,000 runs)", () => {
-    const hex = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString("hex")}` as `0x${string}`);
+    const hex = (n: number) =>
+      fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString("hex")}` as `0x${string}`);
     const fields = fc
       .record({
         full: fc.boolean(),
@@ -79,7 +88,9 @@ describe(`payload fuzz (fast-check, ${FUZZ_RUNS.toLocaleString("en-US")} runs pe
         keyCase: fc.constantFrom("exact" as const, "upper" as const),
       })
       .map(({ full, commitment, proof, ...rest }): PayloadFields =>
-        full ? { ...rest, form: "full", commitment: commitment ?? rest.salt, proof } : { ...rest, form: "short", ...(commitment ? { commitment } : {}) },
+        full
+          ? { ...rest, form: "full", commitment: commitment ?? rest.salt, proof }
+          : { ...rest, form: "short", ...(commitment ? { commitment } : {}) },
       );
     fc.assert(
       fc.property(fields, (f) => {

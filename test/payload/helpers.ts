@@ -22,6 +22,21 @@ export const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3" as const;
 export const SELLER = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as const;
 
 /** Bytes of a payload built field by field, as docs/FORMATS.md lays them out. */
-export function payloadBytes(p: { version?: number; flags: number; chainId?: number[]; index?: number[]; tail?: number[] }): number[] {
-  return [p.version ?? 1, p.flags, ...(p.chainId ?? leb(31337)), ...hexBytes(LEDGER), ...hexBytes(fill(0xb1)), ...(p.index ?? leb(7)), ...hexBytes(fill(0x5a)), ...(p.tail ?? [])];
+export function payloadBytes(p: {
+  version?: number;
+  flags: number;
+  chainId?: number[];
+  index?: number[];
+  tail?: number[];
+}): number[] {
+  return [
+    p.version ?? 1,
+    p.flags,
+    ...(p.chainId ?? leb(31337)),
+    ...hexBytes(LEDGER),
+    ...hexBytes(fill(0xb1)),
+    ...(p.index ?? leb(7)),
+    ...hexBytes(fill(0x5a)),
+    ...(p.tail ?? []),
+  ];
 }

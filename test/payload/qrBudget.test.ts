@@ -39,7 +39,18 @@ function roundTripQr(url: string): string | undefined {
 
 describe("QR size budget", () => {
   it("full form of a 1M-key batch (depth 20, index 999,999) with a seller fits QR version 27 at level M", () => {
-    const url = payloadUrl(PORTAL, encodePayload({ ...base, form: "full", chainId: 42161, index: 999_999, commitment: fill(3), proof: proof20, seller: SELLER }));
+    const url = payloadUrl(
+      PORTAL,
+      encodePayload({
+        ...base,
+        form: "full",
+        chainId: 42161,
+        index: 999_999,
+        commitment: fill(3),
+        proof: proof20,
+        seller: SELLER,
+      }),
+    );
     expect(url.length).toBeLessThanOrEqual(1_100);
     expect(versionOf(url)).toBeLessThanOrEqual(27);
     expect(roundTripQr(url)).toBe(url);
@@ -47,14 +58,29 @@ describe("QR size budget", () => {
   });
 
   it("full form with GS1 identifiers as well stays within version 27 at level M", () => {
-    const url = payloadUrl(PORTAL, encodePayload({ ...base, form: "full", chainId: 42161, index: 999_999, commitment: fill(3), proof: proof20, seller: SELLER, gs1: { gtin: "09506000134352", lot: "L2026-11", serial: "A7", expiry: "271231" } }));
+    const url = payloadUrl(
+      PORTAL,
+      encodePayload({
+        ...base,
+        form: "full",
+        chainId: 42161,
+        index: 999_999,
+        commitment: fill(3),
+        proof: proof20,
+        seller: SELLER,
+        gs1: { gtin: "09506000134352", lot: "L2026-11", serial: "A7", expiry: "271231" },
+      }),
+    );
     expect(versionOf(url)).toBeLessThanOrEqual(27);
   });
 
   it("short form is at most 200 characters (also with a seller) and reads back from a small QR", () => {
     const url = payloadUrl(PORTAL, encodePayload({ ...base, form: "short", chainId: 42161, index: 999_999 }));
     expect(url.length).toBeLessThanOrEqual(200);
-    expect(payloadUrl(PORTAL, encodePayload({ ...base, form: "short", chainId: 42161, index: 999_999, seller: SELLER })).length).toBeLessThanOrEqual(200);
+    expect(
+      payloadUrl(PORTAL, encodePayload({ ...base, form: "short", chainId: 42161, index: 999_999, seller: SELLER }))
+        .length,
+    ).toBeLessThanOrEqual(200);
     expect(versionOf(url)).toBeLessThanOrEqual(10);
     expect(roundTripQr(url)).toBe(url);
   });

@@ -33,9 +33,60 @@ beforeAll(async () => {
   const supplier = `0x${"cd".repeat(20)}`;
   const hostile = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">`;
   const ref = { block: 1, timestamp: 1795000000, tx: `0x${"ef".repeat(32)}` };
-  writeFileSync(join(exportDir, "index.json"), JSON.stringify({ formatVersion: 1, chainId: 56, ledger: supplier, block: { number: 1, hash: ref.tx, timestamp: 1795000000 }, digest: ref.tx, counts: { batches: 1, parties: 1, transfers: 0 } }));
-  writeFileSync(join(exportDir, "batches.json"), JSON.stringify({ batches: [{ batchId: id, supplier, label: hostile, root: ref.tx, count: 1, productId: ref.tx, faceValue: "100", currency: "CNY", expiresAt: 0, restricted: false, manifestHash: ref.tx, manifestURI: `javascript:alert(1)//${hostile}`, anchored: ref, counts: { keys: 1, frozen: 0, redeemed: 0 }, transfers: 0, holders: 1 }] }));
-  writeFileSync(join(exportDir, "parties.json"), JSON.stringify({ parties: [{ address: supplier, kind: "supplier", profileHash: ref.tx, profileURI: hostile, accreditedUntil: 0, suspended: false, registered: ref, batchesAnchored: 1, holdings: { batches: 1, keys: 1, frozen: 0, redeemed: 0 } }] }));
+  writeFileSync(
+    join(exportDir, "index.json"),
+    JSON.stringify({
+      formatVersion: 1,
+      chainId: 56,
+      ledger: supplier,
+      block: { number: 1, hash: ref.tx, timestamp: 1795000000 },
+      digest: ref.tx,
+      counts: { batches: 1, parties: 1, transfers: 0 },
+    }),
+  );
+  writeFileSync(
+    join(exportDir, "batches.json"),
+    JSON.stringify({
+      batches: [
+        {
+          batchId: id,
+          supplier,
+          label: hostile,
+          root: ref.tx,
+          count: 1,
+          productId: ref.tx,
+          faceValue: "100",
+          currency: "CNY",
+          expiresAt: 0,
+          restricted: false,
+          manifestHash: ref.tx,
+          manifestURI: `javascript:alert(1)//${hostile}`,
+          anchored: ref,
+          counts: { keys: 1, frozen: 0, redeemed: 0 },
+          transfers: 0,
+          holders: 1,
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(exportDir, "parties.json"),
+    JSON.stringify({
+      parties: [
+        {
+          address: supplier,
+          kind: "supplier",
+          profileHash: ref.tx,
+          profileURI: hostile,
+          accreditedUntil: 0,
+          suspended: false,
+          registered: ref,
+          batchesAnchored: 1,
+          holdings: { batches: 1, keys: 1, frozen: 0, redeemed: 0 },
+        },
+      ],
+    }),
+  );
   dist = await buildPortal({
     KEYTRAIL_CHAIN_ID: "56",
     KEYTRAIL_RPC_URLS: "https://rpc-a.example.org/v1,https://rpc-b.example.org",
@@ -53,8 +104,18 @@ afterAll(() => {
 
 describe("portal build", () => {
   it("builds every page in both languages, Chinese at the root", () => {
-    const pages = files.filter((f) => f.endsWith(".html")).map((f) => relative(dist, f)).sort();
-    for (const p of ["index.html", "v/index.html", "b/index.html", "p/index.html", "audit/index.html", "how/index.html"]) {
+    const pages = files
+      .filter((f) => f.endsWith(".html"))
+      .map((f) => relative(dist, f))
+      .sort();
+    for (const p of [
+      "index.html",
+      "v/index.html",
+      "b/index.html",
+      "p/index.html",
+      "audit/index.html",
+      "how/index.html",
+    ]) {
       expect(pages).toContain(p);
       expect(pages).toContain(`en/${p}`);
     }
@@ -82,7 +143,11 @@ describe("portal build", () => {
   });
 
   it("renders markup found in export fields as text, never as elements or links", () => {
-    const pages = [join(dist, "en", "b", `0x${"ab".repeat(32)}`, "index.html"), join(dist, "en", "p", `0x${"cd".repeat(20)}`, "index.html"), join(dist, "en", "b", "index.html")];
+    const pages = [
+      join(dist, "en", "b", `0x${"ab".repeat(32)}`, "index.html"),
+      join(dist, "en", "p", `0x${"cd".repeat(20)}`, "index.html"),
+      join(dist, "en", "b", "index.html"),
+    ];
     for (const f of pages) {
       const html = readFileSync(f, "utf8");
       expect(html, f).toContain("&lt;script&gt;window.__pwned=1&lt;/script&gt;");
@@ -105,13 +170,22 @@ describe("portal build", () => {
   });
 
   it("references no third-party origin and leaks no build path", () => {
-    const allowed = ["https://rpc-a.example.org", "https://rpc-b.example.org", "https://verify.example.cn", "http://www.w3.org/2000/svg"];
+    const allowed = [
+      "https://rpc-a.example.org",
+      "https://rpc-b.example.org",
+      "https://verify.example.cn",
+      "http://www.w3.org/2000/svg",
+    ];
     for (const f of files.filter((x) => /\.(html|js|css|json)$/.test(x))) {
       const text = readFileSync(f, "utf8");
       expect(text.includes(repoRoot), relative(dist, f)).toBe(false);
       expect(text.includes(exportDir), relative(dist, f)).toBe(false);
       const srcs = [...text.matchAll(/(?:src|href)="(https?:\/\/[^"]+)"/g)].map((m) => m[1]!);
-      for (const u of srcs) expect(allowed.some((a) => u.startsWith(a)), `${relative(dist, f)}: ${u}`).toBe(true);
+      for (const u of srcs)
+        expect(
+          allowed.some((a) => u.startsWith(a)),
+          `${relative(dist, f)}: ${u}`,
+        ).toBe(true);
     }
   });
 

@@ -6,7 +6,12 @@ import { toFunctionSelector, type AbiFunction } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { cspDirectives } from "../../portal/src/config/cspDirectives.js";
 import { loadPortalConfig } from "../../portal/src/config/loadPortalConfig.js";
-import { BATCH_NOT_FOUND_SELECTOR, BATCH_OF_SELECTOR, INVALID_RANGE_SELECTOR, KEY_STATUS_SELECTOR } from "../../portal/src/scripts/rpc.js";
+import {
+  BATCH_NOT_FOUND_SELECTOR,
+  BATCH_OF_SELECTOR,
+  INVALID_RANGE_SELECTOR,
+  KEY_STATUS_SELECTOR,
+} from "../../portal/src/scripts/rpc.js";
 
 const good = {
   KEYTRAIL_CHAIN_ID: "31337",
@@ -27,7 +32,16 @@ describe("portal config", () => {
   it("reads a JSON file, environment wins field by field, exportDir is relative to the file", () => {
     const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
     const file = join(dir, "portal.json");
-    writeFileSync(file, JSON.stringify({ chainId: 1, rpcUrls: ["https://a.example"], ledger: good.KEYTRAIL_LEDGER, portalBase: "https://p.example", exportDir: "export" }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chainId: 1,
+        rpcUrls: ["https://a.example"],
+        ledger: good.KEYTRAIL_LEDGER,
+        portalBase: "https://p.example",
+        exportDir: "export",
+      }),
+    );
     const c = loadPortalConfig({ KEYTRAIL_PORTAL_CONFIG: file, KEYTRAIL_CHAIN_ID: "5" });
     expect(c.chainId).toBe(5);
     expect(c.rpcUrls).toEqual(["https://a.example"]);
@@ -54,7 +68,11 @@ describe("portal config", () => {
   });
 
   it("connect-src holds 'self' and exactly the RPC origins", () => {
-    const d = cspDirectives(["https://rpc.example.org/v1/key", "https://rpc.example.org/other", "http://127.0.0.1:8545"]);
+    const d = cspDirectives([
+      "https://rpc.example.org/v1/key",
+      "https://rpc.example.org/other",
+      "http://127.0.0.1:8545",
+    ]);
     expect(d).toContain("connect-src 'self' https://rpc.example.org http://127.0.0.1:8545");
     expect(d).toContain("default-src 'none'");
     expect(d).toContain("require-trusted-types-for 'script'");
@@ -67,12 +85,15 @@ describe("portal config", () => {
     expect(toFunctionSelector(batchOf)).toBe(BATCH_OF_SELECTOR);
     expect(batchOf.outputs.map((o) => o.type)).toEqual(["bytes32", "address", "uint64", "uint64", "bool"]);
     const errorSelector = (name: string) => {
-      const e = keyLedgerAbi.find((x) => x.type === "error" && x.name === name) as { inputs: { type: string }[] } | undefined;
+      const e = keyLedgerAbi.find((x) => x.type === "error" && x.name === name) as
+        { inputs: { type: string }[] } | undefined;
       if (!e) throw new Error(`${name} missing from the ABI`);
       return toFunctionSelector(`${name}(${e.inputs.map((i) => i.type).join(",")})`);
     };
     expect(errorSelector("KeyLedgerBatchNotFound")).toBe(BATCH_NOT_FOUND_SELECTOR);
     expect(errorSelector("KeyLedgerInvalidRange")).toBe(INVALID_RANGE_SELECTOR);
-    expect((item.outputs[0] as { components?: { type: string }[] } | undefined)?.components?.map((c) => c.type)).toEqual(["bytes32", "address", "uint64", "uint64", "bool", "address", "uint64", "uint64", "uint8", "bool"]);
+    expect(
+      (item.outputs[0] as { components?: { type: string }[] } | undefined)?.components?.map((c) => c.type),
+    ).toEqual(["bytes32", "address", "uint64", "uint64", "bool", "address", "uint64", "uint64", "uint8", "bool"]);
   });
 });

@@ -89,7 +89,11 @@ async function newPage(): Promise<Page> {
 }
 
 async function verdictOf(page: Page): Promise<string> {
-  await page.waitForFunction(() => (document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict, undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => (document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict,
+    undefined,
+    { timeout: 30_000 },
+  );
   return page.$eval("#verdict", (e) => (e as HTMLElement).dataset.verdict ?? "");
 }
 
@@ -110,7 +114,9 @@ describe("portal end to end (Chromium, live chain)", () => {
     const text = await page.textContent("#timeline");
     expect(text).toContain("第1级");
     expect(text).toContain("第2级");
-    expect(await page.getAttribute("#timeline li[data-hop='1'] a[href^='https://explorer.keytrail.example/tx/0x']", "href")).toMatch(/^https:\/\/explorer\.keytrail\.example\/tx\/0x[0-9a-f]{64}$/);
+    expect(
+      await page.getAttribute("#timeline li[data-hop='1'] a[href^='https://explorer.keytrail.example/tx/0x']", "href"),
+    ).toMatch(/^https:\/\/explorer\.keytrail\.example\/tx\/0x[0-9a-f]{64}$/);
     const ms = Number(await page.evaluate(() => document.documentElement.dataset.verdictMs));
     process.stdout.write(`[portal] time from navigation to verdict (genuine, full form): ${ms} ms\n`);
     await page.screenshot({ path: join(SHOTS, "genuine-zh.png"), fullPage: true });
@@ -126,7 +132,11 @@ describe("portal end to end (Chromium, live chain)", () => {
   });
 
   it("a forged commitment, an unknown batch and an index outside the batch are 'not issued by anyone here'", async () => {
-    for (const [name, payload] of [["forged", scenario.payloads.forged], ["unknown-batch", scenario.payloads.unknownBatch], ["index-out-of-range", scenario.payloads.outOfRange]] as const) {
+    for (const [name, payload] of [
+      ["forged", scenario.payloads.forged],
+      ["unknown-batch", scenario.payloads.unknownBatch],
+      ["index-out-of-range", scenario.payloads.outOfRange],
+    ] as const) {
       const page = await open(payload, "en");
       expect(await verdictOf(page), name).toBe("not-in-batch");
       expect(await page.textContent("#verdict-title")).toBe("Not issued by anyone here");
@@ -214,7 +224,11 @@ describe("portal end to end (Chromium, live chain)", () => {
     await page.goto(`${origin}/en/v/`);
     await page.waitForLoadState("networkidle");
     const before = scripts.length;
-    const png = await QRCode.toBuffer(payloadUrl(PORTAL_BASE, scenario.payloads.genuine), { errorCorrectionLevel: "M", margin: 4, scale: 6 });
+    const png = await QRCode.toBuffer(payloadUrl(PORTAL_BASE, scenario.payloads.genuine), {
+      errorCorrectionLevel: "M",
+      margin: 4,
+      scale: 6,
+    });
     await page.setInputFiles("#upload-input", { name: "qr.png", mimeType: "image/png", buffer: png });
     expect(await verdictOf(page)).toBe("genuine");
     expect(scripts.length).toBeGreaterThan(before); // the fallback decoder chunk arrived on demand
@@ -223,13 +237,21 @@ describe("portal end to end (Chromium, live chain)", () => {
 
     // An image without a QR, and bytes that are not an image.
     const blank = await QRCode.toBuffer("x", { margin: 0, scale: 1 });
-    await page.setInputFiles("#upload-input", { name: "blank.png", mimeType: "image/png", buffer: Buffer.concat([blank.subarray(0, 40)]) });
+    await page.setInputFiles("#upload-input", {
+      name: "blank.png",
+      mimeType: "image/png",
+      buffer: Buffer.concat([blank.subarray(0, 40)]),
+    });
     await page.waitForFunction(() => document.getElementById("verdict")?.hidden === true);
     expect(await page.textContent("#status")).toMatch(/could not be read|No readable QR/);
 
     // A large photo (about 2,000 px square) is scaled down before decoding and still reads.
     let t0 = Date.now();
-    const huge = await QRCode.toBuffer(payloadUrl(PORTAL_BASE, scenario.payloads.revoked), { errorCorrectionLevel: "M", margin: 4, scale: 36 });
+    const huge = await QRCode.toBuffer(payloadUrl(PORTAL_BASE, scenario.payloads.revoked), {
+      errorCorrectionLevel: "M",
+      margin: 4,
+      scale: 36,
+    });
     await page.setInputFiles("#upload-input", { name: "huge.png", mimeType: "image/png", buffer: huge });
     await page.waitForFunction(() => (document.getElementById("verdict") as HTMLElement).dataset.verdict === "revoked");
     if (process.env.KEYTRAIL_DEBUG) process.stdout.write(`large photo: ${Date.now() - t0} ms\n`);
@@ -244,7 +266,10 @@ describe("portal end to end (Chromium, live chain)", () => {
     if (process.env.KEYTRAIL_DEBUG) process.stdout.write(`oversized file: ${Date.now() - t0} ms\n`);
 
     // A QR carrying a script.
-    const evil = await QRCode.toBuffer(`javascript:window.__pwned=1//#<img src=x onerror="window.__pwned=1">`, { errorCorrectionLevel: "L", scale: 4 });
+    const evil = await QRCode.toBuffer(`javascript:window.__pwned=1//#<img src=x onerror="window.__pwned=1">`, {
+      errorCorrectionLevel: "L",
+      scale: 4,
+    });
     await page.setInputFiles("#upload-input", { name: "evil.png", mimeType: "image/png", buffer: evil });
     expect(await verdictOf(page)).toBe("malformed");
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -317,7 +342,13 @@ describe("portal end to end (Chromium, live chain)", () => {
     await page.waitForURL(`${origin}/v/`);
     // Every form control has an accessible name; the skip link is the first stop of the keyboard.
     const unnamed = await page.$$eval("input, button, select, textarea", (els) =>
-      els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute("aria-label") && !(e.textContent ?? "").trim()).map((e) => e.outerHTML));
+      els
+        .filter(
+          (e) =>
+            !(e as HTMLInputElement).labels?.length && !e.getAttribute("aria-label") && !(e.textContent ?? "").trim(),
+        )
+        .map((e) => e.outerHTML),
+    );
     expect(unnamed).toEqual([]);
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip");
@@ -326,14 +357,16 @@ describe("portal end to end (Chromium, live chain)", () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain("unsafe-inline");
     // Trusted Types are enforced: a string cannot reach an HTML sink even by mistake.
-    expect(await page.evaluate(() => {
-      try {
-        document.getElementById("status")!.innerHTML = "<img src=x>";
-        return "assigned";
-      } catch (e) {
-        return (e as Error).name;
-      }
-    })).toBe("TypeError");
+    expect(
+      await page.evaluate(() => {
+        try {
+          document.getElementById("status")!.innerHTML = "<img src=x>";
+          return "assigned";
+        } catch (e) {
+          return (e as Error).name;
+        }
+      }),
+    ).toBe("TypeError");
     await page.close();
   });
 
@@ -350,13 +383,17 @@ describe("portal end to end (Chromium, live chain)", () => {
     const mainGzip = initial.reduce((a, [, b]) => a + gz(b), 0);
     const png = await QRCode.toBuffer("https://verify.keytrail.example/v/#AAAA", { scale: 4 });
     const [chunk] = await Promise.all([
-      page.waitForResponse((r) => r.request().resourceType() === "script" && !initial.some(([p]) => p === new URL(r.url()).pathname)),
+      page.waitForResponse(
+        (r) => r.request().resourceType() === "script" && !initial.some(([p]) => p === new URL(r.url()).pathname),
+      ),
       page.setInputFiles("#upload-input", { name: "qr.png", mimeType: "image/png", buffer: png }),
     ]);
     await verdictOf(page);
     const fallback = [[new URL(chunk.url()).pathname, await chunk.body()] as const];
     const fallbackGzip = fallback.reduce((a, [, b]) => a + gz(b), 0);
-    process.stdout.write(`[portal] verify page JS (gzip): ${(mainGzip / 1024).toFixed(1)} KB initial (${initial.length} files) + ${(fallbackGzip / 1024).toFixed(1)} KB QR fallback (${fallback.length} files)\n`);
+    process.stdout.write(
+      `[portal] verify page JS (gzip): ${(mainGzip / 1024).toFixed(1)} KB initial (${initial.length} files) + ${(fallbackGzip / 1024).toFixed(1)} KB QR fallback (${fallback.length} files)\n`,
+    );
     expect(fallback.length).toBeGreaterThan(0);
     expect(mainGzip + fallbackGzip).toBeLessThanOrEqual(60 * 1024);
     await page.close();
@@ -371,7 +408,11 @@ describe("portal end to end (Chromium, live chain)", () => {
   it("camera scan: a QR in front of the (fake) camera is read and verified", async () => {
     const video = join(work, "qr.y4m");
     writeQrVideo(video, payloadUrl(PORTAL_BASE, scenario.payloads.redeemed));
-    const camBrowser = await launchChromium(["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${video}`]);
+    const camBrowser = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
     try {
       const context = await camBrowser.newContext({ viewport: { width: 390, height: 844 } });
       await context.grantPermissions(["camera"], { origin });

@@ -62,11 +62,14 @@ describe("portal static server", () => {
     expect(r.headers.get("location")).toBe("/v/");
   });
 
-  it.each(["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/.secret", "/v/%00", "/nope/"])("refuses %s", async (path) => {
-    const r = await fetch(`${base}${path}`);
-    expect([400, 404]).toContain(r.status);
-    expect(await r.text()).not.toContain("root:");
-  });
+  it.each(["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/.secret", "/v/%00", "/nope/"])(
+    "refuses %s",
+    async (path) => {
+      const r = await fetch(`${base}${path}`);
+      expect([400, 404]).toContain(r.status);
+      expect(await r.text()).not.toContain("root:");
+    },
+  );
 
   it("answers only GET and HEAD", async () => {
     expect((await fetch(`${base}/`, { method: "POST", body: "x" })).status).toBe(405);

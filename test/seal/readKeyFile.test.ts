@@ -31,8 +31,18 @@ describe("readKeyFile: the fast byte reader equals lib/keys' parser", () => {
   };
 
   const table: [string, string, KeyFileParserOptions, "fast" | "general"][] = [
-    ["header 卡号,卡密, LF", "卡号,卡密\n1234567890123456,ABCD1234EFGH5678\n2234567890123456,XBCD1234EFGH5678\n", {}, "fast"],
-    ["CRLF, blank lines, trailing spaces", "card,pin\r\n\r\n 1234 5678 9012 3456 , ab-cd_12 34 \r\n\r\n2234567890123456,Q1\r\n", {}, "fast"],
+    [
+      "header 卡号,卡密, LF",
+      "卡号,卡密\n1234567890123456,ABCD1234EFGH5678\n2234567890123456,XBCD1234EFGH5678\n",
+      {},
+      "fast",
+    ],
+    [
+      "CRLF, blank lines, trailing spaces",
+      "card,pin\r\n\r\n 1234 5678 9012 3456 , ab-cd_12 34 \r\n\r\n2234567890123456,Q1\r\n",
+      {},
+      "fast",
+    ],
     ["no header, one column", "J4H9D-U7794-G9DPM\nRCG62-9BE2U-66MR2\n", {}, "fast"],
     ["no header, two columns, no final newline", "11,AA\n12,BB", {}, "fast"],
     ["TSV with 序列号/密码", "序列号\t密码\n0012\tx-y-z\n0013\tX-Y-Q\n", {}, "fast"],
@@ -71,9 +81,17 @@ describe("readKeyFile: the fast byte reader equals lib/keys' parser", () => {
   });
 
   const refusals: [string, string, RegExp][] = [
-    ["a duplicate PIN, with both line numbers", "卡号,卡密\n1,AAA\n2,BBB\n3,AAA\n", /line 4: duplicate PIN \(first seen on line 2\)/],
+    [
+      "a duplicate PIN, with both line numbers",
+      "卡号,卡密\n1,AAA\n2,BBB\n3,AAA\n",
+      /line 4: duplicate PIN \(first seen on line 2\)/,
+    ],
     ["a duplicate serial", "卡号,卡密\n1,AAA\n1,BBB\n", /line 3: duplicate serial "1" \(first seen on line 2\)/],
-    ["scientific notation", "卡号,卡密\n1.23457E+16,AAA\n", /keys\.csv line 2: serial "1\.23457E\+16" is in scientific notation/],
+    [
+      "scientific notation",
+      "卡号,卡密\n1.23457E+16,AAA\n",
+      /keys\.csv line 2: serial "1\.23457E\+16" is in scientific notation/,
+    ],
     ["an empty PIN", "卡号,卡密\n1,AAA\n2,  \n", /line 3: the PIN is empty/],
     ["a control character", "卡号,卡密\n1,A\u0001B\n", /line 2: invalid PIN: control character U\+0001/],
     ["too few columns", "卡号,卡密\n1\n", /line 2: 1 column, at least 2 expected/],
@@ -87,10 +105,15 @@ describe("readKeyFile: the fast byte reader equals lib/keys' parser", () => {
   }
 
   it("finds a repeated serial among 20,000 rows (the sort-based check) and leaves it to lib/keys to name both lines", async () => {
-    const rows = Array.from({ length: 20_000 }, (_, i) => `${1_000_000 + i},PIN${(i * 7919).toString(36).toUpperCase()}X`);
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, i) => `${1_000_000 + i},PIN${(i * 7919).toString(36).toUpperCase()}X`,
+    );
     rows[18_000] = `${1_000_000 + 4},UNIQUEPIN`;
     const p = file("dupserial.csv", `卡号,卡密\n${rows.join("\n")}\n`);
-    await expect(readKeyFile(p, { file: "keys.csv" })).rejects.toThrow(/line 18,002: duplicate serial "1000004" \(first seen on line 6\)/);
+    await expect(readKeyFile(p, { file: "keys.csv" })).rejects.toThrow(
+      /line 18,002: duplicate serial "1000004" \(first seen on line 6\)/,
+    );
     rows[18_000] = `${1_000_000 + 18_000},UNIQUEPIN`;
     const ok = await ours(file("nodup.csv", `卡号,卡密\n${rows.join("\n")}\n`));
     expect(ok.reader).toBe("fast");
@@ -102,23 +125,28 @@ describe("readKeyFile: the fast byte reader equals lib/keys' parser", () => {
     const row = fc.tuple(cell, cell).map(([a, b]) => `${a},${b}`);
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.constantFrom("\n", "\r\n"), async (rows, ci, eol) => {
-        const text = `card,pin${eol}${rows.join(eol)}${eol}`;
-        const p = file(`rand${n++}.csv`, text);
-        let expected: string[] | string;
-        try {
-          expected = reference(text, { caseInsensitive: ci });
-        } catch (e) {
-          expected = (e as Error).message;
-        }
-        let got: string[] | string;
-        try {
-          got = (await ours(p, { caseInsensitive: ci })).keys;
-        } catch (e) {
-          got = (e as Error).message;
-        }
-        expect(got).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(row, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        fc.constantFrom("\n", "\r\n"),
+        async (rows, ci, eol) => {
+          const text = `card,pin${eol}${rows.join(eol)}${eol}`;
+          const p = file(`rand${n++}.csv`, text);
+          let expected: string[] | string;
+          try {
+            expected = reference(text, { caseInsensitive: ci });
+          } catch (e) {
+            expected = (e as Error).message;
+          }
+          let got: string[] | string;
+          try {
+            got = (await ours(p, { caseInsensitive: ci })).keys;
+          } catch (e) {
+            got = (e as Error).message;
+          }
+          expect(got).toEqual(expected);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -30,7 +30,12 @@ const TYPES = ["bytes32", "uint256", "bytes32"];
 const kernel = createKeccakKernelSync();
 
 /** Checks a batch folder against lib/commit, lib/keys and merkletreejs: the whole seal, recomputed independently. */
-function checkFolder(dir: string, keyFile: string | Uint8Array, result: SealResult, options: { sampleEvery?: number; caseInsensitive?: boolean } = {}) {
+function checkFolder(
+  dir: string,
+  keyFile: string | Uint8Array,
+  result: SealResult,
+  options: { sampleEvery?: number; caseInsensitive?: boolean } = {},
+) {
   const manifestBytes = readFileSync(join(dir, "manifest.json"));
   const manifest = JSON.parse(manifestBytes.toString("utf8"));
   expect(manifest.root).toBe(result.root);
@@ -43,7 +48,12 @@ function checkFolder(dir: string, keyFile: string | Uint8Array, result: SealResu
   expect(existsSync(join(dir, ".complete"))).toBe(true);
   // no public file carries the secret
   const secretBytes = Buffer.from(hexToBytes(secret));
-  for (const f of ["manifest.json", "commitments.bin", "urls.csv", ...readdirSync(join(dir, "shards")).map((s) => `shards/${s}`)]) {
+  for (const f of [
+    "manifest.json",
+    "commitments.bin",
+    "urls.csv",
+    ...readdirSync(join(dir, "shards")).map((s) => `shards/${s}`),
+  ]) {
     const bytes = readFileSync(join(dir, f));
     expect(bytes.includes(secretBytes), f).toBe(false);
     expect(bytes.toString("latin1").toLowerCase().includes(secret.slice(2)), f).toBe(false);
@@ -55,10 +65,14 @@ function checkFolder(dir: string, keyFile: string | Uint8Array, result: SealResu
   const every = options.sampleEvery ?? 1;
   for (let i = 0; i < keys.length; i += every) {
     const salt = deriveSalt(secret, batchId, i);
-    expect(bytesToHex(commitments.subarray(i * 32, i * 32 + 32)), `key ${i}`).toBe(computeCommitment(salt, encodeKeyBytes(keys[i]!)));
+    expect(bytesToHex(commitments.subarray(i * 32, i * 32 + 32)), `key ${i}`).toBe(
+      computeCommitment(salt, encodeKeyBytes(keys[i]!)),
+    );
   }
   // the root, by merkletreejs over leaves from lib/merkle's leafHash
-  const leaves = Array.from({ length: keys.length }, (_, i) => Buffer.from(hexToBytes(leafHash(batchId, i, bytesToHex(commitments.subarray(i * 32, i * 32 + 32))))));
+  const leaves = Array.from({ length: keys.length }, (_, i) =>
+    Buffer.from(hexToBytes(leafHash(batchId, i, bytesToHex(commitments.subarray(i * 32, i * 32 + 32))))),
+  );
   expect(new MerkleTreeJs(leaves, keccakBuffer, { sortPairs: true }).getHexRoot()).toBe(result.root);
   // urls.csv: one line per key, short-form payloads with the right salt
   const lines = readFileSync(join(dir, "urls.csv"), "utf8").trimEnd().split("\n");
@@ -80,7 +94,8 @@ function checkFolder(dir: string, keyFile: string | Uint8Array, result: SealResu
     const shard = decodeProofShard(readFileSync(join(dir, "shards", `${Math.floor(i / manifest.shardSize)}.bin`)));
     const { commitment, proof } = proofFromShard(shard, i, batchId, { kernel });
     expect(verifyProof(result.root, leafHash(batchId, i, commitment), proof)).toBe(true);
-    if (i % (every * 16) === 0) expect(StandardMerkleTree.verify(result.root, TYPES, [batchId, i, commitment], proof)).toBe(true);
+    if (i % (every * 16) === 0)
+      expect(StandardMerkleTree.verify(result.root, TYPES, [batchId, i, commitment], proof)).toBe(true);
   }
   return { secret, batchId, manifest };
 }
@@ -89,18 +104,34 @@ describe("sealBatch", () => {
   it("seals the sample key file: every output recomputes independently", async () => {
     const out = join(tempDir("seal"), "batch");
     const progress: number[] = [];
-    const r = await sealBatch(sealParams(SAMPLE, out, { gtin: "6901234567892", shardSize: 8, onProgress: (d) => progress.push(d) }));
+    const r = await sealBatch(
+      sealParams(SAMPLE, out, { gtin: "6901234567892", shardSize: 8, onProgress: (d) => progress.push(d) }),
+    );
     expect(r.count).toBe(24);
     expect(r.shardCount).toBe(3);
     expect(progress.at(-1)).toBe(24);
     expect(r.keyFile.entropy.level).toBe("warn");
     const { manifest } = checkFolder(out, readFileSync(SAMPLE), r);
-    expect(manifest).toMatchObject({ formatVersion: 1, chainId: 31337, supplier: SUPPLIER, ledger: LEDGER, count: 24, gtin: "06901234567892", faceValue: "5000", currency: "CNY", shardSize: 8, keyCase: "exact" });
+    expect(manifest).toMatchObject({
+      formatVersion: 1,
+      chainId: 31337,
+      supplier: SUPPLIER,
+      ledger: LEDGER,
+      count: 24,
+      gtin: "06901234567892",
+      faceValue: "5000",
+      currency: "CNY",
+      shardSize: 8,
+      keyCase: "exact",
+    });
     expect(JSON.stringify(manifest)).not.toMatch(/secret/i);
     expect(readdirSync(join(out, ".."))).toEqual(["batch"]);
     // GS1 identifiers travel in the payload
     const url = readFileSync(join(out, "urls.csv"), "utf8").split("\n")[1]!.split(",")[2]!;
-    expect(decodePayload(url.slice(url.indexOf("#") + 1)).gs1).toMatchObject({ gtin: "06901234567892", expiry: "351231" });
+    expect(decodePayload(url.slice(url.indexOf("#") + 1)).gs1).toMatchObject({
+      gtin: "06901234567892",
+      expiry: "351231",
+    });
   });
 
   it("seals 50,000 keys on worker threads (partial last range, case-insensitive) and everything recomputes", async () => {
@@ -163,7 +194,9 @@ describe("sealBatch", () => {
     const out = join(dir, "batch");
     const run = sealBatch(sealParams(input, out, { workers: 2 }));
     await expect(run).rejects.toThrow(KeyFileError);
-    await expect(sealBatch(sealParams(input, out, { workers: 2 }))).rejects.toThrow(/keys\.csv line 39,001: duplicate PIN \(first seen on line 21\)/);
+    await expect(sealBatch(sealParams(input, out, { workers: 2 }))).rejects.toThrow(
+      /keys\.csv line 39,001: duplicate PIN \(first seen on line 21\)/,
+    );
     expect(readdirSync(dir)).toEqual(["keys.csv"]);
   });
 
@@ -171,13 +204,17 @@ describe("sealBatch", () => {
     const dir = tempDir("sealsci");
     const input = join(dir, "export.csv");
     writeFileSync(input, "卡号,卡密\n5260181590830166,318609139099603082\n5.26018E+16,909378657975432319\n");
-    await expect(sealBatch(sealParams(input, join(dir, "batch")))).rejects.toThrow(/export\.csv line 3: serial "5\.26018E\+16" is in scientific notation/);
+    await expect(sealBatch(sealParams(input, join(dir, "batch")))).rejects.toThrow(
+      /export\.csv line 3: serial "5\.26018E\+16" is in scientific notation/,
+    );
     expect(readdirSync(dir)).toEqual(["export.csv"]);
   });
 
   it("refuses bad parameters by name", async () => {
     const out = join(tempDir("sealparams"), "b");
-    await expect(sealBatch(sealParams(SAMPLE, out, { shardSize: 1000 }))).rejects.toThrow(/shardSize 1000: expected a power of two/);
+    await expect(sealBatch(sealParams(SAMPLE, out, { shardSize: 1000 }))).rejects.toThrow(
+      /shardSize 1000: expected a power of two/,
+    );
     await expect(sealBatch(sealParams(SAMPLE, out, { supplier: "0x12" as Hex }))).rejects.toThrow(/supplier "0x12"/);
     await expect(sealBatch(sealParams(SAMPLE, out, { portalBase: "verify.example" }))).rejects.toThrow(/portalBase/);
     await expect(sealBatch(sealParams(SAMPLE, out, { gtin: "06901234567891" }))).rejects.toThrow(/gtin/i);
@@ -207,12 +244,24 @@ describe("sealBatch", () => {
     const recorded = JSON.parse(readFileSync(path, "utf8"));
     expect(recorded).toEqual(r.input);
     expect(recorded).toEqual(sealInputOf(r.batchId, "sample-keys.csv", sha256, { caseInsensitive: true }));
-    expect(recorded.read).toEqual({ encoding: "auto", format: "auto", header: "auto", columns: null, caseInsensitive: true, serialLength: null, pinLength: null });
+    expect(recorded.read).toEqual({
+      encoding: "auto",
+      format: "auto",
+      header: "auto",
+      columns: null,
+      caseInsensitive: true,
+      serialLength: null,
+      pinLength: null,
+    });
     expect(r.keyFile.sha256).toBe(sha256);
     // defaults spelt out or left out hash the same; another option or other bytes do not
-    expect(sealInputOf(r.batchId, "x", sha256, { caseInsensitive: true, encoding: "auto" }).inputHash).toBe(recorded.inputHash);
+    expect(sealInputOf(r.batchId, "x", sha256, { caseInsensitive: true, encoding: "auto" }).inputHash).toBe(
+      recorded.inputHash,
+    );
     expect(sealInputOf(r.batchId, "x", sha256, {}).inputHash).not.toBe(recorded.inputHash);
-    expect(sealInputOf(r.batchId, "x", `0x${"00".repeat(32)}`, { caseInsensitive: true }).inputHash).not.toBe(recorded.inputHash);
+    expect(sealInputOf(r.batchId, "x", `0x${"00".repeat(32)}`, { caseInsensitive: true }).inputHash).not.toBe(
+      recorded.inputHash,
+    );
   });
 
   describe("interrupted seals", () => {
@@ -250,7 +299,9 @@ describe("sealBatch", () => {
       const out = join(dir, "killed");
       const { spawn } = await import("node:child_process");
       const script = new URL("./sealChild.ts", import.meta.url).pathname;
-      const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), script, input, out], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), script, input, out], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       // kill -9 as soon as the child reports that hashing has started
       await new Promise<void>((resolve, reject) => {
         child.stdout.on("data", (d: Buffer) => {
@@ -259,7 +310,9 @@ describe("sealBatch", () => {
             resolve();
           }
         });
-        child.on("exit", (code) => (code === 0 ? reject(new Error("the child finished before it was killed")) : resolve()));
+        child.on("exit", (code) =>
+          code === 0 ? reject(new Error("the child finished before it was killed")) : resolve(),
+        );
       });
       await new Promise((r) => child.once("exit", r).once("close", r));
       expect(existsSync(join(out, ".complete"))).toBe(false);
@@ -274,12 +327,19 @@ describe("sealBatch", () => {
 });
 
 function checkFolderNoUrls(dir: string, keyFile: Uint8Array, result: SealResult) {
-  const { secret, batchId } = JSON.parse(readFileSync(join(dir, "batch-secret.json"), "utf8")) as { secret: Hex; batchId: Hex };
+  const { secret, batchId } = JSON.parse(readFileSync(join(dir, "batch-secret.json"), "utf8")) as {
+    secret: Hex;
+    batchId: Hex;
+  };
   const keys = parseKeyFile(keyFile).keys;
   const commitments = readFileSync(join(dir, "commitments.bin"));
   for (let i = 0; i < keys.length; i += 101) {
-    expect(bytesToHex(commitments.subarray(i * 32, i * 32 + 32))).toBe(computeCommitment(deriveSalt(secret, batchId, i), encodeKeyBytes(keys[i]!)));
+    expect(bytesToHex(commitments.subarray(i * 32, i * 32 + 32))).toBe(
+      computeCommitment(deriveSalt(secret, batchId, i), encodeKeyBytes(keys[i]!)),
+    );
   }
-  const leaves = Array.from({ length: keys.length }, (_, i) => Buffer.from(hexToBytes(leafHash(batchId, i, bytesToHex(commitments.subarray(i * 32, i * 32 + 32))))));
+  const leaves = Array.from({ length: keys.length }, (_, i) =>
+    Buffer.from(hexToBytes(leafHash(batchId, i, bytesToHex(commitments.subarray(i * 32, i * 32 + 32))))),
+  );
   expect(new MerkleTreeJs(leaves, keccakBuffer, { sortPairs: true }).getHexRoot()).toBe(result.root);
 }

@@ -16,30 +16,83 @@ import type { KeyStatus } from "../../lib/schemas/keyStatus.js";
 
 export type TestBatch = ReturnType<typeof makeBatch>;
 
-export function makeBatch(opts: { supplier: Address; ledger: Address; chainId: number; label: string; count: number; shardSize: number; caseInsensitive?: boolean }) {
+export function makeBatch(opts: {
+  supplier: Address;
+  ledger: Address;
+  chainId: number;
+  label: string;
+  count: number;
+  shardSize: number;
+  caseInsensitive?: boolean;
+}) {
   const { supplier, ledger, chainId, label, count, shardSize } = opts;
   const batchId = computeBatchId(supplier, label);
   const secret = `0x${"5e".repeat(32)}` as Hex;
-  const keys = Array.from({ length: count }, (_, i) => ({ serial: `S${String(i).padStart(6, "0")}`, pin: `PIN${(i * 7919 + 12345).toString(36).toUpperCase()}X${i}` }));
+  const keys = Array.from({ length: count }, (_, i) => ({
+    serial: `S${String(i).padStart(6, "0")}`,
+    pin: `PIN${(i * 7919 + 12345).toString(36).toUpperCase()}X${i}`,
+  }));
   const salts = keys.map((_, i) => deriveSalt(secret, batchId, i));
-  const commitments = keys.map((k, i) => computeCommitment(salts[i]!, encodeKeyBytes(normaliseKey(k, { caseInsensitive: opts.caseInsensitive }))));
+  const commitments = keys.map((k, i) =>
+    computeCommitment(salts[i]!, encodeKeyBytes(normaliseKey(k, { caseInsensitive: opts.caseInsensitive }))),
+  );
   const packed = new Uint8Array(count * 32);
   commitments.forEach((c, i) => packed.set(hexToBytes(c), i * 32));
   const kernel = createKeccakKernelSync();
   const tree = buildTree(kernel, { leaves: kernel.leaves(hexToBytes(batchId), 0, packed, count) });
   const shards = new Map<number, Uint8Array>();
-  for (let s = 0; s * shardSize < count; s++) shards.set(s, encodeProofShard(buildProofShard(tree, packed, s, shardSize)));
+  for (let s = 0; s * shardSize < count; s++)
+    shards.set(s, encodeProofShard(buildProofShard(tree, packed, s, shardSize)));
   const keyCase = opts.caseInsensitive ? ("upper" as const) : ("exact" as const);
   const full = (index: number, extra: { seller?: Address } = {}) =>
-    encodePayload({ form: "full", chainId, ledger, batchId, index, salt: salts[index]!, commitment: commitments[index]!, proof: getProof(tree, index), keyCase, ...extra });
-  const short = (index: number, extra: { seller?: Address; commitment?: Hex } = {}) => encodePayload({ form: "short", chainId, ledger, batchId, index, salt: salts[index]!, keyCase, ...extra });
+    encodePayload({
+      form: "full",
+      chainId,
+      ledger,
+      batchId,
+      index,
+      salt: salts[index]!,
+      commitment: commitments[index]!,
+      proof: getProof(tree, index),
+      keyCase,
+      ...extra,
+    });
+  const short = (index: number, extra: { seller?: Address; commitment?: Hex } = {}) =>
+    encodePayload({ form: "short", chainId, ledger, batchId, index, salt: salts[index]!, keyCase, ...extra });
   const fetchShard = async (id: Hex, s: number) => {
     const b = id === batchId ? shards.get(s) : undefined;
     if (!b) throw new Error(`no shard ${s} of batch ${id}`);
     return b;
   };
   const status = (patch: Partial<KeyStatus> = {}): KeyStatus => ({
-    root: tree.root, supplier, count, expiresAt: 0, restricted: false, holder: supplier, segmentStart: 0, segmentEnd: count, frozenReason: "none", redeemed: false, ...patch,
+    root: tree.root,
+    supplier,
+    count,
+    expiresAt: 0,
+    restricted: false,
+    holder: supplier,
+    segmentStart: 0,
+    segmentEnd: count,
+    frozenReason: "none",
+    redeemed: false,
+    ...patch,
   });
-  return { batchId, secret, keys, salts, commitments, tree, root: tree.root, shards, full, short, fetchShard, status, chainId, ledger, supplier, count };
+  return {
+    batchId,
+    secret,
+    keys,
+    salts,
+    commitments,
+    tree,
+    root: tree.root,
+    shards,
+    full,
+    short,
+    fetchShard,
+    status,
+    chainId,
+    ledger,
+    supplier,
+    count,
+  };
 }

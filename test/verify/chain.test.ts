@@ -38,24 +38,60 @@ beforeAll(async () => {
     if (r.status !== "success") throw new Error(`${functionName} reverted`);
   };
   const far = 4_000_000_000n;
-  await send(admin, "registerParty", [supplier, 1, keccak256(toHex("supplier licence")), "https://party.example/s", far]);
-  await send(admin, "registerParty", [retailer, 3, keccak256(toHex("retailer licence")), "https://party.example/r", far]);
+  await send(admin, "registerParty", [
+    supplier,
+    1,
+    keccak256(toHex("supplier licence")),
+    "https://party.example/s",
+    far,
+  ]);
+  await send(admin, "registerParty", [
+    retailer,
+    3,
+    keccak256(toHex("retailer licence")),
+    "https://party.example/r",
+    far,
+  ]);
   const chainId = await client.getChainId();
   b = makeBatch({ supplier, ledger, chainId, label: "chain verify 37", count: 37, shardSize: 8 });
-  await send(sup, "anchorBatch", [{
-    label: "chain verify 37", root: b.root, count: 37n, productId: `0x${"0".repeat(50)}09506000134352` as Hex, faceValue: 10_000n,
-    currency: toHex("CNY", { size: 3 }), expiresAt: 0n, restricted: false, manifestHash: keccak256(toHex("manifest")), manifestURI: "https://keys.example/m.json",
-  }]);
+  await send(sup, "anchorBatch", [
+    {
+      label: "chain verify 37",
+      root: b.root,
+      count: 37n,
+      productId: `0x${"0".repeat(50)}09506000134352` as Hex,
+      faceValue: 10_000n,
+      currency: toHex("CNY", { size: 3 }),
+      expiresAt: 0n,
+      restricted: false,
+      manifestHash: keccak256(toHex("manifest")),
+      manifestURI: "https://keys.example/m.json",
+    },
+  ]);
   await send(sup, "transfer", [b.batchId, 10n, 20n, retailer, 0n, `0x${"0".repeat(64)}`]);
   await send(sup, "revoke", [b.batchId, 30n, 32n, 1, 20n]);
   await send(sup, "redeem", [[{ batchId: b.batchId, wordIndex: 0n, mask: 1n << 5n, hint: 0n }]]);
-  options = { expectedChainId: chainId, expectedLedger: ledger, fetchStatus: (q) => readKeyStatus(client, q), fetchShard: b.fetchShard };
+  options = {
+    expectedChainId: chainId,
+    expectedLedger: ledger,
+    fetchStatus: (q) => readKeyStatus(client, q),
+    fetchShard: b.fetchShard,
+  };
 });
 
 describe("verifyPayload on an in-process chain (readKeyStatus)", () => {
   it("readKeyStatus returns the live status in one call", async () => {
     const s = await readKeyStatus(client, { ledger, batchId: b.batchId, index: 12 });
-    expect(s).toMatchObject({ root: b.root, supplier, count: 37, holder: retailer, segmentStart: 10, segmentEnd: 20, frozenReason: "none", redeemed: false });
+    expect(s).toMatchObject({
+      root: b.root,
+      supplier,
+      count: 37,
+      holder: retailer,
+      segmentStart: 10,
+      segmentEnd: 20,
+      frozenReason: "none",
+      redeemed: false,
+    });
   });
 
   it("genuine: full form held by the supplier, with the typed key", async () => {
@@ -85,13 +121,24 @@ describe("verifyPayload on an in-process chain (readKeyStatus)", () => {
 
   it("not-in-batch: tampered commitment, unknown batch, index beyond the count", async () => {
     const d = decodePayload(b.full(2));
-    expect(await verifyPayload({ ...d, commitment: b.commitments[3]! }, options)).toMatchObject({ verdict: "not-in-batch", cause: "proof" });
-    expect(await verifyPayload({ ...d, batchId: keccak256(toHex("no such batch")) }, options)).toMatchObject({ verdict: "not-in-batch", cause: "batch-unknown" });
-    expect(await verifyPayload({ ...d, index: 37 }, options)).toMatchObject({ verdict: "not-in-batch", cause: "index-out-of-range" });
+    expect(await verifyPayload({ ...d, commitment: b.commitments[3]! }, options)).toMatchObject({
+      verdict: "not-in-batch",
+      cause: "proof",
+    });
+    expect(await verifyPayload({ ...d, batchId: keccak256(toHex("no such batch")) }, options)).toMatchObject({
+      verdict: "not-in-batch",
+      cause: "batch-unknown",
+    });
+    expect(await verifyPayload({ ...d, index: 37 }, options)).toMatchObject({
+      verdict: "not-in-batch",
+      cause: "index-out-of-range",
+    });
   });
 
   it("wrong-chain and wrong ledger", async () => {
     expect((await verifyPayload(b.full(1), { ...options, expectedChainId: 1 })).verdict).toBe("wrong-chain");
-    expect((await verifyPayload({ ...decodePayload(b.full(1)), ledger: retailer }, options)).verdict).toBe("wrong-chain");
+    expect((await verifyPayload({ ...decodePayload(b.full(1)), ledger: retailer }, options)).verdict).toBe(
+      "wrong-chain",
+    );
   });
 });

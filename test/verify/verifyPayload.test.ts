@@ -13,7 +13,15 @@ import { keyStatusSchema } from "../../lib/schemas/keyStatus.js";
 const SUPPLIER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const RETAILER: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const LEDGER: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
-const b = makeBatch({ supplier: SUPPLIER, ledger: LEDGER, chainId: 31337, label: "verify tests", count: 37, shardSize: 8, caseInsensitive: true });
+const b = makeBatch({
+  supplier: SUPPLIER,
+  ledger: LEDGER,
+  chainId: 31337,
+  label: "verify tests",
+  count: 37,
+  shardSize: 8,
+  caseInsensitive: true,
+});
 
 const online = (patch: Parameters<typeof b.status>[0] = {}, extra: VerifyOptions = {}): VerifyOptions => ({
   expectedChainId: 31337,
@@ -30,14 +38,25 @@ describe("verifyPayload verdicts", () => {
   it("genuine, full form, from a link", async () => {
     const r = await verifyPayload(payloadUrl("https://verify.example", b.full(5)), online());
     expect(r.verdict).toBe("genuine");
-    expect(r).toMatchObject({ batchId: b.batchId, index: 5, holder: SUPPLIER, supplier: SUPPLIER, root: b.root, computedRoot: b.root, keyCheck: "not-checked" });
+    expect(r).toMatchObject({
+      batchId: b.batchId,
+      index: 5,
+      holder: SUPPLIER,
+      supplier: SUPPLIER,
+      root: b.root,
+      computedRoot: b.root,
+      keyCheck: "not-checked",
+    });
     expect(names(r)).toMatchObject({ decode: true, chain: true, proof: true, root: true, status: true });
     expect(r.checks.find((c) => c.name === "proof")!.online).toBe(false);
   });
 
   it("genuine, short form: the proof comes from the shard (first guess of shard size corrected by the shard header)", async () => {
     const asked: number[] = [];
-    const r = await verifyPayload(b.short(29), online({}, { fetchShard: async (id, s) => (asked.push(s), b.fetchShard(id, s)) }));
+    const r = await verifyPayload(
+      b.short(29),
+      online({}, { fetchShard: async (id, s) => (asked.push(s), b.fetchShard(id, s)) }),
+    );
     expect(r.verdict).toBe("genuine");
     expect(asked).toEqual([0, 3]);
     expect(r.commitment).toBe(b.commitments[29]);
@@ -46,7 +65,10 @@ describe("verifyPayload verdicts", () => {
 
   it("genuine with the typed key, messy as people type it (full-width, lower case, dashes)", async () => {
     const k = b.keys[11]!;
-    const typed = { serial: k.serial.split("").join(" "), pin: [...k.pin.toLowerCase()].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("－") };
+    const typed = {
+      serial: k.serial.split("").join(" "),
+      pin: [...k.pin.toLowerCase()].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("－"),
+    };
     const r = await verifyPayload(b.short(11), online({}, { key: typed }));
     expect(r.verdict).toBe("genuine");
     expect(r.keyCheck).toBe("match");
@@ -54,7 +76,10 @@ describe("verifyPayload verdicts", () => {
 
   it("not-in-batch: the typed key does not match (checked before any network call, full form)", async () => {
     let called = false;
-    const r = await verifyPayload(b.full(3), { fetchStatus: async () => ((called = true), b.status()), key: { serial: b.keys[3]!.serial, pin: "WRONG" } });
+    const r = await verifyPayload(b.full(3), {
+      fetchStatus: async () => ((called = true), b.status()),
+      key: { serial: b.keys[3]!.serial, pin: "WRONG" },
+    });
     expect(r).toMatchObject({ verdict: "not-in-batch", cause: "key", keyCheck: "mismatch" });
     expect(called).toBe(false);
   });
@@ -128,7 +153,10 @@ describe("verifyPayload verdicts", () => {
   });
 
   it("unreachable: the chain cannot be read; says the proof is consistent with a root it could not confirm", async () => {
-    const r = await verifyPayload(b.full(9), { ...online(), fetchStatus: async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545")) });
+    const r = await verifyPayload(b.full(9), {
+      ...online(),
+      fetchStatus: async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545")),
+    });
     expect(r.verdict).toBe("unreachable");
     if (r.verdict !== "unreachable") return;
     expect(r.computedRoot).toBe(b.root);
@@ -142,7 +170,10 @@ describe("verifyPayload verdicts", () => {
     expect(r.verdict).toBe("unreachable");
     const k = await verifyPayload(b.short(9, { commitment: b.commitments[9]! }), { key: { serial: "x", pin: "y" } });
     expect(k).toMatchObject({ verdict: "not-in-batch", cause: "key" });
-    const shardDown = await verifyPayload(b.short(9), online({}, { fetchShard: async () => Promise.reject(new Error("HTTP 503")) }));
+    const shardDown = await verifyPayload(
+      b.short(9),
+      online({}, { fetchShard: async () => Promise.reject(new Error("HTTP 503")) }),
+    );
     expect(shardDown.verdict).toBe("unreachable");
     expect(names(shardDown).shard).toBe(false);
   });
@@ -151,12 +182,16 @@ describe("verifyPayload verdicts", () => {
     const r = await verifyPayload(b.full(30), { root: b.root });
     expect(r.verdict).toBe("genuine");
     expect(names(r)).toMatchObject({ proof: true, status: null });
-    expect((await verifyPayload(b.full(30), { root: b.tree.root.replace(/.$/, "0") as Hex })).verdict).toBe("not-in-batch");
+    expect((await verifyPayload(b.full(30), { root: b.tree.root.replace(/.$/, "0") as Hex })).verdict).toBe(
+      "not-in-batch",
+    );
     expect((await verifyPayload(b.full(30), {})).verdict).toBe("unreachable");
   });
 
   it("a malformed status from the status source is reported, not trusted", async () => {
-    const r = await verifyPayload(b.full(3), { fetchStatus: async () => ({ ...b.status(), frozenReason: 7 }) as never });
+    const r = await verifyPayload(b.full(3), {
+      fetchStatus: async () => ({ ...b.status(), frozenReason: 7 }) as never,
+    });
     expect(r.verdict).toBe("unreachable");
     expect(String((r as { error: unknown }).error)).toMatch(/malformed data: frozenReason/);
   });
@@ -164,11 +199,23 @@ describe("verifyPayload verdicts", () => {
   it("checkKeyStatus (zod-free, for the portal bundle) agrees with keyStatusSchema", () => {
     const good = b.status();
     const variants: unknown[] = [
-      good, { ...good, frozenReason: "stolen" }, { ...good, frozenReason: 1 }, { ...good, count: -1 }, { ...good, count: 1.5 },
-      { ...good, root: "0x12" }, { ...good, holder: "0xnothex" }, { ...good, redeemed: "no" }, { ...good, extra: 1 }, null, 7, {},
-      { ...good, expiresAt: 2 ** 60 }, { ...good, supplier: undefined },
+      good,
+      { ...good, frozenReason: "stolen" },
+      { ...good, frozenReason: 1 },
+      { ...good, count: -1 },
+      { ...good, count: 1.5 },
+      { ...good, root: "0x12" },
+      { ...good, holder: "0xnothex" },
+      { ...good, redeemed: "no" },
+      { ...good, extra: 1 },
+      null,
+      7,
+      {},
+      { ...good, expiresAt: 2 ** 60 },
+      { ...good, supplier: undefined },
     ];
-    for (const v of variants) expect(checkKeyStatus(v).length === 0, JSON.stringify(v)).toBe(keyStatusSchema.safeParse(v).success);
+    for (const v of variants)
+      expect(checkKeyStatus(v).length === 0, JSON.stringify(v)).toBe(keyStatusSchema.safeParse(v).success);
   });
 
   it("a corrupt shard is reported, not trusted", async () => {
@@ -178,7 +225,22 @@ describe("verifyPayload verdicts", () => {
   });
 
   it("never throws, whatever the input", async () => {
-    for (const x of [undefined, null, 42, {}, [], "#", encodePayload({ form: "short", chainId: 1, ledger: LEDGER, batchId: b.batchId, index: 0, salt: b.salts[0]! }).slice(0, -1)]) {
+    for (const x of [
+      undefined,
+      null,
+      42,
+      {},
+      [],
+      "#",
+      encodePayload({
+        form: "short",
+        chainId: 1,
+        ledger: LEDGER,
+        batchId: b.batchId,
+        index: 0,
+        salt: b.salts[0]!,
+      }).slice(0, -1),
+    ]) {
       const r = await verifyPayload(x as unknown as string, online());
       expect(r.verdict).toBe("malformed");
     }

@@ -8,7 +8,8 @@ export const circularFlow: AuditRule = {
   id: "circular-flow",
   title: "Circular flow",
   severity: "medium",
-  description: "A transfer gives keys back to a party that held them earlier in their custody chain (A -> B -> A or a longer loop).",
+  description:
+    "A transfer gives keys back to a party that held them earlier in their custody chain (A -> B -> A or a longer loop).",
   enforcedByContract: "no",
   create() {
     return {
@@ -34,7 +35,13 @@ export const circularFlow: AuditRule = {
             parties: [...new Set(loop.path)],
             ranges: mergeRanges(hits),
             evidence: [
-              ...loop.hops.map((h) => ({ txHash: h.txHash, blockNumber: h.blockNumber, logIndex: h.logIndex, timestamp: h.timestamp, event: "CustodyTransferred" as const })),
+              ...loop.hops.map((h) => ({
+                txHash: h.txHash,
+                blockNumber: h.blockNumber,
+                logIndex: h.logIndex,
+                timestamp: h.timestamp,
+                event: "CustodyTransferred" as const,
+              })),
               evidenceOf(event),
             ],
             details: { path: loop.path },

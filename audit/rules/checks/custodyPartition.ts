@@ -74,7 +74,8 @@ export const custodyPartition: AuditRule = {
             : [event.args.start, event.args.end];
         const outOfRange =
           event.eventName === "KeysRedeemed"
-            ? event.args.mask === 0n || maskRanges(event.args.wordIndex, event.args.mask).some((r) => BigInt(r.end) > count)
+            ? event.args.mask === 0n ||
+              maskRanges(event.args.wordIndex, event.args.mask).some((r) => BigInt(r.end) > count)
             : start >= end || end > count;
         if (outOfRange) {
           out.push({
@@ -82,7 +83,10 @@ export const custodyPartition: AuditRule = {
             batchId,
             supplier: batch.record.supplier,
             parties: [actor],
-            ranges: event.eventName === "KeysRedeemed" ? maskRanges(event.args.wordIndex, event.args.mask) : [{ start: Number(start), end: Number(end) }],
+            ranges:
+              event.eventName === "KeysRedeemed"
+                ? maskRanges(event.args.wordIndex, event.args.mask)
+                : [{ start: Number(start), end: Number(end) }],
             evidence: [evidenceOf(event)],
             details: { problem: "range-out-of-batch", count: Number(count) },
           });

@@ -27,9 +27,16 @@ export const expiredAccreditationAction: AuditRule = {
           out.push({
             message: `${a.party} acted as ${a.role} after its accreditation expired at ${p.accreditedUntil} (${event.eventName}).`,
             batchId,
-            supplier: supplier ?? (event.eventName === "DistributorAuthorized" || event.eventName === "RedeemerSet" ? lc(event.args.supplier) : null),
+            supplier:
+              supplier ??
+              (event.eventName === "DistributorAuthorized" || event.eventName === "RedeemerSet"
+                ? lc(event.args.supplier)
+                : null),
             parties: [a.party],
-            ranges: event.eventName === "CustodyTransferred" ? [{ start: Number(event.args.start), end: Number(event.args.end) }] : [],
+            ranges:
+              event.eventName === "CustodyTransferred"
+                ? [{ start: Number(event.args.start), end: Number(event.args.end) }]
+                : [],
             evidence: [evidenceOf(event)],
             details: { role: a.role, accreditedUntil: Number(p.accreditedUntil) },
           });

@@ -28,7 +28,8 @@ export const expiredAuthorisationUse: AuditRule = {
         ] as const) {
           if (p === supplier) continue;
           const a = state.authorizations.get(`${supplier}:${p}`);
-          if (a && isExpired(a.expiresAt, event.timestamp)) lapsed.push({ party: p, role, expiresAt: Number(a.expiresAt) });
+          if (a && isExpired(a.expiresAt, event.timestamp))
+            lapsed.push({ party: p, role, expiresAt: Number(a.expiresAt) });
         }
         if (lapsed.length === 0) return [];
         return [

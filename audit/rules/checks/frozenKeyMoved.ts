@@ -2,7 +2,6 @@ import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import type { AuditRule } from "../../types.js";
 import { evidenceOf, lc, segmentsIn, uniq } from "../internal/helpers.js";
 
-
 /** frozen-key-moved: a custody transfer touches keys that were frozen (revoked) at the time. */
 export const frozenKeyMoved: AuditRule = {
   id: "frozen-key-moved",

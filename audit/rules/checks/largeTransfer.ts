@@ -73,7 +73,16 @@ export const largeTransfer: AuditRule = {
         const key = `${from}:${to}`;
         let g = groups.get(key);
         if (!g) {
-          g = { first: event, events: [], from, to, keys: 0, value: new Map(), batches: new Map(), supplier: b.record.supplier };
+          g = {
+            first: event,
+            events: [],
+            from,
+            to,
+            keys: 0,
+            value: new Map(),
+            batches: new Map(),
+            supplier: b.record.supplier,
+          };
           groups.set(key, g);
         }
         const n = event.args.end > event.args.start ? event.args.end - event.args.start : 0n;

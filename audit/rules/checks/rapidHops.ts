@@ -41,7 +41,13 @@ export const rapidHops: AuditRule = {
             parties: [...new Set(parties)],
             ranges: mergeRanges(hits),
             evidence: [
-              ...path.map((h) => ({ txHash: h.txHash, blockNumber: h.blockNumber, logIndex: h.logIndex, timestamp: h.timestamp, event: "CustodyTransferred" as const })),
+              ...path.map((h) => ({
+                txHash: h.txHash,
+                blockNumber: h.blockNumber,
+                logIndex: h.logIndex,
+                timestamp: h.timestamp,
+                event: "CustodyTransferred" as const,
+              })),
               evidenceOf(event),
             ],
             details: { hops: n, seconds, path: parties },

@@ -12,7 +12,8 @@ export const redeemedUpstream: AuditRule = {
   id: "redeemed-upstream",
   title: "Keys redeemed while held upstream of any retailer",
   severity: "high",
-  description: "A redemption of keys whose holder at the time was not a retailer (a supplier, a distributor, or an unregistered account).",
+  description:
+    "A redemption of keys whose holder at the time was not a retailer (a supplier, a distributor, or an unregistered account).",
   enforcedByContract: "no",
   create() {
     return {

@@ -24,9 +24,16 @@ export const suspendedPartyAction: AuditRule = {
           out.push({
             message: `${a.party} acted as ${a.role} while suspended (${event.eventName}).`,
             batchId,
-            supplier: supplier ?? (event.eventName === "DistributorAuthorized" || event.eventName === "RedeemerSet" ? lc(event.args.supplier) : null),
+            supplier:
+              supplier ??
+              (event.eventName === "DistributorAuthorized" || event.eventName === "RedeemerSet"
+                ? lc(event.args.supplier)
+                : null),
             parties: [a.party],
-            ranges: event.eventName === "CustodyTransferred" ? [{ start: Number(event.args.start), end: Number(event.args.end) }] : [],
+            ranges:
+              event.eventName === "CustodyTransferred"
+                ? [{ start: Number(event.args.start), end: Number(event.args.end) }]
+                : [],
             evidence: [evidenceOf(event)],
             details: { role: a.role },
           });

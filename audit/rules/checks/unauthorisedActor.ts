@@ -30,7 +30,9 @@ export const unauthorisedActor: AuditRule = {
             supplier: (supplier as FindingDraft["supplier"]) ?? null,
             parties: [party as FindingDraft["parties"][number]],
             ranges:
-              event.eventName === "CustodyTransferred" || event.eventName === "KeysRevoked" || event.eventName === "KeysReinstated"
+              event.eventName === "CustodyTransferred" ||
+              event.eventName === "KeysRevoked" ||
+              event.eventName === "KeysReinstated"
                 ? [{ start: Number(event.args.start), end: Number(event.args.end) }]
                 : [],
             evidence: [evidenceOf(event)],
@@ -52,7 +54,14 @@ export const unauthorisedActor: AuditRule = {
           case "DistributorAuthorized": {
             const s = lc(event.args.supplier);
             if (state.parties.get(s)?.kind !== 1) {
-              report(s, event.eventName === "BatchAnchored" ? "anchoring supplier (not a registered supplier)" : "authorising supplier (not a registered supplier)", event.eventName === "BatchAnchored" ? lc(event.args.batchId) : null, s);
+              report(
+                s,
+                event.eventName === "BatchAnchored"
+                  ? "anchoring supplier (not a registered supplier)"
+                  : "authorising supplier (not a registered supplier)",
+                event.eventName === "BatchAnchored" ? lc(event.args.batchId) : null,
+                s,
+              );
             }
             break;
           }
@@ -71,7 +80,12 @@ export const unauthorisedActor: AuditRule = {
             const supplier = state.batches.get(batchId)?.record.supplier;
             const by = lc(event.args.by);
             if (supplier && by !== supplier && !state.roles.get(REGULATOR_ROLE)?.has(by)) {
-              report(by, `${event.eventName === "KeysRevoked" ? "revoker" : "reinstater"} (neither supplier nor regulator)`, batchId, supplier);
+              report(
+                by,
+                `${event.eventName === "KeysRevoked" ? "revoker" : "reinstater"} (neither supplier nor regulator)`,
+                batchId,
+                supplier,
+              );
             }
             break;
           }

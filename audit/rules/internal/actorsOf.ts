@@ -4,7 +4,11 @@ import { lc } from "./helpers.js";
 import { assertNever } from "../../../lib/errors/assertNever.js";
 
 /** An account acting in an event, and in which role. */
-export type Actor = { party: Address; role: "sender" | "recipient" | "anchoring supplier" | "authorising supplier" | "redeemer-granting supplier" | "redeemer" };
+export type Actor = {
+  party: Address;
+  role:
+    "sender" | "recipient" | "anchoring supplier" | "authorising supplier" | "redeemer-granting supplier" | "redeemer";
+};
 
 /**
  * The accounts that act in an event in a way a suspended or expired party must not: send or

@@ -34,7 +34,8 @@ export function createCustodyHistory(): CustodyHistory {
   const batches = new Map<string, ChainInterval[]>();
   return {
     anchor(batchId, count, hop) {
-      if (!batches.has(batchId.toLowerCase())) batches.set(batchId.toLowerCase(), [{ start: 0, end: count, hops: [hop] }]);
+      if (!batches.has(batchId.toLowerCase()))
+        batches.set(batchId.toLowerCase(), [{ start: 0, end: count, hops: [hop] }]);
     },
     append(batchId, start, end, hop) {
       const intervals = batches.get(batchId.toLowerCase());

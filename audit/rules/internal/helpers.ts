@@ -7,7 +7,13 @@ export const lc = <T extends string>(s: T): T => s.toLowerCase() as T;
 
 /** The evidence record of an event. */
 export function evidenceOf(e: LedgerEvent): Evidence {
-  return { txHash: e.txHash, blockNumber: Number(e.blockNumber), logIndex: e.logIndex, timestamp: Number(e.timestamp), event: e.eventName };
+  return {
+    txHash: e.txHash,
+    blockNumber: Number(e.blockNumber),
+    logIndex: e.logIndex,
+    timestamp: Number(e.timestamp),
+    event: e.eventName,
+  };
 }
 
 /** Whether an expiry (0 = never) has passed at `timestamp` — the contract's rule: expired when now > until. */

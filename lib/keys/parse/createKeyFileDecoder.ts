@@ -119,9 +119,10 @@ export function createKeyFileDecoder(
             report.encodingReason = "detected: UTF-8 byte order mark";
             decoder = new TextDecoder("utf-8");
           }
-        } else if (bytes.length >= 2 &&
-          ((bytes[0] === 0xff && bytes[1] === 0xfe) ||
-            (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+        } else if (
+          bytes.length >= 2 &&
+          ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+        ) {
           fatal = "the file is UTF-16 (byte order mark FF FE / FE FF); save it as UTF-8 or GBK";
           return "";
         }

@@ -108,11 +108,7 @@ export function createRowChecker(
       return;
     }
     if (serialIn !== undefined && isSciNotation(serialIn)) {
-      issue(
-        ln,
-        "SCI_NOTATION",
-        `serial ${JSON.stringify(serialIn)} is in scientific notation: ${SCI_DAMAGE}`,
-      );
+      issue(ln, "SCI_NOTATION", `serial ${JSON.stringify(serialIn)} is in scientific notation: ${SCI_DAMAGE}`);
       return;
     }
     if (isSciNotation(pinIn)) {
@@ -202,10 +198,15 @@ export function createRowChecker(
         }
       }
       if (modeCount / total < 0.9) continue;
-      const shorter = Object.keys(h).map(Number).filter((l) => l < mode);
+      const shorter = Object.keys(h)
+        .map(Number)
+        .filter((l) => l < mode);
       if (shorter.length === 0) continue;
       const count = shorter.reduce((a, l) => a + (h[l] ?? 0), 0);
-      const lines = shorter.flatMap((l) => shortLines[field].get(l) ?? []).sort((a, b) => a - b).slice(0, 5);
+      const lines = shorter
+        .flatMap((l) => shortLines[field].get(l) ?? [])
+        .sort((a, b) => a - b)
+        .slice(0, 5);
       const name = field === "pin" ? "PIN" : "serial";
       const more = count > lines.length ? ", …" : "";
       const where = `line${lines.length === 1 ? "" : "s"} ${lines.map(formatLine).join(", ")}${more}`;

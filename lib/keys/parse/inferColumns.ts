@@ -3,12 +3,36 @@ import { cleanCell } from "./cleanCell.js";
 import type { ColumnRef, KeyFileParserOptions } from "./types.js";
 
 const SERIAL_NAMES = new Set([
-  "卡号", "序列号", "卡序列号", "卡编号", "编号",
-  "card", "cardno", "cardnumber", "serial", "serialno", "serialnumber", "sn", "number", "no",
+  "卡号",
+  "序列号",
+  "卡序列号",
+  "卡编号",
+  "编号",
+  "card",
+  "cardno",
+  "cardnumber",
+  "serial",
+  "serialno",
+  "serialnumber",
+  "sn",
+  "number",
+  "no",
 ]);
 const PIN_NAMES = new Set([
-  "卡密", "密码", "卡密码", "兑换码", "激活码", "充值码",
-  "pin", "code", "password", "secret", "key", "cardkey", "cdkey", "redeemcode",
+  "卡密",
+  "密码",
+  "卡密码",
+  "兑换码",
+  "激活码",
+  "充值码",
+  "pin",
+  "code",
+  "password",
+  "secret",
+  "key",
+  "cardkey",
+  "cdkey",
+  "redeemcode",
 ]);
 const PIN_EXAMPLES = "卡密, 密码, pin, code, …";
 const MAP = "pass a column mapping";
@@ -32,8 +56,7 @@ export type InferredColumns = {
 
 /** The first line of a key file: CSV/TSV cells, or a JSONL line's object. */
 export type FirstLine =
-  | { cells: string[]; object?: undefined }
-  | { cells?: undefined; object: Record<string, unknown> };
+  { cells: string[]; object?: undefined } | { cells?: undefined; object: Record<string, unknown> };
 
 /**
  * Works out which columns of a key file hold the serial (卡号) and the PIN (卡密) from its first

@@ -18,7 +18,8 @@ chars[1] = 120;
 
 /** Writes `0x` + 64 hex digits as 32 bytes into `out` at `offset`; false if `hex` is not exactly that. */
 export function writeHex32(hex: unknown, out: Uint8Array, offset: number): boolean {
-  if (typeof hex !== "string" || hex.length !== 66 || hex.charCodeAt(0) !== 48 || (hex.charCodeAt(1) | 32) !== 120) return false;
+  if (typeof hex !== "string" || hex.length !== 66 || hex.charCodeAt(0) !== 48 || (hex.charCodeAt(1) | 32) !== 120)
+    return false;
   for (let i = 0, j = 2; i < 32; i++, j += 2) {
     const a = hex.charCodeAt(j);
     const b = hex.charCodeAt(j + 1);

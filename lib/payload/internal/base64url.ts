@@ -51,8 +51,7 @@ export function base64urlEncode(bytes: Uint8Array, length: number = bytes.length
 
 /** Outcome of {@link base64urlDecode}: bytes, or the position and kind of the first problem. */
 export type Base64urlDecodeResult =
-  | { ok: true; bytes: Uint8Array }
-  | { ok: false; position: number; problem: "character" | "length" | "spare-bits" };
+  { ok: true; bytes: Uint8Array } | { ok: false; position: number; problem: "character" | "length" | "spare-bits" };
 
 /**
  * Decodes canonical base64url: only `A-Z a-z 0-9 - _`, no padding, length mod 4 != 1, and the

@@ -25,7 +25,13 @@ for (let a = 0; a < 128; a++) {
  * @returns false when `hex` is not `0x` + 2*size hex digits (either case).
  */
 export function writeHex(hex: string, size: number, out: Uint8Array, offset: number): boolean {
-  if (typeof hex !== "string" || hex.length !== 2 + 2 * size || hex.charCodeAt(0) !== 48 || (hex.charCodeAt(1) | 32) !== 120) return false;
+  if (
+    typeof hex !== "string" ||
+    hex.length !== 2 + 2 * size ||
+    hex.charCodeAt(0) !== 48 ||
+    (hex.charCodeAt(1) | 32) !== 120
+  )
+    return false;
   for (let i = 0, j = 2; i < size; i++, j += 2) {
     const a = hex.charCodeAt(j);
     const b = hex.charCodeAt(j + 1);

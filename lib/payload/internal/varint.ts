@@ -21,8 +21,7 @@ export function writeVarint(value: number, out: Uint8Array, offset: number): num
 
 /** Outcome of {@link readVarint}. */
 export type ReadVarintResult =
-  | { ok: true; value: number; next: number }
-  | { ok: false; problem: "truncated" | "non-canonical" | "overflow" };
+  { ok: true; value: number; next: number } | { ok: false; problem: "truncated" | "non-canonical" | "overflow" };
 
 /** Reads a canonical varint at `offset`. */
 export function readVarint(bytes: Uint8Array, offset: number): ReadVarintResult {

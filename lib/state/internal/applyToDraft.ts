@@ -143,7 +143,10 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
       const a = event.args;
       const reason = event.eventName === "KeysRevoked" ? Number(event.args.reason) : 0;
       const bs = ownBatch(draft, owned, lower(a.batchId));
-      if (bs) assignRange(bs.segments, a.start, a.end, (s) => (s.frozenReason === reason ? s : { ...s, frozenReason: reason }));
+      if (bs)
+        assignRange(bs.segments, a.start, a.end, (s) =>
+          s.frozenReason === reason ? s : { ...s, frozenReason: reason },
+        );
       break;
     }
     case "KeysRedeemed": {

@@ -61,7 +61,10 @@ class Writer {
   }
   /** uint32 big-endian byte length, then the UTF-8 bytes. */
   str(value: string, field: string): void {
-    if (typeof value !== "string") throw new InvalidSnapshotError(`Invalid snapshot field ${field}: ${String(value)}.`, { details: "Expected a string." });
+    if (typeof value !== "string")
+      throw new InvalidSnapshotError(`Invalid snapshot field ${field}: ${String(value)}.`, {
+        details: "Expected a string.",
+      });
     const b = utf8.encode(value);
     this.uint(b.length, 4, `${field}.length`);
     this.bytes(b);

@@ -15,7 +15,11 @@ const PRIVATE = [/^batch-secret\.json$/i, /^urls\.csv$/i, /secret/i, /\.key$/i, 
  * @example
  * copyExport("out/export", "portal/dist/export", cpSync)
  */
-export function copyExport(from: string, to: string, cp: (src: string, dst: string, opts: { recursive: boolean }) => void): number {
+export function copyExport(
+  from: string,
+  to: string,
+  cp: (src: string, dst: string, opts: { recursive: boolean }) => void,
+): number {
   let n = 0;
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

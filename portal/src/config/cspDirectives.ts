@@ -1,5 +1,6 @@
 /** A CSP directive Astro lets a site set (it owns script-src and style-src). */
-export type CspDirective = `${"default-src" | "connect-src" | "img-src" | "media-src" | "font-src" | "manifest-src" | "object-src" | "frame-src" | "worker-src" | "base-uri" | "form-action" | "require-trusted-types-for" | "trusted-types"} ${string}`;
+export type CspDirective =
+  `${"default-src" | "connect-src" | "img-src" | "media-src" | "font-src" | "manifest-src" | "object-src" | "frame-src" | "worker-src" | "base-uri" | "form-action" | "require-trusted-types-for" | "trusted-types"} ${string}`;
 
 /**
  * The Content-Security-Policy directives of every page (Astro adds script-src and style-src with

@@ -62,13 +62,18 @@ export function loadPortalConfig(
     try {
       parsed = JSON.parse(readFileSync(path, "utf8"));
     } catch (error) {
-      throw new PortalConfigError(`Invalid portal config file ${file}: ${(error as Error).message}. Expected a JSON object.`);
+      throw new PortalConfigError(
+        `Invalid portal config file ${file}: ${(error as Error).message}. Expected a JSON object.`,
+      );
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new PortalConfigError(`Invalid portal config file ${file}: expected a JSON object.`);
     }
     for (const [k, v] of Object.entries(parsed)) {
-      if (!(k in FIELDS)) throw new PortalConfigError(`Invalid portal config file ${file}: unknown field "${k}" (known: ${Object.keys(FIELDS).join(", ")}).`);
+      if (!(k in FIELDS))
+        throw new PortalConfigError(
+          `Invalid portal config file ${file}: unknown field "${k}" (known: ${Object.keys(FIELDS).join(", ")}).`,
+        );
       raw[k] = v;
       source[k] = `${file} field "${k}"`;
     }
@@ -76,12 +81,19 @@ export function loadPortalConfig(
   for (const [field, name] of Object.entries(FIELDS)) {
     const v = env[name];
     if (v !== undefined && v !== "") {
-      raw[field] = field === "rpcUrls" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v;
+      raw[field] =
+        field === "rpcUrls"
+          ? v
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v;
       const flag = flags[field as keyof typeof FIELDS];
       source[field] = flag ? `flag ${flag}` : `environment variable ${name}`;
     }
   }
-  const where = (field: keyof typeof FIELDS) => source[field] ?? `${FIELDS[field]} (environment) or "${field}" in the config file`;
+  const where = (field: keyof typeof FIELDS) =>
+    source[field] ?? `${FIELDS[field]} (environment) or "${field}" in the config file`;
   const bad = (field: keyof typeof FIELDS, expected: string): never => {
     const got = raw[field] === undefined ? "nothing" : JSON.stringify(raw[field]);
     throw new PortalConfigError(`Invalid portal config ${where(field)}: got ${got}; expected ${expected}.`);
@@ -97,13 +109,16 @@ export function loadPortalConfig(
   }
 
   const ledger = raw.ledger;
-  if (typeof ledger !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(ledger)) bad("ledger", "a 0x-prefixed 20-byte contract address");
+  if (typeof ledger !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(ledger))
+    bad("ledger", "a 0x-prefixed 20-byte contract address");
 
   const portalBase = raw.portalBase;
-  if (typeof portalBase !== "string" || !isHttpUrl(portalBase)) bad("portalBase", "the portal's public http(s) base URL");
+  if (typeof portalBase !== "string" || !isHttpUrl(portalBase))
+    bad("portalBase", "the portal's public http(s) base URL");
 
   const explorerUrl = raw.explorerUrl ?? "";
-  if (typeof explorerUrl !== "string" || (explorerUrl !== "" && !isHttpUrl(explorerUrl))) bad("explorerUrl", "an http(s) URL or nothing");
+  if (typeof explorerUrl !== "string" || (explorerUrl !== "" && !isHttpUrl(explorerUrl)))
+    bad("explorerUrl", "an http(s) URL or nothing");
 
   const exportDir = raw.exportDir ?? "";
   if (typeof exportDir !== "string") bad("exportDir", "a folder path");
@@ -118,7 +133,9 @@ export function loadPortalConfig(
     ledger: ledger as `0x${string}`,
     portalBase: (portalBase as string).replace(/\/+$/, ""),
     explorerUrl: (explorerUrl as string).replace(/\/+$/, ""),
-    exportDir: exportDir ? resolve(source.exportDir?.startsWith("environment") ? process.cwd() : fileDir, exportDir as string) : "",
+    exportDir: exportDir
+      ? resolve(source.exportDir?.startsWith("environment") ? process.cwd() : fileDir, exportDir as string)
+      : "",
   };
 }
 

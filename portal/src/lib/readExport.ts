@@ -31,9 +31,12 @@ function readJson<T>(dir: string, rel: string, check: (v: unknown) => boolean): 
   try {
     v = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`Invalid export file ${rel}: ${(error as Error).message}. Expected JSON written by \`keytrail export\`.`);
+    throw new Error(
+      `Invalid export file ${rel}: ${(error as Error).message}. Expected JSON written by \`keytrail export\`.`,
+    );
   }
-  if (!check(v)) throw new Error(`Invalid export file ${rel}: unexpected shape. Expected the layout of docs/INDEXER.md.`);
+  if (!check(v))
+    throw new Error(`Invalid export file ${rel}: unexpected shape. Expected the layout of docs/INDEXER.md.`);
   return v as T;
 }
 
@@ -56,19 +59,46 @@ export function readExport(): PortalExport {
   cached = { index: undefined, batches: [], parties: [], custody: new Map(), proofs: undefined, audit: undefined };
   if (!dir) return cached;
   cached.index = readJson<ExportIndex>(dir, "index.json", (v) => isObj(v) && typeof v.chainId === "number");
-  const list = readJson<{ batches: ExportBatchSummary[] }>(dir, "batches.json", (v) => isObj(v) && Array.isArray(v.batches));
+  const list = readJson<{ batches: ExportBatchSummary[] }>(
+    dir,
+    "batches.json",
+    (v) => isObj(v) && Array.isArray(v.batches),
+  );
   for (const b of list?.batches ?? []) {
-    if (!isObj(b) || typeof b.batchId !== "string" || !BATCH_ID.test(b.batchId)) throw new Error(`Invalid export file batches.json: batch id ${JSON.stringify((b as { batchId?: unknown }).batchId)} is not 0x + 64 lower-case hex.`);
+    if (!isObj(b) || typeof b.batchId !== "string" || !BATCH_ID.test(b.batchId))
+      throw new Error(
+        `Invalid export file batches.json: batch id ${JSON.stringify((b as { batchId?: unknown }).batchId)} is not 0x + 64 lower-case hex.`,
+      );
     const detail = readJson<ExportBatchDetail>(dir, `batches/${b.batchId}.json`, isObj);
     cached.batches.push({ holderRanges: [], frozen: [], redeemedWords: [], ...b, ...detail });
-    const custody = readJson<ExportCustody>(dir, `batches/${b.batchId}/custody.json`, (v) => isObj(v) && Array.isArray(v.events) && Array.isArray(v.intervals));
+    const custody = readJson<ExportCustody>(
+      dir,
+      `batches/${b.batchId}/custody.json`,
+      (v) => isObj(v) && Array.isArray(v.events) && Array.isArray(v.intervals),
+    );
     if (custody) cached.custody.set(b.batchId, custody);
   }
-  const parties = readJson<{ parties: ExportPartySummary[] }>(dir, "parties.json", (v) => isObj(v) && Array.isArray(v.parties));
+  const parties = readJson<{ parties: ExportPartySummary[] }>(
+    dir,
+    "parties.json",
+    (v) => isObj(v) && Array.isArray(v.parties),
+  );
   for (const p of parties?.parties ?? []) {
-    if (!isObj(p) || typeof p.address !== "string" || !ADDRESS.test(p.address)) throw new Error(`Invalid export file parties.json: address ${JSON.stringify((p as { address?: unknown }).address)} is not 0x + 40 lower-case hex.`);
+    if (!isObj(p) || typeof p.address !== "string" || !ADDRESS.test(p.address))
+      throw new Error(
+        `Invalid export file parties.json: address ${JSON.stringify((p as { address?: unknown }).address)} is not 0x + 40 lower-case hex.`,
+      );
     const detail = readJson<ExportPartyDetail>(dir, `parties/${p.address}.json`, isObj);
-    cached.parties.push({ holdingsByBatch: [], authorizationsGiven: [], authorizationsReceived: [], redeemers: [], flowsIn: [], flowsOut: [], ...p, ...detail });
+    cached.parties.push({
+      holdingsByBatch: [],
+      authorizationsGiven: [],
+      authorizationsReceived: [],
+      redeemers: [],
+      flowsIn: [],
+      flowsOut: [],
+      ...p,
+      ...detail,
+    });
   }
   cached.proofs = readJson<ExportProofIndex>(dir, "proofs/index.json", (v) => isObj(v) && Array.isArray(v.shards));
   cached.audit = readJson<Record<string, unknown>>(dir, "audit/latest.json", isObj);

@@ -4,7 +4,12 @@
  */
 
 type Detector = { detect: (src: ImageBitmapSource) => Promise<{ rawValue: string }[]> };
-type JsQr = (data: Uint8ClampedArray, w: number, h: number, o?: { inversionAttempts?: string }) => { data: string } | null;
+type JsQr = (
+  data: Uint8ClampedArray,
+  w: number,
+  h: number,
+  o?: { inversionAttempts?: string },
+) => { data: string } | null;
 
 let detector: Detector | null | undefined;
 let jsqr: Promise<JsQr> | undefined;
@@ -16,7 +21,11 @@ export const MAX_BYTES = 25 * 1024 * 1024;
 
 async function nativeDetector(): Promise<Detector | null> {
   if (detector !== undefined) return detector;
-  const BD = (globalThis as { BarcodeDetector?: { new (o: { formats: string[] }): Detector; getSupportedFormats?: () => Promise<string[]> } }).BarcodeDetector;
+  const BD = (
+    globalThis as {
+      BarcodeDetector?: { new (o: { formats: string[] }): Detector; getSupportedFormats?: () => Promise<string[]> };
+    }
+  ).BarcodeDetector;
   detector = null;
   if (BD && new URLSearchParams(location.search).get("qr") !== "js") {
     try {
@@ -31,7 +40,7 @@ async function nativeDetector(): Promise<Detector | null> {
 
 /** Loads the fallback decoder (a separate chunk). */
 function loadJsQr(): Promise<JsQr> {
-  jsqr ??= import("jsqr").then((m) => ((m as unknown as { default: JsQr }).default ?? (m as unknown as JsQr)));
+  jsqr ??= import("jsqr").then((m) => (m as unknown as { default: JsQr }).default ?? (m as unknown as JsQr));
   return jsqr;
 }
 

@@ -13,7 +13,13 @@ import type { ExportCustody } from "../../../lib/formats/export.ts";
 import { byId, el, fill } from "./dom.ts";
 import { fetchExport } from "./runVerification.ts";
 
-type PartyFacts = { name?: string; kind: string; accreditedUntil: number; suspended: boolean; tiers: Record<string, { tier: number; valid: boolean }> };
+type PartyFacts = {
+  name?: string;
+  kind: string;
+  accreditedUntil: number;
+  suspended: boolean;
+  tiers: Record<string, { tier: number; valid: boolean }>;
+};
 let partiesFile: Promise<{ at: number; parties: Record<string, PartyFacts> }> | undefined;
 
 function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
@@ -30,7 +36,12 @@ function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
  * @example
  * await renderTimeline("en", strings, payload, result.holder);
  */
-export async function renderTimeline(lang: Lang, strings: VerdictStrings, payload: DecodedPayload, liveHolder: string | undefined): Promise<void> {
+export async function renderTimeline(
+  lang: Lang,
+  strings: VerdictStrings,
+  payload: DecodedPayload,
+  liveHolder: string | undefined,
+): Promise<void> {
   const t = strings.labels;
   const kinds = strings.kinds;
   const section = byId("timeline-section");
@@ -41,12 +52,16 @@ export async function renderTimeline(lang: Lang, strings: VerdictStrings, payloa
   section.hidden = false;
   let custody: ExportCustody;
   try {
-    custody = (await (await fetchExport(`export/batches/${payload.batchId.toLowerCase()}/custody.json`)).json()) as ExportCustody;
+    custody = (await (
+      await fetchExport(`export/batches/${payload.batchId.toLowerCase()}/custody.json`)
+    ).json()) as ExportCustody;
   } catch {
     note.textContent = t.noHistory;
     return;
   }
-  partiesFile ??= fetchExport("data/parties.json").then((r) => r.json()).catch(() => ({ at: 0, parties: {} }));
+  partiesFile ??= fetchExport("data/parties.json")
+    .then((r) => r.json())
+    .catch(() => ({ at: 0, parties: {} }));
   const { at, parties } = await partiesFile;
   const intervals = Array.isArray(custody.intervals) ? custody.intervals : [];
   let lo = 0;
@@ -66,7 +81,9 @@ export async function renderTimeline(lang: Lang, strings: VerdictStrings, payloa
     note.textContent = t.noHistory;
     return;
   }
-  const hops = found.hops.map((h) => custody.events[h]).filter((e): e is NonNullable<typeof e> => !!e && typeof e.to === "string");
+  const hops = found.hops
+    .map((h) => custody.events[h])
+    .filter((e): e is NonNullable<typeof e> => !!e && typeof e.to === "string");
   const supplier = hops[0]?.to;
   const now = at || Math.floor(Date.now() / 1000);
   hops.forEach((hop, i) => {
@@ -74,7 +91,11 @@ export async function renderTimeline(lang: Lang, strings: VerdictStrings, payloa
     const p = parties[who];
     const kindName = kinds[p?.kind ?? ""] ?? t.unregistered;
     const label = p?.name ? `${p.name} · ${kindName} ` : `${kindName} `;
-    const line = el("div", {}, el("a", { href: localePath(lang, `p/${who}/`) }, label, el("code", { title: who }, shortHex(who))));
+    const line = el(
+      "div",
+      {},
+      el("a", { href: localePath(lang, `p/${who}/`) }, label, el("code", { title: who }, shortHex(who))),
+    );
     if (hop.authorized === null || i === 0 || who === supplier) line.append(" ", badge("ok", `✓ ${t.issuerSelf}`));
     else if (hop.authorized) {
       const tier = supplier ? p?.tiers[supplier]?.tier : undefined;
@@ -86,7 +107,13 @@ export async function renderTimeline(lang: Lang, strings: VerdictStrings, payloa
     else line.append(" ", badge("bad", `✕ ${t.accreditationExpired}`));
     const txHref = explorerLink(cfg.explorerUrl, "tx", hop.tx);
     const txCode = el("code", { title: hop.tx }, shortHex(hop.tx));
-    const when = el("div", { class: "muted" }, `${formatTime(hop.timestamp)} · #${hop.block} · `, txHref ? el("a", { href: txHref, rel: "noopener noreferrer" }, txCode) : txCode, ` · [${hop.start}, ${hop.end})`);
+    const when = el(
+      "div",
+      { class: "muted" },
+      `${formatTime(hop.timestamp)} · #${hop.block} · `,
+      txHref ? el("a", { href: txHref, rel: "noopener noreferrer" }, txCode) : txCode,
+      ` · [${hop.start}, ${hop.end})`,
+    );
     const li = el("li", { "data-hop": String(i), "data-party": who }, line, when);
     if (i === hops.length - 1) li.classList.add("current");
     list.append(li);

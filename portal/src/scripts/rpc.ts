@@ -70,7 +70,8 @@ export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
         clearTimeout(timer);
       }
       const b = body as { result?: unknown; error?: { message?: unknown } };
-      if (b && typeof b === "object" && b.error) throw new RpcError(`${method} failed: ${String(b.error.message ?? "error")}`, false, revertDataOf(b.error));
+      if (b && typeof b === "object" && b.error)
+        throw new RpcError(`${method} failed: ${String(b.error.message ?? "error")}`, false, revertDataOf(b.error));
       if (!b || typeof b !== "object" || !("result" in b)) {
         problems.push(`${new URL(url).host}: not a JSON-RPC answer`);
         continue;
@@ -81,7 +82,8 @@ export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
   };
   const chainId = () => {
     chainIdCache ??= request("eth_chainId", []).then((r) => {
-      if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r)) throw new RpcError(`eth_chainId answered ${JSON.stringify(r)}`, true);
+      if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r))
+        throw new RpcError(`eth_chainId answered ${JSON.stringify(r)}`, true);
       return Number(BigInt(r));
     });
     chainIdCache.catch(() => (chainIdCache = undefined));
@@ -105,12 +107,17 @@ const word = (n: bigint) => n.toString(16).padStart(64, "0");
  * @example
  * const s = await readKeyStatusRaw(rpc, { ledger, batchId, index: 5 });
  */
-export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: string; index: number | bigint; hint?: number | bigint }): Promise<KeyStatus> {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(q.ledger) || !/^0x[0-9a-fA-F]{64}$/.test(q.batchId)) throw new RpcError("bad keyStatus arguments", false);
+export async function readKeyStatusRaw(
+  rpc: Rpc,
+  q: { ledger: string; batchId: string; index: number | bigint; hint?: number | bigint },
+): Promise<KeyStatus> {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(q.ledger) || !/^0x[0-9a-fA-F]{64}$/.test(q.batchId))
+    throw new RpcError("bad keyStatus arguments", false);
   const id = q.batchId.slice(2).toLowerCase();
   const call = async (data: string, words: number): Promise<(i: number) => string> => {
     const r = await rpc.request("eth_call", [{ to: q.ledger, data }, "latest"]);
-    if (typeof r !== "string" || !/^0x[0-9a-fA-F]*$/.test(r) || r.length < 2 + 64 * words) throw new RpcError(`eth_call returned ${String(r).slice(0, 80)}`, false);
+    if (typeof r !== "string" || !/^0x[0-9a-fA-F]*$/.test(r) || r.length < 2 + 64 * words)
+      throw new RpcError(`eth_call returned ${String(r).slice(0, 80)}`, false);
     return (i: number) => r.slice(2 + 64 * i, 2 + 64 * (i + 1));
   };
   const n = (w: string) => Number(BigInt(`0x${w}`));
@@ -121,10 +128,32 @@ export async function readKeyStatusRaw(rpc: Rpc, q: { ledger: string; batchId: s
   } catch (error) {
     const data = error instanceof RpcError ? error.revertData : undefined;
     if (data?.startsWith(BATCH_NOT_FOUND_SELECTOR))
-      return { root: `0x${"0".repeat(64)}`, supplier: ZERO_ADDRESS, count: 0, expiresAt: 0, restricted: false, holder: ZERO_ADDRESS, segmentStart: 0, segmentEnd: 0, frozenReason: "none", redeemed: false };
+      return {
+        root: `0x${"0".repeat(64)}`,
+        supplier: ZERO_ADDRESS,
+        count: 0,
+        expiresAt: 0,
+        restricted: false,
+        holder: ZERO_ADDRESS,
+        segmentStart: 0,
+        segmentEnd: 0,
+        frozenReason: "none",
+        redeemed: false,
+      };
     if (data?.startsWith(INVALID_RANGE_SELECTOR)) {
       const b = await call(BATCH_OF_SELECTOR + id, 5);
-      return { root: `0x${b(0)}`, supplier: a(b(1)), count: n(b(2)), expiresAt: n(b(3)), restricted: n(b(4)) !== 0, holder: ZERO_ADDRESS, segmentStart: 0, segmentEnd: 0, frozenReason: "none", redeemed: false };
+      return {
+        root: `0x${b(0)}`,
+        supplier: a(b(1)),
+        count: n(b(2)),
+        expiresAt: n(b(3)),
+        restricted: n(b(4)) !== 0,
+        holder: ZERO_ADDRESS,
+        segmentStart: 0,
+        segmentEnd: 0,
+        frozenReason: "none",
+        redeemed: false,
+      };
     }
     throw error;
   }

@@ -34,7 +34,8 @@ function loadProofIndex(): Promise<ProofIndexEntry[]> {
 
 async function shardUrl(batchId: string, shard: number): Promise<string> {
   const entry = (await loadProofIndex()).find((e) => e.batchId === batchId.toLowerCase());
-  if (entry?.path && /^[\w./-]+$/.test(entry.path) && !entry.path.includes("..")) return `export/${entry.path.replace(/\/?$/, "/")}${shard}.bin`;
+  if (entry?.path && /^[\w./-]+$/.test(entry.path) && !entry.path.includes(".."))
+    return `export/${entry.path.replace(/\/?$/, "/")}${shard}.bin`;
   if (entry?.manifestURI.startsWith(`${cfg.portalBase}/`)) {
     const folder = entry.manifestURI.slice(cfg.portalBase.length + 1).replace(/[^/]*$/, "");
     return `${folder}shards/${shard}.bin`;
@@ -79,7 +80,8 @@ export async function runVerification(input: string, options: { seller?: Address
     expectedLedger: cfg.ledger,
     fetchStatus: async (q) => {
       const chainId = await rpc.chainId();
-      if (chainId !== cfg.chainId) throw new RpcError(`the RPC endpoint serves chain ${chainId}, not ${cfg.chainId}`, true);
+      if (chainId !== cfg.chainId)
+        throw new RpcError(`the RPC endpoint serves chain ${chainId}, not ${cfg.chainId}`, true);
       return readKeyStatusRaw(rpc, q);
     },
     fetchShard: (batchId, shard) => fetchShardBytes(batchId, shard),

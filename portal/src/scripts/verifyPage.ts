@@ -77,20 +77,34 @@ async function run(raw: string): Promise<void> {
   clear();
   setStatus(msg.working ?? "…");
   const seller = sellerInput.value.trim();
-  const r = await runVerification(raw, /^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {});
+  const r = await runVerification(
+    raw,
+    /^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {},
+  );
   if (id !== runId) return;
   const payload = r.payload;
   if (payload) current = { payload, result: r };
-  const reasonText = r.verdict === "revoked" ? `${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.` : r.expired ? t.labels.expired : undefined;
+  const reasonText =
+    r.verdict === "revoked"
+      ? `${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.`
+      : r.expired
+        ? t.labels.expired
+        : undefined;
   showVerdict(r.verdict, reasonText);
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));
   if (r.verdict === "wrong-chain") {
     if (r.payloadChainId !== cfg.chainId) {
       const name = CHAINS[r.payloadChainId];
-      fact(t.labels.chainFor, `${name ? `${name}, ` : ""}${fill(t.labels.chainId, { id: r.payloadChainId })} — ${fill(t.labels.chainHere, { name: cfg.chainName, id: cfg.chainId })}`);
-    }
-    else fact(t.labels.chainFor, `${t.labels.ledger} ${r.payloadLedger} — ${fill(t.labels.ledgerHere, { ledger: cfg.ledger })}`);
+      fact(
+        t.labels.chainFor,
+        `${name ? `${name}, ` : ""}${fill(t.labels.chainId, { id: r.payloadChainId })} — ${fill(t.labels.chainHere, { name: cfg.chainName, id: cfg.chainId })}`,
+      );
+    } else
+      fact(
+        t.labels.chainFor,
+        `${t.labels.ledger} ${r.payloadLedger} — ${fill(t.labels.ledgerHere, { ledger: cfg.ledger })}`,
+      );
   }
   if (r.verdict === "revoked") fact(t.labels.reason, t.reasons[r.reason] ?? r.reason);
   if (payload) {
@@ -115,17 +129,40 @@ async function run(raw: string): Promise<void> {
     const state = c.ok === true ? t.labels.checkOk : c.ok === false ? t.labels.checkFail : t.labels.checkSkip;
     const where = c.online ? t.labels.online : t.labels.offline;
     const detail = c.detail ? el("div", { class: "muted mono" }, quote(c.detail, 200)) : null;
-    checks.append(el("li", { "data-mark": mark, "data-check": c.name, "data-ok": String(c.ok), "data-online": String(c.online) }, `${t.checks[c.name] ?? c.label}: ${state} (${where})`, detail));
+    checks.append(
+      el(
+        "li",
+        { "data-mark": mark, "data-check": c.name, "data-ok": String(c.ok), "data-online": String(c.online) },
+        `${t.checks[c.name] ?? c.label}: ${state} (${where})`,
+        detail,
+      ),
+    );
   }
-  if (payload && r.verdict !== "malformed" && r.verdict !== "wrong-chain" && !(r.verdict === "not-in-batch" && r.cause !== "key")) {
+  if (
+    payload &&
+    r.verdict !== "malformed" &&
+    r.verdict !== "wrong-chain" &&
+    !(r.verdict === "not-in-batch" && r.cause !== "key")
+  ) {
     void renderTimeline(lang, t, payload, r.holder).catch(() => undefined);
   }
 }
 
 /** Well-known chain ids, so "wrong chain" can say which chain a code is for. */
 const CHAINS: Record<number, string> = {
-  1: "Ethereum", 10: "OP Mainnet", 56: "BNB Smart Chain", 137: "Polygon", 324: "zkSync Era", 8453: "Base", 42161: "Arbitrum One",
-  43114: "Avalanche C-Chain", 59144: "Linea", 534352: "Scroll", 31337: "Hardhat / Anvil (local)", 11155111: "Sepolia", 17000: "Holesky",
+  1: "Ethereum",
+  10: "OP Mainnet",
+  56: "BNB Smart Chain",
+  137: "Polygon",
+  324: "zkSync Era",
+  8453: "Base",
+  42161: "Arbitrum One",
+  43114: "Avalanche C-Chain",
+  59144: "Linea",
+  534352: "Scroll",
+  31337: "Hardhat / Anvil (local)",
+  11155111: "Sepolia",
+  17000: "Holesky",
 };
 
 /** Keeps the language switch on the same code. */
@@ -262,7 +299,9 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   const pin = byId<HTMLInputElement>("key-pin").value;
   let match = false;
   try {
-    const key = normaliseKey(serial.trim() ? { serial, pin } : { pin }, { caseInsensitive: current.payload.keyCase === "upper" });
+    const key = normaliseKey(serial.trim() ? { serial, pin } : { pin }, {
+      caseInsensitive: current.payload.keyCase === "upper",
+    });
     match = computeCommitment(current.payload.salt, encodeKeyBytes(key)) === commitment.toLowerCase();
   } catch {
     match = false;

@@ -16,19 +16,27 @@ import { CliError, CliUsageError } from "../errors.js";
 export function readBatchFolder(dir: string): { manifest: BatchManifest; manifestHash: Hex; manifestPath: string } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     const parent = dirname(resolve(dir));
-    const partial = existsSync(parent) ? readdirSync(parent).find((f) => f.startsWith(`${basename(resolve(dir))}.partial-`)) : undefined;
+    const partial = existsSync(parent)
+      ? readdirSync(parent).find((f) => f.startsWith(`${basename(resolve(dir))}.partial-`))
+      : undefined;
     if (partial) {
-      throw new CliError(`Batch folder ${dir} does not exist: only the unfinished ${join(dirname(dir), partial)} of an interrupted seal is there, and it is never anchored.`, {
-        details: "Re-run the same `keytrail batch seal` command to finish the seal, then anchor.",
-      });
+      throw new CliError(
+        `Batch folder ${dir} does not exist: only the unfinished ${join(dirname(dir), partial)} of an interrupted seal is there, and it is never anchored.`,
+        {
+          details: "Re-run the same `keytrail batch seal` command to finish the seal, then anchor.",
+        },
+      );
     }
     throw new CliUsageError(`Batch folder ${dir} does not exist.`);
   }
   const manifestPath = join(dir, "manifest.json");
   if (!existsSync(join(dir, ".complete"))) {
-    throw new CliError(`Batch folder ${dir} has no .complete marker: its seal was interrupted or is still running, so it is not anchored.`, {
-      details: "Re-run the same `keytrail batch seal` command to finish it, then anchor.",
-    });
+    throw new CliError(
+      `Batch folder ${dir} has no .complete marker: its seal was interrupted or is still running, so it is not anchored.`,
+      {
+        details: "Re-run the same `keytrail batch seal` command to finish it, then anchor.",
+      },
+    );
   }
   if (!existsSync(manifestPath)) throw new CliError(`Batch folder ${dir} has no manifest.json.`);
   const bytes = readFileSync(manifestPath);

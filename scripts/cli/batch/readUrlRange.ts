@@ -20,7 +20,10 @@ export type UrlRow = { index: number; serial: string; url: string };
  */
 export async function readUrlRange(batchDir: string, start: number, end: number): Promise<UrlRow[]> {
   const file = join(batchDir, "urls.csv");
-  if (!existsSync(join(batchDir, ".complete"))) throw new CliError(`Batch folder ${batchDir} has no .complete marker: the seal is unfinished; re-run batch seal first.`);
+  if (!existsSync(join(batchDir, ".complete")))
+    throw new CliError(
+      `Batch folder ${batchDir} has no .complete marker: the seal is unfinished; re-run batch seal first.`,
+    );
   if (!existsSync(file)) throw new CliUsageError(`${file} does not exist (sealed with --no-urls?).`);
   const rows: UrlRow[] = [];
   const splitter = createCsvRecordSplitter({ delimiter: "," });
@@ -29,7 +32,8 @@ export async function readUrlRange(batchDir: string, start: number, end: number)
   const take = (records: ReturnType<typeof splitter.push>): boolean => {
     for (const r of records) {
       if (r.line === 1 && /^index$/i.test(r.cells[0] ?? "")) continue;
-      if (r.error !== undefined || r.cells.length < 3) throw new CliError(`${file} line ${r.line} is not index,serial,url${r.error ? `: ${r.error}` : ""}.`);
+      if (r.error !== undefined || r.cells.length < 3)
+        throw new CliError(`${file} line ${r.line} is not index,serial,url${r.error ? `: ${r.error}` : ""}.`);
       const index = Number(r.cells[0]);
       if (index < start) continue;
       if (index >= end) return true;

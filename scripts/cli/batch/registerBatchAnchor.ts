@@ -39,52 +39,109 @@ export function registerBatchAnchor(batch: Command): void {
       const { manifest, manifestHash } = readBatchFolder(folder);
       const ctx = await openLedger(g, { signer: true });
       if (Number(manifest.chainId) !== ctx.chainId) {
-        throw new CliError(`Batch ${folder} was sealed for chain id ${manifest.chainId} (ledger ${manifest.ledger}), but RPC ${ctx.rpcUrl} serves chain id ${ctx.chainId}.`, {
-          details: "Its QR payloads name that chain: anchor it there (--rpc-url), or re-seal for this chain.",
-        });
+        throw new CliError(
+          `Batch ${folder} was sealed for chain id ${manifest.chainId} (ledger ${manifest.ledger}), but RPC ${ctx.rpcUrl} serves chain id ${ctx.chainId}.`,
+          {
+            details: "Its QR payloads name that chain: anchor it there (--rpc-url), or re-seal for this chain.",
+          },
+        );
       }
       if (getAddress(manifest.ledger) !== ctx.ledger) {
-        throw new CliError(`Batch ${folder} was sealed for ledger ${getAddress(manifest.ledger)}, but the ledger in use on chain id ${ctx.chainId} is ${ctx.ledger}.`, {
-          details: "Its QR payloads name that ledger: pass --ledger to anchor there, or re-seal for this ledger.",
-        });
+        throw new CliError(
+          `Batch ${folder} was sealed for ledger ${getAddress(manifest.ledger)}, but the ledger in use on chain id ${ctx.chainId} is ${ctx.ledger}.`,
+          {
+            details: "Its QR payloads name that ledger: pass --ledger to anchor there, or re-seal for this ledger.",
+          },
+        );
       }
       const supplier = getAddress(manifest.supplier);
-      const expectId = keccak256(encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier, manifest.label]));
-      if (expectId !== manifest.batchId.toLowerCase()) throw new CliError(`${folder}/manifest.json: batchId ${manifest.batchId} does not match supplier ${supplier} and label ${JSON.stringify(manifest.label)} (expected ${expectId}).`);
+      const expectId = keccak256(
+        encodeAbiParameters([{ type: "address" }, { type: "string" }], [supplier, manifest.label]),
+      );
+      if (expectId !== manifest.batchId.toLowerCase())
+        throw new CliError(
+          `${folder}/manifest.json: batchId ${manifest.batchId} does not match supplier ${supplier} and label ${JSON.stringify(manifest.label)} (expected ${expectId}).`,
+        );
       const batchId = expectId as Hex;
 
       const existing = await readBatch(ctx, batchId, false);
       if (existing) {
         if (existing.root.toLowerCase() !== manifest.root.toLowerCase()) {
-          throw new CliError(`Batch ${batchId} (label ${JSON.stringify(manifest.label)}) is already anchored with root ${existing.root}, but ${folder} has root ${manifest.root}.`, {
-            details: "The label was reused for different keys: seal them under a new label.",
-          });
+          throw new CliError(
+            `Batch ${batchId} (label ${JSON.stringify(manifest.label)}) is already anchored with root ${existing.root}, but ${folder} has root ${manifest.root}.`,
+            {
+              details: "The label was reused for different keys: seal them under a new label.",
+            },
+          );
         }
-        const [log] = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: ["BatchAnchored"], topic1: batchId, fromBlock: ctx.deployBlock });
-        const record = { chainId: ctx.chainId, ledger: ctx.ledger, batchId, root: existing.root, count: existing.count, txHash: log?.transactionHash ?? null, block: log?.blockNumber ?? null, alreadyAnchored: true };
+        const [log] = await getLedgerLogs(ctx.publicClient, {
+          address: ctx.ledger,
+          events: ["BatchAnchored"],
+          topic1: batchId,
+          fromBlock: ctx.deployBlock,
+        });
+        const record = {
+          chainId: ctx.chainId,
+          ledger: ctx.ledger,
+          batchId,
+          root: existing.root,
+          count: existing.count,
+          txHash: log?.transactionHash ?? null,
+          block: log?.blockNumber ?? null,
+          alreadyAnchored: true,
+        };
         writeFileAtomic(join(folder, "anchor.json"), `${toJson(record)}\n`);
-        out.info(`batch ${batchId} is already anchored${log ? ` in block ${log.blockNumber} (tx ${log.transactionHash})` : ""}; nothing changed`);
+        out.info(
+          `batch ${batchId} is already anchored${log ? ` in block ${log.blockNumber} (tx ${log.transactionHash})` : ""}; nothing changed`,
+        );
         if (o.json) out.json(record);
-        else out.result(`already anchored: batch ${batchId} root ${existing.root} count ${existing.count}${log ? ` block ${log.blockNumber} tx ${log.transactionHash}` : ""}`);
+        else
+          out.result(
+            `already anchored: batch ${batchId} root ${existing.root} count ${existing.count}${log ? ` block ${log.blockNumber} tx ${log.transactionHash}` : ""}`,
+          );
         return;
       }
       const expiresAt = Number(manifest.expiresAt);
       const now = Math.floor(Date.now() / 1000);
       if (expiresAt > 0 && expiresAt <= now && o.allowExpired !== true) {
         const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
-        throw new CliError(`Batch ${folder} expired at ${iso(expiresAt)} (expiresAt ${expiresAt}), before now (${iso(now)}): anchored, its keys would still verify as genuine.`, {
-          details: "Pass --allow-expired to anchor it anyway.",
-        });
+        throw new CliError(
+          `Batch ${folder} expired at ${iso(expiresAt)} (expiresAt ${expiresAt}), before now (${iso(now)}): anchored, its keys would still verify as genuine.`,
+          {
+            details: "Pass --allow-expired to anchor it anyway.",
+          },
+        );
       }
       if (ctx.account!.address !== supplier) {
-        throw new CliError(`Batch ${folder} was sealed for supplier ${supplier}, but the signing account is ${ctx.account!.address}; only the supplier can anchor it.`);
+        throw new CliError(
+          `Batch ${folder} was sealed for supplier ${supplier}, but the signing account is ${ctx.account!.address}; only the supplier can anchor it.`,
+        );
       }
       const params = toAnchorParams(manifest, manifestHash, o.manifestUri);
-      const { hash, receipt } = await sendLedgerTx(ctx, { functionName: "anchorBatch", args: [params], action: `anchor batch ${batchId} (${folder})` });
-      const record = { chainId: ctx.chainId, ledger: ctx.ledger, batchId, root: params.root, count: params.count, txHash: hash, block: receipt.blockNumber, alreadyAnchored: false };
+      const { hash, receipt } = await sendLedgerTx(ctx, {
+        functionName: "anchorBatch",
+        args: [params],
+        action: `anchor batch ${batchId} (${folder})`,
+      });
+      const record = {
+        chainId: ctx.chainId,
+        ledger: ctx.ledger,
+        batchId,
+        root: params.root,
+        count: params.count,
+        txHash: hash,
+        block: receipt.blockNumber,
+        alreadyAnchored: false,
+      };
       writeFileAtomic(join(folder, "anchor.json"), `${toJson(record)}\n`);
       if (o.json) out.json(record);
-      else out.result(`anchored batch ${batchId} (${params.count} keys, root ${params.root}) in block ${receipt.blockNumber}, tx ${hash}`);
+      else
+        out.result(
+          `anchored batch ${batchId} (${params.count} keys, root ${params.root}) in block ${receipt.blockNumber}, tx ${hash}`,
+        );
     });
-  addExamples(cmd, "keytrail batch anchor out/2026-11-A --manifest-uri https://keys.example.com/b/2026-11-A/manifest.json --keystore supplier.json");
+  addExamples(
+    cmd,
+    "keytrail batch anchor out/2026-11-A --manifest-uri https://keys.example.com/b/2026-11-A/manifest.json --keystore supplier.json",
+  );
 }

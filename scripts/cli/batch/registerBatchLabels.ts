@@ -30,15 +30,21 @@ export function registerBatchLabels(batch: Command): void {
     .action(async (o: LabelsOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const range = parseRange(o.range, "--range");
-      if (range.end - range.start > 100_000n) throw new CliUsageError(`--range ${o.range} is over 100,000 labels; print in parts.`);
+      if (range.end - range.start > 100_000n)
+        throw new CliUsageError(`--range ${o.range} is over 100,000 labels; print in parts.`);
       const rows = await readUrlRange(o.batchDir, Number(range.start), Number(range.end));
       if (rows.length === 0) throw new CliUsageError(`--range ${o.range} selects no key of ${o.batchDir}.`);
       const m = join(o.batchDir, "manifest.json");
-      const label = existsSync(m) ? String((JSON.parse(readFileSync(m, "utf8")) as Partial<Pick<BatchManifest, "label">>).label ?? "") : "";
+      const label = existsSync(m)
+        ? String((JSON.parse(readFileSync(m, "utf8")) as Partial<Pick<BatchManifest, "label">>).label ?? "")
+        : "";
       const { default: QRCode } = await import("qrcode");
       const pdf = renderLabelSheetPdf(rows, `KeyTrail batch ${label}`, QRCode.create);
       writeFileAtomic(o.out, pdf);
       createOutput(g).result(`wrote ${rows.length} labels on ${Math.ceil(rows.length / 21)} page(s) to ${o.out}`);
     });
-  addExamples(cmd, "keytrail batch labels --batch-dir out/2026-11-A --range 0-209 --out out/2026-11-A/labels-0-209.pdf");
+  addExamples(
+    cmd,
+    "keytrail batch labels --batch-dir out/2026-11-A --range 0-209 --out out/2026-11-A/labels-0-209.pdf",
+  );
 }

@@ -44,10 +44,17 @@ export function registerBatchLink(batch: Command): void {
       const { payload, portalBase } = parsePayloadInput(row.url);
       let fields = decodePayload(payload);
       if (o.full && fields.form === "short") {
-        const manifest = JSON.parse(readFileSync(join(o.batchDir, "manifest.json"), "utf8")) as Pick<BatchManifest, "shardSize">;
+        const manifest = JSON.parse(readFileSync(join(o.batchDir, "manifest.json"), "utf8")) as Pick<
+          BatchManifest,
+          "shardSize"
+        >;
         const file = join(o.batchDir, "shards", `${Math.floor(index / manifest.shardSize)}.bin`);
         if (!existsSync(file)) throw new CliError(`Proof shard ${file} is missing.`);
-        const { commitment, proof } = proofFromShard(decodeProofShard(new Uint8Array(readFileSync(file))), index, fields.batchId);
+        const { commitment, proof } = proofFromShard(
+          decodeProofShard(new Uint8Array(readFileSync(file))),
+          index,
+          fields.batchId,
+        );
         fields = { ...fields, form: "full", commitment, proof };
       }
       if (o.seller) fields = { ...fields, seller: parseAddress(o.seller, "--seller") };

@@ -33,9 +33,11 @@ export function registerBatchQr(batch: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
       const format = o.format.toLowerCase();
-      if (format !== "png" && format !== "svg") throw new CliUsageError(`--format ${JSON.stringify(o.format)} is not supported: expected png or svg.`);
+      if (format !== "png" && format !== "svg")
+        throw new CliUsageError(`--format ${JSON.stringify(o.format)} is not supported: expected png or svg.`);
       const range = parseRange(o.range, "--range");
-      if (range.end - range.start > 1_000_000n) throw new CliUsageError(`--range ${o.range} is over 1,000,000 keys; write QR images in parts.`);
+      if (range.end - range.start > 1_000_000n)
+        throw new CliUsageError(`--range ${o.range} is over 1,000,000 keys; write QR images in parts.`);
       const rows = await readUrlRange(o.batchDir, Number(range.start), Number(range.end));
       if (rows.length === 0) throw new CliUsageError(`--range ${o.range} selects no key of ${o.batchDir}.`);
       mkdirSync(o.out, { recursive: true });
@@ -44,12 +46,19 @@ export function registerBatchQr(batch: Command): void {
       const { default: QRCode } = await import("qrcode");
       for (const r of rows) {
         const file = join(o.out, `${r.index}.${format}`);
-        if (format === "svg") writeFileAtomic(file, await QRCode.toString(r.url, { type: "svg", errorCorrectionLevel: "M", margin: 4 }));
-        else writeFileAtomic(file, await QRCode.toBuffer(r.url, { type: "png", errorCorrectionLevel: "M", margin: 4, scale }));
+        if (format === "svg")
+          writeFileAtomic(file, await QRCode.toString(r.url, { type: "svg", errorCorrectionLevel: "M", margin: 4 }));
+        else
+          writeFileAtomic(
+            file,
+            await QRCode.toBuffer(r.url, { type: "png", errorCorrectionLevel: "M", margin: 4, scale }),
+          );
         bar.increment();
       }
       bar.stop();
-      out.result(`wrote ${rows.length} ${format.toUpperCase()} QR codes (indices ${rows[0]!.index}-${rows.at(-1)!.index}) to ${o.out}`);
+      out.result(
+        `wrote ${rows.length} ${format.toUpperCase()} QR codes (indices ${rows[0]!.index}-${rows.at(-1)!.index}) to ${o.out}`,
+      );
     });
   addExamples(cmd, "keytrail batch qr --batch-dir out/2026-11-A --range 0-99 --format svg --out out/2026-11-A/qr");
 }

@@ -94,21 +94,30 @@ export function registerBatchSeal(batch: Command): void {
       const out = createOutput(g);
       if (!existsSync(keys)) throw new CliUsageError(`Key file ${keys} does not exist.`);
       const currency = o.currency.toUpperCase();
-      if (!/^[A-Z]{3}$/.test(currency)) throw new CliUsageError(`--currency ${JSON.stringify(o.currency)} is not a three-letter ISO 4217 code.`);
+      if (!/^[A-Z]{3}$/.test(currency))
+        throw new CliUsageError(`--currency ${JSON.stringify(o.currency)} is not a three-letter ISO 4217 code.`);
       const faceValue = parseFaceValue(o.face, currency);
       const expiresAt = Number(parseTime(o.expires, "--expires"));
       const encoding = o.encoding?.toLowerCase();
-      if (encoding && !["auto", "utf-8", "utf8", "gbk", "gb18030"].includes(encoding)) throw new CliUsageError(`--encoding ${JSON.stringify(o.encoding)} is not supported: expected auto, utf-8, gbk or gb18030.`);
+      if (encoding && !["auto", "utf-8", "utf8", "gbk", "gb18030"].includes(encoding))
+        throw new CliUsageError(
+          `--encoding ${JSON.stringify(o.encoding)} is not supported: expected auto, utf-8, gbk or gb18030.`,
+        );
       const int = (v: string | undefined, flag: string) => {
         if (v === undefined) return undefined;
-        if (!/^\d+$/.test(v) || Number(v) < 1) throw new CliUsageError(`${flag} ${JSON.stringify(v)} is not a positive whole number.`);
+        if (!/^\d+$/.test(v) || Number(v) < 1)
+          throw new CliUsageError(`${flag} ${JSON.stringify(v)} is not a positive whole number.`);
         return Number(v);
       };
       const shardSize = int(o.shardSize, "--shard-size")!;
-      if ((shardSize & (shardSize - 1)) !== 0) throw new CliUsageError(`--shard-size ${shardSize} is not a power of two.`);
-      if (o.gtin && !/^\d{8,14}$/.test(o.gtin)) throw new CliUsageError(`--gtin ${JSON.stringify(o.gtin)} is not a GTIN (8 to 14 digits).`);
+      if ((shardSize & (shardSize - 1)) !== 0)
+        throw new CliUsageError(`--shard-size ${shardSize} is not a power of two.`);
+      if (o.gtin && !/^\d{8,14}$/.test(o.gtin))
+        throw new CliUsageError(`--gtin ${JSON.stringify(o.gtin)} is not a GTIN (8 to 14 digits).`);
       const read = {
-        ...(encoding ? { encoding: (encoding === "utf8" ? "utf-8" : encoding) as "auto" | "utf-8" | "gbk" | "gb18030" } : {}),
+        ...(encoding
+          ? { encoding: (encoding === "utf8" ? "utf-8" : encoding) as "auto" | "utf-8" | "gbk" | "gb18030" }
+          : {}),
         ...(o.columns ? { columns: parseColumns(o.columns) } : {}),
         ...(o.caseInsensitive ? { caseInsensitive: true } : {}),
         ...(o.pinLength ? { pinLength: int(o.pinLength, "--pin-length") } : {}),
@@ -117,11 +126,20 @@ export function registerBatchSeal(batch: Command): void {
 
       const target = await resolveSealTarget({ ...g, supplier: o.supplier });
       const portalBase = (o.portal ?? target.portalBase)?.replace(/\/+$/, "");
-      if (!portalBase) throw new CliUsageError("No portal URL for the QR links: pass --portal https://… or set portalBase in keytrail.config.json (keytrail init --portal).");
+      if (!portalBase)
+        throw new CliUsageError(
+          "No portal URL for the QR links: pass --portal https://… or set portalBase in keytrail.config.json (keytrail init --portal).",
+        );
 
       const manifestPath = join(o.out, "manifest.json");
       if (existsSync(join(o.out, ".complete")) && existsSync(manifestPath)) {
-        const m = JSON.parse(readFileSync(manifestPath, "utf8")) as { label: string; supplier: string; batchId: string; count: number; root: string };
+        const m = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+          label: string;
+          supplier: string;
+          batchId: string;
+          count: number;
+          root: string;
+        };
         if (m.label === o.label && getAddress(m.supplier) === target.supplier) {
           // Same label and supplier: the same input is a re-run (nothing to do); another input would be lost silently.
           const recordPath = join(o.out, "seal-input.json");
@@ -136,29 +154,44 @@ export function registerBatchSeal(batch: Command): void {
                   : `the reading options differ (sealed with ${JSON.stringify(sealed.read)}, now ${JSON.stringify(now.read)})`;
               throw new CliError(
                 `${o.out} already holds the complete seal of batch ${m.batchId} (label ${JSON.stringify(m.label)}) from input ${sealed.inputHash}, but ${keys} gives input ${now.inputHash}: ${what}.`,
-                { details: "A complete seal is never overwritten, and these keys are not in it: seal them under a new --label into another --out." },
+                {
+                  details:
+                    "A complete seal is never overwritten, and these keys are not in it: seal them under a new --label into another --out.",
+                },
               );
             }
-          } else out.warn(`${o.out} has no seal-input.json (sealed by an older version): the key file cannot be compared with the sealed one`);
+          } else
+            out.warn(
+              `${o.out} has no seal-input.json (sealed by an older version): the key file cannot be compared with the sealed one`,
+            );
           out.info(`${o.out} already holds the complete seal of batch ${m.batchId} (${m.count} keys); nothing changed`);
           out.result(`already sealed: batch ${m.batchId} root ${m.root} count ${m.count} in ${o.out}`);
           return;
         }
-        throw new CliError(`${o.out} already holds a complete seal of another batch (label ${JSON.stringify(m.label)}, supplier ${m.supplier}); choose another --out.`);
+        throw new CliError(
+          `${o.out} already holds a complete seal of another batch (label ${JSON.stringify(m.label)}, supplier ${m.supplier}); choose another --out.`,
+        );
       }
 
       const now = Math.floor(Date.now() / 1000);
       if (expiresAt > 0 && expiresAt <= now && o.allowExpired !== true) {
         const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
-        throw new CliUsageError(`--expires ${o.expires} is ${iso(expiresAt)}, already past (now ${iso(now)}): the batch would be anchored expired and its keys would still verify as genuine.`, {
-          details: "Pass --allow-expired to seal it anyway.",
-        });
+        throw new CliUsageError(
+          `--expires ${o.expires} is ${iso(expiresAt)}, already past (now ${iso(now)}): the batch would be anchored expired and its keys would still verify as genuine.`,
+          {
+            details: "Pass --allow-expired to seal it anyway.",
+          },
+        );
       }
-      out.info(`sealing ${keys} for supplier ${target.supplier}, chain id ${target.chainId}, ledger ${target.ledger}${target.offline ? " (offline)" : ""}`);
+      out.info(
+        `sealing ${keys} for supplier ${target.supplier}, chain id ${target.chainId}, ledger ${target.ledger}${target.offline ? " (offline)" : ""}`,
+      );
       let bar: ReturnType<typeof createProgress> | undefined;
       const started = Date.now();
       // Loaded on use through tsx: the sealer starts worker threads from its own source files.
-      const { sealBatch } = await loadTsModule<{ sealBatch: (p: Record<string, unknown>) => Promise<SealResultLike> }>("scripts/seal/sealBatch.ts");
+      const { sealBatch } = await loadTsModule<{ sealBatch: (p: Record<string, unknown>) => Promise<SealResultLike> }>(
+        "scripts/seal/sealBatch.ts",
+      );
       const result = await sealBatch({
         input: keys,
         outDir: o.out,

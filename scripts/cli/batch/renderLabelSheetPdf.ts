@@ -54,7 +54,10 @@ export function renderLabelSheetPdf(rows: readonly UrlRow[], title: string, qr: 
   const cellH = (PAGE_H - 2 * MARGIN - 20) / ROWS;
   const pages: string[] = [];
   for (let p = 0; p * perPage < rows.length; p++) {
-    const ops: string[] = [`BT /F1 9 Tf ${MARGIN} ${PAGE_H - MARGIN - 9} Td (${pdfText(`${title} - page ${p + 1}`)}) Tj ET`, "0.8 G 0.5 w"];
+    const ops: string[] = [
+      `BT /F1 9 Tf ${MARGIN} ${PAGE_H - MARGIN - 9} Td (${pdfText(`${title} - page ${p + 1}`)}) Tj ET`,
+      "0.8 G 0.5 w",
+    ];
     rows.slice(p * perPage, (p + 1) * perPage).forEach((row, i) => {
       const col = i % COLS;
       const line = Math.floor(i / COLS);
@@ -82,7 +85,8 @@ export function renderLabelSheetPdf(rows: readonly UrlRow[], title: string, qr: 
     const pageId = next++;
     const contentId = next++;
     pageIds.push(pageId);
-    objects[pageId] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_W} ${PAGE_H}] /Resources << /Font << /F1 3 0 R >> >> /Contents ${contentId} 0 R >>`;
+    objects[pageId] =
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_W} ${PAGE_H}] /Resources << /Font << /F1 3 0 R >> >> /Contents ${contentId} 0 R >>`;
     objects[contentId] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
   }
   objects[2] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pageIds.length} >>`;

@@ -9,7 +9,13 @@ import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
 
 /** Chain, ledger and supplier a batch is sealed for, and the portal its URLs point at. */
-export type SealTarget = { chainId: number; ledger: Address; supplier: Address; portalBase: string | undefined; offline: boolean };
+export type SealTarget = {
+  chainId: number;
+  ledger: Address;
+  supplier: Address;
+  portalBase: string | undefined;
+  offline: boolean;
+};
 
 /**
  * Works out what a seal is for, offline when possible: chain id and ledger from flags, the
@@ -21,7 +27,9 @@ export type SealTarget = { chainId: number; ledger: Address; supplier: Address; 
  * @example
  * const t = await resolveSealTarget({ ...g, supplier: "0x…" });
  */
-export async function resolveSealTarget(options: GlobalOptions & { supplier?: string | undefined }): Promise<SealTarget> {
+export async function resolveSealTarget(
+  options: GlobalOptions & { supplier?: string | undefined },
+): Promise<SealTarget> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
   const chainId = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
@@ -34,7 +42,8 @@ export async function resolveSealTarget(options: GlobalOptions & { supplier?: st
   })?.ledger;
   let target: { chainId: number; ledger: Address; offline: boolean };
   if (chainId !== undefined && ledgerText) {
-    if (!isAddress(ledgerText, { strict: false })) throw new CliUsageError(`Ledger address ${JSON.stringify(ledgerText)} is not a 20-byte hex address.`);
+    if (!isAddress(ledgerText, { strict: false }))
+      throw new CliUsageError(`Ledger address ${JSON.stringify(ledgerText)} is not a 20-byte hex address.`);
     target = { chainId, ledger: getAddress(ledgerText), offline: true };
   } else {
     const ctx = await openLedger(options, { signer: false });
@@ -42,6 +51,13 @@ export async function resolveSealTarget(options: GlobalOptions & { supplier?: st
   }
   const supplier = options.supplier
     ? parseAddress(options.supplier, "--supplier")
-    : (await resolveAccount({ testIndex: options.account, keystore: options.keystore, configured: config.account, chainId: target.chainId })).address;
+    : (
+        await resolveAccount({
+          testIndex: options.account,
+          keystore: options.keystore,
+          configured: config.account,
+          chainId: target.chainId,
+        })
+      ).address;
   return { ...target, supplier, portalBase: config.portalBase };
 }

@@ -19,9 +19,14 @@ export type AnchorParams = Omit<BatchRecord, "batchId" | "supplier">;
  */
 export function toAnchorParams(manifest: BatchManifest, manifestHash: Hex, manifestURI: string): AnchorParams {
   const pid = String(manifest.productId ?? "");
-  const productId: Hex = /^0x[0-9a-fA-F]{64}$/.test(pid) ? (pid as Hex) : /^\d{1,30}$/.test(pid) ? pad(toHex(BigInt(pid)), { size: 32 }) : keccak256(toHex(pid));
+  const productId: Hex = /^0x[0-9a-fA-F]{64}$/.test(pid)
+    ? (pid as Hex)
+    : /^\d{1,30}$/.test(pid)
+      ? pad(toHex(BigInt(pid)), { size: 32 })
+      : keccak256(toHex(pid));
   const cur = String(manifest.currency ?? "");
-  if (!/^[A-Z]{3}$/.test(cur)) throw new CliError(`Manifest currency ${JSON.stringify(cur)} is not a three-letter ISO 4217 code.`);
+  if (!/^[A-Z]{3}$/.test(cur))
+    throw new CliError(`Manifest currency ${JSON.stringify(cur)} is not a three-letter ISO 4217 code.`);
   return {
     label: manifest.label,
     root: manifest.root,

@@ -17,10 +17,17 @@ export type ConnectedChain = Clients & { loaded: LoadedConfig; rpcUrl: string };
  * @example
  * const { publicClient, chainId } = await connectChain(cmd.optsWithGlobals());
  */
-export async function connectChain(options: GlobalOptions, parameters: { rpcFlag?: string | undefined } = {}): Promise<ConnectedChain> {
+export async function connectChain(
+  options: GlobalOptions,
+  parameters: { rpcFlag?: string | undefined } = {},
+): Promise<ConnectedChain> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
-  const picked = pickRpcUrls({ flag: options.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: config.rpcUrls });
+  const picked = pickRpcUrls({
+    flag: options.rpcUrl,
+    environment: process.env.KEYTRAIL_RPC_URL,
+    config: config.rpcUrls,
+  });
   const rpcUrls = picked.urls;
   const source =
     picked.source === "flag"
@@ -34,9 +41,12 @@ export async function connectChain(options: GlobalOptions, parameters: { rpcFlag
   const rpcUrl = rpcUrls.join(", ");
   const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
   if (expected !== undefined && expected !== clients.chainId) {
-    throw new CliError(`RPC ${rpcUrl} serves chain id ${clients.chainId}, but ${options.chainId !== undefined ? "--chain-id" : loaded.path} expects chain id ${expected}.`, {
-      details: "Point --rpc-url (or KEYTRAIL_RPC_URL) at the right network, or fix chainId in the config.",
-    });
+    throw new CliError(
+      `RPC ${rpcUrl} serves chain id ${clients.chainId}, but ${options.chainId !== undefined ? "--chain-id" : loaded.path} expects chain id ${expected}.`,
+      {
+        details: "Point --rpc-url (or KEYTRAIL_RPC_URL) at the right network, or fix chainId in the config.",
+      },
+    );
   }
   return { ...clients, loaded, rpcUrl };
 }

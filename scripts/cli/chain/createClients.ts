@@ -48,7 +48,10 @@ export async function createClients(parameters: CreateClientsParameters): Promis
     const probe = createPublicClient({ transport });
     chainId = await probe.getChainId();
   } catch (e) {
-    throw new RpcUnreachableError(rpcUrls.join(", "), { cause: e, details: `${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}\n${unreachableHint(parameters.source)}` });
+    throw new RpcUnreachableError(rpcUrls.join(", "), {
+      cause: e,
+      details: `${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}\n${unreachableHint(parameters.source)}`,
+    });
   }
   const chain = defineChain({
     id: chainId,
@@ -62,7 +65,5 @@ export async function createClients(parameters: CreateClientsParameters): Promis
 
 /** What to check when the RPC does not answer, naming where its URL came from when known. */
 function unreachableHint(source: string | undefined): string {
-  return source
-    ? `Check that the node is running and that ${source} is right.`
-    : RPC_CHECK_HINT;
+  return source ? `Check that the node is running and that ${source} is right.` : RPC_CHECK_HINT;
 }

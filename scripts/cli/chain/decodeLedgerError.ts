@@ -45,7 +45,9 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
   if (error instanceof BaseError) return error;
   const prefix = context.action ? `Could not ${context.action}: ` : "";
   if (error instanceof ViemError) {
-    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+    const reverted = error.walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError | null;
     if (reverted) {
       let name = reverted.data?.errorName;
       let args: readonly unknown[] = reverted.data?.args ?? [];
@@ -60,7 +62,11 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
       }
       if (name && name !== "Error" && name !== "Panic") {
         const holders = name === "KeyLedgerRangeNotHeld" ? await readHoldersOf(args, context) : undefined;
-        return new LedgerRefusedError(prefix + describeLedgerError(name, args, { account: context.account, holders }), name, { cause: error });
+        return new LedgerRefusedError(
+          prefix + describeLedgerError(name, args, { account: context.account, holders }),
+          name,
+          { cause: error },
+        );
       }
       const reason = reverted.reason ?? reverted.raw ?? "no reason given";
       return new LedgerRefusedError(`${prefix}the ledger reverted: ${reason}.`, undefined, { cause: error });
@@ -75,15 +81,21 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
           /* balance unknown */
         }
       }
-      return new CliError(`${prefix}insufficient funds: account ${context.account ?? "(signer)"}${balance} cannot pay for gas on chain id ${context.chainId ?? "?"}.`, {
-        details: "Fund the account with the network's native coin and re-run the same command.",
-        cause: error,
-      });
+      return new CliError(
+        `${prefix}insufficient funds: account ${context.account ?? "(signer)"}${balance} cannot pay for gas on chain id ${context.chainId ?? "?"}.`,
+        {
+          details: "Fund the account with the network's native coin and re-run the same command.",
+          cause: error,
+        },
+      );
     }
     const transport = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
     if (transport) {
       const details = context.action ? `Could not ${context.action}.\n${RPC_CHECK_HINT}` : undefined;
-      return new RpcUnreachableError(context.rpcUrl ?? (transport as HttpRequestError).url ?? "(unknown URL)", { cause: error, details });
+      return new RpcUnreachableError(context.rpcUrl ?? (transport as HttpRequestError).url ?? "(unknown URL)", {
+        cause: error,
+        details,
+      });
     }
     return new CliError(`${prefix}${error.shortMessage}`, { cause: error, details: error.details });
   }
@@ -91,10 +103,17 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
 }
 
 /** Who holds each part of the range a KeyLedgerRangeNotHeld names; undefined when it cannot be read. */
-async function readHoldersOf(args: readonly unknown[], context: DecodeLedgerErrorContext): Promise<RangeHolder[] | undefined> {
+async function readHoldersOf(
+  args: readonly unknown[],
+  context: DecodeLedgerErrorContext,
+): Promise<RangeHolder[] | undefined> {
   if (!context.publicClient || !context.ledger) return undefined;
   try {
-    return await readRangeHolders(context.publicClient, context.ledger, { batchId: args[0] as Hex, start: BigInt(args[1] as bigint), end: BigInt(args[2] as bigint) });
+    return await readRangeHolders(context.publicClient, context.ledger, {
+      batchId: args[0] as Hex,
+      start: BigInt(args[1] as bigint),
+      end: BigInt(args[2] as bigint),
+    });
   } catch {
     return undefined; // the sentence then names the first other holder, as the ledger reported it
   }

@@ -83,9 +83,17 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
       const range = `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is not held by ${you}`;
       const parts = context.holders;
       if (parts && parts.length > 0 && !(parts.length === 1 && parts[0]!.end >= BigInt(a[2] as bigint))) {
-        const name = (h: string) => (context.account && h.toLowerCase() === context.account.toLowerCase() ? "you" : /^0x0{40}$/i.test(h) ? "nobody" : h);
+        const name = (h: string) =>
+          context.account && h.toLowerCase() === context.account.toLowerCase()
+            ? "you"
+            : /^0x0{40}$/i.test(h)
+              ? "nobody"
+              : h;
         const listed = parts.map((p) => `${formatRange(p.start, p.end)} held by ${name(p.holder)}`).join(", ");
-        const more = parts.at(-1)!.end < BigInt(a[2] as bigint) ? `, and further parts up to key ${BigInt(a[2] as bigint) - 1n}` : "";
+        const more =
+          parts.at(-1)!.end < BigInt(a[2] as bigint)
+            ? `, and further parts up to key ${BigInt(a[2] as bigint) - 1n}`
+            : "";
         return `${range}: keys ${listed}${more}.`;
       }
       const who = /^0x0{40}$/i.test(holder) ? "nobody holds it" : `${holder} holds it`;
@@ -126,4 +134,3 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
       return assertNever(errorName, "ledger error");
   }
 }
-

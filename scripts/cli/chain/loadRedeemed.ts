@@ -11,8 +11,16 @@ import type { LedgerContext } from "./openLedger.js";
  * @example
  * const words = await loadRedeemed(ctx, batchId);
  */
-export async function loadRedeemed(ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">, batchId: Hex): Promise<Map<bigint, bigint>> {
-  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events: ["KeysRedeemed"], topic1: batchId, fromBlock: ctx.deployBlock });
+export async function loadRedeemed(
+  ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">,
+  batchId: Hex,
+): Promise<Map<bigint, bigint>> {
+  const logs = await getLedgerLogs(ctx.publicClient, {
+    address: ctx.ledger,
+    events: ["KeysRedeemed"],
+    topic1: batchId,
+    fromBlock: ctx.deployBlock,
+  });
   const words = new Map<bigint, bigint>();
   for (const log of logs) {
     const a = log.args;

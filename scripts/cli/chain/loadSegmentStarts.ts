@@ -13,9 +13,17 @@ import type { LedgerContext } from "./openLedger.js";
  * @example
  * const starts = await loadSegmentStarts(ctx, batchId);
  */
-export async function loadSegmentStarts(ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">, batchId: Hex): Promise<bigint[]> {
+export async function loadSegmentStarts(
+  ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">,
+  batchId: Hex,
+): Promise<bigint[]> {
   const events = ["CustodyTransferred", "KeysRevoked", "KeysReinstated"] as const;
-  const logs = await getLedgerLogs(ctx.publicClient, { address: ctx.ledger, events, topic1: batchId, fromBlock: ctx.deployBlock });
+  const logs = await getLedgerLogs(ctx.publicClient, {
+    address: ctx.ledger,
+    events,
+    topic1: batchId,
+    fromBlock: ctx.deployBlock,
+  });
   const set = new Set<bigint>([0n]);
   for (const log of logs) {
     const a = log.args;

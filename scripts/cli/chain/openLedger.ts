@@ -1,4 +1,14 @@
-import { createWalletClient, getAddress, isAddress, type Address, type Chain, type LocalAccount, type PublicClient, type Transport, type WalletClient } from "viem";
+import {
+  createWalletClient,
+  getAddress,
+  isAddress,
+  type Address,
+  type Chain,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
 import type { LoadedConfig } from "../config/loadConfig.js";
@@ -45,24 +55,41 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
   const { chainId, publicClient, loaded, rpcUrl } = clients;
   const { config } = loaded;
   const deployment = readDeployment(loaded.dir, chainId);
-  const ledgerText = pickLedger({ flag: options.ledger, environment: process.env.KEYTRAIL_LEDGER, config, chainId, deployment: deployment?.ledger })?.ledger;
+  const ledgerText = pickLedger({
+    flag: options.ledger,
+    environment: process.env.KEYTRAIL_LEDGER,
+    config,
+    chainId,
+    deployment: deployment?.ledger,
+  })?.ledger;
   if (!ledgerText) {
     throw new CliError(`No KeyTrail ledger is known for chain id ${chainId} (RPC ${rpcUrl}).`, {
-      details: "Deploy one with `keytrail deploy`, or name it with --ledger, KEYTRAIL_LEDGER or `keytrail init --ledger ADDRESS`.",
+      details:
+        "Deploy one with `keytrail deploy`, or name it with --ledger, KEYTRAIL_LEDGER or `keytrail init --ledger ADDRESS`.",
     });
   }
-  if (!isAddress(ledgerText, { strict: false })) throw new CliUsageError(`Ledger address ${JSON.stringify(ledgerText)} is not a 20-byte hex address.`);
+  if (!isAddress(ledgerText, { strict: false }))
+    throw new CliUsageError(`Ledger address ${JSON.stringify(ledgerText)} is not a 20-byte hex address.`);
   const ledger = getAddress(ledgerText);
   const code = await publicClient.getCode({ address: ledger });
   if (!code || code === "0x") {
     throw new CliError(`No contract code at ledger address ${ledger} on chain id ${chainId} (RPC ${rpcUrl}).`, {
-      details: "The address is wrong for this network, or the node was restarted and lost its state: redeploy with `keytrail deploy`.",
+      details:
+        "The address is wrong for this network, or the node was restarted and lost its state: redeploy with `keytrail deploy`.",
     });
   }
   try {
-    await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [ledger, ""] });
+    await publicClient.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "batchIdOf",
+      args: [ledger, ""],
+    });
   } catch (e) {
-    throw new CliError(`The contract at ${ledger} on chain id ${chainId} is not a KeyTrail ledger (it does not answer batchIdOf).`, { cause: e });
+    throw new CliError(
+      `The contract at ${ledger} on chain id ${chainId} is not a KeyTrail ledger (it does not answer batchIdOf).`,
+      { cause: e },
+    );
   }
   const deployBlock =
     deployment && getAddress(deployment.ledger) === ledger
@@ -73,7 +100,12 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
   let account: LocalAccount | undefined;
   let walletClient: LedgerContext["walletClient"];
   if (parameters.signer) {
-    account = await resolveAccount({ testIndex: options.account, keystore: options.keystore, configured: config.account, chainId });
+    account = await resolveAccount({
+      testIndex: options.account,
+      keystore: options.keystore,
+      configured: config.account,
+      chainId,
+    });
     walletClient = createWalletClient({ account, chain: clients.chain, transport: clients.transport });
   }
   return { publicClient, walletClient, account, chainId, rpcUrl, ledger, deployBlock, loaded };

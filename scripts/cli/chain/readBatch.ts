@@ -5,7 +5,14 @@ import { decodeLedgerError } from "./decodeLedgerError.js";
 import type { LedgerContext } from "./openLedger.js";
 
 /** A batch's on-chain record. */
-export type BatchRecord = { batchId: Hex; root: Hex; supplier: Address; count: bigint; expiresAt: bigint; restricted: boolean };
+export type BatchRecord = {
+  batchId: Hex;
+  root: Hex;
+  supplier: Address;
+  count: bigint;
+  expiresAt: bigint;
+  restricted: boolean;
+};
 
 /**
  * Reads a batch's on-chain record (batchOf); with `require`, a missing batch is an error naming
@@ -21,7 +28,12 @@ export type BatchRecord = { batchId: Hex; root: Hex; supplier: Address; count: b
 export async function readBatch(ctx: LedgerContext, batchId: Hex, require = true): Promise<BatchRecord | undefined> {
   let r: readonly [Hex, Address, bigint, bigint, boolean];
   try {
-    r = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "batchOf", args: [batchId] });
+    r = await ctx.publicClient.readContract({
+      address: ctx.ledger,
+      abi: keyLedgerAbi,
+      functionName: "batchOf",
+      args: [batchId],
+    });
   } catch (e) {
     throw await decodeLedgerError(e, { rpcUrl: ctx.rpcUrl, chainId: ctx.chainId, action: `read batch ${batchId}` });
   }

@@ -12,7 +12,10 @@ import type { LedgerContext } from "./openLedger.js";
  * @example
  * const uri = await readPartyProfileUri(ctx, "0x3C44…93BC"); // then readProfileName(uri)
  */
-export async function readPartyProfileUri(ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">, party: Address): Promise<string | undefined> {
+export async function readPartyProfileUri(
+  ctx: Pick<LedgerContext, "publicClient" | "ledger" | "deployBlock">,
+  party: Address,
+): Promise<string | undefined> {
   const logs = await getLedgerLogs(ctx.publicClient, {
     address: ctx.ledger,
     events: ["PartyRegistered", "PartyUpdated"],

@@ -35,7 +35,12 @@ export async function readRangeHolders(
 ): Promise<RangeHolder[]> {
   const { batchId, start, end } = parameters;
   const maxParts = parameters.maxParts ?? 10;
-  const status = await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "keyStatus", args: [batchId, start, 0n] });
+  const status = await publicClient.readContract({
+    address: ledger,
+    abi: keyLedgerAbi,
+    functionName: "keyStatus",
+    args: [batchId, start, 0n],
+  });
   const parts: RangeHolder[] = [];
   let holder = status.holder;
   let segEnd = BigInt(status.segmentEnd);
@@ -48,7 +53,12 @@ export async function readRangeHolders(
     else parts.push({ start: pos, end: partEnd, holder });
     if (partEnd >= end || segEnd <= pos || reads >= maxParts * 5) break;
     pos = segEnd;
-    const [h, e] = await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "segmentAt", args: [batchId, pos] });
+    const [h, e] = await publicClient.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "segmentAt",
+      args: [batchId, pos],
+    });
     holder = h;
     segEnd = BigInt(e);
   }

@@ -31,7 +31,14 @@ export async function sendLedgerTx<N extends WriteName>(
 ): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
   const { walletClient, account, publicClient } = ctx;
   if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
-  const errCtx = { publicClient, account: account.address, ledger: ctx.ledger, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl, action: parameters.action };
+  const errCtx = {
+    publicClient,
+    account: account.address,
+    ledger: ctx.ledger,
+    chainId: ctx.chainId,
+    rpcUrl: ctx.rpcUrl,
+    action: parameters.action,
+  };
   let hash: Hex;
   try {
     const { request } = await publicClient.simulateContract({
@@ -55,6 +62,9 @@ export async function sendLedgerTx<N extends WriteName>(
   } catch (e) {
     throw await decodeLedgerError(e, { ...errCtx, action: `confirm transaction ${hash} (${parameters.action})` });
   }
-  if (receipt.status !== "success") throw new CliError(`Transaction ${hash} (${parameters.action}) was mined but reverted in block ${receipt.blockNumber}.`);
+  if (receipt.status !== "success")
+    throw new CliError(
+      `Transaction ${hash} (${parameters.action}) was mined but reverted in block ${receipt.blockNumber}.`,
+    );
   return { hash, receipt };
 }

@@ -1,4 +1,13 @@
-import { BaseError as ViemError, HttpRequestError, TimeoutError, type Chain, type Hex, type PublicClient, type TransactionReceipt, type Transport } from "viem";
+import {
+  BaseError as ViemError,
+  HttpRequestError,
+  TimeoutError,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+} from "viem";
 import { RpcUnreachableError } from "../errors.js";
 
 /** Parameters of {@link waitForReceipt}. */
@@ -45,9 +54,13 @@ export async function waitForReceipt(
         `Check that the node is running, then: ${parameters.afterwards}`,
     });
   // viem's wait gives up on its own when a lookup fails after its retries: the same unreachable RPC.
-  const receipt = publicClient.waitForTransactionReceipt({ hash, timeout: parameters.timeout ?? 300_000, signal: stop.signal }).catch((e: unknown) => {
-    throw e instanceof ViemError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError) ? unreachable(e) : e;
-  });
+  const receipt = publicClient
+    .waitForTransactionReceipt({ hash, timeout: parameters.timeout ?? 300_000, signal: stop.signal })
+    .catch((e: unknown) => {
+      throw e instanceof ViemError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError)
+        ? unreachable(e)
+        : e;
+    });
   const probe = (async (): Promise<never> => {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, every).unref());

@@ -34,12 +34,14 @@ type AuditCliOptions = {
 
 const block = (flag: string, v: string | undefined): bigint | undefined => {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new AuditOptionError(`${flag} ${JSON.stringify(v)} is not a block number: expected a whole number.`);
+  if (!/^\d+$/.test(v))
+    throw new AuditOptionError(`${flag} ${JSON.stringify(v)} is not a block number: expected a whole number.`);
   return BigInt(v);
 };
 const count = (flag: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new AuditOptionError(`${flag} ${JSON.stringify(v)} is not a positive whole number.`);
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw new AuditOptionError(`${flag} ${JSON.stringify(v)} is not a positive whole number.`);
   return Number(v);
 };
 /** "CNY:500000,USD:70000" (minor units) -> { CNY: 500000n, USD: 70000n }. */
@@ -48,7 +50,10 @@ const values = (v: string | undefined): Record<string, bigint> | undefined => {
   const out: Record<string, bigint> = {};
   for (const part of v.split(",")) {
     const m = /^([A-Z]{3}):(\d+)$/.exec(part.trim());
-    if (!m) throw new AuditOptionError(`--large-value part ${JSON.stringify(part)} is not CUR:amount.`, { details: "Expected e.g. CNY:500000 (amount in the currency's minor unit: 500000 fen = 5,000.00 CNY)." });
+    if (!m)
+      throw new AuditOptionError(`--large-value part ${JSON.stringify(part)} is not CUR:amount.`, {
+        details: "Expected e.g. CNY:500000 (amount in the currency's minor unit: 500000 fen = 5,000.00 CNY).",
+      });
     out[m[1]!] = BigInt(m[2]!);
   }
   return out;
@@ -69,11 +74,16 @@ const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
 export function registerAuditCommand(program: Command): void {
   const cmd = program
     .command("audit")
-    .description("replay the ledger from the chain alone: state digest, anomaly rules, supplier scorecards, indexer comparison")
+    .description(
+      "replay the ledger from the chain alone: state digest, anomaly rules, supplier scorecards, indexer comparison",
+    )
     .option("--rpc <url>", "JSON-RPC URL (same as the global --rpc-url)")
     .option("--from-block <n>", "first block (default: the ledger's deployment block)")
     .option("--to-block <n>", "last block (default: the indexer's cursor when comparing, else the head)")
-    .option("--indexer-db <dir|url>", "indexer database to compare with: PGlite folder, postgres:// URL, or DATABASE_URL")
+    .option(
+      "--indexer-db <dir|url>",
+      "indexer database to compare with: PGlite folder, postgres:// URL, or DATABASE_URL",
+    )
     .option("--api <url>", "indexer HTTP API to compare digests with (e.g. http://127.0.0.1:8787)")
     .option("--out <dir>", "output folder", join("out", "audit"))
     .option("--export <dir>", "static export folder: also write <dir>/audit/latest.json for the portal")
@@ -81,7 +91,10 @@ export function registerAuditCommand(program: Command): void {
     .option("--time-zone <offset>", "eventTimeZoneOffset of EPCIS events, e.g. +08:00", "+00:00")
     .option("--period <p>", "scorecard period: YYYY-Qn, YYYY or all (default: the quarter of the last event)")
     .option("--large-keys <n>", "large-transfer: keys per transaction above this (default 10000)")
-    .option("--large-value <CUR:amount,...>", "large-transfer: face value per transaction above this, minor units (default CNY:500000)")
+    .option(
+      "--large-value <CUR:amount,...>",
+      "large-transfer: face value per transaction above this, minor units (default CNY:500000)",
+    )
     .option("--rapid-hops <n>", "rapid-hops: this many transfers... (default 4)")
     .option("--rapid-window <seconds>", "...within this many seconds (default 3600)")
     .option("--fail-on <severity>", "exit 3 when a finding of this severity or worse exists (critical|high|medium|low)")
@@ -90,17 +103,25 @@ export function registerAuditCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
       if (o.indexerDb && o.api) throw new AuditOptionError("Give either --indexer-db or --api, not both.");
-      if (o.failOn && !SEVERITIES.includes(o.failOn as Severity)) throw new AuditOptionError(`--fail-on ${JSON.stringify(o.failOn)} is not a severity: expected critical, high, medium or low.`);
-      if (o.timeZone && !/^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$/.test(o.timeZone)) throw new AuditOptionError(`--time-zone ${JSON.stringify(o.timeZone)} is not an offset like +08:00.`);
+      if (o.failOn && !SEVERITIES.includes(o.failOn as Severity))
+        throw new AuditOptionError(
+          `--fail-on ${JSON.stringify(o.failOn)} is not a severity: expected critical, high, medium or low.`,
+        );
+      if (o.timeZone && !/^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$/.test(o.timeZone))
+        throw new AuditOptionError(`--time-zone ${JSON.stringify(o.timeZone)} is not an offset like +08:00.`);
       let indexer: IndexerSource | undefined;
       if (o.indexerDb) {
         if (o.indexerDb === "DATABASE_URL") {
-          if (!process.env.DATABASE_URL) throw new AuditOptionError("--indexer-db DATABASE_URL given but DATABASE_URL is not set.");
+          if (!process.env.DATABASE_URL)
+            throw new AuditOptionError("--indexer-db DATABASE_URL given but DATABASE_URL is not set.");
           indexer = { kind: "db", databaseUrl: process.env.DATABASE_URL };
         } else if (/^postgres(ql)?:\/\//.test(o.indexerDb)) indexer = { kind: "db", databaseUrl: o.indexerDb };
         else indexer = { kind: "db", dataDir: o.indexerDb };
       } else if (o.api) indexer = { kind: "api", url: o.api };
-      const ctx = await openLedger({ ...g, ...(o.rpc ? { rpcUrl: o.rpc } : {}) }, { signer: false, rpcFlag: o.rpc ? "--rpc" : undefined });
+      const ctx = await openLedger(
+        { ...g, ...(o.rpc ? { rpcUrl: o.rpc } : {}) },
+        { signer: false, rpcFlag: o.rpc ? "--rpc" : undefined },
+      );
       const fromBlock = block("--from-block", o.fromBlock) ?? (ctx.deployBlock > 0n ? ctx.deployBlock : undefined);
       const { report, events } = await runAudit(ctx.publicClient as unknown as PublicClient, {
         ledger: ctx.ledger,
@@ -116,7 +137,12 @@ export function registerAuditCommand(program: Command): void {
       });
       const { files } = await writeAuditReport(report, { outDir: o.out, exportDir: o.export });
       if (o.epcis) {
-        const doc = exportEpcis(events, { chainId: report.chain.chainId, ledger: report.chain.ledger, timeZoneOffset: o.timeZone ?? "+00:00", asOf: BigInt(report.chain.blockTimestamp ?? 0) });
+        const doc = exportEpcis(events, {
+          chainId: report.chain.chainId,
+          ledger: report.chain.ledger,
+          timeZoneOffset: o.timeZone ?? "+00:00",
+          asOf: BigInt(report.chain.blockTimestamp ?? 0),
+        });
         await mkdir(dirname(o.epcis), { recursive: true });
         await writeFile(o.epcis, JSON.stringify(doc, null, 2) + "\n", "utf8");
         files.push(o.epcis);
@@ -129,21 +155,35 @@ export function registerAuditCommand(program: Command): void {
         events: report.replay.events,
         eventsPerSecond: report.replay.eventsPerSecond,
         digest: report.digest,
-        indexer: report.indexer ? { source: report.indexer.source, block: report.indexer.block, match: report.indexer.match, firstDivergence: report.indexer.firstDivergence?.message ?? null } : null,
+        indexer: report.indexer
+          ? {
+              source: report.indexer.source,
+              block: report.indexer.block,
+              match: report.indexer.match,
+              firstDivergence: report.indexer.firstDivergence?.message ?? null,
+            }
+          : null,
         findings: s.bySeverity,
         scorecards: report.scorecards.suppliers.map((c) => ({ supplier: c.supplier, score: c.score, grade: c.grade })),
         files,
       };
       if (o.json) out.json(summary);
       else {
-        out.result(`replayed ${report.replay.events} events, blocks ${report.chain.fromBlock}-${report.chain.toBlock} of ledger ${report.chain.ledger}`);
+        out.result(
+          `replayed ${report.replay.events} events, blocks ${report.chain.fromBlock}-${report.chain.toBlock} of ledger ${report.chain.ledger}`,
+        );
         out.result(`state digest ${report.digest}`);
         if (report.indexer) {
-          out.result(report.indexer.match ? `indexer ${report.indexer.source} at block ${report.indexer.block}: digest matches` : `indexer ${report.indexer.source} at block ${report.indexer.block}: DIVERGES — ${report.indexer.firstDivergence?.message ?? "digests differ"}`);
+          out.result(
+            report.indexer.match
+              ? `indexer ${report.indexer.source} at block ${report.indexer.block}: digest matches`
+              : `indexer ${report.indexer.source} at block ${report.indexer.block}: DIVERGES — ${report.indexer.firstDivergence?.message ?? "digests differ"}`,
+          );
         }
         out.result(`findings: ${s.findings} (${SEVERITIES.map((k) => `${s.bySeverity[k]} ${k}`).join(", ")})`);
         for (const r of report.rules.filter((x) => x.findings > 0)) out.result(`  ${r.id}: ${r.findings}`);
-        for (const c of report.scorecards.suppliers) out.result(`supplier ${c.supplier}: ${c.score} (${c.grade}) in ${report.scorecards.period.label}`);
+        for (const c of report.scorecards.suppliers)
+          out.result(`supplier ${c.supplier}: ${c.score} (${c.grade}) in ${report.scorecards.period.label}`);
         out.result(`wrote ${files.length} files to ${o.out}${o.export ? ` and ${o.export}` : ""}`);
       }
       if (report.indexer && !report.indexer.match) process.exitCode = 2;

@@ -31,14 +31,24 @@ export function registerAuthorizeCommands(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const who = parseAddress(addr, "distributor address");
       const tier = Number(o.tier);
-      if (!Number.isInteger(tier) || tier < 1 || tier > 255) throw new CliUsageError(`--tier ${JSON.stringify(o.tier)} is not a tier: expected 1 to 255.`);
+      if (!Number.isInteger(tier) || tier < 1 || tier > 255)
+        throw new CliUsageError(`--tier ${JSON.stringify(o.tier)} is not a tier: expected 1 to 255.`);
       const expires = parseTime(o.expires, "--expires");
       const cert = o.certificate ? hashFile(o.certificate, "--certificate") : zeroHash;
       const ctx = await openLedger(g, { signer: true });
-      const { hash } = await sendLedgerTx(ctx, { functionName: "authorize", args: [who, tier, expires, cert], action: `authorise distributor ${who}` });
-      createOutput(g).result(`authorised ${who} tier ${tier} until ${expires === 0n ? "never" : new Date(Number(expires) * 1000).toISOString()} certificate ${cert} (tx ${hash})`);
+      const { hash } = await sendLedgerTx(ctx, {
+        functionName: "authorize",
+        args: [who, tier, expires, cert],
+        action: `authorise distributor ${who}`,
+      });
+      createOutput(g).result(
+        `authorised ${who} tier ${tier} until ${expires === 0n ? "never" : new Date(Number(expires) * 1000).toISOString()} certificate ${cert} (tx ${hash})`,
+      );
     });
-  addExamples(auth, "keytrail authorize 0x3C44…93BC --tier 1 --expires 2027-06-30 --certificate 授权书-2026.pdf --keystore supplier.json");
+  addExamples(
+    auth,
+    "keytrail authorize 0x3C44…93BC --tier 1 --expires 2027-06-30 --certificate 授权书-2026.pdf --keystore supplier.json",
+  );
 
   const deauth = program
     .command("deauthorize <distributor>")
@@ -47,7 +57,11 @@ export function registerAuthorizeCommands(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const who = parseAddress(addr, "distributor address");
       const ctx = await openLedger(g, { signer: true });
-      const { hash } = await sendLedgerTx(ctx, { functionName: "deauthorize", args: [who], action: `deauthorise distributor ${who}` });
+      const { hash } = await sendLedgerTx(ctx, {
+        functionName: "deauthorize",
+        args: [who],
+        action: `deauthorise distributor ${who}`,
+      });
       createOutput(g).result(`deauthorised ${who} (tx ${hash})`);
     });
   addExamples(deauth, "keytrail deauthorize 0x3C44…93BC --keystore supplier.json");

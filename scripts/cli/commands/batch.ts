@@ -13,7 +13,9 @@ import { registerBatchSeal } from "../batch/registerBatchSeal.js";
  * registerBatchCommand(program);
  */
 export function registerBatchCommand(program: Command): void {
-  const batch = program.command("batch").description("seal a key file into a batch folder, anchor it on chain, print QR codes and label sheets");
+  const batch = program
+    .command("batch")
+    .description("seal a key file into a batch folder, anchor it on chain, print QR codes and label sheets");
   registerBatchSeal(batch);
   registerBatchAnchor(batch);
   registerBatchQr(batch);

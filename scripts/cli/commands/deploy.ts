@@ -43,28 +43,45 @@ export function registerDeployCommand(program: Command): void {
       if (existing && !opts.new) {
         const code = await publicClient.getCode({ address: existing.ledger as Address });
         if (code && code !== "0x") {
-          out.info(`a KeyLedger is already deployed on chain id ${chainId} at ${existing.ledger} (block ${existing.deployBlock}); nothing changed (use --new for another one)`);
+          out.info(
+            `a KeyLedger is already deployed on chain id ${chainId} at ${existing.ledger} (block ${existing.deployBlock}); nothing changed (use --new for another one)`,
+          );
           print(existing);
           return;
         }
-        out.info(`the recorded ledger ${existing.ledger} has no code on chain id ${chainId} (node restarted?); deploying a new one`);
+        out.info(
+          `the recorded ledger ${existing.ledger} has no code on chain id ${chainId} (node restarted?); deploying a new one`,
+        );
       }
-      const account = await resolveAccount({ testIndex: g.account, keystore: g.keystore, configured: loaded.config.account, chainId });
+      const account = await resolveAccount({
+        testIndex: g.account,
+        keystore: g.keystore,
+        configured: loaded.config.account,
+        chainId,
+      });
       const admin = opts.admin ? parseAddress(opts.admin, "--admin") : account.address;
       const wallet = createWalletClient({ account, chain: chain.chain, transport: chain.transport });
       const errCtx = { publicClient, account: account.address, chainId, rpcUrl, action: "deploy KeyLedger" };
       let hash: `0x${string}`;
       try {
-        hash = await wallet.deployContract({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode as `0x${string}`, args: [admin] });
+        hash = await wallet.deployContract({
+          abi: keyLedgerAbi,
+          bytecode: keyLedgerBytecode as `0x${string}`,
+          args: [admin],
+        });
       } catch (e) {
         throw await decodeLedgerError(e, errCtx);
       }
       out.info(`deploy transaction ${hash} sent from ${account.address}; waiting for it to be mined`);
       const afterwards = `look transaction ${hash} up: if it landed, its receipt names the ledger (record it with keytrail init --ledger); a re-run of deploy deploys another one.`;
-      const receipt = await waitForReceipt({ publicClient, rpcUrl }, { hash, action: "deploy KeyLedger", afterwards }).catch(async (e: unknown) => {
+      const receipt = await waitForReceipt(
+        { publicClient, rpcUrl },
+        { hash, action: "deploy KeyLedger", afterwards },
+      ).catch(async (e: unknown) => {
         throw await decodeLedgerError(e, errCtx);
       });
-      if (receipt.status !== "success" || !receipt.contractAddress) throw await decodeLedgerError(new Error(`deploy transaction ${hash} reverted`), errCtx);
+      if (receipt.status !== "success" || !receipt.contractAddress)
+        throw await decodeLedgerError(new Error(`deploy transaction ${hash} reverted`), errCtx);
       const record: DeploymentRecord = {
         chainId,
         ledger: getAddress(receipt.contractAddress),
@@ -73,12 +90,18 @@ export function registerDeployCommand(program: Command): void {
         txHash: hash,
       };
       writeFileAtomic(deploymentPath(loaded.dir, chainId), `${toJson(record)}\n`);
-      if (loaded.exists && loaded.config.ledger && (loaded.config.chainId === undefined || loaded.config.chainId === chainId)) {
+      if (
+        loaded.exists &&
+        loaded.config.ledger &&
+        (loaded.config.chainId === undefined || loaded.config.chainId === chainId)
+      ) {
         const next = { ...loaded.config, ledger: record.ledger };
         writeFileAtomic(loaded.path, `${toJson(next)}\n`);
         out.info(`updated the ledger address in ${loaded.path}`);
       }
-      out.info(`KeyLedger deployed at ${record.ledger} on chain id ${chainId}, block ${record.deployBlock}; admin ${admin}`);
+      out.info(
+        `KeyLedger deployed at ${record.ledger} on chain id ${chainId}, block ${record.deployBlock}; admin ${admin}`,
+      );
       print(record);
 
       function print(r: DeploymentRecord) {
@@ -86,5 +109,9 @@ export function registerDeployCommand(program: Command): void {
         else out.result(`ledger ${r.ledger} chain ${r.chainId} block ${r.deployBlock} admin ${r.admin} tx ${r.txHash}`);
       }
     });
-  addExamples(cmd, "keytrail deploy --account 0", "KEYTRAIL_RPC_URL=https://rpc.example keytrail deploy --keystore admin.json --chain-id 84532");
+  addExamples(
+    cmd,
+    "keytrail deploy --account 0",
+    "KEYTRAIL_RPC_URL=https://rpc.example keytrail deploy --keystore admin.json --chain-id 84532",
+  );
 }

@@ -32,10 +32,17 @@ export function registerExportCommand(program: Command): void {
           return await writeExport(tx, { dir, shardsFrom: o.shardsFrom });
         });
         if (o.json) out.json(r);
-        else out.result(`exported block ${r.block} to ${r.dir}: ${r.batches} batches, ${r.parties} parties, ${r.files} files, ${r.shardsCopied} shards; digest ${r.digest}`);
+        else
+          out.result(
+            `exported block ${r.block} to ${r.dir}: ${r.batches} batches, ${r.parties} parties, ${r.files} files, ${r.shardsCopied} shards; digest ${r.digest}`,
+          );
       } finally {
         await store.close();
       }
     });
-  addExamples(cmd, "keytrail export out/export", "keytrail export portal/public/data --shards-from out/2026-11-A out/2026-11-B");
+  addExamples(
+    cmd,
+    "keytrail export out/export",
+    "keytrail export portal/public/data --shards-from out/2026-11-A out/2026-11-B",
+  );
 }

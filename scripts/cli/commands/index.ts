@@ -17,7 +17,11 @@ export function addIndexerOptions(cmd: Command): Command {
     .option("--from-block <n>", "the ledger's deployment block (default: from the deployment record)")
     .option("--finality <n>", "reorganisations deeper than this many blocks stop the indexer (default 64)")
     .option("--poll-ms <n>", "head polling interval when following (default 1000)")
-    .option("--ws <url>", "new-head notifications while following: ws:// or wss:// URL, auto (the RPC URL over WebSocket, when the node offers it) or off", "auto");
+    .option(
+      "--ws <url>",
+      "new-head notifications while following: ws:// or wss:// URL, auto (the RPC URL over WebSocket, when the node offers it) or off",
+      "auto",
+    );
 }
 
 /**
@@ -30,7 +34,11 @@ export function addIndexerOptions(cmd: Command): Command {
  */
 export function registerIndexCommand(program: Command): void {
   const cmd = addIndexerOptions(
-    program.command("index").description("index the ledger's events into the provenance database (PGlite or PostgreSQL)").option("--follow", "keep following the head").option("--json", "print the final cursor and digest as JSON"),
+    program
+      .command("index")
+      .description("index the ledger's events into the provenance database (PGlite or PostgreSQL)")
+      .option("--follow", "keep following the head")
+      .option("--json", "print the final cursor and digest as JSON"),
   ).action(async (o: IndexerCliOptions & { follow?: boolean; json?: boolean }, command: Command) => {
     const g = command.optsWithGlobals<GlobalOptions>();
     const out = createOutput({ quiet: g.quiet });
@@ -59,5 +67,10 @@ export function registerIndexCommand(program: Command): void {
       await store.close();
     }
   });
-  addExamples(cmd, "keytrail index", "keytrail index --follow --rpc http://127.0.0.1:8545 http://127.0.0.1:8546", "DATABASE_URL=postgres://user@127.0.0.1/keytrail keytrail index");
+  addExamples(
+    cmd,
+    "keytrail index",
+    "keytrail index --follow --rpc http://127.0.0.1:8545 http://127.0.0.1:8546",
+    "DATABASE_URL=postgres://user@127.0.0.1/keytrail keytrail index",
+  );
 }

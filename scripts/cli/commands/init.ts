@@ -11,7 +11,15 @@ import { writeFileAtomic } from "../io/writeFileAtomic.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
 
-type InitOptions = { network?: string; chain?: string; rpc?: string[]; deployBlock?: string; accountSource?: string; portal?: string; force?: boolean };
+type InitOptions = {
+  network?: string;
+  chain?: string;
+  rpc?: string[];
+  deployBlock?: string;
+  accountSource?: string;
+  portal?: string;
+  force?: boolean;
+};
 
 /**
  * `keytrail init`: writes keytrail.config.json (network, chain id, RPC URLs, ledger, account
@@ -36,29 +44,41 @@ export function registerInitCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions & InitOptions>();
       const out = createOutput(g);
       const path = resolve(g.config ?? CONFIG_FILE);
-      if (existsSync(path) && !opts.force) throw new CliUsageError(`Config file ${path} already exists; pass --force to overwrite it.`);
+      if (existsSync(path) && !opts.force)
+        throw new CliUsageError(`Config file ${path} already exists; pass --force to overwrite it.`);
       const raw: Record<string, unknown> = { network: opts.network, rpcUrls: opts.rpc };
       if (opts.chain !== undefined) {
         const n = Number(opts.chain);
-        if (!Number.isInteger(n) || n <= 0) throw new CliUsageError(`--chain ${JSON.stringify(opts.chain)} is not a chain id: expected a positive integer.`);
+        if (!Number.isInteger(n) || n <= 0)
+          throw new CliUsageError(
+            `--chain ${JSON.stringify(opts.chain)} is not a chain id: expected a positive integer.`,
+          );
         raw.chainId = n;
       }
       // --ledger is the global option (the same flag every command takes); init records it.
       if (g.ledger) raw.ledger = parseAddress(g.ledger, "--ledger");
       if (opts.deployBlock !== undefined) {
-        if (!/^\d+$/.test(opts.deployBlock)) throw new CliUsageError(`--deploy-block ${JSON.stringify(opts.deployBlock)} is not a block number.`);
+        if (!/^\d+$/.test(opts.deployBlock))
+          throw new CliUsageError(`--deploy-block ${JSON.stringify(opts.deployBlock)} is not a block number.`);
         raw.deployBlock = Number(opts.deployBlock);
       }
       if (opts.accountSource) raw.account = parseAccountSource(opts.accountSource);
       if (opts.portal) raw.portalBase = opts.portal.replace(/\/+$/, "");
       const parsed = configSchema.safeParse(raw);
-      if (!parsed.success) throw new CliUsageError(`Invalid init options: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}.`);
+      if (!parsed.success)
+        throw new CliUsageError(
+          `Invalid init options: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}.`,
+        );
       const config: KeytrailConfig = parsed.data;
       writeFileAtomic(path, `${toJson(config)}\n`);
       out.info(`wrote ${g.config ?? CONFIG_FILE}`);
       out.result(toJson(config));
     });
-  addExamples(cmd, "keytrail init --chain 31337 --rpc http://127.0.0.1:8545 --account-source test:0", "keytrail init --network base-sepolia --chain 84532 --rpc https://rpc.example --ledger 0x5FbD…0aa3 --deploy-block 18400211 --account-source keystore:supplier.json --force");
+  addExamples(
+    cmd,
+    "keytrail init --chain 31337 --rpc http://127.0.0.1:8545 --account-source test:0",
+    "keytrail init --network base-sepolia --chain 84532 --rpc https://rpc.example --ledger 0x5FbD…0aa3 --deploy-block 18400211 --account-source keystore:supplier.json --force",
+  );
 }
 
 function parseAccountSource(text: string): AccountSource {
@@ -67,5 +87,7 @@ function parseAccountSource(text: string): AccountSource {
   if (ks) return { source: "keystore", path: ks[1]! };
   const t = /^test:(\d+)$/.exec(text);
   if (t) return { source: "test", index: Number(t[1]) };
-  throw new CliUsageError(`--account-source ${JSON.stringify(text)} is not an account source: expected env, keystore:FILE or test:N.`);
+  throw new CliUsageError(
+    `--account-source ${JSON.stringify(text)} is not an account source: expected env, keystore:FILE or test:N.`,
+  );
 }

@@ -15,13 +15,24 @@ import { parseTime } from "../parse/parseTime.js";
 import type { GlobalOptions } from "../types.js";
 
 const KINDS = ["none", "supplier", "distributor", "retailer"] as const;
-type ProfileOptions = { kind?: string; profile?: string; profileHash?: string; profileUri?: string; name?: string; accreditedUntil?: string; reason?: string; json?: boolean };
+type ProfileOptions = {
+  kind?: string;
+  profile?: string;
+  profileHash?: string;
+  profileUri?: string;
+  name?: string;
+  accreditedUntil?: string;
+  reason?: string;
+  json?: boolean;
+};
 
 function profileHashOf(o: ProfileOptions): Hex {
-  if (o.profile && o.profileHash) throw new CliUsageError("Give either --profile FILE or --profile-hash HEX, not both.");
+  if (o.profile && o.profileHash)
+    throw new CliUsageError("Give either --profile FILE or --profile-hash HEX, not both.");
   if (o.profile) return hashFile(o.profile, "--profile");
   if (o.profileHash) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(o.profileHash)) throw new CliUsageError(`--profile-hash ${JSON.stringify(o.profileHash)} is not 0x and 64 hex digits.`);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(o.profileHash))
+      throw new CliUsageError(`--profile-hash ${JSON.stringify(o.profileHash)} is not 0x and 64 hex digits.`);
     return o.profileHash as Hex;
   }
   return zeroHash;
@@ -29,7 +40,10 @@ function profileHashOf(o: ProfileOptions): Hex {
 
 function kindOf(text: string | undefined): number {
   const i = KINDS.indexOf((text ?? "").toLowerCase() as (typeof KINDS)[number]);
-  if (i < 1) throw new CliUsageError(`--kind ${JSON.stringify(text ?? "")} is not a party kind: expected supplier, distributor or retailer.`);
+  if (i < 1)
+    throw new CliUsageError(
+      `--kind ${JSON.stringify(text ?? "")} is not a party kind: expected supplier, distributor or retailer.`,
+    );
   return i;
 }
 
@@ -51,15 +65,26 @@ function profileUriOf(o: ProfileOptions): string {
 }
 
 export function registerPartyCommand(program: Command): void {
-  const party = program.command("party").description("register, update, suspend, reinstate or show a party (supplier, distributor, retailer)");
-  addExamples(party, "keytrail party register 0x7099…79C8 --kind supplier --profile licences.zip --accredited-until 2027-12-31");
+  const party = program
+    .command("party")
+    .description("register, update, suspend, reinstate or show a party (supplier, distributor, retailer)");
+  addExamples(
+    party,
+    "keytrail party register 0x7099…79C8 --kind supplier --profile licences.zip --accredited-until 2027-12-31",
+  );
 
   const withProfile = (c: Command) =>
     c
-      .option("--profile <file>", "licence bundle (营业执照, ICP …): its keccak256 is recorded, the file stays with you")
+      .option(
+        "--profile <file>",
+        "licence bundle (营业执照, ICP …): its keccak256 is recorded, the file stays with you",
+      )
       .option("--profile-hash <hex>", "profile hash given directly")
       .option("--profile-uri <uri>", "where the public profile is published", "")
-      .option("--name <name>", "display name the registrar verified (e.g. 星河游戏 Galaxy Games): recorded on chain in the profile URI, with --profile-uri inside it")
+      .option(
+        "--name <name>",
+        "display name the registrar verified (e.g. 星河游戏 Galaxy Games): recorded on chain in the profile URI, with --profile-uri inside it",
+      )
       .option("--accredited-until <time>", "accreditation expiry: date, Unix seconds, 365d or never", "never");
 
   const register = withProfile(party.command("register <address>").description("register a party (registrar)"))
@@ -72,23 +97,34 @@ export function registerPartyCommand(program: Command): void {
       const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
       const profileUri = profileUriOf(o);
       const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "registerParty", args: [who, kind, hash, profileUri, until], action: `register party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, {
+        functionName: "registerParty",
+        args: [who, kind, hash, profileUri, until],
+        action: `register party ${who}`,
+      });
       createOutput(g).result(`registered ${who} as ${KINDS[kind]} (tx ${tx})`);
     });
-  addExamples(register, "keytrail party register 0x3C44…93BC --kind distributor --name '金鹏商贸 Jinpeng Trading' --profile-uri https://example.com/p/3c44 --accredited-until 365d --account 0");
-
-  const update = withProfile(party.command("update <address>").description("update a party's profile and accreditation (registrar)")).action(
-    async (addr: string, o: ProfileOptions, command: Command) => {
-      const g = command.optsWithGlobals<GlobalOptions>();
-      const who = parseAddress(addr, "party address");
-      const hash = profileHashOf(o);
-      const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
-      const profileUri = profileUriOf(o);
-      const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "updateParty", args: [who, hash, profileUri, until], action: `update party ${who}` });
-      createOutput(g).result(`updated ${who} (tx ${tx})`);
-    },
+  addExamples(
+    register,
+    "keytrail party register 0x3C44…93BC --kind distributor --name '金鹏商贸 Jinpeng Trading' --profile-uri https://example.com/p/3c44 --accredited-until 365d --account 0",
   );
+
+  const update = withProfile(
+    party.command("update <address>").description("update a party's profile and accreditation (registrar)"),
+  ).action(async (addr: string, o: ProfileOptions, command: Command) => {
+    const g = command.optsWithGlobals<GlobalOptions>();
+    const who = parseAddress(addr, "party address");
+    const hash = profileHashOf(o);
+    const until = parseTime(o.accreditedUntil ?? "never", "--accredited-until");
+    const profileUri = profileUriOf(o);
+    const ctx = await openLedger(g, { signer: true });
+    const { hash: tx } = await sendLedgerTx(ctx, {
+      functionName: "updateParty",
+      args: [who, hash, profileUri, until],
+      action: `update party ${who}`,
+    });
+    createOutput(g).result(`updated ${who} (tx ${tx})`);
+  });
   addExamples(update, "keytrail party update 0x3C44…93BC --profile licences-2027.zip --accredited-until 2028-06-30");
 
   const suspend = party
@@ -100,7 +136,11 @@ export function registerPartyCommand(program: Command): void {
       const who = parseAddress(addr, "party address");
       const ctx = await openLedger(g, { signer: true });
       const reasonHash = o.reason ? keccak256(toHex(o.reason)) : zeroHash;
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "suspendParty", args: [who, reasonHash], action: `suspend party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, {
+        functionName: "suspendParty",
+        args: [who, reasonHash],
+        action: `suspend party ${who}`,
+      });
       createOutput(g).result(`suspended ${who} (tx ${tx})`);
     });
   addExamples(suspend, 'keytrail party suspend 0x3C44…93BC --reason "licence withdrawn 2026-11-20"');
@@ -112,7 +152,11 @@ export function registerPartyCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const who = parseAddress(addr, "party address");
       const ctx = await openLedger(g, { signer: true });
-      const { hash: tx } = await sendLedgerTx(ctx, { functionName: "reinstateParty", args: [who], action: `reinstate party ${who}` });
+      const { hash: tx } = await sendLedgerTx(ctx, {
+        functionName: "reinstateParty",
+        args: [who],
+        action: `reinstate party ${who}`,
+      });
       createOutput(g).result(`reinstated ${who} (tx ${tx})`);
     });
   addExamples(reinstate, "keytrail party reinstate 0x3C44…93BC");
@@ -125,14 +169,26 @@ export function registerPartyCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const who = parseAddress(addr, "party address");
       const ctx = await openLedger(g, { signer: false });
-      const [kind, suspended, accreditedUntil, profileHash] = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [who] });
-      const active = await ctx.publicClient.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "isActive", args: [who] });
+      const [kind, suspended, accreditedUntil, profileHash] = await ctx.publicClient.readContract({
+        address: ctx.ledger,
+        abi: keyLedgerAbi,
+        functionName: "partyOf",
+        args: [who],
+      });
+      const active = await ctx.publicClient.readContract({
+        address: ctx.ledger,
+        abi: keyLedgerAbi,
+        functionName: "isActive",
+        args: [who],
+      });
       const out = createOutput(g);
       const profileUri =
         kind === 0
           ? undefined
           : await readPartyProfileUri(ctx, who).catch((e: unknown) => {
-              out.info(`warning: the profile URI (display name) of ${who} could not be read from the ledger's logs: ${(e as { shortMessage?: string }).shortMessage ?? String(e)}`);
+              out.info(
+                `warning: the profile URI (display name) of ${who} could not be read from the ledger's logs: ${(e as { shortMessage?: string }).shortMessage ?? String(e)}`,
+              );
               return undefined;
             });
       const name = readProfileName(profileUri);
@@ -151,7 +207,9 @@ export function registerPartyCommand(program: Command): void {
       else if (!info.registered) out.result(`${who} is not registered`);
       else {
         const named = name ? ` ${JSON.stringify(name)}` : "";
-        out.result(`${who} ${info.kind}${named}${suspended ? " SUSPENDED" : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`);
+        out.result(
+          `${who} ${info.kind}${named}${suspended ? " SUSPENDED" : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`,
+        );
       }
     });
   addExamples(show, "keytrail party show 0x3C44…93BC --json");

@@ -9,7 +9,14 @@ import type { GlobalOptions } from "../types.js";
 
 const portalRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../portal");
 
-type BuildOptions = { portalConfig?: string; export?: string; portalBase?: string; explorer?: string; chainName?: string; out?: string };
+type BuildOptions = {
+  portalConfig?: string;
+  export?: string;
+  portalBase?: string;
+  explorer?: string;
+  chainName?: string;
+  out?: string;
+};
 type ServeOptions = { dir: string; port: string; host: string; base: string };
 
 /**
@@ -26,26 +33,33 @@ export function registerPortalCommand(program: Command): void {
   portal
     .command("build")
     .description("build the static portal (output: portal/dist, or --out)")
-    .option("--portal-config <file>", "portal JSON config (chainId, rpcUrls, ledger, portalBase, explorerUrl, exportDir, chainName)")
+    .option(
+      "--portal-config <file>",
+      "portal JSON config (chainId, rpcUrls, ledger, portalBase, explorerUrl, exportDir, chainName)",
+    )
     .option("--export <dir>", "the indexer's static export folder (keytrail export <dir>)")
     .option("--portal-base <url>", "public base URL of the portal, e.g. https://verify.example.cn")
     .option("--explorer <url>", "block explorer base URL for tx and address links")
     .option("--chain-name <name>", "chain name shown to users")
     .option("--out <dir>", "output folder (default portal/dist)")
-    .addHelpText("after", `
+    .addHelpText(
+      "after",
+      `
 Configuration: a JSON file (--portal-config or KEYTRAIL_PORTAL_CONFIG), overridden by environment
 (KEYTRAIL_CHAIN_ID, KEYTRAIL_RPC_URLS, KEYTRAIL_LEDGER, KEYTRAIL_PORTAL_BASE, KEYTRAIL_EXPLORER_URL,
 KEYTRAIL_EXPORT_DIR, KEYTRAIL_CHAIN_NAME), overridden by flags (--rpc-url, --ledger, --chain-id, and the above).
 
 Examples:
   keytrail portal build --portal-config portal.json
-  keytrail portal build --chain-id 31337 --rpc-url http://127.0.0.1:8545 --ledger 0x5FbD… --portal-base http://127.0.0.1:4321 --export out/export`)
+  keytrail portal build --chain-id 31337 --rpc-url http://127.0.0.1:8545 --ledger 0x5FbD… --portal-base http://127.0.0.1:4321 --export out/export`,
+    )
     .action(async (o: BuildOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const env: Record<string, string | undefined> = { ...process.env };
       // Astro runs in the repository (it resolves its packages from there): paths the user gave in
       // the environment are made absolute against the caller's folder first.
-      for (const name of ["KEYTRAIL_PORTAL_CONFIG", "KEYTRAIL_EXPORT_DIR", "KEYTRAIL_PORTAL_OUT_DIR"]) if (env[name]) env[name] = resolve(env[name]);
+      for (const name of ["KEYTRAIL_PORTAL_CONFIG", "KEYTRAIL_EXPORT_DIR", "KEYTRAIL_PORTAL_OUT_DIR"])
+        if (env[name]) env[name] = resolve(env[name]);
       if (o.portalConfig) env.KEYTRAIL_PORTAL_CONFIG = resolve(o.portalConfig);
       const flags: Parameters<typeof loadPortalConfig>[2] = {};
       const set = (name: string, v: string | undefined, field?: keyof NonNullable<typeof flags>, flag?: string) => {
@@ -77,8 +91,10 @@ Examples:
     .option("--base <path>", "URL path prefix the site was built for", "/")
     .action(async (o: ServeOptions) => {
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${JSON.stringify(o.port)}: expected 0-65535.`);
-      if (!existsSync(join(o.dir, "index.html"))) throw new Error(`Invalid --dir ${o.dir}: no index.html there; run \`keytrail portal build\` first.`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`Invalid --port ${JSON.stringify(o.port)}: expected 0-65535.`);
+      if (!existsSync(join(o.dir, "index.html")))
+        throw new Error(`Invalid --dir ${o.dir}: no index.html there; run \`keytrail portal build\` first.`);
       const server = createStaticServer({ root: o.dir, base: o.base });
       await new Promise<void>((ok, fail) => server.once("error", fail).listen(port, o.host, ok));
       const addr = server.address();
@@ -97,7 +113,11 @@ function runAstroBuild(env: Record<string, string | undefined>): Promise<number>
   const repoRoot = resolve(portalRoot, "..");
   const astroBin = join(repoRoot, "node_modules", "astro", "bin", "astro.mjs");
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [astroBin, "build", "--root", portalRoot], { cwd: repoRoot, env: env as NodeJS.ProcessEnv, stdio: "inherit" });
+    const child = spawn(process.execPath, [astroBin, "build", "--root", portalRoot], {
+      cwd: repoRoot,
+      env: env as NodeJS.ProcessEnv,
+      stdio: "inherit",
+    });
     child.on("error", fail);
     child.on("close", (code) => done(code ?? 1));
   });

@@ -38,19 +38,24 @@ export function registerRedeemCommand(program: Command): void {
       const out = createOutput(g);
       const batchId = parseBatchRef(o.batch);
       const perTx = Number(o.wordsPerTx);
-      if (!Number.isInteger(perTx) || perTx < 1 || perTx > 500) throw new CliUsageError(`--words-per-tx ${JSON.stringify(o.wordsPerTx)} is not valid: expected 1 to 500.`);
+      if (!Number.isInteger(perTx) || perTx < 1 || perTx > 500)
+        throw new CliUsageError(`--words-per-tx ${JSON.stringify(o.wordsPerTx)} is not valid: expected 1 to 500.`);
       let indices = readIndexFile(o.indices);
       const ctx = await openLedger(g, { signer: true });
       const batch = (await readBatch(ctx, batchId))!;
       const outside = indices.find((i) => i >= batch.count);
-      if (outside !== undefined) throw new CliUsageError(`${o.indices}: index ${outside} is outside batch ${batchId} (indices 0-${batch.count - 1n}).`);
+      if (outside !== undefined)
+        throw new CliUsageError(
+          `${o.indices}: index ${outside} is outside batch ${batchId} (indices 0-${batch.count - 1n}).`,
+        );
       const redeemed = await loadRedeemed(ctx, batchId);
       const already = indices.filter((i) => ((redeemed.get(i >> 8n) ?? 0n) >> (i & 255n)) & 1n);
       if (already.length > 0) {
         const list = `${already.slice(0, 10).join(", ")}${already.length > 10 ? `, … (${already.length} in all)` : ""}`;
         if (!o.skipRedeemed) {
           throw new CliError(`Keys ${list} of batch ${batchId} were already redeemed; nothing was sent.`, {
-            details: "A second redemption is refused on chain. Pass --skip-redeemed to redeem only the others (e.g. when repeating an interrupted run).",
+            details:
+              "A second redemption is refused on chain. Pass --skip-redeemed to redeem only the others (e.g. when repeating an interrupted run).",
           });
         }
         out.info(`skipping ${already.length} keys already redeemed: ${list}`);
@@ -62,14 +67,23 @@ export function registerRedeemCommand(program: Command): void {
         }
       }
       const starts = await loadSegmentStarts(ctx, batchId);
-      const words = packRedeemWords(indices).map((w) => ({ batchId, wordIndex: w.wordIndex, mask: w.mask, hint: findHint(starts, w.lowest) }));
+      const words = packRedeemWords(indices).map((w) => ({
+        batchId,
+        wordIndex: w.wordIndex,
+        mask: w.mask,
+        hint: findHint(starts, w.lowest),
+      }));
       const bar = createProgress({ label: "redeeming", total: indices.length, unit: "keys", quiet: out.quiet });
       let done = 0;
       const txs: string[] = [];
       try {
         for (let i = 0; i < words.length; i += perTx) {
           const part = words.slice(i, i + perTx);
-          const { hash } = await sendLedgerTx(ctx, { functionName: "redeem", args: [part], action: `redeem ${part.length} words of batch ${batchId}` });
+          const { hash } = await sendLedgerTx(ctx, {
+            functionName: "redeem",
+            args: [part],
+            action: `redeem ${part.length} words of batch ${batchId}`,
+          });
           txs.push(hash);
           done += part.reduce((a, w) => a + popcount(w.mask), 0);
           bar.update(done);
@@ -77,7 +91,9 @@ export function registerRedeemCommand(program: Command): void {
       } finally {
         bar.stop();
       }
-      out.result(`redeemed ${indices.length} keys of batch ${batchId} in ${txs.length} transaction(s): ${txs.join(" ")}`);
+      out.result(
+        `redeemed ${indices.length} keys of batch ${batchId} in ${txs.length} transaction(s): ${txs.join(" ")}`,
+      );
     });
   addExamples(cmd, "keytrail redeem --batch out/2026-11-A --indices redeemed-2026-11-21.txt --keystore redeemer.json");
 }

@@ -24,7 +24,11 @@ export function registerRedeemerCommand(program: Command): void {
         const g = command.optsWithGlobals<GlobalOptions>();
         const who = parseAddress(addr, "redeemer address");
         const ctx = await openLedger(g, { signer: true });
-        const { hash } = await sendLedgerTx(ctx, { functionName: "setRedeemer", args: [who, verb === "add"], action: `${verb} redeemer ${who}` });
+        const { hash } = await sendLedgerTx(ctx, {
+          functionName: "setRedeemer",
+          args: [who, verb === "add"],
+          action: `${verb} redeemer ${who}`,
+        });
         createOutput(g).result(`${verb === "add" ? "added" : "removed"} redeemer ${who} (tx ${hash})`);
       });
     addExamples(c, `keytrail redeemer ${verb} 0x15d3…6A65 --keystore supplier.json`);

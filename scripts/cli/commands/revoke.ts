@@ -41,8 +41,14 @@ export function registerRevokeCommands(program: Command): void {
       await readBatch(ctx, batchId);
       const hint = findHint(await loadSegmentStarts(ctx, batchId), range.start);
       const what = `range ${formatRange(range.start, range.end)} of batch ${batchId}`;
-      const { hash } = await sendLedgerTx(ctx, { functionName: "revoke", args: [batchId, range.start, range.end, reason, hint], action: `revoke ${what}` });
-      createOutput(g).result(`revoked ${what} (${range.end - range.start} keys, reason ${reasonName(reason)}) tx ${hash}`);
+      const { hash } = await sendLedgerTx(ctx, {
+        functionName: "revoke",
+        args: [batchId, range.start, range.end, reason, hint],
+        action: `revoke ${what}`,
+      });
+      createOutput(g).result(
+        `revoked ${what} (${range.end - range.start} keys, reason ${reasonName(reason)}) tx ${hash}`,
+      );
     });
   addExamples(revoke, "keytrail revoke --batch 0x5c1e…9a0f --range 1000-1999 --reason stolen --keystore supplier.json");
 
@@ -60,7 +66,11 @@ export function registerRevokeCommands(program: Command): void {
       await readBatch(ctx, batchId);
       const hint = findHint(await loadSegmentStarts(ctx, batchId), range.start);
       const what = `range ${formatRange(range.start, range.end)} of batch ${batchId}`;
-      const { hash } = await sendLedgerTx(ctx, { functionName: "reinstate", args: [batchId, range.start, range.end, hint], action: `reinstate ${what}` });
+      const { hash } = await sendLedgerTx(ctx, {
+        functionName: "reinstate",
+        args: [batchId, range.start, range.end, hint],
+        action: `reinstate ${what}`,
+      });
       createOutput(g).result(`reinstated ${what} (${range.end - range.start} keys) tx ${hash}`);
     });
   addExamples(reinstate, "keytrail reinstate --batch 0x5c1e…9a0f --range 1000-1999 --keystore supplier.json");

@@ -12,7 +12,8 @@ const ROLES = { regulator: "REGULATOR_ROLE", registrar: "REGISTRAR_ROLE" } as co
 
 function roleOf(name: string) {
   const key = name.toLowerCase() as keyof typeof ROLES;
-  if (!(key in ROLES)) throw new CliUsageError(`Role ${JSON.stringify(name)} is unknown: expected regulator or registrar.`);
+  if (!(key in ROLES))
+    throw new CliUsageError(`Role ${JSON.stringify(name)} is unknown: expected regulator or registrar.`);
   return { name: ROLES[key], hash: keccak256(toHex(ROLES[key])) };
 }
 
@@ -39,7 +40,9 @@ export function registerRoleCommand(program: Command): void {
           args: [r.hash, who],
           action: `${verb} ${r.name} ${verb === "grant" ? "to" : "from"} ${who}`,
         });
-        createOutput(g).result(`${verb === "grant" ? "granted" : "revoked"} ${r.name} ${verb === "grant" ? "to" : "from"} ${who} (tx ${hash})`);
+        createOutput(g).result(
+          `${verb === "grant" ? "granted" : "revoked"} ${r.name} ${verb === "grant" ? "to" : "from"} ${who} (tx ${hash})`,
+        );
       });
     addExamples(c, `keytrail role ${verb} regulator 0x90F7…b906 --account 0`);
   }

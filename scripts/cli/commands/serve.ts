@@ -31,7 +31,8 @@ export function registerServeCommand(program: Command): void {
   ).action(async (o: IndexerCliOptions & { port: string; host: string; index?: boolean }, command: Command) => {
     const g = command.optsWithGlobals<GlobalOptions>();
     const out = createOutput({ quiet: g.quiet });
-    if (!/^\d+$/.test(o.port) || Number(o.port) > 65535) throw new CliUsageError(`--port ${JSON.stringify(o.port)} is not a port number (0-65535).`);
+    if (!/^\d+$/.test(o.port) || Number(o.port) > 65535)
+      throw new CliUsageError(`--port ${JSON.stringify(o.port)} is not a port number (0-65535).`);
     const settings = o.index ? await resolveIndexerSettings(g, o) : null;
     const store = await openIndexerStore(o, out.info);
     const server = createApiServer(store);

@@ -32,18 +32,24 @@ export function registerStatusCommand(program: Command): void {
     .action(async (o: StatusOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const batchId = parseBatchRef(o.batch);
-      if (!/^\d+$/.test(o.index)) throw new CliUsageError(`--index ${JSON.stringify(o.index)} is not a key index: expected a whole number.`);
+      if (!/^\d+$/.test(o.index))
+        throw new CliUsageError(`--index ${JSON.stringify(o.index)} is not a key index: expected a whole number.`);
       const index = BigInt(o.index);
       const ctx = await openLedger(g, { signer: false });
       const batch = (await readBatch(ctx, batchId))!;
-      if (index >= batch.count) throw new CliUsageError(`--index ${index} is outside batch ${batchId} (indices 0-${batch.count - 1n}).`);
+      if (index >= batch.count)
+        throw new CliUsageError(`--index ${index} is outside batch ${batchId} (indices 0-${batch.count - 1n}).`);
       const hint = findHint(await loadSegmentStarts(ctx, batchId), index);
       let s;
       try {
         // The same read the portal's verification uses.
         s = await readKeyStatus(ctx.publicClient as never, { ledger: ctx.ledger, batchId, index, hint });
       } catch (e) {
-        throw await decodeLedgerError(e, { rpcUrl: ctx.rpcUrl, chainId: ctx.chainId, action: `read key ${index} of batch ${batchId}` });
+        throw await decodeLedgerError(e, {
+          rpcUrl: ctx.rpcUrl,
+          chainId: ctx.chainId,
+          action: `read key ${index} of batch ${batchId}`,
+        });
       }
       const info = {
         chainId: ctx.chainId,

@@ -39,18 +39,26 @@ export function registerTransferCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
       if (o.file) {
-        if (o.batch || o.range || o.to) throw new CliUsageError("Give either --file, or --batch, --range and --to; not both.");
+        if (o.batch || o.range || o.to)
+          throw new CliUsageError("Give either --file, or --batch, --range and --to; not both.");
         const size = Number(o.chunkSize);
-        if (!Number.isInteger(size) || size < 1 || size > 500) throw new CliUsageError(`--chunk-size ${JSON.stringify(o.chunkSize)} is not valid: expected 1 to 500.`);
+        if (!Number.isInteger(size) || size < 1 || size > 500)
+          throw new CliUsageError(`--chunk-size ${JSON.stringify(o.chunkSize)} is not valid: expected 1 to 500.`);
         const ctx = await openLedger(g, { signer: true });
-        const r = await runBulkTransfer(ctx, { file: o.file, chunkSize: size, out, chunkSizeGiven: command.getOptionValueSource("chunkSize") === "cli" });
+        const r = await runBulkTransfer(ctx, {
+          file: o.file,
+          chunkSize: size,
+          out,
+          chunkSizeGiven: command.getOptionValueSource("chunkSize") === "cli",
+        });
         out.result(
           `transferred ${r.ranges} ranges (${r.keys} keys) in ${r.chunks} transactions: ${r.sent} sent now` +
             `${r.settled ? `, ${r.settled} signed by the interrupted run and settled now` : ""}${r.resumed ? `, ${r.resumed} confirmed by an earlier run` : ""}`,
         );
         return;
       }
-      if (!o.batch || !o.range || !o.to) throw new CliUsageError("transfer needs --batch, --range and --to (or --file for bulk orders).");
+      if (!o.batch || !o.range || !o.to)
+        throw new CliUsageError("transfer needs --batch, --range and --to (or --file for bulk orders).");
       const batchId = parseBatchRef(o.batch);
       const range = parseRange(o.range, "--range");
       const to = parseAddress(o.to, "--to");
@@ -63,7 +71,9 @@ export function registerTransferCommand(program: Command): void {
         args: [batchId, range.start, range.end, to, hint, memoHash(o.memo)],
         action: `transfer ${what} to ${to}`,
       });
-      out.result(`transferred ${what} (${range.end - range.start} keys) to ${to}: tx ${hash}, block ${receipt.blockNumber}`);
+      out.result(
+        `transferred ${what} (${range.end - range.start} keys) to ${to}: tx ${hash}, block ${receipt.blockNumber}`,
+      );
     });
   addExamples(
     cmd,

@@ -19,7 +19,15 @@ import { createShardSource } from "../verify/createShardSource.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import { toVerifyJson } from "../verify/toVerifyJson.js";
 
-type VerifyCliOptions = { json?: boolean; batchDir?: string; shards?: string; pin?: string; serial?: string; seller?: string; offline?: boolean };
+type VerifyCliOptions = {
+  json?: boolean;
+  batchDir?: string;
+  shards?: string;
+  pin?: string;
+  serial?: string;
+  seller?: string;
+  offline?: boolean;
+};
 
 /**
  * `keytrail verify <url|payload>`: the portal's verification (lib/verify/verifyPayload) from the
@@ -36,9 +44,15 @@ export function registerVerifyCommand(program: Command): void {
     .description("verify a key's QR link or payload: genuine, not in batch, revoked, redeemed, seller not holder …")
     .option("--json", 'print { "verdict": …, facts, checks } as JSON')
     .option("--batch-dir <dir>", "sealed batch folder: proof shards for short-form codes")
-    .option("--shards <base>", "folder or URL holding <s>.bin proof shards ({batchId} is replaced); default for a link: the portal's published export, <portal>/export/proofs/{batchId}")
+    .option(
+      "--shards <base>",
+      "folder or URL holding <s>.bin proof shards ({batchId} is replaced); default for a link: the portal's published export, <portal>/export/proofs/{batchId}",
+    )
     .option("--pin <pin>", "also check that this key (卡密) is the one the code was issued for (hashed locally)")
-    .option("--serial <serial>", "the card number (卡号) that goes with --pin (needed when the key was sealed with one)")
+    .option(
+      "--serial <serial>",
+      "the card number (卡号) that goes with --pin (needed when the key was sealed with one)",
+    )
     .option("--seller <address>", "check that this seller holds the key")
     .option("--offline", "do not contact the chain (format and proof only; the verdict says what could not be checked)")
     .action(async (input: string, o: VerifyCliOptions, command: Command) => {
@@ -48,7 +62,10 @@ export function registerVerifyCommand(program: Command): void {
       const options: VerifyOptions = {};
       // A link names its portal; a portal publishes the export, proof shards included.
       const linkPortal = o.batchDir || o.shards ? undefined : safePortalBase(input);
-      const fetchShard = createShardSource({ batchDir: o.batchDir, base: o.shards ?? (linkPortal ? `${linkPortal}/export/proofs/{batchId}` : undefined) });
+      const fetchShard = createShardSource({
+        batchDir: o.batchDir,
+        base: o.shards ?? (linkPortal ? `${linkPortal}/export/proofs/{batchId}` : undefined),
+      });
       if (fetchShard) options.fetchShard = fetchShard;
       if (o.pin) options.key = o.serial ? { serial: o.serial, pin: o.pin } : { pin: o.pin };
       if (o.seller) options.seller = parseAddress(o.seller, "--seller");
@@ -83,7 +100,9 @@ export function registerVerifyCommand(program: Command): void {
           deployment: () => (chainId !== undefined ? readDeployment(loaded.dir, chainId)?.ledger : undefined),
         })?.ledger;
         if (ledger && isAddress(ledger, { strict: false })) options.expectedLedger = getAddress(ledger) as Address;
-        const reason = connectError ? ((connectError as { shortMessage?: string }).shortMessage ?? String(connectError)) : "--offline";
+        const reason = connectError
+          ? ((connectError as { shortMessage?: string }).shortMessage ?? String(connectError))
+          : "--offline";
         options.fetchStatus = async () => {
           throw new Error(`chain not consulted: ${reason}`);
         };
@@ -96,7 +115,10 @@ export function registerVerifyCommand(program: Command): void {
       if (o.json) out.json(toVerifyJson(result));
       else {
         out.result(`${result.verdict.toUpperCase()}: ${result.message}`);
-        for (const c of result.checks) out.info(`  ${c.ok === true ? "✓" : c.ok === false ? "✗" : "·"} ${c.label}${c.online ? " (online)" : ""}${c.detail ? `: ${c.detail}` : ""}`);
+        for (const c of result.checks)
+          out.info(
+            `  ${c.ok === true ? "✓" : c.ok === false ? "✗" : "·"} ${c.label}${c.online ? " (online)" : ""}${c.detail ? `: ${c.detail}` : ""}`,
+          );
       }
       if (result.verdict !== "genuine") process.exitCode = 1;
     });

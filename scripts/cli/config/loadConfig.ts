@@ -21,7 +21,8 @@ export type LoadedConfig = { path: string; dir: string; exists: boolean; config:
 export function loadConfig(path: string | undefined): LoadedConfig {
   const file = resolve(path ?? process.env.KEYTRAIL_CONFIG ?? CONFIG_FILE);
   if (!existsSync(file)) {
-    if (path) throw new CliError(`Config file ${path} does not exist.`, { details: "Create one with `keytrail init`." });
+    if (path)
+      throw new CliError(`Config file ${path} does not exist.`, { details: "Create one with `keytrail init`." });
     return { path: file, dir: dirname(file), exists: false, config: configSchema.parse({}) };
   }
   let raw: unknown;

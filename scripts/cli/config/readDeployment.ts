@@ -22,6 +22,9 @@ export function readDeployment(dir: string, chainId: number): DeploymentRecord |
     throw new CliError(`Deployment record ${file} is not valid JSON: ${(e as Error).message}.`);
   }
   const parsed = deploymentRecordSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`Deployment record ${file} is invalid: ${parsed.error.issues.map((i) => i.path.join(".") + ": " + i.message).join("; ")}.`);
+  if (!parsed.success)
+    throw new CliError(
+      `Deployment record ${file} is invalid: ${parsed.error.issues.map((i) => i.path.join(".") + ": " + i.message).join("; ")}.`,
+    );
   return parsed.data;
 }

@@ -24,7 +24,9 @@ export function formatIndexerEvent(e: IndexerEvent): string | null {
     case "caught-up":
       return `index: at head, block ${e.block}`;
     case "indexes":
-      return e.action === "deferred" ? "index: first backfill: read-side indexes are built once at the head" : `index: read-side indexes built in ${e.ms.toFixed(0)} ms`;
+      return e.action === "deferred"
+        ? "index: first backfill: read-side indexes are built once at the head"
+        : `index: read-side indexes built in ${e.ms.toFixed(0)} ms`;
     case "chunk":
       return e.reason === "too-large" ? `index: answer too large, block range now ${e.blocks}` : null;
     case "heads":

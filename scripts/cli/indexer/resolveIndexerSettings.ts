@@ -7,14 +7,30 @@ import { openStore } from "../../../indexer/store/openStore.js";
 import type { Store } from "../../../indexer/store/types.js";
 
 /** Options shared by `keytrail index`, `serve` and `export`. */
-export type IndexerCliOptions = { db?: string; rpc?: string[]; fromBlock?: string; finality?: string; pollMs?: string; ws?: string };
+export type IndexerCliOptions = {
+  db?: string;
+  rpc?: string[];
+  fromBlock?: string;
+  finality?: string;
+  pollMs?: string;
+  ws?: string;
+};
 
 /** What the indexer commands resolved: RPC URLs, ledger, start block, chain id. */
-export type IndexerSettings = { rpcUrls: string[]; ledger: Address; startBlock: number; chainId: number; finalityDepth: number | undefined; pollIntervalMs: number | undefined; wsUrl: string | undefined };
+export type IndexerSettings = {
+  rpcUrls: string[];
+  ledger: Address;
+  startBlock: number;
+  chainId: number;
+  finalityDepth: number | undefined;
+  pollIntervalMs: number | undefined;
+  wsUrl: string | undefined;
+};
 
 const int = (flag: string, v: string | undefined, min: number): number | undefined => {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new CliUsageError(`${flag} ${JSON.stringify(v)} is not valid: expected a whole number >= ${min}.`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new CliUsageError(`${flag} ${JSON.stringify(v)} is not valid: expected a whole number >= ${min}.`);
   return Number(v);
 };
 
@@ -32,8 +48,15 @@ export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOpti
   if (o.ws !== undefined && o.ws !== "auto" && o.ws !== "off" && !/^wss?:\/\/[^\s/]+/.test(o.ws))
     throw new CliUsageError(`--ws ${JSON.stringify(o.ws)} is not valid: expected auto, off, or a ws:// or wss:// URL.`);
   const rpcList = o.rpc?.length ? o.rpc : undefined;
-  const ctx = await openLedger({ ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl }, { signer: false, rpcFlag: rpcList ? "--rpc" : undefined });
-  const rpcUrls = pickRpcUrls({ flag: rpcList ?? g.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: ctx.loaded.config.rpcUrls }).urls;
+  const ctx = await openLedger(
+    { ...g, rpcUrl: rpcList?.[0] ?? g.rpcUrl },
+    { signer: false, rpcFlag: rpcList ? "--rpc" : undefined },
+  );
+  const rpcUrls = pickRpcUrls({
+    flag: rpcList ?? g.rpcUrl,
+    environment: process.env.KEYTRAIL_RPC_URL,
+    config: ctx.loaded.config.rpcUrls,
+  }).urls;
   const fromBlock = int("--from-block", o.fromBlock, 0);
   return {
     rpcUrls,

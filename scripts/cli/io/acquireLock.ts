@@ -32,7 +32,8 @@ export function acquireLock(path: string, what: string): () => void {
       } catch {
         alive = false;
       }
-      if (alive) throw new CliError(`Another keytrail run (pid ${pid}) is working on ${what}; wait for it or stop it first.`);
+      if (alive)
+        throw new CliError(`Another keytrail run (pid ${pid}) is working on ${what}; wait for it or stop it first.`);
       rmSync(path, { force: true });
     }
   }

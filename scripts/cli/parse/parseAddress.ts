@@ -12,6 +12,7 @@ import { CliUsageError } from "../errors.js";
  */
 export function parseAddress(text: string, what: string): Address {
   const t = text.trim();
-  if (!isAddress(t, { strict: false })) throw new CliUsageError(`${what} ${JSON.stringify(text)} is not an address: expected 0x and 40 hex digits.`);
+  if (!isAddress(t, { strict: false }))
+    throw new CliUsageError(`${what} ${JSON.stringify(text)} is not an address: expected 0x and 40 hex digits.`);
   return getAddress(t);
 }

@@ -22,5 +22,7 @@ export function parseBatchRef(text: string): Hex {
     if (!id || !/^0x[0-9a-fA-F]{64}$/.test(id)) throw new CliUsageError(`${m} has no valid batchId.`);
     return id.toLowerCase() as Hex;
   }
-  throw new CliUsageError(`--batch ${JSON.stringify(text)} is neither a batchId (0x and 64 hex digits) nor a batch folder.`);
+  throw new CliUsageError(
+    `--batch ${JSON.stringify(text)} is neither a batchId (0x and 64 hex digits) nor a batch folder.`,
+  );
 }

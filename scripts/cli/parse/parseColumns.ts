@@ -15,12 +15,16 @@ export function parseColumns(text: string): ColumnsOption {
   const out: { serial?: number | string | null; pin?: number | string } = {};
   for (const part of text.split(",")) {
     const m = /^\s*(serial|pin)\s*=\s*(.+?)\s*$/.exec(part);
-    if (!m) throw new CliUsageError(`--columns ${JSON.stringify(text)}: ${JSON.stringify(part)} is not serial=COLUMN or pin=COLUMN.`);
+    if (!m)
+      throw new CliUsageError(
+        `--columns ${JSON.stringify(text)}: ${JSON.stringify(part)} is not serial=COLUMN or pin=COLUMN.`,
+      );
     const v = m[2]!;
     const ref = /^\d+$/.test(v) ? Number(v) : v;
     if (m[1] === "serial") out.serial = v === "none" ? null : ref;
     else out.pin = ref;
   }
-  if (out.pin === undefined) throw new CliUsageError(`--columns ${JSON.stringify(text)} names no pin column (pin=COLUMN).`);
+  if (out.pin === undefined)
+    throw new CliUsageError(`--columns ${JSON.stringify(text)} names no pin column (pin=COLUMN).`);
   return { ...(out.serial !== undefined ? { serial: out.serial } : {}), pin: out.pin };
 }

@@ -15,10 +15,14 @@ export type IndexRange = { start: bigint; end: bigint };
  */
 export function parseRange(text: string, what: string): IndexRange {
   const m = /^\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?$/.exec(text);
-  if (!m) throw new CliUsageError(`${what} ${JSON.stringify(text)} is not a range: expected FIRST-LAST (inclusive, e.g. 0-9999) or one index.`);
+  if (!m)
+    throw new CliUsageError(
+      `${what} ${JSON.stringify(text)} is not a range: expected FIRST-LAST (inclusive, e.g. 0-9999) or one index.`,
+    );
   const start = BigInt(m[1]!);
   const last = m[2] === undefined ? start : BigInt(m[2]);
   if (last < start) throw new CliUsageError(`${what} ${JSON.stringify(text)} ends before it starts.`);
-  if (last >= 1n << 48n) throw new CliUsageError(`${what} ${JSON.stringify(text)} reaches past the largest index (2^48-1).`);
+  if (last >= 1n << 48n)
+    throw new CliUsageError(`${what} ${JSON.stringify(text)} reaches past the largest index (2^48-1).`);
   return { start, end: last + 1n };
 }

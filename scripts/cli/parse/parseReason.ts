@@ -2,7 +2,10 @@ import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import { CliUsageError } from "../errors.js";
 
 /** Short and American spellings the CLI also accepts, mapped to the reason word. */
-const ALIASES: Readonly<Record<string, string>> = { unauthorised: "unauthorised-channel", unauthorized: "unauthorised-channel" };
+const ALIASES: Readonly<Record<string, string>> = {
+  unauthorised: "unauthorised-channel",
+  unauthorized: "unauthorised-channel",
+};
 
 /**
  * Parses a revocation reason name into the contract's enum value.
@@ -16,6 +19,9 @@ const ALIASES: Readonly<Record<string, string>> = { unauthorised: "unauthorised-
 export function parseReason(text: string): number {
   const t = text.trim().toLowerCase().replace("unauthorized", "unauthorised").replaceAll("_", "-");
   const i = (REVOCATION_REASONS as readonly string[]).indexOf(ALIASES[t] ?? t);
-  if (i < 1) throw new CliUsageError(`--reason ${JSON.stringify(text)} is not a revocation reason: expected one of ${REVOCATION_REASONS.slice(1).join(", ")}.`);
+  if (i < 1)
+    throw new CliUsageError(
+      `--reason ${JSON.stringify(text)} is not a revocation reason: expected one of ${REVOCATION_REASONS.slice(1).join(", ")}.`,
+    );
   return i;
 }

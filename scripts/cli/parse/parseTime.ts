@@ -25,5 +25,7 @@ export function parseTime(text: string, what: string): bigint {
   }
   const ms = Date.parse(t);
   if (!Number.isNaN(ms) && /^\d{4}-\d{2}-\d{2}T/.test(t)) return BigInt(Math.floor(ms / 1000));
-  throw new CliUsageError(`${what} ${JSON.stringify(text)} is not a time: expected never, a date (2027-12-31), a date-time, Unix seconds, or a duration (365d).`);
+  throw new CliUsageError(
+    `${what} ${JSON.stringify(text)} is not a time: expected never, a date (2027-12-31), a date-time, Unix seconds, or a duration (365d).`,
+  );
 }

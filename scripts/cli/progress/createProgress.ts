@@ -23,7 +23,12 @@ export type Progress = {
  * const bar = createProgress({ label: "sealing", total: 1_000_000, unit: "keys", quiet: false });
  * bar.update(500_000); bar.stop();
  */
-export function createProgress(options: { label: string; total: number; unit: string; quiet?: boolean | undefined }): Progress {
+export function createProgress(options: {
+  label: string;
+  total: number;
+  unit: string;
+  quiet?: boolean | undefined;
+}): Progress {
   if (options.quiet || options.total <= 0) return { update: () => {}, increment: () => {}, stop: () => {} };
   const started = Date.now();
   let done = 0;

@@ -2,7 +2,16 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } f
 import { CliError } from "../errors.js";
 
 /** The first line of a journal: what run it belongs to. */
-export type JournalHeader = { kind: "keytrail-transfer-journal"; version: 1; ordersHash: string; chunkSize: number; chainId: number; ledger: string; from: string; chunks: number };
+export type JournalHeader = {
+  kind: "keytrail-transfer-journal";
+  version: 1;
+  ordersHash: string;
+  chunkSize: number;
+  chainId: number;
+  ledger: string;
+  from: string;
+  chunks: number;
+};
 
 /** A journal line about one chunk. `signed` is written before the broadcast, `confirmed` after the receipt. */
 export type JournalEntry =
@@ -50,7 +59,8 @@ export function openJournal(path: string): Journal {
         last.set(e.chunk, e);
       }
     });
-    if (header && header.kind !== "keytrail-transfer-journal") throw new CliError(`${path} is not a keytrail transfer journal.`);
+    if (header && header.kind !== "keytrail-transfer-journal")
+      throw new CliError(`${path} is not a keytrail transfer journal.`);
   }
   const fd = openSync(path, "a");
   return {

@@ -23,7 +23,11 @@ export function planChunks(rows: readonly OrderRow[], size: number): Chunk[] {
   for (let i = 0; i < rows.length; i += size) {
     const part = rows.slice(i, i + size);
     const texts = part.map((r) => r.memo);
-    const memo = texts.every((t) => t === texts[0]) ? memoHash(texts[0]) : texts.every((t) => t === "") ? zeroHash : keccak256(toHex(texts.join("\n")));
+    const memo = texts.every((t) => t === texts[0])
+      ? memoHash(texts[0])
+      : texts.every((t) => t === "")
+        ? zeroHash
+        : keccak256(toHex(texts.join("\n")));
     chunks.push({ index: chunks.length, rows: part, memo });
   }
   return chunks;

@@ -40,14 +40,18 @@ export function readOrders(path: string): { rows: OrderRow[]; bytes: Uint8Array 
     if (record.error !== undefined) throw new CliUsageError(`${where(n)}: ${record.error}`);
     const f = record.cells.map((c) => c.trim());
     if (rows.length === 0 && /^batch/i.test(f[0] ?? "")) continue; // header
-    if (f.length < 4 || f.length > 5) throw new CliUsageError(`${where(n)}: expected batch,start,end,to[,memo], got ${f.length} fields.`);
+    if (f.length < 4 || f.length > 5)
+      throw new CliUsageError(`${where(n)}: expected batch,start,end,to[,memo], got ${f.length} fields.`);
     let batchId: Hex;
     try {
       batchId = /^0x/i.test(f[0]!) ? parseBatchRef(f[0]!) : parseBatchRef(resolve(dirname(path), f[0]!));
     } catch (e) {
       throw new CliUsageError(`${where(n)}: ${(e as CliUsageError).shortMessage.replace(/^--batch /, "batch ")}`);
     }
-    if (!/^\d+$/.test(f[1]!) || !/^\d+$/.test(f[2]!)) throw new CliUsageError(`${where(n)}: start ${JSON.stringify(f[1])} and end ${JSON.stringify(f[2])} must be whole numbers.`);
+    if (!/^\d+$/.test(f[1]!) || !/^\d+$/.test(f[2]!))
+      throw new CliUsageError(
+        `${where(n)}: start ${JSON.stringify(f[1])} and end ${JSON.stringify(f[2])} must be whole numbers.`,
+      );
     const start = BigInt(f[1]!);
     const last = BigInt(f[2]!);
     if (last < start) throw new CliUsageError(`${where(n)}: end ${last} is before start ${start}.`);
@@ -60,7 +64,9 @@ export function readOrders(path: string): { rows: OrderRow[]; bytes: Uint8Array 
     rows.push({ line: n, batchId, start, end: last + 1n, to, memo: f[4] ?? "" });
   }
   if (rows.length === 0) throw new CliUsageError(`Orders file ${path} has no order rows.`);
-  const sorted = [...rows].sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const sorted = [...rows].sort((a, b) =>
+    a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+  );
   for (let i = 1; i < sorted.length; i++) {
     const p = sorted[i - 1]!;
     const c = sorted[i]!;

@@ -15,10 +15,22 @@ import { planChunks, type Chunk } from "./planChunks.js";
 import { readOrders } from "./readOrders.js";
 
 /** Parameters of {@link runBulkTransfer}. */
-export type RunBulkTransferParameters = { file: string; chunkSize: number; out: Output; /** Whether --chunk-size was given (else a journal's size is used silently). */ chunkSizeGiven?: boolean };
+export type RunBulkTransferParameters = {
+  file: string;
+  chunkSize: number;
+  out: Output;
+  /** Whether --chunk-size was given (else a journal's size is used silently). */ chunkSizeGiven?: boolean;
+};
 
 /** What a bulk run did. */
-export type RunBulkTransferReturnType = { chunks: number; sent: number; settled: number; resumed: number; ranges: number; keys: bigint };
+export type RunBulkTransferReturnType = {
+  chunks: number;
+  sent: number;
+  settled: number;
+  resumed: number;
+  ranges: number;
+  keys: bigint;
+};
 
 /**
  * Executes a bulk orders file: one transferMany transaction per chunk of ranges, with a journal
@@ -33,14 +45,23 @@ export type RunBulkTransferReturnType = { chunks: number; sent: number; settled:
  * @example
  * await runBulkTransfer(ctx, { file: "orders.csv", chunkSize: 50, out });
  */
-export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTransferParameters): Promise<RunBulkTransferReturnType> {
+export async function runBulkTransfer(
+  ctx: LedgerContext,
+  parameters: RunBulkTransferParameters,
+): Promise<RunBulkTransferReturnType> {
   const { file, out } = parameters;
   const account = ctx.account!;
   const wallet = ctx.walletClient!;
   const pc = ctx.publicClient;
   const { rows, bytes } = readOrders(file);
   const ordersHash = keccak256(bytes);
-  const errCtx = { publicClient: pc, account: account.address, ledger: ctx.ledger, chainId: ctx.chainId, rpcUrl: ctx.rpcUrl };
+  const errCtx = {
+    publicClient: pc,
+    account: account.address,
+    ledger: ctx.ledger,
+    chainId: ctx.chainId,
+    rpcUrl: ctx.rpcUrl,
+  };
 
   // Pre-flight: every batch exists, every recipient is an active party.
   const firstLine = new Map<string, number>();
@@ -53,11 +74,28 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
     }
   }
   for (const to of new Set(rows.map((r) => r.to))) {
-    const [kind, suspended] = await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [to] });
-    const active = await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "isActive", args: [to] });
-    if (kind === 0) throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to} is not a registered party; nothing was sent.`);
-    if (suspended) throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to} is suspended; nothing was sent.`);
-    if (!active) throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to}'s accreditation has expired; nothing was sent.`);
+    const [kind, suspended] = await pc.readContract({
+      address: ctx.ledger,
+      abi: keyLedgerAbi,
+      functionName: "partyOf",
+      args: [to],
+    });
+    const active = await pc.readContract({
+      address: ctx.ledger,
+      abi: keyLedgerAbi,
+      functionName: "isActive",
+      args: [to],
+    });
+    if (kind === 0)
+      throw new CliError(
+        `${file} line ${firstLine.get(to)}: recipient ${to} is not a registered party; nothing was sent.`,
+      );
+    if (suspended)
+      throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to} is suspended; nothing was sent.`);
+    if (!active)
+      throw new CliError(
+        `${file} line ${firstLine.get(to)}: recipient ${to}'s accreditation has expired; nothing was sent.`,
+      );
   }
 
   const starts = new Map<Hex, bigint[]>();
@@ -76,22 +114,44 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
     if (journal.header) {
       const h = journal.header;
       if (h.ordersHash !== ordersHash) {
-        throw new CliError(`${file} changed since its journal ${journal.path} was started; resuming could send the wrong ranges.`, {
-          details: "Restore the original file to resume, or move the journal away to treat the file as a new run.",
-        });
+        throw new CliError(
+          `${file} changed since its journal ${journal.path} was started; resuming could send the wrong ranges.`,
+          {
+            details: "Restore the original file to resume, or move the journal away to treat the file as a new run.",
+          },
+        );
       }
-      if (h.chainId !== ctx.chainId || h.ledger.toLowerCase() !== ctx.ledger.toLowerCase() || h.from.toLowerCase() !== account.address.toLowerCase()) {
-        throw new CliError(`Journal ${journal.path} belongs to a run from ${h.from} on chain id ${h.chainId}, ledger ${h.ledger}; this run is ${account.address} on chain id ${ctx.chainId}, ledger ${ctx.ledger}.`);
+      if (
+        h.chainId !== ctx.chainId ||
+        h.ledger.toLowerCase() !== ctx.ledger.toLowerCase() ||
+        h.from.toLowerCase() !== account.address.toLowerCase()
+      ) {
+        throw new CliError(
+          `Journal ${journal.path} belongs to a run from ${h.from} on chain id ${h.chainId}, ledger ${h.ledger}; this run is ${account.address} on chain id ${ctx.chainId}, ledger ${ctx.ledger}.`,
+        );
       }
-      if (h.chunkSize !== chunkSize && parameters.chunkSizeGiven) out.info(`resuming with the journal's chunk size ${h.chunkSize} (not ${chunkSize})`);
+      if (h.chunkSize !== chunkSize && parameters.chunkSizeGiven)
+        out.info(`resuming with the journal's chunk size ${h.chunkSize} (not ${chunkSize})`);
       chunkSize = h.chunkSize;
     }
     const chunks = planChunks(rows, chunkSize);
     if (!journal.header) {
-      journal.append({ kind: "keytrail-transfer-journal", version: 1, ordersHash, chunkSize, chainId: ctx.chainId, ledger: ctx.ledger, from: account.address, chunks: chunks.length });
+      journal.append({
+        kind: "keytrail-transfer-journal",
+        version: 1,
+        ordersHash,
+        chunkSize,
+        chainId: ctx.chainId,
+        ledger: ctx.ledger,
+        from: account.address,
+        chunks: chunks.length,
+      });
     }
     const confirmedBefore = chunks.filter((c) => journal.last.get(c.index)?.state === "confirmed").length;
-    if (confirmedBefore > 0) out.info(`resuming ${file}: ${confirmedBefore} of ${chunks.length} chunks already confirmed (journal ${journal.path})`);
+    if (confirmedBefore > 0)
+      out.info(
+        `resuming ${file}: ${confirmedBefore} of ${chunks.length} chunks already confirmed (journal ${journal.path})`,
+      );
 
     const noteStarts = (chunk: Chunk) => {
       for (const r of chunk.rows) {
@@ -105,7 +165,9 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
 
     const totalRanges = rows.length;
     const bar = createProgress({ label: "transferring", total: totalRanges, unit: "ranges", quiet: out.quiet });
-    let done = chunks.filter((c) => journal.last.get(c.index)?.state === "confirmed").reduce((a, c) => a + c.rows.length, 0);
+    let done = chunks
+      .filter((c) => journal.last.get(c.index)?.state === "confirmed")
+      .reduce((a, c) => a + c.rows.length, 0);
     bar.update(done);
     let sent = 0;
     let settled = 0;
@@ -120,10 +182,23 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
         }
         if (!receipt) {
           const items = [];
-          for (const r of chunk.rows) items.push({ batchId: r.batchId, start: r.start, end: r.end, to: r.to, hint: await hintFor(r.batchId, r.start) });
+          for (const r of chunk.rows)
+            items.push({
+              batchId: r.batchId,
+              start: r.start,
+              end: r.end,
+              to: r.to,
+              hint: await hintFor(r.batchId, r.start),
+            });
           const memo = chunk.memo;
           try {
-            await pc.simulateContract({ account, address: ctx.ledger, abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
+            await pc.simulateContract({
+              account,
+              address: ctx.ledger,
+              abi: keyLedgerAbi,
+              functionName: "transferMany",
+              args: [items, memo],
+            });
           } catch (e) {
             throw await explainChunkFailure(chunk, e);
           }
@@ -132,31 +207,55 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
           let nonce: number;
           try {
             nonce = await pc.getTransactionCount({ address: account.address, blockTag: "pending" });
-            const request = await wallet.prepareTransactionRequest({ account, chain: wallet.chain, to: ctx.ledger, data, nonce });
+            const request = await wallet.prepareTransactionRequest({
+              account,
+              chain: wallet.chain,
+              to: ctx.ledger,
+              data,
+              nonce,
+            });
             raw = await wallet.signTransaction(request as never);
           } catch (e) {
-            throw await decodeLedgerError(e, { ...errCtx, action: `prepare chunk ${chunk.index + 1}/${chunks.length}` });
+            throw await decodeLedgerError(e, {
+              ...errCtx,
+              action: `prepare chunk ${chunk.index + 1}/${chunks.length}`,
+            });
           }
           const hash = keccak256(raw);
           journal.append({ chunk: chunk.index, state: "signed", hash, nonce, raw });
           try {
             await pc.sendRawTransaction({ serializedTransaction: raw });
           } catch (e) {
-            throw await decodeLedgerError(e, { ...errCtx, action: `send chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)` });
+            throw await decodeLedgerError(e, {
+              ...errCtx,
+              action: `send chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)`,
+            });
           }
           sent++;
           receipt = await waitFor(hash, `chunk ${chunk.index + 1}/${chunks.length}`).catch(async (e: unknown) => {
-            throw await decodeLedgerError(e, { ...errCtx, action: `confirm chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)` });
+            throw await decodeLedgerError(e, {
+              ...errCtx,
+              action: `confirm chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)`,
+            });
           });
           if (receipt.status !== "success") {
-            throw new CliError(`Chunk ${chunk.index + 1}/${chunks.length} (${file} lines ${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}) transaction ${hash} reverted in block ${receipt.blockNumber}; re-run to retry it with fresh checks.`);
+            throw new CliError(
+              `Chunk ${chunk.index + 1}/${chunks.length} (${file} lines ${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}) transaction ${hash} reverted in block ${receipt.blockNumber}; re-run to retry it with fresh checks.`,
+            );
           }
         }
-        journal.append({ chunk: chunk.index, state: "confirmed", hash: receipt.transactionHash, block: receipt.blockNumber.toString() });
+        journal.append({
+          chunk: chunk.index,
+          state: "confirmed",
+          hash: receipt.transactionHash,
+          block: receipt.blockNumber.toString(),
+        });
         noteStarts(chunk);
         done += chunk.rows.length;
         bar.update(done);
-        out.info(`chunk ${chunk.index + 1}/${chunks.length} confirmed: ${chunk.rows.length} ranges, tx ${receipt.transactionHash}, block ${receipt.blockNumber}`);
+        out.info(
+          `chunk ${chunk.index + 1}/${chunks.length} confirmed: ${chunk.rows.length} ranges, tx ${receipt.transactionHash}, block ${receipt.blockNumber}`,
+        );
       }
     } finally {
       bar.stop();
@@ -169,7 +268,9 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
   }
 
   /** A chunk signed by an earlier run: find out what became of it. Undefined = not applied, send anew. */
-  async function settleInFlight(entry: Extract<JournalEntry, { state: "signed" }>): Promise<TransactionReceipt | undefined> {
+  async function settleInFlight(
+    entry: Extract<JournalEntry, { state: "signed" }>,
+  ): Promise<TransactionReceipt | undefined> {
     const hash = entry.hash as Hex;
     const mined = await pc.getTransactionReceipt({ hash }).catch(() => undefined);
     if (mined) return mined.status === "success" ? mined : undefined;
@@ -177,7 +278,9 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
     if (!pending) {
       try {
         await pc.sendRawTransaction({ serializedTransaction: entry.raw as Hex });
-        out.info(`re-broadcast the signed transaction ${hash} of chunk ${entry.chunk + 1} (same nonce ${entry.nonce}: it can apply at most once)`);
+        out.info(
+          `re-broadcast the signed transaction ${hash} of chunk ${entry.chunk + 1} (same nonce ${entry.nonce}: it can apply at most once)`,
+        );
       } catch (e) {
         const msg = String((e as Error).message);
         if (/nonce too low|nonce.*(used|lower)|already known|known transaction/i.test(msg)) {
@@ -217,9 +320,15 @@ export async function runBulkTransfer(ctx: LedgerContext, parameters: RunBulkTra
         });
       } catch (e) {
         const d = await decodeLedgerError(e, errCtx);
-        return new LedgerRefusedError(`${file} line ${r.line}: ${d.shortMessage} Nothing of chunk ${chunk.index + 1} was sent.`, (d as LedgerRefusedError).errorName, { cause: e });
+        return new LedgerRefusedError(
+          `${file} line ${r.line}: ${d.shortMessage} Nothing of chunk ${chunk.index + 1} was sent.`,
+          (d as LedgerRefusedError).errorName,
+          { cause: e },
+        );
       }
     }
-    return new LedgerRefusedError(`${file} chunk ${chunk.index + 1}: ${decoded.shortMessage}`, decoded.errorName, { cause: error });
+    return new LedgerRefusedError(`${file} chunk ${chunk.index + 1}: ${decoded.shortMessage}`, decoded.errorName, {
+      cause: error,
+    });
   }
 }

@@ -18,13 +18,19 @@ import { CliUsageError } from "../errors.js";
  * @example
  * const ask = await askForSerial(result, o.batchDir); if (ask) throw ask;
  */
-export async function askForSerial(result: VerifyResult, batchDir: string | undefined): Promise<CliUsageError | undefined> {
-  if (result.verdict !== "not-in-batch" || result.cause !== "key" || result.index === undefined || !result.batchId) return undefined;
+export async function askForSerial(
+  result: VerifyResult,
+  batchDir: string | undefined,
+): Promise<CliUsageError | undefined> {
+  if (result.verdict !== "not-in-batch" || result.cause !== "key" || result.index === undefined || !result.batchId)
+    return undefined;
   const key = `key ${result.index} of batch ${result.batchId}`;
   const serial = batchDir ? await sealedSerial(batchDir, result.batchId, result.index) : undefined;
   if (serial === "") return undefined;
   if (serial !== undefined) {
-    return new CliUsageError(`Key ${result.index} of batch ${result.batchId} was sealed with a card number (卡号): give it with --serial as well as --pin; the PIN alone never matches it.`);
+    return new CliUsageError(
+      `Key ${result.index} of batch ${result.batchId} was sealed with a card number (卡号): give it with --serial as well as --pin; the PIN alone never matches it.`,
+    );
   }
   return new CliUsageError(
     `The PIN alone does not match ${key}: if the card has a card number (卡号), give it with --serial (keys sealed with one are checked with both); ` +
@@ -36,7 +42,11 @@ export async function askForSerial(result: VerifyResult, batchDir: string | unde
 async function sealedSerial(batchDir: string, batchId: string, index: number): Promise<string | undefined> {
   try {
     const manifest = join(batchDir, "manifest.json");
-    if (!existsSync(manifest) || String(JSON.parse(readFileSync(manifest, "utf8")).batchId).toLowerCase() !== batchId.toLowerCase()) return undefined;
+    if (
+      !existsSync(manifest) ||
+      String(JSON.parse(readFileSync(manifest, "utf8")).batchId).toLowerCase() !== batchId.toLowerCase()
+    )
+      return undefined;
     return (await readUrlRange(batchDir, index, index + 1))[0]?.serial;
   } catch {
     return undefined; // no urls.csv (sealed with --no-urls) or an unfinished folder: nothing says

@@ -12,7 +12,10 @@ import type { Hex } from "viem";
  * @example
  * const fetchShard = createShardSource({ batchDir: "out/2026-11-A" });
  */
-export function createShardSource(source: { batchDir?: string | undefined; base?: string | undefined }): ((batchId: Hex, shard: number) => Promise<Uint8Array>) | undefined {
+export function createShardSource(source: {
+  batchDir?: string | undefined;
+  base?: string | undefined;
+}): ((batchId: Hex, shard: number) => Promise<Uint8Array>) | undefined {
   if (source.batchDir) {
     const dir = source.batchDir;
     return async (_batchId, shard) => {

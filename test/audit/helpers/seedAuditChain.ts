@@ -14,7 +14,10 @@ export type SeededChain = {
   ledger: Address;
   deployBlock: bigint;
   chainId: number;
-  accounts: Record<"admin" | "regulator" | "S1" | "S2" | "S3" | "D1" | "D2" | "D3" | "D4" | "D5" | "R1" | "R2" | "server" | "stranger", Address>;
+  accounts: Record<
+    "admin" | "regulator" | "S1" | "S2" | "S3" | "D1" | "D2" | "D3" | "D4" | "D5" | "R1" | "R2" | "server" | "stranger",
+    Address
+  >;
   batches: Record<"B1" | "B2" | "B3" | "B4" | "B5" | "B6" | "B7" | "B8" | "B9", Hex>;
   /** The transaction each planted anomaly must be reported at (exactly one finding each). */
   planted: Partial<Record<AuditRuleId, Hex>>;
@@ -102,7 +105,13 @@ export async function seedAuditChain(): Promise<SeededChain> {
   const REGULATOR_ROLE = keccak256(toBytes("REGULATOR_ROLE"));
   await c(admin, "grantRole", [REGULATOR_ROLE, regulator]);
   await c(admin, "registerParty", [S1, 1, h32("a1"), "https://registry.example.org/s1.json", 0n]);
-  await c(admin, "registerParty", [S2, 1, h32("a2"), "https://registry.example.org/s2.json", BigInt(now + 10 * 365 * 86400)]);
+  await c(admin, "registerParty", [
+    S2,
+    1,
+    h32("a2"),
+    "https://registry.example.org/s2.json",
+    BigInt(now + 10 * 365 * 86400),
+  ]);
   await c(admin, "registerParty", [S3, 1, h32("a3"), "https://registry.example.org/s3.json", 0n]);
   await c(admin, "registerParty", [D1, 2, h32("b1"), "", 0n]);
   await c(admin, "registerParty", [D2, 2, h32("b2"), "", 0n]);
@@ -119,7 +128,11 @@ export async function seedAuditChain(): Promise<SeededChain> {
   await c(S2, "authorize", [D1, 1, 0n, h32("f1")]);
   await c(S1, "setRedeemer", [server, true]);
 
-  const anchor = async (supplier: Address, label: string, o: { count: number; faceValue: bigint; restricted: boolean; expiresAt?: bigint; gtin?: boolean }) => {
+  const anchor = async (
+    supplier: Address,
+    label: string,
+    o: { count: number; faceValue: bigint; restricted: boolean; expiresAt?: bigint; gtin?: boolean },
+  ) => {
     const hash = await send(supplier, "anchorBatch", [
       {
         label,
@@ -134,7 +147,12 @@ export async function seedAuditChain(): Promise<SeededChain> {
         manifestURI: `https://cdn.example.org/${label}/manifest.json`,
       },
     ]);
-    const id = (await publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [supplier, label] })) as Hex;
+    const id = (await publicClient.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "batchIdOf",
+      args: [supplier, label],
+    })) as Hex;
     return { hash, id: id.toLowerCase() as Hex };
   };
   const planted: SeededChain["planted"] = {};
@@ -152,10 +170,18 @@ export async function seedAuditChain(): Promise<SeededChain> {
   await c(S1, "redeem", [[{ batchId: B1.id, wordIndex: 0n, mask: (1n << 10n) - 1n, hint: 0n }]]);
   await c(server, "redeem", [[{ batchId: B1.id, wordIndex: 0n, mask: ((1n << 10n) - 1n) << 10n, hint: 0n }]]);
   // Planted: redeemed-upstream (keys 150..154 are still held by distributor D1).
-  planted["redeemed-upstream"] = await send(S1, "redeem", [[{ batchId: B1.id, wordIndex: 0n, mask: 0b11111n << 150n, hint: 0n }]]);
+  planted["redeemed-upstream"] = await send(S1, "redeem", [
+    [{ batchId: B1.id, wordIndex: 0n, mask: 0b11111n << 150n, hint: 0n }],
+  ]);
 
   // B2: S2's batch expiring within its accreditation; clean.
-  const B2 = await anchor(S2, "2026Q4-vip-1", { count: 100, faceValue: 100n, restricted: false, expiresAt: BigInt(now + 365 * 86400), gtin: false });
+  const B2 = await anchor(S2, "2026Q4-vip-1", {
+    count: 100,
+    faceValue: 100n,
+    restricted: false,
+    expiresAt: BigInt(now + 365 * 86400),
+    gtin: false,
+  });
   clean.push(B2.hash);
   await c(S2, "transfer", [B2.id, 0n, 50n, D1, 0n, h32("05")]);
   await c(D1, "transfer", [B2.id, 0n, 20n, R2, 0n, h32("06")]);
@@ -211,7 +237,9 @@ export async function seedAuditChain(): Promise<SeededChain> {
   planted["expired-accreditation-action"] = await send(D3, "transfer", [B6.id, 0n, 5n, R2, 0n, h32("13")]);
   planted["expired-authorisation-use"] = await send(D2, "transfer", [B7.id, 0n, 5n, R1, 0n, h32("14")]);
   await c(admin, "suspendParty", [S3, h32("5e")]);
-  planted["suspended-party-action"] = await send(S3, "redeem", [[{ batchId: B9.id, wordIndex: 0n, mask: 0b11111n, hint: 0n }]]);
+  planted["suspended-party-action"] = await send(S3, "redeem", [
+    [{ batchId: B9.id, wordIndex: 0n, mask: 0b11111n, hint: 0n }],
+  ]);
   // More clean history after the anomalies.
   await c(D1, "transfer", [B1.id, 170n, 180n, R1, 0n, h32("15")]);
   await c(S1, "redeem", [[{ batchId: B1.id, wordIndex: 0n, mask: 1n << 175n, hint: 0n }]]);

@@ -14,10 +14,12 @@ export type RunCliOptions = { cwd: string; env?: Record<string, string | undefin
 
 function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("KEYTRAIL_") && !k.startsWith("VITEST") && k !== "NODE_OPTIONS") env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith("KEYTRAIL_") && !k.startsWith("VITEST") && k !== "NODE_OPTIONS") env[k] = v;
   env.FORCE_COLOR = "0";
-  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
-  else env[k] = v;
+  for (const [k, v] of Object.entries(extra))
+    if (v === undefined) delete env[k];
+    else env[k] = v;
   return env;
 }
 
@@ -51,5 +53,9 @@ export function runCli(args: readonly string[], options: RunCliOptions): Promise
  * const child = spawnCli(["transfer", "--file", "orders.csv"], { cwd });
  */
 export function spawnCli(args: readonly string[], options: RunCliOptions): ChildProcess {
-  return spawn(process.execPath, [KEYTRAIL, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [KEYTRAIL, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }

@@ -4,7 +4,16 @@ import { computeBatchId } from "../../../lib/commit/computeBatchId.js";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 
 /** Parameters of {@link writeManifestOnlyBatch}. */
-export type ManifestOnlyBatch = { dir: string; chainId: number; ledger: Address; supplier: Address; label: string; count: number; complete?: boolean; restricted?: boolean };
+export type ManifestOnlyBatch = {
+  dir: string;
+  chainId: number;
+  ledger: Address;
+  supplier: Address;
+  label: string;
+  count: number;
+  complete?: boolean;
+  restricted?: boolean;
+};
 
 /**
  * Writes a batch folder holding only manifest.json (and `.complete`): enough for custody

@@ -7,7 +7,10 @@ import { createIndexer } from "../../../indexer/createIndexer.js";
 import { openStore } from "../../../indexer/store/openStore.js";
 
 const [rpcUrl, ledger, startBlock] = process.argv.slice(2);
-const store = await openStore({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.KEYTRAIL_TEST_DB ?? null });
+const store = await openStore({
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  dataDir: process.env.KEYTRAIL_TEST_DB ?? null,
+});
 const indexer = createIndexer({
   store,
   rpcUrls: [rpcUrl!],

@@ -27,7 +27,11 @@ export function httpProvider(url: string): Provider {
   let id = 1;
   return {
     async request({ method, params }) {
-      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params: params ?? [] }) });
+      const r = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params: params ?? [] }),
+      });
       const j = (await r.json()) as { result?: unknown; error?: { message: string; code: number } };
       if (j.error) throw Object.assign(new Error(j.error.message), { code: j.error.code });
       return j.result;
@@ -47,13 +51,22 @@ export async function deployLedgerChain(provider_?: Provider): Promise<LedgerCha
   const data = encodeDeployData({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin] });
   const hash = await rpc<Hex>("eth_sendTransaction", [{ from: admin, data, gas: "0xf42400" }]);
   const receipt = await rpc<{ contractAddress: Address; blockNumber: Hex }>("eth_getTransactionReceipt", [hash]);
-  const publicClient = createPublicClient({ transport: custom(provider), cacheTime: 0, pollingInterval: 20 }) as PublicClient;
+  const publicClient = createPublicClient({
+    transport: custom(provider),
+    cacheTime: 0,
+    pollingInterval: 20,
+  }) as PublicClient;
   return {
     provider,
     publicClient,
     ledger: receipt.contractAddress.toLowerCase() as Address,
     deployBlock: Number(receipt.blockNumber),
-    parties: { admin, suppliers: [accounts[1]!, accounts[2]!], distributors: [accounts[3]!, accounts[4]!, accounts[5]!], retailers: [accounts[6]!, accounts[7]!] },
+    parties: {
+      admin,
+      suppliers: [accounts[1]!, accounts[2]!],
+      distributors: [accounts[3]!, accounts[4]!, accounts[5]!],
+      retailers: [accounts[6]!, accounts[7]!],
+    },
     rpc,
   };
 }
@@ -76,14 +89,25 @@ function assign(segs: Seg[], start: number, end: number, f: (s: Seg) => Seg): vo
 }
 
 /** Options of {@link runScenario}. */
-export type ScenarioOptions = { seed: number; steps: number; itemsPerTx?: number; batchCount?: number; keysPerBatch?: number; setup?: boolean; labelPrefix?: string };
+export type ScenarioOptions = {
+  seed: number;
+  steps: number;
+  itemsPerTx?: number;
+  batchCount?: number;
+  keysPerBatch?: number;
+  setup?: boolean;
+  labelPrefix?: string;
+};
 
 /**
  * Drives the ledger through a seeded mix of operations (registration, authorisation, anchoring,
  * bulk transfers, revocations, reinstatements, redemptions, deauthorisation, suspension), keeping a
  * small model so that almost every transaction is valid. Returns how many transactions succeeded.
  */
-export async function runScenario(chain: LedgerChain, options: ScenarioOptions): Promise<{ ok: number; failed: number; batches: Hex[] }> {
+export async function runScenario(
+  chain: LedgerChain,
+  options: ScenarioOptions,
+): Promise<{ ok: number; failed: number; batches: Hex[] }> {
   const rand = prng(options.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo));
@@ -105,8 +129,10 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
   const now = Number((await chain.publicClient.getBlock()).timestamp);
   const prefix = options.labelPrefix ?? `s${options.seed}`;
   if (options.setup !== false) {
-    for (const s of suppliers) await send(admin, "registerParty", [s, 1, `0x${"11".repeat(32)}`, "https://example.org/p/s", 0n]);
-    for (const d of distributors) await send(admin, "registerParty", [d, 2, `0x${"22".repeat(32)}`, "", BigInt(now + 10 * 365 * 86400)]);
+    for (const s of suppliers)
+      await send(admin, "registerParty", [s, 1, `0x${"11".repeat(32)}`, "https://example.org/p/s", 0n]);
+    for (const d of distributors)
+      await send(admin, "registerParty", [d, 2, `0x${"22".repeat(32)}`, "", BigInt(now + 10 * 365 * 86400)]);
     for (const r of retailers) await send(admin, "registerParty", [r, 3, `0x${"33".repeat(32)}`, "", 0n]);
     await send(suppliers[0]!, "authorize", [distributors[0], 1, 0n, `0x${"aa".repeat(32)}`]);
     await send(suppliers[0]!, "authorize", [distributors[1], 2, BigInt(now + 86400), `0x${"ab".repeat(32)}`]);
@@ -137,8 +163,20 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
       },
     ]);
     if (!good) continue;
-    const id = (await chain.publicClient.readContract({ address: chain.ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [supplier as Address, label] })) as Hex;
-    batches.push({ id, supplier, count, restricted, segs: [{ start: 0, end: count, holder: supplier, frozen: 0 }], redeemed: new Set() });
+    const id = (await chain.publicClient.readContract({
+      address: chain.ledger,
+      abi: keyLedgerAbi,
+      functionName: "batchIdOf",
+      args: [supplier as Address, label],
+    })) as Hex;
+    batches.push({
+      id,
+      supplier,
+      count,
+      restricted,
+      segs: [{ start: 0, end: count, holder: supplier, frozen: 0 }],
+      redeemed: new Set(),
+    });
   }
   const authorized = new Map<string, Set<string>>([
     [suppliers[0]!, new Set([distributors[0]!, distributors[1]!])],
@@ -162,7 +200,9 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
         const s = pick(mine);
         const len = int(1, Math.min(s.end - s.start, Math.max(2, Math.floor(b.count / 50))));
         const start = int(s.start, s.end - len + 1);
-        const candidates = (b.restricted ? [b.supplier, ...(authorized.get(b.supplier) ?? [])] : everyone).filter((p) => p !== holder && !suspended.has(p));
+        const candidates = (b.restricted ? [b.supplier, ...(authorized.get(b.supplier) ?? [])] : everyone).filter(
+          (p) => p !== holder && !suspended.has(p),
+        );
         if (!candidates.length) break;
         const to = pick(candidates);
         items.push({ batchId: b.id, start: BigInt(start), end: BigInt(start + len), to: to as Address, hint: 0n });
@@ -173,12 +213,14 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
       const start = int(0, b.count - 1);
       const end = Math.min(b.count, start + int(1, 64));
       const reason = int(1, 6);
-      if (await send(b.supplier, "revoke", [b.id, BigInt(start), BigInt(end), reason, 0n])) assign(b.segs, start, end, (x) => ({ ...x, frozen: reason }));
+      if (await send(b.supplier, "revoke", [b.id, BigInt(start), BigInt(end), reason, 0n]))
+        assign(b.segs, start, end, (x) => ({ ...x, frozen: reason }));
     } else if (r < 0.8) {
       const frozen = b.segs.filter((s) => s.frozen);
       if (!frozen.length) continue;
       const s = pick(frozen);
-      if (await send(b.supplier, "reinstate", [b.id, BigInt(s.start), BigInt(s.end), 0n])) assign(b.segs, s.start, s.end, (x) => ({ ...x, frozen: 0 }));
+      if (await send(b.supplier, "reinstate", [b.id, BigInt(s.start), BigInt(s.end), 0n]))
+        assign(b.segs, s.start, s.end, (x) => ({ ...x, frozen: 0 }));
     } else if (r < 0.92) {
       const word = int(0, Math.ceil(b.count / 256));
       let mask = 0n;
@@ -205,7 +247,12 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
         if (await send(admin, "reinstateParty", [p])) suspended.delete(p);
       } else if (await send(admin, "suspendParty", [p, `0x${"5e".repeat(32)}`])) suspended.add(p);
     } else {
-      await send(admin, "updateParty", [pick(distributors), `0x${"77".repeat(32)}`, "https://example.org/p/updated", BigInt(now + 20 * 365 * 86400)]);
+      await send(admin, "updateParty", [
+        pick(distributors),
+        `0x${"77".repeat(32)}`,
+        "https://example.org/p/updated",
+        BigInt(now + 20 * 365 * 86400),
+      ]);
     }
   }
   return { ok, failed, batches: batches.map((x) => x.id) };
@@ -214,11 +261,16 @@ export async function runScenario(chain: LedgerChain, options: ScenarioOptions):
 /** The canonical chain's ledger events, decoded by viem (no indexer code involved), with block times. */
 export async function readLedgerEvents(chain: LedgerChain, toBlock?: number): Promise<LedgerEvent[]> {
   const head = toBlock ?? Number(await chain.publicClient.getBlockNumber());
-  const logs = await chain.publicClient.getLogs({ address: chain.ledger, fromBlock: BigInt(chain.deployBlock), toBlock: BigInt(head) });
+  const logs = await chain.publicClient.getLogs({
+    address: chain.ledger,
+    fromBlock: BigInt(chain.deployBlock),
+    toBlock: BigInt(head),
+  });
   const parsed = parseEventLogs({ abi: keyLedgerAbi, logs });
   const times = new Map<bigint, bigint>();
   for (const l of parsed) {
-    if (!times.has(l.blockNumber)) times.set(l.blockNumber, (await chain.publicClient.getBlock({ blockNumber: l.blockNumber })).timestamp);
+    if (!times.has(l.blockNumber))
+      times.set(l.blockNumber, (await chain.publicClient.getBlock({ blockNumber: l.blockNumber })).timestamp);
   }
   const events = parsed.map(
     (l) =>
@@ -236,7 +288,10 @@ export async function readLedgerEvents(chain: LedgerChain, toBlock?: number): Pr
 }
 
 /** Replays the canonical chain's ledger logs through lib/state (no indexer code involved) and returns the digest. */
-export async function replayDigest(chain: LedgerChain, toBlock?: number): Promise<{ digest: Hex; events: number; block: number }> {
+export async function replayDigest(
+  chain: LedgerChain,
+  toBlock?: number,
+): Promise<{ digest: Hex; events: number; block: number }> {
   const head = toBlock ?? Number(await chain.publicClient.getBlockNumber());
   const events = await readLedgerEvents(chain, head);
   const state = applyLedgerEvents(createLedgerState(), events);

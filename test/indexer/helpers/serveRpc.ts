@@ -6,8 +6,14 @@ import { prng } from "../../../scripts/util/prng.js";
 export { prng };
 
 /** Fault rates (0..1) of {@link serveRpc}; each request draws from a seeded PRNG. */
-export type Faults = { drop?: number; delay?: number; status429?: number; status500?: number; truncate?: number; delayMs?: number };
-
+export type Faults = {
+  drop?: number;
+  delay?: number;
+  status429?: number;
+  status500?: number;
+  truncate?: number;
+  delayMs?: number;
+};
 
 type Forward = (body: string) => Promise<string>;
 
@@ -16,7 +22,13 @@ type Forward = (body: string) => Promise<string>;
  * in-process EIP-1193 provider or an upstream URL — and injects seeded faults: dropped
  * connections, delays, 429, 500 and truncated bodies.
  */
-export async function serveRpc(parameters: { forward: Forward; faults?: Faults; seed?: number }): Promise<{ url: string; server: Server; counts: Record<string, number>; setFaults(f: Faults): void; close(): Promise<void> }> {
+export async function serveRpc(parameters: { forward: Forward; faults?: Faults; seed?: number }): Promise<{
+  url: string;
+  server: Server;
+  counts: Record<string, number>;
+  setFaults(f: Faults): void;
+  close(): Promise<void>;
+}> {
   let faults = parameters.faults ?? {};
   const rand = prng(parameters.seed ?? 1);
   const counts: Record<string, number> = { requests: 0, drop: 0, delay: 0, status429: 0, status500: 0, truncate: 0 };
@@ -79,14 +91,20 @@ export async function serveRpc(parameters: { forward: Forward; faults?: Faults; 
 }
 
 /** Forwards JSON-RPC bodies (single or batch) to an EIP-1193 provider. */
-export function forwardToProvider(provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> }): Forward {
+export function forwardToProvider(provider: {
+  request(a: { method: string; params?: unknown[] }): Promise<unknown>;
+}): Forward {
   const one = async (m: { id: unknown; method: string; params?: unknown[] }) => {
     try {
       const result = await provider.request({ method: m.method, params: m.params ?? [] });
       return { jsonrpc: "2.0", id: m.id, result: result ?? null };
     } catch (e) {
       const err = e as { code?: number; message?: string; data?: unknown };
-      return { jsonrpc: "2.0", id: m.id, error: { code: typeof err.code === "number" ? err.code : -32603, message: err.message ?? String(e) } };
+      return {
+        jsonrpc: "2.0",
+        id: m.id,
+        error: { code: typeof err.code === "number" ? err.code : -32603, message: err.message ?? String(e) },
+      };
     }
   };
   return async (body: string) => {

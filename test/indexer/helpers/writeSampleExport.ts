@@ -10,7 +10,14 @@ import { deployLedgerChain, runScenario } from "./ledgerChain.js";
 import { forwardToProvider, serveRpc } from "./serveRpc.js";
 
 const chain = await deployLedgerChain();
-await runScenario(chain, { seed: 5, steps: 14, itemsPerTx: 3, batchCount: 2, keysPerBatch: 2048, labelPrefix: "sample" });
+await runScenario(chain, {
+  seed: 5,
+  steps: 14,
+  itemsPerTx: 3,
+  batchCount: 2,
+  keysPerBatch: 2048,
+  labelPrefix: "sample",
+});
 const rpc = await serveRpc({ forward: forwardToProvider(chain.provider) });
 const store = await openStore({ dataDir: null });
 await createIndexer({ store, rpcUrls: [rpc.url], ledger: chain.ledger, startBlock: chain.deployBlock }).run();

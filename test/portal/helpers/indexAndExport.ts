@@ -14,10 +14,22 @@ import type { Scenario } from "./scenario.js";
  * @example
  * await indexAndExport(chain.url, scenario, sealedDir, exportDir);
  */
-export async function indexAndExport(rpcUrl: string, scenario: Scenario, sealedDir: string, exportDir: string): Promise<void> {
+export async function indexAndExport(
+  rpcUrl: string,
+  scenario: Scenario,
+  sealedDir: string,
+  exportDir: string,
+): Promise<void> {
   const store = await openStore({ dataDir: null });
   try {
-    await createIndexer({ store, rpcUrls: [rpcUrl], ledger: scenario.ledger, startBlock: scenario.deployBlock, chainId: scenario.chainId, pollIntervalMs: 50 }).run();
+    await createIndexer({
+      store,
+      rpcUrls: [rpcUrl],
+      ledger: scenario.ledger,
+      startBlock: scenario.deployBlock,
+      chainId: scenario.chainId,
+      pollIntervalMs: 50,
+    }).run();
     const r = await writeExport(store, { dir: exportDir, shardsFrom: [sealedDir] });
     if (r.shardsCopied === 0) throw new Error("the export copied no proof shards from the sealed batch folder");
   } finally {

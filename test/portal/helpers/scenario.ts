@@ -23,7 +23,10 @@ import { encodePayload } from "../../../lib/payload/encodePayload.js";
 import type { HttpChain } from "./startHttpChain.js";
 
 /** Keys of the test batch (16 game-card style PINs). */
-export const PINS = Array.from({ length: 16 }, (_, i) => `KT${String(i).padStart(2, "0")}-7Q4M-X9PD-${(0xa1b2 + i * 7919).toString(16).toUpperCase()}`);
+export const PINS = Array.from(
+  { length: 16 },
+  (_, i) => `KT${String(i).padStart(2, "0")}-7Q4M-X9PD-${(0xa1b2 + i * 7919).toString(16).toUpperCase()}`,
+);
 export const COUNT = PINS.length;
 export const SHARD_SIZE = 8;
 
@@ -34,7 +37,18 @@ export type Scenario = {
   batchId: Hex;
   parties: { admin: Address; supplier: Address; distA: Address; retailerB: Address; distC: Address };
   /** Payload strings, one per verdict. */
-  payloads: Record<"genuine" | "genuineShort" | "forged" | "unknownBatch" | "outOfRange" | "revoked" | "redeemed" | "sellerMismatch" | "wrongChain", string>;
+  payloads: Record<
+    | "genuine"
+    | "genuineShort"
+    | "forged"
+    | "unknownBatch"
+    | "outOfRange"
+    | "revoked"
+    | "redeemed"
+    | "sellerMismatch"
+    | "wrongChain",
+    string
+  >;
   pinOf: (index: number) => string;
 };
 
@@ -66,17 +80,47 @@ export async function setUpScenario(chain: HttpChain, sealedDir: string): Promis
     return { tx: hash, block: Number(r.blockNumber), timestamp: Number(block.timestamp), receipt: r };
   };
 
-  const deployed = await wait(await adminW.deployContract({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode as Hex, args: [adminW.account.address] }));
+  const deployed = await wait(
+    await adminW.deployContract({
+      abi: keyLedgerAbi,
+      bytecode: keyLedgerBytecode as Hex,
+      args: [adminW.account.address],
+    }),
+  );
   const ledger = deployed.receipt.contractAddress!.toLowerCase() as Address;
-  const as = (w: typeof adminW) => ({ address: ledger, abi: keyLedgerAbi, account: w.account, chain: w.chain }) as const;
+  const as = (w: typeof adminW) =>
+    ({ address: ledger, abi: keyLedgerAbi, account: w.account, chain: w.chain }) as const;
   const now = Number((await pub.getBlock()).timestamp);
   const year = now + 365 * 86400;
 
-  for (const [who, kind] of [[supplier, 1], [distA, 2], [retailerB, 3], [distC, 2]] as const) {
-    await wait(await adminW.writeContract({ ...as(adminW), functionName: "registerParty", args: [who, kind, PROFILE(who), "", BigInt(year)] }));
+  for (const [who, kind] of [
+    [supplier, 1],
+    [distA, 2],
+    [retailerB, 3],
+    [distC, 2],
+  ] as const) {
+    await wait(
+      await adminW.writeContract({
+        ...as(adminW),
+        functionName: "registerParty",
+        args: [who, kind, PROFILE(who), "", BigInt(year)],
+      }),
+    );
   }
-  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "authorize", args: [distA, 1, BigInt(year), PROFILE("cert-A")] }));
-  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "authorize", args: [retailerB, 2, BigInt(year), PROFILE("cert-B")] }));
+  await wait(
+    await supplierW.writeContract({
+      ...as(supplierW),
+      functionName: "authorize",
+      args: [distA, 1, BigInt(year), PROFILE("cert-A")],
+    }),
+  );
+  await wait(
+    await supplierW.writeContract({
+      ...as(supplierW),
+      functionName: "authorize",
+      args: [retailerB, 2, BigInt(year), PROFILE("cert-B")],
+    }),
+  );
 
   // Seal the batch with lib functions.
   const label = "portal-e2e-2026";
@@ -89,36 +133,125 @@ export async function setUpScenario(chain: HttpChain, sealedDir: string): Promis
   const kernel = createKeccakKernelSync();
   const tree = buildTree(kernel, { leaves: kernel.leaves(hexToBytes(batchId), 0, packed, COUNT) });
 
-  await wait(await supplierW.writeContract({
-    ...as(supplierW),
-    functionName: "anchorBatch",
-    args: [{ label, root: tree.root, count: BigInt(COUNT), productId: PROFILE("sku"), faceValue: 10000n, currency: "0x434e59", expiresAt: 0n, restricted: false, manifestHash: PROFILE("manifest"), manifestURI: "" }],
-  }));
+  await wait(
+    await supplierW.writeContract({
+      ...as(supplierW),
+      functionName: "anchorBatch",
+      args: [
+        {
+          label,
+          root: tree.root,
+          count: BigInt(COUNT),
+          productId: PROFILE("sku"),
+          faceValue: 10000n,
+          currency: "0x434e59",
+          expiresAt: 0n,
+          restricted: false,
+          manifestHash: PROFILE("manifest"),
+          manifestURI: "",
+        },
+      ],
+    }),
+  );
   const memo = `0x${"00".repeat(32)}` as Hex;
-  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "transfer", args: [batchId, 0n, 12n, distA, 0n, memo] }));
-  await wait(await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 0n, 8n, retailerB, 0n, memo] }));
-  await wait(await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 8n, 12n, distC, 8n, memo] }));
-  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "revoke", args: [batchId, 4n, 6n, 1, 0n] }));
-  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "redeem", args: [[{ batchId, wordIndex: 0n, mask: 1n << 2n, hint: 0n }]] }));
+  await wait(
+    await supplierW.writeContract({
+      ...as(supplierW),
+      functionName: "transfer",
+      args: [batchId, 0n, 12n, distA, 0n, memo],
+    }),
+  );
+  await wait(
+    await distAW.writeContract({
+      ...as(distAW),
+      functionName: "transfer",
+      args: [batchId, 0n, 8n, retailerB, 0n, memo],
+    }),
+  );
+  await wait(
+    await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 8n, 12n, distC, 8n, memo] }),
+  );
+  await wait(
+    await supplierW.writeContract({ ...as(supplierW), functionName: "revoke", args: [batchId, 4n, 6n, 1, 0n] }),
+  );
+  await wait(
+    await supplierW.writeContract({
+      ...as(supplierW),
+      functionName: "redeem",
+      args: [[{ batchId, wordIndex: 0n, mask: 1n << 2n, hint: 0n }]],
+    }),
+  );
 
   const full = (index: number, extra: Partial<Parameters<typeof encodePayload>[0]> = {}) =>
-    encodePayload({ form: "full", chainId, ledger, batchId, index, salt: salts[index]!, commitment: commitments[index]!, proof: getProof(tree, index), ...extra });
+    encodePayload({
+      form: "full",
+      chainId,
+      ledger,
+      batchId,
+      index,
+      salt: salts[index]!,
+      commitment: commitments[index]!,
+      proof: getProof(tree, index),
+      ...extra,
+    });
   const payloads: Scenario["payloads"] = {
     genuine: full(0),
     genuineShort: encodePayload({ form: "short", chainId, ledger, batchId, index: 1, salt: salts[1]! }),
     forged: full(3, { commitment: keccak256(toHex("forged key")) }),
-    unknownBatch: encodePayload({ form: "full", chainId, ledger, batchId: keccak256(toHex("no such batch")), index: 0, salt: salts[0]!, commitment: commitments[0]!, proof: getProof(tree, 0) }),
-    outOfRange: encodePayload({ form: "full", chainId, ledger, batchId, index: 99, salt: salts[0]!, commitment: commitments[0]!, proof: getProof(tree, 0) }),
+    unknownBatch: encodePayload({
+      form: "full",
+      chainId,
+      ledger,
+      batchId: keccak256(toHex("no such batch")),
+      index: 0,
+      salt: salts[0]!,
+      commitment: commitments[0]!,
+      proof: getProof(tree, 0),
+    }),
+    outOfRange: encodePayload({
+      form: "full",
+      chainId,
+      ledger,
+      batchId,
+      index: 99,
+      salt: salts[0]!,
+      commitment: commitments[0]!,
+      proof: getProof(tree, 0),
+    }),
     revoked: full(4),
     redeemed: full(2),
     sellerMismatch: full(0, { seller: distC }),
-    wrongChain: encodePayload({ form: "full", chainId: 56, ledger, batchId, index: 0, salt: salts[0]!, commitment: commitments[0]!, proof: getProof(tree, 0) }),
+    wrongChain: encodePayload({
+      form: "full",
+      chainId: 56,
+      ledger,
+      batchId,
+      index: 0,
+      salt: salts[0]!,
+      commitment: commitments[0]!,
+      proof: getProof(tree, 0),
+    }),
   };
 
   // The sealed batch's public folder (what sealBatch publishes): manifest and proof shards.
   mkdirSync(join(sealedDir, "shards"), { recursive: true });
-  writeFileSync(join(sealedDir, "manifest.json"), `${JSON.stringify({ formatVersion: 1, chainId, ledger, supplier, label, batchId, root: tree.root, count: COUNT, shardSize: SHARD_SIZE }, null, 2)}\n`);
-  for (let s = 0; s < COUNT / SHARD_SIZE; s++) writeFileSync(join(sealedDir, "shards", `${s}.bin`), encodeProofShard(buildProofShard(tree, packed, s, SHARD_SIZE)));
+  writeFileSync(
+    join(sealedDir, "manifest.json"),
+    `${JSON.stringify({ formatVersion: 1, chainId, ledger, supplier, label, batchId, root: tree.root, count: COUNT, shardSize: SHARD_SIZE }, null, 2)}\n`,
+  );
+  for (let s = 0; s < COUNT / SHARD_SIZE; s++)
+    writeFileSync(
+      join(sealedDir, "shards", `${s}.bin`),
+      encodeProofShard(buildProofShard(tree, packed, s, SHARD_SIZE)),
+    );
 
-  return { ledger, chainId, deployBlock: deployed.block, batchId, parties: { admin, supplier, distA, retailerB, distC }, payloads, pinOf: (i) => PINS[i]! };
+  return {
+    ledger,
+    chainId,
+    deployBlock: deployed.block,
+    batchId,
+    parties: { admin, supplier, distA, retailerB, distC },
+    payloads,
+    pinOf: (i) => PINS[i]!,
+  };
 }

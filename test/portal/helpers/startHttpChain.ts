@@ -36,7 +36,11 @@ export async function startHttpChain(): Promise<HttpChain> {
       return { jsonrpc: "2.0", id: msg.id ?? null, result };
     } catch (error) {
       const e = error as { code?: number; message?: string; data?: unknown };
-      return { jsonrpc: "2.0", id: msg.id ?? null, error: { code: typeof e.code === "number" ? e.code : -32000, message: e.message ?? "error", data: e.data } };
+      return {
+        jsonrpc: "2.0",
+        id: msg.id ?? null,
+        error: { code: typeof e.code === "number" ? e.code : -32000, message: e.message ?? "error", data: e.data },
+      };
     }
   };
   const server: Server = createServer(async (req, res) => {
@@ -49,10 +53,16 @@ export async function startHttpChain(): Promise<HttpChain> {
     try {
       parsed = JSON.parse(await body(req));
     } catch {
-      return res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
+      return res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
     }
-    const answer = Array.isArray(parsed) ? await Promise.all(parsed.map((m) => handle(m as never))) : await handle(parsed as never);
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v)));
+    const answer = Array.isArray(parsed)
+      ? await Promise.all(parsed.map((m) => handle(m as never)))
+      : await handle(parsed as never);
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(answer, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v)));
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const port = (server.address() as { port: number }).port;
@@ -65,5 +75,13 @@ export async function startHttpChain(): Promise<HttpChain> {
       server.closeAllConnections();
     });
   };
-  return { url: `http://127.0.0.1:${port}`, viem: conn.viem, switchOff, close: async () => { await switchOff(); await conn.close?.(); } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    viem: conn.viem,
+    switchOff,
+    close: async () => {
+      await switchOff();
+      await conn.close?.();
+    },
+  };
 }

@@ -31,6 +31,9 @@ export function writeQrVideo(path: string, text: string): { width: number; heigh
   }
   const chroma = new Uint8Array((width / 2) * (height / 2)).fill(128);
   const frame = Buffer.concat([Buffer.from("FRAME\n"), y, chroma, chroma]);
-  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]),
+  );
   return { width, height };
 }

@@ -9,14 +9,32 @@ import { readExport } from "../../lib/readExport.ts";
  */
 export const GET: APIRoute = () => {
   const ex = readExport();
-  const parties: Record<string, { name?: string; kind: string; accreditedUntil: number; suspended: boolean; tiers: Record<string, { tier: number; valid: boolean }> }> = {};
+  const parties: Record<
+    string,
+    {
+      name?: string;
+      kind: string;
+      accreditedUntil: number;
+      suspended: boolean;
+      tiers: Record<string, { tier: number; valid: boolean }>;
+    }
+  > = {};
   for (const p of ex.parties) {
     const tiers: Record<string, { tier: number; valid: boolean }> = {};
     for (const a of p.authorizationsReceived) tiers[a.supplier] = { tier: a.tier, valid: a.valid };
     const name = readProfileName(p.profileURI);
-    parties[p.address] = { ...(name ? { name } : {}), kind: p.kind, accreditedUntil: p.accreditedUntil, suspended: p.suspended, tiers };
+    parties[p.address] = {
+      ...(name ? { name } : {}),
+      kind: p.kind,
+      accreditedUntil: p.accreditedUntil,
+      suspended: p.suspended,
+      tiers,
+    };
   }
-  return new Response(JSON.stringify({ at: ex.index?.block.timestamp ?? 0, block: ex.index?.block.number ?? null, parties }), {
-    headers: { "content-type": "application/json" },
-  });
+  return new Response(
+    JSON.stringify({ at: ex.index?.block.timestamp ?? 0, block: ex.index?.block.number ?? null, parties }),
+    {
+      headers: { "content-type": "application/json" },
+    },
+  );
 };

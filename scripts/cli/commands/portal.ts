@@ -1,13 +1,10 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { createStaticServer } from "../../../portal/server/createStaticServer.js";
 import { loadPortalConfig } from "../../../portal/src/config/loadPortalConfig.js";
+import { portalRoot, runAstroBuild } from "../../portal/runAstroBuild.js";
 import type { GlobalOptions } from "../types.js";
-
-const portalRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../portal");
 
 type BuildOptions = {
   portalConfig?: string;
@@ -77,7 +74,7 @@ Examples:
       set("KEYTRAIL_PORTAL_OUT_DIR", o.out ? resolve(o.out) : undefined);
       // Validate here first, so a bad value is reported by name before Astro starts.
       loadPortalConfig(env, env.KEYTRAIL_PORTAL_CONFIG, flags);
-      const code = await runAstroBuild(env);
+      const { code } = await runAstroBuild({ env: env as NodeJS.ProcessEnv, output: "inherit" });
       if (code !== 0) throw new Error(`portal build failed (astro build exited with ${code}).`);
       process.stdout.write(`portal built: ${env.KEYTRAIL_PORTAL_OUT_DIR ?? join(portalRoot, "dist")}\n`);
     });
@@ -106,19 +103,4 @@ Examples:
         process.once("SIGTERM", stop);
       });
     });
-}
-
-/** `astro build` of the portal, run in the repository whatever the caller's folder (Astro's build imports its packages from there). */
-function runAstroBuild(env: Record<string, string | undefined>): Promise<number> {
-  const repoRoot = resolve(portalRoot, "..");
-  const astroBin = join(repoRoot, "node_modules", "astro", "bin", "astro.mjs");
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [astroBin, "build", "--root", portalRoot], {
-      cwd: repoRoot,
-      env: env as NodeJS.ProcessEnv,
-      stdio: "inherit",
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done(code ?? 1));
-  });
 }

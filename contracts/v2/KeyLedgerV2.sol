@@ -619,11 +619,15 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
         uint256 a;
         uint256 z;
         uint256 v;
+        // The unfrozen segment met is followed to the end of the 2,048-key region of the word at most
+        // (one level-1 bitmap word): enough for the next words of the call, without climbing higher.
+        uint256 regionEnd = ((lo >> 11) + 1) << 11;
+        if (regionEnd > b.count) regionEnd = b.count;
         // Casts: indices < count < 2^48; reasons < 2^8.
         if (flags & S.FLAG_REG_LAYER != 0 && (lo < c.regA || hi > c.regZ)) {
             mapping(uint256 => uint256) storage n = $.regFreeze[batchId];
             (a, v) = n.pred(lo, b.regFreeze0);
-            z = v == 0 ? n.next(lo, b.count) : 0;
+            z = v == 0 ? n.next(lo, regionEnd) : 0;
             if (hi <= z) {
                 (c.regA, c.regZ) = (a, z);
             } else {
@@ -634,7 +638,7 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
         if (flags & S.FLAG_SUP_LAYER != 0 && (lo < c.supA || hi > c.supZ)) {
             mapping(uint256 => uint256) storage n = $.supFreeze[batchId];
             (a, v) = n.pred(lo, b.supFreeze0);
-            z = v == 0 ? n.next(lo, b.count) : 0;
+            z = v == 0 ? n.next(lo, regionEnd) : 0;
             if (hi <= z) {
                 (c.supA, c.supZ) = (a, z);
             } else {

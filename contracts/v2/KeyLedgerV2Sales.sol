@@ -128,7 +128,19 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
         pure
         returns (bytes32)
     {
-        return keccak256(bytes.concat(keccak256(abi.encode(batchId, index, commitment, orderRef))));
+        // keccak256(bytes.concat(keccak256(abi.encode(batchId, index, commitment, orderRef)))), hashed in
+        // memory past the free pointer without allocating (called once per key sold).
+        bytes32 h;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, batchId)
+            mstore(add(ptr, 0x20), index)
+            mstore(add(ptr, 0x40), commitment)
+            mstore(add(ptr, 0x60), orderRef)
+            mstore(0x00, keccak256(ptr, 0x80))
+            h := keccak256(0x00, 0x20)
+        }
+        return h;
     }
 
     function _sellGroup(SaleGroup calldata grp, SaleContext calldata context, uint256 sellerId) private {
@@ -174,7 +186,6 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
         _sellRun(b, batchId, runStart, prev + 1, sellerId, saleNo);
         bytes32 root = _root(nodes);
         b.saleCount = uint24(saleNo);
-        b.flags |= S.FLAG_SOLD;
         $.saleRecords[batchId][saleNo] =
             S.Sale({root: root, sellerId: uint24(sellerId), soldAt: uint40(block.timestamp), items: uint24(len)});
         emit KeysSold(
@@ -249,7 +260,17 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
                 v = sales.valueOf(x);
             }
         }
-        b.sale0 = uint24(Logic.assign(sales, count, a, z, saleNo << 1, b.sale0));
+        if (flags & S.FLAG_SOLD != 0) {
+            b.sale0 = uint24(Logic.assign(sales, count, a, z, saleNo << 1, b.sale0));
+        } else {
+            // First sale of the batch: the map is all zero (no boundary, sale0 = 0), so assign reduces to
+            // setting the two bounds. Later runs see FLAG_SOLD (set below) and take the general path.
+            uint256 top = RangeMap.topLevel(count);
+            if (a == 0) b.sale0 = uint24(saleNo << 1);
+            else sales.set(top, a, saleNo << 1);
+            if (z < count) sales.set(top, z, 0);
+            b.flags = uint8(flags | S.FLAG_SOLD);
+        }
     }
 
     /// @dev Merkle root of `nodes` (sorted pairs; an odd node moves up unchanged). Overwrites `nodes`.

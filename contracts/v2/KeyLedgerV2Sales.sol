@@ -45,7 +45,7 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
         S.Batch storage b = $.batches[batchId];
         uint256 count = b.count;
         if (b.supplierId == 0) revert IKeyLedgerV2.KeyLedgerBatchNotFound(batchId);
-        if (index >= count) revert IKeyLedgerV2.KeyLedgerInvalidRange(batchId, index, index + 1, uint64(count));
+        if (index >= count) _invalidIndex(batchId, index, count);
         mapping(uint256 => uint256) storage sales = $.sales[batchId];
         (, uint256 v) = sales.pred(index, b.sale0);
         if (v == 0 || v & 1 == 1) revert KeyLedgerNoSale(batchId, index);
@@ -87,7 +87,7 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
         S.Layout storage $ = S.layout();
         S.Batch storage b = $.batches[batchId];
         if (b.supplierId == 0) revert IKeyLedgerV2.KeyLedgerBatchNotFound(batchId);
-        if (index >= b.count) revert IKeyLedgerV2.KeyLedgerInvalidRange(batchId, index, index + 1, b.count);
+        if (index >= b.count) _invalidIndex(batchId, index, b.count);
         (, uint256 v) = $.sales[batchId].pred(index, b.sale0);
         if (v == 0) return (false, false, 0, address(0), 0, bytes32(0), 0);
         S.Sale storage rec = $.saleRecords[batchId][v >> 1];
@@ -122,6 +122,13 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _invalidIndex(bytes32 batchId, uint64 index, uint256 count) private pure {
+        // count < 2^48: the cast fits; index + 1 would wrap at 2^64 - 1, which stays as is.
+        revert IKeyLedgerV2.KeyLedgerInvalidRange(
+            batchId, index, index == type(uint64).max ? index : index + 1, uint64(count)
+        );
+    }
 
     function _leaf(bytes32 batchId, uint256 index, bytes32 commitment, bytes32 orderRef)
         private

@@ -179,6 +179,26 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         _sell(DIST, _group(r, _idx(3, 4, 5), 3));
     }
 
+    function test_saleOf_rejectsUnknownBatchAndIndex() public {
+        bytes32 unknown = keccak256("nope");
+        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerBatchNotFound.selector, unknown));
+        sales.saleOf(unknown, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IKeyLedgerV2.KeyLedgerInvalidRange.selector, batch, type(uint64).max, type(uint64).max, uint64(1000)
+            )
+        );
+        sales.saleOf(batch, type(uint64).max);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IKeyLedgerV2.KeyLedgerInvalidRange.selector, batch, uint64(1000), uint64(1001), uint64(1000)
+            )
+        );
+        vm.prank(RETAIL);
+        sales.refund(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0));
+        assertTrue(!sales.verifyReceipt(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0)), "out of range");
+    }
+
     function test_module_onlyThroughTheLedger() public {
         KeyLedgerV2Sales module = KeyLedgerV2Sales(ledger.SALES());
         IKeyLedgerV2Sales.SaleGroup[] memory gs = new IKeyLedgerV2Sales.SaleGroup[](0);

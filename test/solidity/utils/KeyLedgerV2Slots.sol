@@ -12,6 +12,11 @@ library KeyLedgerV2Slots {
     uint256 internal constant BATCHES = 6;
     uint256 internal constant CUSTODY = 7;
 
+    /// @dev The namespace base slot.
+    function namespace() internal pure returns (bytes32) {
+        return KeyLedgerV2Storage.SLOT;
+    }
+
     /// @dev Slot of `custody[batchId][key]` (or another per-batch map at field `field`).
     function mapSlot(uint256 field, bytes32 batchId, uint256 key) internal pure returns (bytes32) {
         bytes32 inner = keccak256(abi.encode(batchId, uint256(KeyLedgerV2Storage.SLOT) + field));

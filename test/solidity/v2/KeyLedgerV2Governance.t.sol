@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {KeyLedgerV2Fixture} from "../utils/KeyLedgerV2Fixture.sol";
+import {KeyLedgerV2Storage} from "../../../contracts/v2/lib/KeyLedgerV2Storage.sol";
 import {KeyLedgerV2} from "../../../contracts/v2/KeyLedgerV2.sol";
 import {KeyLedgerV2Sales} from "../../../contracts/v2/KeyLedgerV2Sales.sol";
 import {IKeyLedgerV2} from "../../../contracts/v2/interfaces/IKeyLedgerV2.sol";
@@ -96,6 +97,15 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         ledger.updateParty(NEW_KEY, bytes32(0), "", 0);
         ledger.updateParty(STRANGER, bytes32("q"), "uri2", 0);
         assertTrue(ledger.isActive(STRANGER), "0 = never expires");
+    }
+
+    function test_register_idsExhausted() public {
+        // partyCount (uint24) is the first field of the namespace: set it to the last id.
+        vm.store(address(ledger), KeyLedgerV2Storage.SLOT, bytes32(uint256(type(uint24).max)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerPartyIdsExhausted.selector, uint256(type(uint24).max) + 1)
+        );
+        ledger.registerParty(STRANGER, IKeyLedgerV2.PartyKind.Retailer, bytes32(0), "", 0);
     }
 
     function test_suspension_onlyARegulatorLiftsARegulatorsSuspension() public {

@@ -6,6 +6,7 @@ import {SaleMerkle} from "../utils/SaleMerkle.sol";
 import {IKeyLedgerV2} from "../../../contracts/v2/interfaces/IKeyLedgerV2.sol";
 import {IKeyLedgerV2Sales} from "../../../contracts/v2/interfaces/IKeyLedgerV2Sales.sol";
 import {KeyLedgerV2Sales} from "../../../contracts/v2/KeyLedgerV2Sales.sol";
+import {KeyLedgerV2Slots} from "../utils/KeyLedgerV2Slots.sol";
 
 /// @notice Sales with buyer receipts, refunds, sale-required batches.
 contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
@@ -197,6 +198,15 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         vm.prank(RETAIL);
         sales.refund(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0));
         assertTrue(!sales.verifyReceipt(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0)), "out of range");
+    }
+
+    function test_sell_saleNumbersExhausted() public {
+        // Batch slot 2, saleCount at bits 184..207: set it to the last sale number (2^23 - 1).
+        bytes32 slot2 = bytes32(uint256(keccak256(abi.encode(batch, uint256(KeyLedgerV2Slots.namespace()) + KeyLedgerV2Slots.BATCHES))) + 1);
+        uint256 v = uint256(vm.load(address(ledger), slot2));
+        vm.store(address(ledger), slot2, bytes32(v | (uint256((1 << 23) - 1) << 184)));
+        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2Sales.KeyLedgerSaleNumbersExhausted.selector, batch));
+        _sell(RETAIL, _group(batch, _idx(1, 2, 3), 1));
     }
 
     function test_module_onlyThroughTheLedger() public {

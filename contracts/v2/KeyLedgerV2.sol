@@ -578,12 +578,16 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
         uint256 sid = slot2 & 0xffffff;
         if (sid == 0) revert KeyLedgerBatchNotFound(batchId);
         if (c.batchId != batchId) {
-            S.PartyRef memory sup = $.byId[sid];
-            if (sup.account != msg.sender && !$.redeemers[sid][msg.sender]) {
-                revert KeyLedgerNotRedeemer(batchId, msg.sender);
+            // byId[sid] read once: account (bits 0..159), suspended (160..167).
+            S.PartyRef storage sup = $.byId[sid];
+            uint256 ref;
+            assembly ("memory-safe") {
+                ref := sload(sup.slot)
             }
+            address account = address(uint160(ref));
+            if (account != msg.sender && !$.redeemers[sid][msg.sender]) revert KeyLedgerNotRedeemer(batchId, msg.sender);
             // A suspended supplier redeems nothing, and its redeemers stop with it.
-            if (sup.suspended) revert KeyLedgerPartySuspended(sup.account);
+            if ((ref >> 160) & 0xff != 0) revert KeyLedgerPartySuspended(account);
             (c.batchId, c.regZ, c.supZ) = (batchId, 0, 0);
         }
         uint256 count = (slot2 >> 24) & MAX_COUNT;

@@ -64,7 +64,7 @@ contract KeyLedgerV2GasTest is KeyLedgerV2Fixture {
     }
 
     /// @notice Worst case amortised: a delegated redeemer, a batch with frozen ranges on both layers,
-    /// 8 full words in one call: (gas - 21,000) / 8. The brief's budget is 30,000; measured ~31,950
+    /// 8 full words in one call: (gas - 21,000) / 8. The brief's budget is 30,000; measured ~31,930
     /// (two freeze layers to look up, and the suspension check), 32,000 is asserted. See docs/LEDGER-V2.md.
     function test_gas_redeemWorstAmortised() public {
         IKeyLedgerV2.RedeemWord[] memory w = new IKeyLedgerV2.RedeemWord[](8);

@@ -146,7 +146,8 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
         if (tier == 0 || (expiresAt != 0 && expiresAt < block.timestamp)) {
             revert KeyLedgerInvalidAuthorization(distributor, tier, expiresAt);
         }
-        S.layout().auths[sid][did] = S.Authorization({tier: tier, expiresAt: expiresAt, certificateHash: certificateHash});
+        S.layout().auths[sid][did] =
+            S.Authorization({tier: tier, expiresAt: expiresAt, certificateHash: certificateHash});
         emit DistributorAuthorized(msg.sender, distributor, tier, expiresAt, certificateHash);
     }
 
@@ -484,7 +485,9 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
         if (sid == 0) revert KeyLedgerBatchNotFound(batchId);
         uint256 count = b.count;
         // Casts in this function: values <= count < 2^48, or calldata uint64s.
-        if (start >= end || end > count) revert KeyLedgerInvalidRange(batchId, uint64(start), uint64(end), uint64(count));
+        if (start >= end || end > count) {
+            revert KeyLedgerInvalidRange(batchId, uint64(start), uint64(end), uint64(count));
+        }
         if (to == msg.sender) revert KeyLedgerSelfTransfer(to);
         S.Party storage from = $.parties[msg.sender];
         // An expired sender may still move keys it holds (the audit flags it); a suspended one may not.
@@ -585,7 +588,9 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
                 ref := sload(sup.slot)
             }
             address account = address(uint160(ref));
-            if (account != msg.sender && !$.redeemers[sid][msg.sender]) revert KeyLedgerNotRedeemer(batchId, msg.sender);
+            if (account != msg.sender && !$.redeemers[sid][msg.sender]) {
+                revert KeyLedgerNotRedeemer(batchId, msg.sender);
+            }
             // A suspended supplier redeems nothing, and its redeemers stop with it.
             if ((ref >> 160) & 0xff != 0) revert KeyLedgerPartySuspended(account);
             (c.batchId, c.regZ, c.supZ) = (batchId, 0, 0);

@@ -32,7 +32,9 @@ describe("deployed bytecode sizes (EIP-170 budget)", () => {
   });
 
   it(`keeps every contract at or under ${EIP170_LIMIT} bytes`, () => {
-    const over = [...sizes].filter(([, bytes]) => bytes > EIP170_LIMIT).map(([name, bytes]) => `${name}: ${bytes} bytes`);
+    const over = [...sizes]
+      .filter(([, bytes]) => bytes > EIP170_LIMIT)
+      .map(([name, bytes]) => `${name}: ${bytes} bytes`);
     expect(over).toEqual([]);
   });
 });

@@ -98,7 +98,8 @@ contract KeyLedgerV2Handler {
         address from = ledger.holderOf(large, uint64(i));
         address to = _actors[(seed >> 64) % 4];
         uint256 e = i + 1 + (seed >> 128) % 3;
-        bool held = ledger.holderOf(large, uint64(e - 1)) == from && (e - i < 3 || ledger.holderOf(large, uint64(i + 1)) == from);
+        bool held = ledger.holderOf(large, uint64(e - 1)) == from
+            && (e - i < 3 || ledger.holderOf(large, uint64(i + 1)) == from);
         vm.prank(from);
         try ledger.transfer(large, uint64(i), uint64(e), to, bytes32(0)) {
             _expect(to != from && held);
@@ -188,7 +189,8 @@ contract KeyLedgerV2Handler {
             if (j == 1 && (seed >> 40) % 9 == 0) idx = prev; // a key listed twice
             g.indices[j] = uint64(idx);
             // Few distinct values: collisions across keys and sales on purpose; sometimes zero.
-            g.commitments[j] = (seed >> (44 + j)) % 11 == 0 ? bytes32(0) : keccak256(abi.encode((seed >> (48 + 2 * j)) % 3));
+            g.commitments[j] =
+                (seed >> (44 + j)) % 11 == 0 ? bytes32(0) : keccak256(abi.encode((seed >> (48 + 2 * j)) % 3));
             g.orderRefs[j] = keccak256(abi.encode("ref", (seed >> (56 + j)) % 2));
             if (j > 0 && idx <= prev) ok = false;
             if (g.commitments[j] == bytes32(0)) ok = false;
@@ -308,7 +310,8 @@ contract KeyLedgerV2Handler {
     function _sameAsLatest(uint256 idx, uint256 pick) internal view returns (bool) {
         Receipt storage a = _receipts[idx][pick];
         Receipt storage b = _receipts[idx][_receipts[idx].length - 1];
-        return a.commitment == b.commitment && a.orderRef == b.orderRef && keccak256(abi.encode(a.proof)) == keccak256(abi.encode(b.proof));
+        return a.commitment == b.commitment && a.orderRef == b.orderRef
+            && keccak256(abi.encode(a.proof)) == keccak256(abi.encode(b.proof));
     }
 
     function _range(uint256 seed, uint256 maxLen) internal pure returns (uint256 s, uint256 e) {

@@ -29,7 +29,8 @@ library KeyLedgerV2Slots {
     /// bitmap levels; exactly the state `count - 1` alternating transfers would leave.
     function fragment(address ledger, bytes32 batchId, uint256 count, uint256 even, uint256 odd) internal {
         // Batch slot 2, flags at bits 112..119: FLAG_LEAF0 (leaf 0 holds boundaries 1..7).
-        bytes32 batchSlot2 = bytes32(uint256(keccak256(abi.encode(batchId, uint256(KeyLedgerV2Storage.SLOT) + BATCHES))) + 1);
+        uint256 field = uint256(KeyLedgerV2Storage.SLOT) + BATCHES;
+        bytes32 batchSlot2 = bytes32(uint256(keccak256(abi.encode(batchId, field))) + 1);
         uint256 slot2 = uint256(vm.load(ledger, batchSlot2));
         vm.store(ledger, batchSlot2, bytes32(slot2 | (uint256(KeyLedgerV2Storage.FLAG_LEAF0) << 112)));
         uint256 leafBits = 0xff;

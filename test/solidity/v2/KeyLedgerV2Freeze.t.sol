@@ -184,13 +184,19 @@ contract KeyLedgerV2FreezeTest is KeyLedgerV2Fixture {
         _redeem(DIST, batch, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerNotRedeemer.selector, batch, SUPPLIER2));
         _redeem(SUPPLIER2, batch, 1, 1);
-        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerAlreadyRedeemed.selector, batch, uint64(0), uint256(0x0c)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerAlreadyRedeemed.selector, batch, uint64(0), uint256(0x0c))
+        );
         _redeem(SUPPLIER, batch, 0, 0x3c);
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidMask.selector, batch, uint64(3), ALL));
         _redeem(SUPPLIER, batch, 3, ALL);
-        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidMask.selector, batch, uint64(1), uint256(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidMask.selector, batch, uint64(1), uint256(0))
+        );
         _redeem(SUPPLIER, batch, 1, 0);
-        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidMask.selector, batch, uint64(4), uint256(1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidMask.selector, batch, uint64(4), uint256(1))
+        );
         _redeem(SUPPLIER, batch, 4, 1);
         bytes32 unknown = keccak256("nope");
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerBatchNotFound.selector, unknown));

@@ -37,7 +37,8 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         assertEq(uint256(schedule), T0 + ADMIN_DELAY, "schedule");
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector, uint48(T0 + ADMIN_DELAY)
+                IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector,
+                uint48(T0 + ADMIN_DELAY)
             )
         );
         vm.prank(NEW_ADMIN);
@@ -77,7 +78,9 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
 
     function test_register_idsAndErrors() public {
         vm.expectEmit(true, true, true, true, address(ledger));
-        emit IKeyLedgerV2.PartyRegistered(STRANGER, 6, IKeyLedgerV2.PartyKind.Retailer, bytes32("p"), "uri", 7, address(this));
+        emit IKeyLedgerV2.PartyRegistered(
+            STRANGER, 6, IKeyLedgerV2.PartyKind.Retailer, bytes32("p"), "uri", 7, address(this)
+        );
         ledger.registerParty(STRANGER, IKeyLedgerV2.PartyKind.Retailer, bytes32("p"), "uri", 7);
         (IKeyLedgerV2.PartyKind kind, uint32 id,,, uint64 until, bytes32 profile) = ledger.partyOf(STRANGER);
         assertEq(uint8(kind), 3, "kind");
@@ -115,7 +118,9 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         ledger.suspendParty(DIST, bytes32("r"));
         (,, bool suspended, bool byRegulator,,) = ledger.partyOf(DIST);
         assertTrue(suspended && byRegulator, "suspended by a regulator");
-        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerRegulatorSuspension.selector, DIST, address(this)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerRegulatorSuspension.selector, DIST, address(this))
+        );
         ledger.reinstateParty(DIST);
         vm.prank(REGULATOR2);
         ledger.reinstateParty(DIST);

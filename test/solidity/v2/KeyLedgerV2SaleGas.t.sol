@@ -62,7 +62,9 @@ contract KeyLedgerV2SaleGasTest is KeyLedgerV2Fixture {
             total += _txGas(
                 RETAIL,
                 address(nft),
-                abi.encodeWithSignature("transferFrom(address,address,uint256)", RETAIL, address(uint160(0xF000 + i)), i)
+                abi.encodeWithSignature(
+                    "transferFrom(address,address,uint256)", RETAIL, address(uint160(0xF000 + i)), i
+                )
             );
         }
         uint256 ours = _txGas(RETAIL, address(ledger), _call(12_000, 100));

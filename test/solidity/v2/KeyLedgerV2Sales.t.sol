@@ -68,7 +68,9 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         IKeyLedgerV2Sales.SaleGroup memory g = _group(batch, _idx(10, 11, 40), 1);
         bytes32 root = SaleMerkle.root(SaleMerkle.leaves(batch, g.indices, g.commitments, g.orderRefs));
         vm.expectEmit(true, true, true, true, address(ledger));
-        emit IKeyLedgerV2Sales.KeysSold(batch, RETAIL, 1, root, uint64(T0), _ctx(), g.indices, g.commitments, g.orderRefs);
+        emit IKeyLedgerV2Sales.KeysSold(
+            batch, RETAIL, 1, root, uint64(T0), _ctx(), g.indices, g.commitments, g.orderRefs
+        );
         _sell(RETAIL, g);
         (bool sold, bool refunded, uint32 saleNo, address seller, uint64 soldAt, bytes32 r, uint32 items) =
             sales.saleOf(batch, 11);
@@ -87,7 +89,11 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         assertTrue(!sold, "12 not sold");
         IKeyLedgerV2.KeyStatus memory st = ledger.keyStatus(batch, 40);
         assertTrue(st.sold && st.saleNo == 1 && !st.refunded, "keyStatus shows the sale");
-        assertEq(sales.saleLeaf(batch, 10, g.commitments[0], g.orderRefs[0]), SaleMerkle.leaf(batch, 10, g.commitments[0], g.orderRefs[0]), "leaf");
+        assertEq(
+            sales.saleLeaf(batch, 10, g.commitments[0], g.orderRefs[0]),
+            SaleMerkle.leaf(batch, 10, g.commitments[0], g.orderRefs[0]),
+            "leaf"
+        );
     }
 
     function test_sell_severalBatchesInOneCall() public {
@@ -131,13 +137,20 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         );
         _sell(RETAIL, _group(batch, _idx(3, 4, 5), 2));
         vm.expectRevert(
-            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerRangeNotHeld.selector, batch, uint64(600), uint64(601), SUPPLIER)
+            abi.encodeWithSelector(
+                IKeyLedgerV2.KeyLedgerRangeNotHeld.selector, batch, uint64(600), uint64(601), SUPPLIER
+            )
         );
         _sell(RETAIL, _group(batch, _idx(10, 11, 600), 3));
         _revoke(REGULATOR, batch, 50, 60, IKeyLedgerV2.RevocationReason.Stolen);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IKeyLedgerV2.KeyLedgerRangeFrozen.selector, batch, uint64(55), uint64(56), IKeyLedgerV2.RevocationReason.Stolen, true
+                IKeyLedgerV2.KeyLedgerRangeFrozen.selector,
+                batch,
+                uint64(55),
+                uint64(56),
+                IKeyLedgerV2.RevocationReason.Stolen,
+                true
             )
         );
         _sell(RETAIL, _group(batch, _idx(20, 55, 70), 4));
@@ -154,7 +167,9 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         );
         _sell(RETAIL, g);
         vm.expectRevert(
-            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidRange.selector, batch, uint64(998), uint64(1001), uint64(1000))
+            abi.encodeWithSelector(
+                IKeyLedgerV2.KeyLedgerInvalidRange.selector, batch, uint64(998), uint64(1001), uint64(1000)
+            )
         );
         _sell(SUPPLIER, _group(batch, _idx(998, 999, 1000), 7));
         ledger.suspendParty(RETAIL, bytes32(0));
@@ -197,12 +212,14 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         );
         vm.prank(RETAIL);
         sales.refund(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0));
-        assertTrue(!sales.verifyReceipt(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0)), "out of range");
+        bool verifies = sales.verifyReceipt(batch, 1000, bytes32(uint256(1)), bytes32(0), new bytes32[](0));
+        assertTrue(!verifies, "out of range");
     }
 
     function test_sell_saleNumbersExhausted() public {
         // Batch slot 2, saleCount at bits 184..207: set it to the last sale number (2^23 - 1).
-        bytes32 slot2 = bytes32(uint256(keccak256(abi.encode(batch, uint256(KeyLedgerV2Slots.namespace()) + KeyLedgerV2Slots.BATCHES))) + 1);
+        uint256 field = uint256(KeyLedgerV2Slots.namespace()) + KeyLedgerV2Slots.BATCHES;
+        bytes32 slot2 = bytes32(uint256(keccak256(abi.encode(batch, field))) + 1);
         uint256 v = uint256(vm.load(address(ledger), slot2));
         vm.store(address(ledger), slot2, bytes32(v | (uint256((1 << 23) - 1) << 184)));
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2Sales.KeyLedgerSaleNumbersExhausted.selector, batch));
@@ -222,10 +239,14 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         IKeyLedgerV2Sales.SaleGroup memory g = _group(batch, _idx(10, 11, 12), 1);
         _sell(RETAIL, g);
         bytes32[] memory p = _proof(g, 1);
-        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2Sales.KeyLedgerNotSeller.selector, batch, uint64(11), SUPPLIER));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2Sales.KeyLedgerNotSeller.selector, batch, uint64(11), SUPPLIER)
+        );
         vm.prank(SUPPLIER);
         sales.refund(batch, 11, g.commitments[1], g.orderRefs[1], p);
-        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2Sales.KeyLedgerBadReceipt.selector, batch, uint64(11), bytes32("x")));
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2Sales.KeyLedgerBadReceipt.selector, batch, uint64(11), bytes32("x"))
+        );
         vm.prank(RETAIL);
         sales.refund(batch, 11, g.commitments[1], bytes32("x"), p);
         vm.expectEmit(true, true, true, true, address(ledger));
@@ -246,7 +267,12 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         IKeyLedgerV2Sales.SaleGroup memory again = _group(batch, _idx(11, 13, 14), 2);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IKeyLedgerV2.KeyLedgerRangeFrozen.selector, batch, uint64(11), uint64(12), IKeyLedgerV2.RevocationReason.Refunded, false
+                IKeyLedgerV2.KeyLedgerRangeFrozen.selector,
+                batch,
+                uint64(11),
+                uint64(12),
+                IKeyLedgerV2.RevocationReason.Refunded,
+                false
             )
         );
         _sell(RETAIL, again);

@@ -28,9 +28,19 @@ export default defineConfig({
   paths: { sources: "contracts", tests: { solidity: "test/solidity" } },
   test: {
     solidity: {
-      // Fixed seed: fuzz inputs (and so the fuzz rows of .gas-snapshot) are reproducible.
-      fuzz: { runs: 256, seed: "0x4b657954726169" },
-      invariant: { runs: 64, depth: 32, failOnRevert: false },
+      profiles: {
+        // CI and `npx hardhat test solidity`. Fixed seed: fuzz inputs (and so the fuzz rows of
+        // .gas-snapshot) are reproducible.
+        default: {
+          fuzz: { runs: 256, seed: "0x4b657954726169" },
+          invariant: { runs: 64, depth: 32, failOnRevert: false },
+        },
+        // `npm run test:deep` (by hand, slow): every fuzz test >= 10,000 runs, invariants 256 runs x depth 500.
+        deep: {
+          fuzz: { runs: 10_000, seed: "0x4b657954726169" },
+          invariant: { runs: 256, depth: 500, failOnRevert: false },
+        },
+      },
     },
   },
   networks: {

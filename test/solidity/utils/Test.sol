@@ -17,6 +17,8 @@ interface Vm {
     function assume(bool condition) external pure;
     function addr(uint256 privateKey) external pure returns (address);
     function label(address account, string calldata newLabel) external;
+    function store(address target, bytes32 slot, bytes32 value) external;
+    function load(address target, bytes32 slot) external view returns (bytes32);
 }
 
 /// @notice Minimal test base (no forge-std here): the cheatcode handle, assertions that revert with
@@ -32,6 +34,7 @@ abstract contract Test {
     error AssertEqAddress(address actual, address expected, string message);
     error AssertEqBytes32(bytes32 actual, bytes32 expected, string message);
     error AssertEqBool(bool actual, bool expected, string message);
+    error AssertLeUint(uint256 actual, uint256 limit, string message);
 
     function targetContracts() public view returns (address[] memory) {
         return _targetContracts;
@@ -59,6 +62,10 @@ abstract contract Test {
 
     function assertEq(bool actual, bool expected, string memory message) internal pure {
         if (actual != expected) revert AssertEqBool(actual, expected, message);
+    }
+
+    function assertLe(uint256 actual, uint256 limit, string memory message) internal pure {
+        if (actual > limit) revert AssertLeUint(actual, limit, message);
     }
 
     /// @dev Maps any x into [lo, hi] (inclusive) without rejecting inputs.

@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
 import { canonicalizeSegments } from "../../lib/state/canonicalizeSegments.js";
+import type { ExportBatchDetail, ExportPartyDetail, ExportPartySummary } from "../../lib/formats/export.js";
 import type { LedgerSnapshot, SnapshotSegment } from "../../lib/state/types.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { AuditIndexerError } from "../errors.js";
@@ -48,29 +49,14 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
   const base = url.replace(/\/+$/, "");
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await get<{ block: number }>(`${base}/digest`);
-    type P = {
-      address: Address;
-      kind: string;
-      profileHash: Hex;
-      profileURI: string;
-      accreditedUntil: number | string;
-      suspended: boolean;
-    };
-    const parties = await all<P>(base, "/parties");
+    const parties = await all<ExportPartySummary>(base, "/parties");
     const authorizations: LedgerSnapshot["authorizations"] = [];
     const redeemers: LedgerSnapshot["redeemers"] = [];
     for (const p of parties) {
       if (p.kind !== "supplier") continue;
-      const d = await get<{
-        authorizationsGiven?: {
-          supplier: Address;
-          distributor: Address;
-          tier: number;
-          expiresAt: number | string;
-          certificateHash: Hex;
-        }[];
-        redeemers?: (Address | { redeemer: Address })[];
-      }>(`${base}/parties/${p.address}`);
+      const d = await get<
+        Partial<Pick<ExportPartyDetail, "authorizationsGiven">> & { redeemers?: (Address | { redeemer: Address })[] }
+      >(`${base}/parties/${p.address}`);
       for (const a of d.authorizationsGiven ?? [])
         authorizations.push({
           supplier: a.supplier,
@@ -82,29 +68,12 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
       for (const r of d.redeemers ?? [])
         redeemers.push({ supplier: p.address, redeemer: typeof r === "string" ? r : r.redeemer });
     }
-    type B = {
-      batchId: Hex;
-      supplier: Address;
-      label: string;
-      root: Hex;
-      count: number;
-      productId: Hex;
-      faceValue: string;
-      currency: string;
-      expiresAt: number;
-      restricted: boolean;
-      manifestHash: Hex;
-      manifestURI: string;
-      holderRanges: { holder: Address; ranges: [number, number][] }[];
-      frozen: { start: number; end: number; reason: string }[];
-      redeemedWords: { word: number; mask: Hex }[];
-    };
     const list = await all<{ batchId: Hex }>(base, "/batches");
     const batches: LedgerSnapshot["batches"] = [];
     const segments: SnapshotSegment[] = [];
     const redemptions: LedgerSnapshot["redemptions"] = [];
     for (const { batchId } of list) {
-      const b = await get<B>(`${base}/batches/${batchId}`);
+      const b = await get<ExportBatchDetail>(`${base}/batches/${batchId}`);
       batches.push({
         batchId: b.batchId,
         supplier: b.supplier,

@@ -1,8 +1,10 @@
 import type { Address, Hex } from "viem";
 import type { ExportCustody, ExportHop } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
-import { encodeCheckpoint } from "../sync/encodeCheckpoint.js";
+import { anchorHop } from "../query/anchorHop.js";
 import { frozenReasonName } from "../query/names.js";
+import type { EventRow, TransferRow } from "../query/rows.js";
+import { transferHop } from "../query/transferHop.js";
 
 /**
  * Every key's custody chain of one batch, compactly (see `ExportCustody`): the batch's anchoring
@@ -18,31 +20,13 @@ import { frozenReasonName } from "../query/names.js";
 export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Promise<ExportCustody | null> {
   const batchId = parameters.batchId.toLowerCase() as Hex;
   const b = (
-    await sql.query<{
-      batch_no: number;
-      supplier: Address;
-      count: number;
-      block: number;
-      log_index: number;
-      tx: Hex;
-      timestamp: number;
-    }>("SELECT batch_no, supplier, count, block, log_index, tx, timestamp FROM kt_batches WHERE batch_id = $1", [
-      batchId,
-    ])
+    await sql.query<EventRow & { batch_no: number; supplier: Address; count: number }>(
+      "SELECT batch_no, supplier, count, block, log_index, tx, timestamp FROM kt_batches WHERE batch_id = $1",
+      [batchId],
+    )
   )[0];
   if (!b) return null;
-  const ts = await sql.query<{
-    block: number;
-    log_index: number;
-    tx: Hex;
-    timestamp: number;
-    from_addr: Address;
-    to_addr: Address;
-    seg_start: number;
-    seg_end: number;
-    memo: Hex;
-    authorized: boolean;
-  }>(
+  const ts = await sql.query<TransferRow>(
     "SELECT block, log_index, tx, timestamp, from_addr, to_addr, seg_start, seg_end, memo, authorized FROM kt_transfers WHERE batch_no = $1 ORDER BY block, log_index",
     [b.batch_no],
   );
@@ -50,36 +34,7 @@ export async function buildCustody(sql: Sql, parameters: { batchId: Hex }): Prom
     "SELECT seg_start, seg_end, holder, frozen FROM kt_segments WHERE batch_no = $1 AND to_block IS NULL ORDER BY seg_start",
     [b.batch_no],
   );
-  const events: ExportHop[] = [
-    {
-      kind: "anchor",
-      from: null,
-      to: b.supplier,
-      start: 0,
-      end: b.count,
-      tx: b.tx,
-      block: b.block,
-      logIndex: b.log_index,
-      checkpoint: encodeCheckpoint(b.block, b.log_index),
-      timestamp: b.timestamp,
-      authorized: null,
-      memo: null,
-    },
-    ...ts.map((t): ExportHop => ({
-      kind: "transfer",
-      from: t.from_addr,
-      to: t.to_addr,
-      start: t.seg_start,
-      end: t.seg_end,
-      tx: t.tx,
-      block: t.block,
-      logIndex: t.log_index,
-      checkpoint: encodeCheckpoint(t.block, t.log_index),
-      timestamp: t.timestamp,
-      authorized: t.authorized,
-      memo: t.memo,
-    })),
-  ];
+  const events: ExportHop[] = [anchorHop(b), ...ts.map(transferHop)];
   const opens = new Map<number, number[]>();
   const closes = new Map<number, number[]>();
   const points = new Set<number>([0, b.count]);

@@ -2,6 +2,7 @@ import type { Address, Hex } from "viem";
 import { canonicalizeSegments } from "../../lib/state/canonicalizeSegments.js";
 import type { LedgerSnapshot } from "../../lib/state/types.js";
 import type { Sql } from "../store/types.js";
+import type { AuthorizationRow, BatchRow } from "./rows.js";
 
 /**
  * Builds the lib/state `LedgerSnapshot` of the ledger at the end of `block` from the store's
@@ -27,13 +28,7 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
     `SELECT address, kind, suspended, accredited_until::text AS accredited_until, profile_hash, profile_uri FROM kt_parties WHERE ${at} ORDER BY address`,
     [b],
   );
-  const auths = await sql.query<{
-    supplier: Address;
-    distributor: Address;
-    tier: number;
-    expires_at: string;
-    certificate_hash: Hex;
-  }>(
+  const auths = await sql.query<AuthorizationRow>(
     `SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash FROM kt_authorizations WHERE ${at} ORDER BY supplier, distributor`,
     [b],
   );
@@ -41,20 +36,7 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
     `SELECT supplier, redeemer FROM kt_redeemers WHERE ${at} ORDER BY supplier, redeemer`,
     [b],
   );
-  const batches = await sql.query<{
-    batch_id: Hex;
-    supplier: Address;
-    label: string;
-    root: Hex;
-    count: number;
-    product_id: Hex;
-    face_value: string;
-    currency: Hex;
-    expires_at: string;
-    restricted: boolean;
-    manifest_hash: Hex;
-    manifest_uri: string;
-  }>(
+  const batches = await sql.query<BatchRow>(
     `SELECT batch_id, supplier, label, root, count, product_id, face_value::text AS face_value, currency, expires_at::text AS expires_at,
             restricted, manifest_hash, manifest_uri FROM kt_batches WHERE block <= $1 ORDER BY batch_id`,
     [b],

@@ -2,8 +2,10 @@ import type { Address, Hex } from "viem";
 import type { ExportHop } from "../../lib/formats/export.js";
 import type { FrozenReasonName } from "../../lib/verify/revocationReasons.js";
 import type { Sql } from "../store/types.js";
-import { encodeCheckpoint } from "../sync/encodeCheckpoint.js";
+import { anchorHop } from "./anchorHop.js";
 import { frozenReasonName } from "./names.js";
+import type { EventRow } from "./rows.js";
+import { transferHop } from "./transferHop.js";
 
 /** The custody chain of one key. */
 export type CustodyChain = {
@@ -20,13 +22,9 @@ export type CustodyChain = {
 /** Why {@link getCustodyChain} found no chain. */
 export type CustodyChainMiss = { missing: "batch" } | { missing: "index"; count: number };
 
-type Raw = {
+type Raw = EventRow & {
   supplier: Address;
   count: number;
-  block: number;
-  log_index: number;
-  tx: Hex;
-  timestamp: number;
   hops: [number, number, Hex, number, Address, Address, number, number, Hex, boolean][] | null;
   seg: [Address, number] | null;
   mask: string | null;
@@ -64,37 +62,12 @@ export async function getCustodyChain(
   if (!r) return { missing: "batch" };
   if (parameters.index < 0 || parameters.index >= r.count) return { missing: "index", count: r.count };
   const hops: ExportHop[] = [
-    {
-      kind: "anchor",
-      from: null,
-      to: r.supplier,
-      start: 0,
-      end: r.count,
-      tx: r.tx,
-      block: r.block,
-      logIndex: r.log_index,
-      checkpoint: encodeCheckpoint(r.block, r.log_index),
-      timestamp: r.timestamp,
-      authorized: null,
-      memo: null,
-    },
+    anchorHop(r),
+    ...(r.hops ?? []).map(
+      ([block, log_index, tx, timestamp, from_addr, to_addr, seg_start, seg_end, memo, authorized]) =>
+        transferHop({ block, log_index, tx, timestamp, from_addr, to_addr, seg_start, seg_end, memo, authorized }),
+    ),
   ];
-  for (const h of r.hops ?? []) {
-    hops.push({
-      kind: "transfer",
-      block: h[0],
-      logIndex: h[1],
-      checkpoint: encodeCheckpoint(h[0], h[1]),
-      tx: h[2],
-      timestamp: h[3],
-      from: h[4],
-      to: h[5],
-      start: h[6],
-      end: h[7],
-      memo: h[8],
-      authorized: h[9],
-    });
-  }
   const bit = BigInt(parameters.index % 256);
   return {
     batchId,

@@ -1,9 +1,10 @@
-import type { Address, Hex } from "viem";
+import type { Address } from "viem";
 import type { ExportAuthorization, ExportPartyDetail } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { getFlows } from "./getFlows.js";
 import { getHoldings } from "./getHoldings.js";
 import { listParties } from "./listParties.js";
+import type { AuthorizationRow } from "./rows.js";
 
 /**
  * One party in full: registration, holdings per batch (up to `holdingsLimit` batches),
@@ -31,13 +32,7 @@ export async function getParty(
     const c = await sql.query<{ t: number }>("SELECT updated_block_time AS t FROM kt_cursor WHERE id = 1");
     now = c[0]?.t ?? 0;
   }
-  const auths = await sql.query<{
-    supplier: Address;
-    distributor: Address;
-    tier: number;
-    expires_at: string;
-    certificate_hash: Hex;
-  }>(
+  const auths = await sql.query<AuthorizationRow>(
     `SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash FROM kt_authorizations
       WHERE to_block IS NULL AND (supplier = $1 OR distributor = $1) ORDER BY supplier, distributor`,
     [address],

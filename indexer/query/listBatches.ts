@@ -2,30 +2,16 @@ import type { Address, Hex } from "viem";
 import type { ExportBatchSummary } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { currencyCode } from "./names.js";
+import type { BatchRow, EventRow } from "./rows.js";
 
-type Raw = {
-  batch_id: Hex;
-  supplier: Address;
-  label: string;
-  root: Hex;
-  count: number;
-  product_id: Hex;
-  face_value: string;
-  currency: Hex;
-  expires_at: string;
-  restricted: boolean;
-  manifest_hash: Hex;
-  manifest_uri: string;
-  block: number;
-  log_index: number;
-  tx: Hex;
-  timestamp: number;
-  transfers: number;
-  holders: number;
-  frozen: number;
-  redeemed: number;
-  total: number;
-};
+type Raw = BatchRow &
+  EventRow & {
+    transfers: number;
+    holders: number;
+    frozen: number;
+    redeemed: number;
+    total: number;
+  };
 
 /**
  * Batch summaries in anchoring order, optionally of one supplier or one batch, with key counts

@@ -177,23 +177,30 @@ export async function verifyPayload(
   // 4. commitment and proof
   let commitment = p.commitment;
   let proof = p.proof;
+  const wrongKey = (): VerifyResult => ({
+    ...facts,
+    verdict: "not-in-batch",
+    cause: "key",
+    message: "The key you typed is not the key this code was issued for.",
+  });
+  /** No proof: a typed key that contradicts a known commitment still settles it, else unreachable. */
+  const unreachable = (error: unknown, what: string): VerifyResult =>
+    commitment !== undefined && keyCheck(commitment) === false
+      ? wrongKey()
+      : {
+          ...facts,
+          verdict: "unreachable",
+          error,
+          offline,
+          message: `${what}; checked offline: ${offline.join(", ")}.`,
+        };
   if (proof === undefined) {
     if (!options.fetchShard) {
       check("shard", null, true, "no proof shard source configured");
-      if (commitment !== undefined && keyCheck(commitment) === false)
-        return {
-          ...facts,
-          verdict: "not-in-batch",
-          cause: "key",
-          message: "The key you typed is not the key this code was issued for.",
-        };
-      return {
-        ...facts,
-        verdict: "unreachable",
-        error: new Error("a short-form payload needs its proof shard, and no shard source is configured"),
-        offline,
-        message: `Could not fetch the proof for this key (short-form code); checked offline: ${offline.join(", ")}.`,
-      };
+      return unreachable(
+        new Error("a short-form payload needs its proof shard, and no shard source is configured"),
+        "Could not fetch the proof for this key (short-form code)",
+      );
     }
     try {
       let size = options.shardSize ?? DEFAULT_SHARD_SIZE;
@@ -228,31 +235,12 @@ export async function verifyPayload(
       facts.proof = proof;
     } catch (e) {
       check("shard", false, true, e instanceof Error ? e.message : String(e));
-      if (commitment !== undefined && keyCheck(commitment) === false)
-        return {
-          ...facts,
-          verdict: "not-in-batch",
-          cause: "key",
-          message: "The key you typed is not the key this code was issued for.",
-        };
-      return {
-        ...facts,
-        verdict: "unreachable",
-        error: e,
-        offline,
-        message: `Could not fetch the proof shard for this key; checked offline: ${offline.join(", ")}.`,
-      };
+      return unreachable(e, "Could not fetch the proof shard for this key");
     }
   }
   const c = commitment!;
   const leaf = leafHash(p.batchId, p.index, c);
-  if (keyCheck(c) === false)
-    return {
-      ...facts,
-      verdict: "not-in-batch",
-      cause: "key",
-      message: "The key you typed is not the key this code was issued for.",
-    };
+  if (keyCheck(c) === false) return wrongKey();
 
   // 5. root and status from the chain (or given)
   let status: KeyStatus | undefined;

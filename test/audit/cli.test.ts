@@ -48,17 +48,15 @@ async function keytrail(args: string[]): Promise<{ stdout: string; exitCode: num
   }
 }
 
+/** `keytrail audit --rpc <node> --ledger <ledger> …args` on the test chain. */
+const auditChain = (args: string[]) => keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, ...args]);
+
 describe("keytrail audit (CLI)", () => {
   it("audits over JSON-RPC, writes every output and exits 3 with --fail-on high", async () => {
     const out = join(dir, "out");
     const exp = join(dir, "export");
     const epcis = join(dir, "epcis.jsonld");
-    const { stdout, exitCode } = await keytrail([
-      "audit",
-      "--rpc",
-      rpc.url,
-      "--ledger",
-      chain.ledger,
+    const { stdout, exitCode } = await auditChain([
       "--out",
       out,
       "--export",
@@ -94,12 +92,7 @@ describe("keytrail audit (CLI)", () => {
 
   it("applies thresholds from flags and refuses bad ones by name", async () => {
     const out = join(dir, "out2");
-    const { stdout } = await keytrail([
-      "audit",
-      "--rpc",
-      rpc.url,
-      "--ledger",
-      chain.ledger,
+    const { stdout } = await auditChain([
       "--out",
       out,
       "--large-value",
@@ -111,24 +104,10 @@ describe("keytrail audit (CLI)", () => {
     ]);
     const summary = JSON.parse(stdout) as { findings: Record<string, number> };
     expect(summary.findings).toEqual({ critical: 0, high: 3, medium: 2, low: 1 });
-    await expect(
-      keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--large-value", "5000CNY"]),
-    ).rejects.toThrow(/--large-value part "5000CNY"/);
-    await expect(
-      keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, "--from-block", "ten"]),
-    ).rejects.toThrow(/--from-block "ten"/);
-    await expect(
-      keytrail([
-        "audit",
-        "--rpc",
-        rpc.url,
-        "--ledger",
-        chain.ledger,
-        "--api",
-        "http://127.0.0.1:9",
-        "--indexer-db",
-        "x",
-      ]),
-    ).rejects.toThrow(/either --indexer-db or --api/);
+    await expect(auditChain(["--large-value", "5000CNY"])).rejects.toThrow(/--large-value part "5000CNY"/);
+    await expect(auditChain(["--from-block", "ten"])).rejects.toThrow(/--from-block "ten"/);
+    await expect(auditChain(["--api", "http://127.0.0.1:9", "--indexer-db", "x"])).rejects.toThrow(
+      /either --indexer-db or --api/,
+    );
   });
 });

@@ -18,6 +18,7 @@ import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { testAddress } from "./helpers/accounts.js";
 import { runCli, spawnCli, type CliResult } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
+import { registerParties } from "./helpers/registerParties.js";
 import { writeManifestOnlyBatch } from "./helpers/writeManifestOnlyBatch.js";
 
 // Accounts: 0 admin and registrar, 1 supplier, 2 first-tier distributor, 3 second-tier
@@ -61,24 +62,11 @@ beforeAll(async () => {
   await ok(["party", "register", SUPPLIER, "--kind", "supplier", "--profile-uri", "https://example.com/p/1"], 0);
   await ok(["party", "register", DIST1, "--kind", "distributor", "--accredited-until", "365d"], 0);
   // The other registrations are plain set-up: sent in-process to keep the file fast.
-  const admin = createWalletClient({
-    account: mnemonicToAccount(MNEMONIC, { addressIndex: 0 }),
-    chain: hardhat,
-    transport: http(node.url),
-  });
-  for (const [party, kind] of [
+  await registerParties(node.url, ledger, [
     [DIST2, 2],
     [RETAIL, 3],
     [SUSPENDED, 3],
-  ] as const) {
-    const hash = await admin.writeContract({
-      address: ledger,
-      abi: keyLedgerAbi,
-      functionName: "registerParty",
-      args: [party, kind, zeroHash, "", 0n],
-    });
-    await client.waitForTransactionReceipt({ hash });
-  }
+  ]);
   batchDir = join(cwd, "batch-A");
   batchId = writeManifestOnlyBatch({
     dir: batchDir,

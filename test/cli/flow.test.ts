@@ -15,6 +15,8 @@ import { writeKeyCsv } from "./helpers/writeKeyCsv.js";
 const SUPPLIER = testAddress(1);
 const DIST1 = testAddress(2);
 const RETAIL = testAddress(3);
+/** Product terms of the small test batches whose terms do not matter. */
+const PLAIN_TERMS = ["--product", "1", "--face", "1", "--currency", "CNY", "--expires", "never"];
 let node: HardhatNode;
 let cwd: string;
 let keys: { serial: string; pin: string }[];
@@ -155,25 +157,7 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     );
     // A key of a batch sealed without serials is checked with the PIN alone, right or wrong.
     writeFileSync(join(cwd, "pins.csv"), ["卡密", ...keys.slice(0, 20).map((k) => k.pin)].join("\n") + "\n");
-    await ok([
-      "batch",
-      "seal",
-      "pins.csv",
-      "--label",
-      "pins-only",
-      "--product",
-      "1",
-      "--face",
-      "1",
-      "--currency",
-      "CNY",
-      "--expires",
-      "never",
-      "--out",
-      "out/P",
-      "--account",
-      "1",
-    ]);
+    await ok(["batch", "seal", "pins.csv", "--label", "pins-only", ...PLAIN_TERMS, "--out", "out/P", "--account", "1"]);
     await ok(["batch", "anchor", "out/P", "--account", "1"]);
     const pinUrl = readFileSync(join(cwd, "out/P/urls.csv"), "utf8").split("\n")[6]!.split(",")[2]!;
     const pinFull = (await ok(["batch", "link", "--batch-dir", "out/P", "--index", "5", "--full"])).stdout.trim();
@@ -215,14 +199,7 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
       "keys.csv",
       "--label",
       "base",
-      "--product",
-      "1",
-      "--face",
-      "1",
-      "--currency",
-      "CNY",
-      "--expires",
-      "never",
+      ...PLAIN_TERMS,
       "--chain-id",
       "8453",
       "--ledger",

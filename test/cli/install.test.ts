@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostNode, linkNodeHome, pathWith } from "./helpers/hostNode.js";
+import { hostNode, linkNodeHome, pathWith, wrapperEnv } from "./helpers/hostNode.js";
 
 // The documented install (README, docs/CLI.md): `npm link` in the clone puts `keytrail` on PATH;
 // it then runs in the caller's folder, from any folder, on the host's Node (older ones included).
@@ -30,24 +30,7 @@ let work: string;
 type Run = { code: number | null; stdout: string; stderr: string };
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (
-      !k.startsWith("KEYTRAIL_") &&
-      !k.startsWith("VITEST") &&
-      !/^npm_/i.test(k) &&
-      k !== "NODE_OPTIONS" &&
-      k !== "INIT_CWD"
-    )
-      e[k] = v;
-  return {
-    ...e,
-    PATH: pathWith(host.bin),
-    KEYTRAIL_BOOTSTRAP_FORCE: "1",
-    KEYTRAIL_NODE_HOME: nodeHome,
-    FORCE_COLOR: "0",
-    ...extra,
-  };
+  return wrapperEnv(host.bin, nodeHome, extra);
 }
 
 function run(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv = env()): Promise<Run> {

@@ -12,8 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, zeroHash, type Address, type Hex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { createPublicClient, http, type Address, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
@@ -21,9 +20,9 @@ import { startLocalNode, type LocalNode } from "../../scripts/chain/startLocalNo
 import { testAddress } from "./helpers/accounts.js";
 import { runCli, spawnCli, type CliResult } from "./helpers/runCli.js";
 import { freePort } from "./helpers/startHardhatNode.js";
+import { registerParties } from "./helpers/registerParties.js";
 import { writeManifestOnlyBatch } from "./helpers/writeManifestOnlyBatch.js";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
 const SUPPLIER = testAddress(1);
 const DIST = testAddress(2);
 const RETAIL = testAddress(3);
@@ -56,24 +55,11 @@ async function startChain(): Promise<void> {
   node = await startLocalNode({ port });
   await ok(["deploy", "--account", "0"]);
   ledger = JSON.parse(readFileSync(join(cwd, ".keytrail", "deployments", "31337.json"), "utf8")).ledger;
-  const admin = createWalletClient({
-    account: mnemonicToAccount(MNEMONIC, { addressIndex: 0 }),
-    chain: hardhat,
-    transport: http(rpcUrl()),
-  });
-  for (const [party, kind] of [
+  await registerParties(rpcUrl(), ledger, [
     [SUPPLIER, 1],
     [DIST, 2],
     [RETAIL, 3],
-  ] as const) {
-    const hash = await admin.writeContract({
-      address: ledger,
-      abi: keyLedgerAbi,
-      functionName: "registerParty",
-      args: [party, kind, zeroHash, "", 0n],
-    });
-    await client().waitForTransactionReceipt({ hash });
-  }
+  ]);
   batchId = writeManifestOnlyBatch({
     dir: batchDir,
     chainId: 31337,

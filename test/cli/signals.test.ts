@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { descendants, hostNode, isAlive, linkNodeHome, pathWith } from "./helpers/hostNode.js";
+import { descendants, hostNode, isAlive, linkNodeHome, wrapperEnv } from "./helpers/hostNode.js";
 
 // The wrapper's older-Node path: the `keytrail` bin on a host Node < 22.13 re-runs itself through
 // scripts/bootstrap.mjs on Node 24. Signals sent to the process the user started must reach the
@@ -40,18 +40,7 @@ afterAll(() => {
 });
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!k.startsWith("KEYTRAIL_") && !k.startsWith("VITEST") && !k.startsWith("npm_") && k !== "NODE_OPTIONS")
-      e[k] = v;
-  return {
-    ...e,
-    PATH: pathWith(host.bin),
-    KEYTRAIL_BOOTSTRAP_FORCE: "1",
-    KEYTRAIL_NODE_HOME: nodeHome,
-    FORCE_COLOR: "0",
-    ...extra,
-  };
+  return wrapperEnv(host.bin, nodeHome, extra);
 }
 
 /** Starts a command and resolves once `ready` matches its output. */

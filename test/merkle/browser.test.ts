@@ -1,6 +1,4 @@
-import chromium from "@sparticuz/chromium";
 import * as esbuild from "esbuild";
-import { chromium as pw } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { bytesToHex, hexToBytes, keccak256 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +8,7 @@ import { buildTree } from "../../lib/merkle/buildTree.js";
 import { encodeProofShard } from "../../lib/merkle/encodeProofShard.js";
 import { getProof } from "../../lib/merkle/getProof.js";
 import { leafHash } from "../../lib/merkle/leafHash.js";
+import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { packHex, referenceBatch, seededBytes } from "./helpers.js";
 
 /** lib/hash and lib/merkle as a browser script (what the portal bundles), exposing a few functions on `window.kt`. */
@@ -42,17 +41,7 @@ describe("the keccak kernel and proof checks run in a real browser (headless Chr
   let script: string;
   beforeAll(async () => {
     script = await browserBundle();
-    browser = await pw.launch({
-      executablePath: await chromium.executablePath(),
-      headless: true,
-      args: [
-        ...chromium.args.filter((a) => a !== "--single-process"),
-        "--disable-background-networking",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -105,3 +105,36 @@ export function isAlive(pid: number): boolean {
 export function pathWith(bin: string): string {
   return [dirname(bin), process.env.PATH ?? ""].join(delimiter);
 }
+
+/**
+ * The environment a user's shell would give the `keytrail` wrapper on the host Node: the test
+ * runner's own variables (KEYTRAIL_*, VITEST*, npm_*, NODE_OPTIONS, INIT_CWD) removed, the host
+ * Node first on PATH, and the older-Node path forced with its Node home.
+ *
+ * @param bin - the host Node binary.
+ * @param nodeHome - the folder for KEYTRAIL_NODE_HOME (see {@link linkNodeHome}).
+ * @param extra - variables to add or override.
+ * @returns the environment.
+ * @example
+ * spawn("keytrail", ["--version"], { env: wrapperEnv(host.bin, nodeHome) });
+ */
+export function wrapperEnv(bin: string, nodeHome: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (
+      !k.startsWith("KEYTRAIL_") &&
+      !k.startsWith("VITEST") &&
+      !/^npm_/i.test(k) &&
+      k !== "NODE_OPTIONS" &&
+      k !== "INIT_CWD"
+    )
+      e[k] = v;
+  return {
+    ...e,
+    PATH: pathWith(bin),
+    KEYTRAIL_BOOTSTRAP_FORCE: "1",
+    KEYTRAIL_NODE_HOME: nodeHome,
+    FORCE_COLOR: "0",
+    ...extra,
+  };
+}

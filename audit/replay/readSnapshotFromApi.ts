@@ -1,11 +1,10 @@
 import type { Address, Hex } from "viem";
+import { PARTY_KIND_NAMES } from "../../lib/parties/partyKinds.js";
 import { canonicalizeSegments } from "../../lib/state/canonicalizeSegments.js";
 import type { ExportBatchDetail, ExportPartyDetail, ExportPartySummary } from "../../lib/formats/export.js";
 import type { LedgerSnapshot, SnapshotSegment } from "../../lib/state/types.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { AuditIndexerError } from "../errors.js";
-
-const KINDS = ["", "supplier", "distributor", "retailer"];
 
 async function get<T>(url: string): Promise<T> {
   let res: Response;
@@ -133,7 +132,7 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
         version: 1,
         parties: parties.map((p) => ({
           address: p.address,
-          kind: Math.max(0, KINDS.indexOf(p.kind)),
+          kind: Math.max(0, PARTY_KIND_NAMES.indexOf(p.kind)),
           suspended: p.suspended,
           accreditedUntil: BigInt(p.accreditedUntil),
           profileHash: p.profileHash,

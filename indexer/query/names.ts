@@ -1,5 +1,5 @@
 import { REVOCATION_REASONS, type FrozenReasonName } from "../../lib/verify/revocationReasons.js";
-import type { PartyKindName } from "../../lib/formats/export.js";
+import { PARTY_KIND_NAMES, type PartyKindName } from "../../lib/parties/partyKinds.js";
 
 /** Word for a revocation reason code (null for 0 = not frozen). */
 export function frozenReasonName(code: number): FrozenReasonName | null {
@@ -8,7 +8,8 @@ export function frozenReasonName(code: number): FrozenReasonName | null {
 
 /** Word for a party kind code. */
 export function partyKindName(code: number): PartyKindName {
-  return (["supplier", "distributor", "retailer"] as const)[code - 1] ?? "retailer";
+  const name = PARTY_KIND_NAMES[code];
+  return name === undefined || name === "none" ? "retailer" : name;
 }
 
 /** bytes3 hex (0x434e59) -> "CNY". */

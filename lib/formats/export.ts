@@ -4,10 +4,11 @@
  * given chain state: the same block gives byte-identical files.
  */
 import type { Address, Hex } from "viem";
+import type { PartyKindName } from "../parties/partyKinds.js";
 import type { FrozenReasonName } from "../verify/revocationReasons.js";
 
-/** Party kinds as words. */
-export type PartyKindName = "supplier" | "distributor" | "retailer";
+/** Party kinds as words (lib/parties/partyKinds.ts). */
+export type { PartyKindName } from "../parties/partyKinds.js";
 
 /** A half-open index range `[start, end)`. */
 export type IndexRange = [start: number, end: number];

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { PARTY_KIND_NAMES } from "../../../lib/parties/partyKinds.js";
 import { keccak256, toHex, zeroHash, type Hex } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { encodeProfileUri } from "../../../lib/parties/encodeProfileUri.js";
@@ -14,7 +15,7 @@ import { parseAddress } from "../parse/parseAddress.js";
 import { parseTime } from "../parse/parseTime.js";
 import type { GlobalOptions } from "../types.js";
 
-const KINDS = ["none", "supplier", "distributor", "retailer"] as const;
+const KINDS = PARTY_KIND_NAMES;
 type ProfileOptions = {
   kind?: string;
   profile?: string;

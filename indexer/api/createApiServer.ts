@@ -235,9 +235,10 @@ export function createApiServer(store: Store): Server {
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
-    const query: Record<string, string> = {};
+    // A null-prototype object: "constructor", "__proto__" or "toString" are plain query keys here.
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of url.searchParams) {
-      if (k in query)
+      if (Object.hasOwn(query, k))
         throw new HttpError(400, "invalid_parameter", `Parameter ${k} is given twice.`, [
           { parameter: k, problem: "given twice" },
         ]);
@@ -247,12 +248,23 @@ export function createApiServer(store: Store): Server {
       const m = re.exec(url.pathname);
       if (!m) continue;
       const params: Record<string, string> = {};
-      names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      names.forEach((n, i) => (params[n] = decodePathParameter(n, m[i + 1]!)));
       send(res, 200, await handler(params, query));
       return;
     }
     throw new HttpError(404, "not_found", `No route ${url.pathname}. See /openapi.json.`);
   };
+
+  /** A path segment %-decoded; a malformed escape (`%E0%A4%A`) is the caller's 400, naming the parameter. */
+  function decodePathParameter(name: string, raw: string): string {
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, "invalid_parameter", `Invalid parameter ${name}: malformed %-escape in "${raw}".`, [
+        { parameter: name, problem: "malformed %-escape" },
+      ]);
+    }
+  }
 
   return createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {

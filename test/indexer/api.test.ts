@@ -141,6 +141,36 @@ describe.each(STORE_KINDS)("HTTP API on %s", (kind) => {
     }
   });
 
+  it("answers a malformed %-escape in a path parameter with 400 naming it, not 500", async () => {
+    for (const [path, parameter] of [
+      ["/batches/%E0%A4%A", "id"],
+      [`/batches/${batchId}/keys/%ZZ`, "index"],
+      ["/parties/0x%/holdings", "addr"],
+    ] as const) {
+      const r = await get(path);
+      expect(r.status, path).toBe(400);
+      const err = r.body!.error as { code: string; details: { parameter: string; problem: string }[] };
+      expect(err.code, path).toBe("invalid_parameter");
+      expect(err.details, path).toEqual([{ parameter, problem: "malformed %-escape" }]);
+    }
+  });
+
+  it("names prototype-named query keys as unknown parameters, not as given twice", async () => {
+    for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const r = await get(`/batches?${key}=1`);
+      expect(r.status, key).toBe(400);
+      const err = r.body!.error as { details: { parameter: string; problem: string }[] };
+      expect(
+        err.details.map((d) => d.parameter),
+        key,
+      ).toEqual([key]);
+      expect(JSON.stringify(r.body), key).not.toMatch(/given twice/);
+    }
+    const twice = await get("/batches?constructor=1&constructor=2");
+    expect(twice.status).toBe(400);
+    expect(JSON.stringify(twice.body)).toMatch(/constructor is given twice/);
+  });
+
   it("bounds page sizes", async () => {
     expect((await get(`/batches?limit=${MAX_PAGE}`)).status).toBe(200);
     for (const q of [`limit=${MAX_PAGE + 1}`, "limit=0", "offset=-1", "offset=1000001", "limit=1&limit=2"]) {

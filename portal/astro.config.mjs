@@ -79,8 +79,13 @@ export default defineConfig({
               `Export folder ${config.exportDir} (KEYTRAIL_EXPORT_DIR / exportDir) does not exist or is not a folder.`,
             );
           }
-          const n = copyExport(config.exportDir, fileURLToPath(new URL("export/", dir)), cpSync);
-          logger.info(`copied ${n} export files to export/`);
+          const { copied, skipped } = copyExport(config.exportDir, fileURLToPath(new URL("export/", dir)), cpSync);
+          logger.info(`copied ${copied} export files to export/`);
+          if (skipped.length)
+            logger.warn(
+              `left ${skipped.length} file(s) of ${config.exportDir} unpublished (not part of the export format): ` +
+                `${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", …" : ""}`,
+            );
         },
       },
     },

@@ -96,21 +96,8 @@ library KeyLedgerV2Logic {
     /// @notice Index of the lowest / highest set bit of a non-zero word.
     function lowHigh(uint256 x) internal pure returns (uint256 lo, uint256 hi) {
         unchecked {
-            lo = msb(x & (~x + 1));
-            hi = msb(x);
-        }
-    }
-
-    function msb(uint256 x) internal pure returns (uint256 r) {
-        unchecked {
-            if (x >= 1 << 128) (x, r) = (x >> 128, 128);
-            if (x >= 1 << 64) (x, r) = (x >> 64, r + 64);
-            if (x >= 1 << 32) (x, r) = (x >> 32, r + 32);
-            if (x >= 1 << 16) (x, r) = (x >> 16, r + 16);
-            if (x >= 1 << 8) (x, r) = (x >> 8, r + 8);
-            if (x >= 1 << 4) (x, r) = (x >> 4, r + 4);
-            if (x >= 1 << 2) (x, r) = (x >> 2, r + 2);
-            if (x >= 1 << 1) r += 1;
+            lo = RangeMap.msb(x & (~x + 1));
+            hi = RangeMap.msb(x);
         }
     }
 }

@@ -55,8 +55,8 @@ library RangeMap {
                     ++l;
                     uint256 w = (n[(l << 64) | k] | (k == 0 ? 1 : 0)) & ((uint256(1) << pos) - 1);
                     if (w != 0) {
-                        k = (k << 8) | _msb(w);
-                        while (--l != 0) k = (k << 8) | _msb(n[(l << 64) | k] | (k == 0 ? 1 : 0));
+                        k = (k << 8) | msb(w);
+                        while (--l != 0) k = (k << 8) | msb(n[(l << 64) | k] | (k == 0 ? 1 : 0));
                         if (k == 0 && !leaf0) return (0, v0);
                         leaf = n[k];
                         bits = (leaf | (k == 0 ? 1 : 0)) & 0xff;
@@ -64,7 +64,7 @@ library RangeMap {
                     }
                 }
             }
-            uint256 o = _msb(bits);
+            uint256 o = msb(bits);
             b = (k << 3) | o;
             v = b == 0 ? v0 : (leaf >> (8 + 24 * o)) & VALUE_MASK;
         }
@@ -150,7 +150,8 @@ library RangeMap {
         }
     }
 
-    function _msb(uint256 x) private pure returns (uint256 r) {
+    /// @notice Index of the highest set bit of a non-zero word (also used by KeyLedgerV2Logic).
+    function msb(uint256 x) internal pure returns (uint256 r) {
         unchecked {
             if (x >= 1 << 128) (x, r) = (x >> 128, 128);
             if (x >= 1 << 64) (x, r) = (x >> 64, r + 64);
@@ -165,7 +166,7 @@ library RangeMap {
 
     function _lsb(uint256 x) private pure returns (uint256) {
         unchecked {
-            return _msb(x & (~x + 1));
+            return msb(x & (~x + 1));
         }
     }
 }

@@ -1,0 +1,126 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { bytesToHex, hexToBytes, type Hex } from "viem";
+import { rlpEncode } from "../../lib/proof/rlp.js";
+import { computeBlockHash, type RpcBlockHeader } from "../../lib/proof/computeBlockHash.js";
+
+/**
+ * Ways a JSON-RPC node can lie, each applied to every matching answer:
+ * - `chain-id`: claims chain 1.
+ * - `header-state-root`: blocks carry another stateRoot (their hash field unchanged, so they do not hash).
+ * - `header-forged`: blocks carry another stateRoot and a hash recomputed to match (a consistent fake).
+ * - `stale-head`: eth_blockNumber answers 1 (an old head).
+ * - `call-result`: eth_call results have their last byte flipped.
+ * - `proof-flip` / `proof-truncate` / `proof-extra`: eth_getProof's accountProof nodes altered, cut, or padded.
+ * - `proof-value`: eth_getProof claims storage value 0x1 for every slot.
+ */
+export type Lie =
+  | "chain-id"
+  | "header-state-root"
+  | "header-forged"
+  | "stale-head"
+  | "call-result"
+  | "proof-flip"
+  | "proof-truncate"
+  | "proof-extra"
+  | "proof-value";
+
+/** Every lie of {@link Lie}. */
+export const LIES: readonly Lie[] = [
+  "chain-id",
+  "header-state-root",
+  "header-forged",
+  "stale-head",
+  "call-result",
+  "proof-flip",
+  "proof-truncate",
+  "proof-extra",
+  "proof-value",
+];
+
+const flipLast = (h: string): Hex => {
+  const b = hexToBytes(h as Hex);
+  if (b.length) b[b.length - 1] = b[b.length - 1]! ^ 1;
+  return bytesToHex(b);
+};
+const otherRoot = (root: string): Hex => bytesToHex(keccak_256(hexToBytes(root as Hex)));
+
+type Proof = { accountProof: Hex[]; storageProof: { key: Hex; value: Hex; proof: Hex[] }[] };
+
+function lie(kind: Lie, method: string, result: unknown): unknown {
+  if (result === null || result === undefined) return result;
+  switch (kind) {
+    case "chain-id":
+      return method === "eth_chainId" ? "0x1" : result;
+    case "stale-head":
+      return method === "eth_blockNumber" ? "0x1" : result;
+    case "header-state-root":
+    case "header-forged": {
+      if (method !== "eth_getBlockByNumber" && method !== "eth_getBlockByHash") return result;
+      const h = { ...(result as RpcBlockHeader) };
+      h.stateRoot = otherRoot(h.stateRoot);
+      if (kind === "header-forged") h.hash = computeBlockHash(h);
+      return h;
+    }
+    case "call-result":
+      return method === "eth_call" ? flipLast(result as string) : result;
+    case "proof-flip":
+    case "proof-truncate":
+    case "proof-extra":
+    case "proof-value": {
+      if (method !== "eth_getProof") return result;
+      const p = structuredClone(result) as Proof;
+      if (kind === "proof-flip") p.accountProof[0] = flipLast(p.accountProof[0]!);
+      if (kind === "proof-truncate") p.accountProof = p.accountProof.slice(0, -1);
+      if (kind === "proof-extra") p.accountProof.push(bytesToHex(rlpEncode([new Uint8Array(1), new Uint8Array(1)])));
+      if (kind === "proof-value") for (const s of p.storageProof) s.value = "0x1";
+      return p;
+    }
+  }
+}
+
+/**
+ * A JSON-RPC proxy on 127.0.0.1 that forwards to an honest `upstream` and lies in the ways given.
+ * Used to show that with one honest and one lying RPC, no verdict rests on the lie.
+ *
+ * @param parameters.upstream - the honest node's URL.
+ * @param parameters.lies - the lies to tell (all at once).
+ * @returns the proxy's URL and a close function.
+ * @example
+ * const liar = await startLyingRpc({ upstream: node.url, lies: ["header-forged"] });
+ */
+export async function startLyingRpc(parameters: { upstream: string; lies: readonly Lie[] }) {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const upstream = await fetch(parameters.upstream, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    const text = await upstream.text();
+    let out = text;
+    try {
+      const request = JSON.parse(body) as { method: string } | { method: string }[];
+      const answer = JSON.parse(text) as { result?: unknown } | { result?: unknown }[];
+      const apply = (rq: { method: string }, an: { result?: unknown }) => {
+        if ("result" in an) for (const l of parameters.lies) an.result = lie(l, rq.method, an.result);
+        return an;
+      };
+      if (Array.isArray(request) && Array.isArray(answer))
+        out = JSON.stringify(answer.map((a, i) => apply(request[i]!, a)));
+      else if (!Array.isArray(request) && !Array.isArray(answer)) out = JSON.stringify(apply(request, answer));
+    } catch {
+      out = text;
+    }
+    res.writeHead(upstream.status, { "content-type": "application/json" }).end(out);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

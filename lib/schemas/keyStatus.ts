@@ -37,7 +37,12 @@ export const keyStatusSchema = z
     issuerSuspended: z.boolean().optional(),
     frozenByRegulator: z.boolean().optional(),
     supplierReason: revocationReasonSchema.optional(),
-    saleNo: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    saleNo: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
     sold: z.boolean().optional(),
     refunded: z.boolean().optional(),
   })

@@ -14,7 +14,11 @@ const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * Everything a verifier needs about one key, from the ledger's `keyStatus` view, with integers as
- * numbers and the reason as a name. `root` is zero when the batch does not exist.
+ * numbers and the reason as a name. `root` is zero when the batch does not exist. A v2 ledger's status
+ * (`ledgerVersion: 2`) adds the optional fields: whether the batch requires a sale before redemption,
+ * whether its issuer is suspended, whether the freeze is a regulator's (`frozenReason` is then the
+ * regulator layer's reason) and the supplier layer's reason, and the key's sale (`saleNo`, 0 when
+ * never sold; `sold` when that sale is live; `refunded` when it was refunded). Absent means v1.
  */
 export const keyStatusSchema = z
   .object({
@@ -28,6 +32,19 @@ export const keyStatusSchema = z
     segmentEnd: u64,
     frozenReason: revocationReasonSchema,
     redeemed: z.boolean(),
+    ledgerVersion: z.union([z.literal(1), z.literal(2)]).optional(),
+    saleRequired: z.boolean().optional(),
+    issuerSuspended: z.boolean().optional(),
+    frozenByRegulator: z.boolean().optional(),
+    supplierReason: revocationReasonSchema.optional(),
+    saleNo: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
+    sold: z.boolean().optional(),
+    refunded: z.boolean().optional(),
   })
   .strict();
 

@@ -13,6 +13,14 @@ const KEYS = [
   "segmentEnd",
   "frozenReason",
   "redeemed",
+  "ledgerVersion",
+  "saleRequired",
+  "issuerSuspended",
+  "frozenByRegulator",
+  "supplierReason",
+  "saleNo",
+  "sold",
+  "refunded",
 ];
 
 /**
@@ -43,6 +51,18 @@ export function checkKeyStatus(value: unknown): string[] {
   for (const k of ["restricted", "redeemed"]) if (typeof s[k] !== "boolean") problems.push(`${k}: expected a boolean`);
   if (!(REVOCATION_REASONS as readonly unknown[]).includes(s.frozenReason))
     problems.push(`frozenReason: expected one of ${REVOCATION_REASONS.join(", ")}`);
+  // v2 fields: optional, typed when present
+  if (s.ledgerVersion !== undefined && s.ledgerVersion !== 1 && s.ledgerVersion !== 2)
+    problems.push("ledgerVersion: expected 1 or 2");
+  for (const k of ["saleRequired", "issuerSuspended", "frozenByRegulator", "sold", "refunded"])
+    if (s[k] !== undefined && typeof s[k] !== "boolean") problems.push(`${k}: expected a boolean`);
+  if (s.supplierReason !== undefined && !(REVOCATION_REASONS as readonly unknown[]).includes(s.supplierReason))
+    problems.push(`supplierReason: expected one of ${REVOCATION_REASONS.join(", ")}`);
+  if (
+    s.saleNo !== undefined &&
+    (typeof s.saleNo !== "number" || !Number.isInteger(s.saleNo) || s.saleNo < 0 || s.saleNo > 0xffffffff)
+  )
+    problems.push("saleNo: expected a non-negative integer");
   for (const k of Object.keys(s)) if (!KEYS.includes(k)) problems.push(`${k}: unknown field`);
   return problems;
 }

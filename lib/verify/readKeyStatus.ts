@@ -1,7 +1,10 @@
 import { BaseError as ViemBaseError, ContractFunctionRevertedError } from "viem";
 import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerAbi } from "../abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../abi/keyLedgerV2Abi.js";
 import { REVOCATION_REASONS } from "./revocationReasons.js";
+import { detectLedgerVersion } from "./detectLedgerVersion.js";
+import type { LedgerVersion } from "./detectLedgerVersion.js";
 import type { KeyStatus } from "../schemas/keyStatus.js";
 
 /** Parameters of {@link readKeyStatus}. */
@@ -10,6 +13,8 @@ export type ReadKeyStatusParameters = {
   batchId: Hex;
   index: number | bigint;
   hint?: number | bigint | undefined;
+  /** The ledger's version when known; otherwise it is detected (`detectLedgerVersion`, cached). */
+  ledgerVersion?: LedgerVersion | undefined;
 };
 
 const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
@@ -30,8 +35,14 @@ function revertName(e: unknown): string | undefined {
  * the count as the batch's record (read with `batchOf`) with a zero holder, so that
  * `verifyPayload` can say "not in batch".
  *
+ * A v2 ledger (detected once per ledger, see `detectLedgerVersion`) is read with its
+ * `keyStatus(batchId, index)` (no hint); the status then carries `ledgerVersion: 2` and the v2 fields
+ * (saleRequired, issuerSuspended, frozenByRegulator, supplierReason, saleNo, sold, refunded). A v1
+ * ledger is read as before, with the hint.
+ *
  * @param client A viem public client on the ledger's chain.
- * @param parameters Ledger address, batch id, key index, and a segment hint (0 always works).
+ * @param parameters Ledger address, batch id, key index, a segment hint for v1 (0 always works), and
+ *   optionally the ledger version.
  * @returns The status, integers as numbers and the reason as a name.
  * @throws viem's errors when the RPC fails (the caller decides: `verifyPayload` reports "unreachable").
  *
@@ -41,6 +52,8 @@ function revertName(e: unknown): string | undefined {
  */
 export async function readKeyStatus(client: PublicClient, parameters: ReadKeyStatusParameters): Promise<KeyStatus> {
   const { ledger, batchId, index, hint } = parameters;
+  const version = parameters.ledgerVersion ?? (await detectLedgerVersion(client, { ledger }));
+  if (version === 2) return readKeyStatusV2(client, ledger, batchId, BigInt(index));
   try {
     const r = await client.readContract({
       address: ledger,
@@ -79,6 +92,74 @@ export async function readKeyStatus(client: PublicClient, parameters: ReadKeySta
         args: [batchId],
       });
       return { root, supplier, count: Number(count), expiresAt: Number(expiresAt), restricted, ...none };
+    }
+    throw e;
+  }
+}
+
+async function readKeyStatusV2(client: PublicClient, ledger: Address, batchId: Hex, index: bigint): Promise<KeyStatus> {
+  const reason = (code: number) => REVOCATION_REASONS[code] ?? "other";
+  try {
+    const r = await client.readContract({
+      address: ledger,
+      abi: keyLedgerV2Abi,
+      functionName: "keyStatus",
+      args: [batchId, index],
+    });
+    return {
+      root: r.root,
+      supplier: r.supplier,
+      count: Number(r.count),
+      expiresAt: Number(r.expiresAt),
+      restricted: r.restricted,
+      holder: r.holder,
+      segmentStart: Number(r.segmentStart),
+      segmentEnd: Number(r.segmentEnd),
+      frozenReason: reason(r.frozenReason),
+      redeemed: r.redeemed,
+      ledgerVersion: 2,
+      saleRequired: r.saleRequired,
+      issuerSuspended: r.issuerSuspended,
+      frozenByRegulator: r.frozenByRegulator,
+      supplierReason: reason(r.supplierReason),
+      saleNo: r.saleNo,
+      sold: r.sold,
+      refunded: r.refunded,
+    };
+  } catch (e) {
+    const name = revertName(e);
+    const none = {
+      holder: ZERO_ADDRESS,
+      segmentStart: 0,
+      segmentEnd: 0,
+      frozenReason: "none",
+      redeemed: false,
+      ledgerVersion: 2,
+      issuerSuspended: false,
+      frozenByRegulator: false,
+      supplierReason: "none",
+      saleNo: 0,
+      sold: false,
+      refunded: false,
+    } as const;
+    if (name === "KeyLedgerBatchNotFound")
+      return {
+        root: ZERO_ROOT,
+        supplier: ZERO_ADDRESS,
+        count: 0,
+        expiresAt: 0,
+        restricted: false,
+        saleRequired: false,
+        ...none,
+      };
+    if (name === "KeyLedgerInvalidRange") {
+      const [root, supplier, count, expiresAt, restricted, saleRequired] = await client.readContract({
+        address: ledger,
+        abi: keyLedgerV2Abi,
+        functionName: "batchOf",
+        args: [batchId],
+      });
+      return { root, supplier, count: Number(count), expiresAt: Number(expiresAt), restricted, saleRequired, ...none };
     }
     throw e;
   }

@@ -1,5 +1,6 @@
 /**
- * Revocation reasons of IKeyLedger.RevocationReason, by enum value (0 = not frozen). The one table
+ * Revocation reasons of IKeyLedger.RevocationReason (v1) and IKeyLedgerV2.RevocationReason, by enum
+ * value (0 = not frozen; 6 "refunded" exists on v2 ledgers only, set by a sale refund). The one table
  * of these words: the verifier, the indexer export, the audit (findings, EPCIS, scorecards), the
  * CLI and the portal all read it, so a reason is spelled the same everywhere (docs/FORMATS.md).
  */
@@ -10,6 +11,7 @@ export const REVOCATION_REASONS = [
   "unauthorised-channel",
   "issuer-error",
   "other",
+  "refunded",
 ] as const;
 
 /** A revocation reason word, "none" included. */

@@ -7,6 +7,54 @@ import type { CardKey } from "../keys/normaliseKey.js";
 /** Which key a status or proof lookup is about. */
 export type KeyQuery = { chainId: number; ledger: Address; batchId: Hex; index: number; hint?: number };
 
+/** Which sale a `fetchSale` lookup is about: sale `saleNo` of the key's batch (v2 ledgers). */
+export type SaleQuery = KeyQuery & { saleNo: number };
+
+/** What `confirmReceipt` asks the ledger (`verifyReceipt`): is this the key's live sale's receipt? */
+export type ReceiptQuery = KeyQuery & { commitment: Hex; orderRef: Hex; proof: Hex[] };
+
+/**
+ * One sale as its `KeysSold` log records it (v2 ledgers): the group of one batch sold in one `sell`
+ * call, items in call order. Commitments and order-reference hashes are public chain data; the receipt
+ * secret that opens them is only in the buyer's link.
+ */
+export type SaleRecord = {
+  batchId: Hex;
+  saleNo: number;
+  /** The seller's account at the time of the sale (the log's topic). */
+  seller: Address;
+  root: Hex;
+  /** Unix seconds. */
+  soldAt: number;
+  /** Free-form shop / till identifiers (bytes32), as the seller recorded them. */
+  store: Hex;
+  terminal: Hex;
+  /** The price in the currency's minor units, as a decimal string (uint128). */
+  amount: string;
+  /** ISO 4217 code (from bytes3). */
+  currency: string;
+  indices: number[];
+  commitments: Hex[];
+  orderRefs: Hex[];
+  /** Transaction of the `sell` call. */
+  tx: Hex;
+  blockNumber: number;
+};
+
+/** The facts of a key's live sale that a verdict shows (from a `KeysSold` log confirmed on chain). */
+export type SaleFacts = {
+  saleNo: number;
+  seller: Address;
+  soldAt: number;
+  store: Hex;
+  terminal: Hex;
+  amount: string;
+  currency: string;
+  tx: Hex;
+  /** When the buyer typed an order reference: whether it is the one recorded for this key. */
+  orderRefMatches?: boolean;
+};
+
 /** Options of `verifyPayload`. Every source is optional: what is missing is reported, not guessed. */
 export type VerifyOptions = {
   /** The chain the verifier trusts (the portal's, the CLI's network); another payload chain gives "wrong-chain". */
@@ -30,12 +78,26 @@ export type VerifyOptions = {
   key?: CardKey;
   /** A seller named by the consumer (overrides the payload's seller). */
   seller?: Address;
+  /**
+   * Reads the `KeysSold` log of sale `saleNo` of a batch (v2 ledgers), e.g. with `readSaleLog`. Needed
+   * to check a link's receipt; without it a sold key with a receipt in its link is "unreachable".
+   */
+  fetchSale?: (q: SaleQuery) => Promise<SaleRecord>;
+  /**
+   * Asks the ledger whether (commitment, orderRef, proof) is the receipt of the key's live sale
+   * (`verifyReceipt`), e.g. with `readReceiptValid`. The chain's stored sale root decides, so a log that
+   * lies is caught. Needed with `fetchSale`.
+   */
+  confirmReceipt?: (q: ReceiptQuery) => Promise<boolean>;
+  /** An order reference typed by the buyer (checked against the sale when the receipt matches; never sent). */
+  orderReference?: string;
   /** Now, in Unix seconds (for expiry); default the clock. */
   now?: number;
 };
 
 /** Names of the checks a verification runs. */
-export type VerifyCheckName = "decode" | "chain" | "shard" | "key" | "proof" | "root" | "status" | "seller";
+export type VerifyCheckName =
+  "decode" | "chain" | "shard" | "key" | "proof" | "root" | "status" | "sale" | "receipt" | "orderRef" | "seller";
 
 /** One check, whether it passed (`null`: not run), and whether it needed the network. */
 export type VerifyCheck = {
@@ -70,6 +132,22 @@ export type VerifyFacts = {
   keyCheck: "match" | "mismatch" | "not-checked";
   /** The batch's expiry has passed (from the status). */
   expired?: boolean;
+  /** The ledger's version (1 or 2), once the status was read. */
+  ledgerVersion?: 1 | 2;
+  /** v2: the batch's supplier is suspended on the ledger (shown with any verdict). */
+  issuerSuspended?: boolean;
+  /** v2: the key is frozen by a regulator (only a regulator lifts it). */
+  frozenByRegulator?: boolean;
+  /** v2: the batch requires a sale before redemption. */
+  saleRequired?: boolean;
+  /** v2: the key's live sale, when its `KeysSold` log was read and confirmed. */
+  sale?: SaleFacts;
+  /**
+   * v2: the link's receipt against the key's sale: "match" (the live sale's receipt), "mismatch" (another
+   * receipt is the live one), "no-live-sale" (a receipt in the link, the key not sold now: refunded, or
+   * never sold), "none" (no receipt in the link), "not-checked".
+   */
+  receiptCheck?: "match" | "mismatch" | "no-live-sale" | "none" | "not-checked";
 };
 
 /** Result of `verifyPayload`: a tagged union on `verdict`, with the facts behind it. */
@@ -81,6 +159,9 @@ export type VerifyResult =
     })
   | (VerifyFacts & { verdict: "revoked"; reason: RevocationReason })
   | (VerifyFacts & { verdict: "redeemed" })
+  | (VerifyFacts & { verdict: "sold-to-another"; receipt: "mismatch" | "none" })
+  | (VerifyFacts & { verdict: "sold-to-you"; sale: SaleFacts })
+  | (VerifyFacts & { verdict: "not-yet-sold" })
   | (VerifyFacts & { verdict: "holder-mismatch"; seller: Address; holder: Address })
   | (VerifyFacts & { verdict: "malformed"; code: PayloadErrorCode; error: PayloadError })
   | (VerifyFacts & {

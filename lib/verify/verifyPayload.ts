@@ -15,7 +15,17 @@ import { hashPair } from "../merkle/hashPair.js";
 import { decodeProofShard } from "../merkle/decodeProofShard.js";
 import { proofFromShard } from "../merkle/proofFromShard.js";
 import { readHex, writeHex } from "../payload/internal/hex.js";
-import type { KeyQuery, VerifyCheck, VerifyCheckName, VerifyFacts, VerifyOptions, VerifyResult } from "./types.js";
+import { orderRefHash, receiptCommitment, saleProofOf } from "./internal/receipt.js";
+import type {
+  KeyQuery,
+  SaleFacts,
+  SaleRecord,
+  VerifyCheck,
+  VerifyCheckName,
+  VerifyFacts,
+  VerifyOptions,
+  VerifyResult,
+} from "./types.js";
 
 export type { KeyQuery, VerifyCheck, VerifyOptions, VerifyResult } from "./types.js";
 
@@ -23,15 +33,32 @@ const ZERO32 = `0x${"0".repeat(64)}`;
 const DEFAULT_SHARD_SIZE = 1024;
 
 const LABELS: Record<VerifyCheckName, string> = {
-  decode: "payload decodes (format version 1)",
+  decode: "payload decodes (format version 1 or 2)",
   chain: "payload names this chain and ledger",
   shard: "proof shard fetched and read",
   key: "typed key matches the commitment",
   proof: "Merkle proof leads to the batch root",
   root: "batch root read from the chain",
   status: "key status read from the chain",
+  sale: "the key's sale log read and confirmed by the ledger",
+  receipt: "the link's receipt is the key's live sale receipt",
+  orderRef: "the typed order reference is the one recorded for this key",
   seller: "seller is the key's current holder",
 };
+
+const errorText = (e: unknown) =>
+  e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
+
+const saleFactsOf = (r: SaleRecord): SaleFacts => ({
+  saleNo: r.saleNo,
+  seller: r.seller,
+  soldAt: r.soldAt,
+  store: r.store,
+  terminal: r.terminal,
+  amount: r.amount,
+  currency: r.currency,
+  tx: r.tx,
+});
 
 /** The root a proof folds to (sorted pairs), or undefined for malformed hex. */
 function foldRoot(leaf: Hex, proof: readonly Hex[]): Hex | undefined {
@@ -57,7 +84,9 @@ const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-8)}`;
  *
  * @param input A link, a payload string, or a decoded payload.
  * @param options Chain expectations and data sources (see {@link VerifyOptions}); `key` never leaves this function.
- * @returns genuine / not-in-batch / revoked / redeemed / holder-mismatch / malformed / wrong-chain / unreachable, with the facts and the checks run.
+ * @returns genuine / not-in-batch / revoked / redeemed / sold-to-another / sold-to-you / not-yet-sold /
+ *   holder-mismatch / malformed / wrong-chain / unreachable, with the facts and the checks run. A v2 link's receipt
+ *   is checked against the key's live sale (`fetchSale` + `confirmReceipt`); see docs/FORMATS.md §8.1.
  *
  * @example
  * const r = await verifyPayload(url, {
@@ -98,7 +127,7 @@ export async function verifyPayload(
       keyCheck: "not-checked",
     };
   }
-  check("decode", true, false, `${p.form} form`);
+  check("decode", true, false, p.receiptSecret !== undefined ? `${p.form} form with a receipt` : `${p.form} form`);
   const seller = options.seller ?? p.seller;
   const facts: VerifyFacts = {
     message: "",
@@ -254,6 +283,9 @@ export async function verifyPayload(
       if (problems.length > 0) throw new Error(`the status source returned malformed data: ${problems.join("; ")}`);
       status = raw;
       facts.status = status;
+      facts.ledgerVersion = status.ledgerVersion ?? 1;
+      if (status.issuerSuspended !== undefined) facts.issuerSuspended = status.issuerSuspended;
+      if (status.saleRequired !== undefined) facts.saleRequired = status.saleRequired;
       check("status", true, true, `holder ${status.holder}`);
       if (status.root === ZERO32) {
         check("root", false, true, "no batch with this id on the ledger");
@@ -362,17 +394,174 @@ export async function verifyPayload(
     };
   }
 
-  // 7. status verdicts
+  // 7. status verdicts. Precedence (docs/FORMATS.md §8.1): revoked > redeemed > sold-to-another >
+  // sold-to-you > not-yet-sold > holder-mismatch > genuine.
   if (status.expiresAt !== 0) facts.expired = (options.now ?? Math.floor(Date.now() / 1000)) > status.expiresAt;
-  if (status.frozenReason !== "none")
+  const v2 = status.ledgerVersion === 2;
+  const notes: string[] = [];
+  if (status.issuerSuspended === true) notes.push("The issuer of this key is suspended on the ledger.");
+  const say = (m: string) => (notes.length > 0 ? `${m} ${notes.join(" ")}` : m);
+  if (status.frozenReason !== "none") {
+    const byRegulator = status.frozenByRegulator === true;
+    if (v2) facts.frozenByRegulator = byRegulator;
+    const who = byRegulator ? "a regulator" : v2 ? "its supplier" : "its supplier or a regulator";
     return {
       ...facts,
       verdict: "revoked",
       reason: status.frozenReason,
-      message: `This key was revoked by its supplier or a regulator (reason: ${status.frozenReason}); do not accept it.`,
+      message: say(
+        status.frozenReason === "refunded"
+          ? "This key's sale was refunded, so the key is frozen until its supplier reinstates it; do not accept it."
+          : `This key was revoked by ${who} (reason: ${status.frozenReason}); do not accept it.`,
+      ),
     };
+  }
   if (status.redeemed)
-    return { ...facts, verdict: "redeemed", message: "This key is genuine but was already redeemed." };
+    return { ...facts, verdict: "redeemed", message: say("This key is genuine but was already redeemed.") };
+
+  const secret = p.receiptSecret;
+  if (!v2) {
+    if (secret !== undefined) {
+      facts.receiptCheck = "not-checked";
+      check("receipt", null, true, "this ledger (version 1) records no sales");
+    }
+  } else if (status.sold === true) {
+    const saleNo = status.saleNo ?? 0;
+    let saleError: unknown;
+    /** The key's item of its live sale, from the log and confirmed by the ledger's verifyReceipt. */
+    const confirmed = await (async (): Promise<{ rec: SaleRecord; pos: number } | undefined> => {
+      if (!options.fetchSale || !options.confirmReceipt) {
+        saleError = new Error("no sale source configured (fetchSale and confirmReceipt)");
+        check("sale", null, true, "no sale source configured");
+        return undefined;
+      }
+      try {
+        const rec = await options.fetchSale({ ...query, saleNo });
+        const pos = rec.indices.indexOf(p.index);
+        if (
+          rec.saleNo !== saleNo ||
+          !same(rec.batchId, p.batchId) ||
+          pos < 0 ||
+          rec.commitments.length !== rec.indices.length ||
+          rec.orderRefs.length !== rec.indices.length
+        )
+          throw new Error(`the KeysSold log of sale ${saleNo} does not list key ${p.index} of this batch`);
+        const items = rec.indices.map((index, k) => ({
+          index,
+          commitment: rec.commitments[k]!,
+          orderRef: rec.orderRefs[k]!,
+        }));
+        const { proof: saleProof, root: saleRoot } = saleProofOf(p.batchId, items, pos);
+        if (!same(saleRoot, rec.root))
+          throw new Error(`the KeysSold log of sale ${saleNo} is inconsistent with its root`);
+        const ok = await options.confirmReceipt({
+          ...query,
+          commitment: items[pos]!.commitment,
+          orderRef: items[pos]!.orderRef,
+          proof: saleProof,
+        });
+        if (!ok)
+          throw new Error(
+            `the ledger does not confirm the logged receipt of key ${p.index} (sale ${saleNo}): ` +
+              "the log does not match the chain's sale record",
+          );
+        check("sale", true, true, `sale ${saleNo} by ${rec.seller}, confirmed by verifyReceipt`);
+        facts.sale = saleFactsOf(rec);
+        return { rec, pos };
+      } catch (e) {
+        saleError = e;
+        check("sale", false, true, errorText(e));
+        return undefined;
+      }
+    })();
+    const another = (receipt: "mismatch" | "none"): VerifyResult => {
+      const by = facts.sale ? ` (sale ${saleNo} by ${facts.sale.seller})` : ` (sale ${saleNo})`;
+      return {
+        ...facts,
+        verdict: "sold-to-another",
+        receipt,
+        message: say(
+          `This key was sold to someone else${by}: ${receipt === "none" ? "this link carries no receipt" : "this link's receipt is not the recorded one"}. ` +
+            "Treat it as sold twice: do not redeem it, and contact the seller.",
+        ),
+      };
+    };
+    if (secret === undefined) {
+      facts.receiptCheck = "none";
+      check("receipt", false, false, "this link carries no receipt and the key is sold");
+      return another("none");
+    }
+    if (!confirmed) {
+      facts.receiptCheck = "not-checked";
+      check("receipt", null, true, "the key's sale could not be read, so the receipt was not checked");
+      offline.push(`the key is sold on chain (sale ${saleNo}); this link's receipt could not be checked`);
+      return {
+        ...facts,
+        verdict: "unreachable",
+        error: saleError,
+        offline,
+        message: say(
+          `This key is sold (sale ${saleNo}) but its sale record could not be read, so your receipt was not checked. Checked: ${offline.join("; ")}.`,
+        ),
+      };
+    }
+    const { rec, pos } = confirmed;
+    if (!same(receiptCommitment(p.batchId, p.index, secret), rec.commitments[pos])) {
+      facts.receiptCheck = "mismatch";
+      check("receipt", false, true, `the live receipt of sale ${saleNo} is another one`);
+      return another("mismatch");
+    }
+    facts.receiptCheck = "match";
+    check("receipt", true, true, `sale ${saleNo}, confirmed by the ledger`);
+    const sale: SaleFacts = saleFactsOf(rec);
+    let orderNote = "";
+    if (options.orderReference !== undefined) {
+      const h = orderRefHash(options.orderReference, secret);
+      sale.orderRefMatches = h !== undefined && same(h, rec.orderRefs[pos]);
+      check(
+        "orderRef",
+        sale.orderRefMatches,
+        false,
+        h === undefined
+          ? "the order reference is empty or longer than 128 characters"
+          : sale.orderRefMatches
+            ? "computed locally with the link's receipt"
+            : "the typed order reference does not give the recorded hash",
+      );
+      orderNote = sale.orderRefMatches
+        ? " Your order reference matches."
+        : " The order reference you typed is not the one recorded for this sale.";
+    }
+    facts.sale = sale;
+    return {
+      ...facts,
+      verdict: "sold-to-you",
+      sale,
+      message: say(
+        `This key is genuine and its sale to you is recorded: sale ${saleNo} by ${rec.seller} at ${new Date(rec.soldAt * 1000).toISOString()}.${orderNote}`,
+      ),
+    };
+  } else {
+    facts.receiptCheck = secret !== undefined ? "no-live-sale" : "none";
+    if (secret !== undefined)
+      check(
+        "receipt",
+        false,
+        true,
+        status.refunded === true
+          ? "the sale this receipt belongs to was refunded; the key is not sold now"
+          : "the key has no live sale",
+      );
+    if (status.saleRequired === true)
+      return {
+        ...facts,
+        verdict: "not-yet-sold",
+        message: say(
+          "This key is genuine but no sale of it is recorded, and its batch must be sold before it can be redeemed. " +
+            "If you bought it, ask the seller to record the sale.",
+        ),
+      };
+  }
   if (seller !== undefined) {
     const ok = same(seller, status.holder);
     check("seller", ok, true, ok ? `seller ${seller} holds the key` : `seller ${seller}, holder ${status.holder}`);
@@ -382,12 +571,14 @@ export async function verifyPayload(
         verdict: "holder-mismatch",
         seller,
         holder: status.holder as Address,
-        message: `The seller ${seller} does not hold this key on the ledger; ${status.holder} does.`,
+        message: say(`The seller ${seller} does not hold this key on the ledger; ${status.holder} does.`),
       };
   }
   return {
     ...facts,
     verdict: "genuine",
-    message: `This key is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${facts.expired ? " (but the batch has expired)" : ""}.`,
+    message: say(
+      `This key is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${facts.expired ? " (but the batch has expired)" : ""}.`,
+    ),
   };
 }

@@ -44,7 +44,7 @@ export function makeBatch(opts: {
   for (let s = 0; s * shardSize < count; s++)
     shards.set(s, encodeProofShard(buildProofShard(tree, packed, s, shardSize)));
   const keyCase = opts.caseInsensitive ? ("upper" as const) : ("exact" as const);
-  const full = (index: number, extra: { seller?: Address } = {}) =>
+  const full = (index: number, extra: { seller?: Address; receiptSecret?: Hex } = {}) =>
     encodePayload({
       form: "full",
       chainId,
@@ -57,7 +57,7 @@ export function makeBatch(opts: {
       keyCase,
       ...extra,
     });
-  const short = (index: number, extra: { seller?: Address; commitment?: Hex } = {}) =>
+  const short = (index: number, extra: { seller?: Address; commitment?: Hex; receiptSecret?: Hex } = {}) =>
     encodePayload({ form: "short", chainId, ledger, batchId, index, salt: salts[index]!, keyCase, ...extra });
   const fetchShard = async (id: Hex, s: number) => {
     const b = id === batchId ? shards.get(s) : undefined;

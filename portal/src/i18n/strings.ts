@@ -30,6 +30,9 @@ const zh = {
     serial: "卡号（如有）",
     pin: "卡密",
     keyButton: "核对",
+    orderRefLegend: "核对订单号（可选）：输入您购买时的订单号，确认这笔销售就是您的那一笔",
+    orderRef: "订单号",
+    orderRefButton: "核对订单号",
     idle: "等待扫码、上传或粘贴…",
     working: "正在验证…",
     noCamera: "无法使用摄像头（未授权或设备不支持）。请上传照片或粘贴链接。",
@@ -136,6 +139,10 @@ const en: Strings = {
     serial: "Card number (if any)",
     pin: "Key / PIN",
     keyButton: "Check",
+    orderRefLegend:
+      "Check your order reference (optional): type the order number of your purchase to confirm this sale is yours",
+    orderRef: "Order reference",
+    orderRefButton: "Check order",
     idle: "Waiting for a scan, photo or link…",
     working: "Verifying…",
     noCamera:

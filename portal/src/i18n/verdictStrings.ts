@@ -2,7 +2,17 @@ import type { Lang } from "./lang.ts";
 
 /** Verdicts the verify page can show (lib/verify's VerifyResult verdicts). */
 export type Verdict =
-  "genuine" | "not-in-batch" | "revoked" | "redeemed" | "holder-mismatch" | "unreachable" | "malformed" | "wrong-chain";
+  | "genuine"
+  | "not-in-batch"
+  | "revoked"
+  | "redeemed"
+  | "sold-to-another"
+  | "sold-to-you"
+  | "not-yet-sold"
+  | "holder-mismatch"
+  | "unreachable"
+  | "malformed"
+  | "wrong-chain";
 
 type VerdictText = { title: string; detail: string };
 
@@ -15,6 +25,20 @@ const zh = {
     },
     revoked: { title: "已吊销", detail: "发行方或监管方已冻结此卡密，请勿购买或使用。" },
     redeemed: { title: "已兑换", detail: "此卡密已被兑换过，不能再次使用。可能被重复销售。" },
+    "sold-to-another": {
+      title: "已卖给别人",
+      detail:
+        "链上记录此卡密已经卖出，但您这个链接里的购买凭证不是那笔销售的凭证。这可能是一卡多卖：请不要兑换，先联系卖家。",
+    },
+    "sold-to-you": {
+      title: "已售予您",
+      detail: "此卡密为正品，链上记录的这笔销售与您链接中的购买凭证相符：它是卖给您的。",
+    },
+    "not-yet-sold": {
+      title: "尚未登记销售",
+      detail:
+        "此卡密为正品，但链上没有它的销售记录，而该批次必须先登记销售才能兑换。如果您已购买，请让卖家登记这笔销售。",
+    },
     "holder-mismatch": { title: "卖家不是持有人", detail: "您指定的卖家并不是此卡密在链上的当前持有人。" },
     unreachable: {
       title: "无法连接区块链",
@@ -29,6 +53,7 @@ const zh = {
     "unauthorised-channel": "非授权渠道",
     "issuer-error": "发行方错误",
     other: "其他",
+    refunded: "已退款",
   } as Record<string, string>,
   kinds: { supplier: "发行方", distributor: "代理商", retailer: "零售商" } as Record<string, string>,
   labels: {
@@ -70,6 +95,25 @@ const zh = {
     offline: "离线",
     expired: "注意：该批次已过有效期。",
     holderUnconfirmed: "无法连接区块链，当前持有人未经确认。",
+    issuerSuspended: "注意：此卡密的发行方已被暂停。",
+    frozenByRegulator: "此卡密由监管方冻结，只有监管方可以解除。",
+    frozenBySupplier: "此卡密由发行方冻结。",
+    refundedDetail: "这笔销售已退款，卡密已冻结，直到发行方恢复它。",
+    sale: "销售",
+    saleNo: "第 {n} 笔销售",
+    soldBy: "卖家",
+    soldAt: "售出时间",
+    store: "门店",
+    terminal: "终端",
+    amount: "金额",
+    saleTx: "销售交易",
+    orderRef: "订单号",
+    orderRefMatch: "一致：您输入的订单号与这笔销售记录的相符。",
+    orderRefMismatch: "不一致：您输入的订单号不是这笔销售记录的订单号。",
+    receiptNone: "此链接没有购买凭证。",
+    receiptMismatch: "此链接的购买凭证与链上记录的销售不符。",
+    receiptNoLiveSale: "此链接带有购买凭证，但此卡密目前没有有效的销售（可能已退款）。",
+    contactSeller: "请联系卖家。",
   },
   checks: {
     decode: "验证码格式",
@@ -79,6 +123,9 @@ const zh = {
     proof: "默克尔证明",
     root: "链上批次根",
     status: "链上卡密状态",
+    sale: "链上销售记录",
+    receipt: "您的购买凭证",
+    orderRef: "您输入的订单号",
     seller: "卖家是否为持有人",
   } as Record<string, string>,
   causes: {
@@ -105,6 +152,23 @@ const en: typeof zh = {
       title: "Already redeemed",
       detail: "This key was already redeemed and cannot be used again. It may have been sold twice.",
     },
+    "sold-to-another": {
+      title: "Sold to someone else",
+      detail:
+        "The chain records a sale of this key, but the receipt in your link is not that sale's receipt. " +
+        "It may have been sold twice: do not redeem it, and contact the seller first.",
+    },
+    "sold-to-you": {
+      title: "Sold to you",
+      detail:
+        "This key is genuine, and the sale recorded on the chain matches the receipt in your link: it was sold to you.",
+    },
+    "not-yet-sold": {
+      title: "No sale recorded yet",
+      detail:
+        "This key is genuine, but no sale of it is recorded on the chain, and its batch must be sold before it can be " +
+        "redeemed. If you bought it, ask the seller to record the sale.",
+    },
     "holder-mismatch": {
       title: "The seller you name is not the holder",
       detail: "The seller named for this key is not its current holder on the chain.",
@@ -129,6 +193,7 @@ const en: typeof zh = {
     "unauthorised-channel": "unauthorised channel",
     "issuer-error": "issuer error",
     other: "other",
+    refunded: "refunded",
   },
   kinds: { supplier: "Issuer", distributor: "Distributor", retailer: "Retailer" },
   labels: {
@@ -170,6 +235,25 @@ const en: typeof zh = {
     offline: "offline",
     expired: "Note: this batch is past its expiry date.",
     holderUnconfirmed: "The chain could not be reached: the current holder is not confirmed.",
+    issuerSuspended: "Note: the issuer of this key is suspended.",
+    frozenByRegulator: "A regulator froze this key; only a regulator can lift it.",
+    frozenBySupplier: "The issuer froze this key.",
+    refundedDetail: "This sale was refunded; the key is frozen until its issuer reinstates it.",
+    sale: "Sale",
+    saleNo: "sale no. {n}",
+    soldBy: "Sold by",
+    soldAt: "Sold at",
+    store: "Store",
+    terminal: "Terminal",
+    amount: "Amount",
+    saleTx: "Sale transaction",
+    orderRef: "Order reference",
+    orderRefMatch: "Match: the order reference you typed is the one recorded for this sale.",
+    orderRefMismatch: "No match: the order reference you typed is not the one recorded for this sale.",
+    receiptNone: "This link carries no receipt.",
+    receiptMismatch: "The receipt in this link does not match the sale recorded on the chain.",
+    receiptNoLiveSale: "This link carries a receipt, but the key has no live sale now (it may have been refunded).",
+    contactSeller: "Contact the seller.",
   },
   checks: {
     decode: "code format",
@@ -179,6 +263,9 @@ const en: typeof zh = {
     proof: "Merkle proof",
     root: "batch root on chain",
     status: "key status on chain",
+    sale: "sale record on chain",
+    receipt: "your receipt",
+    orderRef: "the order reference you typed",
     seller: "seller holds the key",
   },
   causes: {

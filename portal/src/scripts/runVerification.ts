@@ -1,7 +1,8 @@
 /**
  * Runs lib/verify's `verifyPayload` with the portal's chain access (hand-written keyStatus
- * eth_call on the configured RPCs, after an eth_chainId check) and proof-shard fetching (the
- * same-origin static export only).
+ * eth_call on the configured RPCs, after an eth_chainId check; on a v2 ledger keyStatus without a
+ * hint, the key's KeysSold log and verifyReceipt) and proof-shard fetching (the same-origin static
+ * export only).
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Address } from "viem";
@@ -9,7 +10,15 @@ import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
-import { createRpc, readKeyStatusRaw, RpcError } from "./rpc.ts";
+import {
+  createRpc,
+  ledgerVersionRaw,
+  readKeyStatusRaw,
+  readKeyStatusV2Raw,
+  readReceiptValidRaw,
+  readSaleLogRaw,
+  RpcError,
+} from "./rpc.ts";
 
 const rpc = createRpc(cfg.rpcUrls);
 const base = import.meta.env.BASE_URL.endsWith("/") ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
@@ -62,12 +71,16 @@ async function shardSizeOf(batchId: string): Promise<number | undefined> {
  * Verifies what was scanned, uploaded or pasted, with lib/verify's `verifyPayload`.
  *
  * @param input - a link or a payload string
- * @param options - a seller address the buyer named (optional)
+ * @param options - a seller address and an order reference the buyer typed (optional; the order
+ *   reference is hashed on this device with the link's receipt secret, never sent)
  * @returns the verification result (never throws for bad input)
  * @example
  * const r = await runVerification(location.hash.slice(1), {});
  */
-export async function runVerification(input: string, options: { seller?: Address }): Promise<VerifyResult> {
+export async function runVerification(
+  input: string,
+  options: { seller?: Address; orderReference?: string },
+): Promise<VerifyResult> {
   let shardSize: number | undefined;
   try {
     const p = decodePayload(parsePayloadInput(input).payload);
@@ -75,18 +88,30 @@ export async function runVerification(input: string, options: { seller?: Address
   } catch {
     // verifyPayload reports the decoding problem itself.
   }
+  const onChain = async () => {
+    const chainId = await rpc.chainId();
+    if (chainId !== cfg.chainId)
+      throw new RpcError(`the RPC endpoint serves chain ${chainId}, not ${cfg.chainId}`, true);
+  };
   const verifyOptions: VerifyOptions = {
     expectedChainId: cfg.chainId,
     expectedLedger: cfg.ledger,
     fetchStatus: async (q) => {
-      const chainId = await rpc.chainId();
-      if (chainId !== cfg.chainId)
-        throw new RpcError(`the RPC endpoint serves chain ${chainId}, not ${cfg.chainId}`, true);
-      return readKeyStatusRaw(rpc, q);
+      await onChain();
+      return (await ledgerVersionRaw(rpc, q.ledger)) === 2 ? readKeyStatusV2Raw(rpc, q) : readKeyStatusRaw(rpc, q);
+    },
+    fetchSale: async (q) => {
+      await onChain();
+      return readSaleLogRaw(rpc, q);
+    },
+    confirmReceipt: async (q) => {
+      await onChain();
+      return readReceiptValidRaw(rpc, q);
     },
     fetchShard: (batchId, shard) => fetchShardBytes(batchId, shard),
   };
   if (shardSize !== undefined) verifyOptions.shardSize = shardSize;
   if (options.seller) verifyOptions.seller = options.seller;
+  if (options.orderReference) verifyOptions.orderReference = options.orderReference;
   return verifyPayload(input, verifyOptions);
 }

@@ -31,7 +31,7 @@ const checks = byId("checks");
 const sellerInput = byId<HTMLInputElement>("seller-input");
 const pasteInput = byId<HTMLInputElement>("paste-input");
 
-let current: { payload: DecodedPayload; result: VerifyResult } | undefined;
+let current: { payload: DecodedPayload; result: VerifyResult; raw: string } | undefined;
 let runId = 0;
 
 function setStatus(text: string): void {
@@ -64,6 +64,15 @@ function clear(): void {
   checks.replaceChildren();
   byId("key-result").textContent = "";
   delete byId("key-result").dataset.match;
+  byId("order-section").hidden = true;
+}
+
+/** A bytes32 shop or till label as text when it is printable ASCII padded with zeros (else the hex). */
+function bytes32Label(b: string): string {
+  const hex = b.replace(/^0x/, "").replace(/(00)+$/, "");
+  if (hex.length === 0) return "";
+  const codes = (hex.match(/../g) ?? []).map((x) => parseInt(x, 16));
+  return codes.every((c) => c >= 0x20 && c < 0x7f) ? String.fromCharCode(...codes) : b;
 }
 
 /** Shortens untrusted text for display (it is still only ever text). */
@@ -72,25 +81,29 @@ function quote(s: string, max = 160): string {
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
-async function run(raw: string): Promise<void> {
+async function run(raw: string, orderReference?: string): Promise<void> {
   const id = ++runId;
   clear();
   setStatus(msg.working ?? "…");
   const seller = sellerInput.value.trim();
-  const r = await runVerification(
-    raw,
-    /^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {},
-  );
+  const r = await runVerification(raw, {
+    ...(/^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {}),
+    ...(orderReference ? { orderReference } : {}),
+  });
   if (id !== runId) return;
   const payload = r.payload;
-  if (payload) current = { payload, result: r };
-  const reasonText =
-    r.verdict === "revoked"
-      ? `${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.`
-      : r.expired
-        ? t.labels.expired
-        : undefined;
-  showVerdict(r.verdict, reasonText);
+  if (payload) current = { payload, result: r, raw };
+  const notes: string[] = [];
+  if (r.verdict === "revoked") {
+    notes.push(`${t.labels.reason}: ${t.reasons[r.reason] ?? r.reason}.`);
+    if (r.reason === "refunded") notes.push(t.labels.refundedDetail);
+    else if (r.frozenByRegulator === true) notes.push(t.labels.frozenByRegulator);
+    else if (r.frozenByRegulator === false) notes.push(t.labels.frozenBySupplier);
+  } else if (r.expired) notes.push(t.labels.expired);
+  if (r.verdict === "sold-to-another") notes.push(t.labels.contactSeller);
+  if (r.issuerSuspended) notes.push(t.labels.issuerSuspended);
+  showVerdict(r.verdict, notes.length > 0 ? notes.join(" ") : undefined);
+  byId("order-section").hidden = r.verdict !== "sold-to-you";
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));
   if (r.verdict === "wrong-chain") {
@@ -107,6 +120,30 @@ async function run(raw: string): Promise<void> {
       );
   }
   if (r.verdict === "revoked") fact(t.labels.reason, t.reasons[r.reason] ?? r.reason);
+  if (r.issuerSuspended) fact(t.labels.issuer, el("span", { class: "notice" }, t.labels.issuerSuspended));
+  if (r.verdict === "revoked" && r.frozenByRegulator !== undefined)
+    fact(t.labels.status, r.frozenByRegulator ? t.labels.frozenByRegulator : t.labels.frozenBySupplier);
+  if (r.sale) {
+    const s = r.sale;
+    fact(t.labels.sale, fill(t.labels.saleNo, { n: s.saleNo }));
+    fact(t.labels.soldBy, s.seller, true);
+    fact(t.labels.soldAt, new Date(s.soldAt * 1000).toLocaleString(lang));
+    const store = bytes32Label(s.store);
+    const terminal = bytes32Label(s.terminal);
+    if (store) fact(t.labels.store, store, store.startsWith("0x"));
+    if (terminal) fact(t.labels.terminal, terminal, terminal.startsWith("0x"));
+    fact(t.labels.amount, `${s.amount} ${s.currency}`);
+    fact(t.labels.saleTx, s.tx, true);
+    if (s.orderRefMatches !== undefined) {
+      const out = byId("order-result");
+      out.dataset.match = s.orderRefMatches ? "yes" : "no";
+      out.textContent = s.orderRefMatches ? t.labels.orderRefMatch : t.labels.orderRefMismatch;
+      fact(t.labels.orderRef, s.orderRefMatches ? t.labels.orderRefMatch : t.labels.orderRefMismatch);
+    }
+  }
+  if (r.receiptCheck === "none" && r.verdict === "sold-to-another") fact(t.checks.receipt ?? "", t.labels.receiptNone);
+  if (r.receiptCheck === "mismatch") fact(t.checks.receipt ?? "", t.labels.receiptMismatch);
+  if (r.receiptCheck === "no-live-sale") fact(t.checks.receipt ?? "", t.labels.receiptNoLiveSale);
   if (payload) {
     fact(t.labels.batch, payload.batchId, true);
     fact(t.labels.index, String(payload.index));
@@ -283,6 +320,14 @@ scanButton.addEventListener("click", async () => {
     setTimeout(() => requestAnimationFrame(() => void tick()), 200);
   };
   void tick();
+});
+
+// "Check your order reference": hashed here with the link's receipt secret, nothing is sent.
+byId<HTMLFormElement>("order-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const ref = byId<HTMLInputElement>("order-input").value;
+  if (!current || ref.trim().length === 0) return;
+  void run(current.raw, ref);
 });
 
 // "Enter your key to confirm it matches": hashed here, nothing is sent.

@@ -1,7 +1,10 @@
 import type { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
+import { detectLedgerVersion } from "../../../lib/verify/detectLedgerVersion.js";
 import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
+import { readReceiptValid } from "../../../lib/verify/readReceiptValid.js";
+import { readSaleLog } from "../../../lib/verify/readSaleLog.js";
 import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { findHint } from "../chain/findHint.js";
@@ -18,6 +21,7 @@ import { askForSerial } from "../verify/askForSerial.js";
 import { createShardSource } from "../verify/createShardSource.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import { toVerifyJson } from "../verify/toVerifyJson.js";
+import { describeVerifyFacts } from "../verify/describeVerifyFacts.js";
 
 type VerifyCliOptions = {
   json?: boolean;
@@ -26,13 +30,19 @@ type VerifyCliOptions = {
   pin?: string;
   serial?: string;
   seller?: string;
+  orderRef?: string;
   offline?: boolean;
 };
 
+/** Verdicts that exit 0: the key may be accepted. */
+const ACCEPTED = new Set<VerifyResult["verdict"]>(["genuine", "sold-to-you"]);
+
 /**
  * `keytrail verify <url|payload>`: the portal's verification (lib/verify/verifyPayload) from the
- * command line: Merkle proof offline, root and key status from the chain. Exit 0 when genuine,
- * 1 for any other verdict (the verdict is printed either way).
+ * command line: Merkle proof offline, root and key status from the chain, and on a v2 ledger the
+ * link's receipt against the key's sale. Exit 0 for genuine and sold-to-you, 1 for any other verdict
+ * (the verdict is printed either way). The link's receipt secret and a typed order reference are
+ * never printed.
  *
  * @param program - the root command.
  * @example
@@ -41,7 +51,9 @@ type VerifyCliOptions = {
 export function registerVerifyCommand(program: Command): void {
   const cmd = program
     .command("verify <input>")
-    .description("verify a key's QR link or payload: genuine, not in batch, revoked, redeemed, seller not holder …")
+    .description(
+      "verify a key's QR link or payload: genuine, sold to you, sold to another, not yet sold, not in batch, revoked, redeemed …",
+    )
     .option("--json", 'print { "verdict": …, facts, checks } as JSON')
     .option("--batch-dir <dir>", "sealed batch folder: proof shards for short-form codes")
     .option(
@@ -54,6 +66,10 @@ export function registerVerifyCommand(program: Command): void {
       "the card number (卡号) that goes with --pin (needed when the key was sealed with one)",
     )
     .option("--seller <address>", "check that this seller holds the key")
+    .option(
+      "--order-ref <text>",
+      "the order number (订单号) of your purchase: checked against the key's recorded sale with the link's receipt (hashed locally)",
+    )
     .option("--offline", "do not contact the chain (format and proof only; the verdict says what could not be checked)")
     .action(async (input: string, o: VerifyCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
@@ -69,6 +85,14 @@ export function registerVerifyCommand(program: Command): void {
       if (fetchShard) options.fetchShard = fetchShard;
       if (o.pin) options.key = o.serial ? { serial: o.serial, pin: o.pin } : { pin: o.pin };
       if (o.seller) options.seller = parseAddress(o.seller, "--seller");
+      if (o.orderRef !== undefined) {
+        const ref = o.orderRef.normalize("NFC").trim();
+        if (ref.length === 0 || [...ref].length > 128)
+          throw new CliUsageError(
+            `--order-ref (${[...ref].length} characters after trimming) is not an order reference: expected 1-128 characters.`,
+          );
+        options.orderReference = o.orderRef;
+      }
 
       let ctx: LedgerContext | undefined;
       let connectError: unknown;
@@ -83,10 +107,17 @@ export function registerVerifyCommand(program: Command): void {
         const c = ctx;
         options.expectedChainId = c.chainId;
         options.expectedLedger = c.ledger;
+        const client = c.publicClient as never;
         options.fetchStatus = async (q) => {
-          const hint = findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index));
-          return readKeyStatus(c.publicClient as never, { ledger: q.ledger, batchId: q.batchId, index: q.index, hint });
+          const ledgerVersion = await detectLedgerVersion(client, { ledger: q.ledger });
+          // v2 reads keyStatus without a hint; v1 takes the segment hint from the transfer logs.
+          const hint =
+            ledgerVersion === 1 ? findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index)) : undefined;
+          return readKeyStatus(client, { ledger: q.ledger, batchId: q.batchId, index: q.index, hint, ledgerVersion });
         };
+        options.fetchSale = (q) =>
+          readSaleLog(client, { ledger: q.ledger, batchId: q.batchId, saleNo: q.saleNo, fromBlock: c.deployBlock });
+        options.confirmReceipt = (q) => readReceiptValid(client, q);
       } else {
         // Offline or unreachable: still refuse codes for another chain/ledger than the configured one.
         const loaded = loadConfig(g.config);
@@ -115,12 +146,13 @@ export function registerVerifyCommand(program: Command): void {
       if (o.json) out.json(toVerifyJson(result));
       else {
         out.result(`${result.verdict.toUpperCase()}: ${result.message}`);
+        for (const line of describeVerifyFacts(result)) out.info(`  ${line}`);
         for (const c of result.checks)
           out.info(
             `  ${c.ok === true ? "✓" : c.ok === false ? "✗" : "·"} ${c.label}${c.online ? " (online)" : ""}${c.detail ? `: ${c.detail}` : ""}`,
           );
       }
-      if (result.verdict !== "genuine") process.exitCode = 1;
+      if (!ACCEPTED.has(result.verdict)) process.exitCode = 1;
     });
   addExamples(
     cmd,

@@ -1,0 +1,153 @@
+/**
+ * `keytrail verify` and `keytrail status` against a KeyLedgerV2 deployment on a local Hardhat node:
+ * the new verdicts and facts, --order-ref, the exit codes (0 for genuine and sold-to-you), and that
+ * neither the receipt secret nor the order reference is printed.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, createWalletClient, http, toHex, zeroHash } from "viem";
+import type { Address, Hex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
+import { keyLedgerV2Bytecode } from "../../lib/abi/keyLedgerV2Bytecode.js";
+import { keyLedgerV2SalesBytecode } from "../../lib/abi/keyLedgerV2SalesBytecode.js";
+import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
+import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
+import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
+import { payloadUrl } from "../../lib/payload/payloadUrl.js";
+import { makeBatch, type TestBatch } from "../verify/batch.js";
+import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { runCli, type CliResult } from "./helpers/runCli.js";
+import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+const PORTAL = "https://verify.example.com";
+let node: HardhatNode;
+let cwd: string;
+let ledger: Address;
+let batch: TestBatch;
+const secret = createReceiptSecret();
+const ORDER = "JD-2026-778899";
+
+const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
+const verify = async (link: string, ...extra: string[]) => {
+  const r = await cli(["verify", link, "--json", "--ledger", ledger, ...extra]);
+  return { code: r.code, out: r.stdout, json: JSON.parse(r.stdout) as Record<string, unknown> & { verdict: string } };
+};
+
+beforeAll(async () => {
+  node = await startHardhatNode();
+  cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-v2-"));
+  const publicClient = createPublicClient({ chain: hardhat, transport: http(node.url) });
+  const wallet = (i: number) =>
+    createWalletClient({
+      account: mnemonicToAccount(MNEMONIC, { addressIndex: i }),
+      chain: hardhat,
+      transport: http(node.url),
+    });
+  const [admin, supplier] = [wallet(0), wallet(1)];
+  const wait = async (hash: Hex) => {
+    const r = await publicClient.waitForTransactionReceipt({ hash });
+    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    return r;
+  };
+  const sales = (await wait(await admin.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode })))
+    .contractAddress!;
+  ledger = (
+    await wait(
+      await admin.deployContract({
+        abi: keyLedgerV2Abi,
+        bytecode: keyLedgerV2Bytecode,
+        args: [admin.account.address, 86_400, sales],
+      }),
+    )
+  ).contractAddress!;
+  const write = async (w: ReturnType<typeof wallet>, functionName: string, args: readonly unknown[]) =>
+    wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
+  const sup = supplier.account.address;
+  await write(admin, "registerParty", [sup, 1, zeroHash, "", 0n]);
+  batch = makeBatch({ supplier: sup, ledger, chainId: 31337, label: "cli v2", count: 8, shardSize: 8 });
+  await write(supplier, "anchorBatch", [{ ...anchorParamsV2("cli v2", 8n, { saleRequired: true }), root: batch.root }]);
+  const sell = async (index: number, s: Hex, order: string) =>
+    write(supplier, "sell", [
+      [
+        {
+          batchId: batch.batchId,
+          indices: [BigInt(index)],
+          commitments: [computeReceiptCommitment({ batchId: batch.batchId, index, secret: s })],
+          orderRefs: [computeOrderRefHash({ orderReference: order, secret: s })],
+        },
+      ],
+      { store: toHex("shop 7", { size: 32 }), terminal: zeroHash, amount: 4_900n, currency: toHex("CNY", { size: 3 }) },
+    ]);
+  await sell(2, secret, ORDER);
+  const r = await cli(["init", "--chain", "31337", "--rpc", node.url, "--portal", PORTAL]);
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(async () => {
+  await node?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+describe("keytrail verify / status on a v2 ledger", () => {
+  it("sold-to-you exits 0 with the sale's facts; --order-ref is checked; the secret is never printed", async () => {
+    const link = payloadUrl(PORTAL, batch.full(2, { receiptSecret: secret }));
+    const r = await verify(link);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({
+      verdict: "sold-to-you",
+      ledgerVersion: 2,
+      saleRequired: true,
+      sale: { saleNo: 1, amount: "4900", currency: "CNY" },
+      receiptCheck: "match",
+      payload: { version: 2, receiptSecret: "(present, not shown)" },
+    });
+    expect(r.out).not.toContain(secret.slice(2));
+    const typed = await verify(link, "--order-ref", ORDER);
+    expect(typed.json).toMatchObject({ verdict: "sold-to-you", sale: { orderRefMatches: true } });
+    expect(typed.out).not.toContain(ORDER);
+    const wrong = await verify(link, "--order-ref", "JD-2026-000000");
+    expect(wrong.json).toMatchObject({ verdict: "sold-to-you", sale: { orderRefMatches: false } });
+    const text = await cli(["verify", link, "--ledger", ledger, "--order-ref", ORDER]);
+    expect(text.code).toBe(0);
+    expect(text.stdout + text.stderr).toMatch(/SOLD-TO-YOU/);
+    expect(text.stdout + text.stderr).toMatch(/sale \(销售\) 1 by 0x[0-9a-fA-F]{40} at .*shop 7/);
+    expect(text.stdout + text.stderr).toMatch(/order reference \(订单号\) matches/);
+    expect(text.stdout + text.stderr).not.toContain(secret.slice(2));
+  });
+
+  it("sold-to-another and not-yet-sold exit 1", async () => {
+    const another = await verify(payloadUrl(PORTAL, batch.full(2, { receiptSecret: createReceiptSecret() })));
+    expect(another.code).toBe(1);
+    expect(another.json).toMatchObject({ verdict: "sold-to-another", receipt: "mismatch" });
+    const none = await verify(payloadUrl(PORTAL, batch.full(2)));
+    expect(none).toMatchObject({ code: 1, json: { verdict: "sold-to-another", receipt: "none" } });
+    const unsold = await verify(payloadUrl(PORTAL, batch.full(3)));
+    expect(unsold).toMatchObject({ code: 1, json: { verdict: "not-yet-sold" } });
+  });
+
+  it("--order-ref must be 1-128 characters", async () => {
+    const r = await cli(["verify", payloadUrl(PORTAL, batch.full(2)), "--ledger", ledger, "--order-ref", "   "]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--order-ref .* expected 1-128 characters/);
+  });
+
+  it("status shows the sale and the v2 fields", async () => {
+    const r = await cli(["status", "--batch", batch.batchId, "--index", "2", "--ledger", ledger, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ledgerVersion: 2,
+      saleRequired: true,
+      issuerSuspended: false,
+      frozenByRegulator: false,
+      sale: { saleNo: 1, live: true, refunded: false },
+      revoked: false,
+    });
+    const text = await cli(["status", "--batch", batch.batchId, "--index", "3", "--ledger", ledger]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/not sold, sale required before redemption/);
+  });
+});

@@ -393,7 +393,7 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
               // The mirror, one commit for the whole range (as createIndexer.commit).
               const indexed: IndexedEvent[] = part.flatMap((b) =>
                 b.events.map((e) => ({
-                  decoded: { eventName: e.eventName, args: e.args } as DecodedLedgerLog,
+                  decoded: { eventName: e.eventName, args: e.args } as unknown as IndexedEvent["decoded"],
                   block: b.meta.number,
                   logIndex: e.logIndex,
                   tx: e.txHash,

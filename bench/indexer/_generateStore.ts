@@ -7,7 +7,7 @@ import type { Address, Hex } from "viem";
 import { createLedgerMirror } from "../../indexer/apply/createLedgerMirror.js";
 import type { IndexedEvent } from "../../indexer/apply/createLedgerMirror.js";
 import type { Store } from "../../indexer/store/types.js";
-import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { DecodedLedgerLog } from "../../lib/state/v1/types.js";
 import { prng } from "../../scripts/util/prng.js";
 
 export { prng };

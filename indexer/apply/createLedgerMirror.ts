@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { DecodedLedgerLog } from "../../lib/state/v1/types.js";
 import type { Sql } from "../store/types.js";
 import { assertNever } from "../../lib/errors/assertNever.js";
 

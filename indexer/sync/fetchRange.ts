@@ -1,8 +1,8 @@
 import type { Hex } from "viem";
 import { IndexerInconsistentResponseError } from "../errors.js";
 import type { BlockMeta, IndexedEvent } from "../apply/createLedgerMirror.js";
-import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
-import type { RpcLog } from "../../lib/events/types.js";
+import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
+import type { RpcLog } from "../../lib/events/v1/types.js";
 import type { RpcClient } from "../chain/createRpcClient.js";
 
 /** What {@link fetchRange} found: the range's events and blocks, or a sign that the chain changed under the cursor. */

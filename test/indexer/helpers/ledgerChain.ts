@@ -3,11 +3,11 @@ import { createPublicClient, custom, encodeDeployData, encodeFunctionData, parse
 import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../../lib/abi/keyLedgerBytecode.js";
-import { applyLedgerEvents } from "../../../lib/state/applyLedgerEvents.js";
-import { computeStateDigest } from "../../../lib/state/computeStateDigest.js";
-import { createLedgerState } from "../../../lib/state/createLedgerState.js";
-import { toSnapshot } from "../../../lib/state/toSnapshot.js";
-import type { LedgerEvent } from "../../../lib/state/types.js";
+import { applyLedgerEvents } from "../../../lib/state/v1/applyLedgerEvents.js";
+import { computeStateDigest } from "../../../lib/state/v1/computeStateDigest.js";
+import { createLedgerState } from "../../../lib/state/v1/createLedgerState.js";
+import { toSnapshot } from "../../../lib/state/v1/toSnapshot.js";
+import type { LedgerEvent } from "../../../lib/state/v1/types.js";
 import { prng } from "./serveRpc.js";
 
 type Provider = { request(a: { method: string; params?: unknown[] }): Promise<unknown> };

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { LedgerSnapshot } from "../../lib/state/types.js";
+import type { LedgerSnapshot } from "../../lib/state/v1/types.js";
 import { AuditIndexerError } from "../errors.js";
 
 /** Where the indexer to compare with lives. */

@@ -7,7 +7,7 @@ import type { Address, Hex } from "viem";
 import { createLedgerMirror } from "../../indexer/apply/createLedgerMirror.js";
 import type { IndexedEvent } from "../../indexer/apply/createLedgerMirror.js";
 import type { Store } from "../../indexer/store/types.js";
-import type { DecodedLedgerV2Log as DecodedLedgerLog } from "../../indexer/chain/decodeLedgerV2Log.js";
+import type { DecodedLedgerLog } from "../../lib/events/types.js";
 import { prng } from "../../scripts/util/prng.js";
 
 export { prng };

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { DecodedLedgerV2Log } from "../chain/decodeLedgerV2Log.js";
+import type { DecodedLedgerLog } from "../../lib/events/types.js";
 import type { Sql } from "../store/types.js";
 import { assertNever } from "../../lib/errors/assertNever.js";
 
@@ -7,7 +7,7 @@ import { assertNever } from "../../lib/errors/assertNever.js";
 export type BlockMeta = { number: number; hash: Hex; parentHash: Hex; timestamp: number };
 
 /** A decoded ledger event with its position in the chain. */
-export type IndexedEvent = { decoded: DecodedLedgerV2Log; block: number; logIndex: number; tx: Hex; timestamp: number };
+export type IndexedEvent = { decoded: DecodedLedgerLog; block: number; logIndex: number; tx: Hex; timestamp: number };
 
 const hexMask = (m: bigint): string => `0x${m.toString(16).padStart(64, "0")}`;
 

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
-import { canonicalizeSegments } from "../../lib/state/canonicalizeSegments.js";
-import type { LedgerSnapshot } from "../../lib/state/types.js";
+import { canonicalizeSegments } from "../../lib/state/v1/canonicalizeSegments.js";
+import type { LedgerSnapshot } from "../../lib/state/v1/types.js";
 import type { Sql } from "../store/types.js";
 import type { AuthorizationRow, BatchRow } from "./rows.js";
 

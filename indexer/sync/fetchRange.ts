@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
 import { IndexerInconsistentResponseError } from "../errors.js";
 import type { BlockMeta, IndexedEvent } from "../apply/createLedgerMirror.js";
-import { decodeLedgerV2Log } from "../chain/decodeLedgerV2Log.js";
+import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
 import type { RpcLog } from "../../lib/events/types.js";
 import type { RpcClient } from "../chain/createRpcClient.js";
 
@@ -141,7 +141,7 @@ export async function fetchRange(
   }
   const events: IndexedEvent[] = [];
   for (const p of parsed) {
-    const decoded = decodeLedgerV2Log(p.log);
+    const decoded = decodeLedgerLog(p.log);
     if (!decoded) continue;
     events.push({
       decoded,

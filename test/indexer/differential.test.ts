@@ -16,11 +16,11 @@ import { buildSnapshot } from "../../indexer/query/buildSnapshot.js";
 import { getStateDigest } from "../../indexer/query/getStateDigest.js";
 import { rollbackStore } from "../../indexer/store/rollbackStore.js";
 import type { Store } from "../../indexer/store/types.js";
-import { applyLedgerEvents } from "../../lib/state/applyLedgerEvents.js";
-import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
-import { createLedgerState } from "../../lib/state/createLedgerState.js";
-import { toSnapshot } from "../../lib/state/toSnapshot.js";
-import type { DecodedLedgerLog, LedgerEvent, LedgerState } from "../../lib/state/types.js";
+import { applyLedgerEvents } from "../../lib/state/v1/applyLedgerEvents.js";
+import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
+import { createLedgerState } from "../../lib/state/v1/createLedgerState.js";
+import { toSnapshot } from "../../lib/state/v1/toSnapshot.js";
+import type { DecodedLedgerLog, LedgerEvent, LedgerState } from "../../lib/state/v1/types.js";
 import { openTestStore, startPostgres } from "./helpers/stores.js";
 import type { TestPostgres } from "./helpers/stores.js";
 

@@ -121,6 +121,7 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
           currency: lower(a.currency),
           expiresAt: a.expiresAt,
           restricted: a.restricted,
+          saleRequired: a.saleRequired,
           manifestHash: lower(a.manifestHash),
           manifestURI: a.manifestURI,
         },
@@ -166,6 +167,15 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
       break;
     }
     case "RoleAdminChanged":
+    case "DefaultAdminDelayChangeCanceled":
+    case "DefaultAdminDelayChangeScheduled":
+    case "DefaultAdminTransferCanceled":
+    case "DefaultAdminTransferScheduled":
+    // Version 2 party ids, re-keying and sales: the version 2 reducer (next step) applies them.
+    case "RekeyProposed":
+    case "PartyRekeyed":
+    case "KeysSold":
+    case "SaleRefunded":
       break;
     default:
       assertNever(event, "ledger event");

@@ -91,7 +91,7 @@ function independentEncoding(s: LedgerSnapshot): Hex {
   return concat(parts);
 }
 
-describe("state digest (docs/STATE-DIGEST.md)", () => {
+describe("state digest version 1 (history: lib/state/v1, docs/STATE-DIGEST.md)", () => {
   it("reproduces the documented test vector, and an independent encoder agrees byte for byte", () => {
     const { snapshot, encodingHex, digest } = stateDigestVector;
     expect(toHex(encodeSnapshot(snapshot))).toBe(encodingHex);
@@ -204,7 +204,7 @@ async function deploy(): Promise<Chain> {
   };
 }
 
-describe("lib/state reducer against the contract", () => {
+describe("lib/state/v1 reducer against the version 1 contract", () => {
   it("rebuilds exactly what the contract's views say after a random sequence of operations", async () => {
     const c = await deploy();
     const rand = prng(20261122);

@@ -34,6 +34,7 @@ type AuthRow = Versioned & {
   certificateHash: string;
 };
 type RedeemerRow = Versioned & { supplier: string; redeemer: string };
+type ProposalRow = Versioned & { old: string; new: string; proposer: string };
 /** Key state of a segment: holder, the two freeze layers and the sale pointer (saleNo 0 = never sold). */
 type SegmentState = { holder: string; reg: number; sup: number; saleNo: number; refunded: boolean };
 type SegmentRow = Versioned & SegmentState & { batchNo: number; start: number; end: number };
@@ -49,6 +50,8 @@ type BatchInfo = {
   count: number;
   segments: SegmentRow[];
   words: Map<number, WordRow>;
+  /** Sale numbers seen (a repeated number is ignored, as the replay does). */
+  saleNos: Set<number>;
 };
 
 /** kt_batches: one row per anchored batch (the event's fields, numbered in anchoring order). */
@@ -101,6 +104,7 @@ type SaleRow = EventPosition & {
   batchNo: number;
   saleNo: number;
   seller: string;
+  sellerId: number;
   root: string;
   soldAt: number;
   store: string;
@@ -111,6 +115,17 @@ type SaleRow = EventPosition & {
 };
 /** kt_sale_ranges: the runs of consecutive indices of a sale. */
 type SaleRangeRow = { block: number; logIndex: number; batchNo: number; saleNo: number; start: number; end: number };
+/** kt_sale_items: one row per key of a sale (commitment and order-reference hash, public chain data). */
+type SaleItemRow = {
+  block: number;
+  logIndex: number;
+  pos: number;
+  batchNo: number;
+  saleNo: number;
+  index: number;
+  commitment: string;
+  orderRef: string;
+};
 /** kt_refunds: one row per SaleRefunded. */
 type RefundRow = EventPosition & { batchNo: number; saleNo: number; index: number; seller: string; orderRef: string };
 /** kt_redemptions: one row per KeysRedeemed. */
@@ -122,6 +137,7 @@ type Tables = {
   redeemers: RedeemerRow;
   segments: SegmentRow;
   words: WordRow;
+  proposals: ProposalRow;
 };
 
 /** A column of an insert: its name, its PostgreSQL array element type, and how a row gives its value. */
@@ -182,6 +198,12 @@ const AUTH_COLUMNS: Column<AuthRow>[] = [
   col("certificate_hash", "text", (r) => r.certificateHash),
   ...versionColumns<AuthRow>(),
 ];
+const PROPOSAL_COLUMNS: Column<ProposalRow>[] = [
+  col("old_addr", "text", (r) => r.old),
+  col("new_addr", "text", (r) => r.new),
+  col("proposer", "text", (r) => r.proposer),
+  ...versionColumns<ProposalRow>(),
+];
 const REDEEMER_COLUMNS: Column<RedeemerRow>[] = [
   col("supplier", "text", (r) => r.supplier),
   col("redeemer", "text", (r) => r.redeemer),
@@ -237,6 +259,7 @@ const SALE_COLUMNS: Column<SaleRow>[] = [
   col("batch_no", "int4", (r) => r.batchNo),
   col("sale_no", "int4", (r) => r.saleNo),
   col("seller", "text", (r) => r.seller),
+  col("seller_id", "int4", (r) => r.sellerId),
   col("root", "text", (r) => r.root),
   col("sold_at", "int8", (r) => r.soldAt),
   col("store", "text", (r) => r.store),
@@ -252,6 +275,16 @@ const SALE_RANGE_COLUMNS: Column<SaleRangeRow>[] = [
   col("sale_no", "int4", (r) => r.saleNo),
   col("seg_start", "int8", (r) => r.start),
   col("seg_end", "int8", (r) => r.end),
+];
+const SALE_ITEM_COLUMNS: Column<SaleItemRow>[] = [
+  col("block", "int8", (r) => r.block),
+  col("log_index", "int4", (r) => r.logIndex),
+  col("pos", "int4", (r) => r.pos),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("sale_no", "int4", (r) => r.saleNo),
+  col("idx", "int8", (r) => r.index),
+  col("commitment", "text", (r) => r.commitment),
+  col("order_ref", "text", (r) => r.orderRef),
 ];
 const REFUND_COLUMNS: Column<RefundRow>[] = [
   ...positionColumns<RefundRow>(),
@@ -336,6 +369,7 @@ export function createLedgerMirror(): LedgerMirror {
   let partyById = new Map<number, string>();
   let auths = new Map<string, AuthRow>();
   let redeemers = new Map<string, RedeemerRow>();
+  let proposals = new Map<string, ProposalRow>();
   let batches = new Map<string, BatchInfo | null>();
   let lastBatchNo = 0;
   let pending = emptyPending();
@@ -343,10 +377,10 @@ export function createLedgerMirror(): LedgerMirror {
 
   function emptyPending() {
     return {
-      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as {
+      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [], proposals: [] } as {
         [K in TableName]: Tables[K][];
       },
-      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as {
+      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [], proposals: [] } as {
         [K in TableName]: Tables[K][];
       },
       batches: [] as BatchRow[],
@@ -356,6 +390,7 @@ export function createLedgerMirror(): LedgerMirror {
       rekeys: [] as RekeyRow[],
       sales: [] as SaleRow[],
       saleRanges: [] as SaleRangeRow[],
+      saleItems: [] as SaleItemRow[],
       refunds: [] as RefundRow[],
     };
   }
@@ -431,6 +466,18 @@ export function createLedgerMirror(): LedgerMirror {
         supplier: r.supplier,
         redeemer: r.redeemer,
       });
+    const pr = await sql.query<{ old_addr: string; new_addr: string; proposer: string; from_block: number }>(
+      "SELECT old_addr, new_addr, proposer, from_block FROM kt_rekey_proposals WHERE to_block IS NULL",
+    );
+    proposals = new Map();
+    for (const r of pr)
+      proposals.set(r.old_addr, {
+        ...v(r.from_block),
+        persisted: true,
+        old: r.old_addr,
+        new: r.new_addr,
+        proposer: r.proposer,
+      });
     const mx = await sql.query<{ n: number }>("SELECT coalesce(max(batch_no), 0) AS n FROM kt_batches");
     lastBatchNo = mx[0]?.n ?? 0;
     loaded = true;
@@ -471,6 +518,7 @@ export function createLedgerMirror(): LedgerMirror {
         count: r.count,
         segments: [],
         words: new Map(),
+        saleNos: new Set(),
       };
       batches.set(r.batch_id, info);
       byNo.set(r.batch_no, info);
@@ -509,6 +557,11 @@ export function createLedgerMirror(): LedgerMirror {
       "SELECT batch_no, word, mask, from_block FROM kt_redemption_words WHERE to_block IS NULL AND batch_no = ANY($1::int4[])",
       [found],
     );
+    const saleNos = await sql.query<{ batch_no: number; sale_no: number }>(
+      "SELECT batch_no, sale_no FROM kt_sales WHERE batch_no = ANY($1::int4[])",
+      [found],
+    );
+    for (const x of saleNos) byNo.get(x.batch_no)?.saleNos.add(x.sale_no);
     for (const w of words) {
       byNo.get(w.batch_no)?.words.set(w.word, {
         ...v(w.from_block),
@@ -588,14 +641,18 @@ export function createLedgerMirror(): LedgerMirror {
   const supplierOf = (b: BatchInfo): string => partyById.get(b.supplierId) ?? "";
 
   /** Moves everything the old account of a re-keyed party had to the new account. */
-  function rekey(oldAccount: string, newAccount: string, partyId: number, block: number): void {
-    const old = parties.get(oldAccount);
-    if (old) {
-      close("parties", old, block);
-      parties.delete(oldAccount);
-      parties.set(newAccount, add("parties", { ...old, ...v(block), address: newAccount }));
+  function rekey(oldAccount: string, newAccount: string, block: number): void {
+    const proposal = proposals.get(oldAccount);
+    if (proposal) {
+      close("proposals", proposal, block);
+      proposals.delete(oldAccount);
     }
-    partyById.set(partyId, newAccount);
+    const old = parties.get(oldAccount);
+    if (!old) return; // nothing to move (the replay ignores it too)
+    close("parties", old, block);
+    parties.delete(oldAccount);
+    parties.set(newAccount, add("parties", { ...old, ...v(block), address: newAccount }));
+    partyById.set(old.partyId, newAccount);
     for (const [key, au] of [...auths]) {
       if (au.supplier !== oldAccount && au.distributor !== oldAccount) continue;
       close("authorizations", au, block);
@@ -679,7 +736,17 @@ export function createLedgerMirror(): LedgerMirror {
           proposer: a.proposer.toLowerCase(),
           confirmer: a.confirmer,
         });
-        rekey(a.oldAccount, a.newAccount, Number(a.id), block);
+        rekey(a.oldAccount, a.newAccount, block);
+        break;
+      }
+      case "RekeyProposed": {
+        const a = d.args;
+        const old = proposals.get(a.oldAccount);
+        if (old) close("proposals", old, block);
+        proposals.set(
+          a.oldAccount,
+          add("proposals", { ...v(block), old: a.oldAccount, new: a.newAccount, proposer: a.proposer }),
+        );
         break;
       }
       case "DistributorAuthorized": {
@@ -732,6 +799,7 @@ export function createLedgerMirror(): LedgerMirror {
           count,
           segments: [],
           words: new Map(),
+          saleNos: new Set(),
         };
         if (count > 0)
           b.segments.push(
@@ -825,11 +893,26 @@ export function createLedgerMirror(): LedgerMirror {
         const b = batches.get(a.batchId);
         if (!b) break;
         const saleNo = Number(a.saleNo);
+        if (b.saleNos.has(saleNo)) break; // sale numbers are unique per batch; the replay ignores a repeat
+        b.saleNos.add(saleNo);
+        a.indices.forEach((index, pos) =>
+          pending.saleItems.push({
+            block,
+            logIndex: e.logIndex,
+            pos,
+            batchNo: b.batchNo,
+            saleNo,
+            index: Number(index),
+            commitment: a.commitments[pos] ?? "0x",
+            orderRef: a.orderRefs[pos] ?? "0x",
+          }),
+        );
         pending.sales.push({
           ...at(e),
           batchNo: b.batchNo,
           saleNo,
           seller: a.seller,
+          sellerId: parties.get(a.seller)?.partyId ?? 0,
           root: a.root,
           soldAt: Number(a.soldAt),
           store: a.context.store,
@@ -881,7 +964,6 @@ export function createLedgerMirror(): LedgerMirror {
         b.words.set(word, add("words", { ...v(block), batchNo: b.batchNo, word, mask }));
         break;
       }
-      case "RekeyProposed":
       case "RoleAdminChanged":
       case "RoleGranted":
       case "RoleRevoked":
@@ -946,6 +1028,7 @@ export function createLedgerMirror(): LedgerMirror {
       { col: "supplier", type: "text", get: (r) => r.supplier },
       { col: "redeemer", type: "text", get: (r) => r.redeemer },
     ]);
+    await closeSql("kt_rekey_proposals", "proposals", [{ col: "old_addr", type: "text", get: (r) => r.old }]);
     await closeSql("kt_segments", "segments", [
       { col: "batch_no", type: "int4", get: (r) => r.batchNo },
       { col: "seg_start", type: "int8", get: (r) => r.start },
@@ -967,6 +1050,8 @@ export function createLedgerMirror(): LedgerMirror {
     await insertSql("kt_rekeys", REKEY_COLUMNS, p.rekeys);
     await insertSql("kt_sales", SALE_COLUMNS, p.sales);
     await insertSql("kt_sale_ranges", SALE_RANGE_COLUMNS, p.saleRanges);
+    await insertSql("kt_sale_items", SALE_ITEM_COLUMNS, p.saleItems);
+    await insertSql("kt_rekey_proposals", PROPOSAL_COLUMNS, live("proposals"));
     await insertSql("kt_refunds", REFUND_COLUMNS, p.refunds);
     const blocks = [...new Map([...parameters.blocks, parameters.cursor].map((b) => [b.number, b])).values()];
     if (blocks.length) {
@@ -1006,6 +1091,7 @@ export function createLedgerMirror(): LedgerMirror {
       partyById = new Map();
       auths = new Map();
       redeemers = new Map();
+      proposals = new Map();
       batches = new Map();
       pending = emptyPending();
       pendingEvents = 0;

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
+import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
 import { readCursor } from "../store/readCursor.js";
 import type { Sql } from "../store/types.js";
 import { buildSnapshot } from "./buildSnapshot.js";

@@ -213,6 +213,15 @@ CREATE TABLE kt_rekeys (
 CREATE INDEX kt_rekeys_old ON kt_rekeys (old_addr);
 CREATE INDEX kt_rekeys_new ON kt_rekeys (new_addr);
 
+CREATE TABLE kt_rekey_proposals (
+  old_addr text NOT NULL,
+  new_addr text NOT NULL,
+  proposer text NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (old_addr, from_block)
+);
+
 CREATE TABLE kt_sales (
   block int8 NOT NULL,
   log_index int4 NOT NULL,
@@ -221,6 +230,7 @@ CREATE TABLE kt_sales (
   batch_no int4 NOT NULL,
   sale_no int4 NOT NULL,
   seller text NOT NULL,
+  seller_id int4 NOT NULL,
   root text NOT NULL,
   sold_at int8 NOT NULL,
   store text NOT NULL,
@@ -244,6 +254,19 @@ CREATE TABLE kt_sale_ranges (
 );
 CREATE INDEX kt_sale_ranges_keys ON kt_sale_ranges (batch_no, seg_start);
 CREATE INDEX kt_sale_ranges_block ON kt_sale_ranges (block);
+
+CREATE TABLE kt_sale_items (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  pos int4 NOT NULL,
+  batch_no int4 NOT NULL,
+  sale_no int4 NOT NULL,
+  idx int8 NOT NULL,
+  commitment text NOT NULL,
+  order_ref text NOT NULL,
+  PRIMARY KEY (block, log_index, pos)
+);
+CREATE INDEX kt_sale_items_sale ON kt_sale_items (batch_no, sale_no, idx);
 
 CREATE TABLE kt_refunds (
   block int8 NOT NULL,

@@ -1,6 +1,13 @@
 import type { Sql } from "./types.js";
 
-const VERSIONED = ["kt_parties", "kt_authorizations", "kt_redeemers", "kt_segments", "kt_redemption_words"];
+const VERSIONED = [
+  "kt_parties",
+  "kt_authorizations",
+  "kt_redeemers",
+  "kt_segments",
+  "kt_redemption_words",
+  "kt_rekey_proposals",
+];
 const HISTORY = [
   "kt_batches",
   "kt_transfers",
@@ -9,6 +16,7 @@ const HISTORY = [
   "kt_rekeys",
   "kt_sales",
   "kt_sale_ranges",
+  "kt_sale_items",
   "kt_refunds",
 ];
 

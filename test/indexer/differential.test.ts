@@ -306,9 +306,7 @@ function toDecoded1(op: Op, m: Model, seq: number): DecodedLedgerLog | null {
       const saleNo = (m.saleCount.get(b.id) ?? 0) + 1;
       m.saleCount.set(b.id, saleNo);
       const orderRefs = indices.map((_, i) => hex(seq * 64 + i + 1, 32));
-      indices.forEach((index, i) =>
-        m.sold.push({ batchId: b.id, saleNo, index, seller, orderRef: orderRefs[i]! }),
-      );
+      indices.forEach((index, i) => m.sold.push({ batchId: b.id, saleNo, index, seller, orderRef: orderRefs[i]! }));
       return {
         eventName: "KeysSold",
         args: {

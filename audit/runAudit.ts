@@ -1,5 +1,5 @@
 import type { Address, PublicClient } from "viem";
-import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../lib/state/types.js";
+import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../lib/state/v1/types.js";
 import { AuditOptionError } from "./errors.js";
 import { buildAuditReport, type BuildAuditReportParameters } from "./report/buildAuditReport.js";
 import { fetchLedgerEvents } from "./replay/fetchLedgerEvents.js";

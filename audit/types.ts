@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent, LedgerState } from "../lib/state/types.js";
+import type { LedgerEvent, LedgerState } from "../lib/state/v1/types.js";
 import type { AuditFinding, AuditRuleId, Severity } from "../lib/formats/auditReport.js";
 
 /** A finding as a rule reports it; the engine adds id, position and keys. */

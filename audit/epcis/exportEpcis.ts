@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent } from "../../lib/state/types.js";
+import type { LedgerEvent } from "../../lib/state/v1/types.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { currencyText, lc, maskRanges, mergeRanges, popcount } from "../rules/internal/helpers.js";
 import { computeEpcisEventHash } from "./computeEpcisEventHash.js";

@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
-import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
-import { diffSnapshots, type SnapshotDifference } from "../../lib/state/diffSnapshots.js";
-import type { LedgerSnapshot } from "../../lib/state/types.js";
+import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
+import { diffSnapshots, type SnapshotDifference } from "../../lib/state/v1/diffSnapshots.js";
+import type { LedgerSnapshot } from "../../lib/state/v1/types.js";
 import type { Divergence, SnapshotComparison } from "../../lib/formats/auditReport.js";
 
 const jsonSafe = (v: unknown): unknown =>

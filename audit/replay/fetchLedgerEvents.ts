@@ -1,7 +1,7 @@
 import type { Address, Log, PublicClient } from "viem";
-import type { LedgerEvent } from "../../lib/state/types.js";
+import type { LedgerEvent } from "../../lib/state/v1/types.js";
 import { AuditDecodeError, AuditOptionError, AuditRpcError } from "../errors.js";
-import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
+import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
 import { getLogsInChunks } from "../../lib/events/getLogsInChunks.js";
 
 /** Parameters of {@link fetchLedgerEvents}. */

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { LedgerSnapshot } from "../../lib/state/types.js";
+import type { LedgerSnapshot } from "../../lib/state/v1/types.js";
 import { AuditIndexerError } from "../errors.js";
 
 /** Where the indexer to compare with lives. */
@@ -67,7 +67,8 @@ export async function readIndexerState(source: IndexerSource): Promise<IndexerSt
       throw new AuditIndexerError(
         `The indexer database ${source.databaseUrl ? "(DATABASE_URL)" : source.dataDir} has indexed nothing yet.`,
       );
-    const snapshot = await buildSnapshot(store, { block: Number(cursor.number) });
+    // The indexer builds a version 2 snapshot (KeyLedger v2); this reader still types version 1.
+    const snapshot = (await buildSnapshot(store, { block: Number(cursor.number) })) as unknown as LedgerSnapshot;
     return {
       label: source.databaseUrl ? "DATABASE_URL" : (source.dataDir ?? "indexer database"),
       block: BigInt(cursor.number),

@@ -1,8 +1,8 @@
 import type { Address, Hex } from "viem";
 import { PARTY_KIND_NAMES } from "../../lib/parties/partyKinds.js";
-import { canonicalizeSegments } from "../../lib/state/canonicalizeSegments.js";
+import { canonicalizeSegments } from "../../lib/state/v1/canonicalizeSegments.js";
 import type { ExportBatchDetail, ExportPartyDetail, ExportPartySummary } from "../../lib/formats/export.js";
-import type { LedgerSnapshot, SnapshotSegment } from "../../lib/state/types.js";
+import type { LedgerSnapshot, SnapshotSegment } from "../../lib/state/v1/types.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { AuditIndexerError } from "../errors.js";
 

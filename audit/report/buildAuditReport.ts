@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
-import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
-import { toSnapshot } from "../../lib/state/toSnapshot.js";
-import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../../lib/state/types.js";
+import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
+import { toSnapshot } from "../../lib/state/v1/toSnapshot.js";
+import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../../lib/state/v1/types.js";
 import { compareSnapshots } from "../replay/compareSnapshots.js";
 import type { IndexerState } from "../replay/readIndexerState.js";
 import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js";

@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
-import { createLedgerState } from "../../lib/state/createLedgerState.js";
-import { applyToDraft, type DraftLedgerState } from "../../lib/state/internal/applyToDraft.js";
-import type { LedgerEvent, LedgerState } from "../../lib/state/types.js";
+import { createLedgerState } from "../../lib/state/v1/createLedgerState.js";
+import { applyToDraft, type DraftLedgerState } from "../../lib/state/v1/internal/applyToDraft.js";
+import type { LedgerEvent, LedgerState } from "../../lib/state/v1/types.js";
 import type {
   AuditFacts,
   AuditOptions,

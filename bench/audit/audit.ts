@@ -28,13 +28,13 @@ import {
 } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../lib/abi/keyLedgerBytecode.js";
-import { applyLedgerEvents } from "../../lib/state/applyLedgerEvents.js";
-import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
-import { createLedgerState } from "../../lib/state/createLedgerState.js";
-import { toSnapshot } from "../../lib/state/toSnapshot.js";
-import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/types.js";
+import { applyLedgerEvents } from "../../lib/state/v1/applyLedgerEvents.js";
+import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
+import { createLedgerState } from "../../lib/state/v1/createLedgerState.js";
+import { toSnapshot } from "../../lib/state/v1/toSnapshot.js";
+import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/v1/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
-import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
+import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
 import { auditEvents } from "../../audit/rules/auditEvents.js";
 import type { BenchOptions, BenchResult } from "../types.js";
 

@@ -7,7 +7,7 @@ import type { Address, Hex } from "viem";
 import { createLedgerMirror } from "../../indexer/apply/createLedgerMirror.js";
 import type { IndexedEvent } from "../../indexer/apply/createLedgerMirror.js";
 import type { Store } from "../../indexer/store/types.js";
-import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { DecodedLedgerLog } from "../../lib/events/types.js";
 import { prng } from "../../scripts/util/prng.js";
 
 export { prng };
@@ -69,6 +69,7 @@ export async function generateStore(
       eventName: "PartyRegistered",
       args: {
         party: parties[i]!,
+        id: i + 1,
         kind: i < suppliers.length ? 1 : i < options.parties * 0.7 ? 2 : 3,
         profileHash: hex(i, 32),
         profileURI: "",
@@ -106,6 +107,7 @@ export async function generateStore(
         currency: "0x434e59",
         expiresAt: 0n,
         restricted: false,
+        saleRequired: false,
         manifestHash: hex(b, 32),
         manifestURI: `https://cdn.example.org/bench-${b}/manifest.json`,
       },
@@ -162,6 +164,7 @@ export async function generateStore(
           start: BigInt(start),
           end: BigInt(start + 1),
           reason: 1,
+          byRegulator: false,
         },
       });
     }

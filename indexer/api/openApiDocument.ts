@@ -109,7 +109,7 @@ export const openApiDocument = {
     },
     "/batches/{id}/keys/{index}": {
       get: {
-        summary: "One key: holder, frozen reason, redeemed",
+        summary: "One key: holder, frozen reason, redeemed, sold, its sales and refunds",
         parameters: [{ $ref: "#/components/parameters/batchId" }, { $ref: "#/components/parameters/index" }],
         responses: {
           "200": { description: "Key status" },
@@ -123,7 +123,10 @@ export const openApiDocument = {
         summary: "Custody chain of one key (anchoring first), current holder",
         parameters: [{ $ref: "#/components/parameters/batchId" }, { $ref: "#/components/parameters/index" }],
         responses: {
-          "200": { description: "CustodyChain: { batchId, index, supplier, holder, frozen, redeemed, hops: Hop[] }" },
+          "200": {
+            description:
+              "CustodyChain: { batchId, index, supplier, holder, frozen, redeemed, sold, hops: Hop[], sales: Sale[] }",
+          },
           "400": { $ref: "#/components/responses/BadRequest" },
           "404": { $ref: "#/components/responses/NotFound" },
         },
@@ -156,7 +159,7 @@ export const openApiDocument = {
     },
     "/parties/{addr}/holdings": {
       get: {
-        summary: "Holdings per batch: ranges, counts, frozen, redeemed",
+        summary: "Holdings per batch: ranges, counts, frozen, redeemed, sold (the rest is in stock)",
         parameters: [
           { $ref: "#/components/parameters/address" },
           { $ref: "#/components/parameters/limit" },

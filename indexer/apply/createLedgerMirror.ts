@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { DecodedLedgerLog } from "../../lib/events/types.js";
 import type { Sql } from "../store/types.js";
 import { assertNever } from "../../lib/errors/assertNever.js";
 
@@ -14,11 +14,13 @@ const hexMask = (m: bigint): string => `0x${m.toString(16).padStart(64, "0")}`;
 type Versioned = { fromBlock: number; toBlock: number | null; persisted: boolean; dropped: boolean };
 type PartyRow = Versioned & {
   address: string;
+  partyId: number;
   kind: number;
   profileHash: string;
   profileUri: string;
   accreditedUntil: string;
   suspended: boolean;
+  suspendedByRegulator: boolean;
   registeredBlock: number;
   registeredLogIndex: number;
   registeredTx: string;
@@ -32,15 +34,24 @@ type AuthRow = Versioned & {
   certificateHash: string;
 };
 type RedeemerRow = Versioned & { supplier: string; redeemer: string };
-type SegmentRow = Versioned & { batchNo: number; start: number; end: number; holder: string; frozen: number };
+type ProposalRow = Versioned & { old: string; new: string; proposer: string };
+/** Key state of a segment: holder, the two freeze layers and the sale pointer (saleNo 0 = never sold). */
+type SegmentState = { holder: string; reg: number; sup: number; saleNo: number; refunded: boolean };
+type SegmentRow = Versioned & SegmentState & { batchNo: number; start: number; end: number };
+/** The effective frozen reason of a segment: the regulator layer's first, then the supplier's. */
+const frozenOf = (s: SegmentState): number => s.reg || s.sup;
+const sameState = (a: SegmentState, b: SegmentState): boolean =>
+  a.holder === b.holder && a.reg === b.reg && a.sup === b.sup && a.saleNo === b.saleNo && a.refunded === b.refunded;
 type WordRow = Versioned & { batchNo: number; word: number; mask: bigint };
 type BatchInfo = {
   batchId: string;
   batchNo: number;
-  supplier: string;
+  supplierId: number;
   count: number;
   segments: SegmentRow[];
   words: Map<number, WordRow>;
+  /** Sale numbers seen (a repeated number is ignored, as the replay does). */
+  saleNos: Set<number>;
 };
 
 /** kt_batches: one row per anchored batch (the event's fields, numbered in anchoring order). */
@@ -56,6 +67,8 @@ type BatchRow = {
   currency: string;
   expiresAt: string;
   restricted: boolean;
+  saleRequired: boolean;
+  supplierId: number;
   manifestHash: string;
   manifestUri: string;
   block: number;
@@ -76,7 +89,45 @@ type TransferRow = EventPosition & {
   authorized: boolean;
 };
 /** kt_revocations: one row per KeysRevoked (reason > 0) or KeysReinstated (reason 0). */
-type RevocationRow = EventPosition & { batchNo: number; by: string; start: number; end: number; reason: number };
+type RevocationRow = EventPosition & {
+  batchNo: number;
+  by: string;
+  start: number;
+  end: number;
+  reason: number;
+  byRegulator: boolean;
+};
+/** kt_rekeys: one row per PartyRekeyed. */
+type RekeyRow = EventPosition & { partyId: number; old: string; new: string; proposer: string; confirmer: string };
+/** kt_sales: one row per KeysSold (one sale of one batch). */
+type SaleRow = EventPosition & {
+  batchNo: number;
+  saleNo: number;
+  seller: string;
+  sellerId: number;
+  root: string;
+  soldAt: number;
+  store: string;
+  terminal: string;
+  amount: string;
+  currency: string;
+  keyCount: number;
+};
+/** kt_sale_ranges: the runs of consecutive indices of a sale. */
+type SaleRangeRow = { block: number; logIndex: number; batchNo: number; saleNo: number; start: number; end: number };
+/** kt_sale_items: one row per key of a sale (commitment and order-reference hash, public chain data). */
+type SaleItemRow = {
+  block: number;
+  logIndex: number;
+  pos: number;
+  batchNo: number;
+  saleNo: number;
+  index: number;
+  commitment: string;
+  orderRef: string;
+};
+/** kt_refunds: one row per SaleRefunded. */
+type RefundRow = EventPosition & { batchNo: number; saleNo: number; index: number; seller: string; orderRef: string };
 /** kt_redemptions: one row per KeysRedeemed. */
 type RedemptionRow = EventPosition & { batchNo: number; by: string; word: number; mask: string };
 
@@ -86,6 +137,7 @@ type Tables = {
   redeemers: RedeemerRow;
   segments: SegmentRow;
   words: WordRow;
+  proposals: ProposalRow;
 };
 
 /** A column of an insert: its name, its PostgreSQL array element type, and how a row gives its value. */
@@ -114,6 +166,8 @@ const BATCH_COLUMNS: Column<BatchRow>[] = [
   col("currency", "text", (r) => r.currency),
   col("expires_at", "numeric", (r) => r.expiresAt),
   col("restricted", "boolean", (r) => r.restricted),
+  col("sale_required", "boolean", (r) => r.saleRequired),
+  col("supplier_id", "int4", (r) => r.supplierId),
   col("manifest_hash", "text", (r) => r.manifestHash),
   col("manifest_uri", "text", (r) => r.manifestUri),
   col("block", "int8", (r) => r.block),
@@ -123,11 +177,13 @@ const BATCH_COLUMNS: Column<BatchRow>[] = [
 ];
 const PARTY_COLUMNS: Column<PartyRow>[] = [
   col("address", "text", (r) => r.address),
+  col("party_id", "int4", (r) => r.partyId),
   col("kind", "int2", (r) => r.kind),
   col("profile_hash", "text", (r) => r.profileHash),
   col("profile_uri", "text", (r) => r.profileUri),
   col("accredited_until", "numeric", (r) => r.accreditedUntil),
   col("suspended", "boolean", (r) => r.suspended),
+  col("suspended_by_regulator", "boolean", (r) => r.suspendedByRegulator),
   col("registered_block", "int8", (r) => r.registeredBlock),
   col("registered_log_index", "int4", (r) => r.registeredLogIndex),
   col("registered_tx", "text", (r) => r.registeredTx),
@@ -142,6 +198,12 @@ const AUTH_COLUMNS: Column<AuthRow>[] = [
   col("certificate_hash", "text", (r) => r.certificateHash),
   ...versionColumns<AuthRow>(),
 ];
+const PROPOSAL_COLUMNS: Column<ProposalRow>[] = [
+  col("old_addr", "text", (r) => r.old),
+  col("new_addr", "text", (r) => r.new),
+  col("proposer", "text", (r) => r.proposer),
+  ...versionColumns<ProposalRow>(),
+];
 const REDEEMER_COLUMNS: Column<RedeemerRow>[] = [
   col("supplier", "text", (r) => r.supplier),
   col("redeemer", "text", (r) => r.redeemer),
@@ -152,7 +214,11 @@ const SEGMENT_COLUMNS: Column<SegmentRow>[] = [
   col("seg_start", "int8", (r) => r.start),
   col("seg_end", "int8", (r) => r.end),
   col("holder", "text", (r) => r.holder),
-  col("frozen", "int2", (r) => r.frozen),
+  col("frozen", "int2", (r) => frozenOf(r)),
+  col("reg_reason", "int2", (r) => r.reg),
+  col("sup_reason", "int2", (r) => r.sup),
+  col("sale_no", "int4", (r) => r.saleNo),
+  col("refunded", "boolean", (r) => r.refunded),
   ...versionColumns<SegmentRow>(),
 ];
 const WORD_COLUMNS: Column<WordRow>[] = [
@@ -178,6 +244,55 @@ const REVOCATION_COLUMNS: Column<RevocationRow>[] = [
   col("seg_start", "int8", (r) => r.start),
   col("seg_end", "int8", (r) => r.end),
   col("reason", "int2", (r) => r.reason),
+  col("by_regulator", "boolean", (r) => r.byRegulator),
+];
+const REKEY_COLUMNS: Column<RekeyRow>[] = [
+  ...positionColumns<RekeyRow>(),
+  col("party_id", "int4", (r) => r.partyId),
+  col("old_addr", "text", (r) => r.old),
+  col("new_addr", "text", (r) => r.new),
+  col("proposer", "text", (r) => r.proposer),
+  col("confirmer", "text", (r) => r.confirmer),
+];
+const SALE_COLUMNS: Column<SaleRow>[] = [
+  ...positionColumns<SaleRow>(),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("sale_no", "int4", (r) => r.saleNo),
+  col("seller", "text", (r) => r.seller),
+  col("seller_id", "int4", (r) => r.sellerId),
+  col("root", "text", (r) => r.root),
+  col("sold_at", "int8", (r) => r.soldAt),
+  col("store", "text", (r) => r.store),
+  col("terminal", "text", (r) => r.terminal),
+  col("amount", "numeric", (r) => r.amount),
+  col("currency", "text", (r) => r.currency),
+  col("key_count", "int8", (r) => r.keyCount),
+];
+const SALE_RANGE_COLUMNS: Column<SaleRangeRow>[] = [
+  col("block", "int8", (r) => r.block),
+  col("log_index", "int4", (r) => r.logIndex),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("sale_no", "int4", (r) => r.saleNo),
+  col("seg_start", "int8", (r) => r.start),
+  col("seg_end", "int8", (r) => r.end),
+];
+const SALE_ITEM_COLUMNS: Column<SaleItemRow>[] = [
+  col("block", "int8", (r) => r.block),
+  col("log_index", "int4", (r) => r.logIndex),
+  col("pos", "int4", (r) => r.pos),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("sale_no", "int4", (r) => r.saleNo),
+  col("idx", "int8", (r) => r.index),
+  col("commitment", "text", (r) => r.commitment),
+  col("order_ref", "text", (r) => r.orderRef),
+];
+const REFUND_COLUMNS: Column<RefundRow>[] = [
+  ...positionColumns<RefundRow>(),
+  col("batch_no", "int4", (r) => r.batchNo),
+  col("sale_no", "int4", (r) => r.saleNo),
+  col("idx", "int8", (r) => r.index),
+  col("seller", "text", (r) => r.seller),
+  col("order_ref", "text", (r) => r.orderRef),
 ];
 const REDEMPTION_COLUMNS: Column<RedemptionRow>[] = [
   ...positionColumns<RedemptionRow>(),
@@ -190,11 +305,13 @@ const REDEMPTION_COLUMNS: Column<RedemptionRow>[] = [
 /** Rows of the current-state loader queries, as PostgreSQL and PGlite return them. */
 type PartyDbRow = {
   address: string;
+  party_id: number;
   kind: number;
   profile_hash: string;
   profile_uri: string;
   accredited_until: string;
   suspended: boolean;
+  suspended_by_regulator: boolean;
   registered_block: number;
   registered_log_index: number;
   registered_tx: string;
@@ -248,8 +365,11 @@ export type LedgerMirror = {
 export function createLedgerMirror(): LedgerMirror {
   let loaded = false;
   let parties = new Map<string, PartyRow>();
+  /** party id -> its current account. */
+  let partyById = new Map<number, string>();
   let auths = new Map<string, AuthRow>();
   let redeemers = new Map<string, RedeemerRow>();
+  let proposals = new Map<string, ProposalRow>();
   let batches = new Map<string, BatchInfo | null>();
   let lastBatchNo = 0;
   let pending = emptyPending();
@@ -257,16 +377,21 @@ export function createLedgerMirror(): LedgerMirror {
 
   function emptyPending() {
     return {
-      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as {
+      inserts: { parties: [], authorizations: [], redeemers: [], segments: [], words: [], proposals: [] } as {
         [K in TableName]: Tables[K][];
       },
-      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [] } as {
+      closes: { parties: [], authorizations: [], redeemers: [], segments: [], words: [], proposals: [] } as {
         [K in TableName]: Tables[K][];
       },
       batches: [] as BatchRow[],
       transfers: [] as TransferRow[],
       revocations: [] as RevocationRow[],
       redemptions: [] as RedemptionRow[],
+      rekeys: [] as RekeyRow[],
+      sales: [] as SaleRow[],
+      saleRanges: [] as SaleRangeRow[],
+      saleItems: [] as SaleItemRow[],
+      refunds: [] as RefundRow[],
     };
   }
 
@@ -289,11 +414,13 @@ export function createLedgerMirror(): LedgerMirror {
 
   async function load(sql: Sql): Promise<void> {
     parties = new Map();
+    partyById = new Map();
     auths = new Map();
     redeemers = new Map();
     batches = new Map();
     const p = await sql.query<PartyDbRow>(
-      `SELECT address, kind, profile_hash, profile_uri, accredited_until::text AS accredited_until, suspended, registered_block,
+      `SELECT address, party_id, kind, profile_hash, profile_uri, accredited_until::text AS accredited_until, suspended,
+              suspended_by_regulator, registered_block,
               registered_log_index, registered_tx, registered_time, from_block FROM kt_parties WHERE to_block IS NULL`,
     );
     for (const r of p) {
@@ -301,16 +428,19 @@ export function createLedgerMirror(): LedgerMirror {
         ...v(r.from_block),
         persisted: true,
         address: r.address,
+        partyId: r.party_id,
         kind: r.kind,
         profileHash: r.profile_hash,
         profileUri: r.profile_uri,
         accreditedUntil: r.accredited_until,
         suspended: r.suspended,
+        suspendedByRegulator: r.suspended_by_regulator,
         registeredBlock: r.registered_block,
         registeredLogIndex: r.registered_log_index,
         registeredTx: r.registered_tx,
         registeredTime: r.registered_time,
       });
+      partyById.set(r.party_id, r.address);
     }
     const a = await sql.query<AuthDbRow>(
       "SELECT supplier, distributor, tier, expires_at::text AS expires_at, certificate_hash, from_block FROM kt_authorizations WHERE to_block IS NULL",
@@ -336,6 +466,18 @@ export function createLedgerMirror(): LedgerMirror {
         supplier: r.supplier,
         redeemer: r.redeemer,
       });
+    const pr = await sql.query<{ old_addr: string; new_addr: string; proposer: string; from_block: number }>(
+      "SELECT old_addr, new_addr, proposer, from_block FROM kt_rekey_proposals WHERE to_block IS NULL",
+    );
+    proposals = new Map();
+    for (const r of pr)
+      proposals.set(r.old_addr, {
+        ...v(r.from_block),
+        persisted: true,
+        old: r.old_addr,
+        new: r.new_addr,
+        proposer: r.proposer,
+      });
     const mx = await sql.query<{ n: number }>("SELECT coalesce(max(batch_no), 0) AS n FROM kt_batches");
     lastBatchNo = mx[0]?.n ?? 0;
     loaded = true;
@@ -344,15 +486,26 @@ export function createLedgerMirror(): LedgerMirror {
   async function prepare(sql: Sql, events: readonly IndexedEvent[]): Promise<void> {
     if (!loaded) await load(sql);
     const want = new Set<string>();
+    const rekeyed: string[] = [];
     for (const e of events) {
       const args = e.decoded.args as { batchId?: string };
       if (args.batchId && !batches.has(args.batchId)) want.add(args.batchId);
+      if (e.decoded.eventName === "PartyRekeyed") rekeyed.push(e.decoded.args.oldAccount);
+    }
+    if (rekeyed.length) {
+      // A re-key moves the old account's custody in every batch: load the batches it holds keys of.
+      const held = await sql.query<{ batch_id: string }>(
+        `SELECT DISTINCT b.batch_id FROM kt_segments s JOIN kt_batches b USING (batch_no)
+          WHERE s.to_block IS NULL AND s.holder = ANY($1::text[])`,
+        [rekeyed],
+      );
+      for (const r of held) if (!batches.has(r.batch_id)) want.add(r.batch_id);
     }
     if (!want.size) return;
     const ids = [...want];
     for (const id of ids) batches.set(id, null);
-    const rows = await sql.query<{ batch_id: string; batch_no: number; supplier: string; count: number }>(
-      "SELECT batch_id, batch_no, supplier, count FROM kt_batches WHERE batch_id = ANY($1::text[])",
+    const rows = await sql.query<{ batch_id: string; batch_no: number; supplier_id: number; count: number }>(
+      "SELECT batch_id, batch_no, supplier_id, count FROM kt_batches WHERE batch_id = ANY($1::text[])",
       [ids],
     );
     if (!rows.length) return;
@@ -361,10 +514,11 @@ export function createLedgerMirror(): LedgerMirror {
       const info: BatchInfo = {
         batchId: r.batch_id,
         batchNo: r.batch_no,
-        supplier: r.supplier,
+        supplierId: r.supplier_id,
         count: r.count,
         segments: [],
         words: new Map(),
+        saleNos: new Set(),
       };
       batches.set(r.batch_id, info);
       byNo.set(r.batch_no, info);
@@ -375,10 +529,14 @@ export function createLedgerMirror(): LedgerMirror {
       seg_start: number;
       seg_end: number;
       holder: string;
-      frozen: number;
+      reg_reason: number;
+      sup_reason: number;
+      sale_no: number;
+      refunded: boolean;
       from_block: number;
     }>(
-      "SELECT batch_no, seg_start, seg_end, holder, frozen, from_block FROM kt_segments WHERE to_block IS NULL AND batch_no = ANY($1::int4[]) ORDER BY batch_no, seg_start",
+      `SELECT batch_no, seg_start, seg_end, holder, reg_reason, sup_reason, sale_no, refunded, from_block FROM kt_segments
+        WHERE to_block IS NULL AND batch_no = ANY($1::int4[]) ORDER BY batch_no, seg_start`,
       [found],
     );
     for (const s of segs) {
@@ -389,13 +547,21 @@ export function createLedgerMirror(): LedgerMirror {
         start: s.seg_start,
         end: s.seg_end,
         holder: s.holder,
-        frozen: s.frozen,
+        reg: s.reg_reason,
+        sup: s.sup_reason,
+        saleNo: s.sale_no,
+        refunded: s.refunded,
       });
     }
     const words = await sql.query<{ batch_no: number; word: number; mask: string; from_block: number }>(
       "SELECT batch_no, word, mask, from_block FROM kt_redemption_words WHERE to_block IS NULL AND batch_no = ANY($1::int4[])",
       [found],
     );
+    const saleNos = await sql.query<{ batch_no: number; sale_no: number }>(
+      "SELECT batch_no, sale_no FROM kt_sales WHERE batch_no = ANY($1::int4[])",
+      [found],
+    );
+    for (const x of saleNos) byNo.get(x.batch_no)?.saleNos.add(x.sale_no);
     for (const w of words) {
       byNo.get(w.batch_no)?.words.set(w.word, {
         ...v(w.from_block),
@@ -407,14 +573,13 @@ export function createLedgerMirror(): LedgerMirror {
     }
   }
 
-  /** Sets holder and/or frozen reason on [start, end) of a batch, splitting segments at the edges. */
+  /** Changes the key state of [start, end) of a batch by `patch`, splitting segments at the edges. */
   function assign(
     b: BatchInfo,
     start: number,
     end: number,
     block: number,
-    holder: string | null,
-    frozen: number | null,
+    patch: (s: SegmentState) => SegmentState,
   ): void {
     const s0 = Math.max(0, start);
     const e0 = Math.min(b.count, end);
@@ -432,18 +597,27 @@ export function createLedgerMirror(): LedgerMirror {
     let changed = false;
     while (j < segs.length && segs[j]!.start < e0) {
       const s = segs[j]!;
-      const nh = holder ?? s.holder;
-      const nf = frozen ?? s.frozen;
-      if (nh === s.holder && nf === s.frozen) {
+      const n = patch(s);
+      if (sameState(n, s)) {
         out.push(s);
       } else {
         changed = true;
         close("segments", s, block);
-        const mk = (a: number, z: number, h: string, f: number) =>
-          add("segments", { ...v(block), batchNo: b.batchNo, start: a, end: z, holder: h, frozen: f });
-        if (s.start < s0) out.push(mk(s.start, s0, s.holder, s.frozen));
-        out.push(mk(Math.max(s.start, s0), Math.min(s.end, e0), nh, nf));
-        if (s.end > e0) out.push(mk(e0, s.end, s.holder, s.frozen));
+        const mk = (a: number, z: number, st: SegmentState) =>
+          add("segments", {
+            ...v(block),
+            batchNo: b.batchNo,
+            start: a,
+            end: z,
+            holder: st.holder,
+            reg: st.reg,
+            sup: st.sup,
+            saleNo: st.saleNo,
+            refunded: st.refunded,
+          });
+        if (s.start < s0) out.push(mk(s.start, s0, s));
+        out.push(mk(Math.max(s.start, s0), Math.min(s.end, e0), n));
+        if (s.end > e0) out.push(mk(e0, s.end, s));
       }
       j++;
     }
@@ -463,6 +637,43 @@ export function createLedgerMirror(): LedgerMirror {
     tx: e.tx,
     timestamp: e.timestamp,
   });
+  /** The current account of a batch's supplier (its id survives re-keys). */
+  const supplierOf = (b: BatchInfo): string => partyById.get(b.supplierId) ?? "";
+
+  /** Moves everything the old account of a re-keyed party had to the new account. */
+  function rekey(oldAccount: string, newAccount: string, block: number): void {
+    const proposal = proposals.get(oldAccount);
+    if (proposal) {
+      close("proposals", proposal, block);
+      proposals.delete(oldAccount);
+    }
+    const old = parties.get(oldAccount);
+    if (!old) return; // nothing to move (the replay ignores it too)
+    close("parties", old, block);
+    parties.delete(oldAccount);
+    parties.set(newAccount, add("parties", { ...old, ...v(block), address: newAccount }));
+    partyById.set(old.partyId, newAccount);
+    for (const [key, au] of [...auths]) {
+      if (au.supplier !== oldAccount && au.distributor !== oldAccount) continue;
+      close("authorizations", au, block);
+      auths.delete(key);
+      const supplier = au.supplier === oldAccount ? newAccount : au.supplier;
+      const distributor = au.distributor === oldAccount ? newAccount : au.distributor;
+      auths.set(`${supplier}:${distributor}`, add("authorizations", { ...au, ...v(block), supplier, distributor }));
+    }
+    for (const [key, r] of [...redeemers]) {
+      if (r.supplier !== oldAccount) continue;
+      close("redeemers", r, block);
+      redeemers.delete(key);
+      redeemers.set(`${newAccount}:${r.redeemer}`, add("redeemers", { ...r, ...v(block), supplier: newAccount }));
+    }
+    for (const b of batches.values()) {
+      if (!b) continue;
+      for (const s of [...b.segments]) {
+        if (s.holder === oldAccount) assign(b, s.start, s.end, block, (x) => ({ ...x, holder: newAccount }));
+      }
+    }
+  }
 
   function applyOne(e: IndexedEvent): void {
     const d = e.decoded;
@@ -477,17 +688,20 @@ export function createLedgerMirror(): LedgerMirror {
           add("parties", {
             ...v(block),
             address: a.party,
+            partyId: Number(a.id),
             kind: Number(a.kind),
             profileHash: a.profileHash,
             profileUri: a.profileURI,
             accreditedUntil: a.accreditedUntil.toString(),
             suspended: false,
+            suspendedByRegulator: false,
             registeredBlock: block,
             registeredLogIndex: e.logIndex,
             registeredTx: e.tx,
             registeredTime: e.timestamp,
           }),
         );
+        partyById.set(Number(a.id), a.party);
         break;
       }
       case "PartyUpdated":
@@ -501,11 +715,38 @@ export function createLedgerMirror(): LedgerMirror {
           next.profileHash = d.args.profileHash;
           next.profileUri = d.args.profileURI;
           next.accreditedUntil = d.args.accreditedUntil.toString();
+        } else if (d.eventName === "PartySuspended") {
+          next.suspended = true;
+          next.suspendedByRegulator = d.args.byRegulator;
         } else {
-          next.suspended = d.eventName === "PartySuspended";
+          next.suspended = false;
+          next.suspendedByRegulator = false;
         }
         close("parties", old, block);
         parties.set(a.party, add("parties", next));
+        break;
+      }
+      case "PartyRekeyed": {
+        const a = d.args;
+        pending.rekeys.push({
+          ...at(e),
+          partyId: Number(a.id),
+          old: a.oldAccount,
+          new: a.newAccount,
+          proposer: a.proposer.toLowerCase(),
+          confirmer: a.confirmer,
+        });
+        rekey(a.oldAccount, a.newAccount, block);
+        break;
+      }
+      case "RekeyProposed": {
+        const a = d.args;
+        const old = proposals.get(a.oldAccount);
+        if (old) close("proposals", old, block);
+        proposals.set(
+          a.oldAccount,
+          add("proposals", { ...v(block), old: a.oldAccount, new: a.newAccount, proposer: a.proposer }),
+        );
         break;
       }
       case "DistributorAuthorized": {
@@ -550,17 +791,29 @@ export function createLedgerMirror(): LedgerMirror {
         const a = d.args;
         if (batches.get(a.batchId)) break; // a second anchor is impossible on chain; the replay ignores it too
         const count = Number(a.count);
+        const supplierId = parties.get(a.supplier)?.partyId ?? 0;
         const b: BatchInfo = {
           batchId: a.batchId,
           batchNo: ++lastBatchNo,
-          supplier: a.supplier,
+          supplierId,
           count,
           segments: [],
           words: new Map(),
+          saleNos: new Set(),
         };
         if (count > 0)
           b.segments.push(
-            add("segments", { ...v(block), batchNo: b.batchNo, start: 0, end: count, holder: a.supplier, frozen: 0 }),
+            add("segments", {
+              ...v(block),
+              batchNo: b.batchNo,
+              start: 0,
+              end: count,
+              holder: a.supplier,
+              reg: 0,
+              sup: 0,
+              saleNo: 0,
+              refunded: false,
+            }),
           );
         batches.set(a.batchId, b);
         pending.batches.push({
@@ -575,6 +828,8 @@ export function createLedgerMirror(): LedgerMirror {
           currency: a.currency,
           expiresAt: a.expiresAt.toString(),
           restricted: a.restricted,
+          saleRequired: a.saleRequired,
+          supplierId,
           manifestHash: a.manifestHash,
           manifestUri: a.manifestURI,
           block,
@@ -588,9 +843,10 @@ export function createLedgerMirror(): LedgerMirror {
         const a = d.args;
         const b = batches.get(a.batchId);
         if (!b) break;
-        let authorized = a.to === b.supplier;
+        const supplier = supplierOf(b);
+        let authorized = a.to === supplier;
         if (!authorized) {
-          const au = auths.get(`${b.supplier}:${a.to}`);
+          const au = auths.get(`${supplier}:${a.to}`);
           authorized = !!au && au.tier !== 0 && (au.expiresAt === "0" || BigInt(e.timestamp) <= BigInt(au.expiresAt));
         }
         pending.transfers.push({
@@ -603,7 +859,7 @@ export function createLedgerMirror(): LedgerMirror {
           memo: a.memo,
           authorized,
         });
-        assign(b, Number(a.start), Number(a.end), block, a.to, null);
+        assign(b, Number(a.start), Number(a.end), block, (x) => ({ ...x, holder: a.to }));
         break;
       }
       case "KeysRevoked":
@@ -619,8 +875,80 @@ export function createLedgerMirror(): LedgerMirror {
           start: Number(a.start),
           end: Number(a.end),
           reason,
+          byRegulator: a.byRegulator,
         });
-        assign(b, Number(a.start), Number(a.end), block, null, reason);
+        const patch =
+          d.eventName === "KeysRevoked"
+            ? a.byRegulator
+              ? (x: SegmentState) => ({ ...x, reg: reason })
+              : (x: SegmentState) => ({ ...x, sup: reason })
+            : a.byRegulator
+              ? (x: SegmentState) => ({ ...x, reg: 0, sup: 0 })
+              : (x: SegmentState) => ({ ...x, sup: 0 });
+        assign(b, Number(a.start), Number(a.end), block, patch);
+        break;
+      }
+      case "KeysSold": {
+        const a = d.args;
+        const b = batches.get(a.batchId);
+        if (!b) break;
+        const saleNo = Number(a.saleNo);
+        if (b.saleNos.has(saleNo)) break; // sale numbers are unique per batch; the replay ignores a repeat
+        b.saleNos.add(saleNo);
+        a.indices.forEach((index, pos) =>
+          pending.saleItems.push({
+            block,
+            logIndex: e.logIndex,
+            pos,
+            batchNo: b.batchNo,
+            saleNo,
+            index: Number(index),
+            commitment: a.commitments[pos] ?? "0x",
+            orderRef: a.orderRefs[pos] ?? "0x",
+          }),
+        );
+        pending.sales.push({
+          ...at(e),
+          batchNo: b.batchNo,
+          saleNo,
+          seller: a.seller,
+          sellerId: parties.get(a.seller)?.partyId ?? 0,
+          root: a.root,
+          soldAt: Number(a.soldAt),
+          store: a.context.store,
+          terminal: a.context.terminal,
+          amount: a.context.amount.toString(),
+          currency: a.context.currency,
+          keyCount: a.indices.length,
+        });
+        const sold = (x: SegmentState) => ({ ...x, saleNo, refunded: false });
+        for (let i = 0; i < a.indices.length;) {
+          const start = Number(a.indices[i]);
+          let end = start + 1;
+          i++;
+          while (i < a.indices.length && Number(a.indices[i]) === end) {
+            end++;
+            i++;
+          }
+          pending.saleRanges.push({ block, logIndex: e.logIndex, batchNo: b.batchNo, saleNo, start, end });
+          assign(b, start, end, block, sold);
+        }
+        break;
+      }
+      case "SaleRefunded": {
+        const a = d.args;
+        const b = batches.get(a.batchId);
+        if (!b) break;
+        const index = Number(a.index);
+        pending.refunds.push({
+          ...at(e),
+          batchNo: b.batchNo,
+          saleNo: Number(a.saleNo),
+          index,
+          seller: a.seller,
+          orderRef: a.orderRef,
+        });
+        assign(b, index, index + 1, block, (x) => ({ ...x, refunded: true }));
         break;
       }
       case "KeysRedeemed": {
@@ -639,7 +967,11 @@ export function createLedgerMirror(): LedgerMirror {
       case "RoleAdminChanged":
       case "RoleGranted":
       case "RoleRevoked":
-        break; // role events: not part of the provenance graph
+      case "DefaultAdminDelayChangeCanceled":
+      case "DefaultAdminDelayChangeScheduled":
+      case "DefaultAdminTransferCanceled":
+      case "DefaultAdminTransferScheduled":
+        break; // proposals and role/admin events: not part of the provenance graph
       default:
         assertNever(d, "ledger event");
     }
@@ -696,6 +1028,7 @@ export function createLedgerMirror(): LedgerMirror {
       { col: "supplier", type: "text", get: (r) => r.supplier },
       { col: "redeemer", type: "text", get: (r) => r.redeemer },
     ]);
+    await closeSql("kt_rekey_proposals", "proposals", [{ col: "old_addr", type: "text", get: (r) => r.old }]);
     await closeSql("kt_segments", "segments", [
       { col: "batch_no", type: "int4", get: (r) => r.batchNo },
       { col: "seg_start", type: "int8", get: (r) => r.start },
@@ -714,6 +1047,12 @@ export function createLedgerMirror(): LedgerMirror {
     await insertSql("kt_transfers", TRANSFER_COLUMNS, p.transfers);
     await insertSql("kt_revocations", REVOCATION_COLUMNS, p.revocations);
     await insertSql("kt_redemptions", REDEMPTION_COLUMNS, p.redemptions);
+    await insertSql("kt_rekeys", REKEY_COLUMNS, p.rekeys);
+    await insertSql("kt_sales", SALE_COLUMNS, p.sales);
+    await insertSql("kt_sale_ranges", SALE_RANGE_COLUMNS, p.saleRanges);
+    await insertSql("kt_sale_items", SALE_ITEM_COLUMNS, p.saleItems);
+    await insertSql("kt_rekey_proposals", PROPOSAL_COLUMNS, live("proposals"));
+    await insertSql("kt_refunds", REFUND_COLUMNS, p.refunds);
     const blocks = [...new Map([...parameters.blocks, parameters.cursor].map((b) => [b.number, b])).values()];
     if (blocks.length) {
       await sql.query(
@@ -749,8 +1088,10 @@ export function createLedgerMirror(): LedgerMirror {
       loaded = false;
       lastBatchNo = 0;
       parties = new Map();
+      partyById = new Map();
       auths = new Map();
       redeemers = new Map();
+      proposals = new Map();
       batches = new Map();
       pending = emptyPending();
       pendingEvents = 0;

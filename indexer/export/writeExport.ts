@@ -22,6 +22,8 @@ import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
 import type { Sql } from "../store/types.js";
 import { buildCustody } from "./buildCustody.js";
+import { buildCustodyShards } from "./buildCustodyShards.js";
+import { DEFAULT_CUSTODY_SHARD_SIZE } from "../../lib/formats/export.js";
 import type {
   ExportBatchSummary,
   ExportIndex,
@@ -38,7 +40,12 @@ export type WriteExportResult = {
   parties: number;
   files: number;
   shardsCopied: number;
+  /** Custody shard files written (`batches/<batchId>/custody/<shard>.json`). */
+  custodyShards: number;
 };
+
+/** `batches/<batchId>/custody.json` (whole batch, first export format) is written only up to this size. */
+export const MAX_WHOLE_CUSTODY_BYTES = 256 * 1024;
 
 /** A sealed batch folder's public manifest (only the fields the export needs; unchecked, so each may be missing). */
 type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "count">>;
@@ -50,6 +57,7 @@ type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "
  *
  * @param sql - the store.
  * @param parameters.dir - output folder (replaced).
+ * @param parameters.custodyShardSize - keys per custody shard (default 4,096; recorded in each batch's file).
  * @param parameters.shardsFrom - sealed batch folders whose `shards/*.bin` are copied when their manifest matches an indexed batch (id and root).
  * @returns what was written.
  * @example
@@ -57,7 +65,7 @@ type Manifest = Partial<Pick<BatchManifest, "batchId" | "root" | "shardSize" | "
  */
 export async function writeExport(
   sql: Sql,
-  parameters: { dir: string; shardsFrom?: readonly string[] | undefined },
+  parameters: { dir: string; shardsFrom?: readonly string[] | undefined; custodyShardSize?: number | undefined },
 ): Promise<WriteExportResult> {
   const meta = await readMeta(sql);
   const cursor = await readCursor(sql);
@@ -83,10 +91,22 @@ export async function writeExport(
     batches.push(...page.items);
     if (page.items.length < 500) break;
   }
+  const custodyShardSize = parameters.custodyShardSize ?? DEFAULT_CUSTODY_SHARD_SIZE;
+  let custodyShards = 0;
   for (const b of batches) {
-    write(join("batches", `${b.batchId}.json`), await getBatch(sql, { batchId: b.batchId }));
-    mkdirSync(join(tmp, "batches", b.batchId), { recursive: true });
-    write(join("batches", b.batchId, "custody.json"), await buildCustody(sql, { batchId: b.batchId }));
+    write(join("batches", `${b.batchId}.json`), await getBatch(sql, { batchId: b.batchId, custodyShardSize }));
+    mkdirSync(join(tmp, "batches", b.batchId, "custody"), { recursive: true });
+    const custody = (await buildCustody(sql, { batchId: b.batchId }))!;
+    // The whole-batch file stays for readers of the first export format, but only while small.
+    const whole = `${JSON.stringify(custody)}\n`;
+    if (whole.length <= MAX_WHOLE_CUSTODY_BYTES) {
+      writeFileSync(join(tmp, "batches", b.batchId, "custody.json"), whole);
+      files++;
+    }
+    for (const shard of await buildCustodyShards(sql, { custody, shardSize: custodyShardSize })) {
+      write(join("batches", b.batchId, "custody", `${shard.shard}.json`), shard);
+      custodyShards++;
+    }
   }
   const parties: ExportPartySummary[] = [];
   for (let offset = 0; ; offset += 500) {
@@ -163,5 +183,6 @@ export async function writeExport(
     parties: parties.length,
     files,
     shardsCopied,
+    custodyShards,
   };
 }

@@ -5,8 +5,9 @@ import type { Sql } from "../store/types.js";
 import type { AuthorizationRow, BatchRow } from "./rows.js";
 
 /**
- * Builds the lib/state `LedgerSnapshot` of the ledger at the end of `block` from the store's
- * versioned rows (a row is visible at B when from_block <= B < to_block).
+ * Builds the lib/state `LedgerSnapshot` (version 2) of the ledger at the end of `block` from the
+ * store's versioned rows (a row is visible at B when from_block <= B < to_block). Accounts that
+ * follow re-keys (a batch's supplier, a sale's seller) are the account of their party id at B.
  *
  * @param sql - the store.
  * @param parameters.block - the block (at most the cursor).
@@ -17,15 +18,26 @@ import type { AuthorizationRow, BatchRow } from "./rows.js";
 export async function buildSnapshot(sql: Sql, parameters: { block: number }): Promise<LedgerSnapshot> {
   const b = parameters.block;
   const at = "from_block <= $1 AND (to_block IS NULL OR to_block > $1)";
+  /** The account of party id `col` at block $1, or `fallback` when the id has none. */
+  const accountAt = (col: string, fallback: string) =>
+    `coalesce((SELECT p.address FROM kt_parties p WHERE ${col} <> 0 AND p.party_id = ${col}
+       AND p.from_block <= $1 AND (p.to_block IS NULL OR p.to_block > $1) LIMIT 1), ${fallback})`;
   const parties = await sql.query<{
     address: Address;
+    party_id: number;
     kind: number;
     suspended: boolean;
+    suspended_by_regulator: boolean;
     accredited_until: string;
     profile_hash: Hex;
     profile_uri: string;
   }>(
-    `SELECT address, kind, suspended, accredited_until::text AS accredited_until, profile_hash, profile_uri FROM kt_parties WHERE ${at} ORDER BY address`,
+    `SELECT address, party_id, kind, suspended, suspended_by_regulator, accredited_until::text AS accredited_until,
+            profile_hash, profile_uri FROM kt_parties WHERE ${at} ORDER BY address`,
+    [b],
+  );
+  const proposals = await sql.query<{ old_addr: Address; new_addr: Address; proposer: Address }>(
+    `SELECT old_addr, new_addr, proposer FROM kt_rekey_proposals WHERE ${at} ORDER BY old_addr`,
     [b],
   );
   const auths = await sql.query<AuthorizationRow>(
@@ -37,12 +49,23 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
     [b],
   );
   const batches = await sql.query<BatchRow>(
-    `SELECT batch_id, supplier, label, root, count, product_id, face_value::text AS face_value, currency, expires_at::text AS expires_at,
-            restricted, manifest_hash, manifest_uri FROM kt_batches WHERE block <= $1 ORDER BY batch_id`,
+    `SELECT b.batch_id, ${accountAt("b.supplier_id", "b.supplier")} AS supplier, b.label, b.root, b.count, b.product_id,
+            b.face_value::text AS face_value, b.currency, b.expires_at::text AS expires_at, b.restricted, b.sale_required,
+            b.manifest_hash, b.manifest_uri FROM kt_batches b WHERE b.block <= $1 ORDER BY b.batch_id`,
     [b],
   );
-  const segs = await sql.query<{ batch_id: Hex; seg_start: number; seg_end: number; holder: Address; frozen: number }>(
-    `SELECT b.batch_id, s.seg_start, s.seg_end, s.holder, s.frozen FROM kt_segments s JOIN kt_batches b USING (batch_no)
+  const segs = await sql.query<{
+    batch_id: Hex;
+    seg_start: number;
+    seg_end: number;
+    holder: Address;
+    reg_reason: number;
+    sup_reason: number;
+    sale_no: number;
+    refunded: boolean;
+  }>(
+    `SELECT b.batch_id, s.seg_start, s.seg_end, s.holder, s.reg_reason, s.sup_reason, s.sale_no, s.refunded
+       FROM kt_segments s JOIN kt_batches b USING (batch_no)
       WHERE s.from_block <= $1 AND (s.to_block IS NULL OR s.to_block > $1) ORDER BY b.batch_id, s.seg_start`,
     [b],
   );
@@ -51,16 +74,42 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
       WHERE w.from_block <= $1 AND (w.to_block IS NULL OR w.to_block > $1) ORDER BY b.batch_id, w.word`,
     [b],
   );
+  const sales = await sql.query<{
+    batch_id: Hex;
+    sale_no: number;
+    seller: Address;
+    sold_at: string;
+    root: Hex;
+    store: Hex;
+    terminal: Hex;
+    amount: string;
+    currency: Hex;
+    key_count: number;
+  }>(
+    `SELECT b.batch_id, x.sale_no, ${accountAt("x.seller_id", "x.seller")} AS seller, x.sold_at::text AS sold_at,
+            x.root, x.store, x.terminal, x.amount::text AS amount, x.currency, x.key_count
+       FROM kt_sales x JOIN kt_batches b USING (batch_no) WHERE x.block <= $1 ORDER BY b.batch_id, x.sale_no`,
+    [b],
+  );
+  const items = await sql.query<{ batch_id: Hex; sale_no: number; idx: number; commitment: Hex; order_ref: Hex }>(
+    `SELECT b.batch_id, i.sale_no, i.idx, i.commitment, i.order_ref
+       FROM kt_sale_items i JOIN kt_batches b USING (batch_no) WHERE i.block <= $1
+      ORDER BY b.batch_id, i.sale_no, i.idx, i.pos`,
+    [b],
+  );
   return {
-    version: 1,
+    version: 2,
     parties: parties.map((p) => ({
       address: p.address,
+      id: p.party_id,
       kind: p.kind,
       suspended: p.suspended,
+      suspendedByRegulator: p.suspended_by_regulator,
       accreditedUntil: BigInt(p.accredited_until),
       profileHash: p.profile_hash,
       profileURI: p.profile_uri,
     })),
+    rekeyProposals: proposals.map((r) => ({ oldAccount: r.old_addr, newAccount: r.new_addr, proposer: r.proposer })),
     authorizations: auths.map((a) => ({
       supplier: a.supplier,
       distributor: a.distributor,
@@ -80,6 +129,7 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
       currency: x.currency,
       expiresAt: BigInt(x.expires_at),
       restricted: x.restricted,
+      saleRequired: x.sale_required,
       manifestHash: x.manifest_hash,
       manifestURI: x.manifest_uri,
     })),
@@ -89,11 +139,33 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
         start: BigInt(s.seg_start),
         end: BigInt(s.seg_end),
         holder: s.holder,
-        frozenReason: s.frozen,
+        regulatorReason: s.reg_reason,
+        supplierReason: s.sup_reason,
+        saleNo: s.sale_no,
+        refunded: s.refunded,
       })),
     ),
     redemptions: words
       .map((w) => ({ batchId: w.batch_id, wordIndex: BigInt(w.word), mask: BigInt(w.mask) }))
       .filter((w) => w.mask !== 0n),
+    sales: sales.map((x) => ({
+      batchId: x.batch_id,
+      saleNo: x.sale_no,
+      seller: x.seller,
+      soldAt: BigInt(x.sold_at),
+      root: x.root,
+      store: x.store,
+      terminal: x.terminal,
+      amount: BigInt(x.amount),
+      currency: x.currency,
+      itemCount: x.key_count,
+    })),
+    saleItems: items.map((i) => ({
+      batchId: i.batch_id,
+      saleNo: i.sale_no,
+      index: BigInt(i.idx),
+      commitment: i.commitment,
+      orderRef: i.order_ref,
+    })),
   };
 }

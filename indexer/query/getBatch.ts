@@ -1,4 +1,5 @@
 import type { Address, Hex } from "viem";
+import { DEFAULT_CUSTODY_SHARD_SIZE } from "../../lib/formats/export.js";
 import type { ExportBatchDetail, IndexRange } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { listBatches } from "./listBatches.js";
@@ -10,11 +11,15 @@ import { frozenReasonName } from "./names.js";
  *
  * @param sql - the store.
  * @param parameters.batchId - the batch.
+ * @param parameters.custodyShardSize - keys per custody shard of the export (default 4,096).
  * @returns the batch, or null when unknown.
  * @example
  * const b = await getBatch(store, { batchId });
  */
-export async function getBatch(sql: Sql, parameters: { batchId: Hex }): Promise<ExportBatchDetail | null> {
+export async function getBatch(
+  sql: Sql,
+  parameters: { batchId: Hex; custodyShardSize?: number | undefined },
+): Promise<ExportBatchDetail | null> {
   const { items } = await listBatches(sql, { batchId: parameters.batchId, limit: 1, offset: 0 });
   const summary = items[0];
   if (!summary) return null;
@@ -44,6 +49,7 @@ export async function getBatch(sql: Sql, parameters: { batchId: Hex }): Promise<
   }
   return {
     ...summary,
+    custodyShardSize: parameters.custodyShardSize ?? DEFAULT_CUSTODY_SHARD_SIZE,
     holderRanges: [...byHolder.values()].sort((a, b) => b.count - a.count || (a.holder < b.holder ? -1 : 1)),
     frozen,
     redeemedWords: words.filter((w) => BigInt(w.mask) !== 0n).map((w) => ({ word: w.word, mask: w.mask })),

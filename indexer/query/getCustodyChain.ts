@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { ExportHop } from "../../lib/formats/export.js";
+import type { ExportHop, ExportSale } from "../../lib/formats/export.js";
 import type { FrozenReasonName } from "../../lib/verify/revocationReasons.js";
 import type { Sql } from "../store/types.js";
 import { anchorHop } from "./anchorHop.js";
@@ -15,8 +15,12 @@ export type CustodyChain = {
   holder: Address;
   frozen: FrozenReasonName | null;
   redeemed: boolean;
+  /** The key has a live sale (sold and not refunded). */
+  sold: boolean;
   /** Anchoring first, then every transfer whose range contains the key, in chain order. */
   hops: ExportHop[];
+  /** Every sale of the key ("sold by seller at soldAt"), each with its refund if any, in chain order. */
+  sales: ExportSale[];
 };
 
 /** Why {@link getCustodyChain} found no chain. */
@@ -26,14 +30,15 @@ type Raw = EventRow & {
   supplier: Address;
   count: number;
   hops: [number, number, Hex, number, Address, Address, number, number, Hex, boolean][] | null;
-  seg: [Address, number] | null;
+  seg: [Address, number, number, boolean] | null;
   mask: string | null;
+  sales: [number, Address, number, Hex, number, number, Hex | null, number | null, number | null][] | null;
 };
 
 /**
  * The custody chain of one key (supplier -> ... -> current holder), each hop with tx, block,
- * time and whether the recipient was authorised by the supplier at that time; plus the key's
- * current holder, frozen reason and redemption. One statement (GiST lookups on the key's index).
+ * time and whether the recipient was authorised by the supplier at that time; the key's sales and
+ * refunds; plus the key's current holder, frozen reason, sale state and redemption. One statement.
  *
  * @param sql - the store.
  * @param parameters.batchId - the batch (lower-case 0x hex).
@@ -52,7 +57,12 @@ export async function getCustodyChain(
        (SELECT json_agg(json_build_array(t.block, t.log_index, t.tx, t.timestamp, t.from_addr, t.to_addr, t.seg_start, t.seg_end, t.memo, t.authorized)
                         ORDER BY t.block, t.log_index)
           FROM kt_transfers t WHERE t.batch_no = b.batch_no AND t.keys @> $2::int8) AS hops,
-       (SELECT json_build_array(s.holder, s.frozen) FROM kt_segments s
+       (SELECT json_agg(json_build_array(x.sale_no, x.seller, x.sold_at, x.tx, x.block, x.log_index, f.tx, f.block, f.timestamp)
+                        ORDER BY x.block, x.log_index)
+          FROM kt_sale_ranges sr JOIN kt_sales x ON x.batch_no = sr.batch_no AND x.sale_no = sr.sale_no
+          LEFT JOIN kt_refunds f ON f.batch_no = sr.batch_no AND f.sale_no = sr.sale_no AND f.idx = $2::int8
+          WHERE sr.batch_no = b.batch_no AND sr.seg_start <= $2::int8 AND sr.seg_end > $2::int8) AS sales,
+       (SELECT json_build_array(s.holder, s.frozen, s.sale_no, s.refunded) FROM kt_segments s
           WHERE s.batch_no = b.batch_no AND s.keys @> $2::int8 AND s.to_block IS NULL LIMIT 1) AS seg,
        (SELECT w.mask FROM kt_redemption_words w WHERE w.batch_no = b.batch_no AND w.word = $2::int8 / 256 AND w.to_block IS NULL LIMIT 1) AS mask
      FROM kt_batches b WHERE b.batch_id = $1`,
@@ -76,6 +86,16 @@ export async function getCustodyChain(
     holder: r.seg?.[0] ?? r.supplier,
     frozen: frozenReasonName(r.seg?.[1] ?? 0),
     redeemed: r.mask ? ((BigInt(r.mask) >> bit) & 1n) === 1n : false,
+    sold: !!r.seg && r.seg[2] > 0 && !r.seg[3],
     hops,
+    sales: (r.sales ?? []).map(([saleNo, seller, soldAt, tx, block, logIndex, rTx, rBlock, rTime]) => ({
+      saleNo,
+      seller,
+      soldAt,
+      tx,
+      block,
+      logIndex,
+      refunded: rTx === null ? null : { tx: rTx, block: rBlock ?? 0, timestamp: rTime ?? 0 },
+    })),
   };
 }

@@ -14,7 +14,8 @@ export type Holdings = {
 };
 
 /**
- * What a party holds now, per batch: merged ranges, key count, frozen and redeemed counts.
+ * What a party holds now, per batch: merged ranges, key count, frozen, redeemed and sold counts
+ * (sold = a live sale; the rest is in stock).
  * Paged by batch (in anchoring order).
  *
  * @param sql - the store.
@@ -32,31 +33,40 @@ export async function getHoldings(
   const party = parameters.party.toLowerCase() as Address;
   // Aggregated in SQL (covering index, index-only): a party may hold thousands of segments, and
   // turning rows into JS objects costs far more than the scan.
-  const t = await sql.query<{ batches: number; keys: number; frozen: number }>(
+  const t = await sql.query<{ batches: number; keys: number; frozen: number; sold: number }>(
     `SELECT count(DISTINCT batch_no)::int8 AS batches, coalesce(sum(seg_end - seg_start), 0)::int8 AS keys,
-            coalesce(sum(seg_end - seg_start) FILTER (WHERE frozen > 0), 0)::int8 AS frozen
+            coalesce(sum(seg_end - seg_start) FILTER (WHERE frozen > 0), 0)::int8 AS frozen,
+            coalesce(sum(seg_end - seg_start) FILTER (WHERE sale_no > 0 AND NOT refunded), 0)::int8 AS sold
        FROM kt_segments WHERE holder = $1 AND to_block IS NULL`,
     [party],
   );
-  const totals = { batches: t[0]?.batches ?? 0, keys: t[0]?.keys ?? 0, frozen: t[0]?.frozen ?? 0 };
+  const totals = {
+    batches: t[0]?.batches ?? 0,
+    keys: t[0]?.keys ?? 0,
+    frozen: t[0]?.frozen ?? 0,
+    sold: t[0]?.sold ?? 0,
+  };
   const page = await sql.query<{ batch_id: Hex; batch_no: number; segs: string }>(
     `WITH page AS (
-       SELECT batch_no, string_agg(seg_start || ':' || seg_end || ':' || frozen, ',' ORDER BY seg_start) AS segs
+       SELECT batch_no, string_agg(seg_start || ':' || seg_end || ':' || frozen || ':' || (sale_no > 0 AND NOT refunded)::int, ','
+                          ORDER BY seg_start) AS segs
          FROM kt_segments WHERE holder = $1 AND to_block IS NULL
         GROUP BY batch_no ORDER BY batch_no LIMIT $2 OFFSET $3)
      SELECT b.batch_id, p.batch_no, p.segs FROM page p JOIN kt_batches b USING (batch_no) ORDER BY p.batch_no`,
     [party, parameters.limit, parameters.offset],
   );
-  const segs: { batch_id: Hex; batch_no: number; seg_start: number; seg_end: number; frozen: number }[] = [];
+  const segs: { batch_id: Hex; batch_no: number; seg_start: number; seg_end: number; frozen: number; sold: boolean }[] =
+    [];
   for (const r of page) {
     for (const part of r.segs.split(",")) {
-      const [a, z, f] = part.split(":");
+      const [a, z, f, sold] = part.split(":");
       segs.push({
         batch_id: r.batch_id,
         batch_no: r.batch_no,
         seg_start: Number(a),
         seg_end: Number(z),
         frozen: Number(f),
+        sold: sold === "1",
       });
     }
   }
@@ -80,12 +90,13 @@ export async function getHoldings(
   let cur: ExportHolding | null = null;
   for (const s of segs) {
     if (!cur || cur.batchId !== s.batch_id) {
-      cur = { batchId: s.batch_id, ranges: [], keys: 0, frozen: 0, redeemed: 0 };
+      cur = { batchId: s.batch_id, ranges: [], keys: 0, frozen: 0, redeemed: 0, sold: 0 };
       items.push(cur);
     }
     const n = s.seg_end - s.seg_start;
     cur.keys += n;
     if (s.frozen) cur.frozen += n;
+    if (s.sold) cur.sold += n;
     cur.redeemed += countRedeemed(words.get(s.batch_no) ?? new Map(), s.seg_start, s.seg_end);
     const last: IndexRange | undefined = cur.ranges[cur.ranges.length - 1];
     if (last && last[1] === s.seg_start) last[1] = s.seg_end;

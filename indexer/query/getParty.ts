@@ -1,4 +1,4 @@
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import type { ExportAuthorization, ExportPartyDetail } from "../../lib/formats/export.js";
 import type { Sql } from "../store/types.js";
 import { getFlows } from "./getFlows.js";
@@ -9,7 +9,7 @@ import type { AuthorizationRow } from "./rows.js";
 /**
  * One party in full: registration, holdings per batch (up to `holdingsLimit` batches),
  * authorisations given and received (valid = not expired at `now`), redeemers it delegated,
- * and aggregated flows in and out.
+ * its re-keys (earlier and later accounts of its id), and aggregated flows in and out.
  *
  * @param sql - the store.
  * @param parameters.address - the party.
@@ -49,6 +49,12 @@ export async function getParty(
     "SELECT redeemer FROM kt_redeemers WHERE to_block IS NULL AND supplier = $1 ORDER BY redeemer",
     [address],
   );
+  const rekeys = await sql.query<{ old_addr: Address; new_addr: Address; block: number; timestamp: number; tx: Hex }>(
+    `SELECT old_addr, new_addr, block, timestamp, tx FROM kt_rekeys
+      WHERE party_id = (SELECT party_id FROM kt_parties WHERE address = $1 AND to_block IS NULL LIMIT 1) AND party_id <> 0
+      ORDER BY block, log_index`,
+    [address],
+  );
   const holdings = await getHoldings(sql, { party: address, limit: parameters.holdingsLimit ?? 1000, offset: 0 });
   return {
     ...summary,
@@ -56,6 +62,7 @@ export async function getParty(
     authorizationsGiven: auths.filter((a) => a.supplier === address).map(toAuth),
     authorizationsReceived: auths.filter((a) => a.distributor === address).map(toAuth),
     redeemers: redeemers.map((r) => r.redeemer),
+    rekeys: rekeys.map((r) => ({ from: r.old_addr, to: r.new_addr, block: r.block, timestamp: r.timestamp, tx: r.tx })),
     flowsIn: await getFlows(sql, { to: address, limit: 1000 }),
     flowsOut: await getFlows(sql, { from: address, limit: 1000 }),
   };

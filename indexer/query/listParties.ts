@@ -18,12 +18,16 @@ type Raw = {
   h_batches: number;
   h_keys: number;
   h_frozen: number;
+  h_sold: number;
+  party_id: number;
+  suspended_by_regulator: boolean;
   total: number;
 };
 
 /**
  * Party summaries in registration order, optionally of one kind or one address, with holdings
- * totals (batches, keys, frozen, redeemed) and batches anchored.
+ * totals (batches, keys, frozen, redeemed, sold) and batches anchored (by the party's id, so a
+ * re-keyed supplier keeps its batches).
  *
  * @param sql - the store.
  * @param parameters.kind - 1 supplier, 2 distributor, 3 retailer.
@@ -50,14 +54,16 @@ export async function listParties(
   }
   params.push(parameters.limit, parameters.offset);
   const rows = await sql.query<Raw>(
-    `SELECT p.address, p.kind, p.profile_hash, p.profile_uri, p.accredited_until::text AS accredited_until, p.suspended, p.registered_block,
+    `SELECT p.address, p.party_id, p.suspended_by_regulator, p.kind, p.profile_hash, p.profile_uri, p.accredited_until::text AS accredited_until, p.suspended, p.registered_block,
             p.registered_time, p.registered_tx,
-            (SELECT count(*) FROM kt_batches b WHERE b.supplier = p.address)::int8 AS anchored,
-            h.batches AS h_batches, h.keys AS h_keys, h.frozen AS h_frozen,
+            (SELECT count(*) FROM kt_batches b
+              WHERE (p.party_id <> 0 AND b.supplier_id = p.party_id) OR (p.party_id = 0 AND b.supplier = p.address))::int8 AS anchored,
+            h.batches AS h_batches, h.keys AS h_keys, h.frozen AS h_frozen, h.sold AS h_sold,
             count(*) OVER ()::int8 AS total
        FROM kt_parties p
        LEFT JOIN LATERAL (SELECT count(DISTINCT s.batch_no)::int8 AS batches, coalesce(sum(s.seg_end - s.seg_start), 0)::int8 AS keys,
-                                 coalesce(sum(CASE WHEN s.frozen > 0 THEN s.seg_end - s.seg_start ELSE 0 END), 0)::int8 AS frozen
+                                 coalesce(sum(CASE WHEN s.frozen > 0 THEN s.seg_end - s.seg_start ELSE 0 END), 0)::int8 AS frozen,
+                                 coalesce(sum(CASE WHEN s.sale_no > 0 AND NOT s.refunded THEN s.seg_end - s.seg_start ELSE 0 END), 0)::int8 AS sold
                             FROM kt_segments s WHERE s.holder = p.address AND s.to_block IS NULL) h ON true
       WHERE ${where.join(" AND ")}
       ORDER BY p.registered_block, p.registered_log_index LIMIT $${params.length - 1} OFFSET $${params.length}`,
@@ -80,14 +86,22 @@ export async function listParties(
     total: rows[0]?.total ?? 0,
     items: rows.map((r) => ({
       address: r.address,
+      id: r.party_id,
       kind: partyKindName(r.kind),
       profileHash: r.profile_hash,
       profileURI: r.profile_uri,
       accreditedUntil: Number(r.accredited_until),
       suspended: r.suspended,
+      suspendedByRegulator: r.suspended_by_regulator,
       registered: { block: r.registered_block, timestamp: r.registered_time, tx: r.registered_tx },
       batchesAnchored: r.anchored,
-      holdings: { batches: r.h_batches, keys: r.h_keys, frozen: r.h_frozen, redeemed: redeemed.get(r.address) ?? 0 },
+      holdings: {
+        batches: r.h_batches,
+        keys: r.h_keys,
+        frozen: r.h_frozen,
+        redeemed: redeemed.get(r.address) ?? 0,
+        sold: r.h_sold,
+      },
     })),
   };
 }

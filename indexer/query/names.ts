@@ -1,9 +1,14 @@
 import { REVOCATION_REASONS, type FrozenReasonName } from "../../lib/verify/revocationReasons.js";
 import { PARTY_KIND_NAMES, type PartyKindName } from "../../lib/parties/partyKinds.js";
 
-/** Word for a revocation reason code (null for 0 = not frozen). */
+/**
+ * Word for a revocation reason code (null for 0 = not frozen). KeyLedger v2's reason 6 is
+ * "refunded" (set by a sale refund); a code without a word is still frozen ("other").
+ */
 export function frozenReasonName(code: number): FrozenReasonName | null {
-  return code >= 1 ? ((REVOCATION_REASONS[code] as FrozenReasonName | undefined) ?? null) : null;
+  if (code < 1) return null;
+  const word = REVOCATION_REASONS[code] as FrozenReasonName | undefined;
+  return word ?? ((code === 6 ? "refunded" : "other") as FrozenReasonName);
 }
 
 /** Word for a party kind code. */

@@ -16,6 +16,7 @@ export type BatchRow = {
   currency: Hex;
   expires_at: string;
   restricted: boolean;
+  sale_required: boolean;
   manifest_hash: Hex;
   manifest_uri: string;
 };

@@ -176,4 +176,111 @@ CREATE TABLE kt_redemptions (
 CREATE INDEX kt_redemptions_batch ON kt_redemptions (batch_no, word);
 ` + queryIndexes.join("\n"),
   },
+  {
+    version: 2,
+    name: "KeyLedger v2: party ids, re-keys, freeze layers, sales, refunds",
+    // Party rows carry the ledger's numeric id; a re-key closes the old account's rows (party,
+    // authorisations, redeemers, custody segments) and opens them under the new account, so
+    // history at any block keeps the account of that time. Segments split on the two freeze
+    // layers and on the sale state: `frozen` stays the effective reason (the regulator's first).
+    sql: `
+ALTER TABLE kt_parties ADD COLUMN party_id int4 NOT NULL DEFAULT 0;
+ALTER TABLE kt_parties ADD COLUMN suspended_by_regulator boolean NOT NULL DEFAULT false;
+CREATE INDEX kt_parties_id ON kt_parties (party_id) WHERE to_block IS NULL;
+
+ALTER TABLE kt_batches ADD COLUMN sale_required boolean NOT NULL DEFAULT false;
+ALTER TABLE kt_batches ADD COLUMN supplier_id int4 NOT NULL DEFAULT 0;
+
+ALTER TABLE kt_segments ADD COLUMN reg_reason int2 NOT NULL DEFAULT 0;
+ALTER TABLE kt_segments ADD COLUMN sup_reason int2 NOT NULL DEFAULT 0;
+ALTER TABLE kt_segments ADD COLUMN sale_no int4 NOT NULL DEFAULT 0;
+ALTER TABLE kt_segments ADD COLUMN refunded boolean NOT NULL DEFAULT false;
+
+ALTER TABLE kt_revocations ADD COLUMN by_regulator boolean NOT NULL DEFAULT false;
+
+CREATE TABLE kt_rekeys (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL,
+  party_id int4 NOT NULL,
+  old_addr text NOT NULL,
+  new_addr text NOT NULL,
+  proposer text NOT NULL,
+  confirmer text NOT NULL,
+  PRIMARY KEY (block, log_index)
+);
+CREATE INDEX kt_rekeys_old ON kt_rekeys (old_addr);
+CREATE INDEX kt_rekeys_new ON kt_rekeys (new_addr);
+
+CREATE TABLE kt_rekey_proposals (
+  old_addr text NOT NULL,
+  new_addr text NOT NULL,
+  proposer text NOT NULL,
+  from_block int8 NOT NULL,
+  to_block int8,
+  PRIMARY KEY (old_addr, from_block)
+);
+
+CREATE TABLE kt_sales (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL,
+  batch_no int4 NOT NULL,
+  sale_no int4 NOT NULL,
+  seller text NOT NULL,
+  seller_id int4 NOT NULL,
+  root text NOT NULL,
+  sold_at int8 NOT NULL,
+  store text NOT NULL,
+  terminal text NOT NULL,
+  amount numeric(39, 0) NOT NULL,
+  currency text NOT NULL,
+  key_count int8 NOT NULL,
+  PRIMARY KEY (block, log_index),
+  UNIQUE (batch_no, sale_no)
+);
+CREATE INDEX kt_sales_seller ON kt_sales (seller);
+
+CREATE TABLE kt_sale_ranges (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  batch_no int4 NOT NULL,
+  sale_no int4 NOT NULL,
+  seg_start int8 NOT NULL,
+  seg_end int8 NOT NULL,
+  PRIMARY KEY (batch_no, sale_no, seg_start)
+);
+CREATE INDEX kt_sale_ranges_keys ON kt_sale_ranges (batch_no, seg_start);
+CREATE INDEX kt_sale_ranges_block ON kt_sale_ranges (block);
+
+CREATE TABLE kt_sale_items (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  pos int4 NOT NULL,
+  batch_no int4 NOT NULL,
+  sale_no int4 NOT NULL,
+  idx int8 NOT NULL,
+  commitment text NOT NULL,
+  order_ref text NOT NULL,
+  PRIMARY KEY (block, log_index, pos)
+);
+CREATE INDEX kt_sale_items_sale ON kt_sale_items (batch_no, sale_no, idx);
+
+CREATE TABLE kt_refunds (
+  block int8 NOT NULL,
+  log_index int4 NOT NULL,
+  tx text NOT NULL,
+  timestamp int8 NOT NULL,
+  batch_no int4 NOT NULL,
+  sale_no int4 NOT NULL,
+  idx int8 NOT NULL,
+  seller text NOT NULL,
+  order_ref text NOT NULL,
+  PRIMARY KEY (block, log_index)
+);
+CREATE INDEX kt_refunds_batch ON kt_refunds (batch_no, idx);
+`,
+  },
 ];

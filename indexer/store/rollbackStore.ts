@@ -1,7 +1,24 @@
 import type { Sql } from "./types.js";
 
-const VERSIONED = ["kt_parties", "kt_authorizations", "kt_redeemers", "kt_segments", "kt_redemption_words"];
-const HISTORY = ["kt_batches", "kt_transfers", "kt_revocations", "kt_redemptions"];
+const VERSIONED = [
+  "kt_parties",
+  "kt_authorizations",
+  "kt_redeemers",
+  "kt_segments",
+  "kt_redemption_words",
+  "kt_rekey_proposals",
+];
+const HISTORY = [
+  "kt_batches",
+  "kt_transfers",
+  "kt_revocations",
+  "kt_redemptions",
+  "kt_rekeys",
+  "kt_sales",
+  "kt_sale_ranges",
+  "kt_sale_items",
+  "kt_refunds",
+];
 
 /**
  * Rolls the store back to the end of block `ancestor`: row versions born later are deleted,

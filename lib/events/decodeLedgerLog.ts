@@ -1,6 +1,6 @@
 import { toEventSelector } from "viem";
 import type { Address, Hex } from "viem";
-import { keyLedgerAbi } from "../abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../abi/keyLedgerV2Abi.js";
 import { LedgerLogDecodeError } from "./errors.js";
 import type { DecodedLedgerLog, LedgerEventArgs, LedgerEventName } from "./types.js";
 
@@ -68,6 +68,25 @@ function string(r: Reader, slot: number, arg: string): string {
 }
 
 /**
+ * A dynamic array of one-word elements (`uint64[]`, `bytes32[]`) whose head (offset word) is at
+ * `slot`, each element mapped by `element`. Hand-decoded like the rest: `KeysSold` carries one
+ * element per key sold, so a sale of thousands of keys is one log the replay reads in one pass.
+ */
+function wordArray<T>(r: Reader, slot: number, arg: string, element: (w: string) => T): T[] {
+  const offset = Number.parseInt(dataWord(r, slot, arg), 16) * 2;
+  const lenWord = r.data.slice(offset, offset + 64);
+  const len = Number.parseInt(lenWord, 16);
+  if (lenWord.length !== 64 || !(offset + 64 + len * 64 <= r.data.length)) {
+    throw new LedgerLogDecodeError(
+      `event ${r.name}: array ${arg} at byte ${offset / 2} runs past the data (${r.data.length / 2} bytes).`,
+    );
+  }
+  const out = new Array<T>(len);
+  for (let i = 0, p = offset + 64; i < len; i++, p += 64) out[i] = element(r.data.slice(p, p + 64));
+  return out;
+}
+
+/**
  * One typed decoder per event of the ABI. The object is typed by the ABI: a new event
  * is a missing key, a renamed or retyped argument a type error. Positions (topic index, data
  * slot) follow the ABI's input order; test/events/decodeLedgerLog.test.ts checks every event
@@ -87,8 +106,9 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       currency: bytes3(dataWord(r, 5, "currency")),
       expiresAt: big(dataWord(r, 6, "expiresAt")),
       restricted: bool(dataWord(r, 7, "restricted")),
-      manifestHash: bytes32(dataWord(r, 8, "manifestHash")),
-      manifestURI: string(r, 9, "manifestURI"),
+      saleRequired: bool(dataWord(r, 8, "saleRequired")),
+      manifestHash: bytes32(dataWord(r, 9, "manifestHash")),
+      manifestURI: string(r, 10, "manifestURI"),
     },
   }),
   CustodyTransferred: (r) => ({
@@ -100,6 +120,23 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       start: big(dataWord(r, 0, "start")),
       end: big(dataWord(r, 1, "end")),
       memo: bytes32(dataWord(r, 2, "memo")),
+    },
+  }),
+  // Events without arguments: viem types their args `readonly []` (and returns undefined); an empty array here.
+  DefaultAdminDelayChangeCanceled: () => ({ eventName: "DefaultAdminDelayChangeCanceled", args: [] }),
+  DefaultAdminDelayChangeScheduled: (r) => ({
+    eventName: "DefaultAdminDelayChangeScheduled",
+    args: {
+      newDelay: small(dataWord(r, 0, "newDelay")),
+      effectSchedule: small(dataWord(r, 1, "effectSchedule")),
+    },
+  }),
+  DefaultAdminTransferCanceled: () => ({ eventName: "DefaultAdminTransferCanceled", args: [] }),
+  DefaultAdminTransferScheduled: (r) => ({
+    eventName: "DefaultAdminTransferScheduled",
+    args: {
+      newAdmin: address(topicWord(r, 1, "newAdmin")),
+      acceptSchedule: small(dataWord(r, 0, "acceptSchedule")),
     },
   }),
   DistributorAuthorized: (r) => ({
@@ -135,6 +172,7 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       by: address(topicWord(r, 2, "by")),
       start: big(dataWord(r, 0, "start")),
       end: big(dataWord(r, 1, "end")),
+      byRegulator: bool(dataWord(r, 2, "byRegulator")),
     },
   }),
   KeysRevoked: (r) => ({
@@ -145,24 +183,56 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       start: big(dataWord(r, 0, "start")),
       end: big(dataWord(r, 1, "end")),
       reason: small(dataWord(r, 2, "reason")),
+      byRegulator: bool(dataWord(r, 3, "byRegulator")),
+    },
+  }),
+  KeysSold: (r) => ({
+    eventName: "KeysSold",
+    args: {
+      batchId: bytes32(topicWord(r, 1, "batchId")),
+      seller: address(topicWord(r, 2, "seller")),
+      saleNo: small(topicWord(r, 3, "saleNo")),
+      root: bytes32(dataWord(r, 0, "root")),
+      soldAt: big(dataWord(r, 1, "soldAt")),
+      // The context tuple is static: its four words sit inline at slots 2..5.
+      context: {
+        store: bytes32(dataWord(r, 2, "context.store")),
+        terminal: bytes32(dataWord(r, 3, "context.terminal")),
+        amount: big(dataWord(r, 4, "context.amount")),
+        currency: bytes3(dataWord(r, 5, "context.currency")),
+      },
+      indices: wordArray(r, 6, "indices", big),
+      commitments: wordArray(r, 7, "commitments", bytes32),
+      orderRefs: wordArray(r, 8, "orderRefs", bytes32),
     },
   }),
   PartyRegistered: (r) => ({
     eventName: "PartyRegistered",
     args: {
       party: address(topicWord(r, 1, "party")),
-      kind: small(dataWord(r, 0, "kind")),
-      profileHash: bytes32(dataWord(r, 1, "profileHash")),
-      profileURI: string(r, 2, "profileURI"),
-      accreditedUntil: big(dataWord(r, 3, "accreditedUntil")),
+      id: small(dataWord(r, 0, "id")),
+      kind: small(dataWord(r, 1, "kind")),
+      profileHash: bytes32(dataWord(r, 2, "profileHash")),
+      profileURI: string(r, 3, "profileURI"),
+      accreditedUntil: big(dataWord(r, 4, "accreditedUntil")),
       registrar: address(topicWord(r, 2, "registrar")),
+    },
+  }),
+  PartyRekeyed: (r) => ({
+    eventName: "PartyRekeyed",
+    args: {
+      oldAccount: address(topicWord(r, 1, "oldAccount")),
+      newAccount: address(topicWord(r, 2, "newAccount")),
+      id: small(dataWord(r, 0, "id")),
+      proposer: address(dataWord(r, 1, "proposer")),
+      confirmer: address(topicWord(r, 3, "confirmer")),
     },
   }),
   PartyReinstated: (r) => ({
     eventName: "PartyReinstated",
     args: {
       party: address(topicWord(r, 1, "party")),
-      registrar: address(topicWord(r, 2, "registrar")),
+      by: address(topicWord(r, 2, "by")),
     },
   }),
   PartySuspended: (r) => ({
@@ -170,7 +240,8 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
     args: {
       party: address(topicWord(r, 1, "party")),
       reasonHash: bytes32(dataWord(r, 0, "reasonHash")),
-      registrar: address(topicWord(r, 2, "registrar")),
+      by: address(topicWord(r, 2, "by")),
+      byRegulator: bool(dataWord(r, 1, "byRegulator")),
     },
   }),
   PartyUpdated: (r) => ({
@@ -189,6 +260,14 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       supplier: address(topicWord(r, 1, "supplier")),
       redeemer: address(topicWord(r, 2, "redeemer")),
       allowed: bool(dataWord(r, 0, "allowed")),
+    },
+  }),
+  RekeyProposed: (r) => ({
+    eventName: "RekeyProposed",
+    args: {
+      oldAccount: address(topicWord(r, 1, "oldAccount")),
+      newAccount: address(topicWord(r, 2, "newAccount")),
+      proposer: address(topicWord(r, 3, "proposer")),
     },
   }),
   RoleAdminChanged: (r) => ({
@@ -215,27 +294,38 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       sender: address(topicWord(r, 3, "sender")),
     },
   }),
+  SaleRefunded: (r) => ({
+    eventName: "SaleRefunded",
+    args: {
+      batchId: bytes32(topicWord(r, 1, "batchId")),
+      seller: address(topicWord(r, 2, "seller")),
+      saleNo: small(topicWord(r, 3, "saleNo")),
+      index: big(dataWord(r, 0, "index")),
+      orderRef: bytes32(dataWord(r, 1, "orderRef")),
+    },
+  }),
 };
 
 /** topic0 (lower-case) -> event name, for every event of the ABI. */
 const byTopic = new Map<string, LedgerEventName>();
-for (const item of keyLedgerAbi) {
+for (const item of keyLedgerV2Abi) {
   if (item.type === "event") byTopic.set(toEventSelector(item), item.name);
 }
 
 /**
- * Decodes one KeyLedger log into `{ eventName, args }`, exactly as viem's `decodeEventLog` with
- * the ledger's ABI types it (uint8..uint48 as number, wider integers as bigint), with addresses
- * and fixed bytes lower-case. It reads the hex words directly (no generic ABI walk): the indexer's
- * backfill and the audit's replay spend much of their time here (bench/indexer, bench/audit).
- * The one decoder of ledger logs: the indexer, the audit and the CLI use it.
+ * Decodes one KeyLedger v2 log (contracts/v2: the ledger and its sale module) into
+ * `{ eventName, args }`, exactly as viem's `decodeEventLog` with `keyLedgerV2Abi` types it
+ * (uint8..uint48 as number, wider integers as bigint), with addresses and fixed bytes lower-case.
+ * It reads the hex words directly (no generic ABI walk): the indexer's backfill and the audit's
+ * replay spend much of their time here (bench/indexer, bench/audit). The one decoder of ledger
+ * logs: the indexer, the audit and the CLI use it. Version 1 ledgers: ./v1/decodeLedgerLog.ts.
  *
  * @param log - topics and data of a raw log.
  * @returns the decoded event, or null when topic0 is not an event of the ledger's ABI.
  * @throws LedgerLogDecodeError when a topic is missing or the data does not fit the event.
  * @example
  * const decoded = decodeLedgerLog({ topics: log.topics, data: log.data });
- * if (decoded?.eventName === "BatchAnchored") console.log(decoded.args.label);
+ * if (decoded?.eventName === "KeysSold") console.log(decoded.args.saleNo, decoded.args.indices.length);
  */
 export function decodeLedgerLog(log: { topics: readonly Hex[]; data: Hex }): DecodedLedgerLog | null {
   const t0 = log.topics[0];

@@ -28,8 +28,11 @@ export type ExportIndex = {
   counts: { batches: number; parties: number; transfers: number };
 };
 
-/** Key counts of a batch or a holding. `held` = all keys of the range(s); frozen and redeemed are subsets. */
-export type KeyCounts = { keys: number; frozen: number; redeemed: number };
+/**
+ * Key counts of a batch or a holding. `keys` = all keys of the range(s); frozen, redeemed and sold
+ * are subsets. `sold` counts keys with a live sale (sold and not refunded); `keys - sold` is in stock.
+ */
+export type KeyCounts = { keys: number; frozen: number; redeemed: number; sold: number };
 
 /** One entry of `batches.json`. */
 export type ExportBatchSummary = {
@@ -46,6 +49,8 @@ export type ExportBatchSummary = {
   /** Unix seconds; 0 = never. */
   expiresAt: number;
   restricted: boolean;
+  /** KeyLedger v2: only sold keys (sold and not refunded) can be redeemed. */
+  saleRequired: boolean;
   manifestHash: Hex;
   manifestURI: string;
   anchored: ExportBlockRef;
@@ -54,13 +59,23 @@ export type ExportBatchSummary = {
   transfers: number;
   /** Number of distinct current holders. */
   holders: number;
+  /** Number of sales (`KeysSold` events) of the batch. */
+  sales: number;
 };
 
 /** `batches.json`. */
 export type ExportBatches = { batches: ExportBatchSummary[] };
 
+/** Keys per custody shard (`batches/<batchId>/custody/<shard>.json`) unless the export says otherwise. */
+export const DEFAULT_CUSTODY_SHARD_SIZE = 4096;
+
 /** `batches/<batchId>.json`: one batch in full. */
 export type ExportBatchDetail = ExportBatchSummary & {
+  /**
+   * Keys per custody shard: key i's custody is in `batches/<batchId>/custody/<floor(i / size)>.json`
+   * (see {@link ExportCustodyShard}).
+   */
+  custodyShardSize: number;
   /** Current holders, by address, each with its (canonical, merged) ranges. */
   holderRanges: { holder: Address; count: number; ranges: IndexRange[] }[];
   /** Currently frozen ranges. */
@@ -103,14 +118,60 @@ export type ExportCustody = {
   intervals: { start: number; end: number; hops: number[]; holder: Address; frozen: FrozenReasonName | null }[];
 };
 
+/**
+ * A sale of keys of a batch (`KeysSold`), as the custody views show it: "sold by `seller` at
+ * `soldAt`". Receipt commitments and order references are not exported.
+ */
+export type ExportSale = {
+  saleNo: number;
+  /** The selling account at the time of the sale. */
+  seller: Address;
+  /** Unix seconds (the ledger's `soldAt`). */
+  soldAt: number;
+  tx: Hex;
+  block: number;
+  logIndex: number;
+  /** The refund of this sale's key, when the key was refunded (a shard lists it per key). */
+  refunded: ExportRefund | null;
+};
+
+/** A refund of one key's sale (`SaleRefunded`). */
+export type ExportRefund = { tx: Hex; block: number; timestamp: number };
+
+/**
+ * `batches/<batchId>/custody/<shard>.json`: the custody of keys [shard * size, (shard + 1) * size)
+ * (size = the batch's `custodyShardSize`), so that a verify page downloads only its key's part.
+ * `intervals` are those of {@link ExportCustody} that overlap the shard's keys (clipped to it),
+ * `events` only the hops they reference (re-numbered), `sales` the sales of the shard's keys with
+ * their refunds, as `[start, end)` runs of keys sharing one sale and refund.
+ */
+export type ExportCustodyShard = {
+  batchId: Hex;
+  count: number;
+  shard: number;
+  shardSize: number;
+  start: number;
+  end: number;
+  events: ExportHop[];
+  intervals: ExportCustody["intervals"];
+  sales: { start: number; end: number; sale: ExportSale }[];
+};
+
+/** A re-key of a party's account (`PartyRekeyed`): custody, batches and authorisations moved to `to`. */
+export type ExportRekey = { from: Address; to: Address; block: number; timestamp: number; tx: Hex };
+
 /** One entry of `parties.json`. */
 export type ExportPartySummary = {
   address: Address;
+  /** The ledger's numeric party id (v2); it survives re-keys. */
+  id: number;
   kind: PartyKindName;
   profileHash: Hex;
   profileURI: string;
   accreditedUntil: number;
   suspended: boolean;
+  /** Suspended by a regulator (only a regulator lifts it). */
+  suspendedByRegulator: boolean;
   registered: ExportBlockRef;
   /** Batches anchored by this party (suppliers). */
   batchesAnchored: number;
@@ -151,6 +212,8 @@ export type ExportPartyDetail = ExportPartySummary & {
   authorizationsGiven: ExportAuthorization[];
   authorizationsReceived: ExportAuthorization[];
   redeemers: Address[];
+  /** Re-keys of this party (its earlier and later accounts), oldest first. */
+  rekeys: ExportRekey[];
   flowsIn: ExportFlow[];
   flowsOut: ExportFlow[];
 };

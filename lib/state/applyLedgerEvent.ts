@@ -6,11 +6,15 @@ import { applyLedgerEvents } from "./applyLedgerEvents.js";
  * result depends only on the state and the event. Lenient: events the contract would refuse to
  * emit are applied as far as they make sense and never throw (the audit rules judge them).
  *
- * Semantics per event: parties registered / updated / suspended / reinstated; authorisations set
- * or deleted; redeemers allowed or deleted; `BatchAnchored` gives the supplier `[0, count)`;
- * `CustodyTransferred` sets the holder of `[start, end)`; `KeysRevoked` / `KeysReinstated` set or
- * clear the frozen reason of `[start, end)`; `KeysRedeemed` ORs the mask into its word;
- * `RoleGranted` / `RoleRevoked` track AccessControl roles.
+ * Semantics per event (KeyLedger v2, docs/STATE-DIGEST.md): parties registered (with their id) /
+ * updated / suspended (by a regulator or not) / reinstated; re-keys proposed, and confirmed
+ * (`PartyRekeyed` moves the party, its custody, batches, sales, authorisations and redeemers to
+ * the new account); authorisations set or deleted; redeemers allowed or deleted; `BatchAnchored`
+ * gives the supplier `[0, count)`; `CustodyTransferred` sets the holder of `[start, end)`;
+ * `KeysRevoked` sets the regulator layer's (byRegulator) or the supplier layer's reason;
+ * `KeysReinstated` clears both layers (byRegulator) or the supplier layer; `KeysSold` records the
+ * sale and points its keys at it; `SaleRefunded` marks the key's sale refunded; `KeysRedeemed`
+ * ORs the mask into its word; `RoleGranted` / `RoleRevoked` track AccessControl roles.
  *
  * @param state The state before the event.
  * @param event A decoded log with its block number, block hash, log index, tx hash and timestamp.

@@ -16,6 +16,7 @@ import { applyToDraft, type DraftLedgerState } from "./internal/applyToDraft.js"
 export function applyLedgerEvents(state: LedgerState, events: Iterable<LedgerEvent>): LedgerState {
   const draft: DraftLedgerState = {
     parties: new Map(state.parties),
+    rekeyProposals: new Map(state.rekeyProposals),
     authorizations: new Map(state.authorizations),
     redeemers: new Map(state.redeemers),
     batches: new Map(state.batches),

@@ -1,7 +1,7 @@
 import type { LedgerState } from "./types.js";
 
 /**
- * The empty ledger state: what a freshly deployed KeyLedger holds before its first event.
+ * The empty ledger state: what a freshly deployed KeyLedger v2 holds before its first event.
  *
  * @returns A new, empty {@link LedgerState}.
  * @example
@@ -10,6 +10,7 @@ import type { LedgerState } from "./types.js";
 export function createLedgerState(): LedgerState {
   return {
     parties: new Map(),
+    rekeyProposals: new Map(),
     authorizations: new Map(),
     redeemers: new Map(),
     batches: new Map(),

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { LedgerSnapshot, SnapshotSegment } from "./types.js";
-import { canonicalizeSegments } from "./canonicalizeSegments.js";
+import { canonicalizeSegments, sameSegmentValues } from "./canonicalizeSegments.js";
 
 /** One difference between two snapshots. */
 export type SnapshotDifference =
@@ -11,12 +11,14 @@ export type SnapshotDifference =
   | {
       kind: "custody";
       batchId: Hex;
-      /** First index whose holder or frozen reason differs. */
+      /** First index whose holder, freeze reasons or sale pointer differ. */
       index: bigint;
       left: SnapshotSegment | null;
       right: SnapshotSegment | null;
     }
-  | { kind: "redemption"; batchId: Hex; wordIndex: bigint; left: bigint; right: bigint };
+  | { kind: "redemption"; batchId: Hex; wordIndex: bigint; left: bigint; right: bigint }
+  | { kind: "rekeyProposal"; oldAccount: Address; left: unknown; right: unknown }
+  | { kind: "sale"; batchId: Hex; saleNo: number; left: unknown; right: unknown };
 
 const json = (v: unknown) =>
   JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : typeof x === "string" ? x.toLowerCase() : x));
@@ -48,14 +50,7 @@ function firstCustodyDifference(
   for (let i = 0; i < n; i++) {
     const x = a[i];
     const y = b[i];
-    if (
-      !x ||
-      !y ||
-      x.start !== y.start ||
-      x.end !== y.end ||
-      x.holder !== y.holder ||
-      x.frozenReason !== y.frozenReason
-    ) {
+    if (!x || !y || x.start !== y.start || x.end !== y.end || !sameSegmentValues(x, y)) {
       const index = !x
         ? y!.start
         : !y
@@ -64,7 +59,7 @@ function firstCustodyDifference(
             ? x.start < y.start
               ? x.start
               : y.start
-            : x.holder !== y.holder || x.frozenReason !== y.frozenReason
+            : !sameSegmentValues(x, y)
               ? x.start
               : x.end < y.end
                 ? x.end
@@ -78,8 +73,8 @@ function firstCustodyDifference(
 /**
  * The differences between two snapshots (e.g. the audit's replay and an indexer's database),
  * in canonical order: parties, authorisations, redeemers, then per batch (by batchId) its record,
- * its custody (first diverging index) and its redemption words. The first entry is "the first
- * divergence".
+ * its segments (first diverging index), its redemption words and its sales (record and items).
+ * The first entry is "the first divergence".
  *
  * @param left One snapshot (e.g. the replay's).
  * @param right The other (e.g. the indexer's).
@@ -121,6 +116,12 @@ export function diffSnapshots(
         return { kind: "redeemer", supplier, redeemer, left: l ?? null, right: r ?? null };
       },
     ),
+    ...diffKeyed(
+      left.rekeyProposals,
+      right.rekeyProposals,
+      (x) => x.oldAccount,
+      (k, l, r) => ({ kind: "rekeyProposal", oldAccount: k as Address, left: l ?? null, right: r ?? null }),
+    ),
   );
   if (out.length >= limit) return out.slice(0, limit);
 
@@ -140,7 +141,25 @@ export function diffSnapshots(
   const rs = group(canonicalizeSegments(right.segments));
   const lr = group(left.redemptions);
   const rr = group(right.redemptions);
-  const ids = [...new Set([...lb.keys(), ...rb.keys(), ...ls.keys(), ...rs.keys(), ...lr.keys(), ...rr.keys()])].sort();
+  const lsa = group(left.sales);
+  const rsa = group(right.sales);
+  const lsi = group(left.saleItems);
+  const rsi = group(right.saleItems);
+  /** A batch's sales, each with its items sorted by index, keyed by saleNo. */
+  const salesOf = (snapshot: LedgerSnapshot, id: string) => {
+    const [sales, items] = snapshot === left ? [lsa, lsi] : [rsa, rsi];
+    const m = new Map<number, { sale: unknown; items: unknown[] }>();
+    for (const x of sales.get(id) ?? []) m.set(Number(x.saleNo), { sale: x, items: [] });
+    const sorted = (items.get(id) ?? []).slice().sort((x, y) => (x.index < y.index ? -1 : x.index > y.index ? 1 : 0));
+    for (const x of sorted) {
+      const entry = m.get(Number(x.saleNo)) ?? { sale: null, items: [] };
+      entry.items.push(x);
+      m.set(Number(x.saleNo), entry);
+    }
+    return m;
+  };
+  const all = [lb, rb, ls, rs, lr, rr, lsa, rsa, lsi, rsi].flatMap((m) => [...m.keys()]);
+  const ids = [...new Set(all)].sort();
   for (const id of ids) {
     const batchId = id as Hex;
     const a = lb.get(id);
@@ -158,6 +177,15 @@ export function diffSnapshots(
       const l = wl.get(wordIndex) ?? 0n;
       const r = wr.get(wordIndex) ?? 0n;
       if (l !== r) out.push({ kind: "redemption", batchId, wordIndex, left: l, right: r });
+    }
+    const sl = salesOf(left, id);
+    const sr = salesOf(right, id);
+    for (const saleNo of [...new Set([...sl.keys(), ...sr.keys()])].sort((x, y) => x - y)) {
+      const l = sl.get(saleNo);
+      const r = sr.get(saleNo);
+      if (l === undefined || r === undefined || json(l) !== json(r)) {
+        out.push({ kind: "sale", batchId, saleNo, left: l ?? null, right: r ?? null });
+      }
     }
     if (out.length >= limit) break;
   }

@@ -5,12 +5,15 @@ import type {
   LedgerEventName as LedgerLogName,
 } from "../events/types.js";
 
-/** Party kinds of the ledger (`IKeyLedger.PartyKind`). */
+/** Party kinds of the ledger (`IKeyLedgerV2.PartyKind`). */
 export const PartyKind = { None: 0, Supplier: 1, Distributor: 2, Retailer: 3 } as const;
 /** A `PartyKind` value. */
 export type PartyKindValue = (typeof PartyKind)[keyof typeof PartyKind];
 
-/** Revocation reasons of the ledger (`IKeyLedger.RevocationReason`); 0 = not frozen. */
+/**
+ * Revocation reasons of the ledger (`IKeyLedgerV2.RevocationReason`); 0 = not frozen. `Refunded`
+ * is set on the supplier layer by a sale refund only.
+ */
 export const RevocationReason = {
   None: 0,
   Stolen: 1,
@@ -18,6 +21,7 @@ export const RevocationReason = {
   UnauthorisedChannel: 3,
   IssuerError: 4,
   Other: 5,
+  Refunded: 6,
 } as const;
 /** A `RevocationReason` value. */
 export type RevocationReasonValue = (typeof RevocationReason)[keyof typeof RevocationReason];
@@ -33,8 +37,8 @@ export type LedgerEventMeta = {
 };
 
 /**
- * A decoded ledger log (`eventName` and `args`), derived from the ABI: see lib/events/types.ts.
- * AccessControl's role events are included because regulators act by role.
+ * A decoded ledger log (`eventName` and `args`) of KeyLedger v2, derived from its ABI: see
+ * lib/events/types.ts. Version 1 ledgers: ./v1/types.ts.
  */
 export type DecodedLedgerLog = LedgerLog;
 
@@ -44,15 +48,24 @@ export type LedgerEvent = DecodedLedgerLog & LedgerEventMeta;
 /** Names of the ledger's events (derived from the ABI). */
 export type LedgerEventName = LedgerLogName;
 
-/** A registered party. Addresses in state and snapshots are lowercase. */
+/**
+ * A registered party. Addresses in state and snapshots are lowercase. `id` is the ledger's party
+ * id (1, 2, ... in registration order); after a re-key the record lives under the new account
+ * with the same id. `suspendedByRegulator`: only a regulator may lift the suspension.
+ */
 export type PartyRecord = {
   address: Address;
+  id: number;
   kind: number;
   suspended: boolean;
+  suspendedByRegulator: boolean;
   accreditedUntil: bigint;
   profileHash: Hex;
   profileURI: string;
 };
+
+/** A pending re-key proposal of `oldAccount` (replaced by a later proposal, deleted on confirmation). */
+export type RekeyProposalRecord = { oldAccount: Address; newAccount: Address; proposer: Address };
 
 /** A supplier's authorisation of a distributor (deleted on `DistributorDeauthorized`). */
 export type AuthorizationRecord = {
@@ -67,26 +80,58 @@ export type AuthorizationRecord = {
 export type RedeemerRecord = { supplier: Address; redeemer: Address };
 
 /**
- * A batch's anchored record: everything `BatchAnchored` carries (its ABI arguments). `currency` is
- * the ISO 4217 code as bytes3 hex, e.g. `0x434e59` for CNY.
+ * A batch's anchored record: everything `BatchAnchored` carries (its ABI arguments), `supplier`
+ * being the supplier's current account (it follows re-keys). `currency` is the ISO 4217 code as
+ * bytes3 hex, e.g. `0x434e59` for CNY.
  */
 export type BatchRecord = LedgerEventArgs<"BatchAnchored">;
 
-/** A custody segment `[start, end)` of one batch. `frozenReason` 0 = not frozen. */
+/**
+ * A range `[start, end)` of one batch where every per-key value is the same: the holder, the
+ * freeze reason of each layer (0 = none), and the key's live sale pointer (`saleNo` 0 = never
+ * sold; `refunded` true once that sale was refunded).
+ */
 export type SegmentRecord = {
   start: bigint;
   end: bigint;
   holder: Address;
-  frozenReason: number;
+  /** Reason on the regulator layer (only a regulator sets or lifts it). */
+  regulatorReason: number;
+  /** Reason on the supplier layer (the supplier or a regulator lifts it; 6 = Refunded). */
+  supplierReason: number;
+  saleNo: number;
+  refunded: boolean;
 };
 
-/** A batch inside the replay state: its record, its segments (as the contract stores them: split, never merged) and its redemption bitmap. */
+/** One key of a sale: what `KeysSold` lists for it (commitment and order-reference hash, both public hashes). */
+export type SaleItemRecord = { index: bigint; commitment: Hex; orderRef: Hex };
+
+/**
+ * One sale (one `KeysSold` group): number `saleNo` of its batch. `seller` is the seller's current
+ * account (it follows re-keys, as the contract's `saleOf` does).
+ */
+export type SaleRecord = {
+  saleNo: number;
+  seller: Address;
+  soldAt: bigint;
+  root: Hex;
+  store: Hex;
+  terminal: Hex;
+  amount: bigint;
+  currency: Hex;
+  /** Sorted by index (the contract requires strictly increasing indices). */
+  items: SaleItemRecord[];
+};
+
+/** A batch inside the replay state: its record, its segments (split, never merged) and redemption bitmap, its sales. */
 export type BatchState = {
   record: BatchRecord;
   /** Sorted by start, contiguous, covering [0, count). */
   segments: SegmentRecord[];
   /** wordIndex -> 256-bit mask of redeemed keys. */
   redeemed: Map<bigint, bigint>;
+  /** saleNo -> sale. */
+  sales: Map<number, SaleRecord>;
 };
 
 /**
@@ -95,6 +140,8 @@ export type BatchState = {
  */
 export type LedgerState = {
   parties: ReadonlyMap<Address, PartyRecord>;
+  /** Keyed by old account. */
+  rekeyProposals: ReadonlyMap<Address, RekeyProposalRecord>;
   /** Key `${supplier}:${distributor}`. */
   authorizations: ReadonlyMap<string, AuthorizationRecord>;
   /** Key `${supplier}:${redeemer}`. */
@@ -111,22 +158,31 @@ export type LedgerState = {
 /** A batch in a snapshot. */
 export type SnapshotBatch = BatchRecord;
 
-/** A canonical custody segment of a snapshot. */
+/** A canonical segment of a snapshot. */
 export type SnapshotSegment = SegmentRecord & { batchId: Hex };
 
 /** A nonzero redemption word of a snapshot. */
 export type SnapshotRedemptionWord = { batchId: Hex; wordIndex: bigint; mask: bigint };
 
+/** A sale of a snapshot (its items are in `saleItems`). */
+export type SnapshotSale = Omit<SaleRecord, "items"> & { batchId: Hex; itemCount: number };
+
+/** One key of one sale in a snapshot. */
+export type SnapshotSaleItem = SaleItemRecord & { batchId: Hex; saleNo: number };
+
 /**
- * The ledger's state in canonical form: every list sorted, segments merged where adjacent ones
- * have the same holder and frozen reason, only nonzero redemption words, addresses lowercase.
- * The replay (audit) and the indexer both build one and hash it with `computeStateDigest`.
+ * The ledger's state in canonical form (version 2): every list sorted, segments merged where
+ * adjacent ones have the same holder, freeze reasons and sale pointer, only nonzero redemption
+ * words, addresses lowercase. The replay (audit) and the indexer both build one and hash it
+ * with `computeStateDigest` (docs/STATE-DIGEST.md, version 2).
  */
 export type LedgerSnapshot = {
   /** Snapshot format version (the digest's domain tag carries it too). */
-  version: 1;
+  version: 2;
   /** Sorted by address. */
   parties: PartyRecord[];
+  /** Sorted by old account. */
+  rekeyProposals: RekeyProposalRecord[];
   /** Sorted by (supplier, distributor). */
   authorizations: AuthorizationRecord[];
   /** Sorted by (supplier, redeemer). */
@@ -137,4 +193,8 @@ export type LedgerSnapshot = {
   segments: SnapshotSegment[];
   /** Sorted by (batchId, wordIndex); mask != 0. */
   redemptions: SnapshotRedemptionWord[];
+  /** Sorted by (batchId, saleNo). */
+  sales: SnapshotSale[];
+  /** Sorted by (batchId, saleNo, index). */
+  saleItems: SnapshotSaleItem[];
 };

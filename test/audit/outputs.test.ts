@@ -9,7 +9,7 @@ import { epcisPreHash } from "../../audit/epcis/epcisPreHash.js";
 import { gtinFromProductId } from "../../audit/epcis/gtinFromProductId.js";
 import { writeAuditReport } from "../../audit/report/writeAuditReport.js";
 import { runAudit, type RunAuditReturnType } from "../../audit/runAudit.js";
-import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
+import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
 import { serveProvider } from "./helpers/serveProvider.js";
 import type { AuditReport } from "../../lib/formats/auditReport.js";

@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../audit/rules/auditEvents.js";
 import { auditRules } from "../../audit/rules/auditRules.js";
-import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
+import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
 import { decodeEventLog } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
-import type { LedgerEvent } from "../../lib/state/types.js";
+import type { LedgerEvent } from "../../lib/state/v1/types.js";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
 import { syntheticEvent } from "./helpers/syntheticEvent.js";
 import { buildAuditReport } from "../../audit/report/buildAuditReport.js";
-import type { DecodedLedgerLog } from "../../lib/state/types.js";
+import type { DecodedLedgerLog } from "../../lib/state/v1/types.js";
 import type { AuditFinding, AuditRuleId } from "../../lib/formats/auditReport.js";
 
 let chain: SeededChain;

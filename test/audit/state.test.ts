@@ -13,15 +13,15 @@ import {
 import { describe, expect, it } from "vitest";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { keyLedgerBytecode } from "../../lib/abi/keyLedgerBytecode.js";
-import { applyLedgerEvent } from "../../lib/state/applyLedgerEvent.js";
-import { applyLedgerEvents } from "../../lib/state/applyLedgerEvents.js";
-import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
-import { createLedgerState } from "../../lib/state/createLedgerState.js";
-import { diffSnapshots } from "../../lib/state/diffSnapshots.js";
-import { encodeSnapshot } from "../../lib/state/encodeSnapshot.js";
-import { InvalidSnapshotError } from "../../lib/state/errors.js";
-import { toSnapshot } from "../../lib/state/toSnapshot.js";
-import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/types.js";
+import { applyLedgerEvent } from "../../lib/state/v1/applyLedgerEvent.js";
+import { applyLedgerEvents } from "../../lib/state/v1/applyLedgerEvents.js";
+import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
+import { createLedgerState } from "../../lib/state/v1/createLedgerState.js";
+import { diffSnapshots } from "../../lib/state/v1/diffSnapshots.js";
+import { encodeSnapshot } from "../../lib/state/v1/encodeSnapshot.js";
+import { InvalidSnapshotError } from "../../lib/state/v1/errors.js";
+import { toSnapshot } from "../../lib/state/v1/toSnapshot.js";
+import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/v1/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
 import { decodeEventLog } from "viem";
 import { stateDigestVector } from "./stateDigestVector.js";
@@ -91,7 +91,7 @@ function independentEncoding(s: LedgerSnapshot): Hex {
   return concat(parts);
 }
 
-describe("state digest (docs/STATE-DIGEST.md)", () => {
+describe("state digest version 1 (history: lib/state/v1, docs/STATE-DIGEST.md)", () => {
   it("reproduces the documented test vector, and an independent encoder agrees byte for byte", () => {
     const { snapshot, encodingHex, digest } = stateDigestVector;
     expect(toHex(encodeSnapshot(snapshot))).toBe(encodingHex);
@@ -204,7 +204,7 @@ async function deploy(): Promise<Chain> {
   };
 }
 
-describe("lib/state reducer against the contract", () => {
+describe("lib/state/v1 reducer against the version 1 contract", () => {
   it("rebuilds exactly what the contract's views say after a random sequence of operations", async () => {
     const c = await deploy();
     const rand = prng(20261122);

@@ -1,4 +1,4 @@
-import type { LedgerSnapshot } from "../../lib/state/types.js";
+import type { LedgerSnapshot } from "../../lib/state/v1/types.js";
 
 /** The test vector of docs/STATE-DIGEST.md: a tiny snapshot touching every section. */
 export const stateDigestVector: { snapshot: LedgerSnapshot; encodingHex: string; digest: `0x${string}` } = {

@@ -7,18 +7,26 @@ function missesOne(log: DecodedLedgerLog): string {
   switch (log.eventName) {
     case "BatchAnchored":
     case "CustodyTransferred":
+    case "DefaultAdminDelayChangeCanceled":
+    case "DefaultAdminDelayChangeScheduled":
+    case "DefaultAdminTransferCanceled":
+    case "DefaultAdminTransferScheduled":
     case "DistributorAuthorized":
     case "DistributorDeauthorized":
     case "KeysRedeemed":
     case "KeysReinstated":
     case "KeysRevoked":
+    case "KeysSold":
     case "PartyRegistered":
+    case "PartyRekeyed":
     case "PartyReinstated":
     case "PartySuspended":
     case "PartyUpdated":
     case "RedeemerSet":
+    case "RekeyProposed":
     case "RoleAdminChanged":
     case "RoleGranted":
+    case "SaleRefunded":
       return log.eventName;
     default:
       // @ts-expect-error RoleRevoked is not handled, so `log` is not `never` here.

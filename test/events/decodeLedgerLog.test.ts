@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import { decodeEventLog, encodeAbiParameters, encodeEventTopics, toEventSelector } from "viem";
 import type { AbiEvent, AbiParameter, Hex } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
 import { LedgerLogDecodeError } from "../../lib/events/errors.js";
 
-// Driven by the ABI: a new event is a new case here, and an argument type this generator does
-// not know fails the test until it is taught (so the decoder is checked on it).
-const events: AbiEvent[] = keyLedgerAbi.filter((x): x is Extract<typeof x, { type: "event" }> => x.type === "event");
+// Driven by the version 2 ABI (ledger + sale module): a new event is a new case here, and an
+// argument type this generator does not know fails the test until it is taught.
+const events: AbiEvent[] = keyLedgerV2Abi.filter(
+  (x): x is Extract<typeof x, { type: "event" }> => x.type === "event",
+);
 
 /** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
 function rng(seed: number): (n: number) => Hex {
@@ -25,9 +28,19 @@ function rng(seed: number): (n: number) => Hex {
 }
 
 const STRINGS = ["", "标签 label", "ipfs://bafy/" + "x".repeat(70), "é"];
+/** Array lengths per variant: empty, one, a few, and a sale of many keys. */
+const LENGTHS = [0, 1, 3, 257, 2, 5, 0, 64];
 
 /** A value of an ABI type: the extreme values in variant 0/1, pseudo-random ones after. */
 function sample(p: AbiParameter, variant: number, bytes: (n: number) => Hex): unknown {
+  if (p.type.endsWith("[]")) {
+    const element = { ...p, type: p.type.slice(0, -2) } as AbiParameter;
+    const n = LENGTHS[variant % LENGTHS.length]!;
+    return Array.from({ length: n }, (_, i) => sample(element, i < 2 ? i : variant + 2, bytes));
+  }
+  if (p.type === "tuple" && "components" in p) {
+    return Object.fromEntries(p.components.map((c) => [c.name!, sample(c, variant, bytes)]));
+  }
   const uint = /^uint(\d+)$/.exec(p.type);
   if (uint) {
     const bits = Number(uint[1]);
@@ -55,11 +68,23 @@ function encode(ev: AbiEvent, args: Record<string, unknown>): { topics: Hex[]; d
   return { topics, data };
 }
 
-const lowerHex = (v: unknown): unknown => (typeof v === "string" && v.startsWith("0x") ? v.toLowerCase() : v);
+/** Hex strings lower-cased, through arrays and tuples. */
+const lowerHex = (v: unknown): unknown => {
+  if (typeof v === "string" && v.startsWith("0x")) return v.toLowerCase();
+  if (Array.isArray(v)) return v.map(lowerHex);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, lowerHex(x)]));
+  }
+  return v;
+};
 
-describe("decodeLedgerLog (lib/events)", () => {
-  it("covers every event of the ABI", () => {
-    expect(events.length).toBeGreaterThanOrEqual(15);
+describe("decodeLedgerLog (lib/events, KeyLedger v2)", () => {
+  it("covers every event of the v2 ABI, sale module included", () => {
+    const names = events.map((e) => e.name);
+    for (const n of ["KeysSold", "SaleRefunded", "PartyRekeyed", "RekeyProposed", "DefaultAdminTransferScheduled"]) {
+      expect(names).toContain(n);
+    }
+    expect(events.length).toBeGreaterThanOrEqual(23);
     for (const ev of events) {
       const { topics, data } = encode(ev, Object.fromEntries(ev.inputs.map((p) => [p.name!, sample(p, 0, rng(1))])));
       expect(decodeLedgerLog({ topics, data })?.eventName).toBe(ev.name);
@@ -72,24 +97,30 @@ describe("decodeLedgerLog (lib/events)", () => {
     for (let variant = 0; variant < 8; variant++) {
       const args = Object.fromEntries(ev.inputs.map((p) => [p.name!, sample(p, variant, bytes)]));
       const { topics, data } = encode(ev, args);
-      const theirs = decodeEventLog({ abi: keyLedgerAbi, topics: topics as [Hex, ...Hex[]], data });
+      const theirs = decodeEventLog({ abi: keyLedgerV2Abi, topics: topics as [Hex, ...Hex[]], data });
       const ours = decodeLedgerLog({ topics, data });
       expect(ours?.eventName).toBe(theirs.eventName);
-      const want = Object.fromEntries(Object.entries(theirs.args).map(([k, v]) => [k, lowerHex(v)]));
+      // viem returns `args: undefined` for an event without inputs (typed `readonly []`): ours is [].
+      const want = theirs.args === undefined ? [] : lowerHex(theirs.args);
       expect(ours?.args).toStrictEqual(want);
       expect(Object.keys(ours!.args)).toEqual(ev.inputs.map((p) => p.name));
       // Upper-case hex in the raw log decodes the same.
       const upper = topics.map((t): Hex => `0x${t.slice(2).toUpperCase()}`);
-      expect(decodeLedgerLog({ topics: upper, data })).toStrictEqual(ours);
+      expect(decodeLedgerLog({ topics: upper, data: `0x${data.slice(2).toUpperCase()}` })).toStrictEqual(ours);
     }
   });
 
-  it("returns null for a topic0 the ABI lacks and for a log without topics", () => {
+  it("returns null for a topic0 the ABI lacks, a log without topics, and the v1 events whose signature changed", () => {
     expect(decodeLedgerLog({ topics: [`0x${"00".repeat(32)}`], data: "0x" })).toBeNull();
     expect(decodeLedgerLog({ topics: [], data: "0x" })).toBeNull();
+    const v1Only = ["BatchAnchored", "KeysRevoked", "KeysReinstated", "PartyRegistered", "PartySuspended"];
+    for (const item of keyLedgerAbi) {
+      if (item.type !== "event" || !v1Only.includes(item.name)) continue;
+      expect(decodeLedgerLog({ topics: [toEventSelector(item)], data: "0x" })).toBeNull();
+    }
   });
 
-  it("rejects short data, a missing topic and a string running past the data, naming the event", () => {
+  it("rejects short data, a missing topic and a string or array running past the data, naming the event", () => {
     const ct = events.find((e) => e.name === "CustodyTransferred")!;
     const a = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
     const ctArgs = { batchId: `0x${"11".repeat(32)}`, from: a, to: a };
@@ -103,9 +134,18 @@ describe("decodeLedgerLog (lib/events)", () => {
     const pu = events.find((e) => e.name === "PartyUpdated")!;
     const good = encode(pu, Object.fromEntries(pu.inputs.map((p) => [p.name!, sample(p, 2, rng(3))])));
     const cut = good.data.slice(0, good.data.length - 64) as Hex;
-    expect(toEventSelector(pu)).toBe(good.topics[0]);
     expect(() => decodeLedgerLog({ topics: good.topics, data: cut })).toThrow(
       /PartyUpdated: string profileURI at byte 96 runs past the data/,
+    );
+
+    const ks = events.find((e) => e.name === "KeysSold")!;
+    const sold = encode(ks, Object.fromEntries(ks.inputs.map((p) => [p.name!, sample(p, 2, rng(5))])));
+    const short = sold.data.slice(0, sold.data.length - 64) as Hex;
+    expect(() => decodeLedgerLog({ topics: sold.topics, data: short })).toThrow(
+      /KeysSold: array orderRefs at byte \d+ runs past the data/,
+    );
+    expect(() => decodeLedgerLog({ topics: sold.topics.slice(0, 3), data: sold.data })).toThrow(
+      /KeysSold: topic 3 \(indexed argument saleNo\) is missing/,
     );
   });
 });

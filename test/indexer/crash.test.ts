@@ -117,6 +117,12 @@ describe.each(STORE_KINDS)("crash safety on %s", (kind) => {
         "kt_revocations",
         "kt_redemptions",
         "kt_authorizations",
+        "kt_sales",
+        "kt_sale_ranges",
+        "kt_sale_items",
+        "kt_refunds",
+        "kt_rekeys",
+        "kt_rekey_proposals",
       ]) {
         expect(await count(store, t), t).toBe(await count(clean, t));
       }

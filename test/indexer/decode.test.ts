@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeEventLog, encodeAbiParameters, encodeEventTopics } from "viem";
 import type { AbiEvent, Hex } from "viem";
-import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
+import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 
 const events = keyLedgerAbi.filter((x) => x.type === "event") as unknown as AbiEvent[];

@@ -5,7 +5,10 @@
  * the mirror on PGlite and to the mirror on a real PostgreSQL server, committed in random chunks of
  * blocks, with reorganisations (rollbackStore to a random earlier block, then a different suffix).
  * After every step the canonical snapshots and the state digests of the three must be equal, at
- * the cursor and at a random earlier block (the versioned rows' history).
+ * the cursor and at a random earlier block (the versioned rows' history). The streams are
+ * KeyLedger v2 events: party ids and re-keys (with proposals), both freeze layers, sales and
+ * refunds; a stream follows the contract's preconditions where lenient replays could differ
+ * only on impossible events (an account registers once, suppliers and sellers are registered).
  */
 import fc from "fast-check";
 import type { Address, Hex } from "viem";
@@ -28,7 +31,7 @@ import type { TestPostgres } from "./helpers/stores.js";
 const RUNS = Number(process.env.KEYTRAIL_DIFF_RUNS || 30);
 
 const hex = (n: number | bigint, bytes: number): Hex => `0x${n.toString(16).padStart(bytes * 2, "0")}` as Hex;
-const PARTIES: Address[] = Array.from({ length: 7 }, (_, i) => hex(0xa0 + i, 20) as Address);
+const PARTIES: Address[] = Array.from({ length: 10 }, (_, i) => hex(0xa0 + i, 20) as Address);
 const ROLES: Hex[] = [hex(0, 32), hex(0x7e, 32), hex(0x7f, 32)];
 const START_BLOCK = 10;
 /** The tables the mirror and the cursor write (emptied between runs). */
@@ -44,6 +47,12 @@ const TABLES = [
   "kt_transfers",
   "kt_revocations",
   "kt_redemptions",
+  "kt_rekeys",
+  "kt_rekey_proposals",
+  "kt_sales",
+  "kt_sale_ranges",
+  "kt_sale_items",
+  "kt_refunds",
 ];
 
 /** One operation; indices and fractions are resolved against the stream so far (so every event is well formed). */
@@ -56,8 +65,11 @@ type Op =
   | { t: "redeemer"; s: number; r: number; allowed: boolean }
   | { t: "anchor"; s: number; count: number; label: number; restricted: boolean }
   | { t: "transfer"; b: number; at: number; len: number; to: number }
-  | { t: "revoke"; b: number; at: number; len: number; reason: number }
-  | { t: "reinstate"; b: number; at: number; len: number }
+  | { t: "revoke"; b: number; at: number; len: number; reason: number; byRegulator: boolean }
+  | { t: "reinstate"; b: number; at: number; len: number; byRegulator: boolean }
+  | { t: "propose" | "rekey"; from: number; to: number }
+  | { t: "sell"; b: number; at: number; len: number; gap: number; seller: number }
+  | { t: "refund"; sale: number }
   | { t: "redeem"; b: number; word: number; mask: bigint }
   | { t: "role"; grant: boolean; role: number; account: number }
   | { t: "unknownBatch"; at: number };
@@ -66,7 +78,7 @@ const party = fc.nat(PARTIES.length - 1);
 const frac = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       t: fc.constant("register" as const),
       party,
@@ -117,9 +129,35 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       at: frac,
       len: frac,
       reason: fc.integer({ min: 1, max: 5 }),
+      byRegulator: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("reinstate" as const), b: fc.nat(), at: frac, len: frac }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("reinstate" as const),
+      b: fc.nat(),
+      at: frac,
+      len: frac,
+      byRegulator: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ t: fc.constantFrom("propose" as const, "rekey" as const), from: party, to: party }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant("sell" as const),
+      b: fc.nat(),
+      at: frac,
+      len: frac,
+      gap: fc.nat(3),
+      seller: party,
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant("refund" as const), sale: fc.nat() }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -156,9 +194,39 @@ const streamArb = fc.record({
 });
 
 type Batch = { id: Hex; supplier: Address; count: number };
+/** What a branch has so far: batches, registered accounts (-> id), sale numbers and sold keys. */
+type Model = {
+  batches: Batch[];
+  parties: Map<Address, number>;
+  nextId: number;
+  saleCount: Map<Hex, number>;
+  sold: { batchId: Hex; saleNo: number; index: bigint; seller: Address; orderRef: Hex }[];
+};
 
-/** Turns operations into decoded events, given the batches anchored so far on this branch. */
-function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | null {
+/** Turns operations into decoded events (one or two), given the branch so far (updated). */
+function toDecoded(op: Op, m: Model, seq: number): DecodedLedgerLog[] {
+  const d = toDecoded1(op, m, seq);
+  if (!d) return [];
+  if (d.eventName === "SaleRefunded")
+    return [
+      d,
+      {
+        eventName: "KeysRevoked",
+        args: {
+          batchId: d.args.batchId,
+          by: d.args.seller,
+          start: d.args.index,
+          end: d.args.index + 1n,
+          reason: 6,
+          byRegulator: false,
+        },
+      },
+    ];
+  return [d];
+}
+
+function toDecoded1(op: Op, m: Model, seq: number): DecodedLedgerLog | null {
+  const batches = m.batches;
   const P = (i: number) => PARTIES[i % PARTIES.length]!;
   const range = (b: Batch, at: number, len: number) => {
     const start = Math.floor(at * b.count);
@@ -167,11 +235,16 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
   };
   const pick = (i: number) => (batches.length ? batches[i % batches.length]! : null);
   switch (op.t) {
-    case "register":
+    case "register": {
+      // An account registers once (the contract refuses a second registration).
+      if (m.parties.has(P(op.party))) return null;
+      const id = m.nextId++;
+      m.parties.set(P(op.party), id);
       return {
         eventName: "PartyRegistered",
         args: {
           party: P(op.party),
+          id,
           kind: op.kind,
           profileHash: hex(op.profile + 1, 32),
           profileURI: `https://p.example/${op.profile}`,
@@ -179,6 +252,7 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
           registrar: P(0),
         },
       };
+    }
     case "update":
       return {
         eventName: "PartyUpdated",
@@ -191,9 +265,71 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
         },
       };
     case "suspend":
-      return { eventName: "PartySuspended", args: { party: P(op.party), reasonHash: hex(1, 32), registrar: P(0) } };
+      return {
+        eventName: "PartySuspended",
+        args: { party: P(op.party), reasonHash: hex(1, 32), by: P(0), byRegulator: op.party % 2 === 0 },
+      };
     case "unsuspend":
-      return { eventName: "PartyReinstated", args: { party: P(op.party), registrar: P(0) } };
+      return { eventName: "PartyReinstated", args: { party: P(op.party), by: P(0) } };
+    case "propose":
+      return {
+        eventName: "RekeyProposed",
+        args: { oldAccount: P(op.from), newAccount: P(op.to), proposer: P(0) },
+      };
+    case "rekey": {
+      // From a registered account to an unregistered one (the contract's checks).
+      const registered = [...m.parties.keys()];
+      const free = PARTIES.filter((p) => !m.parties.has(p));
+      if (!registered.length || !free.length) return null;
+      const from = registered[op.from % registered.length]!;
+      const to = free[op.to % free.length]!;
+      const id = m.parties.get(from)!;
+      m.parties.delete(from);
+      m.parties.set(to, id);
+      for (const x of m.sold) if (x.seller === from) x.seller = to;
+      return {
+        eventName: "PartyRekeyed",
+        args: { oldAccount: from, newAccount: to, id, proposer: P(0), confirmer: P(1) },
+      };
+    }
+    case "sell": {
+      // One or two runs of keys, sold by a registered account; numbered per batch.
+      const b = pick(op.b);
+      const sellers = [...m.parties.keys()];
+      if (!b || !sellers.length) return null;
+      const seller = sellers[op.seller % sellers.length]!;
+      const { start, end } = range(b, op.at, op.len * 0.2);
+      const indices: bigint[] = [];
+      for (let i = start; i < end && indices.length < 40; i++) indices.push(i);
+      const last = indices[indices.length - 1]!;
+      if (last + BigInt(op.gap) + 1n < BigInt(b.count)) indices.push(last + BigInt(op.gap) + 1n);
+      const saleNo = (m.saleCount.get(b.id) ?? 0) + 1;
+      m.saleCount.set(b.id, saleNo);
+      const orderRefs = indices.map((_, i) => hex(seq * 64 + i + 1, 32));
+      indices.forEach((index, i) => m.sold.push({ batchId: b.id, saleNo, index, seller, orderRef: orderRefs[i]! }));
+      return {
+        eventName: "KeysSold",
+        args: {
+          batchId: b.id,
+          seller,
+          saleNo,
+          root: hex(seq + 5, 32),
+          soldAt: BigInt(1_700_000_000 + seq),
+          context: { store: hex(7, 32), terminal: hex(8, 32), amount: 999n, currency: "0x434e59" },
+          indices,
+          commitments: indices.map((_, i) => hex(seq * 64 + i + 0x1000, 32)),
+          orderRefs,
+        },
+      };
+    }
+    case "refund": {
+      if (!m.sold.length) return null;
+      const x = m.sold.splice(op.sale % m.sold.length, 1)[0]!;
+      return {
+        eventName: "SaleRefunded",
+        args: { batchId: x.batchId, seller: x.seller, saleNo: x.saleNo, index: x.index, orderRef: x.orderRef },
+      };
+    }
     case "authorize":
       return {
         eventName: "DistributorAuthorized",
@@ -211,7 +347,9 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
       return { eventName: "RedeemerSet", args: { supplier: P(op.s), redeemer: P(op.r), allowed: op.allowed } };
     case "anchor": {
       // batchId depends on (supplier, label) as on chain: the same pair anchors at most once (a repeat is ignored by both).
-      const supplier = P(op.s);
+      const registered = [...m.parties.keys()];
+      if (!registered.length) return null; // only a registered supplier anchors
+      const supplier = registered[op.s % registered.length]!;
       const id = hex(BigInt(supplier) * 16n + BigInt(op.label), 32);
       return {
         eventName: "BatchAnchored",
@@ -226,6 +364,7 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
           currency: "0x434e59",
           expiresAt: 0n,
           restricted: op.restricted,
+          saleRequired: op.label % 2 === 1,
           manifestHash: hex(seq + 77, 32),
           manifestURI: `https://m.example/${op.label}`,
         },
@@ -244,13 +383,22 @@ function toDecoded(op: Op, batches: Batch[], seq: number): DecodedLedgerLog | nu
       if (!b) return null;
       return {
         eventName: "KeysRevoked",
-        args: { batchId: b.id, by: b.supplier, ...range(b, op.at, op.len), reason: op.reason },
+        args: {
+          batchId: b.id,
+          by: b.supplier,
+          ...range(b, op.at, op.len),
+          reason: op.reason,
+          byRegulator: op.byRegulator,
+        },
       };
     }
     case "reinstate": {
       const b = pick(op.b);
       if (!b) return null;
-      return { eventName: "KeysReinstated", args: { batchId: b.id, by: b.supplier, ...range(b, op.at, op.len) } };
+      return {
+        eventName: "KeysReinstated",
+        args: { batchId: b.id, by: b.supplier, ...range(b, op.at, op.len), byRegulator: op.byRegulator },
+      };
     }
     case "redeem": {
       const b = pick(op.b);
@@ -309,6 +457,7 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
     let commits = 0;
     let rollbacks = 0;
     let events = 0;
+    const seen = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(streamArb, async (stream) => {
         runs++;
@@ -365,21 +514,25 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
                   parentHash: parent.hash,
                   timestamp: parent.timestamp + 12,
                 };
-                const batches = anchoredBatches([...chain, ...part]);
+                const model = branchModel([...chain, ...part]);
                 const evs: LedgerEvent[] = [];
                 for (const op of ops) {
-                  const d = toDecoded(op, batches, number * 16 + evs.length);
-                  if (!d) continue;
-                  evs.push({
-                    ...d,
-                    blockNumber: BigInt(number),
-                    blockHash: meta.hash,
-                    logIndex: evs.length,
-                    txHash: hex(number * 16 + evs.length, 32),
-                    timestamp: BigInt(meta.timestamp),
-                  } as LedgerEvent);
-                  if (d.eventName === "BatchAnchored" && !batches.some((b) => b.id === d.args.batchId))
-                    batches.push({ id: d.args.batchId, supplier: d.args.supplier, count: Number(d.args.count) });
+                  for (const d of toDecoded(op, model, number * 16 + evs.length)) {
+                    evs.push({
+                      ...d,
+                      blockNumber: BigInt(number),
+                      blockHash: meta.hash,
+                      logIndex: evs.length,
+                      txHash: hex(number * 16 + evs.length, 32),
+                      timestamp: BigInt(meta.timestamp),
+                    } as LedgerEvent);
+                    if (d.eventName === "BatchAnchored" && !model.batches.some((b) => b.id === d.args.batchId))
+                      model.batches.push({
+                        id: d.args.batchId,
+                        supplier: d.args.supplier,
+                        count: Number(d.args.count),
+                      });
+                  }
                 }
                 part.push({ meta, events: evs });
               }
@@ -417,6 +570,7 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
               cursor = to;
               commits++;
               events += indexed.length;
+              for (const e of indexed) seen.set(e.decoded.eventName, (seen.get(e.decoded.eventName) ?? 0) + 1);
               await compare(`after the commit of blocks ${part[0]!.meta.number}-${to.number}`);
             }
           };
@@ -449,18 +603,50 @@ describe("lib/state and the indexer's SQL mirror agree (differential, random eve
     expect(commits).toBeGreaterThan(RUNS);
     expect(rollbacks).toBeGreaterThan(0);
     expect(events).toBeGreaterThan(RUNS * 10);
-    console.info(`differential: ${runs} runs, ${commits} commits, ${rollbacks} rollbacks, ${events} events`);
+    for (const name of ["PartyRekeyed", "RekeyProposed", "KeysSold", "SaleRefunded", "KeysRevoked", "KeysReinstated"])
+      expect(seen.get(name) ?? 0, `${name} events generated`).toBeGreaterThan(0);
+    console.info(
+      `differential: ${runs} runs, ${commits} commits, ${rollbacks} rollbacks, ${events} events ` +
+        `(${seen.get("KeysSold") ?? 0} sales, ${seen.get("SaleRefunded") ?? 0} refunds, ` +
+        `${seen.get("PartyRekeyed") ?? 0} re-keys)`,
+    );
   }, 300_000);
 });
 
-/** Batches anchored on a branch (first anchor of an id wins, as in both state machines). */
-function anchoredBatches(blocks: readonly ChainBlock[]): Batch[] {
-  const out: Batch[] = [];
+/**
+ * A branch's model from its events: batches (first anchor of an id wins, as in both state
+ * machines), registered accounts and their ids (re-keys applied), sale numbers per batch and the
+ * sold keys not refunded yet.
+ */
+function branchModel(blocks: readonly ChainBlock[]): Model {
+  const m: Model = { batches: [], parties: new Map(), nextId: 1, saleCount: new Map(), sold: [] };
   for (const b of blocks) {
     for (const e of b.events) {
-      if (e.eventName === "BatchAnchored" && !out.some((x) => x.id === e.args.batchId))
-        out.push({ id: e.args.batchId, supplier: e.args.supplier, count: Number(e.args.count) });
+      if (e.eventName === "BatchAnchored" && !m.batches.some((x) => x.id === e.args.batchId))
+        m.batches.push({ id: e.args.batchId, supplier: e.args.supplier, count: Number(e.args.count) });
+      if (e.eventName === "PartyRegistered") {
+        m.parties.set(e.args.party, e.args.id);
+        m.nextId = Math.max(m.nextId, e.args.id + 1);
+      }
+      if (e.eventName === "PartyRekeyed") {
+        m.parties.delete(e.args.oldAccount);
+        m.parties.set(e.args.newAccount, e.args.id);
+        for (const x of m.sold) if (x.seller === e.args.oldAccount) x.seller = e.args.newAccount;
+      }
+      if (e.eventName === "KeysSold") {
+        m.saleCount.set(e.args.batchId, Math.max(m.saleCount.get(e.args.batchId) ?? 0, e.args.saleNo));
+        const a = e.args;
+        a.indices.forEach((index, i) =>
+          m.sold.push({ batchId: a.batchId, saleNo: a.saleNo, index, seller: a.seller, orderRef: a.orderRefs[i]! }),
+        );
+      }
+      if (e.eventName === "SaleRefunded") {
+        const k = m.sold.findIndex(
+          (x) => x.batchId === e.args.batchId && x.saleNo === e.args.saleNo && x.index === e.args.index,
+        );
+        if (k >= 0) m.sold.splice(k, 1);
+      }
     }
   }
-  return out;
+  return m;
 }

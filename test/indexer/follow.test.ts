@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFunctionData, keccak256, toHex } from "viem";
 import type { Address } from "viem";
-import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { createIndexer, type IndexerEvent } from "../../indexer/createIndexer.js";
 import { startLocalNode, type LocalNode } from "../../scripts/chain/startLocalNode.js";
 import { deployLedgerChain, httpProvider, type LedgerChain } from "./helpers/ledgerChain.js";
@@ -28,7 +28,7 @@ describe("indexer follows the head", () => {
   async function registerParty(n: number): Promise<void> {
     const party = keccak256(toHex(`party-${n}`)).slice(0, 42) as Address;
     const data = encodeFunctionData({
-      abi: keyLedgerAbi,
+      abi: keyLedgerV2Abi,
       functionName: "registerParty",
       args: [party, 3, keccak256(toHex(n)), "", 0n],
     });

@@ -89,8 +89,10 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
         expect(
           c.frozen === null
             ? 0
-            : ["stolen", "chargeback", "unauthorised-channel", "issuer-error", "other"].indexOf(c.frozen) + 1,
-        ).toBe(seg.frozenReason);
+            : ["stolen", "chargeback", "unauthorised-channel", "issuer-error", "other", "refunded"].indexOf(c.frozen) +
+                1,
+        ).toBe(seg.regulatorReason || seg.supplierReason);
+        expect(c.sold).toBe(seg.saleNo > 0 && !seg.refunded);
         const word = bs.redeemed.get(BigInt(Math.floor(index / 256))) ?? 0n;
         expect(c.redeemed).toBe(((word >> BigInt(index % 256)) & 1n) === 1n);
         // The last hop's recipient is the holder.
@@ -156,15 +158,19 @@ describe.each(STORE_KINDS)("provenance queries on %s", (kind) => {
         const bs = state.batches.get(item.batchId)!;
         const mine = bs.segments.filter((s) => s.holder === party);
         const count = mine.reduce((a, s) => a + Number(s.end - s.start), 0);
-        const frozen = mine.filter((s) => s.frozenReason).reduce((a, s) => a + Number(s.end - s.start), 0);
+        const frozen = mine
+          .filter((s) => s.regulatorReason || s.supplierReason)
+          .reduce((a, s) => a + Number(s.end - s.start), 0);
+        const sold = mine.filter((s) => s.saleNo > 0 && !s.refunded).reduce((a, s) => a + Number(s.end - s.start), 0);
         let redeemed = 0;
         for (const s of mine)
           for (let i = Number(s.start); i < Number(s.end); i++)
             if (((bs.redeemed.get(BigInt(i >> 8)) ?? 0n) >> BigInt(i & 255)) & 1n) redeemed++;
-        expect({ keys: item.keys, frozen: item.frozen, redeemed: item.redeemed }).toEqual({
+        expect({ keys: item.keys, frozen: item.frozen, redeemed: item.redeemed, sold: item.sold }).toEqual({
           keys: count,
           frozen,
           redeemed,
+          sold,
         });
         expect(item.ranges.reduce((a, [x, y]) => a + y - x, 0)).toBe(count);
         keys += count;

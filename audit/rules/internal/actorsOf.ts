@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import type { LedgerEvent } from "../../../lib/state/types.js";
+import type { LedgerEvent } from "../../../lib/state/v1/types.js";
 import { lc } from "./helpers.js";
 import { assertNever } from "../../../lib/errors/assertNever.js";
 

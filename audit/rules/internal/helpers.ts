@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent, LedgerState, SegmentRecord } from "../../../lib/state/types.js";
+import type { LedgerEvent, LedgerState, SegmentRecord } from "../../../lib/state/v1/types.js";
 import type { Evidence, KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** Lowercase hex. */

@@ -2,10 +2,13 @@ import type { Address, Hex } from "viem";
 import type {
   AuthorizationRecord,
   BatchState,
+  SegmentRecord,
   LedgerEvent,
   LedgerState,
   PartyRecord,
   RedeemerRecord,
+  RekeyProposalRecord,
+  SaleRecord,
 } from "../types.js";
 import { assignRange } from "./assignRange.js";
 import { assertNever } from "../../errors/assertNever.js";
@@ -13,6 +16,7 @@ import { assertNever } from "../../errors/assertNever.js";
 /** A state whose containers the current apply call owns (copied from its input). */
 export type DraftLedgerState = {
   parties: Map<Address, PartyRecord>;
+  rekeyProposals: Map<Address, RekeyProposalRecord>;
   authorizations: Map<string, AuthorizationRecord>;
   redeemers: Map<string, RedeemerRecord>;
   batches: Map<Hex, BatchState>;
@@ -28,10 +32,58 @@ function ownBatch(draft: DraftLedgerState, owned: Set<object>, batchId: Hex): Ba
   const bs = draft.batches.get(batchId);
   if (!bs) return undefined;
   if (owned.has(bs)) return bs;
-  const copy: BatchState = { record: bs.record, segments: bs.segments.slice(), redeemed: new Map(bs.redeemed) };
+  const copy: BatchState = {
+    record: bs.record,
+    segments: bs.segments.slice(),
+    redeemed: new Map(bs.redeemed),
+    sales: new Map(bs.sales),
+  };
   owned.add(copy);
   draft.batches.set(batchId, copy);
   return copy;
+}
+
+/**
+ * A confirmed re-key: the party record, custody, batch authority, sales (seller), authorisations
+ * (both sides) and redeemers (supplier side: a redeemer is an account, not a party) of
+ * `oldAccount` move to `newAccount`, as they follow the party id in the contract; the pending
+ * proposal of `oldAccount` is dropped. O(state): re-keys are rare.
+ */
+function rekey(draft: DraftLedgerState, owned: Set<object>, oldAccount: Address, newAccount: Address): void {
+  draft.rekeyProposals.delete(oldAccount);
+  const p = draft.parties.get(oldAccount);
+  if (!p) return;
+  draft.parties.delete(oldAccount);
+  draft.parties.set(newAccount, { ...p, address: newAccount });
+  for (const [key, a] of [...draft.authorizations]) {
+    if (a.supplier !== oldAccount && a.distributor !== oldAccount) continue;
+    const next = {
+      ...a,
+      supplier: a.supplier === oldAccount ? newAccount : a.supplier,
+      distributor: a.distributor === oldAccount ? newAccount : a.distributor,
+    };
+    draft.authorizations.delete(key);
+    draft.authorizations.set(`${next.supplier}:${next.distributor}`, next);
+  }
+  for (const [key, r] of [...draft.redeemers]) {
+    if (r.supplier !== oldAccount) continue;
+    draft.redeemers.delete(key);
+    draft.redeemers.set(`${newAccount}:${r.redeemer}`, { supplier: newAccount, redeemer: r.redeemer });
+  }
+  for (const [batchId, b] of [...draft.batches]) {
+    const touches =
+      b.record.supplier === oldAccount ||
+      b.segments.some((s) => s.holder === oldAccount) ||
+      [...b.sales.values()].some((x) => x.seller === oldAccount);
+    if (!touches) continue;
+    const bs = ownBatch(draft, owned, batchId)!;
+    if (bs.record.supplier === oldAccount) bs.record = { ...bs.record, supplier: newAccount };
+    for (let i = 0; i < bs.segments.length; i++) {
+      const s = bs.segments[i]!;
+      if (s.holder === oldAccount) bs.segments[i] = { ...s, holder: newAccount };
+    }
+    for (const [no, x] of bs.sales) if (x.seller === oldAccount) bs.sales.set(no, { ...x, seller: newAccount });
+  }
 }
 
 /**
@@ -51,8 +103,10 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
       const address = lower(a.party);
       draft.parties.set(address, {
         address,
+        id: Number(a.id),
         kind: Number(a.kind),
         suspended: false,
+        suspendedByRegulator: false,
         accreditedUntil: a.accreditedUntil,
         profileHash: lower(a.profileHash),
         profileURI: a.profileURI,
@@ -73,13 +127,31 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
       }
       break;
     }
-    case "PartySuspended":
+    case "PartySuspended": {
+      const address = lower(event.args.party);
+      const p = draft.parties.get(address);
+      if (p) draft.parties.set(address, { ...p, suspended: true, suspendedByRegulator: event.args.byRegulator });
+      break;
+    }
     case "PartyReinstated": {
       const address = lower(event.args.party);
       const p = draft.parties.get(address);
-      if (p) draft.parties.set(address, { ...p, suspended: event.eventName === "PartySuspended" });
+      if (p) draft.parties.set(address, { ...p, suspended: false, suspendedByRegulator: false });
       break;
     }
+    case "RekeyProposed": {
+      const a = event.args;
+      const oldAccount = lower(a.oldAccount);
+      draft.rekeyProposals.set(oldAccount, {
+        oldAccount,
+        newAccount: lower(a.newAccount),
+        proposer: lower(a.proposer),
+      });
+      break;
+    }
+    case "PartyRekeyed":
+      rekey(draft, owned, lower(event.args.oldAccount), lower(event.args.newAccount));
+      break;
     case "DistributorAuthorized": {
       const a = event.args;
       const supplier = lower(a.supplier);
@@ -121,11 +193,26 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
           currency: lower(a.currency),
           expiresAt: a.expiresAt,
           restricted: a.restricted,
+          saleRequired: a.saleRequired,
           manifestHash: lower(a.manifestHash),
           manifestURI: a.manifestURI,
         },
-        segments: a.count > 0n ? [{ start: 0n, end: a.count, holder: supplier, frozenReason: 0 }] : [],
+        segments:
+          a.count > 0n
+            ? [
+                {
+                  start: 0n,
+                  end: a.count,
+                  holder: supplier,
+                  regulatorReason: 0,
+                  supplierReason: 0,
+                  saleNo: 0,
+                  refunded: false,
+                },
+              ]
+            : [],
         redeemed: new Map(),
+        sales: new Map(),
       };
       owned.add(bs);
       draft.batches.set(batchId, bs);
@@ -138,15 +225,77 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
       if (bs) assignRange(bs.segments, a.start, a.end, (s) => (s.holder === to ? s : { ...s, holder: to }));
       break;
     }
-    case "KeysRevoked":
-    case "KeysReinstated": {
+    case "KeysRevoked": {
+      // A regulator writes the regulator layer, the supplier (or a refund) the supplier layer.
       const a = event.args;
-      const reason = event.eventName === "KeysRevoked" ? Number(event.args.reason) : 0;
+      const reason = Number(a.reason);
       const bs = ownBatch(draft, owned, lower(a.batchId));
-      if (bs)
+      if (bs && a.byRegulator) {
         assignRange(bs.segments, a.start, a.end, (s) =>
-          s.frozenReason === reason ? s : { ...s, frozenReason: reason },
+          s.regulatorReason === reason ? s : { ...s, regulatorReason: reason },
         );
+      } else if (bs) {
+        assignRange(bs.segments, a.start, a.end, (s) =>
+          s.supplierReason === reason ? s : { ...s, supplierReason: reason },
+        );
+      }
+      break;
+    }
+    case "KeysReinstated": {
+      // A regulator lifts both layers, the supplier only its own.
+      const a = event.args;
+      const bs = ownBatch(draft, owned, lower(a.batchId));
+      if (bs && a.byRegulator) {
+        assignRange(bs.segments, a.start, a.end, (s) =>
+          s.regulatorReason === 0 && s.supplierReason === 0 ? s : { ...s, regulatorReason: 0, supplierReason: 0 },
+        );
+      } else if (bs) {
+        assignRange(bs.segments, a.start, a.end, (s) => (s.supplierReason === 0 ? s : { ...s, supplierReason: 0 }));
+      }
+      break;
+    }
+    case "KeysSold": {
+      const a = event.args;
+      const bs = ownBatch(draft, owned, lower(a.batchId));
+      if (!bs || bs.sales.has(a.saleNo)) break; // sale numbers are unique per batch; the audit flags a repeat
+      const sale: SaleRecord = {
+        saleNo: a.saleNo,
+        seller: lower(a.seller),
+        soldAt: a.soldAt,
+        root: lower(a.root),
+        store: lower(a.context.store),
+        terminal: lower(a.context.terminal),
+        amount: a.context.amount,
+        currency: lower(a.context.currency),
+        items: a.indices.map((index, i) => ({
+          index,
+          commitment: lower(a.commitments[i] ?? "0x"),
+          orderRef: lower(a.orderRefs[i] ?? "0x"),
+        })),
+      };
+      bs.sales.set(a.saleNo, sale);
+      // Point every listed key at the sale, one range per run of consecutive indices.
+      const saleNo = a.saleNo;
+      const point = (s: SegmentRecord) => (s.saleNo === saleNo && !s.refunded ? s : { ...s, saleNo, refunded: false });
+      let runStart: bigint | undefined;
+      let runEnd = 0n;
+      for (const index of a.indices) {
+        if (runStart !== undefined && index === runEnd) {
+          runEnd += 1n;
+          continue;
+        }
+        if (runStart !== undefined) assignRange(bs.segments, runStart, runEnd, point);
+        runStart = index;
+        runEnd = index + 1n;
+      }
+      if (runStart !== undefined) assignRange(bs.segments, runStart, runEnd, point);
+      break;
+    }
+    case "SaleRefunded": {
+      // The key's sale pointer is marked refunded; its `Refunded` freeze comes as KeysRevoked.
+      const a = event.args;
+      const bs = ownBatch(draft, owned, lower(a.batchId));
+      if (bs) assignRange(bs.segments, a.index, a.index + 1n, (s) => (s.refunded ? s : { ...s, refunded: true }));
       break;
     }
     case "KeysRedeemed": {
@@ -166,6 +315,11 @@ export function applyToDraft(draft: DraftLedgerState, owned: Set<object>, event:
       break;
     }
     case "RoleAdminChanged":
+    case "DefaultAdminDelayChangeCanceled":
+    case "DefaultAdminDelayChangeScheduled":
+    case "DefaultAdminTransferCanceled":
+    case "DefaultAdminTransferScheduled":
+      // The admin handover shows in RoleGranted / RoleRevoked of DEFAULT_ADMIN_ROLE when accepted.
       break;
     default:
       assertNever(event, "ledger event");

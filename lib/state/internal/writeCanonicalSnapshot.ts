@@ -3,9 +3,19 @@ import { canonicalizeSegments } from "../canonicalizeSegments.js";
 import { InvalidSnapshotError } from "../errors.js";
 
 /** ASCII domain tag that starts the encoding (24 bytes). */
-export const STATE_DIGEST_DOMAIN = "keytrail-state-digest-v1";
+export const STATE_DIGEST_DOMAIN = "keytrail-state-digest-v2";
 
-const SECTION = { parties: 1, authorizations: 2, redeemers: 3, batches: 4, segments: 5, redemptions: 6 } as const;
+const SECTION = {
+  parties: 1,
+  authorizations: 2,
+  redeemers: 3,
+  batches: 4,
+  segments: 5,
+  redemptions: 6,
+  rekeyProposals: 7,
+  sales: 8,
+  saleItems: 9,
+} as const;
 
 const HEX = /^0x[0-9a-fA-F]*$/;
 const utf8 = new TextEncoder();
@@ -88,6 +98,8 @@ function sortUnique<T>(items: readonly T[], key: (t: T) => string, what: string)
 }
 
 const lc = (s: string) => (typeof s === "string" ? s.toLowerCase() : s);
+/** Fixed-width hex of an unsigned integer, so string order is numeric order. */
+const pad = (v: bigint | number, digits: number) => BigInt(v).toString(16).padStart(digits, "0");
 
 /**
  * Writes the canonical encoding of a snapshot (docs/STATE-DIGEST.md) to `sink`, canonicalising
@@ -105,8 +117,10 @@ export function writeCanonicalSnapshot(snapshot: LedgerSnapshot, sink: (bytes: U
   w.section(SECTION.parties, parties.length);
   for (const p of parties) {
     w.hex(p.address, 20, "party.address");
+    w.uint(p.id, 4, "party.id");
     w.uint(p.kind, 1, "party.kind");
     w.bool(p.suspended);
+    w.bool(p.suspendedByRegulator);
     w.uint(p.accreditedUntil, 8, "party.accreditedUntil");
     w.hex(p.profileHash, 32, "party.profileHash");
     w.str(p.profileURI, "party.profileURI");
@@ -141,6 +155,7 @@ export function writeCanonicalSnapshot(snapshot: LedgerSnapshot, sink: (bytes: U
     w.hex(b.currency, 3, "batch.currency");
     w.uint(b.expiresAt, 8, "batch.expiresAt");
     w.bool(b.restricted);
+    w.bool(b.saleRequired);
     w.hex(b.manifestHash, 32, "batch.manifestHash");
     w.str(b.label, "batch.label");
     w.str(b.manifestURI, "batch.manifestURI");
@@ -153,7 +168,10 @@ export function writeCanonicalSnapshot(snapshot: LedgerSnapshot, sink: (bytes: U
     w.uint(s.start, 8, "segment.start");
     w.uint(s.end, 8, "segment.end");
     w.hex(s.holder, 20, "segment.holder");
-    w.uint(s.frozenReason, 1, "segment.frozenReason");
+    w.uint(s.regulatorReason, 1, "segment.regulatorReason");
+    w.uint(s.supplierReason, 1, "segment.supplierReason");
+    w.uint(s.saleNo, 4, "segment.saleNo");
+    w.bool(s.refunded);
   }
 
   const words = new Map<string, SnapshotRedemptionWord>();
@@ -173,6 +191,62 @@ export function writeCanonicalSnapshot(snapshot: LedgerSnapshot, sink: (bytes: U
     w.hex(r.batchId, 32, "redemption.batchId");
     w.uint(r.wordIndex, 8, "redemption.wordIndex");
     w.uint(r.mask, 32, "redemption.mask");
+  }
+
+  const proposals = sortUnique(snapshot.rekeyProposals, (r) => lc(r.oldAccount), "re-key proposal");
+  w.section(SECTION.rekeyProposals, proposals.length);
+  for (const r of proposals) {
+    w.hex(r.oldAccount, 20, "rekeyProposal.oldAccount");
+    w.hex(r.newAccount, 20, "rekeyProposal.newAccount");
+    w.hex(r.proposer, 20, "rekeyProposal.proposer");
+  }
+
+  const saleKey = (batchId: string, saleNo: number) => `${lc(batchId)}:${pad(saleNo, 8)}`;
+  const sales = sortUnique(snapshot.sales, (x) => saleKey(x.batchId, x.saleNo), "sale");
+  const items = sortUnique(
+    snapshot.saleItems,
+    (x) => `${saleKey(x.batchId, x.saleNo)}:${pad(x.index, 16)}`,
+    "sale item",
+  );
+  const itemCounts = new Map<string, number>();
+  for (const x of items)
+    itemCounts.set(saleKey(x.batchId, x.saleNo), (itemCounts.get(saleKey(x.batchId, x.saleNo)) ?? 0) + 1);
+  w.section(SECTION.sales, sales.length);
+  for (const x of sales) {
+    const key = saleKey(x.batchId, x.saleNo);
+    if ((itemCounts.get(key) ?? 0) !== x.itemCount) {
+      throw new InvalidSnapshotError(
+        `Invalid snapshot: sale ${key} has itemCount ${x.itemCount} but ${itemCounts.get(key) ?? 0} items.`,
+        {
+          details: "Every sale lists exactly its items in saleItems.",
+        },
+      );
+    }
+    itemCounts.delete(key);
+    w.hex(x.batchId, 32, "sale.batchId");
+    w.uint(x.saleNo, 4, "sale.saleNo");
+    w.hex(x.seller, 20, "sale.seller");
+    w.uint(x.soldAt, 8, "sale.soldAt");
+    w.hex(x.root, 32, "sale.root");
+    w.hex(x.store, 32, "sale.store");
+    w.hex(x.terminal, 32, "sale.terminal");
+    w.uint(x.amount, 16, "sale.amount");
+    w.hex(x.currency, 3, "sale.currency");
+    w.uint(x.itemCount, 4, "sale.itemCount");
+  }
+  const orphan = itemCounts.keys().next();
+  if (!orphan.done) {
+    throw new InvalidSnapshotError(`Invalid snapshot: sale items of ${orphan.value}, a sale the snapshot lacks.`, {
+      details: "Every sale item belongs to a sale of the sales list.",
+    });
+  }
+  w.section(SECTION.saleItems, items.length);
+  for (const x of items) {
+    w.hex(x.batchId, 32, "saleItem.batchId");
+    w.uint(x.saleNo, 4, "saleItem.saleNo");
+    w.uint(x.index, 8, "saleItem.index");
+    w.hex(x.commitment, 32, "saleItem.commitment");
+    w.hex(x.orderRef, 32, "saleItem.orderRef");
   }
   w.flush();
 }

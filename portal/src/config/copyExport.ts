@@ -10,6 +10,7 @@ const PUBLISHED: readonly RegExp[] = [
   /^(index|batches|parties|flows)\.json$/,
   /^batches\/0x[0-9a-fA-F]{64}\.json$/,
   /^batches\/0x[0-9a-fA-F]{64}\/custody\.json$/,
+  /^batches\/0x[0-9a-fA-F]{64}\/custody\/\d+\.json$/,
   /^parties\/0x[0-9a-fA-F]{40}\.json$/,
   /^proofs\/index\.json$/,
   /^proofs\/0x[0-9a-fA-F]{64}\/\d+\.bin$/,

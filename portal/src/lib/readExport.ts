@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type {
   ExportBatchDetail,
   ExportBatchSummary,
   ExportCustody,
+  ExportCustodyShard,
   ExportIndex,
   ExportPartyDetail,
   ExportPartySummary,
@@ -45,6 +46,27 @@ const BATCH_ID = /^0x[0-9a-f]{64}$/;
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 
 /**
+ * A batch's custody events from its shards (`batches/<id>/custody/<n>.json`), for an export that
+ * left out the whole-batch file (large batches): every hop once, in chain order. Intervals are
+ * not joined (the batch page lists hops only).
+ */
+function readCustodyShards(dir: string, batchId: string, count: number): ExportCustody | undefined {
+  const folder = join(dir, "batches", batchId, "custody");
+  if (!existsSync(folder)) return undefined;
+  const events = new Map<string, ExportCustody["events"][number]>();
+  for (const name of readdirSync(folder).filter((n) => /^\d+\.json$/.test(n))) {
+    const shard = readJson<ExportCustodyShard>(
+      dir,
+      `batches/${batchId}/custody/${name}`,
+      (v) => isObj(v) && Array.isArray(v.events) && Array.isArray(v.intervals),
+    );
+    for (const e of shard?.events ?? []) events.set(e.checkpoint, e);
+  }
+  const sorted = [...events.values()].sort((a, b) => (a.checkpoint < b.checkpoint ? -1 : 1));
+  return { batchId: batchId as ExportCustody["batchId"], count, events: sorted, intervals: [] };
+}
+
+/**
  * Reads the configured static export at build time; an empty export when none is configured,
  * so the site still builds (pages then show "no data yet").
  *
@@ -70,12 +92,20 @@ export function readExport(): PortalExport {
         `Invalid export file batches.json: batch id ${JSON.stringify((b as { batchId?: unknown }).batchId)} is not 0x + 64 lower-case hex.`,
       );
     const detail = readJson<ExportBatchDetail>(dir, `batches/${b.batchId}.json`, isObj);
-    cached.batches.push({ holderRanges: [], frozen: [], redeemedWords: [], ...b, ...detail });
-    const custody = readJson<ExportCustody>(
-      dir,
-      `batches/${b.batchId}/custody.json`,
-      (v) => isObj(v) && Array.isArray(v.events) && Array.isArray(v.intervals),
-    );
+    cached.batches.push({
+      holderRanges: [],
+      frozen: [],
+      redeemedWords: [],
+      custodyShardSize: 0,
+      ...b,
+      ...detail,
+    });
+    const custody =
+      readJson<ExportCustody>(
+        dir,
+        `batches/${b.batchId}/custody.json`,
+        (v) => isObj(v) && Array.isArray(v.events) && Array.isArray(v.intervals),
+      ) ?? readCustodyShards(dir, b.batchId, b.count);
     if (custody) cached.custody.set(b.batchId, custody);
   }
   const parties = readJson<{ parties: ExportPartySummary[] }>(
@@ -94,6 +124,7 @@ export function readExport(): PortalExport {
       authorizationsGiven: [],
       authorizationsReceived: [],
       redeemers: [],
+      rekeys: [],
       flowsIn: [],
       flowsOut: [],
       ...p,

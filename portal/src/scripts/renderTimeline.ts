@@ -1,7 +1,9 @@
 /**
- * The custody timeline of one key: issuer -> each distributor tier -> current holder, from the
- * static export (`batches/<id>/custody.json`, `data/parties.json`), each hop with date, tx link,
- * authorisation badge and accreditation; the last hop is cross-checked against the live holder.
+ * The custody timeline of one key: issuer -> each distributor tier -> current holder, then the
+ * key's sales ("sold by ... at ...", refunds), from the static export (only the key's custody
+ * shard `batches/<id>/custody/<shard>.json`, or the whole-batch `custody.json` of an older export;
+ * `data/parties.json`), each hop with date, tx link, authorisation badge and accreditation; the
+ * last hop is cross-checked against the live holder.
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import { localePath, type Lang } from "../i18n/lang.ts";
@@ -9,7 +11,9 @@ import type { VerdictStrings } from "../i18n/verdictStrings.ts";
 import { explorerLink, formatTime, shortHex } from "../lib/format.ts";
 import { isAccredited } from "../../../lib/parties/isAccredited.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
-import type { ExportCustody } from "../../../lib/formats/export.ts";
+import { DEFAULT_CUSTODY_SHARD_SIZE } from "../../../lib/formats/export.ts";
+import type { ExportCustody, ExportCustodyShard } from "../../../lib/formats/export.ts";
+import { custodyStrings } from "../i18n/custodyStrings.ts";
 import { byId, el, fill } from "./dom.ts";
 import { fetchExport } from "./runVerification.ts";
 
@@ -24,6 +28,35 @@ let partiesFile: Promise<{ at: number; parties: Record<string, PartyFacts> }> | 
 
 function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
   return el("span", { class: `badge ${kind}` }, text);
+}
+
+/** What the timeline needs of a custody file: a shard, or the whole batch (older exports). */
+type CustodyPart = Pick<ExportCustody, "events" | "intervals"> & { sales?: ExportCustodyShard["sales"] };
+
+async function fetchJson<T>(path: string): Promise<T | undefined> {
+  try {
+    const r = await fetchExport(path);
+    if (!r.ok) return undefined;
+    return (await r.json()) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Downloads only the custody shard holding key `index` (default shard size; a shard of another
+ * size names its size, and the right one is fetched), or the whole-batch file of an older export.
+ */
+async function fetchCustody(batchId: string, index: number): Promise<CustodyPart | undefined> {
+  const base = `export/batches/${batchId}`;
+  let shard = await fetchJson<ExportCustodyShard>(
+    `${base}/custody/${Math.floor(index / DEFAULT_CUSTODY_SHARD_SIZE)}.json`,
+  );
+  const size = shard?.shardSize;
+  if (shard && size !== DEFAULT_CUSTODY_SHARD_SIZE && Number.isSafeInteger(size) && size! > 0)
+    shard = await fetchJson<ExportCustodyShard>(`${base}/custody/${Math.floor(index / size!)}.json`);
+  if (shard && index >= shard.start && index < shard.end) return shard;
+  return fetchJson<ExportCustody>(`${base}/custody.json`);
 }
 
 /**
@@ -50,12 +83,8 @@ export async function renderTimeline(
   list.replaceChildren();
   note.textContent = "";
   section.hidden = false;
-  let custody: ExportCustody;
-  try {
-    custody = (await (
-      await fetchExport(`export/batches/${payload.batchId.toLowerCase()}/custody.json`)
-    ).json()) as ExportCustody;
-  } catch {
+  const custody = await fetchCustody(payload.batchId.toLowerCase(), payload.index);
+  if (!custody) {
     note.textContent = t.noHistory;
     return;
   }
@@ -118,10 +147,52 @@ export async function renderTimeline(
     if (i === hops.length - 1) li.classList.add("current");
     list.append(li);
   });
+  const ts = custodyStrings[lang];
+  const sales = (Array.isArray(custody.sales) ? custody.sales : []).filter(
+    (s) => payload.index >= s.start && payload.index < s.end && typeof s.sale?.seller === "string",
+  );
+  for (const { sale } of sales) {
+    const who = sale.seller.toLowerCase();
+    const p = parties[who];
+    const name = p?.name ?? kinds[p?.kind ?? ""] ?? t.unregistered;
+    const txHref = explorerLink(cfg.explorerUrl, "tx", sale.tx);
+    const txCode = el("code", { title: sale.tx }, shortHex(sale.tx));
+    const line = el(
+      "div",
+      {},
+      fill(ts.soldBy, { seller: name }),
+      " ",
+      el("a", { href: localePath(lang, `p/${who}/`) }, el("code", { title: who }, shortHex(who))),
+      " · ",
+      fill(ts.saleNo, { saleNo: sale.saleNo }),
+    );
+    const when = el(
+      "div",
+      { class: "muted" },
+      `${formatTime(sale.soldAt)} · #${sale.block} · `,
+      txHref ? el("a", { href: txHref, rel: "noopener noreferrer" }, txCode) : txCode,
+    );
+    const li = el("li", { "data-sale": String(sale.saleNo), "data-party": who }, line, when);
+    if (sale.refunded) {
+      const rHref = explorerLink(cfg.explorerUrl, "tx", sale.refunded.tx);
+      const rCode = el("code", { title: sale.refunded.tx }, shortHex(sale.refunded.tx));
+      li.dataset.refunded = "yes";
+      li.append(
+        el(
+          "div",
+          { class: "muted" },
+          badge("bad", `↩ ${ts.refunded}`),
+          ` ${formatTime(sale.refunded.timestamp)} · #${sale.refunded.block} · `,
+          rHref ? el("a", { href: rHref, rel: "noopener noreferrer" }, rCode) : rCode,
+        ),
+      );
+    }
+    list.append(li);
+  }
   const last = hops[hops.length - 1]?.to.toLowerCase();
   const live = liveHolder?.toLowerCase();
   if (live && last === live) {
-    list.lastElementChild?.append(el("div", { "data-live": "confirmed" }, badge("ok", `✓ ${t.holderNow}`)));
+    list.querySelector("li.current")?.append(el("div", { "data-live": "confirmed" }, badge("ok", `✓ ${t.holderNow}`)));
   } else if (!live) {
     note.textContent = t.holderUnconfirmed;
   } else if (last !== live) {

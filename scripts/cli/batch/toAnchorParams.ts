@@ -1,6 +1,6 @@
 import { keccak256, pad, toHex, type Hex } from "viem";
 import { CliError } from "../errors.js";
-import type { BatchRecord } from "../../../lib/state/types.js";
+import type { BatchRecord } from "../../../lib/state/v1/types.js";
 import type { BatchManifest } from "../../../lib/formats/manifest.js";
 
 /** The contract's AnchorParams struct: a batch record less what the contract derives (id, supplier). */

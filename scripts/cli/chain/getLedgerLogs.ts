@@ -1,9 +1,9 @@
 import { numberToHex, toEventSelector } from "viem";
 import type { Address, Chain, Hex, PublicClient, Transport } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
-import { decodeLedgerLog } from "../../../lib/events/decodeLedgerLog.js";
+import { decodeLedgerLog } from "../../../lib/events/v1/decodeLedgerLog.js";
 import { getLogsInChunks } from "../../../lib/events/getLogsInChunks.js";
-import type { DecodedLedgerLog, LedgerEventName, RpcLog } from "../../../lib/events/types.js";
+import type { DecodedLedgerLog, LedgerEventName, RpcLog } from "../../../lib/events/v1/types.js";
 
 /** Parameters of {@link getLedgerLogs}. */
 export type GetLedgerLogsParameters<name extends LedgerEventName> = {

@@ -4,6 +4,9 @@ import { openIndexerStore } from "../indexer/resolveIndexerSettings.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import type { GlobalOptions } from "../types.js";
+import { BaseError } from "../../../lib/errors/BaseError.js";
+
+type ExportOptions = { db?: string; shardsFrom?: string[]; custodyShardSize?: string; json?: boolean };
 
 /**
  * `keytrail export <dir>`: writes the static export the portal builds from (layout in
@@ -21,20 +24,24 @@ export function registerExportCommand(program: Command): void {
     .argument("<dir>", "output folder (replaced)")
     .option("--db <dir>", "PGlite folder (default .keytrail/db); DATABASE_URL selects PostgreSQL instead")
     .option("--shards-from <dir...>", "sealed batch folders whose proof shards are copied into the export")
+    .option("--custody-shard-size <n>", "keys per custody shard file (default 4096)")
     .option("--json", "print a JSON summary")
-    .action(async (dir: string, o: { db?: string; shardsFrom?: string[]; json?: boolean }, command: Command) => {
+    .action(async (dir: string, o: ExportOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput({ quiet: g.quiet });
+      const custodyShardSize = o.custodyShardSize === undefined ? undefined : Number(o.custodyShardSize);
+      if (custodyShardSize !== undefined && !(Number.isSafeInteger(custodyShardSize) && custodyShardSize >= 1))
+        throw new BaseError(`Invalid --custody-shard-size ${o.custodyShardSize}: expected a positive integer.`);
       const store = await openIndexerStore(o, out.info);
       try {
         const r = await store.transaction(async (tx) => {
           await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-          return await writeExport(tx, { dir, shardsFrom: o.shardsFrom });
+          return await writeExport(tx, { dir, shardsFrom: o.shardsFrom, custodyShardSize });
         });
         if (o.json) out.json(r);
         else
           out.result(
-            `exported block ${r.block} to ${r.dir}: ${r.batches} batches, ${r.parties} parties, ${r.files} files, ${r.shardsCopied} shards; digest ${r.digest}`,
+            `exported block ${r.block} to ${r.dir}: ${r.batches} batches, ${r.parties} parties, ${r.files} files, ${r.custodyShards} custody shards, ${r.shardsCopied} proof shards; digest ${r.digest}`,
           );
       } finally {
         await store.close();

@@ -1,5 +1,5 @@
 /**
- * A small real ledger for the portal's end-to-end tests: KeyLedger deployed on the in-process
+ * A small real ledger for the portal's end-to-end tests: KeyLedger v2 deployed on the in-process
  * chain, parties registered, one batch sealed with lib functions and anchored, custody moved
  * through two tiers (one hop unauthorised), a range revoked, a key redeemed. Returns one payload
  * per verdict, and writes the batch's public folder (manifest and proof shards) as sealing does.
@@ -7,8 +7,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bytesToHex, hexToBytes, keccak256, toHex, type Address, type Hex } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
-import { keyLedgerBytecode } from "../../../lib/abi/keyLedgerBytecode.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
+import { keyLedgerV2Bytecode } from "../../../lib/abi/keyLedgerV2Bytecode.js";
+import { keyLedgerV2SalesBytecode } from "../../../lib/abi/keyLedgerV2SalesBytecode.js";
 import { computeBatchId } from "../../../lib/commit/computeBatchId.js";
 import { computeCommitment } from "../../../lib/commit/computeCommitment.js";
 import { deriveSalt } from "../../../lib/commit/deriveSalt.js";
@@ -80,16 +81,18 @@ export async function setUpScenario(chain: HttpChain, sealedDir: string): Promis
     return { tx: hash, block: Number(r.blockNumber), timestamp: Number(block.timestamp), receipt: r };
   };
 
+  // The sale module first, then the ledger (admin, admin delay, sale module).
+  const sales = await wait(await adminW.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode }));
   const deployed = await wait(
     await adminW.deployContract({
-      abi: keyLedgerAbi,
-      bytecode: keyLedgerBytecode as Hex,
-      args: [adminW.account.address],
+      abi: keyLedgerV2Abi,
+      bytecode: keyLedgerV2Bytecode,
+      args: [adminW.account.address, 86_400, sales.receipt.contractAddress!],
     }),
   );
   const ledger = deployed.receipt.contractAddress!.toLowerCase() as Address;
   const as = (w: typeof adminW) =>
-    ({ address: ledger, abi: keyLedgerAbi, account: w.account, chain: w.chain }) as const;
+    ({ address: ledger, abi: keyLedgerV2Abi, account: w.account, chain: w.chain }) as const;
   const now = Number((await pub.getBlock()).timestamp);
   const year = now + 365 * 86400;
 
@@ -147,6 +150,7 @@ export async function setUpScenario(chain: HttpChain, sealedDir: string): Promis
           currency: "0x434e59",
           expiresAt: 0n,
           restricted: false,
+          saleRequired: false,
           manifestHash: PROFILE("manifest"),
           manifestURI: "",
         },
@@ -158,27 +162,25 @@ export async function setUpScenario(chain: HttpChain, sealedDir: string): Promis
     await supplierW.writeContract({
       ...as(supplierW),
       functionName: "transfer",
-      args: [batchId, 0n, 12n, distA, 0n, memo],
+      args: [batchId, 0n, 12n, distA, memo],
     }),
   );
   await wait(
     await distAW.writeContract({
       ...as(distAW),
       functionName: "transfer",
-      args: [batchId, 0n, 8n, retailerB, 0n, memo],
+      args: [batchId, 0n, 8n, retailerB, memo],
     }),
   );
   await wait(
-    await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 8n, 12n, distC, 8n, memo] }),
+    await distAW.writeContract({ ...as(distAW), functionName: "transfer", args: [batchId, 8n, 12n, distC, memo] }),
   );
-  await wait(
-    await supplierW.writeContract({ ...as(supplierW), functionName: "revoke", args: [batchId, 4n, 6n, 1, 0n] }),
-  );
+  await wait(await supplierW.writeContract({ ...as(supplierW), functionName: "revoke", args: [batchId, 4n, 6n, 1] }));
   await wait(
     await supplierW.writeContract({
       ...as(supplierW),
       functionName: "redeem",
-      args: [[{ batchId, wordIndex: 0n, mask: 1n << 2n, hint: 0n }]],
+      args: [batchId, 0n, 1n << 2n],
     }),
   );
 

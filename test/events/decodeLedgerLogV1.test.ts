@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { decodeEventLog, encodeAbiParameters, encodeEventTopics, toEventSelector } from "viem";
+import type { AbiEvent, AbiParameter, Hex } from "viem";
+import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
+import { LedgerLogDecodeError } from "../../lib/events/errors.js";
+
+// Driven by the ABI: a new event is a new case here, and an argument type this generator does
+// not know fails the test until it is taught (so the decoder is checked on it).
+const events: AbiEvent[] = keyLedgerAbi.filter((x): x is Extract<typeof x, { type: "event" }> => x.type === "event");
+
+/** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
+function rng(seed: number): (n: number) => Hex {
+  let s = seed >>> 0 || 1;
+  return (n) => {
+    let out = "0x";
+    for (let i = 0; i < n; i++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      out += ((s >>> 0) & 0xff).toString(16).padStart(2, "0");
+    }
+    return out as Hex;
+  };
+}
+
+const STRINGS = ["", "标签 label", "ipfs://bafy/" + "x".repeat(70), "é"];
+
+/** A value of an ABI type: the extreme values in variant 0/1, pseudo-random ones after. */
+function sample(p: AbiParameter, variant: number, bytes: (n: number) => Hex): unknown {
+  const uint = /^uint(\d+)$/.exec(p.type);
+  if (uint) {
+    const bits = Number(uint[1]);
+    const v = variant === 0 ? 0n : variant === 1 ? 2n ** BigInt(bits) - 1n : BigInt(bytes(bits / 8));
+    return bits <= 48 ? Number(v) : v;
+  }
+  const fixed = /^bytes(\d+)$/.exec(p.type);
+  if (fixed) return bytes(Number(fixed[1]));
+  switch (p.type) {
+    case "address":
+      return variant === 0 ? "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" : bytes(20);
+    case "bool":
+      return variant % 2 === 1;
+    case "string":
+      return STRINGS[variant % STRINGS.length];
+    default:
+      throw new Error(`The test has no sample of ABI type ${p.type} (argument ${p.name}): add one.`);
+  }
+}
+
+function encode(ev: AbiEvent, args: Record<string, unknown>): { topics: Hex[]; data: Hex } {
+  const topics = encodeEventTopics({ abi: [ev], eventName: ev.name, args: args as never }) as Hex[];
+  const nonIndexed = ev.inputs.filter((i) => !i.indexed);
+  const data = encodeAbiParameters(nonIndexed, nonIndexed.map((i) => args[i.name!]) as never);
+  return { topics, data };
+}
+
+const lowerHex = (v: unknown): unknown => (typeof v === "string" && v.startsWith("0x") ? v.toLowerCase() : v);
+
+describe("decodeLedgerLog v1 (lib/events/v1, version 1 ledgers)", () => {
+  it("covers every event of the ABI", () => {
+    expect(events.length).toBeGreaterThanOrEqual(15);
+    for (const ev of events) {
+      const { topics, data } = encode(ev, Object.fromEntries(ev.inputs.map((p) => [p.name!, sample(p, 0, rng(1))])));
+      expect(decodeLedgerLog({ topics, data })?.eventName).toBe(ev.name);
+    }
+  });
+
+  const cases = events.map((e) => [e.name, e] as const);
+  it.each(cases)("%s: same values and JS types as viem's decodeEventLog (hex lower-case)", (_name, ev) => {
+    const bytes = rng(ev.name.length * 7919);
+    for (let variant = 0; variant < 8; variant++) {
+      const args = Object.fromEntries(ev.inputs.map((p) => [p.name!, sample(p, variant, bytes)]));
+      const { topics, data } = encode(ev, args);
+      const theirs = decodeEventLog({ abi: keyLedgerAbi, topics: topics as [Hex, ...Hex[]], data });
+      const ours = decodeLedgerLog({ topics, data });
+      expect(ours?.eventName).toBe(theirs.eventName);
+      const want = Object.fromEntries(Object.entries(theirs.args).map(([k, v]) => [k, lowerHex(v)]));
+      expect(ours?.args).toStrictEqual(want);
+      expect(Object.keys(ours!.args)).toEqual(ev.inputs.map((p) => p.name));
+      // Upper-case hex in the raw log decodes the same.
+      const upper = topics.map((t): Hex => `0x${t.slice(2).toUpperCase()}`);
+      expect(decodeLedgerLog({ topics: upper, data })).toStrictEqual(ours);
+    }
+  });
+
+  it("returns null for a topic0 the ABI lacks and for a log without topics", () => {
+    expect(decodeLedgerLog({ topics: [`0x${"00".repeat(32)}`], data: "0x" })).toBeNull();
+    expect(decodeLedgerLog({ topics: [], data: "0x" })).toBeNull();
+  });
+
+  it("rejects short data, a missing topic and a string running past the data, naming the event", () => {
+    const ct = events.find((e) => e.name === "CustodyTransferred")!;
+    const a = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+    const ctArgs = { batchId: `0x${"11".repeat(32)}`, from: a, to: a };
+    const topics = encodeEventTopics({ abi: [ct], eventName: ct.name, args: ctArgs as never }) as Hex[];
+    expect(() => decodeLedgerLog({ topics, data: "0x1234" })).toThrow(LedgerLogDecodeError);
+    expect(() => decodeLedgerLog({ topics, data: "0x1234" })).toThrow(/CustodyTransferred: data has 2 bytes/);
+    expect(() => decodeLedgerLog({ topics: topics.slice(0, 3), data: `0x${"00".repeat(96)}` })).toThrow(
+      /CustodyTransferred: topic 3 \(indexed argument to\) is missing/,
+    );
+
+    const pu = events.find((e) => e.name === "PartyUpdated")!;
+    const good = encode(pu, Object.fromEntries(pu.inputs.map((p) => [p.name!, sample(p, 2, rng(3))])));
+    const cut = good.data.slice(0, good.data.length - 64) as Hex;
+    expect(toEventSelector(pu)).toBe(good.topics[0]);
+    expect(() => decodeLedgerLog({ topics: good.topics, data: cut })).toThrow(
+      /PartyUpdated: string profileURI at byte 96 runs past the data/,
+    );
+  });
+});

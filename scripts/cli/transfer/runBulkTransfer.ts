@@ -1,5 +1,6 @@
 import { encodeFunctionData, keccak256, type Hex, type TransactionReceipt } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
@@ -56,6 +57,7 @@ export async function runBulkTransfer(
   const { rows, bytes } = readOrders(file);
   const ordersHash = keccak256(bytes);
   const errCtx = {
+    version: ctx.version,
     publicClient: pc,
     account: account.address,
     ledger: ctx.ledger,
@@ -74,12 +76,12 @@ export async function runBulkTransfer(
     }
   }
   for (const to of new Set(rows.map((r) => r.to))) {
-    const [kind, suspended] = await pc.readContract({
-      address: ctx.ledger,
-      abi: keyLedgerAbi,
-      functionName: "partyOf",
-      args: [to],
-    });
+    const [kind, suspended] =
+      ctx.version === 2
+        ? await pc
+            .readContract({ address: ctx.ledger, abi: keyLedgerV2Abi, functionName: "partyOf", args: [to] })
+            .then(([k, , s]) => [k, s] as const)
+        : await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [to] });
     const active = await pc.readContract({
       address: ctx.ledger,
       abi: keyLedgerAbi,
@@ -100,6 +102,7 @@ export async function runBulkTransfer(
 
   const starts = new Map<Hex, bigint[]>();
   const hintFor = async (batchId: Hex, index: bigint) => {
+    if (ctx.version === 2) return 0n; // v2 takes no hints
     let s = starts.get(batchId);
     if (!s) {
       s = await loadSegmentStarts(ctx, batchId);
@@ -191,18 +194,31 @@ export async function runBulkTransfer(
               hint: await hintFor(r.batchId, r.start),
             });
           const memo = chunk.memo;
+          const v2Items = items.map(({ batchId, start, end, to }) => ({ batchId, start, end, to }));
           try {
-            await pc.simulateContract({
-              account,
-              address: ctx.ledger,
-              abi: keyLedgerAbi,
-              functionName: "transferMany",
-              args: [items, memo],
-            });
+            if (ctx.version === 2)
+              await pc.simulateContract({
+                account,
+                address: ctx.ledger,
+                abi: keyLedgerV2Abi,
+                functionName: "transferMany",
+                args: [v2Items, memo],
+              });
+            else
+              await pc.simulateContract({
+                account,
+                address: ctx.ledger,
+                abi: keyLedgerAbi,
+                functionName: "transferMany",
+                args: [items, memo],
+              });
           } catch (e) {
             throw await explainChunkFailure(chunk, e);
           }
-          const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
+          const data =
+            ctx.version === 2
+              ? encodeFunctionData({ abi: keyLedgerV2Abi, functionName: "transferMany", args: [v2Items, memo] })
+              : encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
           let raw: Hex;
           let nonce: number;
           try {
@@ -311,13 +327,22 @@ export async function runBulkTransfer(
     if (!(decoded instanceof LedgerRefusedError)) return decoded;
     for (const r of chunk.rows) {
       try {
-        await pc.simulateContract({
-          account,
-          address: ctx.ledger,
-          abi: keyLedgerAbi,
-          functionName: "transfer",
-          args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
-        });
+        if (ctx.version === 2)
+          await pc.simulateContract({
+            account,
+            address: ctx.ledger,
+            abi: keyLedgerV2Abi,
+            functionName: "transfer",
+            args: [r.batchId, r.start, r.end, r.to, chunk.memo],
+          });
+        else
+          await pc.simulateContract({
+            account,
+            address: ctx.ledger,
+            abi: keyLedgerAbi,
+            functionName: "transfer",
+            args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
+          });
       } catch (e) {
         const d = await decodeLedgerError(e, errCtx);
         return new LedgerRefusedError(

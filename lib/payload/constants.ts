@@ -1,15 +1,24 @@
 /** Byte-format constants of the QR payload (docs/FORMATS.md, "QR payload"). */
 
-/** The only payload version this codec writes and reads. */
+/** Payload version of a link without a receipt secret (byte-identical to the first format). */
 export const PAYLOAD_VERSION = 1;
+/** Payload version of a link that carries the buyer's receipt secret (flag `RECEIPT` set). */
+export const PAYLOAD_VERSION_RECEIPT = 2;
 
-/** Flag bits of byte 1. Bits 5-7 are reserved and must be zero. */
+/**
+ * Flag bits of byte 1. Version 1: bits 5-7 are reserved and must be zero. Version 2: bit 5
+ * (`RECEIPT`) must be set, bits 6-7 are reserved.
+ */
 export const FLAG_FULL = 0x01;
 export const FLAG_COMMITMENT = 0x02;
 export const FLAG_SELLER = 0x04;
 export const FLAG_GS1 = 0x08;
 export const FLAG_KEY_UPPER = 0x10;
+export const FLAG_RECEIPT = 0x20;
 export const FLAGS_KNOWN = 0x1f;
+export const FLAGS_KNOWN_V2 = 0x3f;
+/** Bytes of the receipt secret (lib/sale RECEIPT_SECRET_BYTES). */
+export const RECEIPT_SECRET_SIZE = 16;
 
 /** Flag bits of the GS1 block's first byte. Bits 3-7 are reserved and must be zero. */
 export const GS1_LOT = 0x01;
@@ -26,8 +35,8 @@ export const GTIN_MAX = 99_999_999_999_999;
 
 /**
  * Longest payload string accepted before decoding (base64url characters). The largest valid
- * payload is 1,743 bytes (every optional field at its longest, 48 proof nodes) = 2,324
+ * payload is 1,759 bytes (version 2, every optional field at its longest, 48 proof nodes) = 2,346
  * characters; anything longer is refused unread.
  */
-export const MAX_PAYLOAD_BYTES = 1_743;
-export const MAX_PAYLOAD_CHARS = 2_324;
+export const MAX_PAYLOAD_BYTES = 1_759;
+export const MAX_PAYLOAD_CHARS = 2_346;

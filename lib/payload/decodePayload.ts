@@ -6,8 +6,10 @@ import {
   FLAG_FULL,
   FLAG_GS1,
   FLAG_KEY_UPPER,
+  FLAG_RECEIPT,
   FLAG_SELLER,
   FLAGS_KNOWN,
+  FLAGS_KNOWN_V2,
   GS1_EXPIRY,
   GS1_KNOWN,
   GS1_LOT,
@@ -17,6 +19,8 @@ import {
   MAX_PAYLOAD_CHARS,
   MAX_PROOF_NODES,
   PAYLOAD_VERSION,
+  PAYLOAD_VERSION_RECEIPT,
+  RECEIPT_SECRET_SIZE,
 } from "./constants.js";
 import { base64urlDecode } from "./internal/base64url.js";
 import { bytesToHexString } from "./internal/hex.js";
@@ -31,7 +35,8 @@ export type DecodePayloadErrorType = PayloadError;
  * always ends in a {@link PayloadError} with a `code`, never in a crash, a hang or a partial result.
  *
  * @param s The payload (the URL fragment after `#`; use `parsePayloadInput` for a whole link).
- * @returns The fields, hex in lower case; `encodePayload(decodePayload(s)) === s`. The result always
+ * @returns The fields, hex in lower case; `encodePayload(decodePayload(s)) === s`. Version 2 (flag `RECEIPT`)
+ *   adds `receiptSecret`; version 1 links decode as before. The result always
  *   satisfies `decodedPayloadSchema` (lib/schemas; asserted by the fuzz tests), without loading zod here:
  *   this runs in the portal's small bundle.
  * @throws {PayloadError} EMPTY, OVERSIZED, BASE64, TRUNCATED, VERSION, FLAGS, VARINT_NON_CANONICAL,
@@ -91,13 +96,26 @@ export function decodePayload(s: string): DecodedPayload {
 
   need(2, "the header");
   const version = b[0]!;
-  if (version !== PAYLOAD_VERSION)
-    throw new PayloadError("VERSION", `version ${version}, expected ${PAYLOAD_VERSION}.`, { offset: 0 });
+  if (version !== PAYLOAD_VERSION && version !== PAYLOAD_VERSION_RECEIPT)
+    throw new PayloadError(
+      "VERSION",
+      `version ${version}, expected ${PAYLOAD_VERSION} or ${PAYLOAD_VERSION_RECEIPT}.`,
+      { offset: 0 },
+    );
   const flags = b[1]!;
-  if ((flags & ~FLAGS_KNOWN) !== 0)
+  const known = version === PAYLOAD_VERSION ? FLAGS_KNOWN : FLAGS_KNOWN_V2;
+  if ((flags & ~known) !== 0)
     throw new PayloadError(
       "FLAGS",
-      `flags 0x${flags.toString(16).padStart(2, "0")} set reserved bits (known: 0x${FLAGS_KNOWN.toString(16)}).`,
+      `flags 0x${flags.toString(16).padStart(2, "0")} set reserved bits of version ${version} ` +
+        `(known: 0x${known.toString(16)}).`,
+      { offset: 1 },
+    );
+  const receipt = (flags & FLAG_RECEIPT) !== 0;
+  if (version === PAYLOAD_VERSION_RECEIPT && !receipt)
+    throw new PayloadError(
+      "FLAGS",
+      `flags 0x${flags.toString(16).padStart(2, "0")}: a version 2 payload must carry the receipt secret.`,
       { offset: 1 },
     );
   const full = (flags & FLAG_FULL) !== 0;
@@ -124,7 +142,7 @@ export function decodePayload(s: string): DecodedPayload {
   o += 32;
 
   const out: DecodedPayload = {
-    version: 1,
+    version: receipt ? PAYLOAD_VERSION_RECEIPT : PAYLOAD_VERSION,
     form: full ? "full" : "short",
     chainId,
     ledger,
@@ -142,6 +160,11 @@ export function decodePayload(s: string): DecodedPayload {
     need(20, "seller");
     out.seller = readHex(b, o, 20);
     o += 20;
+  }
+  if (receipt) {
+    need(RECEIPT_SECRET_SIZE, "the receipt secret");
+    out.receiptSecret = readHex(b, o, RECEIPT_SECRET_SIZE);
+    o += RECEIPT_SECRET_SIZE;
   }
   if ((flags & FLAG_GS1) !== 0) {
     need(1, "the GS1 flags");

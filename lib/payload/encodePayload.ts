@@ -5,6 +5,7 @@ import {
   FLAG_FULL,
   FLAG_GS1,
   FLAG_KEY_UPPER,
+  FLAG_RECEIPT,
   FLAG_SELLER,
   GS1_EXPIRY,
   GS1_LOT,
@@ -13,6 +14,8 @@ import {
   MAX_PAYLOAD_BYTES,
   MAX_PROOF_NODES,
   PAYLOAD_VERSION,
+  PAYLOAD_VERSION_RECEIPT,
+  RECEIPT_SECRET_SIZE,
 } from "./constants.js";
 import { base64urlEncode } from "./internal/base64url.js";
 import { writeHex } from "./internal/hex.js";
@@ -39,6 +42,9 @@ function writeAscii(s: string, out: Uint8Array, offset: number): number {
  * base64url without padding, ready for a URL fragment (see `payloadUrl`).
  *
  * @param p The fields; `form: "full"` needs `commitment` and `proof`, `form: "short"` takes no proof.
+ *   `receiptSecret` (16 bytes, the buyer's receipt of a sale) makes it a version 2 payload; without it the
+ *   payload is version 1, byte for byte as before. The version follows from `receiptSecret`: a `version`
+ *   field (1 or 2, e.g. from a decoded payload) is accepted and not written.
  * @returns The payload string (canonical: `decodePayload` then `encodePayload` gives it back).
  * @throws {PayloadError} code `FIELD` when a field does not fit the format.
  *
@@ -48,7 +54,8 @@ function writeAscii(s: string, out: Uint8Array, offset: number): number {
  */
 export function encodePayload(p: PayloadFields): string {
   if (p === null || typeof p !== "object") fail("payload", p, "an object of payload fields");
-  if (p.version !== undefined && p.version !== PAYLOAD_VERSION) fail("version", p.version, `${PAYLOAD_VERSION}`);
+  if (p.version !== undefined && p.version !== PAYLOAD_VERSION && p.version !== PAYLOAD_VERSION_RECEIPT)
+    fail("version", p.version, `${PAYLOAD_VERSION} or ${PAYLOAD_VERSION_RECEIPT} (or none)`);
   const full = p.form === "full";
   if (!full && p.form !== "short") fail("form", p.form, `"full" or "short"`);
   if (!Number.isSafeInteger(p.chainId) || p.chainId < 1) fail("chainId", p.chainId, "an integer from 1 to 2^53 - 1");
@@ -88,7 +95,9 @@ export function encodePayload(p: PayloadFields): string {
   if (p.seller !== undefined) flags |= FLAG_SELLER;
   if (gs1 !== undefined) flags |= FLAG_GS1;
   if (p.keyCase === "upper") flags |= FLAG_KEY_UPPER;
-  out[0] = PAYLOAD_VERSION;
+  const receipt = p.receiptSecret !== undefined;
+  if (receipt) flags |= FLAG_RECEIPT;
+  out[0] = receipt ? PAYLOAD_VERSION_RECEIPT : PAYLOAD_VERSION;
   out[1] = flags;
   let o = writeVarint(p.chainId, out, 2);
   if (!writeHex(p.ledger, 20, out, o)) fail("ledger", p.ledger, "an address (0x + 40 hex digits)");
@@ -105,6 +114,11 @@ export function encodePayload(p: PayloadFields): string {
   if (p.seller !== undefined) {
     if (!writeHex(p.seller, 20, out, o)) fail("seller", p.seller, "an address (0x + 40 hex digits)");
     o += 20;
+  }
+  if (p.receiptSecret !== undefined) {
+    if (!writeHex(p.receiptSecret, RECEIPT_SECRET_SIZE, out, o))
+      fail("receiptSecret", "(16 bytes expected; value not shown)", "0x + 32 hex digits");
+    o += RECEIPT_SECRET_SIZE;
   }
   if (gs1 !== undefined) {
     out[o++] =

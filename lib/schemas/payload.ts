@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addressSchema, chainIdSchema, hex32Schema, keyIndexSchema } from "./primitives.js";
+import { addressSchema, chainIdSchema, hex16Schema, hex32Schema, keyIndexSchema } from "./primitives.js";
 import { MAX_PROOF_NODES } from "../payload/constants.js";
 import { gs1Schema } from "./gs1.js";
 
@@ -9,11 +9,12 @@ export const keyCaseSchema = z.enum(["exact", "upper"]);
 /**
  * The fields of a QR payload, as given to `encodePayload`. A full form carries the commitment
  * and the Merkle proof; a short form carries neither proof nor (optionally) commitment, which the
- * verifier takes from the batch's proof shard.
+ * verifier takes from the batch's proof shard. `receiptSecret` (the buyer's receipt of a sale, 16 bytes)
+ * makes the payload version 2; `version` is derived from it and, when given, only checked to be 1 or 2.
  */
 export const payloadFieldsSchema = z
   .object({
-    version: z.literal(1).optional(),
+    version: z.union([z.literal(1), z.literal(2)]).optional(),
     form: z.enum(["full", "short"]),
     chainId: chainIdSchema,
     ledger: addressSchema,
@@ -25,6 +26,7 @@ export const payloadFieldsSchema = z
     seller: addressSchema.optional(),
     gs1: gs1Schema.optional(),
     keyCase: keyCaseSchema.optional(),
+    receiptSecret: hex16Schema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -37,10 +39,13 @@ export const payloadFieldsSchema = z
 /** Input of `encodePayload`. */
 export type PayloadFields = z.input<typeof payloadFieldsSchema>;
 
-/** A decoded payload: hex fields lower-case, `version` and `keyCase` always present. */
+/**
+ * A decoded payload: hex fields lower-case, `version` and `keyCase` always present; version 2 exactly
+ * when `receiptSecret` is present.
+ */
 export const decodedPayloadSchema = z
   .object({
-    version: z.literal(1),
+    version: z.union([z.literal(1), z.literal(2)]),
     form: z.enum(["full", "short"]),
     chainId: chainIdSchema,
     ledger: addressSchema,
@@ -52,8 +57,13 @@ export const decodedPayloadSchema = z
     seller: addressSchema.optional(),
     gs1: gs1Schema.optional(),
     keyCase: keyCaseSchema,
+    receiptSecret: hex16Schema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if ((p.version === 2) !== (p.receiptSecret !== undefined))
+      ctx.addIssue({ code: "custom", message: "version 2 exactly when the receipt secret is present" });
+  });
 
 /** Output of `decodePayload`. */
 export type DecodedPayload = z.infer<typeof decodedPayloadSchema>;

@@ -2,11 +2,17 @@ import { z } from "zod";
 import type { Address, Hex } from "viem";
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const HEX16 = /^0x[0-9a-fA-F]{32}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** A 32-byte value as `0x` + 64 hex digits (either case). */
 export const hex32Schema = z.custom<Hex>((v) => typeof v === "string" && HEX32.test(v), {
   message: "expected 0x followed by 64 hex digits (32 bytes)",
+});
+
+/** A 16-byte value (a receipt secret) as `0x` + 32 hex digits (either case). */
+export const hex16Schema = z.custom<Hex>((v) => typeof v === "string" && HEX16.test(v), {
+  message: "expected 0x followed by 32 hex digits (16 bytes)",
 });
 
 /** A 20-byte address as `0x` + 40 hex digits (either case; the checksum is not enforced). */

@@ -28,4 +28,11 @@ describe("docs/FORMATS.md quotes the vectors file", () => {
     const quoted = /0x01 10 e9f401[\s\S]*?```/.exec(doc)![0].split("\n").slice(0, 3).join("").replace(/0x|\s/g, "");
     expect(quoted).toBe(shortBytes);
   });
+
+  it("version 2: the short form with a receipt secret and the receipt vector", () => {
+    expect(vectors.payloads[4]!.name).toMatch(/receipt/);
+    expect(doc).toContain(vectors.payloads[4]!.payload);
+    for (const v of [vectors.receipt.secret, vectors.receipt.commitment, vectors.receipt.orderRef])
+      expect(doc).toContain(v);
+  });
 });

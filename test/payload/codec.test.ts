@@ -8,11 +8,13 @@ import { parsePayloadInput } from "../../lib/payload/parsePayloadInput.js";
 import { addSeller } from "../../lib/payload/addSeller.js";
 import { gs1DigitalLinkPath } from "../../lib/payload/gs1DigitalLinkPath.js";
 import { PayloadError } from "../../lib/payload/errors.js";
+import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
+import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import type { PayloadErrorCode } from "../../lib/payload/errors.js";
-import { MAX_PAYLOAD_CHARS } from "../../lib/payload/constants.js";
-import { decodedPayloadSchema } from "../../lib/schemas/payload.js";
+import { MAX_PAYLOAD_BYTES, MAX_PAYLOAD_CHARS } from "../../lib/payload/constants.js";
+import { decodedPayloadSchema, payloadFieldsSchema } from "../../lib/schemas/payload.js";
 import type { PayloadFields } from "../../lib/schemas/payload.js";
-import { LEDGER, SELLER, b64u, fill, hexBytes, leb, payloadBytes, unb64u } from "./helpers.js";
+import { LEDGER, RECEIPT, SELLER, b64u, fill, hexBytes, leb, payloadBytes, unb64u } from "./helpers.js";
 
 function code(s: string): PayloadErrorCode {
   try {
@@ -54,6 +56,20 @@ describe("payload vectors", () => {
     expect(expected).toHaveLength(90);
   });
 
+  it("version 2 vectors carry the receipt vector's secret after the seller (field 10)", () => {
+    const v = vectors.payloads[4]!;
+    const b = hexBytes(v.bytes);
+    expect(b.slice(0, 2)).toEqual([2, 0x34]); // version 2; seller | key upper | receipt
+    expect(b.slice(110, 126)).toEqual(hexBytes(vectors.receipt.secret));
+    expect(b).toHaveLength(126);
+    expect(decodePayload(vectors.payloads[5]!.payload).receiptSecret).toBe(vectors.receipt.secret);
+    const r = vectors.receipt;
+    expect(computeReceiptCommitment({ batchId: r.batchId as Hex, index: r.index, secret: r.secret as Hex })).toBe(
+      r.commitment,
+    );
+    expect(computeOrderRefHash({ orderReference: r.orderReference, secret: r.secret as Hex })).toBe(r.orderRef);
+  });
+
   it("full form byte layout ends with the node count and the proof", () => {
     const v = vectors.payloads[0]!;
     const b = hexBytes(v.bytes);
@@ -78,23 +94,28 @@ describe("payload codec", () => {
       for (const commitment of form === "full" ? [fill(3)] : [undefined, fill(3)])
         for (const seller of [undefined, SELLER])
           for (const gs1 of gs1s)
-            for (const keyCase of ["exact", "upper"] as const) {
-              const gs1Fixed =
-                gs1 && "serial" in gs1 && gs1.serial !== undefined ? { ...gs1, serial: gs1.serial.slice(0, 20) } : gs1;
-              const f: PayloadFields = {
-                ...base,
-                form,
-                keyCase,
-                ...(commitment ? { commitment } : {}),
-                ...(seller ? { seller } : {}),
-                ...(gs1Fixed ? { gs1: gs1Fixed } : {}),
-                ...(form === "full" ? { proof: [fill(1), fill(2)] } : {}),
-              };
-              const s = encodePayload(f);
-              const d = decodePayload(s);
-              expect(d).toEqual({ version: 1, ...f });
-              expect(encodePayload(d)).toBe(s);
-            }
+            for (const receiptSecret of [undefined, RECEIPT])
+              for (const keyCase of ["exact", "upper"] as const) {
+                const gs1Fixed =
+                  gs1 && "serial" in gs1 && gs1.serial !== undefined
+                    ? { ...gs1, serial: gs1.serial.slice(0, 20) }
+                    : gs1;
+                const f: PayloadFields = {
+                  ...base,
+                  form,
+                  keyCase,
+                  ...(commitment ? { commitment } : {}),
+                  ...(seller ? { seller } : {}),
+                  ...(gs1Fixed ? { gs1: gs1Fixed } : {}),
+                  ...(receiptSecret ? { receiptSecret } : {}),
+                  ...(form === "full" ? { proof: [fill(1), fill(2)] } : {}),
+                };
+                const s = encodePayload(f);
+                const d = decodePayload(s);
+                expect(d).toEqual({ version: receiptSecret ? 2 : 1, ...f });
+                expect(unb64u(s)[0]).toBe(receiptSecret ? 2 : 1);
+                expect(encodePayload(d)).toBe(s);
+              }
   });
 
   it("full form with an empty proof (a batch of one key) and with 48 nodes", () => {
@@ -120,10 +141,44 @@ describe("payload codec", () => {
       index: 2 ** 48 - 1,
       commitment: fill(3),
       seller: SELLER,
+      receiptSecret: RECEIPT,
       gs1: { gtin: "99999999999997", lot: "L".repeat(20), serial: "S".repeat(20), expiry: "991231" },
       proof: Array.from({ length: 48 }, () => fill(9)),
     });
     expect(s.length).toBe(MAX_PAYLOAD_CHARS);
+    expect(unb64u(s)).toHaveLength(MAX_PAYLOAD_BYTES);
+  });
+
+  it("receipt secret: version 2, flag 0x20, 16 bytes after the seller; without it the bytes are version 1", () => {
+    const v1 = encodePayload({ ...base, form: "short", seller: SELLER, commitment: fill(3) });
+    const v2 = encodePayload({ ...base, form: "short", seller: SELLER, commitment: fill(3), receiptSecret: RECEIPT });
+    const b1 = [...unb64u(v1)];
+    const b2 = [...unb64u(v2)];
+    expect(b1[0]).toBe(1);
+    expect(b2.slice(0, 2)).toEqual([2, b1[1]! | 0x20]);
+    expect(b2.slice(2, b1.length)).toEqual(b1.slice(2));
+    expect(b2.slice(b1.length)).toEqual(hexBytes(RECEIPT));
+    // A decoded version 1 payload given a secret becomes version 2; dropping the secret gives the v1 bytes back.
+    const d1 = decodePayload(v1);
+    expect(encodePayload({ ...d1, receiptSecret: RECEIPT })).toBe(v2);
+    expect(encodePayload({ ...decodePayload(v2), receiptSecret: undefined })).toBe(v1);
+    expect(decodePayload(addSeller(v2, LEDGER)).receiptSecret).toBe(RECEIPT);
+    // An upper-case secret is written as bytes and read back lower-case.
+    expect(
+      decodePayload(
+        encodePayload({ ...base, form: "short", receiptSecret: RECEIPT.toUpperCase().replace("0X", "0x") as Hex }),
+      ).receiptSecret,
+    ).toBe(RECEIPT);
+  });
+
+  it("the decoded-payload schema ties version 2 to the receipt secret", () => {
+    const d = decodePayload(encodePayload({ ...base, form: "short", receiptSecret: RECEIPT }));
+    expect(decodedPayloadSchema.safeParse(d).success).toBe(true);
+    expect(decodedPayloadSchema.safeParse({ ...d, version: 1 }).success).toBe(false);
+    expect(decodedPayloadSchema.safeParse({ ...d, receiptSecret: undefined }).success).toBe(false);
+    expect(decodedPayloadSchema.safeParse({ ...d, receiptSecret: fill(1) }).success).toBe(false);
+    expect(payloadFieldsSchema.safeParse({ ...base, form: "short", receiptSecret: RECEIPT }).success).toBe(true);
+    expect(payloadFieldsSchema.safeParse({ ...base, form: "short", receiptSecret: "0x12" }).success).toBe(false);
   });
 
   it("addSeller adds (or replaces) the seller and keeps everything else", () => {
@@ -177,14 +232,24 @@ describe("payload codec", () => {
     ["lot outside character set 82", { gs1: { gtin: "09506000134352", lot: "批次" } }],
     ["expiry month 13", { gs1: { gtin: "09506000134352", expiry: "261301" } }],
     ["unknown GS1 field", { gs1: { gtin: "09506000134352", price: "1" } }],
-    ["version 2", { version: 2 }],
+    ["version 3", { version: 3 }],
+    ["receipt secret of 15 bytes", { receiptSecret: fill(1, 15) }],
+    ["receipt secret of 32 bytes", { receiptSecret: fill(1, 32) }],
+    ["receipt secret not hex", { receiptSecret: `0x${"zz".repeat(16)}` }],
   ])("encode refuses %s with code FIELD", (_name, patch) => {
     expect(() => encodePayload({ ...base, form: "short", ...(patch as object) } as PayloadFields)).toThrow(
       expect.objectContaining({ code: "FIELD" }),
     );
   });
-  it("encode never quotes the salt", () => {
+  it("encode never quotes the salt or the receipt secret", () => {
     expect(() => encodePayload({ ...base, form: "short", salt: "0xsecretsecret" as Hex })).toThrow(/value not shown/);
+    const bad = "0x0123456789abcdef0123456789abcdefff" as Hex;
+    expect(() => encodePayload({ ...base, form: "short", receiptSecret: bad })).toThrow(/value not shown/);
+    try {
+      encodePayload({ ...base, form: "short", receiptSecret: bad });
+    } catch (e) {
+      expect(String((e as Error).message)).not.toContain("0123456789abcdef");
+    }
   });
 });
 
@@ -207,8 +272,20 @@ describe("hostile payloads give a PayloadError with a code", () => {
     ["non-zero spare bits", "AR", "BASE64"],
     ["header only", b64u([1]), "TRUNCATED"],
     ["version 0", b64u(payloadBytes({ version: 0, flags: 0 })), "VERSION"],
-    ["version 2", b64u(payloadBytes({ version: 2, flags: 0 })), "VERSION"],
-    ["reserved flag 0x20", b64u(payloadBytes({ flags: 0x20 })), "FLAGS"],
+    ["version 3", b64u(payloadBytes({ version: 3, flags: 0x20, tail: hexBytes(RECEIPT) })), "VERSION"],
+    ["version 2 without the receipt flag", b64u(payloadBytes({ version: 2, flags: 0 })), "FLAGS"],
+    ["receipt flag 0x20 in version 1", b64u(payloadBytes({ flags: 0x20, tail: hexBytes(RECEIPT) })), "FLAGS"],
+    ["version 2 reserved flag 0x40", b64u(payloadBytes({ version: 2, flags: 0x60, tail: hexBytes(RECEIPT) })), "FLAGS"],
+    [
+      "receipt secret cut short",
+      b64u(payloadBytes({ version: 2, flags: 0x20, tail: hexBytes(RECEIPT).slice(0, 15) })),
+      "TRUNCATED",
+    ],
+    [
+      "version 2 with trailing bytes",
+      b64u(payloadBytes({ version: 2, flags: 0x20, tail: [...hexBytes(RECEIPT), 0] })),
+      "TRAILING_BYTES",
+    ],
     ["reserved flag 0x80", b64u(payloadBytes({ flags: 0x80 })), "FLAGS"],
     ["full without commitment flag", b64u(payloadBytes({ flags: 0x01 })), "FLAGS"],
     [

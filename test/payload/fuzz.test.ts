@@ -8,7 +8,7 @@ import { decodedPayloadSchema } from "../../lib/schemas/payload.js";
 import type { PayloadFields } from "../../lib/schemas/payload.js";
 import { b64u, hexBytes } from "./helpers.js";
 
-/** Runs per property; 4 properties below, 10,000 runs each for the garbage ones. */
+/** Runs per property; 5 garbage properties below at 10,000 runs each, and a round-trip one. */
 export const FUZZ_RUNS = 10_000;
 
 /** The property: either a valid decode that re-encodes to the same string and fits the schema, or a PayloadError. */
@@ -42,9 +42,20 @@ describe(`payload fuzz (fast-check, ${FUZZ_RUNS.toLocaleString("en-US")} runs pe
     );
   });
 
-  it("arbitrary bytes after a valid version byte", () => {
+  it("arbitrary bytes after a valid version byte (1 or 2)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 900 }), (bytes) => decodesCanonicallyOrRefuses(b64u([1, ...bytes]))),
+      fc.property(fc.constantFrom(1, 2), fc.uint8Array({ maxLength: 900 }), (version, bytes) =>
+        decodesCanonicallyOrRefuses(b64u([version, ...bytes])),
+      ),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+
+  it("arbitrary bytes after a version 2 header with the receipt flag", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0x1f }), fc.uint8Array({ maxLength: 900 }), (flags, bytes) =>
+        decodesCanonicallyOrRefuses(b64u([2, flags | 0x20, ...bytes])),
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });
@@ -85,6 +96,7 @@ describe(`payload fuzz (fast-check, ${FUZZ_RUNS.toLocaleString("en-US")} runs pe
         commitment: fc.option(hex(32), { nil: undefined }),
         proof: fc.array(hex(32), { maxLength: 48 }),
         seller: fc.option(hex(20), { nil: undefined }),
+        receiptSecret: fc.option(hex(16), { nil: undefined }),
         keyCase: fc.constantFrom("exact" as const, "upper" as const),
       })
       .map(({ full, commitment, proof, ...rest }): PayloadFields =>
@@ -97,7 +109,7 @@ describe(`payload fuzz (fast-check, ${FUZZ_RUNS.toLocaleString("en-US")} runs pe
         const s = encodePayload(f);
         const d = decodePayload(s);
         const clean = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
-        expect(d).toEqual({ version: 1, ...clean });
+        expect(d).toEqual({ version: f.receiptSecret === undefined ? 1 : 2, ...clean });
         expect(encodePayload(d)).toBe(s);
       }),
       { numRuns: 2_000 },

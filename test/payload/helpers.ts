@@ -20,6 +20,8 @@ export function leb(n: number | bigint): number[] {
 
 export const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3" as const;
 export const SELLER = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as const;
+/** A receipt secret (16 bytes) for codec tests. */
+export const RECEIPT = "0x5eceb7a1c0ffee0ddba11ad5ca1ab1e5" as const;
 
 /** Bytes of a payload built field by field, as docs/FORMATS.md lays them out. */
 export function payloadBytes(p: {

@@ -6,7 +6,7 @@ import { encodePayload } from "../../lib/payload/encodePayload.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { parsePayloadInput } from "../../lib/payload/parsePayloadInput.js";
 import { decodePayload } from "../../lib/payload/decodePayload.js";
-import { LEDGER, SELLER, fill } from "./helpers.js";
+import { LEDGER, RECEIPT, SELLER, fill } from "./helpers.js";
 
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 /** jsqr is CommonJS with `exports.default`; under NodeNext the default import is the module object. */
@@ -38,7 +38,9 @@ function roundTripQr(url: string): string | undefined {
 }
 
 /** The portal link of a full-form code for key 999,999 of a 1M-key batch, sold by SELLER. */
-const millionthKeyUrl = (extra: { gs1?: { gtin: string; lot: string; serial: string; expiry: string } } = {}) =>
+const millionthKeyUrl = (
+  extra: { gs1?: { gtin: string; lot: string; serial: string; expiry: string }; receiptSecret?: Hex } = {},
+) =>
   payloadUrl(
     PORTAL,
     encodePayload({
@@ -76,5 +78,25 @@ describe("QR size budget", () => {
     ).toBeLessThanOrEqual(200);
     expect(versionOf(url)).toBeLessThanOrEqual(10);
     expect(roundTripQr(url)).toBe(url);
+  });
+
+  it("full form with a receipt secret (version 2), a seller and GS1 identifiers stays within version 27 at level M", () => {
+    const url = millionthKeyUrl({ receiptSecret: RECEIPT });
+    expect(versionOf(url)).toBeLessThanOrEqual(27);
+    expect(roundTripQr(url)).toBe(url);
+    expect(decodePayload(parsePayloadInput(url).payload).receiptSecret).toBe(RECEIPT);
+    const gs1 = { gtin: "09506000134352", lot: "L2026-11", serial: "A7", expiry: "271231" };
+    expect(versionOf(millionthKeyUrl({ receiptSecret: RECEIPT, gs1 }))).toBeLessThanOrEqual(27);
+  });
+
+  it("short form with a receipt secret and a seller is at most 220 characters and reads back", () => {
+    const url = payloadUrl(
+      PORTAL,
+      encodePayload({ ...base, form: "short", chainId: 42161, index: 999_999, seller: SELLER, receiptSecret: RECEIPT }),
+    );
+    expect(url.length).toBeLessThanOrEqual(220);
+    expect(versionOf(url)).toBeLessThanOrEqual(10);
+    expect(roundTripQr(url)).toBe(url);
+    expect(decodePayload(parsePayloadInput(url).payload).receiptSecret).toBe(RECEIPT);
   });
 });

@@ -56,7 +56,8 @@ beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-custody-"));
   client = createPublicClient({ transport: http(node.url) });
   await ok(["init", "--chain", "31337", "--rpc", node.url]);
-  const dep = await ok(["deploy", "--json"], 0);
+  // This file covers the v1 ledger (still deployable with --ledger-version 1); v2 is in ledgerV2.test.ts.
+  const dep = await ok(["deploy", "--json", "--ledger-version", "1"], 0);
   ledger = JSON.parse(dep.stdout).ledger;
   // Independent set-up transactions from different accounts run in parallel.
   await ok(["party", "register", SUPPLIER, "--kind", "supplier", "--profile-uri", "https://example.com/p/1"], 0);
@@ -85,7 +86,7 @@ afterAll(async () => {
 describe("keytrail deploy / init / party", () => {
   it("writes the deployment record and re-running deploy changes nothing", async () => {
     const rec = JSON.parse(readFileSync(join(cwd, ".keytrail", "deployments", "31337.json"), "utf8"));
-    expect(rec).toMatchObject({ chainId: 31337, ledger, admin: ADMIN });
+    expect(rec).toMatchObject({ chainId: 31337, ledger, admin: ADMIN, version: 1 });
     expect(rec.deployBlock).toBeGreaterThan(0);
     const again = await ok(["deploy", "--json"], 0);
     expect(JSON.parse(again.stdout).ledger).toBe(ledger);

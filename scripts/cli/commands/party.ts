@@ -240,6 +240,7 @@ function registerRekey(party: Command): void {
     .description(
       "v2: move a party to a new account (lost or rotated key): a registrar proposes, a different regulator confirms",
     );
+  addExamples(rekey, "keytrail party rekey propose 0x3C44…93BC 0x90F7…b906 --keystore registrar.json");
   for (const step of ["propose", "confirm"] as const) {
     const c = rekey
       .command(`${step} <old-address> <new-address>`)

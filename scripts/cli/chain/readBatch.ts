@@ -46,7 +46,12 @@ export async function readBatch(ctx: LedgerContext, batchId: Hex, require = true
             args: [batchId],
           });
   } catch (e) {
-    throw await decodeLedgerError(e, { rpcUrl: ctx.rpcUrl, chainId: ctx.chainId, action: `read batch ${batchId}`, version: ctx.version });
+    throw await decodeLedgerError(e, {
+      rpcUrl: ctx.rpcUrl,
+      chainId: ctx.chainId,
+      action: `read batch ${batchId}`,
+      version: ctx.version,
+    });
   }
   const [root, supplier, count, expiresAt, restricted, saleRequired = false] = r;
   if (/^0x0{40}$/i.test(supplier)) {

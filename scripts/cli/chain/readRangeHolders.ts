@@ -57,8 +57,7 @@ export async function readRangeHolders(
     });
     return [holder, BigInt(segEnd)];
   };
-  const first: readonly [Address, bigint] =
-    parameters.version === 2 ? await segment(start) : await firstV1();
+  const first: readonly [Address, bigint] = parameters.version === 2 ? await segment(start) : await firstV1();
   const parts: RangeHolder[] = [];
   let [holder, segEnd] = first;
   let pos = start;

@@ -35,10 +35,7 @@ export type SendLedgerTxParameters<abi extends LedgerAbi, N extends WriteName<ab
 export async function sendLedgerTx<
   abi extends typeof keyLedgerAbi | typeof keyLedgerV2Abi = typeof keyLedgerAbi,
   N extends WriteName<abi> = WriteName<abi>,
->(
-  ctx: LedgerContext,
-  parameters: SendLedgerTxParameters<abi, N>,
-): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
+>(ctx: LedgerContext, parameters: SendLedgerTxParameters<abi, N>): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
   const { walletClient, account, publicClient } = ctx;
   if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
   const errCtx = {

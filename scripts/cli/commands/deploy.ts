@@ -47,7 +47,9 @@ export function registerDeployCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions & DeployOptions>();
       const out = createOutput(g);
       if (opts.ledgerVersion !== "1" && opts.ledgerVersion !== "2")
-        throw new CliUsageError(`--ledger-version ${JSON.stringify(opts.ledgerVersion)} is not valid: expected 1 or 2.`);
+        throw new CliUsageError(
+          `--ledger-version ${JSON.stringify(opts.ledgerVersion)} is not valid: expected 1 or 2.`,
+        );
       const version: 1 | 2 = opts.ledgerVersion === "2" ? 2 : 1;
       const adminDelay = parseDuration(opts.adminDelay, "--admin-delay");
       if (version === 1 && command.getOptionValueSource("adminDelay") === "cli")

@@ -272,6 +272,9 @@ function registerRekey(party: Command): void {
             : `re-keyed ${oldAccount} to ${newAccount}: its custody, batches, authorisations and redeemers now belong to ${newAccount} (tx ${tx})`,
         );
       });
-    addExamples(c, `keytrail party rekey ${step} 0x3C44…93BC 0x90F7…b906 --keystore ${step === "propose" ? "registrar" : "regulator"}.json`);
+    addExamples(
+      c,
+      `keytrail party rekey ${step} 0x3C44…93BC 0x90F7…b906 --keystore ${step === "propose" ? "registrar" : "regulator"}.json`,
+    );
   }
 }

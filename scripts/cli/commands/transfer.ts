@@ -77,7 +77,14 @@ export function registerTransferCommand(program: Command): void {
             })
           : await sendLedgerTx(ctx, {
               functionName: "transfer",
-              args: [batchId, range.start, range.end, to, findHint(await loadSegmentStarts(ctx, batchId), range.start), memoHash(o.memo)],
+              args: [
+                batchId,
+                range.start,
+                range.end,
+                to,
+                findHint(await loadSegmentStarts(ctx, batchId), range.start),
+                memoHash(o.memo),
+              ],
               action,
             });
       out.result(

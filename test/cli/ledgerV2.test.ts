@@ -239,6 +239,19 @@ describe("keytrail on KeyLedger v2", () => {
     await ok(["transfer", "--batch", "out/S", "--range", "250-269", "--to", DIST], 1);
   });
 
+  it("bulk transfer (orders file) on v2: transferMany without hints; a refused row is named by its line", async () => {
+    const orders = join(cwd, "moves.csv");
+    writeFileSync(orders, `out/S,270,279,${DIST},PO-9\nout/S,280,289,${RETAIL},PO-9\n`);
+    const r = await ok(["transfer", "--file", orders, "--chunk-size", "1"], 1);
+    expect(r.stdout).toContain("transferred 2 ranges (20 keys) in 2 transactions");
+    expect([await read("holderOf", 279n), await read("holderOf", 280n)]).toEqual([DIST, RETAIL]);
+    const again = join(cwd, "moves-again.csv");
+    writeFileSync(again, `out/S,290,291,${DIST}\nout/S,270,271,${RETAIL}\n`);
+    expect(await fails(["transfer", "--file", again], 1)).toContain(
+      `${again} line 2: Range 270-271 of batch ${batchId} is not held by you (${SUPPLIER}): ${DIST} holds it.`,
+    );
+  });
+
   it("a regulator's suspension is lifted by a regulator only", async () => {
     expect((await ok(["party", "suspend", RETAIL, "--reason", "audit"], 5)).stdout).toContain(
       `suspended ${RETAIL} by a regulator`,

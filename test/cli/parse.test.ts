@@ -199,6 +199,40 @@ describe("CLI chain helpers", () => {
       `${me} lacks the role REGULATOR_ROLE on this ledger.`,
     );
     expect(describeLedgerError("SomethingNew", [1n, "x"], {})).toBe("The ledger refused with SomethingNew(1, x).");
+    // v2 (ledger and sale module): the layer of a freeze, sales, refunds and re-keys name their values.
+    expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1, true], {})).toBe(
+      `Range 5 of batch ${b} is frozen by a regulator (revoked: stolen); frozen keys cannot move, be sold or be redeemed.`,
+    );
+    expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 7n, 6, false], {})).toContain(
+      "frozen by the supplier (revoked: refunded)",
+    );
+    expect(describeLedgerError("KeyLedgerAlreadySold", [b, 42n, 3], {})).toBe(
+      `Key 42 of batch ${b} is already sold (sale 3); a key cannot be sold twice unless refunded and reinstated.`,
+    );
+    expect(describeLedgerError("KeyLedgerSaleOrder", [b, 9n, 4n], {})).toBe(
+      `Sale of batch ${b}: index 4 follows 9; indices must be strictly increasing.`,
+    );
+    expect(describeLedgerError("KeyLedgerNotSeller", [b, 7n, me], {})).toBe(
+      `Key 7 of batch ${b} was not sold by ${me}: only its seller can refund it.`,
+    );
+    expect(describeLedgerError("KeyLedgerBadReceipt", [b, 7n, b], {})).toContain(
+      `The receipt for key 7 of batch ${b} (order reference hash ${b}) does not match its sale`,
+    );
+    expect(describeLedgerError("KeyLedgerNotSold", [b, 8n], {})).toBe(
+      `Key 8 of batch ${b} has not been sold: the batch requires a sale before redemption.`,
+    );
+    expect(describeLedgerError("KeyLedgerRegulatorSuspension", [holder, me], {})).toBe(
+      `Party ${holder} was suspended by a regulator: only a regulator can reinstate it (${me} cannot).`,
+    );
+    expect(describeLedgerError("KeyLedgerRekeySameAccount", [holder, me], {})).toBe(
+      `The re-key of ${holder} was proposed by ${me}: a different account with the regulator role must confirm it.`,
+    );
+    expect(describeLedgerError("KeyLedgerZeroAddress", ["newAccount"], {})).toBe(
+      "The zero address is not a valid newAccount.",
+    );
+    expect(describeLedgerError("KeyLedgerZeroAddress", [], {})).toBe(
+      "The zero address is not a valid party, admin or redeemer.",
+    );
   });
 
   it("the label sheet is a well-formed PDF: objects where the xref says, one page per 21 labels", () => {

@@ -91,6 +91,16 @@ describe("keytrail deploy / init / party", () => {
     const again = await ok(["deploy", "--json"], 0);
     expect(JSON.parse(again.stdout).ledger).toBe(ledger);
     expect(again.stderr).toContain("nothing changed");
+    // deploy's default is v2: the recorded v1 ledger is kept, and the way to a v2 one is named.
+    expect(again.stderr).toContain("the recorded ledger is version 1, not 2: pass --new to deploy a version 2 ledger");
+    const bad = await cli(["deploy", "--ledger-version", "3"], 0);
+    expect([bad.code, bad.stderr]).toEqual([2, 'error: --ledger-version "3" is not valid: expected 1 or 2.\n']);
+    // v2-only commands say so on a v1 ledger.
+    const sell = await cli(["sell", "--batch", `0x${"ab".repeat(32)}`, "--index", "1", "--order-ref", "O-1"], 1);
+    expect(sell.code).toBe(1);
+    expect(sell.stderr).toContain(`Ledger ${ledger} is a version 1 ledger: it records no sales.`);
+    const rekey = await cli(["party", "rekey", "propose", DIST1, STRANGER], 0);
+    expect(rekey.stderr).toContain(`Ledger ${ledger} is a version 1 ledger: parties cannot be re-keyed there.`);
   });
 
   it("suspends, reinstates, updates and shows parties", async () => {

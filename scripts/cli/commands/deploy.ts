@@ -60,6 +60,10 @@ export function registerDeployCommand(program: Command): void {
       if (existing && !opts.new) {
         const code = await publicClient.getCode({ address: existing.ledger as Address });
         if (code && code !== "0x") {
+          if ((existing.version ?? 1) !== version)
+            out.info(
+              `the recorded ledger is version ${existing.version ?? 1}, not ${version}: pass --new to deploy a version ${version} ledger`,
+            );
           out.info(
             `a KeyLedger (version ${existing.version ?? 1}) is already deployed on chain id ${chainId} at ${existing.ledger} (block ${existing.deployBlock}); nothing changed (use --new for another one)`,
           );

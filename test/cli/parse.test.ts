@@ -19,6 +19,8 @@ import { parseTime } from "../../scripts/cli/parse/parseTime.js";
 import { memoHash } from "../../scripts/cli/parse/memoHash.js";
 import { planChunks } from "../../scripts/cli/transfer/planChunks.js";
 import { readOrders, type OrderRow } from "../../scripts/cli/transfer/readOrders.js";
+import { planSaleChunks } from "../../scripts/cli/sale/planSaleChunks.js";
+import { readSaleOrders } from "../../scripts/cli/sale/readSaleOrders.js";
 import { keccak256, toHex, zeroHash } from "viem";
 
 describe("CLI input parsing", () => {
@@ -83,6 +85,46 @@ describe("CLI CSV readers share lib/keys' record splitter", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const B = `0x${"ab".repeat(32)}`;
   const TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+  it("sale orders: keys as an index or a range, the sale context parsed, overlaps and bad values named", () => {
+    const path = join(dir, "sales.csv");
+    writeFileSync(
+      path,
+      `batch,keys,order_ref,amount,currency,store,terminal\r\n${B},0-9,"ORD-1, gift",49.90,cny,Shop 12,T1\r\n${B},10,ORD-2\r\n${B},11-14,ORD-3,49.90,CNY,Shop 12,T1\r\n`,
+    );
+    const { rows } = readSaleOrders(path);
+    expect(rows.map((r) => [r.line, r.start, r.end, r.orderReference])).toEqual([
+      [2, 0n, 10n, "ORD-1, gift"],
+      [3, 10n, 11n, "ORD-2"],
+      [4, 11n, 15n, "ORD-3"],
+    ]);
+    expect(rows[0]!.context).toEqual({
+      amount: 4990n,
+      currency: "0x434e59",
+      store: toHex("Shop 12", { size: 32 }),
+      terminal: toHex("T1", { size: 32 }),
+    });
+    expect(rows[1]!.context).toEqual({ amount: 0n, currency: "0x000000", store: zeroHash, terminal: zeroHash });
+    // One sell call per context run, at most 4 keys each: 0-3, 4-7, 8-9 | 10 | 11-14.
+    const chunks = planSaleChunks(rows, 4);
+    expect(chunks.map((c) => c.keys.map((k) => Number(k.index)))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+      [10],
+      [11, 12, 13, 14],
+    ]);
+    writeFileSync(path, `${B},0-9,A\n${B},5,B\n`);
+    expect(() => readSaleOrders(path)).toThrow(`${path} lines 1 and 2 overlap: keys 0-9 and 5 of batch ${B}`);
+    writeFileSync(path, `${B},0-9,A,12.345,CNY\n`);
+    expect(() => readSaleOrders(path)).toThrow(
+      `${path} line 1: amount "12.345" has more decimals than CNY allows (2).`,
+    );
+    writeFileSync(path, `${B},0-9,A,12\n`);
+    expect(() => readSaleOrders(path)).toThrow(`${path} line 1: amount "12" needs a currency.`);
+    writeFileSync(path, `${B},0-9,"  "\n`);
+    expect(() => readSaleOrders(path)).toThrow(`${path} line 1: Invalid order reference: it is empty.`);
+  });
 
   it("orders file: a quoted memo holding a comma, CRLF line endings and a BOM", () => {
     const path = join(dir, "orders.csv");

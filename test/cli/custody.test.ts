@@ -56,7 +56,8 @@ beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-custody-"));
   client = createPublicClient({ transport: http(node.url) });
   await ok(["init", "--chain", "31337", "--rpc", node.url]);
-  const dep = await ok(["deploy", "--json"], 0);
+  // This file covers the v1 ledger (still deployable with --ledger-version 1); v2 is in ledgerV2.test.ts.
+  const dep = await ok(["deploy", "--json", "--ledger-version", "1"], 0);
   ledger = JSON.parse(dep.stdout).ledger;
   // Independent set-up transactions from different accounts run in parallel.
   await ok(["party", "register", SUPPLIER, "--kind", "supplier", "--profile-uri", "https://example.com/p/1"], 0);
@@ -85,11 +86,21 @@ afterAll(async () => {
 describe("keytrail deploy / init / party", () => {
   it("writes the deployment record and re-running deploy changes nothing", async () => {
     const rec = JSON.parse(readFileSync(join(cwd, ".keytrail", "deployments", "31337.json"), "utf8"));
-    expect(rec).toMatchObject({ chainId: 31337, ledger, admin: ADMIN });
+    expect(rec).toMatchObject({ chainId: 31337, ledger, admin: ADMIN, version: 1 });
     expect(rec.deployBlock).toBeGreaterThan(0);
     const again = await ok(["deploy", "--json"], 0);
     expect(JSON.parse(again.stdout).ledger).toBe(ledger);
     expect(again.stderr).toContain("nothing changed");
+    // deploy's default is v2: the recorded v1 ledger is kept, and the way to a v2 one is named.
+    expect(again.stderr).toContain("the recorded ledger is version 1, not 2: pass --new to deploy a version 2 ledger");
+    const bad = await cli(["deploy", "--ledger-version", "3"], 0);
+    expect([bad.code, bad.stderr]).toEqual([2, 'error: --ledger-version "3" is not valid: expected 1 or 2.\n']);
+    // v2-only commands say so on a v1 ledger.
+    const sell = await cli(["sell", "--batch", `0x${"ab".repeat(32)}`, "--index", "1", "--order-ref", "O-1"], 1);
+    expect(sell.code).toBe(1);
+    expect(sell.stderr).toContain(`Ledger ${ledger} is a version 1 ledger: it records no sales.`);
+    const rekey = await cli(["party", "rekey", "propose", DIST1, STRANGER], 0);
+    expect(rekey.stderr).toContain(`Ledger ${ledger} is a version 1 ledger: parties cannot be re-keyed there.`);
   });
 
   it("suspends, reinstates, updates and shows parties", async () => {

@@ -32,6 +32,9 @@ describe("keytrail CLI: usage and help", () => {
     ["party", "suspend"],
     ["party", "reinstate"],
     ["party", "show"],
+    ["party", "rekey"],
+    ["party", "rekey", "propose"],
+    ["party", "rekey", "confirm"],
     ["role", "grant"],
     ["role", "revoke"],
     ["authorize"],
@@ -47,6 +50,8 @@ describe("keytrail CLI: usage and help", () => {
     ["revoke"],
     ["reinstate"],
     ["redeem"],
+    ["sell"],
+    ["refund"],
     ["verify"],
     ["status"],
   ];
@@ -251,7 +256,14 @@ describe("keytrail init and an environment private key", () => {
     const key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"; // Hardhat's public test key 0
     const dep = await runCli(["deploy", "--json"], { cwd: dir, env: { KEYTRAIL_PRIVATE_KEY: key } });
     expect(dep.code, dep.stderr).toBe(0);
-    expect(JSON.parse(dep.stdout)).toMatchObject({ chainId: 1337, admin: testAddress(0) });
+    // deploy is v2 by default: the record names the version, the sale module and the admin delay (1 day).
+    expect(JSON.parse(dep.stdout)).toMatchObject({
+      chainId: 1337,
+      admin: testAddress(0),
+      version: 2,
+      sales: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+      adminDelay: 86_400,
+    });
     expect(dep.stdout + dep.stderr).not.toContain(key.slice(2));
     const rec = JSON.parse(readFileSync(join(dir, ".keytrail", "deployments", "1337.json"), "utf8"));
     const show = await runCli(["party", "show", testAddress(0), "--json"], { cwd: dir });

@@ -46,7 +46,7 @@ beforeAll(async () => {
   node = await startHardhatNode();
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-flow-"));
   await ok(["init", "--chain", "31337", "--rpc", node.url, "--portal", "https://verify.example.com"]);
-  await ok(["deploy", "--account", "0"]);
+  await ok(["deploy", "--account", "0", "--ledger-version", "1"]);
   await ok(["party", "register", SUPPLIER, "--kind", "supplier", "--account", "0"]);
   await ok(["party", "register", DIST1, "--kind", "distributor", "--account", "0"]);
   await ok(["party", "register", RETAIL, "--kind", "retailer", "--account", "0"]);

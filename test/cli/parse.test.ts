@@ -19,6 +19,8 @@ import { parseTime } from "../../scripts/cli/parse/parseTime.js";
 import { memoHash } from "../../scripts/cli/parse/memoHash.js";
 import { planChunks } from "../../scripts/cli/transfer/planChunks.js";
 import { readOrders, type OrderRow } from "../../scripts/cli/transfer/readOrders.js";
+import { planSaleChunks } from "../../scripts/cli/sale/planSaleChunks.js";
+import { readSaleOrders } from "../../scripts/cli/sale/readSaleOrders.js";
 import { keccak256, toHex, zeroHash } from "viem";
 
 describe("CLI input parsing", () => {
@@ -83,6 +85,46 @@ describe("CLI CSV readers share lib/keys' record splitter", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const B = `0x${"ab".repeat(32)}`;
   const TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+  it("sale orders: keys as an index or a range, the sale context parsed, overlaps and bad values named", () => {
+    const path = join(dir, "sales.csv");
+    writeFileSync(
+      path,
+      `batch,keys,order_ref,amount,currency,store,terminal\r\n${B},0-9,"ORD-1, gift",49.90,cny,Shop 12,T1\r\n${B},10,ORD-2\r\n${B},11-14,ORD-3,49.90,CNY,Shop 12,T1\r\n`,
+    );
+    const { rows } = readSaleOrders(path);
+    expect(rows.map((r) => [r.line, r.start, r.end, r.orderReference])).toEqual([
+      [2, 0n, 10n, "ORD-1, gift"],
+      [3, 10n, 11n, "ORD-2"],
+      [4, 11n, 15n, "ORD-3"],
+    ]);
+    expect(rows[0]!.context).toEqual({
+      amount: 4990n,
+      currency: "0x434e59",
+      store: toHex("Shop 12", { size: 32 }),
+      terminal: toHex("T1", { size: 32 }),
+    });
+    expect(rows[1]!.context).toEqual({ amount: 0n, currency: "0x000000", store: zeroHash, terminal: zeroHash });
+    // One sell call per context run, at most 4 keys each: 0-3, 4-7, 8-9 | 10 | 11-14.
+    const chunks = planSaleChunks(rows, 4);
+    expect(chunks.map((c) => c.keys.map((k) => Number(k.index)))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+      [10],
+      [11, 12, 13, 14],
+    ]);
+    writeFileSync(path, `${B},0-9,A\n${B},5,B\n`);
+    expect(() => readSaleOrders(path)).toThrow(`${path} lines 1 and 2 overlap: keys 0-9 and 5 of batch ${B}`);
+    writeFileSync(path, `${B},0-9,A,12.345,CNY\n`);
+    expect(() => readSaleOrders(path)).toThrow(
+      `${path} line 1: amount "12.345" has more decimals than CNY allows (2).`,
+    );
+    writeFileSync(path, `${B},0-9,A,12\n`);
+    expect(() => readSaleOrders(path)).toThrow(`${path} line 1: amount "12" needs a currency.`);
+    writeFileSync(path, `${B},0-9,"  "\n`);
+    expect(() => readSaleOrders(path)).toThrow(`${path} line 1: Invalid order reference: it is empty.`);
+  });
 
   it("orders file: a quoted memo holding a comma, CRLF line endings and a BOM", () => {
     const path = join(dir, "orders.csv");
@@ -199,6 +241,40 @@ describe("CLI chain helpers", () => {
       `${me} lacks the role REGULATOR_ROLE on this ledger.`,
     );
     expect(describeLedgerError("SomethingNew", [1n, "x"], {})).toBe("The ledger refused with SomethingNew(1, x).");
+    // v2 (ledger and sale module): the layer of a freeze, sales, refunds and re-keys name their values.
+    expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 6n, 1, true], {})).toBe(
+      `Range 5 of batch ${b} is frozen by a regulator (revoked: stolen); frozen keys cannot move, be sold or be redeemed.`,
+    );
+    expect(describeLedgerError("KeyLedgerRangeFrozen", [b, 5n, 7n, 6, false], {})).toContain(
+      "frozen by the supplier (revoked: refunded)",
+    );
+    expect(describeLedgerError("KeyLedgerAlreadySold", [b, 42n, 3], {})).toBe(
+      `Key 42 of batch ${b} is already sold (sale 3); a key cannot be sold twice unless refunded and reinstated.`,
+    );
+    expect(describeLedgerError("KeyLedgerSaleOrder", [b, 9n, 4n], {})).toBe(
+      `Sale of batch ${b}: index 4 follows 9; indices must be strictly increasing.`,
+    );
+    expect(describeLedgerError("KeyLedgerNotSeller", [b, 7n, me], {})).toBe(
+      `Key 7 of batch ${b} was not sold by ${me}: only its seller can refund it.`,
+    );
+    expect(describeLedgerError("KeyLedgerBadReceipt", [b, 7n, b], {})).toContain(
+      `The receipt for key 7 of batch ${b} (order reference hash ${b}) does not match its sale`,
+    );
+    expect(describeLedgerError("KeyLedgerNotSold", [b, 8n], {})).toBe(
+      `Key 8 of batch ${b} has not been sold: the batch requires a sale before redemption.`,
+    );
+    expect(describeLedgerError("KeyLedgerRegulatorSuspension", [holder, me], {})).toBe(
+      `Party ${holder} was suspended by a regulator: only a regulator can reinstate it (${me} cannot).`,
+    );
+    expect(describeLedgerError("KeyLedgerRekeySameAccount", [holder, me], {})).toBe(
+      `The re-key of ${holder} was proposed by ${me}: a different account with the regulator role must confirm it.`,
+    );
+    expect(describeLedgerError("KeyLedgerZeroAddress", ["newAccount"], {})).toBe(
+      "The zero address is not a valid newAccount.",
+    );
+    expect(describeLedgerError("KeyLedgerZeroAddress", [], {})).toBe(
+      "The zero address is not a valid party, admin or redeemer.",
+    );
   });
 
   it("the label sheet is a well-formed PDF: objects where the xref says, one page per 21 labels", () => {

@@ -53,7 +53,7 @@ const ok = async (args: string[]): Promise<CliResult> => {
 /** Starts a node on the test's port and brings it to the same state every time: ledger, parties, an anchored batch. */
 async function startChain(): Promise<void> {
   node = await startLocalNode({ port });
-  await ok(["deploy", "--account", "0"]);
+  await ok(["deploy", "--account", "0", "--ledger-version", "1"]);
   ledger = JSON.parse(readFileSync(join(cwd, ".keytrail", "deployments", "31337.json"), "utf8")).ledger;
   await registerParties(rpcUrl(), ledger, [
     [SUPPLIER, 1],

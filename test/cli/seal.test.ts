@@ -45,7 +45,7 @@ beforeAll(async () => {
   node = await startHardhatNode();
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-seal-"));
   await ok(["init", "--chain", "31337", "--rpc", node.url]);
-  await ok(["deploy", "--account", "0"]);
+  await ok(["deploy", "--account", "0", "--ledger-version", "1"]);
   await ok(["party", "register", SUPPLIER, "--kind", "supplier", "--account", "0"]);
 });
 afterAll(async () => {

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { encodeAbiParameters, getAddress, keccak256, type Hex } from "viem";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { getLedgerLogs } from "../chain/getLedgerLogs.js";
+import { getLedgerV2Logs } from "../chain/getLedgerV2Logs.js";
 import { openLedger } from "../chain/openLedger.js";
 import { readBatch } from "../chain/readBatch.js";
 import { sendLedgerTx } from "../chain/sendLedgerTx.js";
@@ -14,12 +16,13 @@ import type { GlobalOptions } from "../types.js";
 import { readBatchFolder } from "./readBatchFolder.js";
 import { toAnchorParams } from "./toAnchorParams.js";
 
-type AnchorOptions = { manifestUri: string; json?: boolean; allowExpired?: boolean };
+type AnchorOptions = { manifestUri: string; json?: boolean; allowExpired?: boolean; saleRequired?: boolean };
 
 /**
  * `keytrail batch anchor <folder>`: anchors a sealed batch. Refuses a folder without `.complete`;
  * checks the manifest's chain id, ledger and supplier against the connection and names any
- * mismatch; refuses a batch whose expiry has passed unless --allow-expired; idempotent: an already anchored batch (same root) is reported from batchOf and its
+ * mismatch; refuses a batch whose expiry has passed unless --allow-expired; `--sale-required` (v2)
+ * anchors a batch whose keys can be redeemed only after a recorded sale; idempotent: an already anchored batch (same root) is reported from batchOf and its
  * BatchAnchored log, and nothing is sent.
  *
  * @param batch - the `batch` command.
@@ -33,11 +36,17 @@ export function registerBatchAnchor(batch: Command): void {
     .option("--manifest-uri <uri>", "where manifest.json is published", "")
     .option("--json", "print the anchor record as JSON")
     .option("--allow-expired", "anchor even when the batch's expiry has passed (refused by default)")
+    .option("--sale-required", "v2: keys can be redeemed only after a recorded sale (keytrail sell)")
     .action(async (folder: string, o: AnchorOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
       const { manifest, manifestHash } = readBatchFolder(folder);
       const ctx = await openLedger(g, { signer: true });
+      const saleRequired = o.saleRequired === true;
+      if (saleRequired && ctx.version !== 2)
+        throw new CliError(`--sale-required needs a KeyLedger v2; ledger ${ctx.ledger} is version 1.`, {
+          details: "Deploy a v2 ledger (keytrail deploy --new) and seal the batch for it.",
+        });
       if (Number(manifest.chainId) !== ctx.chainId) {
         throw new CliError(
           `Batch ${folder} was sealed for chain id ${manifest.chainId} (ledger ${manifest.ledger}), but RPC ${ctx.rpcUrl} serves chain id ${ctx.chainId}.`,
@@ -74,18 +83,31 @@ export function registerBatchAnchor(batch: Command): void {
             },
           );
         }
-        const [log] = await getLedgerLogs(ctx.publicClient, {
-          address: ctx.ledger,
-          events: ["BatchAnchored"],
-          topic1: batchId,
-          fromBlock: ctx.deployBlock,
-        });
+        if (saleRequired && !existing.saleRequired)
+          throw new CliError(
+            `Batch ${batchId} (label ${JSON.stringify(manifest.label)}) is already anchored without --sale-required; it cannot be changed.`,
+          );
+        const [log] =
+          ctx.version === 2
+            ? await getLedgerV2Logs(ctx.publicClient, {
+                address: ctx.ledger,
+                event: "BatchAnchored",
+                args: { batchId },
+                fromBlock: ctx.deployBlock,
+              })
+            : await getLedgerLogs(ctx.publicClient, {
+                address: ctx.ledger,
+                events: ["BatchAnchored"],
+                topic1: batchId,
+                fromBlock: ctx.deployBlock,
+              });
         const record = {
           chainId: ctx.chainId,
           ledger: ctx.ledger,
           batchId,
           root: existing.root,
           count: existing.count,
+          ...(ctx.version === 2 ? { saleRequired: existing.saleRequired } : {}),
           txHash: log?.transactionHash ?? null,
           block: log?.blockNumber ?? null,
           alreadyAnchored: true,
@@ -118,17 +140,23 @@ export function registerBatchAnchor(batch: Command): void {
         );
       }
       const params = toAnchorParams(manifest, manifestHash, o.manifestUri);
-      const { hash, receipt } = await sendLedgerTx(ctx, {
-        functionName: "anchorBatch",
-        args: [params],
-        action: `anchor batch ${batchId} (${folder})`,
-      });
+      const action = `anchor batch ${batchId} (${folder})`;
+      const { hash, receipt } =
+        ctx.version === 2
+          ? await sendLedgerTx(ctx, {
+              abi: keyLedgerV2Abi,
+              functionName: "anchorBatch",
+              args: [{ ...params, saleRequired }],
+              action,
+            })
+          : await sendLedgerTx(ctx, { functionName: "anchorBatch", args: [params], action });
       const record = {
         chainId: ctx.chainId,
         ledger: ctx.ledger,
         batchId,
         root: params.root,
         count: params.count,
+        ...(ctx.version === 2 ? { saleRequired } : {}),
         txHash: hash,
         block: receipt.blockNumber,
         alreadyAnchored: false,
@@ -137,7 +165,7 @@ export function registerBatchAnchor(batch: Command): void {
       if (o.json) out.json(record);
       else
         out.result(
-          `anchored batch ${batchId} (${params.count} keys, root ${params.root}) in block ${receipt.blockNumber}, tx ${hash}`,
+          `anchored batch ${batchId} (${params.count} keys, root ${params.root}${saleRequired ? ", sale required" : ""}) in block ${receipt.blockNumber}, tx ${hash}`,
         );
     });
   addExamples(

@@ -12,10 +12,10 @@ import {
   type PublicClient,
   type Transport,
 } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { BaseError } from "../../../lib/errors/BaseError.js";
 import { CliError, LedgerRefusedError, RPC_CHECK_HINT, RpcUnreachableError } from "../errors.js";
 import { describeLedgerError } from "./describeLedgerError.js";
+import { ledgerAbiOf, type LedgerVersion } from "./ledgerAbiOf.js";
 import { readRangeHolders, type RangeHolder } from "./readRangeHolders.js";
 
 /** Context for {@link decodeLedgerError}. */
@@ -28,6 +28,8 @@ export type DecodeLedgerErrorContext = {
   rpcUrl?: string | undefined;
   /** What was being done, e.g. "transfer range 0-9999". */
   action?: string | undefined;
+  /** The ledger's version (decides the ABI raw revert data is decoded with); default 1. */
+  version?: LedgerVersion | undefined;
 };
 
 /**
@@ -53,7 +55,7 @@ export async function decodeLedgerError(error: unknown, context: DecodeLedgerErr
       let args: readonly unknown[] = reverted.data?.args ?? [];
       if (!name && reverted.raw) {
         try {
-          const d = decodeErrorResult({ abi: keyLedgerAbi, data: reverted.raw });
+          const d = decodeErrorResult({ abi: ledgerAbiOf(context.version ?? 1), data: reverted.raw });
           name = d.errorName;
           args = d.args ?? [];
         } catch {
@@ -110,6 +112,7 @@ async function readHoldersOf(
   if (!context.publicClient || !context.ledger) return undefined;
   try {
     return await readRangeHolders(context.publicClient, context.ledger, {
+      version: context.version,
       batchId: args[0] as Hex,
       start: BigInt(args[1] as bigint),
       end: BigInt(args[2] as bigint),

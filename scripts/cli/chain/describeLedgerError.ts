@@ -1,5 +1,6 @@
 import { keccak256, toHex, type Address, type ContractErrorName } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { assertNever } from "../../../lib/errors/assertNever.js";
 import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import { formatRange } from "../parse/formatRange.js";
@@ -19,10 +20,10 @@ const ROLE_NAMES: Record<string, string> = {
   [keccak256(toHex("REGULATOR_ROLE"))]: "REGULATOR_ROLE",
 };
 
-/** Names of the ledger's custom errors (from the ABI). */
-type LedgerErrorName = ContractErrorName<typeof keyLedgerAbi>;
+/** Names of the ledger's custom errors (from the ABIs of both versions; v2's include its sale module's). */
+type LedgerErrorName = ContractErrorName<typeof keyLedgerAbi> | ContractErrorName<typeof keyLedgerV2Abi>;
 const LEDGER_ERRORS: ReadonlySet<string> = new Set(
-  keyLedgerAbi.flatMap((item) => (item.type === "error" ? [item.name] : [])),
+  [...keyLedgerAbi, ...keyLedgerV2Abi].flatMap((item) => (item.type === "error" ? [item.name] : [])),
 );
 const isLedgerError = (name: string): name is LedgerErrorName => LEDGER_ERRORS.has(name);
 
@@ -33,8 +34,8 @@ function when(t: bigint): string {
 }
 
 /**
- * Turns one of the ledger's custom errors (name and decoded arguments) into a plain sentence that
- * names the values, e.g. "range 0-9999 of batch 0x… is not held by you (0x…): 0x… holds it."
+ * Turns one of the ledger's custom errors (v1 or v2, sale module included; name and decoded
+ * arguments) into a plain sentence that names the values, e.g. "range 0-9999 of batch 0x… is not held by you (0x…): 0x… holds it."
  *
  * @param errorName - the custom error's name.
  * @param args - its decoded arguments, in ABI order.
@@ -71,9 +72,13 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
     case "KeyLedgerInvalidCount":
       return `Key count ${a[0]} is invalid: expected 1 to 2^48-1.`;
     case "KeyLedgerZeroRoot":
-      return "The Merkle root is zero.";
+      return a.length >= 2
+        ? `The Merkle root of batch ${a[0]} (label ${JSON.stringify(a[1])}) is zero.`
+        : "The Merkle root is zero.";
     case "KeyLedgerZeroAddress":
-      return "The zero address is not a valid party, admin or redeemer.";
+      return a.length >= 1
+        ? `The zero address is not a valid ${String(a[0])}.`
+        : "The zero address is not a valid party, admin or redeemer.";
     case "KeyLedgerInvalidExpiry":
       return `Expiry ${a[0]} does not fit 40 bits of Unix seconds.`;
     case "KeyLedgerInvalidRange":
@@ -99,8 +104,54 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
       const who = /^0x0{40}$/i.test(holder) ? "nobody holds it" : `${holder} holds it`;
       return `${range}: ${who}.`;
     }
-    case "KeyLedgerRangeFrozen":
-      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is frozen (revoked: ${reasonName(Number(a[3]))}); frozen keys cannot move or be redeemed.`;
+    case "KeyLedgerRangeFrozen": {
+      const by = a[4] === true ? " by a regulator" : a[4] === false ? " by the supplier" : "";
+      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} is frozen${by} (revoked: ${reasonName(Number(a[3]))}); frozen keys cannot move, be sold or be redeemed.`;
+    }
+    case "KeyLedgerNotFrozen":
+      return `Range ${formatRange(a[1] as bigint, a[2] as bigint)} of batch ${a[0]} has no freeze you can lift: it is not frozen, or only a regulator's freeze (which only a regulator lifts) covers it.`;
+    case "KeyLedgerRegulatorSuspension":
+      return `Party ${a[0]} was suspended by a regulator: only a regulator can reinstate it (${a[1]} cannot).`;
+    case "KeyLedgerNotRegistrarOrRegulator":
+      return `${a[0]} has neither the REGISTRAR_ROLE nor the REGULATOR_ROLE on this ledger.`;
+    case "KeyLedgerPartyIdsExhausted":
+      return `No party id is left (next id would be ${a[0]}).`;
+    case "KeyLedgerNoPendingRekey":
+      return `No re-key of ${a[0]} to ${a[1]} is pending (propose it first: keytrail party rekey propose).`;
+    case "KeyLedgerRekeySameAccount":
+      return `The re-key of ${a[0]} was proposed by ${a[1]}: a different account with the regulator role must confirm it.`;
+    case "KeyLedgerNotSold":
+      return `Key ${a[1]} of batch ${a[0]} has not been sold: the batch requires a sale before redemption.`;
+    case "KeyLedgerSaleLengths":
+      return `Sale of batch ${a[0]} has ${a[1]} indices, ${a[2]} commitments and ${a[3]} order references: they must be equal and non-zero.`;
+    case "KeyLedgerSaleOrder":
+      return `Sale of batch ${a[0]}: index ${a[2]} follows ${a[1]}; indices must be strictly increasing.`;
+    case "KeyLedgerZeroCommitment":
+      return `Sale of key ${a[1]} of batch ${a[0]} has a zero receipt commitment.`;
+    case "KeyLedgerAlreadySold":
+      return `Key ${a[1]} of batch ${a[0]} is already sold (sale ${a[2]}); a key cannot be sold twice unless refunded and reinstated.`;
+    case "KeyLedgerKeyRedeemed":
+      return `Key ${a[1]} of batch ${a[0]} is already redeemed.`;
+    case "KeyLedgerSellerNotAuthorized":
+      return `Batch ${a[0]} is restricted and its supplier ${a[1]} has not authorised seller ${a[2]} (or the authorisation expired).`;
+    case "KeyLedgerNoSale":
+      return `Key ${a[1]} of batch ${a[0]} has no live sale to refund (never sold, or already refunded).`;
+    case "KeyLedgerNotSeller":
+      return `Key ${a[1]} of batch ${a[0]} was not sold by ${a[2]}: only its seller can refund it.`;
+    case "KeyLedgerBadReceipt":
+      return `The receipt for key ${a[1]} of batch ${a[0]} (order reference hash ${a[2]}) does not match its sale: wrong order reference or receipt secret.`;
+    case "KeyLedgerSaleNumbersExhausted":
+      return `Batch ${a[0]} has used all its sale numbers.`;
+    case "KeyLedgerOnlyDelegated":
+      return `The sale module ${a[0]} was called directly: call the ledger instead.`;
+    case "AccessControlEnforcedDefaultAdminDelay":
+      return `The admin change can only be completed after ${when(BigInt(a[0] as bigint))}.`;
+    case "AccessControlEnforcedDefaultAdminRules":
+      return "The admin role changes only through the delayed admin transfer (begin, wait, accept).";
+    case "AccessControlInvalidDefaultAdmin":
+      return `${a[0]} is not the pending admin.`;
+    case "SafeCastOverflowedUintDowncast":
+      return `Value ${a[1]} does not fit ${a[0]} bits.`;
     case "KeyLedgerRecipientNotAuthorized":
       return `Batch ${a[0]} is restricted and its supplier ${a[1]} has not authorised recipient ${a[2]} (or the authorisation expired).`;
     case "KeyLedgerSelfTransfer":
@@ -121,7 +172,7 @@ export function describeLedgerError(errorName: string, args: readonly unknown[],
     case "KeyLedgerInvalidMask":
       return `Redemption of word ${a[1]} of batch ${a[0]} is empty or reaches past the batch's last key.`;
     case "KeyLedgerInvalidReason":
-      return `Revocation reason ${a[0]} is not valid: expected one of ${REVOCATION_REASONS.slice(1).join(", ")}.`;
+      return `Revocation reason ${a[0]} is not valid: expected one of ${REVOCATION_REASONS.slice(1, 6).join(", ")}.`;
     case "KeyLedgerInvalidAuthorization":
       return `Authorisation of ${a[0]} with tier ${a[1]} until ${when(BigInt(a[2] as bigint))} is invalid: the tier must be at least 1 and the expiry in the future.`;
     case "KeyLedgerNotAuthorized":

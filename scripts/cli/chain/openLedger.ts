@@ -1,4 +1,7 @@
 import {
+  BaseError as ViemError,
+  HttpRequestError,
+  TimeoutError,
   createWalletClient,
   getAddress,
   isAddress,
@@ -10,12 +13,14 @@ import {
   type WalletClient,
 } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
 import type { LoadedConfig } from "../config/loadConfig.js";
 import { readDeployment } from "../config/readDeployment.js";
-import { CliError, CliUsageError } from "../errors.js";
+import { CliError, CliUsageError, RpcUnreachableError } from "../errors.js";
 import type { GlobalOptions } from "../types.js";
 import { connectChain } from "./connectChain.js";
+import type { LedgerVersion } from "./ledgerAbiOf.js";
 import { resolveAccount } from "./resolveAccount.js";
 
 /** Everything a chain command needs: clients, the ledger address, the signer. */
@@ -26,6 +31,8 @@ export type LedgerContext = {
   chainId: number;
   rpcUrl: string;
   ledger: Address;
+  /** The ledger's version, read from the contract (v2 answers `SALES()`, v1 does not). */
+  version: LedgerVersion;
   /** Block the ledger was deployed in (from the deployment record; 0 when unknown). */
   deployBlock: bigint;
   loaded: LoadedConfig;
@@ -42,7 +49,7 @@ export type OpenLedgerParameters = {
 /**
  * Resolves settings (flags > KEYTRAIL_* environment > keytrail.config.json > deployment record),
  * connects to the RPC, checks the chain id against the config, finds the ledger and checks that
- * code is deployed there, and (for writing commands) resolves the signing account.
+ * code is deployed there, reads the ledger's version (1 or 2), and (for writing commands) resolves the signing account.
  *
  * @param options - the global command-line options.
  * @param parameters - see {@link OpenLedgerParameters}.
@@ -91,6 +98,17 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
       { cause: e },
     );
   }
+  const version: LedgerVersion = await publicClient
+    .readContract({ address: ledger, abi: keyLedgerV2Abi, functionName: "SALES" })
+    .then(
+      () => 2 as const,
+      (e: unknown) => {
+        // v1 has no SALES(): the call reverts. A node that stops answering is not a version.
+        if (e instanceof ViemError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError))
+          throw new RpcUnreachableError(rpcUrl, { cause: e });
+        return 1 as const;
+      },
+    );
   const deployBlock =
     deployment && getAddress(deployment.ledger) === ledger
       ? BigInt(deployment.deployBlock)
@@ -108,5 +126,5 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
     });
     walletClient = createWalletClient({ account, chain: clients.chain, transport: clients.transport });
   }
-  return { publicClient, walletClient, account, chainId, rpcUrl, ledger, deployBlock, loaded };
+  return { publicClient, walletClient, account, chainId, rpcUrl, ledger, version, deployBlock, loaded };
 }

@@ -1,5 +1,7 @@
 import type { Address, Chain, Hex, PublicClient, Transport } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
+import type { LedgerVersion } from "./ledgerAbiOf.js";
 
 /** One part of a range with a single holder: `[start, end)`. */
 export type RangeHolder = { start: bigint; end: bigint; holder: Address };
@@ -13,11 +15,13 @@ export type ReadRangeHoldersParameters = {
   end: bigint;
   /** Most parts to list; the list then ends short of `end` (default 10). Reads stop after 5 segments per part. */
   maxParts?: number | undefined;
+  /** The ledger's version (default 1): v2 is read with `segmentOf`. */
+  version?: LedgerVersion | undefined;
 };
 
 /**
  * Reads who holds each part of a key range from the ledger's segments: one `keyStatus` call for
- * the segment holding `start`, then `segmentAt` for each following segment. Adjacent segments of
+ * the segment holding `start`, then `segmentAt` for each following segment (v2: `segmentOf` for each). Adjacent segments of
  * one holder (split by a revocation, say) are merged into one part.
  *
  * @param publicClient - a client of the ledger's chain.
@@ -35,15 +39,27 @@ export async function readRangeHolders(
 ): Promise<RangeHolder[]> {
   const { batchId, start, end } = parameters;
   const maxParts = parameters.maxParts ?? 10;
-  const status = await publicClient.readContract({
-    address: ledger,
-    abi: keyLedgerAbi,
-    functionName: "keyStatus",
-    args: [batchId, start, 0n],
-  });
+  const segment = async (index: bigint): Promise<readonly [Address, bigint]> => {
+    if (parameters.version === 2) {
+      const [, segEnd, holder] = await publicClient.readContract({
+        address: ledger,
+        abi: keyLedgerV2Abi,
+        functionName: "segmentOf",
+        args: [batchId, index],
+      });
+      return [holder, BigInt(segEnd)];
+    }
+    const [holder, segEnd] = await publicClient.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "segmentAt",
+      args: [batchId, index],
+    });
+    return [holder, BigInt(segEnd)];
+  };
+  const first: readonly [Address, bigint] = parameters.version === 2 ? await segment(start) : await firstV1();
   const parts: RangeHolder[] = [];
-  let holder = status.holder;
-  let segEnd = BigInt(status.segmentEnd);
+  let [holder, segEnd] = first;
   let pos = start;
   for (let reads = 1; ; reads++) {
     const partEnd = segEnd < end ? segEnd : end;
@@ -53,14 +69,17 @@ export async function readRangeHolders(
     else parts.push({ start: pos, end: partEnd, holder });
     if (partEnd >= end || segEnd <= pos || reads >= maxParts * 5) break;
     pos = segEnd;
-    const [h, e] = await publicClient.readContract({
-      address: ledger,
-      abi: keyLedgerAbi,
-      functionName: "segmentAt",
-      args: [batchId, pos],
-    });
-    holder = h;
-    segEnd = BigInt(e);
+    [holder, segEnd] = await segment(pos);
   }
   return parts;
+
+  async function firstV1(): Promise<readonly [Address, bigint]> {
+    const status = await publicClient.readContract({
+      address: ledger,
+      abi: keyLedgerAbi,
+      functionName: "keyStatus",
+      args: [batchId, start, 0n],
+    });
+    return [status.holder, BigInt(status.segmentEnd)];
+  }
 }

@@ -1,16 +1,23 @@
 import type { ContractFunctionArgs, ContractFunctionName, Hex, TransactionReceipt } from "viem";
-import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import type { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import type { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { CliError, CliUsageError } from "../errors.js";
 import { decodeLedgerError } from "./decodeLedgerError.js";
+import { ledgerAbiOf, type LedgerAbi } from "./ledgerAbiOf.js";
 import type { LedgerContext } from "./openLedger.js";
 import { waitForReceipt } from "./waitForReceipt.js";
 
-type WriteName = ContractFunctionName<typeof keyLedgerAbi, "nonpayable">;
+type WriteName<abi extends LedgerAbi> = ContractFunctionName<abi, "nonpayable">;
 
 /** Parameters of {@link sendLedgerTx}. */
-export type SendLedgerTxParameters<N extends WriteName> = {
+export type SendLedgerTxParameters<abi extends LedgerAbi, N extends WriteName<abi>> = {
+  /**
+   * The ABI the arguments are typed by: `keyLedgerV2Abi` for a v2-only call (sell, refund, proposeRekey …);
+   * omitted for calls both versions share. The call is encoded with the ABI of the ledger's version.
+   */
+  abi?: abi;
   functionName: N;
-  args: ContractFunctionArgs<typeof keyLedgerAbi, "nonpayable", N>;
+  args: ContractFunctionArgs<abi, "nonpayable", N>;
   /** What is being done, for messages ("register party 0x…"). */
   action: string;
 };
@@ -25,10 +32,10 @@ export type SendLedgerTxParameters<N extends WriteName> = {
  * @example
  * await sendLedgerTx(ctx, { functionName: "setRedeemer", args: [addr, true], action: "add redeemer" });
  */
-export async function sendLedgerTx<N extends WriteName>(
-  ctx: LedgerContext,
-  parameters: SendLedgerTxParameters<N>,
-): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
+export async function sendLedgerTx<
+  abi extends typeof keyLedgerAbi | typeof keyLedgerV2Abi = typeof keyLedgerAbi,
+  N extends WriteName<abi> = WriteName<abi>,
+>(ctx: LedgerContext, parameters: SendLedgerTxParameters<abi, N>): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
   const { walletClient, account, publicClient } = ctx;
   if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
   const errCtx = {
@@ -38,13 +45,14 @@ export async function sendLedgerTx<N extends WriteName>(
     chainId: ctx.chainId,
     rpcUrl: ctx.rpcUrl,
     action: parameters.action,
+    version: ctx.version,
   };
   let hash: Hex;
   try {
     const { request } = await publicClient.simulateContract({
       account,
       address: ctx.ledger,
-      abi: keyLedgerAbi,
+      abi: ledgerAbiOf(ctx.version),
       functionName: parameters.functionName,
       args: parameters.args,
     } as never);

@@ -1,13 +1,14 @@
 import type { Command } from "commander";
 import { PARTY_KIND_NAMES } from "../../../lib/parties/partyKinds.js";
-import { keccak256, toHex, zeroHash, type Hex } from "viem";
+import { keccak256, parseEventLogs, toHex, zeroHash, type Hex } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { encodeProfileUri } from "../../../lib/parties/encodeProfileUri.js";
 import { readProfileName } from "../../../lib/parties/readProfileName.js";
 import { openLedger } from "../chain/openLedger.js";
 import { readPartyProfileUri } from "../chain/readPartyProfileUri.js";
 import { sendLedgerTx } from "../chain/sendLedgerTx.js";
-import { CliUsageError } from "../errors.js";
+import { CliError, CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import { hashFile } from "../io/hashFile.js";
@@ -49,7 +50,9 @@ function kindOf(text: string | undefined): number {
 }
 
 /**
- * `keytrail party register|update|suspend|reinstate|show` (registrar; suspend/reinstate also regulator).
+ * `keytrail party register|update|suspend|reinstate|show|rekey` (registrar; suspend/reinstate also
+ * regulator; v2: a regulator's suspension is lifted by a regulator only; `rekey propose` by a
+ * registrar, `rekey confirm` by a different account with the regulator role).
  *
  * @param program - the root command.
  * @example
@@ -137,18 +140,24 @@ export function registerPartyCommand(program: Command): void {
       const who = parseAddress(addr, "party address");
       const ctx = await openLedger(g, { signer: true });
       const reasonHash = o.reason ? keccak256(toHex(o.reason)) : zeroHash;
-      const { hash: tx } = await sendLedgerTx(ctx, {
+      const { hash: tx, receipt } = await sendLedgerTx(ctx, {
         functionName: "suspendParty",
         args: [who, reasonHash],
         action: `suspend party ${who}`,
       });
-      createOutput(g).result(`suspended ${who} (tx ${tx})`);
+      if (ctx.version === 2) {
+        const [log] = parseEventLogs({ abi: keyLedgerV2Abi, eventName: "PartySuspended", logs: receipt.logs });
+        const by = log?.args.byRegulator
+          ? "by a regulator (only a regulator can reinstate it)"
+          : "by a registrar (a registrar or a regulator can reinstate it)";
+        createOutput(g).result(`suspended ${who} ${by} (tx ${tx})`);
+      } else createOutput(g).result(`suspended ${who} (tx ${tx})`);
     });
   addExamples(suspend, 'keytrail party suspend 0x3C44…93BC --reason "licence withdrawn 2026-11-20"');
 
   const reinstate = party
     .command("reinstate <address>")
-    .description("reinstate a suspended party (registrar or regulator)")
+    .description("reinstate a suspended party (registrar or regulator; v2: a regulator's suspension, a regulator only)")
     .action(async (addr: string, _o: unknown, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const who = parseAddress(addr, "party address");
@@ -170,12 +179,17 @@ export function registerPartyCommand(program: Command): void {
       const g = command.optsWithGlobals<GlobalOptions>();
       const who = parseAddress(addr, "party address");
       const ctx = await openLedger(g, { signer: false });
-      const [kind, suspended, accreditedUntil, profileHash] = await ctx.publicClient.readContract({
-        address: ctx.ledger,
-        abi: keyLedgerAbi,
-        functionName: "partyOf",
-        args: [who],
-      });
+      const [kind, id, suspended, suspendedByRegulator, accreditedUntil, profileHash] =
+        ctx.version === 2
+          ? await ctx.publicClient.readContract({
+              address: ctx.ledger,
+              abi: keyLedgerV2Abi,
+              functionName: "partyOf",
+              args: [who],
+            })
+          : await ctx.publicClient
+              .readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [who] })
+              .then(([k, s, a, p]) => [k, undefined, s, undefined, a, p] as const);
       const active = await ctx.publicClient.readContract({
         address: ctx.ledger,
         abi: keyLedgerAbi,
@@ -203,15 +217,64 @@ export function registerPartyCommand(program: Command): void {
         accreditedUntil: accreditedUntil === 0n ? null : new Date(Number(accreditedUntil) * 1000).toISOString(),
         profileHash,
         profileUri: profileUri ?? null,
+        ...(ctx.version === 2 ? { id: id ?? null, suspendedByRegulator: suspendedByRegulator ?? false } : {}),
       };
       if (o.json) out.json(info);
       else if (!info.registered) out.result(`${who} is not registered`);
       else {
         const named = name ? ` ${JSON.stringify(name)}` : "";
         out.result(
-          `${who} ${info.kind}${named}${suspended ? " SUSPENDED" : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`,
+          `${who} ${info.kind}${named}${id ? ` id ${id}` : ""}${suspended ? (suspendedByRegulator ? " SUSPENDED by a regulator" : " SUSPENDED") : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`,
         );
       }
     });
   addExamples(show, "keytrail party show 0x3C44…93BC --json");
+
+  registerRekey(party);
+}
+
+/** `keytrail party rekey propose|confirm <old> <new>` (v2 only). */
+function registerRekey(party: Command): void {
+  const rekey = party
+    .command("rekey")
+    .description(
+      "v2: move a party to a new account (lost or rotated key): a registrar proposes, a different regulator confirms",
+    );
+  addExamples(rekey, "keytrail party rekey propose 0x3C44…93BC 0x90F7…b906 --keystore registrar.json");
+  for (const step of ["propose", "confirm"] as const) {
+    const c = rekey
+      .command(`${step} <old-address> <new-address>`)
+      .description(
+        step === "propose"
+          ? "propose moving a party's id, custody, batches and authorisations to a new account (registrar)"
+          : "confirm a proposed re-key (an account with the regulator role other than the proposer)",
+      )
+      .action(async (oldText: string, newText: string, _o: unknown, command: Command) => {
+        const g = command.optsWithGlobals<GlobalOptions>();
+        const oldAccount = parseAddress(oldText, "old address");
+        const newAccount = parseAddress(newText, "new address");
+        if (oldAccount === newAccount)
+          throw new CliUsageError(`The old and new address are the same (${oldAccount}): nothing to re-key.`);
+        const ctx = await openLedger(g, { signer: true });
+        if (ctx.version !== 2)
+          throw new CliError(`Ledger ${ctx.ledger} is a version 1 ledger: parties cannot be re-keyed there.`, {
+            details: "Re-keys need a KeyLedger v2 (keytrail deploy deploys one).",
+          });
+        const { hash: tx } = await sendLedgerTx(ctx, {
+          abi: keyLedgerV2Abi,
+          functionName: step === "propose" ? "proposeRekey" : "confirmRekey",
+          args: [oldAccount, newAccount],
+          action: `${step} the re-key of party ${oldAccount} to ${newAccount}`,
+        });
+        createOutput(g).result(
+          step === "propose"
+            ? `proposed re-keying ${oldAccount} to ${newAccount} (tx ${tx}); a regulator other than you must confirm: keytrail party rekey confirm ${oldAccount} ${newAccount}`
+            : `re-keyed ${oldAccount} to ${newAccount}: its custody, batches, authorisations and redeemers now belong to ${newAccount} (tx ${tx})`,
+        );
+      });
+    addExamples(
+      c,
+      `keytrail party rekey ${step} 0x3C44…93BC 0x90F7…b906 --keystore ${step === "propose" ? "registrar" : "regulator"}.json`,
+    );
+  }
 }

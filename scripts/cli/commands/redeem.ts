@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { findHint } from "../chain/findHint.js";
 import { loadRedeemed } from "../chain/loadRedeemed.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
@@ -28,7 +29,9 @@ type RedeemOptions = { batch: string; indices: string; skipRedeemed?: boolean; w
 export function registerRedeemCommand(program: Command): void {
   const cmd = program
     .command("redeem")
-    .description("mark keys redeemed (supplier or its redeemer); a key cannot be redeemed twice")
+    .description(
+      "mark keys redeemed (supplier or its redeemer); a key cannot be redeemed twice (v2: nor an unsold key of a sale-required batch)",
+    )
     .requiredOption("--batch <batch>", "batchId or batch folder")
     .requiredOption("--indices <file>", "file of indices or inclusive ranges, one per line")
     .option("--skip-redeemed", "skip keys already redeemed instead of refusing (safe re-runs)")
@@ -66,7 +69,7 @@ export function registerRedeemCommand(program: Command): void {
           return;
         }
       }
-      const starts = await loadSegmentStarts(ctx, batchId);
+      const starts = ctx.version === 2 ? [0n] : await loadSegmentStarts(ctx, batchId);
       const words = packRedeemWords(indices).map((w) => ({
         batchId,
         wordIndex: w.wordIndex,
@@ -79,11 +82,16 @@ export function registerRedeemCommand(program: Command): void {
       try {
         for (let i = 0; i < words.length; i += perTx) {
           const part = words.slice(i, i + perTx);
-          const { hash } = await sendLedgerTx(ctx, {
-            functionName: "redeem",
-            args: [part],
-            action: `redeem ${part.length} words of batch ${batchId}`,
-          });
+          const action = `redeem ${part.length} words of batch ${batchId}`;
+          const { hash } =
+            ctx.version === 2
+              ? await sendLedgerTx(ctx, {
+                  abi: keyLedgerV2Abi,
+                  functionName: "redeemMany",
+                  args: [part.map(({ batchId: b, wordIndex, mask }) => ({ batchId: b, wordIndex, mask }))],
+                  action,
+                })
+              : await sendLedgerTx(ctx, { functionName: "redeem", args: [part], action });
           txs.push(hash);
           done += part.reduce((a, w) => a + popcount(w.mask), 0);
           bar.update(done);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
 import { openLedger } from "../chain/openLedger.js";
@@ -64,13 +65,28 @@ export function registerTransferCommand(program: Command): void {
       const to = parseAddress(o.to, "--to");
       const ctx = await openLedger(g, { signer: true });
       await readBatch(ctx, batchId);
-      const hint = findHint(await loadSegmentStarts(ctx, batchId), range.start);
       const what = `range ${formatRange(range.start, range.end)} of batch ${batchId}`;
-      const { hash, receipt } = await sendLedgerTx(ctx, {
-        functionName: "transfer",
-        args: [batchId, range.start, range.end, to, hint, memoHash(o.memo)],
-        action: `transfer ${what} to ${to}`,
-      });
+      const action = `transfer ${what} to ${to}`;
+      const { hash, receipt } =
+        ctx.version === 2
+          ? await sendLedgerTx(ctx, {
+              abi: keyLedgerV2Abi,
+              functionName: "transfer",
+              args: [batchId, range.start, range.end, to, memoHash(o.memo)],
+              action,
+            })
+          : await sendLedgerTx(ctx, {
+              functionName: "transfer",
+              args: [
+                batchId,
+                range.start,
+                range.end,
+                to,
+                findHint(await loadSegmentStarts(ctx, batchId), range.start),
+                memoHash(o.memo),
+              ],
+              action,
+            });
       out.result(
         `transferred ${what} (${range.end - range.start} keys) to ${to}: tx ${hash}, block ${receipt.blockNumber}`,
       );

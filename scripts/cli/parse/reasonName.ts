@@ -10,5 +10,5 @@ import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
  * reasonName(3) // "unauthorised-channel"
  */
 export function reasonName(reason: number): string {
-  return REVOCATION_REASONS[reason] ?? `reason ${reason}`;
+  return (REVOCATION_REASONS as readonly string[])[reason] ?? (reason === 6 ? "refunded" : `reason ${reason}`);
 }

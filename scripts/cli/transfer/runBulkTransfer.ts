@@ -1,18 +1,19 @@
-import { encodeFunctionData, keccak256, type Hex, type TransactionReceipt } from "viem";
+import { encodeFunctionData, keccak256, type Address, type Hex } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
 import type { LedgerContext } from "../chain/openLedger.js";
 import { readBatch } from "../chain/readBatch.js";
-import { waitForReceipt } from "../chain/waitForReceipt.js";
 import { CliError, LedgerRefusedError } from "../errors.js";
 import { acquireLock } from "../io/acquireLock.js";
 import type { Output } from "../io/createOutput.js";
 import { createProgress } from "../progress/createProgress.js";
-import { openJournal, type JournalEntry } from "./openJournal.js";
+import { openJournal } from "./openJournal.js";
 import { planChunks, type Chunk } from "./planChunks.js";
 import { readOrders } from "./readOrders.js";
+import { sendJournaledChunk } from "./sendJournaledChunk.js";
 
 /** Parameters of {@link runBulkTransfer}. */
 export type RunBulkTransferParameters = {
@@ -51,11 +52,11 @@ export async function runBulkTransfer(
 ): Promise<RunBulkTransferReturnType> {
   const { file, out } = parameters;
   const account = ctx.account!;
-  const wallet = ctx.walletClient!;
   const pc = ctx.publicClient;
   const { rows, bytes } = readOrders(file);
   const ordersHash = keccak256(bytes);
   const errCtx = {
+    version: ctx.version,
     publicClient: pc,
     account: account.address,
     ledger: ctx.ledger,
@@ -74,12 +75,12 @@ export async function runBulkTransfer(
     }
   }
   for (const to of new Set(rows.map((r) => r.to))) {
-    const [kind, suspended] = await pc.readContract({
-      address: ctx.ledger,
-      abi: keyLedgerAbi,
-      functionName: "partyOf",
-      args: [to],
-    });
+    const [kind, suspended] =
+      ctx.version === 2
+        ? await pc
+            .readContract({ address: ctx.ledger, abi: keyLedgerV2Abi, functionName: "partyOf", args: [to] })
+            .then(([k, , s]) => [k, s] as const)
+        : await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [to] });
     const active = await pc.readContract({
       address: ctx.ledger,
       abi: keyLedgerAbi,
@@ -100,6 +101,7 @@ export async function runBulkTransfer(
 
   const starts = new Map<Hex, bigint[]>();
   const hintFor = async (batchId: Hex, index: bigint) => {
+    if (ctx.version === 2) return 0n; // v2 takes no hints
     let s = starts.get(batchId);
     if (!s) {
       s = await loadSegmentStarts(ctx, batchId);
@@ -173,83 +175,58 @@ export async function runBulkTransfer(
     let settled = 0;
     try {
       for (const chunk of chunks) {
-        const last = journal.last.get(chunk.index);
-        if (last?.state === "confirmed") continue;
-        let receipt: TransactionReceipt | undefined;
-        if (last?.state === "signed") {
-          receipt = await settleInFlight(last);
-          if (receipt) settled++;
-        }
-        if (!receipt) {
-          const items = [];
-          for (const r of chunk.rows)
-            items.push({
-              batchId: r.batchId,
-              start: r.start,
-              end: r.end,
-              to: r.to,
-              hint: await hintFor(r.batchId, r.start),
-            });
-          const memo = chunk.memo;
-          try {
-            await pc.simulateContract({
-              account,
-              address: ctx.ledger,
-              abi: keyLedgerAbi,
-              functionName: "transferMany",
-              args: [items, memo],
-            });
-          } catch (e) {
-            throw await explainChunkFailure(chunk, e);
-          }
-          const data = encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] });
-          let raw: Hex;
-          let nonce: number;
-          try {
-            nonce = await pc.getTransactionCount({ address: account.address, blockTag: "pending" });
-            const request = await wallet.prepareTransactionRequest({
-              account,
-              chain: wallet.chain,
-              to: ctx.ledger,
-              data,
-              nonce,
-            });
-            raw = await wallet.signTransaction(request as never);
-          } catch (e) {
-            throw await decodeLedgerError(e, {
-              ...errCtx,
-              action: `prepare chunk ${chunk.index + 1}/${chunks.length}`,
-            });
-          }
-          const hash = keccak256(raw);
-          journal.append({ chunk: chunk.index, state: "signed", hash, nonce, raw });
-          try {
-            await pc.sendRawTransaction({ serializedTransaction: raw });
-          } catch (e) {
-            throw await decodeLedgerError(e, {
-              ...errCtx,
-              action: `send chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)`,
-            });
-          }
-          sent++;
-          receipt = await waitFor(hash, `chunk ${chunk.index + 1}/${chunks.length}`).catch(async (e: unknown) => {
-            throw await decodeLedgerError(e, {
-              ...errCtx,
-              action: `confirm chunk ${chunk.index + 1}/${chunks.length} (tx ${hash}; re-run to resume)`,
-            });
+        if (journal.last.get(chunk.index)?.state === "confirmed") continue;
+        const items: { batchId: Hex; start: bigint; end: bigint; to: Address; hint: bigint }[] = [];
+        for (const r of chunk.rows)
+          items.push({
+            batchId: r.batchId,
+            start: r.start,
+            end: r.end,
+            to: r.to,
+            hint: await hintFor(r.batchId, r.start),
           });
-          if (receipt.status !== "success") {
-            throw new CliError(
-              `Chunk ${chunk.index + 1}/${chunks.length} (${file} lines ${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}) transaction ${hash} reverted in block ${receipt.blockNumber}; re-run to retry it with fresh checks.`,
-            );
-          }
-        }
-        journal.append({
+        const memo = chunk.memo;
+        const v2Items = items.map(({ batchId, start, end, to }) => ({ batchId, start, end, to }));
+        const label = `chunk ${chunk.index + 1}/${chunks.length}`;
+        const r = await sendJournaledChunk(ctx, {
+          journal,
           chunk: chunk.index,
-          state: "confirmed",
-          hash: receipt.transactionHash,
-          block: receipt.blockNumber.toString(),
+          label,
+          action: `transferMany of ${label} of ${file}`,
+          where: `${file} lines ${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}`,
+          afterwards: `re-run the same command to resume: journal ${file}.journal holds the signed transaction, which cannot apply twice.`,
+          out,
+          errCtx,
+          data:
+            ctx.version === 2
+              ? encodeFunctionData({ abi: keyLedgerV2Abi, functionName: "transferMany", args: [v2Items, memo] })
+              : encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] }),
+          simulate: async () => {
+            try {
+              if (ctx.version === 2)
+                await pc.simulateContract({
+                  account,
+                  address: ctx.ledger,
+                  abi: keyLedgerV2Abi,
+                  functionName: "transferMany",
+                  args: [v2Items, memo],
+                });
+              else
+                await pc.simulateContract({
+                  account,
+                  address: ctx.ledger,
+                  abi: keyLedgerAbi,
+                  functionName: "transferMany",
+                  args: [items, memo],
+                });
+            } catch (e) {
+              throw await explainChunkFailure(chunk, e);
+            }
+          },
         });
+        const receipt = r.receipt;
+        if (r.sent) sent++;
+        if (r.settled) settled++;
         noteStarts(chunk);
         done += chunk.rows.length;
         bar.update(done);
@@ -267,57 +244,28 @@ export async function runBulkTransfer(
     release();
   }
 
-  /** A chunk signed by an earlier run: find out what became of it. Undefined = not applied, send anew. */
-  async function settleInFlight(
-    entry: Extract<JournalEntry, { state: "signed" }>,
-  ): Promise<TransactionReceipt | undefined> {
-    const hash = entry.hash as Hex;
-    const mined = await pc.getTransactionReceipt({ hash }).catch(() => undefined);
-    if (mined) return mined.status === "success" ? mined : undefined;
-    const pending = await pc.getTransaction({ hash }).catch(() => undefined);
-    if (!pending) {
-      try {
-        await pc.sendRawTransaction({ serializedTransaction: entry.raw as Hex });
-        out.info(
-          `re-broadcast the signed transaction ${hash} of chunk ${entry.chunk + 1} (same nonce ${entry.nonce}: it can apply at most once)`,
-        );
-      } catch (e) {
-        const msg = String((e as Error).message);
-        if (/nonce too low|nonce.*(used|lower)|already known|known transaction/i.test(msg)) {
-          const again = await pc.getTransactionReceipt({ hash }).catch(() => undefined);
-          if (again) return again.status === "success" ? again : undefined;
-          if (/already known|known transaction/i.test(msg)) return waitFor(hash, `chunk ${entry.chunk + 1}`);
-          return undefined; // nonce taken by another transaction: this one never applied
-        }
-        throw await decodeLedgerError(e, { ...errCtx, action: `re-broadcast chunk ${entry.chunk + 1} (tx ${hash})` });
-      }
-    }
-    const r = await waitFor(hash, `chunk ${entry.chunk + 1}`);
-    return r.status === "success" ? r : undefined;
-  }
-
-  /** Waits for a chunk's receipt; a node that stops answering ends the run at once (the journal resumes it). */
-  function waitFor(hash: Hex, what: string): Promise<TransactionReceipt> {
-    return waitForReceipt(ctx, {
-      hash,
-      action: `transferMany of ${what} of ${file}`,
-      afterwards: `re-run the same command to resume: journal ${file}.journal holds the signed transaction, which cannot apply twice.`,
-    });
-  }
-
   /** Finds which row of a refused chunk is at fault and names its line. */
   async function explainChunkFailure(chunk: Chunk, error: unknown): Promise<Error> {
     const decoded = await decodeLedgerError(error, errCtx);
     if (!(decoded instanceof LedgerRefusedError)) return decoded;
     for (const r of chunk.rows) {
       try {
-        await pc.simulateContract({
-          account,
-          address: ctx.ledger,
-          abi: keyLedgerAbi,
-          functionName: "transfer",
-          args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
-        });
+        if (ctx.version === 2)
+          await pc.simulateContract({
+            account,
+            address: ctx.ledger,
+            abi: keyLedgerV2Abi,
+            functionName: "transfer",
+            args: [r.batchId, r.start, r.end, r.to, chunk.memo],
+          });
+        else
+          await pc.simulateContract({
+            account,
+            address: ctx.ledger,
+            abi: keyLedgerAbi,
+            functionName: "transfer",
+            args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
+          });
       } catch (e) {
         const d = await decodeLedgerError(e, errCtx);
         return new LedgerRefusedError(

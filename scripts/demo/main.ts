@@ -6,11 +6,13 @@
  * seals and anchors three batches (one of 1,000,000 keys, one restricted, one from a GBK
  * spreadsheet export), moves ranges down the tiers, revokes a stolen range, redeems keys, plants a
  * few anomalies, runs the indexer, the audit and the export, builds and serves the portal, prints
- * what happened and five verify links (genuine, revoked, redeemed, not-in-batch, seller-not-holder)
- * and writes their QR images. It keeps serving until Ctrl-C.
+ * what happened and eight verify links (genuine, revoked, redeemed, not-in-batch, seller-not-holder, and the
+ * sale verdicts: sold-to-you, sold-to-another, not-yet-sold) and writes their QR images. The membership batch is
+ * sale-required: the retailer records sales (POSA) and an unsold code is refused at redemption. It keeps
+ * serving until Ctrl-C.
  *
  *   npm run demo                 serve until Ctrl-C
- *   npm run demo -- --once       check the five links through `keytrail verify` and the built site
+ *   npm run demo -- --once       check the eight links through `keytrail verify` and the built site
  *                                in headless Chromium, then exit (0 only if every verdict is right)
  *   npm run demo -- --keys N     size of the large batch (default 1,000,000)
  *
@@ -294,7 +296,8 @@ async function main(): Promise<number> {
       { account: P.galaxy.i },
     );
     await keytrail(["batch", "anchor", dirs.telecom], { account: P.huatong.i });
-    await keytrail(["batch", "anchor", dirs.membership], { account: P.galaxy.i });
+    // Membership codes are sold only through recorded sales: stolen unsold stock is worthless.
+    await keytrail(["batch", "anchor", dirs.membership, "--sale-required"], { account: P.galaxy.i });
     await keytrail(["batch", "anchor", dirs.game], { account: P.galaxy.i });
   });
 
@@ -359,6 +362,56 @@ async function main(): Promise<number> {
       await keytrail(["redeem", "--batch", dirs.game, "--indices", idx], { account: P.redeemer.i });
     },
     () => "1,000 keys frozen (stolen); 156 keys redeemed",
+  );
+
+  const soldUrl = await step(
+    "the retailer records sales at checkout (POSA), each buyer gets a receipt link",
+    async () => {
+      const sell = (batch: string, index: number, order: string) =>
+        keytrail(
+          [
+            "sell",
+            "--batch",
+            batch,
+            "--index",
+            String(index),
+            "--order-ref",
+            order,
+            "--amount",
+            "50",
+            "--currency",
+            "CNY",
+            "--store",
+            "Kameng Store",
+            "--terminal",
+            "POS-1",
+          ],
+          { account: P.kameng.i },
+        );
+      const out = await sell(dirs.game, 400, "TB-2026-000400");
+      await sell(dirs.membership, 10, "TB-2026-000010");
+      // A sold membership code redeems; its buyer's link says so.
+      writeFileSync(join(work, "vip-sold.txt"), "10\n");
+      await keytrail(["redeem", "--batch", dirs.membership, "--indices", join(work, "vip-sold.txt")], {
+        account: P.galaxy.i,
+      });
+      const url = out.trim().split("\n").pop()!.trim();
+      if (!url.includes("#")) throw new Error(`keytrail sell printed no buyer link: ${out}`);
+      return url;
+    },
+    () => "game key 400 and membership code 10 sold by Kameng Store (receipt in each buyer's link); code 10 redeemed",
+  );
+
+  const unsoldRefused = await step(
+    "a stolen, never-sold membership code is refused at redemption (sale required)",
+    () => {
+      writeFileSync(join(work, "vip-stolen.txt"), "700\n");
+      return keytrail(["redeem", "--batch", dirs.membership, "--indices", join(work, "vip-stolen.txt")], {
+        account: P.galaxy.i,
+        expectFail: true,
+      });
+    },
+    (msg) => msg.split("\n")[0]!.slice(0, 140),
   );
 
   await step(
@@ -441,16 +494,19 @@ async function main(): Promise<number> {
     ]),
   );
 
-  // The five links: from the supplier's urls.csv, with the retailer naming itself as the seller.
-  const urls = readFileSync(join(dirs.game, "urls.csv"), "utf8").split("\n");
-  const urlOf = (index: number): string => {
+  // The links: from the supplier's urls.csv, with the retailer naming itself as the seller, and the buyer
+  // link `keytrail sell` printed.
+  const urlsOf = (dir: string) => readFileSync(join(dir, "urls.csv"), "utf8").split("\n");
+  const gameUrls = urlsOf(dirs.game);
+  const vipUrls = urlsOf(dirs.membership);
+  const urlOf = (index: number, urls = gameUrls): string => {
     const row = urls[index + 1];
     if (!row) throw new Error(`urls.csv has no row for index ${index}`);
     return row.slice(row.lastIndexOf(",") + 1).trim();
   };
-  const payloadOf = (index: number) => decodePayload(parsePayloadInput(urlOf(index)).payload);
-  const withSeller = (index: number, seller: Address) =>
-    payloadUrl(portalBase, encodePayload({ ...payloadOf(index), seller }));
+  const payloadOf = (index: number, urls = gameUrls) => decodePayload(parsePayloadInput(urlOf(index, urls)).payload);
+  const withSeller = (index: number, seller: Address, urls = gameUrls) =>
+    payloadUrl(portalBase, encodePayload({ ...payloadOf(index, urls), seller }));
   const tampered = () => {
     const p = payloadOf(320);
     const commitment = toHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -466,6 +522,17 @@ async function main(): Promise<number> {
     { expect: "redeemed", what: "key already redeemed", url: withSeller(50, addr("kameng")) },
     { expect: "not-in-batch", what: "tampered payload (commitment changed)", url: tampered() },
     { expect: "holder-mismatch", what: "seller is not the holder", url: withSeller(330, addr("quick")) },
+    { expect: "sold-to-you", what: "the buyer's own link from the recorded sale", url: soldUrl },
+    {
+      expect: "sold-to-another",
+      what: "a copy of the same key without the buyer's receipt (a second buyer)",
+      url: withSeller(400, addr("kameng")),
+    },
+    {
+      expect: "not-yet-sold",
+      what: "membership code handed over without a recorded sale",
+      url: withSeller(600, addr("kameng"), vipUrls),
+    },
   ] as const;
 
   const qrDir = join(work, "qr");
@@ -499,6 +566,7 @@ async function main(): Promise<number> {
     `\nBatches: game ${game.batchId} (${game.count.toLocaleString("en-US")} keys), telecom ${telecom.batchId} (restricted), membership ${vip.batchId}`,
   );
   say(`Rejected double sale: ${rejected.split("\n")[0]}`);
+  say(`Refused redemption of an unsold code: ${unsoldRefused.split("\n")[0]}`);
   say(
     `Audit report: ${join(".keytrail", "demo", "audit")}  ·  EPCIS: ${join(".keytrail", "demo", "epcis.jsonld")}  ·  ${audit.length ? "summary above" : ""}`,
   );
@@ -508,7 +576,7 @@ async function main(): Promise<number> {
 
   let failed = 0;
   if (once) {
-    say("\n══════════════ checking the five links ══════════════");
+    say(`\n══════════════ checking the ${links.length} links ══════════════`);
     for (const l of links) {
       // Exit code 1 means a verdict other than genuine: the JSON is still the answer.
       const out = await keytrail(["verify", l.url, "--json"], { okCodes: [1] }).catch((e: Error) => e.message);
@@ -557,7 +625,7 @@ async function main(): Promise<number> {
     }
     server.kill("SIGTERM");
     say(
-      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? "all five verdicts as expected" : `${failed} check(s) failed`}.`,
+      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? `all ${links.length} verdicts as expected` : `${failed} check(s) failed`}.`,
     );
     return failed === 0 ? 0 : 1;
   }

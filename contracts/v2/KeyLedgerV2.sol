@@ -560,27 +560,29 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
     // ---------------------------------------------------------------- internals: redemption
 
     /// @dev What the previous words of a redeemMany call established for batch `batchId` (nothing in it
-    /// changes during the call): the caller may redeem it, and [regA, regZ) / [supA, supZ) are unfrozen
-    /// segments of the freeze layers; a word inside both needs no lookup.
+    /// changes during the call): its record's slot 2, the caller may redeem it, the storage slot of its
+    /// redeemed-bits mapping (`words`), and no key of [a, z) is
+    /// frozen on any layer; a whole word inside [a, z) needs no lookup.
     struct Window {
         bytes32 batchId;
-        uint256 regA;
-        uint256 regZ;
-        uint256 supA;
-        uint256 supZ;
+        uint256 slot2;
+        uint256 words;
+        uint256 a;
+        uint256 z;
     }
 
     function _redeem(bytes32 batchId, uint64 wordIndex, uint256 mask, Window memory c) private {
         S.Layout storage $ = S.layout();
-        S.Batch storage b = $.batches[batchId];
-        // Batch slot 2 read once: supplierId (bits 0..23), count (24..71), flags (112..119).
-        uint256 slot2;
-        assembly ("memory-safe") {
-            slot2 := sload(add(b.slot, 1))
-        }
-        uint256 sid = slot2 & 0xffffff;
-        if (sid == 0) revert KeyLedgerBatchNotFound(batchId);
-        if (c.batchId != batchId) {
+        // Batch slot 2: supplierId (bits 0..23), count (24..71), flags (112..119); read once per call and batch.
+        uint256 slot2 = c.slot2;
+        // slot2 == 0: nothing remembered yet (batchId 0 would otherwise match the empty window).
+        if (c.batchId != batchId || slot2 == 0) {
+            S.Batch storage b = $.batches[batchId];
+            assembly ("memory-safe") {
+                slot2 := sload(add(b.slot, 1))
+            }
+            uint256 sid = slot2 & 0xffffff;
+            if (sid == 0) revert KeyLedgerBatchNotFound(batchId);
             // byId[sid] read once: account (bits 0..159), suspended (160..167).
             S.PartyRef storage sup = $.byId[sid];
             uint256 ref;
@@ -593,75 +595,113 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
             }
             // A suspended supplier redeems nothing, and its redeemers stop with it.
             if ((ref >> 160) & 0xff != 0) revert KeyLedgerPartySuspended(account);
-            (c.batchId, c.regZ, c.supZ) = (batchId, 0, 0);
+            mapping(uint256 => uint256) storage bits = $.redeemed[batchId];
+            uint256 bitsSlot;
+            assembly ("memory-safe") {
+                bitsSlot := bits.slot
+            }
+            (c.batchId, c.slot2, c.words, c.a, c.z) = (batchId, slot2, bitsSlot, 0, 0);
         }
         uint256 count = (slot2 >> 24) & MAX_COUNT;
         // wordIndex < 2^64: base < 2^72, no overflow. A shift by >= 256 gives 0.
-        uint256 base = uint256(wordIndex) * 256;
+        uint256 base = uint256(wordIndex) << 8;
         if (mask == 0 || base >= count || mask >> (count - base) != 0) {
             revert KeyLedgerInvalidMask(batchId, wordIndex, mask);
         }
-        mapping(uint256 => uint256) storage words = $.redeemed[batchId];
-        uint256 word = words[wordIndex];
+        // The word's slot: redeemed[batchId][wordIndex], from the mapping slot remembered above.
+        uint256 wordsSlot = c.words;
+        uint256 slot;
+        uint256 word;
+        assembly ("memory-safe") {
+            mstore(0x00, wordIndex)
+            mstore(0x20, wordsSlot)
+            slot := keccak256(0x00, 0x40)
+            word := sload(slot)
+        }
         uint256 already = word & mask;
         if (already != 0) revert KeyLedgerAlreadyRedeemed(batchId, wordIndex, already);
         uint256 flags = (slot2 >> 112) & 0xff;
-        if (flags & (FREEZE_LAYERS | S.FLAG_SALE_REQUIRED) != 0) _redeemChecks(b, batchId, base, mask, flags, c);
-        words[wordIndex] = word | mask;
+        bool check;
+        unchecked {
+            // base + 256 < 2^73: no overflow.
+            check = flags & S.FLAG_SALE_REQUIRED != 0 || (flags & FREEZE_LAYERS != 0 && (base < c.a || base + 256 > c.z));
+        }
+        if (check) _redeemChecks(batchId, base, mask, slot2, count, c);
+        assembly ("memory-safe") {
+            sstore(slot, or(word, mask))
+        }
         emit KeysRedeemed(batchId, msg.sender, wordIndex, mask);
     }
 
-    /// @dev No key of the mask frozen (either layer) and, for sale-required batches, every key sold.
-    function _redeemChecks(
-        S.Batch storage b,
-        bytes32 batchId,
-        uint256 base,
-        uint256 mask,
-        uint256 flags,
-        Window memory c
-    ) private view {
+    /// @dev No key of the mask frozen (either layer) and, for sale-required batches, every key sold. `slot2`:
+    /// the batch record's slot 2 (flags at bits 112..119, regFreeze0 144..151, supFreeze0 152..159, sale0
+    /// 160..183).
+    function _redeemChecks(bytes32 batchId, uint256 base, uint256 mask, uint256 slot2, uint256 count, Window memory c)
+        private
+        view
+    {
         S.Layout storage $ = S.layout();
-        (uint256 lo, uint256 hi) = Logic.lowHigh(mask);
-        lo += base;
-        hi += base + 1;
-        bool found;
-        uint256 a;
-        uint256 z;
-        uint256 v;
-        // The unfrozen segment met is followed to the end of the 2,048-key region of the word at most
-        // (one level-1 bitmap word): enough for the next words of the call, without climbing higher.
-        uint256 regionEnd = ((lo >> 11) + 1) << 11;
-        if (regionEnd > b.count) regionEnd = b.count;
-        // Casts: indices < count < 2^48; reasons < 2^8.
-        if (flags & S.FLAG_REG_LAYER != 0 && (lo < c.regA || hi > c.regZ)) {
-            mapping(uint256 => uint256) storage n = $.regFreeze[batchId];
-            (a, v) = n.pred(lo, b.regFreeze0);
-            z = v == 0 ? n.next(lo, regionEnd) : 0;
-            if (hi <= z) {
-                (c.regA, c.regZ) = (a, z);
-            } else {
-                (found, a, z, v) = Logic.firstBadInMask(n, b.regFreeze0, base, mask, lo, hi, false);
-                if (found) revert KeyLedgerRangeFrozen(batchId, uint64(a), uint64(z), RevocationReason(v), true);
+        uint256 flags = (slot2 >> 112) & 0xff;
+        if (flags & FREEZE_LAYERS != 0 && (base < c.a || base + 256 > c.z)) {
+            (uint256 a, uint256 z) = (0, count);
+            // Layer 0: regulator, layer 1: supplier (one call site, so the lookup code exists once).
+            for (uint256 layer; layer < 2; ++layer) {
+                bool reg = layer == 0;
+                if (flags & (reg ? S.FLAG_REG_LAYER : S.FLAG_SUP_LAYER) == 0) continue;
+                mapping(uint256 => uint256) storage n = $.supFreeze[batchId];
+                if (reg) n = $.regFreeze[batchId];
+                (uint256 la, uint256 lz) =
+                    _unfrozenAround(n, (slot2 >> (reg ? 144 : 152)) & 0xff, batchId, base, mask, count, reg);
+                if (la > a) a = la;
+                if (lz < z) z = lz;
             }
-        }
-        if (flags & S.FLAG_SUP_LAYER != 0 && (lo < c.supA || hi > c.supZ)) {
-            mapping(uint256 => uint256) storage n = $.supFreeze[batchId];
-            (a, v) = n.pred(lo, b.supFreeze0);
-            z = v == 0 ? n.next(lo, regionEnd) : 0;
-            if (hi <= z) {
-                (c.supA, c.supZ) = (a, z);
-            } else {
-                (found, a, z, v) = Logic.firstBadInMask(n, b.supFreeze0, base, mask, lo, hi, false);
-                if (found) revert KeyLedgerRangeFrozen(batchId, uint64(a), uint64(z), RevocationReason(v), false);
-            }
+            (c.a, c.z) = (a, z);
         }
         if (flags & S.FLAG_SALE_REQUIRED != 0) {
-            (found, a, z,) = Logic.firstBadInMask($.sales[batchId], b.sale0, base, mask, lo, hi, true);
+            (uint256 lo, uint256 hi) = Logic.lowHigh(mask);
+            (bool found, uint256 a, uint256 z,) = Logic.firstBadInMask(
+                $.sales[batchId], (slot2 >> 160) & 0xffffff, base, mask, base + lo, base + hi + 1, true
+            );
             if (found) {
                 (uint256 first,) = Logic.lowHigh(Logic.maskBits(mask, base, a, z));
+                // Casts: indices < count < 2^48.
                 revert KeyLedgerNotSold(batchId, uint64(base + first));
             }
         }
+    }
+
+    /// @dev Reverts when a key of the mask is frozen on this layer; else returns a range [a, z) of unfrozen
+    /// keys to remember for the next words (empty when the mask passed but no whole-word range was found).
+    /// First try: the word's 2,048-key region (one level-1 bitmap word) holds no boundary and its value is 0.
+    function _unfrozenAround(
+        mapping(uint256 => uint256) storage n,
+        uint256 v0,
+        bytes32 batchId,
+        uint256 base,
+        uint256 mask,
+        uint256 count,
+        bool reg
+    ) private view returns (uint256 a, uint256 z) {
+        uint256 r = base >> 11;
+        (bool empty, uint256 v) = n.regionValue(r, v0);
+        if (empty && v == 0) {
+            z = (r + 1) << 11;
+            return (r << 11, z < count ? z : count);
+        }
+        (uint256 lo, uint256 hi) = Logic.lowHigh(mask);
+        lo += base;
+        hi += base + 1;
+        // The unfrozen segment met is followed to the end of the word's region at most.
+        uint256 regionEnd = (r + 1) << 11;
+        if (regionEnd > count) regionEnd = count;
+        (a, v) = n.pred(lo, v0);
+        z = v == 0 ? n.next(lo, regionEnd) : 0;
+        if (hi <= z) return (a, z);
+        bool found;
+        (found, a, z, v) = Logic.firstBadInMask(n, v0, base, mask, lo, hi, false);
+        // Casts: indices < count < 2^48; reasons < 2^8.
+        if (found) revert KeyLedgerRangeFrozen(batchId, uint64(a), uint64(z), RevocationReason(v), reg);
+        return (0, 0);
     }
 
     function _isRedeemed(bytes32 batchId, uint64 index) private view returns (bool) {

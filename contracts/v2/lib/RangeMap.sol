@@ -46,27 +46,54 @@ library RangeMap {
             if (k == 0 && !leaf0) return (0, v0);
             uint256 leaf = n[k];
             uint256 bits = (leaf | (k == 0 ? 1 : 0)) & ((uint256(2) << (i & 7)) - 1);
-            if (bits == 0) {
-                uint256 l;
-                while (true) {
-                    if (k == 0) return (0, v0);
-                    uint256 pos = k & 255;
-                    k >>= 8;
-                    ++l;
-                    uint256 w = (n[(l << 64) | k] | (k == 0 ? 1 : 0)) & ((uint256(1) << pos) - 1);
-                    if (w != 0) {
-                        k = (k << 8) | msb(w);
-                        while (--l != 0) k = (k << 8) | msb(n[(l << 64) | k] | (k == 0 ? 1 : 0));
-                        if (k == 0 && !leaf0) return (0, v0);
-                        leaf = n[k];
-                        bits = (leaf | (k == 0 ? 1 : 0)) & 0xff;
-                        break;
-                    }
-                }
-            }
+            if (bits == 0) return _predBefore(n, k, 0, v0, leaf0);
             uint256 o = msb(bits);
             b = (k << 3) | o;
             v = b == 0 ? v0 : (leaf >> (8 + 24 * o)) & VALUE_MASK;
+        }
+    }
+
+    /// @dev The last boundary before node `k` of level `l` (nothing below it inside the node): climbs to the
+    /// first ancestor with a set bit on the left, then descends taking the highest bits.
+    function _predBefore(mapping(uint256 => uint256) storage n, uint256 k, uint256 l, uint256 v0, bool leaf0)
+        private
+        view
+        returns (uint256 b, uint256 v)
+    {
+        unchecked {
+            while (true) {
+                if (k == 0) return (0, v0);
+                uint256 pos = k & 255;
+                k >>= 8;
+                ++l;
+                uint256 w = (n[(l << 64) | k] | (k == 0 ? 1 : 0)) & ((uint256(1) << pos) - 1);
+                if (w != 0) {
+                    k = (k << 8) | msb(w);
+                    while (--l != 0) k = (k << 8) | msb(n[(l << 64) | k] | (k == 0 ? 1 : 0));
+                    if (k == 0 && !leaf0) return (0, v0);
+                    uint256 leaf = n[k];
+                    uint256 o = msb((leaf | (k == 0 ? 1 : 0)) & 0xff);
+                    b = (k << 3) | o;
+                    v = b == 0 ? v0 : (leaf >> (8 + 24 * o)) & VALUE_MASK;
+                    return (b, v);
+                }
+            }
+        }
+    }
+
+    /// @notice Whether the 2,048 indices of region `r` (level-1 word r) hold no boundary, and then the value
+    /// they all share (that of the last boundary before the region). Reads level-1 word r, then climbs and
+    /// descends as {pred} does without reading the leaves of the region: at most 2L slots.
+    function regionValue(mapping(uint256 => uint256) storage n, uint256 r, uint256 v0)
+        internal
+        view
+        returns (bool empty, uint256 v)
+    {
+        unchecked {
+            // Region 0 always holds boundary 0.
+            if (r == 0 || n[(1 << 64) | r] != 0) return (false, 0);
+            (, v) = _predBefore(n, r, 1, v0, true);
+            return (true, v);
         }
     }
 

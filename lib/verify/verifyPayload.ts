@@ -350,7 +350,7 @@ export async function verifyPayload(
       verdict: "unreachable",
       error: onlineError ?? new Error("no chain access configured (no root, fetchStatus or fetchRoot)"),
       offline,
-      message: `The chain could not be read, so this key is not confirmed. Checked offline: ${offline.join("; ")}.`,
+      message: `${cannotConfirm(onlineError) ?? "The chain could not be read, so this key is not confirmed."} Checked offline: ${offline.join("; ")}.`,
     };
   }
   facts.root = root;
@@ -382,7 +382,7 @@ export async function verifyPayload(
         verdict: "unreachable",
         error: onlineError,
         offline,
-        message: `The key's status could not be read from the chain. Checked offline: ${offline.join("; ")} (root given, not read).`,
+        message: `${cannotConfirm(onlineError) ?? "The key's status could not be read from the chain."} Checked offline: ${offline.join("; ")} (root given, not read).`,
       };
     // A given root and no status source: membership only.
     check("status", null, true, "no status source configured");
@@ -581,4 +581,13 @@ export async function verifyPayload(
       `This key is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${facts.expired ? " (but the batch has expired)" : ""}.`,
     ),
   };
+}
+
+/** The verdict's words when the status source refused to trust the chain it saw (RPCs disagree, no proof checks). */
+function cannotConfirm(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const short = (e as { shortMessage?: string }).shortMessage ?? e.message;
+  if (e.name === "TrustError") return `Cannot confirm this key: ${short}`;
+  if (e.name === "ProofError") return `Cannot confirm this key: the chain's answer did not check out (${short}).`;
+  return undefined;
 }

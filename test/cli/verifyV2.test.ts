@@ -3,7 +3,7 @@
  * the new verdicts and facts, --order-ref, the exit codes (0 for genuine and sold-to-you), and that
  * neither the receipt secret nor the order reference is printed.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
 import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { startLyingRpc, type Lie } from "../helpers/lyingRpc.js";
 import { runCli, type CliResult } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
 
@@ -150,4 +151,58 @@ describe("keytrail verify / status on a v2 ledger", () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/not sold, sale required before redemption/);
   });
+});
+
+describe("keytrail verify reads a v2 status with storage proofs at a block the RPCs agree on", () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of closers) await c();
+  });
+  /** Verifies with the CLI configured with `urls` (liars first), then puts the honest config back. */
+  const verifyWith = async (urls: string[], link: string) => {
+    const path = join(cwd, "keytrail.config.json");
+    const original = readFileSync(path, "utf8");
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(original), rpcUrls: urls }, null, 2));
+    try {
+      return await verify(link);
+    } finally {
+      writeFileSync(path, original);
+    }
+  };
+
+  it("by default: proven at a block, one RPC; --trust call reads one eth_call and says so", async () => {
+    const link = payloadUrl(PORTAL, batch.full(2, { receiptSecret: secret }));
+    const r = await verify(link);
+    expect(r.json).toMatchObject({ verdict: "sold-to-you", trust: { method: "proof", asked: 1 } });
+    const call = await verify(link, "--trust", "call");
+    expect(call.json).toMatchObject({ verdict: "sold-to-you", trust: { method: "call", reason: "--trust call" } });
+    const bad = await cli(["verify", link, "--ledger", ledger, "--trust", "maybe"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--trust "maybe"/);
+  });
+
+  /** The lie matrix through the CLI: a liar listed first, an honest RPC second. */
+  const LIE_MATRIX: [Lie, string, readonly string[]][] = [
+    ["header-forged", "RPCs disagree: cannot confirm", ["unreachable"]],
+    ["header-state-root", "liar not counted", ["sold-to-you"]],
+    ["proof-flip", "its proof fails, the honest one is used", ["sold-to-you"]],
+    ["proof-truncate", "its proof fails, the honest one is used", ["sold-to-you"]],
+    ["proof-extra", "its proof fails, the honest one is used", ["sold-to-you"]],
+    ["proof-value", "claimed values are ignored", ["sold-to-you"]],
+    ["call-result", "the receipt check cannot be trusted", ["sold-to-you", "unreachable"]],
+  ];
+  it.each(LIE_MATRIX)(
+    "a liar telling %s (%s) never turns sold-to-you into another claim",
+    async (lie, _why, allowed) => {
+      const liar = await startLyingRpc({ upstream: node.url, lies: [lie] });
+      closers.push(liar.close);
+      const r = await verifyWith([liar.url, node.url], payloadUrl(PORTAL, batch.full(2, { receiptSecret: secret })));
+      expect(allowed).toContain(r.json.verdict);
+      if (lie === "header-forged") expect(String(r.json.message)).toMatch(/disagree/);
+      if (lie === "header-state-root") expect(r.json).toMatchObject({ trust: { method: "proof", asked: 2 } });
+      // An unsold key stays not-yet-sold (or cannot be confirmed): a lie never frames the seller.
+      const unsold = await verifyWith([liar.url, node.url], payloadUrl(PORTAL, batch.full(3)));
+      expect(["not-yet-sold", "unreachable"]).toContain(unsold.json.verdict);
+    },
+  );
 });

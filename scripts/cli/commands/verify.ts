@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
 import { detectLedgerVersion } from "../../../lib/verify/detectLedgerVersion.js";
+import { createRpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
+import { readProvenStatus, TrustError, type TrustTier } from "../../../lib/verify/readProvenStatus.js";
 import { readReceiptValid } from "../../../lib/verify/readReceiptValid.js";
 import { readSaleLog } from "../../../lib/verify/readSaleLog.js";
 import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
@@ -32,7 +34,23 @@ type VerifyCliOptions = {
   seller?: string;
   orderRef?: string;
   offline?: boolean;
+  trust?: string;
 };
+
+/** How the status was read: proofs at an agreed block, or one RPC's eth_call (and why). */
+type TrustFact = TrustTier | { method: "call"; reason: string };
+
+/** Whether an eth_getProof failure means the node does not offer the method (then eth_call is the fallback). */
+const lacksGetProof = (e: unknown) =>
+  e instanceof Error &&
+  /eth_getProof/.test(e.message) &&
+  /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
+
+function describeTrust(t: TrustFact): string {
+  if (t.method === "call") return `status read with one RPC's eth_call, not proven: ${t.reason}`;
+  const tier = t.agreeing.length === 1 ? "one RPC" : `${t.agreeing.length} of ${t.asked} RPCs agree`;
+  return `status proven with storage proofs at block ${t.block} (${tier} on its hash)${t.failures.length ? `; not counted: ${t.failures.map((f) => f.reason).join("; ")}` : ""}`;
+}
 
 /** Verdicts that exit 0: the key may be accepted. */
 const ACCEPTED = new Set<VerifyResult["verdict"]>(["genuine", "sold-to-you"]);
@@ -71,10 +89,20 @@ export function registerVerifyCommand(program: Command): void {
       "the order number (订单号) of your purchase: checked against the key's recorded sale with the link's receipt (hashed locally)",
     )
     .option("--offline", "do not contact the chain (format and proof only; the verdict says what could not be checked)")
+    .option(
+      "--trust <how>",
+      "how a v2 ledger's status is read: proof (storage proofs at a block every configured RPC agrees on) or call (one RPC's eth_call)",
+      "proof",
+    )
     .action(async (input: string, o: VerifyCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
       if (o.serial && !o.pin) throw new CliUsageError("--serial needs --pin.");
+      if (o.trust !== "proof" && o.trust !== "call")
+        throw new CliUsageError(
+          `--trust ${JSON.stringify(o.trust)} is not a way to read status: expected proof or call.`,
+        );
+      let trust: TrustFact | undefined;
       const options: VerifyOptions = {};
       // A link names its portal; a portal publishes the export, proof shards included.
       const linkPortal = o.batchDir || o.shards ? undefined : safePortalBase(input);
@@ -108,8 +136,31 @@ export function registerVerifyCommand(program: Command): void {
         options.expectedChainId = c.chainId;
         options.expectedLedger = c.ledger;
         const client = c.publicClient as never;
+        const urls = c.rpcUrl.split(", ");
+        const request = createRpcRequest({ timeoutMs: 10_000 });
         options.fetchStatus = async (q) => {
           const ledgerVersion = await detectLedgerVersion(client, { ledger: q.ledger });
+          if (ledgerVersion === 2 && o.trust === "proof") {
+            try {
+              const r = await readProvenStatus({
+                urls,
+                chainId: c.chainId,
+                ledger: q.ledger,
+                batchId: q.batchId,
+                index: q.index,
+                request,
+              });
+              trust = r.trust;
+              return r.status;
+            } catch (e) {
+              if (e instanceof TrustError || !lacksGetProof(e)) throw e;
+              trust = { method: "call", reason: "the RPC does not answer eth_getProof" };
+            }
+          }
+          trust ??= {
+            method: "call",
+            reason: ledgerVersion === 1 ? "a v1 ledger (its layout is not proven)" : "--trust call",
+          };
           // v2 reads keyStatus without a hint; v1 takes the segment hint from the transfer logs.
           const hint =
             ledgerVersion === 1 ? findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index)) : undefined;
@@ -143,9 +194,10 @@ export function registerVerifyCommand(program: Command): void {
         const ask = await askForSerial(result, o.batchDir);
         if (ask) throw ask;
       }
-      if (o.json) out.json(toVerifyJson(result));
+      if (o.json) out.json(trust ? { ...toVerifyJson(result), trust: jsonTrust(trust) } : toVerifyJson(result));
       else {
         out.result(`${result.verdict.toUpperCase()}: ${result.message}`);
+        if (trust) out.info(`  ${describeTrust(trust)}`);
         for (const line of describeVerifyFacts(result)) out.info(`  ${line}`);
         for (const c of result.checks)
           out.info(
@@ -159,6 +211,10 @@ export function registerVerifyCommand(program: Command): void {
     "keytrail verify 'https://verify.example.com/v/#AQDp9AFf…' --batch-dir out/2026-11-A --json",
     "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/export/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
   );
+}
+
+function jsonTrust(t: TrustFact) {
+  return t.method === "call" ? t : { ...t, block: Number(t.block) };
 }
 
 function safePortalBase(input: string): string | undefined {

@@ -1,6 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
 import { Command } from "commander";
 import { keccak256, toBytes, zeroHash, type Address, type Hex, type PublicClient } from "viem";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -199,6 +201,13 @@ describe("audit on KeyLedger v2 (in-process chain)", () => {
     const card = report.scorecards.suppliers.find((s) => s.supplier === seeded.accounts.newSupplier)!;
     expect(card).toMatchObject({ keysSold: 11, keysRefunded: 1, refundRate: 0.0909 });
     const doc = exportEpcis(events, { chainId: 31337, ledger: seeded.env.address });
+    const schemaPath = join(import.meta.dirname, "..", "fixtures", "epcis", "EPCIS-JSON-Schema.json");
+    const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
+    const validate = addFormats(new Ajv({ strict: false, allErrors: true })).compile(
+      JSON.parse(await readFile(schemaPath, "utf8")) as object,
+    );
+    validate(doc);
+    expect(validate.errors ?? []).toEqual([]);
     const sold = doc.epcisBody.eventList.filter((e) => e["keytrail:event"] === "KeysSold");
     expect(sold).toHaveLength(5);
     expect(sold[0]).toMatchObject({ bizStep: "retail_selling", disposition: "retail_sold", action: "OBSERVE" });

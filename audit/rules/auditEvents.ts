@@ -158,11 +158,7 @@ export function auditEvents(
  * the supplier a finding is charged to, become the party's current account (evidence and the
  * parties named in findings keep the accounts of the time).
  */
-function followRekeys(
-  events: Iterable<LedgerEvent>,
-  facts: AuditFacts,
-  raw: { draft: FindingDraft }[],
-): void {
+function followRekeys(events: Iterable<LedgerEvent>, facts: AuditFacts, raw: { draft: FindingDraft }[]): void {
   const next = new Map<Address, Address>();
   for (const e of events) if (e.eventName === "PartyRekeyed") next.set(lc(e.args.oldAccount), lc(e.args.newAccount));
   if (next.size === 0) return;

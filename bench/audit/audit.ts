@@ -324,7 +324,12 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       ratio: naive / reducer,
       notes: `higher is better; ${note}; both build the same digest (the naive one by scanning every key)`,
     },
-    { name: `audit rules engine (${auditRules.length} rules, custody chains)`, unit: "events/s", value: rate(rules), notes: note },
+    {
+      name: `audit rules engine (${auditRules.length} rules, custody chains)`,
+      unit: "events/s",
+      value: rate(rules),
+      notes: note,
+    },
     {
       name: "audit end to end from the RPC (chunked eth_getLogs + timestamps + decode)",
       unit: "events/s",

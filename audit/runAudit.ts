@@ -1,11 +1,12 @@
 import type { Address, PublicClient } from "viem";
-import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../lib/state/v1/types.js";
+import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../lib/state/types.js";
 import { AuditOptionError } from "./errors.js";
 import { buildAuditReport, type BuildAuditReportParameters } from "./report/buildAuditReport.js";
 import { fetchLedgerEvents } from "./replay/fetchLedgerEvents.js";
 import { findDeploymentBlock } from "./replay/findDeploymentBlock.js";
 import { readIndexerState, type IndexerSource } from "./replay/readIndexerState.js";
 import { compareSnapshots } from "./replay/compareSnapshots.js";
+import { toSnapshotV1 } from "../lib/state/v1/toSnapshotV1.js";
 import { readSnapshotFromApi } from "./replay/readSnapshotFromApi.js";
 import type { AuditReport } from "../lib/formats/auditReport.js";
 
@@ -58,7 +59,7 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
   if (fromBlock > toBlock) throw new AuditOptionError(`--from-block ${fromBlock} is after the last block ${toBlock}.`);
   log(`replaying ledger ${parameters.ledger} blocks ${fromBlock}..${toBlock}`);
   const t0 = performance.now();
-  const { events, rpcCalls } = await fetchLedgerEvents(client, {
+  const { events, rpcCalls, ledgerVersion } = await fetchLedgerEvents(client, {
     ledger: parameters.ledger,
     fromBlock,
     toBlock,
@@ -80,12 +81,13 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
     },
     replay: { rpcCalls: rpcCalls + 3, seconds },
     indexer,
+    ledgerVersion: ledgerVersion ?? 2,
   });
   // Only the API's digest was read: when it differs, read the API's full state to name the divergence.
   if (report.indexer && !report.indexer.match && parameters.indexer?.kind === "api") {
     const api = await readSnapshotFromApi(parameters.indexer.url);
     if (api.block === BigInt(report.indexer.block)) {
-      const c = compareSnapshots(snapshot, api.snapshot);
+      const c = compareSnapshots(ledgerVersion === 1 ? toSnapshotV1(state) : snapshot, api.snapshot);
       report.indexer = {
         ...report.indexer,
         firstDivergence: c.firstDivergence ?? report.indexer.firstDivergence,

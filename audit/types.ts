@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent, LedgerState } from "../lib/state/v1/types.js";
+import type { LedgerEvent, LedgerState } from "../lib/state/types.js";
 import type { AuditFinding, AuditRuleId, Severity } from "../lib/formats/auditReport.js";
 
 /** A finding as a rule reports it; the engine adds id, position and keys. */
@@ -20,6 +20,8 @@ export type AuditOptions = {
    * in the minor unit (default { CNY: 500_000n } = 5,000.00 CNY).
    */
   largeTransferValue?: Record<string, bigint>;
+  /** seller-refunds: report a seller whose refunded keys / sold keys reach this rate (default 0.1). */
+  refundRate?: number;
   /** rapid-hops: this many custody transfers of the same keys... (default 4) */
   rapidHops?: number;
   /** ...within this many seconds (default 3,600). */
@@ -105,6 +107,26 @@ export type AuditFacts = {
     by: Address;
     keys: number;
     reason: number;
+    timestamp: number;
+    blockNumber: number;
+  }[];
+  /** Sales (`KeysSold`, one per group), with the batch's supplier. */
+  sales: {
+    batchId: Hex;
+    supplier: Address;
+    seller: Address;
+    saleNo: number;
+    keys: number;
+    timestamp: number;
+    blockNumber: number;
+  }[];
+  /** Refunds (`SaleRefunded`, one key each), with the batch's supplier. */
+  refunds: {
+    batchId: Hex;
+    supplier: Address;
+    seller: Address;
+    saleNo: number;
+    index: number;
     timestamp: number;
     blockNumber: number;
   }[];

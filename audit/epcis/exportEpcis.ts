@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent } from "../../lib/state/v1/types.js";
+import type { LedgerEvent } from "../../lib/state/types.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 import { currencyText, lc, maskRanges, mergeRanges, popcount } from "../rules/internal/helpers.js";
 import { computeEpcisEventHash } from "./computeEpcisEventHash.js";
@@ -50,7 +50,8 @@ type BatchInfo = {
  * active); a transfer = shipping by the sender (OBSERVE, in_transit) and receiving by the
  * recipient (OBSERVE, active); revocation = OBSERVE with disposition stolen (reason stolen, also
  * set as persistent disposition) or inactive (other reasons); reinstatement = active;
- * redemption = decommissioning (DELETE, inactive); a batch whose expiry passed by `asOf` gets one
+ * redemption = decommissioning (DELETE, inactive); a sale (`KeysSold`) = retail_selling (OBSERVE,
+ * retail_sold); a refund (`SaleRefunded`) = receiving (OBSERVE, returned); a batch whose expiry passed by `asOf` gets one
  * derived OBSERVE event with disposition expired. Keys are counted in a quantityList with a
  * class-level identifier per batch — a GS1 Digital Link `https://id.gs1.org/01/{GTIN}/10/{lot}`
  * when the batch carries a GTIN (lot = the label when it fits AI 10, else the first 20 hex digits
@@ -229,7 +230,45 @@ export function exportEpcis(events: readonly LedgerEvent[], parameters: ExportEp
         });
         break;
       }
-      // Registry, authorisation and role events: not movements of keys, no EPCIS event.
+      case "KeysSold": {
+        // A sale to end buyers: CBV bizStep retail_selling, disposition retail_sold (one event per group).
+        const a = ev.args;
+        const batchId = lc(a.batchId);
+        const b = batches.get(batchId);
+        if (!b) break;
+        const ranges = mergeRanges(a.indices.map((i) => ({ start: Number(i), end: Number(i) + 1 })));
+        push({
+          ...base(ev.timestamp),
+          quantityList: qty(b, a.indices.length),
+          action: "OBSERVE",
+          bizStep: "retail_selling",
+          disposition: "retail_sold",
+          ...ext(ev, batchId, ranges),
+          "keytrail:by": party(a.seller),
+          "keytrail:saleNo": a.saleNo,
+        });
+        break;
+      }
+      case "SaleRefunded": {
+        // A refund takes the key back: CBV 2.0 has no "returning" step, so the seller's receipt of
+        // the returned key is bizStep receiving with disposition returned.
+        const a = ev.args;
+        const batchId = lc(a.batchId);
+        const b = batches.get(batchId);
+        if (!b) break;
+        push({
+          ...base(ev.timestamp),
+          quantityList: qty(b, 1),
+          action: "OBSERVE",
+          bizStep: "receiving",
+          disposition: "returned",
+          ...ext(ev, batchId, [{ start: Number(a.index), end: Number(a.index) + 1 }]),
+          "keytrail:by": party(a.seller),
+          "keytrail:saleNo": a.saleNo,
+        });
+        break;
+      }
+      // Registry, authorisation, re-key, role and admin events: not movements of keys, no EPCIS event.
       case "DistributorAuthorized":
       case "DistributorDeauthorized":
       case "PartyRegistered":
@@ -240,6 +279,12 @@ export function exportEpcis(events: readonly LedgerEvent[], parameters: ExportEp
       case "RoleAdminChanged":
       case "RoleGranted":
       case "RoleRevoked":
+      case "RekeyProposed":
+      case "PartyRekeyed":
+      case "DefaultAdminDelayChangeCanceled":
+      case "DefaultAdminDelayChangeScheduled":
+      case "DefaultAdminTransferCanceled":
+      case "DefaultAdminTransferScheduled":
         break;
       default:
         assertNever(ev, "ledger event");

@@ -1,7 +1,7 @@
 import type { Address, Log, PublicClient } from "viem";
-import type { LedgerEvent } from "../../lib/state/v1/types.js";
+import type { LedgerEvent } from "../../lib/state/types.js";
 import { AuditDecodeError, AuditOptionError, AuditRpcError } from "../errors.js";
-import { decodeLedgerLog } from "../../lib/events/v1/decodeLedgerLog.js";
+import { createLedgerLogDecoder } from "../../lib/events/createLedgerLogDecoder.js";
 import { getLogsInChunks } from "../../lib/events/getLogsInChunks.js";
 
 /** Parameters of {@link fetchLedgerEvents}. */
@@ -20,7 +20,13 @@ export type FetchLedgerEventsParameters = {
 };
 
 /** What {@link fetchLedgerEvents} returns. */
-export type FetchLedgerEventsReturnType = { events: LedgerEvent[]; rpcCalls: number; chunks: number };
+export type FetchLedgerEventsReturnType = {
+  events: LedgerEvent[];
+  rpcCalls: number;
+  chunks: number;
+  /** The ledger version its logs show (version 1 logs are mapped into version 2 shapes); null without logs. */
+  ledgerVersion: 1 | 2 | null;
+};
 
 const tooLarge = (e: unknown) =>
   /too large|more than|limit|exceed|range|ResponseBodyTooLarge|timeout|timed out/i.test(
@@ -29,7 +35,8 @@ const tooLarge = (e: unknown) =>
 
 /**
  * Reads every log of the ledger in [fromBlock, toBlock] with eth_getLogs in adaptive block chunks,
- * decodes each with the KeyLedger ABI and attaches its block timestamp (one eth_getBlockByNumber
+ * decodes each with the KeyLedger v2 ABI (a version 1 ledger's logs are mapped into the version 2
+ * shapes: lib/events `createLedgerLogDecoder`) and attaches its block timestamp (one eth_getBlockByNumber
  * per block that has logs). No database is involved: this is the audit's independent view of the
  * chain.
  *
@@ -92,11 +99,16 @@ export async function fetchLedgerEvents(
   }
 
   const events: LedgerEvent[] = [];
-  for (const l of logs) {
-    if (l.removed) continue;
+  const decoder = createLedgerLogDecoder();
+  const ordered = logs
+    .filter((l) => !l.removed)
+    .sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex! - b.logIndex! : a.blockNumber! < b.blockNumber! ? -1 : 1,
+    );
+  for (const l of ordered) {
     let decoded;
     try {
-      decoded = decodeLedgerLog({ data: l.data, topics: l.topics });
+      decoded = decoder.decode({ data: l.data, topics: l.topics });
       if (!decoded) throw new Error(`unknown event topic ${l.topics[0] ?? "(none)"}`);
     } catch (e) {
       throw new AuditDecodeError(
@@ -116,5 +128,5 @@ export async function fetchLedgerEvents(
   events.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
   );
-  return { events, rpcCalls, chunks };
+  return { events, rpcCalls, chunks, ledgerVersion: decoder.ledgerVersion };
 }

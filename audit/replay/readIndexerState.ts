@@ -1,15 +1,21 @@
 import type { Hex } from "viem";
-import type { LedgerSnapshot } from "../../lib/state/v1/types.js";
+import type { AnyLedgerSnapshot } from "./compareSnapshots.js";
 import { AuditIndexerError } from "../errors.js";
 
 /** Where the indexer to compare with lives. */
 export type IndexerSource =
   | { kind: "db"; dataDir?: string | undefined; databaseUrl?: string | undefined }
   | { kind: "api"; url: string }
-  | { kind: "snapshot"; snapshot: LedgerSnapshot; block: bigint; label?: string };
+  | { kind: "snapshot"; snapshot: AnyLedgerSnapshot; block: bigint; label?: string };
 
 /** What the indexer says: its block, its digest, and (when it can be read) its full snapshot. */
-export type IndexerState = { label: string; block: bigint; digest: Hex | null; snapshot: LedgerSnapshot | null };
+export type IndexerState = {
+  label: string;
+  block: bigint;
+  digest: Hex | null;
+  /** Version 2 for a KeyLedger v2 indexer, version 1 for a version 1 ledger's. */
+  snapshot: AnyLedgerSnapshot | null;
+};
 
 async function getJson(url: string): Promise<unknown> {
   let res: Response;
@@ -67,8 +73,7 @@ export async function readIndexerState(source: IndexerSource): Promise<IndexerSt
       throw new AuditIndexerError(
         `The indexer database ${source.databaseUrl ? "(DATABASE_URL)" : source.dataDir} has indexed nothing yet.`,
       );
-    // The indexer builds a version 2 snapshot (KeyLedger v2); this reader still types version 1.
-    const snapshot = (await buildSnapshot(store, { block: Number(cursor.number) })) as unknown as LedgerSnapshot;
+    const snapshot: AnyLedgerSnapshot = await buildSnapshot(store, { block: Number(cursor.number) });
     return {
       label: source.databaseUrl ? "DATABASE_URL" : (source.dataDir ?? "indexer database"),
       block: BigInt(cursor.number),

@@ -33,7 +33,8 @@ const ascii3 = (s: string): Hex =>
   `0x${[...s.padEnd(3, "\0").slice(0, 3)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("")}` as Hex;
 
 /**
- * Rebuilds an indexer's `LedgerSnapshot` from its read-only HTTP API (docs/INDEXER.md): parties
+ * Rebuilds an indexer's version 1 `LedgerSnapshot` (lib/state/v1) from its read-only HTTP API
+ * (docs/INDEXER.md, the version 1 API: one frozen reason per range, no sales): parties
  * and their authorisations and redeemers, batches with holder ranges, frozen ranges and
  * redemption words. Used to name the first divergence when only the API is reachable. Retries
  * when the indexer's cursor moves while reading.

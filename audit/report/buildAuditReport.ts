@@ -1,8 +1,8 @@
 import type { Address, Hex } from "viem";
-import { computeStateDigest } from "../../lib/state/v1/computeStateDigest.js";
-import { toSnapshot } from "../../lib/state/v1/toSnapshot.js";
-import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../../lib/state/v1/types.js";
-import { compareSnapshots } from "../replay/compareSnapshots.js";
+import { toSnapshot } from "../../lib/state/toSnapshot.js";
+import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../../lib/state/types.js";
+import { toSnapshotV1 } from "../../lib/state/v1/toSnapshotV1.js";
+import { compareSnapshots, digestOf } from "../replay/compareSnapshots.js";
 import type { IndexerState } from "../replay/readIndexerState.js";
 import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js";
 import { auditRules } from "../rules/auditRules.js";
@@ -25,6 +25,11 @@ export type BuildAuditReportParameters = AuditEventsParameters & {
   indexer?: IndexerState | null;
   /** Scorecard period ("YYYY-Qn", "YYYY", "all"; default: the quarter of the last event). */
   period?: string;
+  /**
+   * Version of the audited ledger (default 2). A version 1 ledger's digest is the version 1 state
+   * digest (docs/STATE-DIGEST.md, history), the one its indexer reports.
+   */
+  ledgerVersion?: 1 | 2;
 };
 
 /** What {@link buildAuditReport} returns. */
@@ -53,7 +58,8 @@ export function buildAuditReport(
   const rules = parameters.rules ?? auditRules;
   const { findings, facts, state } = auditEvents(events, parameters);
   const snapshot = toSnapshot(state);
-  const digest = computeStateDigest(snapshot);
+  const digested = parameters.ledgerVersion === 1 ? toSnapshotV1(state) : snapshot;
+  const digest = digestOf(digested);
   const lastTime = events.length ? Number(events[events.length - 1]!.timestamp) : 0;
   const period = resolvePeriod(parameters.period, lastTime);
 
@@ -80,7 +86,7 @@ export function buildAuditReport(
     const ix = parameters.indexer;
     if (ix.snapshot) {
       indexer = {
-        ...compareSnapshots(snapshot, ix.snapshot),
+        ...compareSnapshots(ix.snapshot.version === 1 ? toSnapshotV1(state) : snapshot, ix.snapshot),
         source: ix.label,
         block: Number(ix.block),
         snapshotAvailable: true,
@@ -141,6 +147,7 @@ export function buildAuditReport(
       ),
       rapidHops: parameters.rapidHops ?? 4,
       rapidHopsWindowSeconds: parameters.rapidHopsWindowSeconds ?? 3600,
+      refundRate: parameters.refundRate ?? 0.1,
     },
     rules: rules.map((r) => ({
       id: r.id,

@@ -1,7 +1,7 @@
-import type { Hex } from "viem";
-import { createLedgerState } from "../../lib/state/v1/createLedgerState.js";
-import { applyToDraft, type DraftLedgerState } from "../../lib/state/v1/internal/applyToDraft.js";
-import type { LedgerEvent, LedgerState } from "../../lib/state/v1/types.js";
+import type { Address, Hex } from "viem";
+import { createLedgerState } from "../../lib/state/createLedgerState.js";
+import { applyToDraft, type DraftLedgerState } from "../../lib/state/internal/applyToDraft.js";
+import type { LedgerEvent, LedgerState } from "../../lib/state/types.js";
 import type {
   AuditFacts,
   AuditOptions,
@@ -22,6 +22,7 @@ export const defaultAuditOptions: ResolvedAuditOptions = {
   largeTransferValue: { CNY: 500_000n },
   rapidHops: 4,
   rapidHopsWindowSeconds: 3_600,
+  refundRate: 0.1,
 };
 
 /** Parameters of {@link auditEvents}. */
@@ -60,12 +61,14 @@ export function auditEvents(
     largeTransferValue: parameters.largeTransferValue ?? defaultAuditOptions.largeTransferValue,
     rapidHops: parameters.rapidHops ?? defaultAuditOptions.rapidHops,
     rapidHopsWindowSeconds: parameters.rapidHopsWindowSeconds ?? defaultAuditOptions.rapidHopsWindowSeconds,
+    refundRate: parameters.refundRate ?? defaultAuditOptions.refundRate,
   };
   const rules = parameters.rules ?? auditRules;
   const instances: [AuditRule, RuleInstance][] = rules.map((r) => [r, r.create(options)]);
   const empty = createLedgerState();
   const draft: DraftLedgerState = {
     parties: new Map(),
+    rekeyProposals: new Map(),
     authorizations: new Map(),
     redeemers: new Map(),
     batches: new Map(),
@@ -76,7 +79,15 @@ export function auditEvents(
   // The engine owns every container of its draft, so it applies events in place (copying nothing).
   const owned = { has: () => true, add: () => undefined } as unknown as Set<object>;
   const history = createCustodyHistory();
-  const facts: AuditFacts = { registrations: [], anchors: [], hops: [], revocations: [], redemptions: [] };
+  const facts: AuditFacts = {
+    registrations: [],
+    anchors: [],
+    hops: [],
+    revocations: [],
+    sales: [],
+    refunds: [],
+    redemptions: [],
+  };
   const anchoredAt = new Map<Hex, bigint>();
   const raw: { rule: AuditRule; order: number; draft: FindingDraft; at: LedgerEvent | null }[] = [];
   let order = 0;
@@ -112,6 +123,7 @@ export function auditEvents(
     applyToDraft(draft, owned, event);
   }
   for (const [rule, inst] of instances) if (inst.finish) collect(rule, inst.finish(draft), null);
+  followRekeys(events, facts, raw);
 
   raw.sort((a, b) => {
     const ab = a.at ? Number(a.at.blockNumber) : Number.MAX_SAFE_INTEGER;
@@ -139,6 +151,31 @@ export function auditEvents(
     };
   });
   return { findings, facts, state: draft };
+}
+
+/**
+ * Scorecards follow a party through re-keys: the supplier and seller accounts in the facts, and
+ * the supplier a finding is charged to, become the party's current account (evidence and the
+ * parties named in findings keep the accounts of the time).
+ */
+function followRekeys(events: Iterable<LedgerEvent>, facts: AuditFacts, raw: { draft: FindingDraft }[]): void {
+  const next = new Map<Address, Address>();
+  for (const e of events) if (e.eventName === "PartyRekeyed") next.set(lc(e.args.oldAccount), lc(e.args.newAccount));
+  if (next.size === 0) return;
+  const current = (a: Address): Address => {
+    let x = a;
+    for (let hops = 0; next.has(x) && hops <= next.size; hops++) x = next.get(x)!;
+    return x;
+  };
+  for (const r of facts.registrations) r.party = current(r.party);
+  for (const list of [facts.anchors, facts.hops, facts.revocations, facts.redemptions]) {
+    for (const f of list) f.supplier = current(f.supplier);
+  }
+  for (const f of [...facts.sales, ...facts.refunds]) {
+    f.supplier = current(f.supplier);
+    f.seller = current(f.seller);
+  }
+  for (const { draft } of raw) if (draft.supplier) draft.supplier = current(draft.supplier);
 }
 
 function gatherFacts(
@@ -215,6 +252,34 @@ function gatherFacts(
       });
       break;
     }
+    case "KeysSold": {
+      const batchId = lc(event.args.batchId);
+      const b = state.batches.get(batchId);
+      if (!b) break;
+      facts.sales.push({
+        batchId,
+        supplier: b.record.supplier,
+        seller: lc(event.args.seller),
+        saleNo: event.args.saleNo,
+        keys: event.args.indices.length,
+        ...at,
+      });
+      break;
+    }
+    case "SaleRefunded": {
+      const batchId = lc(event.args.batchId);
+      const b = state.batches.get(batchId);
+      if (!b) break;
+      facts.refunds.push({
+        batchId,
+        supplier: b.record.supplier,
+        seller: lc(event.args.seller),
+        saleNo: event.args.saleNo,
+        index: Number(event.args.index),
+        ...at,
+      });
+      break;
+    }
     // No fact for the scorecards in these.
     case "DistributorAuthorized":
     case "DistributorDeauthorized":
@@ -226,6 +291,12 @@ function gatherFacts(
     case "RoleAdminChanged":
     case "RoleGranted":
     case "RoleRevoked":
+    case "RekeyProposed":
+    case "PartyRekeyed":
+    case "DefaultAdminDelayChangeCanceled":
+    case "DefaultAdminDelayChangeScheduled":
+    case "DefaultAdminTransferCanceled":
+    case "DefaultAdminTransferScheduled":
       break;
     default:
       assertNever(event, "ledger event");

@@ -9,8 +9,12 @@ import { expiredAuthorisationUse } from "./checks/expiredAuthorisationUse.js";
 import { frozenKeyMoved } from "./checks/frozenKeyMoved.js";
 import { frozenKeyRedeemed } from "./checks/frozenKeyRedeemed.js";
 import { largeTransfer } from "./checks/largeTransfer.js";
+import { partyRekeyed } from "./checks/partyRekeyed.js";
 import { rapidHops } from "./checks/rapidHops.js";
 import { redeemedUpstream } from "./checks/redeemedUpstream.js";
+import { redeemedWithoutSale } from "./checks/redeemedWithoutSale.js";
+import { sellerRefunds } from "./checks/sellerRefunds.js";
+import { soldAfterExpiry } from "./checks/soldAfterExpiry.js";
 import { suspendedPartyAction } from "./checks/suspendedPartyAction.js";
 import { unauthorisedActor } from "./checks/unauthorisedActor.js";
 import { unauthorisedHop } from "./checks/unauthorisedHop.js";
@@ -28,11 +32,15 @@ export const auditRules: readonly AuditRule[] = [
   unauthorisedHop,
   suspendedPartyAction,
   expiredAccreditationAction,
+  soldAfterExpiry,
   anchoredPastAccreditation,
   redeemedUpstream,
   expiredAuthorisationUse,
+  partyRekeyed,
+  sellerRefunds,
   largeTransfer,
   rapidHops,
   circularFlow,
   batchOutlivesAccreditation,
+  redeemedWithoutSale,
 ];

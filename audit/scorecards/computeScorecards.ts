@@ -15,7 +15,8 @@ const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /**
  * Supplier scorecards over a period from chain facts (anchors, hops, revocations, redemptions,
- * registrations) and the audit's findings. Score = 0.15 tenure + 0.15 activity + 0.25 integrity +
+ * registrations, sales and refunds) and the audit's findings. Sales and refunds are counted
+ * (keysSold, keysRefunded, refundRate) but do not enter the score (formula keytrail.score/1). Score = 0.15 tenure + 0.15 activity + 0.25 integrity +
  * 0.20 channel + 0.25 compliance, each dimension 0–100 (formula in docs/AUDIT.md); grade gold
  * >= 85, silver >= 70, bronze >= 50, else watch.
  *
@@ -75,6 +76,8 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
     const hops = facts.hops.filter((h) => h.supplier === s && inP(h.timestamp));
     const keysMoved = hops.reduce((n, h) => n + h.keys, 0);
     const keysMovedUnauthorised = hops.filter((h) => !h.authorised).reduce((n, h) => n + h.keys, 0);
+    const keysSold = facts.sales.filter((x) => x.supplier === s && inP(x.timestamp)).reduce((n, x) => n + x.keys, 0);
+    const keysRefunded = facts.refunds.filter((x) => x.supplier === s && inP(x.timestamp)).length;
     const mine = findings.filter((f) => f.supplier === s && inP(f.timestamp));
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
     for (const f of mine) bySeverity[f.severity]++;
@@ -105,6 +108,9 @@ export function computeScorecards(facts: AuditFacts, findings: readonly AuditFin
       keysMoved,
       keysMovedUnauthorised,
       unauthorisedHopShare: round4(share),
+      keysSold,
+      keysRefunded,
+      refundRate: round4(keysSold > 0 ? keysRefunded / keysSold : 0),
       anomalies: mine.length,
       anomaliesBySeverity: bySeverity,
       dimensions: {

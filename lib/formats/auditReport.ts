@@ -26,7 +26,11 @@ export type AuditRuleId =
   | "large-transfer"
   | "rapid-hops"
   | "circular-flow"
-  | "redeemed-upstream";
+  | "redeemed-upstream"
+  | "party-rekeyed"
+  | "seller-refunds"
+  | "redeemed-without-sale"
+  | "sold-after-expiry";
 
 /** One chain fact a finding rests on. */
 export type Evidence = {
@@ -69,7 +73,7 @@ export type Divergence = {
   kind: SnapshotDifference["kind"];
   batchId: Hex | null;
   party: Hex | null;
-  /** First key index whose custody differs (custody), or the redemption word (redemption). */
+  /** First key index whose custody differs (custody), the redemption word (redemption), or the sale number (sale). */
   index: number | null;
   message: string;
   replay: unknown;
@@ -106,6 +110,12 @@ export type Scorecard = {
   keysMoved: number;
   keysMovedUnauthorised: number;
   unauthorisedHopShare: number;
+  /** Keys of the supplier's batches sold in the period (KeysSold, any seller). */
+  keysSold: number;
+  /** Keys of the supplier's batches refunded in the period (SaleRefunded). */
+  keysRefunded: number;
+  /** keysRefunded / keysSold of the period; 0 without sales. */
+  refundRate: number;
   anomalies: number;
   anomaliesBySeverity: Record<Severity, number>;
   dimensions: { tenure: number; activity: number; integrity: number; channel: number; compliance: number };
@@ -139,6 +149,7 @@ export type AuditReport = {
     largeTransferValue: Record<string, string>;
     rapidHops: number;
     rapidHopsWindowSeconds: number;
+    refundRate: number;
   };
   rules: {
     id: AuditRuleId;

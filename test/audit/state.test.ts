@@ -23,6 +23,10 @@ import { InvalidSnapshotError } from "../../lib/state/v1/errors.js";
 import { toSnapshot } from "../../lib/state/v1/toSnapshot.js";
 import type { LedgerEvent, LedgerSnapshot } from "../../lib/state/v1/types.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
+import { decodeLedgerLog as decodeLedgerLogV1 } from "../../lib/events/v1/decodeLedgerLog.js";
+import { applyLedgerEvents as applyLedgerEventsV2 } from "../../lib/state/applyLedgerEvents.js";
+import { createLedgerState as createLedgerStateV2 } from "../../lib/state/createLedgerState.js";
+import { toSnapshotV1 } from "../../lib/state/v1/toSnapshotV1.js";
 import { decodeEventLog } from "viem";
 import { stateDigestVector } from "./stateDigestVector.js";
 import { prng } from "../../scripts/util/prng.js";
@@ -330,14 +334,37 @@ describe("lib/state/v1 reducer against the version 1 contract", () => {
     expect(ok).toBeGreaterThan(40);
 
     const head = await c.publicClient.getBlockNumber();
-    const { events } = await fetchLedgerEvents(c.publicClient, {
+    // The version 1 reducer's input: every log decoded with the version 1 decoder.
+    const logs = await c.publicClient.getLogs({ address: c.ledger, fromBlock: c.deployBlock, toBlock: head });
+    const times = new Map<bigint, bigint>();
+    for (const l of logs) {
+      if (!times.has(l.blockNumber)) {
+        times.set(l.blockNumber, (await c.publicClient.getBlock({ blockNumber: l.blockNumber })).timestamp);
+      }
+    }
+    const events: LedgerEvent[] = logs.map((l) => ({
+      ...decodeLedgerLogV1({ topics: l.topics, data: l.data })!,
+      blockNumber: l.blockNumber,
+      blockHash: l.blockHash,
+      logIndex: l.logIndex,
+      txHash: l.transactionHash,
+      timestamp: times.get(l.blockNumber)!,
+    }));
+    const state = applyLedgerEvents(createLedgerState(), events);
+    const snap = toSnapshot(state);
+
+    // The audit's replay of a version 1 ledger: its logs mapped into version 2 events
+    // (createLedgerLogDecoder), the version 2 reducer, then the version 1 snapshot: the same digest.
+    const mapped = await fetchLedgerEvents(c.publicClient, {
       ledger: c.ledger,
       fromBlock: c.deployBlock,
       toBlock: head,
       chunkSize: 16n,
     });
-    const state = applyLedgerEvents(createLedgerState(), events);
-    const snap = toSnapshot(state);
+    expect(mapped.ledgerVersion).toBe(1);
+    const viaV2 = toSnapshotV1(applyLedgerEventsV2(createLedgerStateV2(), mapped.events));
+    expect(diffSnapshots(viaV2, snap)).toEqual([]);
+    expect(computeStateDigest(viaV2)).toBe(computeStateDigest(snap));
 
     // The audit's fast decoder against viem's, on every log of the random history.
     const raw = await c.publicClient.getLogs({ address: c.ledger, fromBlock: c.deployBlock, toBlock: head });

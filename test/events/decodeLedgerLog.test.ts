@@ -8,9 +8,7 @@ import { LedgerLogDecodeError } from "../../lib/events/errors.js";
 
 // Driven by the version 2 ABI (ledger + sale module): a new event is a new case here, and an
 // argument type this generator does not know fails the test until it is taught.
-const events: AbiEvent[] = keyLedgerV2Abi.filter(
-  (x): x is Extract<typeof x, { type: "event" }> => x.type === "event",
-);
+const events: AbiEvent[] = keyLedgerV2Abi.filter((x): x is Extract<typeof x, { type: "event" }> => x.type === "event");
 
 /** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
 function rng(seed: number): (n: number) => Hex {

@@ -1,6 +1,6 @@
 import { REVOCATION_REASONS } from "../../../lib/verify/revocationReasons.js";
 import type { AuditRule } from "../../types.js";
-import { evidenceOf, lc, segmentsIn, uniq } from "../internal/helpers.js";
+import { evidenceOf, frozenReasonOf, lc, segmentsIn, uniq } from "../internal/helpers.js";
 
 /** frozen-key-moved: a custody transfer touches keys that were frozen (revoked) at the time. */
 export const frozenKeyMoved: AuditRule = {
@@ -14,9 +14,13 @@ export const frozenKeyMoved: AuditRule = {
       check({ event, state }) {
         if (event.eventName !== "CustodyTransferred") return [];
         const batchId = lc(event.args.batchId);
-        const frozen = segmentsIn(state, batchId, event.args.start, event.args.end).filter((s) => s.frozenReason !== 0);
+        const frozen = segmentsIn(state, batchId, event.args.start, event.args.end).filter(
+          (s) => frozenReasonOf(s) !== 0,
+        );
         if (frozen.length === 0) return [];
-        const reasons = [...new Set(frozen.map((s) => REVOCATION_REASONS[s.frozenReason] ?? String(s.frozenReason)))];
+        const reasons = [
+          ...new Set(frozen.map((s) => REVOCATION_REASONS[frozenReasonOf(s)] ?? String(frozenReasonOf(s)))),
+        ];
         return [
           {
             message: `${lc(event.args.from)} moved frozen keys (${reasons.join(", ")}) of batch ${batchId} to ${lc(event.args.to)}.`,

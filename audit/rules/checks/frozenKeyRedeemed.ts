@@ -1,5 +1,5 @@
 import type { AuditRule } from "../../types.js";
-import { evidenceOf, lc, maskRanges, segmentsIn } from "../internal/helpers.js";
+import { evidenceOf, frozenReasonOf, lc, maskRanges, segmentsIn } from "../internal/helpers.js";
 import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** frozen-key-redeemed: a redemption marks keys that were frozen (revoked) at the time. */
@@ -17,7 +17,7 @@ export const frozenKeyRedeemed: AuditRule = {
         const hits: KeyRange[] = [];
         for (const r of maskRanges(event.args.wordIndex, event.args.mask)) {
           for (const s of segmentsIn(state, batchId, BigInt(r.start), BigInt(r.end))) {
-            if (s.frozenReason !== 0) hits.push({ start: Number(s.start), end: Number(s.end) });
+            if (frozenReasonOf(s) !== 0) hits.push({ start: Number(s.start), end: Number(s.end) });
           }
         }
         if (hits.length === 0) return [];

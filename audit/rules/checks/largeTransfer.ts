@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent } from "../../../lib/state/v1/types.js";
+import type { LedgerEvent } from "../../../lib/state/types.js";
 import type { AuditRule, FindingDraft } from "../../types.js";
 import { currencyText, evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
 import type { KeyRange } from "../../../lib/formats/auditReport.js";

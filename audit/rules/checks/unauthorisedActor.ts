@@ -79,13 +79,15 @@ export const unauthorisedActor: AuditRule = {
             const batchId = lc(event.args.batchId);
             const supplier = state.batches.get(batchId)?.record.supplier;
             const by = lc(event.args.by);
-            if (supplier && by !== supplier && !state.roles.get(REGULATOR_ROLE)?.has(by)) {
-              report(
-                by,
-                `${event.eventName === "KeysRevoked" ? "revoker" : "reinstater"} (neither supplier nor regulator)`,
-                batchId,
-                supplier,
-              );
+            const regulator = state.roles.get(REGULATOR_ROLE)?.has(by) ?? false;
+            const act = event.eventName === "KeysRevoked" ? "revoker" : "reinstater";
+            // Version 2: a regulator-layer act needs the regulator role; a supplier-layer act the
+            // supplier, a regulator, or (a Refunded freeze) the refunding seller.
+            const refund = event.eventName === "KeysRevoked" && event.args.reason === 6 && !event.args.byRegulator;
+            if (supplier && event.args.byRegulator && !regulator) {
+              report(by, `${act} on the regulator layer (not a regulator)`, batchId, supplier);
+            } else if (supplier && !event.args.byRegulator && by !== supplier && !regulator && !refund) {
+              report(by, `${act} (neither supplier nor regulator)`, batchId, supplier);
             }
             break;
           }
@@ -99,6 +101,14 @@ export const unauthorisedActor: AuditRule = {
           case "RoleAdminChanged":
           case "RoleGranted":
           case "RoleRevoked":
+          case "KeysSold":
+          case "SaleRefunded":
+          case "RekeyProposed":
+          case "PartyRekeyed":
+          case "DefaultAdminDelayChangeCanceled":
+          case "DefaultAdminDelayChangeScheduled":
+          case "DefaultAdminTransferCanceled":
+          case "DefaultAdminTransferScheduled":
             break;
           default:
             assertNever(event, "ledger event");

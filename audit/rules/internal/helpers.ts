@@ -1,9 +1,13 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent, LedgerState, SegmentRecord } from "../../../lib/state/v1/types.js";
+import type { LedgerEvent, LedgerState, SegmentRecord } from "../../../lib/state/types.js";
 import type { Evidence, KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** Lowercase hex. */
 export const lc = <T extends string>(s: T): T => s.toLowerCase() as T;
+
+/** A segment's effective freeze reason (the regulator layer's first, as `keyStatus` reports it); 0 = not frozen. */
+export const frozenReasonOf = (s: { regulatorReason: number; supplierReason: number }): number =>
+  s.regulatorReason !== 0 ? s.regulatorReason : s.supplierReason;
 
 /** The evidence record of an event. */
 export function evidenceOf(e: LedgerEvent): Evidence {

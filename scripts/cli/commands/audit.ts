@@ -28,6 +28,7 @@ type AuditCliOptions = {
   largeValue?: string;
   rapidHops?: string;
   rapidWindow?: string;
+  refundRate?: string;
   failOn?: string;
   json?: boolean;
 };
@@ -57,6 +58,13 @@ const values = (v: string | undefined): Record<string, bigint> | undefined => {
     out[m[1]!] = BigInt(m[2]!);
   }
   return out;
+};
+/** A rate in [0, 1], e.g. "0.1". */
+const rate = (flag: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(v))
+    throw new AuditOptionError(`${flag} ${JSON.stringify(v)} is not a rate from 0 to 1.`);
+  return Number(v);
 };
 const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
 
@@ -97,6 +105,7 @@ export function registerAuditCommand(program: Command): void {
     )
     .option("--rapid-hops <n>", "rapid-hops: this many transfers... (default 4)")
     .option("--rapid-window <seconds>", "...within this many seconds (default 3600)")
+    .option("--refund-rate <rate>", "seller-refunds: refunded / sold keys of a seller from this rate (default 0.1)")
     .option("--fail-on <severity>", "exit 3 when a finding of this severity or worse exists (critical|high|medium|low)")
     .option("--json", "print the summary as JSON")
     .action(async (o: AuditCliOptions, command: Command) => {
@@ -133,6 +142,7 @@ export function registerAuditCommand(program: Command): void {
         ...(o.largeValue ? { largeTransferValue: values(o.largeValue)! } : {}),
         ...(o.rapidHops ? { rapidHops: count("--rapid-hops", o.rapidHops)! } : {}),
         ...(o.rapidWindow ? { rapidHopsWindowSeconds: count("--rapid-window", o.rapidWindow)! } : {}),
+        ...(o.refundRate ? { refundRate: rate("--refund-rate", o.refundRate)! } : {}),
         onProgress: (line) => out.info(line),
       });
       const { files } = await writeAuditReport(report, { outDir: o.out, exportDir: o.export });

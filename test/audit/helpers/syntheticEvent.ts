@@ -1,5 +1,5 @@
 import { keccak256, toBytes, type Hex } from "viem";
-import type { DecodedLedgerLog, LedgerEvent } from "../../../lib/state/v1/types.js";
+import type { DecodedLedgerLog, LedgerEvent } from "../../../lib/state/types.js";
 
 /**
  * A synthetic ledger event placed after `after` (next block, +10 s per step): what a compromised

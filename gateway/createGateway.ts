@@ -64,6 +64,44 @@ type Pending = {
   attempts: number;
 };
 
+/** An accepted order on its way into the store. */
+type NewOrder = {
+  client: string;
+  ref: string;
+  bodyHash: string;
+  kind: "sale" | "transfer";
+  batchId: Hex;
+  quantity: number;
+  to: Address | null;
+  buyer: string | null;
+  indices: number[];
+  secrets: Hex[];
+  createdMs: number;
+};
+
+/**
+ * Inserts a group of orders with their allocations and receipt secrets in one statement (so one
+ * commit): a reference already taken is skipped (ON CONFLICT) with its allocations and secrets; the
+ * statement returns the orders it inserted.
+ */
+const INSERT_ORDERS = `
+WITH o AS (
+  INSERT INTO gw_orders (client, ref, body_hash, signer, kind, batch_id, quantity, recipient, buyer, status, indices, created_ms)
+  SELECT c, r, h, $1, k, b, q, t, y, 'pending', i, m
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[],
+              $11::bigint[]) AS x(c, r, h, k, b, q, t, y, i, m)
+  ON CONFLICT (client, ref) DO NOTHING
+  RETURNING client, ref, batch_id, indices
+), a AS (
+  INSERT INTO gw_allocations (signer, batch_id, idx, client, ref)
+  SELECT $1, o.batch_id, j::bigint, o.client, o.ref FROM o, LATERAL jsonb_array_elements_text(o.indices::jsonb) AS j
+), s AS (
+  INSERT INTO gw_secrets (client, ref, idx, secret)
+  SELECT x.c, x.r, x.i, x.s FROM unnest($12::text[], $13::text[], $14::bigint[], $15::text[]) AS x(c, r, i, s)
+  JOIN o ON o.client = x.c AND o.ref = x.r
+)
+SELECT client, ref FROM o`;
+
 /** A signed transaction not yet seen mined. */
 type InFlight = {
   nonce: number;
@@ -360,6 +398,53 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     batchKnown.set(batchId, true);
   }
 
+  /** (client, reference) pairs known to be in the store: a repeat skips the allocation. */
+  const existing = new Set<string>();
+  /** Orders waiting for the next group insert (one statement for all, so a burst costs one commit). */
+  let inserts: { row: NewOrder; done: (inserted: boolean) => void; fail: (e: unknown) => void }[] = [];
+  let flushing = false;
+
+  function insertOrder(row: NewOrder): Promise<boolean> {
+    return new Promise((done, fail) => {
+      inserts.push({ row, done, fail });
+      if (!flushing) void flushInserts();
+    });
+  }
+
+  async function flushInserts(): Promise<void> {
+    flushing = true;
+    while (inserts.length > 0) {
+      const group = inserts;
+      inserts = [];
+      const rows = group.map((g) => g.row);
+      const sales = rows.flatMap((r) => r.secrets.map((secret, k) => ({ r, idx: r.indices[k]!, secret })));
+      try {
+        const got = await store.query<{ client: string; ref: string }>(INSERT_ORDERS, [
+          signer,
+          rows.map((r) => r.client),
+          rows.map((r) => r.ref),
+          rows.map((r) => r.bodyHash),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.batchId),
+          rows.map((r) => r.quantity),
+          rows.map((r) => r.to),
+          rows.map((r) => r.buyer),
+          rows.map((r) => JSON.stringify(r.indices)),
+          rows.map((r) => r.createdMs),
+          sales.map((x) => x.r.client),
+          sales.map((x) => x.r.ref),
+          sales.map((x) => x.idx),
+          sales.map((x) => x.secret),
+        ]);
+        const ok = new Set(got.map((g) => `${g.client}\u0000${g.ref}`));
+        for (const g of group) g.done(ok.has(`${g.row.client}\u0000${g.row.ref}`));
+      } catch (e) {
+        for (const g of group) g.fail(e);
+      }
+    }
+    flushing = false;
+  }
+
   async function placeOrder(client: string, request: OrderRequest) {
     const ref = request.orderReference;
     const bodyHash = hashOrderRequest(request);
@@ -377,8 +462,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         }
         return { created: false, answer: strip(first) };
       };
-      const seen = await repeat();
-      if (seen) return seen;
+      const known = `${client}\u0000${ref}`;
+      if (existing.has(known)) return (await repeat())!;
       const batchId = request.batchId.toLowerCase() as Hex;
       if (request.quantity > maxQuantity) {
         throw new GatewayError(
@@ -391,6 +476,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       if (!pool) await checkBatch(batchId);
       const indices = pool?.take(request.quantity) ?? null;
       if (!indices) {
+        const seen = await repeat();
+        if (seen) return seen;
         throw new GatewayError(
           409,
           "INSUFFICIENT_KEYS",
@@ -399,44 +486,30 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         );
       }
       const secrets = request.kind === "sale" ? indices.map(() => createReceiptSecret()) : [];
-      const now = Date.now();
+      const row: NewOrder = {
+        client,
+        ref,
+        bodyHash,
+        kind: request.kind,
+        batchId,
+        quantity: request.quantity,
+        to: request.to ?? null,
+        buyer: request.buyer ?? null,
+        indices,
+        secrets,
+        createdMs: Date.now(),
+      };
+      let inserted: boolean;
       try {
-        await store.transaction(async (tx) => {
-          await tx.query(
-            `INSERT INTO gw_orders (client, ref, body_hash, signer, kind, batch_id, quantity, recipient, buyer, status, indices, created_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)`,
-            [
-              client,
-              ref,
-              bodyHash,
-              signer,
-              request.kind,
-              batchId,
-              request.quantity,
-              request.to ?? null,
-              request.buyer ?? null,
-              JSON.stringify(indices),
-              now,
-            ],
-          );
-          await tx.query(
-            "INSERT INTO gw_allocations (signer, batch_id, idx, client, ref) SELECT $1, $2, unnest($3::bigint[]), $4, $5",
-            [signer, batchId, indices, client, ref],
-          );
-          if (secrets.length) {
-            await tx.query(
-              "INSERT INTO gw_secrets (client, ref, idx, secret) SELECT $1, $2, unnest($3::bigint[]), unnest($4::text[])",
-              [client, ref, indices, secrets],
-            );
-          }
-        });
+        inserted = await insertOrder(row);
       } catch (e) {
         for (const i of indices) pool!.add(i, i + 1);
-        const again = await repeat().catch((c: unknown) => {
-          throw c;
-        });
-        if (again) return again; // another replica took the reference first
         throw e;
+      }
+      existing.add(known);
+      if (!inserted) {
+        for (const i of indices) pool!.add(i, i + 1);
+        return (await repeat())!; // the reference was taken first (another replica, or before a restart)
       }
       const p = toPending(
         client,
@@ -449,8 +522,31 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         0,
       );
       queue.push(p);
-      const answer = (await readOrder(store, client, ref))!;
-      return { created: true, answer: strip(answer) };
+      const answer: OrderAnswer = {
+        orderReference: ref,
+        kind: row.kind,
+        status: "pending",
+        batchId,
+        quantity: row.quantity,
+        indices,
+        seller: account.address,
+        to: row.to,
+        buyer: row.buyer,
+        ledger,
+        chainId,
+        keys: secrets.map((secret, k) => ({
+          batchId,
+          index: indices[k]!,
+          seller: account.address,
+          receiptSecret: secret,
+        })),
+        txHash: null,
+        blockNumber: null,
+        reason: null,
+        acceptedAt: row.createdMs,
+        settledAt: null,
+      };
+      return { created: true, answer };
     });
   }
 

@@ -10,11 +10,9 @@ import type { GatewayScope, OrderRequest } from "../types.js";
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
-const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .openapi("Error", {
-    example: { error: { code: "UNKNOWN_BATCH", message: "Unknown batch 0x…: it is not anchored on ledger 0x…." } },
-  });
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi("Error", {
+  example: { error: { code: "UNKNOWN_BATCH", message: "Unknown batch 0x…: it is not anchored on ledger 0x…." } },
+});
 
 const OrderBodySchema = z
   .object({

@@ -40,6 +40,8 @@ export type CreateGatewayParameters = {
   windowMs?: number | undefined;
   /** Most orders in one transaction (default 100). */
   maxOrdersPerTx?: number | undefined;
+  /** Most keys in one transaction (default 2,000: far below a 30M block gas limit). */
+  maxKeysPerTx?: number | undefined;
   /** Most keys per order (default 100). */
   maxQuantity?: number | undefined;
   /** Blocks a transaction may wait unmined before it is replaced with a higher fee (default 3). */
@@ -190,6 +192,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   const windowMs = parameters.windowMs ?? 200;
   const maxOrdersPerTx = parameters.maxOrdersPerTx ?? 100;
   const maxQuantity = parameters.maxQuantity ?? 100;
+  const maxKeysPerTx = parameters.maxKeysPerTx ?? 2_000;
   const stuckBlocks = parameters.stuckBlocks ?? 3;
   const pollMs = parameters.pollMs ?? 500;
   const log = parameters.log ?? (() => undefined);
@@ -596,6 +599,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   /** Simulates the orders' call; bisects on a revert so each bad order fails alone; signs and sends the rest. */
   async function submit(kind: "sale" | "transfer", orders: Pending[]): Promise<void> {
     if (orders.length === 0) return;
+    const began = performance.now();
     const data = callOf(kind, orders);
     let gas: bigint;
     try {
@@ -614,9 +618,15 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       await submit(kind, orders.slice(mid));
       return;
     }
+    const simulated = performance.now();
     gas = (gas * 12n) / 10n + 20_000n;
     fees ??= await currentFees();
-    await sign(orders, data, gas, fees.maxFee, fees.tip, null);
+    const nonce = await sign(orders, data, gas, fees.maxFee, fees.tip, null);
+    const keys = orders.reduce((n, o) => n + o.indices.length, 0);
+    log(
+      `sent nonce ${nonce}: ${kind} of ${keys} key(s) for ${orders.length} order(s) ` +
+        `(simulated in ${Math.round(simulated - began)} ms, stored and sent in ${Math.round(performance.now() - simulated)} ms)`,
+    );
   }
 
   function decodeRevertOf(e: unknown, kind: "sale" | "transfer", _orders: Pending[]) {
@@ -690,6 +700,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       inflight.set(nonce, { nonce, hashes: [hash], orders, data, gas, maxFee, tip, sentBlock: head, missing: 0 });
     }
     await broadcast(raw);
+    return nonce;
   }
 
   async function broadcast(raw: Hex): Promise<void> {
@@ -728,7 +739,14 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       await sleep(windowMs);
       try {
         fees = await currentFees();
-        const take = queue.splice(0, maxOrdersPerTx);
+        const take: Pending[] = [];
+        let keys = 0;
+        while (queue.length > 0 && take.length < maxOrdersPerTx) {
+          const next = queue[0]!;
+          if (take.length > 0 && keys + next.indices.length > maxKeysPerTx) break;
+          take.push(queue.shift()!);
+          keys += next.indices.length;
+        }
         await submit(
           "sale",
           take.filter((o) => o.kind === "sale"),

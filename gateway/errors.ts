@@ -12,6 +12,7 @@ export type GatewayErrorCode =
   | "ORDER_REFERENCE_CONFLICT"
   | "ORDER_NOT_FOUND"
   | "NOT_FOUND"
+  | "RATE_LIMITED"
   | "UNAVAILABLE"
   | "INTERNAL";
 

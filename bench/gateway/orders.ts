@@ -1,7 +1,7 @@
 /**
  * The order gateway under load: N concurrent clients post single-key sale orders over HTTP for a
- * fixed time to `keytrail gateway` (engine + Hono server in this process, PGlite outbox in a
- * temporary folder) signing for a supplier on anvil mining a block every 2 s.
+ * fixed time to `keytrail gateway` (its own process, PGlite outbox in a temporary folder) signing
+ * for a supplier on anvil mining a block every 2 s.
  *
  * Figures: orders/s accepted and confirmed, p50/p99 order -> answer (client side), p50/p99 order ->
  * confirmed (gateway's acceptance to the gateway seeing the receipt), success rate, transactions and
@@ -15,19 +15,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import { createWalletClient, http, nonceManager, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { createGatewayApp } from "../../gateway/api/createGatewayApp.js";
-import { createGateway } from "../../gateway/createGateway.js";
-import { openGatewayStore } from "../../gateway/store/openGatewayStore.js";
+import type { OrderAnswer } from "../../gateway/types.js";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { deployOnAnvil } from "../../test/gateway/helpers/deployOnAnvil.js";
 import { startAnvil } from "../../test/gateway/helpers/startAnvil.js";
+import { runGatewayCli, startGatewayCli } from "../../test/gateway/helpers/startGatewayCli.js";
 import type { BenchOptions, BenchResult } from "../types.js";
 
 const pct = (xs: number[], p: number) => {
@@ -49,24 +47,18 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     ]);
     const [gwBatch, naiveBatch] = env.batchIds as [Hex, Hex];
 
-    // ------------------------------------------------------------ gateway
-    const store = await openGatewayStore({ dataDir: join(dir, "db") });
-    const gateway = await createGateway({
-      store,
-      publicClient: env.publicClient,
-      account: env.supplier,
-      ledger: env.ledger,
-      windowMs: 200,
-      pollMs: 250,
-      maxOrdersPerTx: 400,
-      stuckBlocks: 4,
-    });
-    const apiKey = `kt_bench_${"b".repeat(40)}`;
-    await gateway.addClient("bench", apiKey, ["orders:write", "orders:read"]);
-    const server = serve({ fetch: createGatewayApp(gateway).fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise<void>((r) => server.once("listening", () => r()));
-    const addr = server.address();
-    const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+    // ------------------------------------------------------------ gateway (its own process, as deployed)
+    const apiKey = await runGatewayCli(["--add-client", "bench", "--data", join(dir, "db")], { cwd: dir });
+    const gw = await startGatewayCli(
+      [
+        ...["--rpc", anvil.url, "--ledger", env.ledger, "--account", "1", "--port", "0", "--data", join(dir, "db")],
+        ...["--window-ms", "200", "--poll-ms", "250", "--max-orders-per-tx", "400", "--max-keys-per-tx", "4000"],
+        ...["--stuck-blocks", "4", "--rate-limit", "0"],
+      ],
+      { cwd: dir },
+    );
+    const url = gw.url;
+    const auth = { authorization: `Bearer ${apiKey}` };
     const answerMs: number[] = [];
     const refs: string[] = [];
     let refused = 0;
@@ -80,7 +72,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
           const t = performance.now();
           const res = await fetch(`${url}/v1/orders`, {
             method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+            headers: { "content-type": "application/json", ...auth },
             body: JSON.stringify({ orderReference: ref, kind: "sale", batchId: gwBatch, quantity: 1 }),
           });
           await res.arrayBuffer();
@@ -93,14 +85,17 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const acceptSeconds = (performance.now() - t0) / 1000;
     // wait for the outbox to drain
     const drainDeadline = performance.now() + 120_000;
-    while (gateway.stats().queued + gateway.stats().inFlight > 0 && performance.now() < drainDeadline)
+    for (;;) {
+      const h = (await (await fetch(`${url}/v1/health`)).json()) as { queued: number; inFlight: number };
+      if (h.queued + h.inFlight === 0 || performance.now() > drainDeadline) break;
       await new Promise((r) => setTimeout(r, 250));
+    }
     const confirmedMs: number[] = [];
     const txs = new Set<Hex>();
     let confirmed = 0;
     let lastSettled = 0;
     for (const ref of refs) {
-      const o = await gateway.getOrder("bench", ref);
+      const o = (await (await fetch(`${url}/v1/orders/${ref}`, { headers: auth })).json()) as OrderAnswer;
       if (o.status === "confirmed") {
         confirmed++;
         confirmedMs.push(o.settledAt! - o.acceptedAt);
@@ -110,9 +105,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     }
     let gas = 0n;
     for (const hash of txs) gas += (await env.publicClient.getTransactionReceipt({ hash })).gasUsed;
-    await gateway.stop();
-    server.close();
-    await store.close();
+    gw.child.kill("SIGTERM");
+    await new Promise((r) => gw.child.once("exit", r));
     const attempted = refs.length + refused;
     const ours = {
       ordersPerSecond: confirmed / acceptSeconds,
@@ -188,7 +182,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       gasPerOrder: naiveOk ? Number(naiveGas) / naiveOk : NaN,
     };
     const anchorName = `one sell tx per order, viem nonceManager (${clients} clients)`;
-    const setting = `${clients} clients for ${seconds} s, anvil 2 s blocks, PGlite outbox`;
+    const setting = `${clients} clients for ${seconds} s, anvil 2 s blocks, keytrail gateway process, PGlite outbox`;
     const row = (name: string, unit: string, value: number, anchor: number, ratio: number, notes: string) => ({
       name,
       unit,

@@ -122,6 +122,10 @@ const postOrder = createRoute({
       content: { "application/json": { schema: ErrorSchema } },
     },
     413: { description: "Body too large (BODY_TOO_LARGE).", content: { "application/json": { schema: ErrorSchema } } },
+    429: {
+      description: "Above the client's request rate (RATE_LIMITED); Retry-After says when to retry.",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
   },
 });
 
@@ -169,6 +173,8 @@ const health = createRoute({
 export type GatewayAppOptions = {
   /** Largest accepted request body in bytes (default 16 KiB). */
   maxBodyBytes?: number | undefined;
+  /** Requests per second each API client may make (token bucket, burst of 2 s); 0 = no limit. Default 1,000. */
+  rateLimitPerSecond?: number | undefined;
   /** Called with unexpected errors (never request bodies: they may carry references of buyers). */
   log?: ((line: string) => void) | undefined;
 };
@@ -192,6 +198,20 @@ const fail = (c: Context, status: number, code: GatewayErrorCode, message: strin
  */
 export function createGatewayApp(gateway: Gateway, options: GatewayAppOptions = {}) {
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  const rate = options.rateLimitPerSecond ?? 1_000;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Takes one token of the client's bucket; false when it is empty. */
+  const admit = (client: string): boolean => {
+    if (rate <= 0) return true;
+    const now = performance.now();
+    const b = buckets.get(client) ?? { tokens: rate * 2, at: now };
+    b.tokens = Math.min(rate * 2, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    buckets.set(client, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  };
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -228,6 +248,15 @@ export function createGatewayApp(gateway: Gateway, options: GatewayAppOptions = 
         "UNAUTHORIZED",
         m ? "Unknown API key." : "Missing API key: send `Authorization: Bearer <key>`.",
       );
+    if (!admit(who.client)) {
+      c.header("Retry-After", "1");
+      return fail(
+        c,
+        429,
+        "RATE_LIMITED",
+        `API client ${who.client} is above ${rate} requests per second; retry shortly.`,
+      );
+    }
     if (!who.scopes.has(scope)) return fail(c, 403, "FORBIDDEN", `API client ${who.client} lacks the ${scope} scope.`);
     c.set("client", who.client);
     c.set("scopes", who.scopes);

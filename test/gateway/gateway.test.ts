@@ -226,6 +226,19 @@ describe("keytrail gateway (engine + HTTP API on anvil, 1 s blocks)", () => {
     );
     expect(reader.status).toBe(403);
     expect(reader.body.error!.code).toBe("FORBIDDEN");
+    // each client has a request rate (token bucket): above it, 429 with Retry-After
+    const limited = createGatewayApp(gateway, { rateLimitPerSecond: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await limited.request("/v1/orders/REPEAT-1", { headers: { authorization: `Bearer ${keyOf(7)}` } });
+      statuses.push(r.status);
+      if (r.status === 429) {
+        expect(r.headers.get("retry-after")).toBe("1");
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+      }
+    }
+    expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+    expect(statuses.slice(4)).toContain(429);
     // a client never sees another client's order
     expect((await get("REPEAT-1", keyOf(20))).status).toBe(404);
   });

@@ -16,6 +16,8 @@ type GatewayCliOptions = {
   windowMs: string;
   maxOrdersPerTx: string;
   maxQuantity: string;
+  maxKeysPerTx: string;
+  rateLimit: string;
   stuckBlocks: string;
   pollMs: string;
   maxBodyBytes: string;
@@ -53,6 +55,8 @@ export function registerGatewayCommand(program: Command): void {
     .option("--window-ms <n>", "how long orders gather before one transaction", "200")
     .option("--max-orders-per-tx <n>", "most orders in one transaction", "100")
     .option("--max-quantity <n>", "most keys per order", "100")
+    .option("--max-keys-per-tx <n>", "most keys in one transaction", "2000")
+    .option("--rate-limit <n>", "requests per second per API client (0 = no limit)", "1000")
     .option("--stuck-blocks <n>", "blocks before an unmined transaction is replaced with a higher fee", "3")
     .option("--poll-ms <n>", "how often receipts and the nonce are read", "500")
     .option("--max-body-bytes <n>", "largest request body", "16384")
@@ -109,12 +113,14 @@ export function registerGatewayCommand(program: Command): void {
         windowMs: count("--window-ms", o.windowMs, 1, 60_000),
         maxOrdersPerTx: count("--max-orders-per-tx", o.maxOrdersPerTx, 1, 10_000),
         maxQuantity: count("--max-quantity", o.maxQuantity, 1, 100_000),
+        maxKeysPerTx: count("--max-keys-per-tx", o.maxKeysPerTx, 1, 1_000_000),
         stuckBlocks: count("--stuck-blocks", o.stuckBlocks, 1, 1_000),
         pollMs: count("--poll-ms", o.pollMs, 10, 60_000),
         log: out.info,
       });
       const app = createGatewayApp(gateway, {
         maxBodyBytes: count("--max-body-bytes", o.maxBodyBytes, 256, 1 << 24),
+        rateLimitPerSecond: count("--rate-limit", o.rateLimit, 0, 1_000_000),
         log: out.info,
       });
       const server = serve({ fetch: app.fetch, port, hostname: o.host });

@@ -18,6 +18,7 @@ import { computeOrderRefHash } from "../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../lib/sale/createReceiptSecret.js";
 import type { Sql, Store } from "../indexer/store/types.js";
+import { createSecretBox } from "./createSecretBox.js";
 import { decodeRevert } from "./decodeRevert.js";
 import { GatewayConfigError, GatewayError } from "./errors.js";
 import { hashApiKey } from "./hashApiKey.js";
@@ -48,6 +49,11 @@ export type CreateGatewayParameters = {
   stuckBlocks?: number | undefined;
   /** How often the chain head and the signer's nonce are read (default 500 ms). */
   pollMs?: number | undefined;
+  /**
+   * 32-byte key (64 hex digits) encrypting the stored receipt secrets (AES-256-GCM); without it they
+   * are stored in clear. The CLI reads it from KEYTRAIL_GATEWAY_SECRETS_KEY.
+   */
+  secretsKey?: string | undefined;
   /** Progress lines (never secrets). */
   log?: ((line: string) => void) | undefined;
 };
@@ -196,6 +202,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   const stuckBlocks = parameters.stuckBlocks ?? 3;
   const pollMs = parameters.pollMs ?? 500;
   const log = parameters.log ?? (() => undefined);
+  const box = createSecretBox(parameters.secretsKey);
   const chainId = await publicClient.getChainId();
 
   const code = await publicClient.getCode({ address: ledger });
@@ -249,7 +256,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   for (const s of secretRows) {
     const k = `${s.client}\u0000${s.ref}`;
     if (!secretsOf.has(k)) secretsOf.set(k, new Map());
-    secretsOf.get(k)!.set(s.idx, s.secret);
+    secretsOf.get(k)!.set(s.idx, box.open(s.secret, secretContext(s.client, s.ref, s.idx)));
   }
   const pendingOf = new Map<string, Pending>();
   for (const o of openRows) {
@@ -352,7 +359,10 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
             [client, ref],
           )
         : [];
-    return answerOf(o, secrets);
+    return answerOf(
+      o,
+      secrets.map((s) => ({ idx: s.idx, secret: box.open(s.secret, secretContext(client, ref, s.idx)) })),
+    );
   }
 
   function answerOf(o: OrderRow, secrets: { idx: number; secret: Hex }[]): OrderAnswer & { bodyHash: string } {
@@ -437,7 +447,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           sales.map((x) => x.r.client),
           sales.map((x) => x.r.ref),
           sales.map((x) => x.idx),
-          sales.map((x) => x.secret),
+          sales.map((x) => box.seal(x.secret, secretContext(x.r.client, x.r.ref, x.idx))),
         ]);
         const ok = new Set(got.map((g) => `${g.client}\u0000${g.ref}`));
         for (const g of group) g.done(ok.has(`${g.row.client}\u0000${g.row.ref}`));
@@ -919,6 +929,11 @@ function toPending(
     }
   }
   return { client, ref, kind, batchId, indices, to, commitments, orderRefs, attempts };
+}
+
+/** What a stored receipt secret is bound to (its order and key). */
+function secretContext(client: string, ref: string, index: number): string {
+  return JSON.stringify([client, ref, index]);
 }
 
 function describe(r: { kind: string; quantity: number; batchId: Hex; to?: Address | null | undefined }): string {

@@ -119,6 +119,61 @@ describe("gateway outbox", () => {
     }
   });
 
+  it("encrypts receipt secrets at rest with a key from the environment (AES-256-GCM, bound to the order)", async () => {
+    const secretsKey = "11".repeat(32);
+    const store = await openGatewayStore({ dataDir: null });
+    const start = () =>
+      createGateway({
+        store,
+        publicClient: env.publicClient,
+        account: env.supplier,
+        ledger: env.ledger,
+        secretsKey,
+        windowMs: 50,
+        pollMs: 100,
+      });
+    let gateway = await start();
+    await gateway.addClient("shop", API_KEY, ["orders:write", "orders:read"]);
+    await gateway.stop(); // nothing is sent: the order waits in the outbox for the next start
+    const placed = await gateway.placeOrder("shop", {
+      orderReference: "ENC-1",
+      kind: "sale",
+      batchId: batch,
+      quantity: 2,
+    });
+    const stored = await store.query<{ idx: number; secret: string }>(
+      "SELECT idx, secret FROM gw_secrets WHERE ref = 'ENC-1'",
+    );
+    expect(stored).toHaveLength(2);
+    for (const row of stored) {
+      expect(row.secret).toMatch(/^v1:[A-Za-z0-9_-]+$/);
+      for (const k of placed.answer.keys) expect(row.secret).not.toContain(k.receiptSecret.slice(2));
+    }
+    // a sealed secret moved to another key's row does not open
+    await store.query("UPDATE gw_secrets SET secret = $1 WHERE ref = 'ENC-1' AND idx = $2", [
+      stored[0]!.secret,
+      stored[1]!.idx,
+    ]);
+    await expect(gateway.getOrder("shop", "ENC-1")).rejects.toThrow(/does not open with the configured key/);
+    await store.query("UPDATE gw_secrets SET secret = $1 WHERE ref = 'ENC-1' AND idx = $2", [
+      stored[1]!.secret,
+      stored[1]!.idx,
+    ]);
+    // without the key the gateway refuses to start on encrypted secrets it must re-send
+    await expect(
+      createGateway({ store, publicClient: env.publicClient, account: env.supplier, ledger: env.ledger }),
+    ).rejects.toThrow(/KEYTRAIL_GATEWAY_SECRETS_KEY/);
+    // with the key, the restarted gateway opens them, sells with the right commitments and answers them
+    gateway = await start();
+    const [done] = await settled(gateway, ["ENC-1"]);
+    expect(done!.status).toBe("confirmed");
+    expect(done!.keys).toEqual(placed.answer.keys);
+    const check = await checkChain(env.publicClient, env.ledger, env.supplier.address, [placed.answer]);
+    expect(check.missing).toEqual([]);
+    await gateway.stop();
+    await store.close();
+  });
+
   describe("on PostgreSQL (DATABASE_URL)", () => {
     let pg: TestPostgres;
     beforeAll(async () => {

@@ -116,6 +116,7 @@ export function registerGatewayCommand(program: Command): void {
         maxKeysPerTx: count("--max-keys-per-tx", o.maxKeysPerTx, 1, 1_000_000),
         stuckBlocks: count("--stuck-blocks", o.stuckBlocks, 1, 1_000),
         pollMs: count("--poll-ms", o.pollMs, 10, 60_000),
+        secretsKey: process.env.KEYTRAIL_GATEWAY_SECRETS_KEY || undefined,
         log: out.info,
       });
       const app = createGatewayApp(gateway, {

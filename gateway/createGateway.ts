@@ -746,7 +746,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         await sleep(windowMs);
         continue;
       }
-      await sleep(windowMs);
+      // a full transaction's worth already waiting (a backlog): no need to gather longer
+      if (queue.length < maxOrdersPerTx) await sleep(windowMs);
       try {
         fees = await currentFees();
         const take: Pending[] = [];

@@ -52,7 +52,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const gw = await startGatewayCli(
       [
         ...["--rpc", anvil.url, "--ledger", env.ledger, "--account", "1", "--port", "0", "--data", join(dir, "db")],
-        ...["--window-ms", "200", "--poll-ms", "250", "--max-orders-per-tx", "400", "--max-keys-per-tx", "4000"],
+        ...["--window-ms", "200", "--poll-ms", "250", "--max-orders-per-tx", "1000", "--max-keys-per-tx", "4000"],
         ...["--stuck-blocks", "4", "--rate-limit", "0"],
       ],
       { cwd: dir },

@@ -125,6 +125,7 @@ export function registerGatewayCommand(program: Command): void {
         log: out.info,
       });
       const server = serve({ fetch: app.fetch, port, hostname: o.host });
+      if ("keepAliveTimeout" in server) server.keepAliveTimeout = 65_000; // longer than clients' idle keep-alive: no reset on a reused connection
       await new Promise<void>((resolve, reject) => {
         server.once("listening", resolve);
         server.once("error", reject);

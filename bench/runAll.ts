@@ -28,7 +28,7 @@ const only = value("--only")?.split(",");
 const writeDocs = !flag("--no-docs");
 
 /** Order in which areas run (cheap, isolated ones first); unknown areas run after, by name. */
-const ORDER = ["gas", "seal", "payload", "cli", "audit", "indexer", "portal"];
+const ORDER = ["gas", "seal", "payload", "cli", "audit", "indexer", "portal", "gateway"];
 const SKIP_DIRS = new Set(["ponder", "node_modules"]);
 
 const benchRoot = resolve(import.meta.dirname);

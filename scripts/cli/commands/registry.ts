@@ -25,6 +25,7 @@ export const commandRegistry: readonly CommandLoader[] = [
   async () => (await import("./status.js")).registerStatusCommand,
   async () => (await import("./index.js")).registerIndexCommand,
   async () => (await import("./serve.js")).registerServeCommand,
+  async () => (await import("./gateway.js")).registerGatewayCommand,
   async () => (await import("./export.js")).registerExportCommand,
   async () => (await import("./audit.js")).registerAuditCommand,
   async () => (await import("./portal.js")).registerPortalCommand,

@@ -1,0 +1,266 @@
+/**
+ * The order gateway under load: N concurrent clients post single-key sale orders over HTTP for a
+ * fixed time to `keytrail gateway` (its own process, PGlite outbox in a temporary folder) signing
+ * for a supplier on anvil mining a block every 2 s.
+ *
+ * Figures: orders/s accepted and confirmed, p50/p99 order -> answer (client side), p50/p99 order ->
+ * confirmed (gateway's acceptance to the gateway seeing the receipt), success rate, transactions and
+ * gas per order.
+ * Anchor, same run, same chain: the naive path, one `sell` transaction per order sent through
+ * viem's nonceManager by the same number of concurrent clients (answer = transaction hash back,
+ * confirmed = receipt).
+ *
+ *   npx tsx bench/gateway/orders.ts [--quick] [--json]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createWalletClient, http, nonceManager, type Hex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import type { OrderAnswer } from "../../gateway/types.js";
+import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
+import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
+import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
+import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
+import { deployOnAnvil } from "../../test/gateway/helpers/deployOnAnvil.js";
+import { startAnvil } from "../../test/gateway/helpers/startAnvil.js";
+import { runGatewayCli, startGatewayCli } from "../../test/gateway/helpers/startGatewayCli.js";
+import type { BenchOptions, BenchResult } from "../types.js";
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/** Runs the gateway benchmark and its naive anchor. */
+export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
+  const clients = opts.quick ? 20 : 100;
+  const seconds = opts.quick ? 10 : 60;
+  const anvil = await startAnvil({ blockTime: 2 });
+  const dir = mkdtempSync(join(tmpdir(), "keytrail-bench-gateway-"));
+  try {
+    const env = await deployOnAnvil(anvil.url, [
+      { label: "bench-gateway", count: 1_000_000n },
+      { label: "bench-naive", count: 1_000_000n },
+    ]);
+    const [gwBatch, naiveBatch] = env.batchIds as [Hex, Hex];
+
+    // ------------------------------------------------------------ gateway (its own process, as deployed)
+    const apiKey = await runGatewayCli(["--add-client", "bench", "--data", join(dir, "db")], { cwd: dir });
+    const gw = await startGatewayCli(
+      [
+        ...["--rpc", anvil.url, "--ledger", env.ledger, "--account", "1", "--port", "0", "--data", join(dir, "db")],
+        ...["--window-ms", "200", "--poll-ms", "250", "--max-orders-per-tx", "1000", "--max-keys-per-tx", "4000"],
+        ...["--stuck-blocks", "4", "--rate-limit", "0"],
+      ],
+      { cwd: dir },
+    );
+    const url = gw.url;
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const answerMs: number[] = [];
+    const refs: string[] = [];
+    let refused = 0;
+    let n = 0;
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < end) {
+          const ref = `B-${n++}`;
+          const t = performance.now();
+          const res = await fetch(`${url}/v1/orders`, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...auth },
+            body: JSON.stringify({ orderReference: ref, kind: "sale", batchId: gwBatch, quantity: 1 }),
+          });
+          await res.arrayBuffer();
+          answerMs.push(performance.now() - t);
+          if (res.status === 202) refs.push(ref);
+          else refused++;
+        }
+      }),
+    );
+    const acceptSeconds = (performance.now() - t0) / 1000;
+    // wait for the outbox to drain
+    const drainDeadline = performance.now() + 120_000;
+    for (;;) {
+      const h = (await (await fetch(`${url}/v1/health`)).json()) as { queued: number; inFlight: number };
+      if (h.queued + h.inFlight === 0 || performance.now() > drainDeadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const confirmedMs: number[] = [];
+    const txs = new Set<Hex>();
+    let confirmed = 0;
+    let lastSettled = 0;
+    for (const ref of refs) {
+      const o = (await (await fetch(`${url}/v1/orders/${ref}`, { headers: auth })).json()) as OrderAnswer;
+      if (o.status === "confirmed") {
+        confirmed++;
+        confirmedMs.push(o.settledAt! - o.acceptedAt);
+        txs.add(o.txHash!);
+        lastSettled = Math.max(lastSettled, o.settledAt!);
+      }
+    }
+    let gas = 0n;
+    for (const hash of txs) gas += (await env.publicClient.getTransactionReceipt({ hash })).gasUsed;
+    gw.child.kill("SIGTERM");
+    await new Promise((r) => gw.child.once("exit", r));
+    const attempted = refs.length + refused;
+    const ours = {
+      ordersPerSecond: confirmed / acceptSeconds,
+      p50Answer: pct(answerMs, 50),
+      p99Answer: pct(answerMs, 99),
+      p50Confirmed: pct(confirmedMs, 50),
+      p99Confirmed: pct(confirmedMs, 99),
+      success: attempted ? confirmed / attempted : 0,
+      gasPerOrder: confirmed ? Number(gas) / confirmed : NaN,
+      txs: txs.size,
+    };
+
+    // ------------------------------------------------------------ naive anchor
+    const account = mnemonicToAccount("test test test test test test test test test test test junk", {
+      addressIndex: 1,
+      nonceManager,
+    });
+    const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account });
+    const naiveAnswer: number[] = [];
+    const naiveConfirmed: number[] = [];
+    let naiveOk = 0;
+    let naiveTried = 0;
+    let naiveGas = 0n;
+    let next = 0;
+    const zero = `0x${"0".repeat(64)}` as Hex;
+    const n0 = performance.now();
+    const nEnd = n0 + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < nEnd) {
+          const index = next++;
+          const secret = createReceiptSecret();
+          const t = performance.now();
+          naiveTried++;
+          try {
+            const hash = await wallet.writeContract({
+              address: env.ledger,
+              abi: keyLedgerV2Abi,
+              functionName: "sell",
+              args: [
+                [
+                  {
+                    batchId: naiveBatch,
+                    indices: [BigInt(index)],
+                    commitments: [computeReceiptCommitment({ batchId: naiveBatch, index, secret })],
+                    orderRefs: [computeOrderRefHash({ orderReference: `N-${index}`, secret })],
+                  },
+                ],
+                { store: zero, terminal: zero, amount: 0n, currency: "0x000000" },
+              ],
+            });
+            naiveAnswer.push(performance.now() - t);
+            const r = await env.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 });
+            naiveConfirmed.push(performance.now() - t);
+            if (r.status === "success") {
+              naiveOk++;
+              naiveGas += r.gasUsed;
+            }
+          } catch {
+            /* counted as a failure */
+          }
+        }
+      }),
+    );
+    const naiveSeconds = (performance.now() - n0) / 1000;
+    const naive = {
+      ordersPerSecond: naiveOk / naiveSeconds,
+      p50Answer: pct(naiveAnswer, 50),
+      p99Answer: pct(naiveAnswer, 99),
+      p50Confirmed: pct(naiveConfirmed, 50),
+      p99Confirmed: pct(naiveConfirmed, 99),
+      success: naiveTried ? naiveOk / naiveTried : 0,
+      gasPerOrder: naiveOk ? Number(naiveGas) / naiveOk : NaN,
+    };
+    const anchorName = `one sell tx per order, viem nonceManager (${clients} clients)`;
+    const setting = `${clients} clients for ${seconds} s, anvil 2 s blocks, keytrail gateway process, PGlite outbox`;
+    const row = (name: string, unit: string, value: number, anchor: number, ratio: number, notes: string) => ({
+      name,
+      unit,
+      value,
+      anchor: { name: anchorName, value: anchor },
+      ratio,
+      notes,
+    });
+    return [
+      row(
+        "gateway sale orders confirmed per second",
+        "orders/s",
+        ours.ordersPerSecond,
+        naive.ordersPerSecond,
+        ours.ordersPerSecond / naive.ordersPerSecond,
+        `${setting}; ${confirmed} of ${attempted} orders in ${ours.txs} transactions; higher is better`,
+      ),
+      row(
+        "gateway p50 order -> answer",
+        "ms",
+        ours.p50Answer,
+        naive.p50Answer,
+        ours.p50Answer / naive.p50Answer,
+        "anchor: until the tx hash; lower is better",
+      ),
+      row(
+        "gateway p99 order -> answer",
+        "ms",
+        ours.p99Answer,
+        naive.p99Answer,
+        ours.p99Answer / naive.p99Answer,
+        "lower is better",
+      ),
+      row(
+        "gateway p50 order -> confirmed",
+        "ms",
+        ours.p50Confirmed,
+        naive.p50Confirmed,
+        ours.p50Confirmed / naive.p50Confirmed,
+        "ours: accepted -> receipt seen by the gateway; anchor: send -> receipt; lower is better",
+      ),
+      row(
+        "gateway p99 order -> confirmed",
+        "ms",
+        ours.p99Confirmed,
+        naive.p99Confirmed,
+        ours.p99Confirmed / naive.p99Confirmed,
+        "lower is better",
+      ),
+      row(
+        "gateway success rate",
+        "%",
+        ours.success * 100,
+        naive.success * 100,
+        ours.success / naive.success,
+        "confirmed / attempted",
+      ),
+      row(
+        "gateway gas per sale order",
+        "gas",
+        ours.gasPerOrder,
+        naive.gasPerOrder,
+        ours.gasPerOrder / naive.gasPerOrder,
+        `single-key sales; lower is better; ${lastSettled ? "all settled" : "none settled"}`,
+      ),
+    ];
+  } finally {
+    await anvil.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.argv.includes("--quick");
+  const results = await run({ quick });
+  for (const r of results)
+    console.log(
+      `${r.name}: ${r.value.toFixed(1)} ${r.unit} (anchor ${r.anchor?.value.toFixed(1)}, ratio ${r.ratio?.toFixed(2)}) ${r.notes ?? ""}`,
+    );
+  process.exit(0);
+}

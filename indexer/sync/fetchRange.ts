@@ -1,7 +1,8 @@
 import type { Hex } from "viem";
-import { IndexerInconsistentResponseError } from "../errors.js";
+import { IndexerConfigError, IndexerInconsistentResponseError } from "../errors.js";
 import type { BlockMeta, IndexedEvent } from "../apply/createLedgerMirror.js";
 import { decodeLedgerLog } from "../../lib/events/decodeLedgerLog.js";
+import { decodeLedgerLog as decodeLedgerLogV1 } from "../../lib/events/v1/decodeLedgerLog.js";
 import type { RpcLog } from "../../lib/events/types.js";
 import type { RpcClient } from "../chain/createRpcClient.js";
 
@@ -142,7 +143,19 @@ export async function fetchRange(
   const events: IndexedEvent[] = [];
   for (const p of parsed) {
     const decoded = decodeLedgerLog(p.log);
-    if (!decoded) continue;
+    if (!decoded) {
+      // A KeyLedger v1 event (its signature changed in v2): refuse the ledger rather than skip its history.
+      const v1 = decodeLedgerLogV1(p.log);
+      if (v1)
+        throw new IndexerConfigError(
+          `Ledger ${parameters.ledger} emitted a KeyLedger version 1 event (${v1.eventName}, block ${p.block}): this indexer follows KeyLedger version 2.`,
+          {
+            details:
+              "A version 1 ledger keeps verifying from the chain (keytrail verify, the portal) and is audited by keytrail audit, which replays both versions; index it with the previous release of the indexer (docs/INDEXER.md).",
+          },
+        );
+      continue;
+    }
     events.push({
       decoded,
       block: p.block,

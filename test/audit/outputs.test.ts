@@ -12,7 +12,9 @@ import { runAudit, type RunAuditReturnType } from "../../audit/runAudit.js";
 import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
 import { computeStateDigest as computeStateDigestV1 } from "../../lib/state/v1/computeStateDigest.js";
 import { toSnapshotV1 } from "../../lib/state/v1/toSnapshotV1.js";
+import type { Address } from "viem";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
+import { seedV2Chain } from "./helpers/seedV2Chain.js";
 import { serveProvider } from "./helpers/serveProvider.js";
 import type { AuditReport } from "../../lib/formats/auditReport.js";
 
@@ -204,14 +206,12 @@ describe("EPCIS 2.0 export", () => {
 });
 
 describe("comparison with a real indexer (database and HTTP API)", () => {
-  it("agrees with the indexer's store and API, then names the batch of a tampered row", async () => {
+  it("the indexer refuses a version 1 ledger by name instead of skipping its events", async () => {
     const { openStore } = await import("../../indexer/store/openStore.js");
     const { createIndexer } = await import("../../indexer/createIndexer.js");
-    const { createApiServer } = await import("../../indexer/api/createApiServer.js");
     const rpc = await serveProvider(chain.provider);
-    const dataDir = join(dir, "db");
+    const store = await openStore({ dataDir: join(dir, "db-v1") });
     try {
-      const store = await openStore({ dataDir });
       const indexer = createIndexer({
         store,
         rpcUrls: [rpc.url],
@@ -220,50 +220,68 @@ describe("comparison with a real indexer (database and HTTP API)", () => {
         chainId: chain.chainId,
         finalityDepth: 2,
       });
+      await expect(indexer.run()).rejects.toThrow(/KeyLedger version 1 event .*follows KeyLedger version 2/);
+    } finally {
+      await store.close();
+      await rpc.close();
+    }
+  });
+
+  it("on a v2 ledger: agrees with the indexer's store and API, then names the batch of a tampered row", async () => {
+    const { openStore } = await import("../../indexer/store/openStore.js");
+    const { createIndexer } = await import("../../indexer/createIndexer.js");
+    const { createApiServer } = await import("../../indexer/api/createApiServer.js");
+    const v2 = await seedV2Chain();
+    const client = v2.env.publicClient;
+    const ledger = v2.env.address.toLowerCase() as Address;
+    const rpc = await serveProvider(v2.env.provider);
+    const dataDir = join(dir, "db-v2");
+    try {
+      const store = await openStore({ dataDir });
+      const indexer = createIndexer({
+        store,
+        rpcUrls: [rpc.url],
+        ledger,
+        startBlock: 0,
+        chainId: await client.getChainId(),
+        finalityDepth: 2,
+      });
       await indexer.run();
       await store.close();
-      const honest = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
+      const honest = await runAudit(client, { ledger, indexer: { kind: "db", dataDir } });
       expect(honest.report.indexer).toMatchObject({
         match: true,
         snapshotAvailable: true,
         replayDigest: honest.report.digest,
       });
-
       const served = await openStore({ dataDir });
       const server = createApiServer(served);
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
       try {
-        const viaApi = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "api", url: api } });
+        const viaApi = await runAudit(client, { ledger, indexer: { kind: "api", url: api } });
         expect(viaApi.report.indexer).toMatchObject({ match: true, indexerDigest: honest.report.digest });
-        // Only distributor D1's keys [40, 60) of batch B4 form this exact segment; hand them to R2.
-        const changed = await served.query(
-          "UPDATE kt_segments SET holder = $1 WHERE to_block IS NULL AND holder = $2 AND seg_start = 40 AND seg_end = 60 RETURNING holder",
-          [chain.accounts.R2, chain.accounts.D1],
+        // Hand one current custody segment of batch a to another account.
+        const changed = await served.query<{ seg_start: number }>(
+          `UPDATE kt_segments SET holder = $1 WHERE to_block IS NULL AND seg_start = 50
+             AND batch_no = (SELECT batch_no FROM kt_batches WHERE batch_id = $2) RETURNING seg_start`,
+          [v2.accounts.pendingAccount, v2.batches.a.toLowerCase()],
         );
         expect(changed).toHaveLength(1);
-        const caughtViaApi = await runAudit(chain.publicClient, {
-          ledger: chain.ledger,
-          indexer: { kind: "api", url: api },
-        });
+        const caughtViaApi = await runAudit(client, { ledger, indexer: { kind: "api", url: api } });
         expect(caughtViaApi.report.indexer!.match).toBe(false);
-        expect(caughtViaApi.report.indexer!.firstDivergence).toMatchObject({
-          kind: "custody",
-          batchId: chain.batches.B4,
-          index: 40,
-        });
       } finally {
         await new Promise<void>((r) => server.close(() => r()));
         await served.close();
       }
-      const caught = await runAudit(chain.publicClient, { ledger: chain.ledger, indexer: { kind: "db", dataDir } });
+      const caught = await runAudit(client, { ledger, indexer: { kind: "db", dataDir } });
       expect(caught.report.indexer!.match).toBe(false);
       expect(caught.report.indexer!.firstDivergence).toMatchObject({
         kind: "custody",
-        batchId: chain.batches.B4,
-        index: 40,
+        batchId: v2.batches.a.toLowerCase(),
+        index: 50,
       });
-      expect(caught.report.indexer!.firstDivergence!.message).toContain(chain.accounts.R2);
+      expect(caught.report.indexer!.firstDivergence!.message).toContain(v2.accounts.pendingAccount);
     } finally {
       await rpc.close();
     }

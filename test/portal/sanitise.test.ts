@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAuditReport } from "../../audit/report/buildAuditReport.js";
 import { renderAuditHtml } from "../../audit/report/renderAuditHtml.js";
+import { toLatestJson } from "../../audit/report/toLatestJson.js";
+import type { AuditReport } from "../../lib/formats/auditReport.js";
 import { buildPortal } from "./helpers/buildPortal.js";
 
 const RLO = "\u202E";
@@ -27,6 +29,32 @@ const LABEL = `Batch${RLO}A${ZWSP}-2026${LSEP}line two`;
 const LONG_URI = `https://cdn.example.com/m/${"a".repeat(10_240)}`;
 const named = (name: string) => `data:application/json,${encodeURIComponent(JSON.stringify({ name }))}`;
 const ref = { block: 1, timestamp: 1795000000, tx: `0x${"ef".repeat(32)}` };
+
+const { report } = buildAuditReport([], {
+  chain: { chainId: 31337, ledger: REAL as `0x${string}`, fromBlock: 0n, toBlock: 1n },
+});
+/** The report with one finding whose message carries chain text (a batch label and a currency). */
+const auditReport: AuditReport = {
+  ...report,
+  findings: [
+    {
+      id: "large-transfer@1.0",
+      ruleId: report.rules[0]!.id,
+      severity: "high",
+      message: `moved 10 keys of ${LABEL} at 100.00 CNY${RLO}`,
+      batchId: BATCH as `0x${string}`,
+      supplier: FAKE as `0x${string}`,
+      parties: [FAKE as `0x${string}`],
+      ranges: [{ start: 0, end: 10 }],
+      keys: 10,
+      blockNumber: 1,
+      timestamp: 1795000000,
+      txHash: ref.tx as `0x${string}`,
+      evidence: [],
+      details: {},
+    },
+  ],
+};
 
 let dist: string;
 let exportDir: string;
@@ -47,6 +75,8 @@ const party = (address: string, profileURI: string) => ({
 beforeAll(async () => {
   exportDir = mkdtempSync(join(tmpdir(), "keytrail-sanitise-export-"));
   mkdirSync(join(exportDir, "batches"));
+  mkdirSync(join(exportDir, "audit"));
+  writeFileSync(join(exportDir, "audit", "latest.json"), JSON.stringify(toLatestJson(auditReport)));
   writeFileSync(
     join(exportDir, "index.json"),
     JSON.stringify({
@@ -122,6 +152,7 @@ const PAGES: [name: string, path: string[]][] = [
   ["original party page", ["p", REAL]],
   ["long-URI party page", ["p", LONG]],
   ["javascript: party page", ["p", JS]],
+  ["audit page", ["audit"]],
 ];
 
 describe("chain-sourced text on the static pages", () => {
@@ -139,6 +170,10 @@ describe("chain-sourced text on the static pages", () => {
     expect(html).toContain("100.00 CNY");
     expect(page("en", "b")).toContain(">BatchA-2026 line two</a>");
     expect(page("en")).toContain(">BatchA-2026 line two</a>");
+  });
+
+  it("shows audit findings without the hidden characters", () => {
+    expect(page("en", "audit")).toContain("moved 10 keys of BatchA-2026 line two at 100.00 CNY");
   });
 
   it("caps a 10 KB manifest URI at 80 graphemes, keeping the raw http(s) URL as the link target", () => {
@@ -194,39 +229,13 @@ describe("chain-sourced text on the static pages", () => {
 });
 
 describe("chain-sourced text in the audit report", () => {
-  const { report } = buildAuditReport([], {
-    chain: { chainId: 31337, ledger: REAL as `0x${string}`, fromBlock: 0n, toBlock: 1n },
+  const html = renderAuditHtml(auditReport, {
+    parties: [
+      { address: REAL, profileURI: named(REAL_NAME) },
+      { address: FAKE, profileURI: named(FAKE_NAME) },
+      { address: LONG, profileURI: `https://example.com/profile/${"p".repeat(10_240)}` },
+    ],
   });
-  const html = renderAuditHtml(
-    {
-      ...report,
-      findings: [
-        {
-          id: "large-transfer@1.0",
-          ruleId: report.rules[0]!.id,
-          severity: "high",
-          message: `moved 10 keys of ${LABEL} at 100.00 CNY${RLO}`,
-          batchId: BATCH as `0x${string}`,
-          supplier: FAKE as `0x${string}`,
-          parties: [FAKE as `0x${string}`],
-          ranges: [{ start: 0, end: 10 }],
-          keys: 10,
-          blockNumber: 1,
-          timestamp: 1795000000,
-          txHash: ref.tx as `0x${string}`,
-          evidence: [],
-          details: {},
-        },
-      ],
-    },
-    {
-      parties: [
-        { address: REAL, profileURI: named(REAL_NAME) },
-        { address: FAKE, profileURI: named(FAKE_NAME) },
-        { address: LONG, profileURI: `https://example.com/profile/${"p".repeat(10_240)}` },
-      ],
-    },
-  );
 
   it("contains none of the hidden characters, shows where they were, and caps URIs", () => {
     for (const ch of HIDDEN) expect(html.includes(ch)).toBe(false);

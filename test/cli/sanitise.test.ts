@@ -4,7 +4,7 @@
  * without them (and says which were removed), capped; `--json` keeps the raw value. Real
  * `hardhat node`, real CLI process.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.j
 
 const HOSTILE = testAddress(9);
 const LONG = testAddress(10);
+const ORIGINAL = testAddress(11);
+const LOOKALIKE = testAddress(12);
 const NAME = "Shop\u202Egnp.exe\u200B\u2028Keys";
 const uriOf = (name: string) => `data:application/json,${encodeURIComponent(JSON.stringify({ name }))}`;
 
@@ -33,6 +35,8 @@ beforeAll(async () => {
   await ok(["deploy", "--json"], 0);
   await ok(["party", "register", HOSTILE, "--kind", "retailer", "--profile-uri", uriOf(NAME)], 0);
   await ok(["party", "register", LONG, "--kind", "retailer", "--profile-uri", uriOf("K".repeat(200))], 0);
+  await ok(["party", "register", ORIGINAL, "--kind", "supplier", "--name", "Tencent Card"], 0);
+  await ok(["party", "register", LOOKALIKE, "--kind", "retailer", "--name", "\u0422encent Card"], 0);
 }, 120_000);
 
 afterAll(async () => {
@@ -59,5 +63,18 @@ describe("party show prints sanitised names", () => {
     expect([...shown]).toHaveLength(122); // the quotes, 119 graphemes and the ellipsis
     expect(shown.endsWith('…"')).toBe(true);
     expect(showChainText("a\u2028b\u202Ec")).toBe('"a bc" (hidden characters removed: U+202E)');
+  });
+});
+
+describe("keytrail audit report.html", () => {
+  it("names the parties with their hidden characters made visible and lists the look-alike names", async () => {
+    await ok(["audit", "--out", "audit-out"]);
+    const html = readFileSync(join(cwd, "audit-out", "report.html"), "utf8");
+    for (const ch of ["\u202E", "\u200B", "\u2028"]) expect(html.includes(ch)).toBe(false);
+    expect(html).toContain("Shopgnp.exe⟨U+200B⟩ Keys");
+    expect(html).toMatch(new RegExp(`<code>${HOSTILE.toLowerCase()}</code>.*?U\\+202E U\\+200B`));
+    const list = /<ul id="lookalikes">(.*?)<\/ul>/s.exec(html)?.[1] ?? "";
+    expect(list).toContain(`data-lookalike="${LOOKALIKE.toLowerCase()}"`);
+    expect(list).toContain("looks like “Tencent Card”");
   });
 });

@@ -1,10 +1,18 @@
 import type { AuditReport } from "../../lib/formats/auditReport.js";
+import { readProfileName } from "../../lib/parties/readProfileName.js";
+import { assessNameConfusability } from "../../lib/text/assessNameConfusability.js";
+import { sanitiseDisplayText } from "../../lib/text/sanitiseDisplayText.js";
 
 const esc = (s: unknown) =>
   String(s ?? "").replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );
+/**
+ * Chain-sourced text for the report: hidden characters shown as `⟨U+202E⟩` marks (a regulator sees
+ * them), line breaks as spaces, capped, then HTML-escaped.
+ */
+const txt = (s: unknown, maxLength = 2_000) => esc(sanitiseDisplayText(s, { maxLength, showRemoved: true }).text);
 const short = (a: string) => (a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
 const SEV_COLOR = { critical: "#8b0000", high: "#d9480f", medium: "#e8a200", low: "#5c7cfa" } as const;
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
@@ -90,28 +98,97 @@ function dimensionBars(d: Record<string, number>): string {
   return `<svg class="dims" xmlns="http://www.w3.org/2000/svg" width="240" height="${keys.length * 14}" viewBox="0 0 240 ${keys.length * 14}" role="img" aria-label="Score dimensions">${rows}</svg>`;
 }
 
+/** A registered party as {@link renderAuditHtml} names it: its address and on-chain profile URI. */
+export type AuditHtmlParty = { address: string; profileURI?: string | null | undefined };
+
+/** Options of {@link renderAuditHtml}. */
+export type RenderAuditHtmlOptions = {
+  /** Registered parties (e.g. the replayed state's): their display names are shown and checked for look-alikes. */
+  parties?: Iterable<AuditHtmlParty>;
+};
+
+/** A profile URI as text with its percent- or base64-encoding undone (a data: URI's name is encoded). */
+function decodedUri(uri: string): string {
+  const b64 = /^data:[^,]*;base64,(.*)$/s.exec(uri);
+  try {
+    if (b64) return new TextDecoder().decode(Uint8Array.from(atob(b64[1]!), (c) => c.charCodeAt(0)));
+    return decodeURIComponent(uri);
+  } catch {
+    return uri;
+  }
+}
+
+/** The parties table and the look-alike names, from the parties' profile URIs. */
+function partiesSection(parties: readonly AuditHtmlParty[]): { names: Map<string, string>; html: string } {
+  const names = new Map<string, string>();
+  const raw: { address: string; name: string }[] = [];
+  for (const p of parties) {
+    const name = readProfileName(p.profileURI);
+    if (!name) continue;
+    raw.push({ address: p.address.toLowerCase(), name });
+    names.set(p.address.toLowerCase(), txt(name, 120));
+  }
+  if (parties.length === 0) return { names, html: "" };
+  const rows = parties
+    .map((p) => {
+      const a = p.address.toLowerCase();
+      const uri = sanitiseDisplayText(p.profileURI ?? "", { maxLength: 80, showRemoved: true });
+      const removed = sanitiseDisplayText(decodedUri(p.profileURI ?? ""), { maxLength: 1 }).removed;
+      const hidden = removed.length ? `<span class="bad">${esc(removed.join(" "))}</span>` : "–";
+      return (
+        `<tr><td><code>${esc(a)}</code></td><td>${names.get(a) ?? "–"}</td>` +
+        `<td><code>${esc(uri.text)}</code></td><td>${hidden}</td></tr>`
+      );
+    })
+    .join("");
+  const lookalikes = raw
+    .map((p) => {
+      const others = raw.filter((o) => o.address !== p.address).map((o) => o.name);
+      const why = assessNameConfusability(p.name, others).map((w) =>
+        w.kind === "imitates" ? `looks like “${txt(w.other, 120)}”` : `mixes scripts in “${txt(w.word, 120)}”`,
+      );
+      return why.length
+        ? `<li data-lookalike="${esc(p.address)}"><code>${esc(p.address)}</code> ` +
+            `“${names.get(p.address)}”: ${why.join("; ")}</li>`
+        : "";
+    })
+    .join("");
+  const html =
+    `<h2>Parties</h2><table id="parties"><thead><tr><th>party</th><th>name</th><th>profile URI</th>` +
+    `<th>hidden characters</th></tr></thead><tbody>${rows}</tbody></table><h3>Look-alike party names</h3>` +
+    (lookalikes ? `<ul id="lookalikes">${lookalikes}</ul>` : `<p class="muted" id="lookalikes">None.</p>`);
+  return { names, html };
+}
+
 /**
  * Renders the audit report as one self-contained HTML page: summary, digest and indexer
  * comparison, inline-SVG charts (custody flows between parties, findings over time), supplier
  * scorecards and every finding by rule. No scripts, styles or fonts are loaded from anywhere.
  *
+ * Chain-sourced text (party names, profile URIs, finding messages) goes through `sanitiseDisplayText`
+ * with its hidden characters made visible; with `options.parties`, a parties table and the
+ * look-alike party names are included.
+ *
  * @param report The audit report.
+ * @param options Registered parties to name (optional).
  * @returns The HTML document.
  * @example
  * writeFileSync("report.html", renderAuditHtml(report));
  */
-export function renderAuditHtml(report: AuditReport): string {
+export function renderAuditHtml(report: AuditReport, options: RenderAuditHtmlOptions = {}): string {
+  const parties = partiesSection([...(options.parties ?? [])]);
+  const nameOf = (a: string) => (parties.names.has(a.toLowerCase()) ? ` ${parties.names.get(a.toLowerCase())}` : "");
   const s = report.summary;
   const ix = report.indexer;
   const indexerBlock = !ix
     ? `<p class="muted">No indexer was compared.</p>`
     : ix.match
       ? `<p class="ok">Indexer <code>${esc(ix.source)}</code> at block ${ix.block}: digest matches (<code>${esc(ix.indexerDigest)}</code>).</p>`
-      : `<p class="bad">Indexer <code>${esc(ix.source)}</code> at block ${ix.block} diverges: replay <code>${esc(ix.replayDigest)}</code>, indexer <code>${esc(ix.indexerDigest)}</code>.</p><p id="divergence">${esc(ix.firstDivergence?.message ?? "")}</p>`;
+      : `<p class="bad">Indexer <code>${esc(ix.source)}</code> at block ${ix.block} diverges: replay <code>${esc(ix.replayDigest)}</code>, indexer <code>${esc(ix.indexerDigest)}</code>.</p><p id="divergence">${txt(ix.firstDivergence?.message ?? "")}</p>`;
   const cards = report.scorecards.suppliers
     .map(
       (c) =>
-        `<tr><td><code>${esc(c.supplier)}</code></td><td class="grade-${c.grade}">${esc(c.grade)}</td><td>${c.score}</td><td class="dims">${dimensionBars(c.dimensions)}</td><td>${c.ageDays}</td><td>${c.keysAnchored}</td><td>${(c.revocationRate * 100).toFixed(2)}%</td><td>${(c.redemptionRate * 100).toFixed(2)}%</td><td>${c.medianDaysToRedemption ?? "–"}</td><td>${(c.unauthorisedHopShare * 100).toFixed(1)}%</td><td>${c.anomalies}</td></tr>`,
+        `<tr><td><code>${esc(c.supplier)}</code>${nameOf(c.supplier)}</td><td class="grade-${c.grade}">${esc(c.grade)}</td><td>${c.score}</td><td class="dims">${dimensionBars(c.dimensions)}</td><td>${c.ageDays}</td><td>${c.keysAnchored}</td><td>${(c.revocationRate * 100).toFixed(2)}%</td><td>${(c.redemptionRate * 100).toFixed(2)}%</td><td>${c.medianDaysToRedemption ?? "–"}</td><td>${(c.unauthorisedHopShare * 100).toFixed(1)}%</td><td>${c.anomalies}</td></tr>`,
     )
     .join("");
   const byRule = report.rules
@@ -120,7 +197,7 @@ export function renderAuditHtml(report: AuditReport): string {
       const rows = fs
         .map(
           (f) =>
-            `<tr><td><code>${esc(f.id)}</code></td><td>${f.blockNumber}</td><td><code>${esc(short(f.txHash))}</code></td><td>${f.batchId ? `<code>${esc(short(f.batchId))}</code>` : ""}</td><td>${f.ranges.map((x) => `[${x.start}, ${x.end})`).join(" ")}</td><td>${esc(f.message)}</td></tr>`,
+            `<tr><td><code>${esc(f.id)}</code></td><td>${f.blockNumber}</td><td><code>${esc(short(f.txHash))}</code></td><td>${f.batchId ? `<code>${esc(short(f.batchId))}</code>` : ""}</td><td>${f.ranges.map((x) => `[${x.start}, ${x.end})`).join(" ")}</td><td>${txt(f.message)}</td></tr>`,
         )
         .join("");
       return `<section class="rule" id="rule-${esc(r.id)}"><h3><span class="sev" style="background:${SEV_COLOR[r.severity]}">${esc(r.severity)}</span> ${esc(r.title)} <code>${esc(r.id)}</code> — ${fs.length}</h3><p class="muted">${esc(r.description)} Contract enforces: ${esc(r.enforcedByContract)}.</p>${fs.length ? `<table><thead><tr><th>finding</th><th>block</th><th>tx</th><th>batch</th><th>keys</th><th>what</th></tr></thead><tbody>${rows}</tbody></table>` : ""}</section>`;
@@ -145,6 +222,7 @@ svg{max-width:100%;height:auto}svg.dims{max-width:none;width:240px;height:auto}t
 <h2>State digest</h2><p><code id="digest">${esc(report.digest)}</code></p>${indexerBlock}
 <h2>Custody flows between parties</h2>${flowChart(report)}
 <h2>Anomalies over time</h2>${timelineChart(report)}
+${parties.html}
 <h2>Supplier scorecards (${esc(report.scorecards.period.label)}, formula <code>${esc(report.scorecards.formula)}</code>)</h2>
 <table><thead><tr><th>supplier</th><th>grade</th><th>score</th><th>dimensions</th><th>age (days)</th><th>keys anchored</th><th>revoked</th><th>redeemed</th><th>median days to redemption</th><th>unauthorised hops</th><th>anomalies</th></tr></thead><tbody>${cards}</tbody></table>
 <h2>Findings by rule</h2>${byRule}

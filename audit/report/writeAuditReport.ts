@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { renderAuditHtml } from "./renderAuditHtml.js";
+import { renderAuditHtml, type AuditHtmlParty } from "./renderAuditHtml.js";
 import { toCsv } from "./toCsv.js";
 import { toLatestJson } from "./toLatestJson.js";
 import type { AuditReport } from "../../lib/formats/auditReport.js";
@@ -23,14 +23,15 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  * portal. Each file is written to a temporary name and renamed, so readers never see half a file.
  *
  * @param report The audit report.
- * @param parameters `outDir`, and optionally `exportDir` (the indexer's static export folder).
+ * @param parameters `outDir`, and optionally `exportDir` (the indexer's static export folder) and `parties`
+ *   (registered parties, named and checked for look-alikes in report.html).
  * @returns The paths written.
  * @example
  * await writeAuditReport(report, { outDir: "out/audit", exportDir: "out/export" });
  */
 export async function writeAuditReport(
   report: AuditReport,
-  parameters: { outDir: string; exportDir?: string | undefined },
+  parameters: { outDir: string; exportDir?: string | undefined; parties?: Iterable<AuditHtmlParty> | undefined },
 ): Promise<WriteAuditReportReturnType> {
   const files: string[] = [];
   const put = async (path: string, text: string) => {
@@ -124,7 +125,10 @@ export async function writeAuditReport(
       cards,
     ),
   );
-  await put(join(parameters.outDir, "report.html"), renderAuditHtml(report));
+  await put(
+    join(parameters.outDir, "report.html"),
+    renderAuditHtml(report, parameters.parties ? { parties: parameters.parties } : {}),
+  );
   if (parameters.exportDir) {
     await mkdir(join(parameters.exportDir, "audit"), { recursive: true });
     await put(join(parameters.exportDir, "audit", "latest.json"), json(toLatestJson(report)));

@@ -1,3 +1,5 @@
+import { sanitiseDisplayText } from "../../../lib/text/sanitiseDisplayText.ts";
+
 /** Formatting helpers shared by the pages and the verify script (no data ever becomes markup). */
 
 /** `0x1234…abcd` */
@@ -13,9 +15,10 @@ export function formatTime(seconds: number | undefined | null, fallback = "—")
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** Face value in minor units -> "100.00 CNY". */
+/** Face value in minor units -> "100.00 CNY" (chain-sourced currency and odd amounts are sanitised and capped). */
 export function formatMoney(minor: string, currency: string): string {
-  if (!/^\d+$/.test(minor)) return `${minor} ${currency}`;
+  currency = sanitiseDisplayText(currency, { maxLength: 16 }).text;
+  if (!/^\d+$/.test(minor)) return `${sanitiseDisplayText(minor, { maxLength: 40 }).text} ${currency}`;
   const padded = minor.padStart(3, "0");
   return `${padded.slice(0, -2)}.${padded.slice(-2)} ${currency}`;
 }

@@ -9,6 +9,7 @@ import { publicConfig as cfg } from "../config/publicConfig.ts";
 import { localePath, type Lang } from "../i18n/lang.ts";
 import type { VerdictStrings } from "../i18n/verdictStrings.ts";
 import { explorerLink, formatTime, shortHex } from "../lib/format.ts";
+import { displayText } from "../lib/display.ts";
 import { isAccredited } from "../../../lib/parties/isAccredited.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import { DEFAULT_CUSTODY_SHARD_SIZE } from "../../../lib/formats/export.ts";
@@ -119,7 +120,8 @@ export async function renderTimeline(
     const who = hop.to.toLowerCase();
     const p = parties[who];
     const kindName = kinds[p?.kind ?? ""] ?? t.unregistered;
-    const label = p?.name ? `${p.name} · ${kindName} ` : `${kindName} `;
+    const name = displayText(p?.name);
+    const label = name ? `${name} · ${kindName} ` : `${kindName} `;
     const line = el(
       "div",
       {},
@@ -154,7 +156,7 @@ export async function renderTimeline(
   for (const { sale } of sales) {
     const who = sale.seller.toLowerCase();
     const p = parties[who];
-    const name = p?.name ?? kinds[p?.kind ?? ""] ?? t.unregistered;
+    const name = displayText(p?.name) || (kinds[p?.kind ?? ""] ?? t.unregistered);
     const txHref = explorerLink(cfg.explorerUrl, "tx", sale.tx);
     const txCode = el("code", { title: sale.tx }, shortHex(sale.tx));
     const line = el(

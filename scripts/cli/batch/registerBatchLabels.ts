@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { BatchManifest } from "../../../lib/formats/manifest.js";
+import { sanitiseDisplayText } from "../../../lib/text/sanitiseDisplayText.js";
 import { CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -39,7 +40,11 @@ export function registerBatchLabels(batch: Command): void {
         ? String((JSON.parse(readFileSync(m, "utf8")) as Partial<Pick<BatchManifest, "label">>).label ?? "")
         : "";
       const { default: QRCode } = await import("qrcode");
-      const pdf = renderLabelSheetPdf(rows, `KeyTrail batch ${label}`, QRCode.create);
+      const pdf = renderLabelSheetPdf(
+        rows,
+        `KeyTrail batch ${sanitiseDisplayText(label, { maxLength: 60 }).text}`,
+        QRCode.create,
+      );
       writeFileAtomic(o.out, pdf);
       createOutput(g).result(`wrote ${rows.length} labels on ${Math.ceil(rows.length / 21)} page(s) to ${o.out}`);
     });

@@ -132,7 +132,7 @@ export function registerAuditCommand(program: Command): void {
         { signer: false, rpcFlag: o.rpc ? "--rpc" : undefined },
       );
       const fromBlock = block("--from-block", o.fromBlock) ?? (ctx.deployBlock > 0n ? ctx.deployBlock : undefined);
-      const { report, events } = await runAudit(ctx.publicClient as unknown as PublicClient, {
+      const { report, events, state } = await runAudit(ctx.publicClient as unknown as PublicClient, {
         ledger: ctx.ledger,
         ...(fromBlock === undefined ? {} : { fromBlock }),
         ...(o.toBlock === undefined ? {} : { toBlock: block("--to-block", o.toBlock)! }),
@@ -145,7 +145,11 @@ export function registerAuditCommand(program: Command): void {
         ...(o.refundRate ? { refundRate: rate("--refund-rate", o.refundRate)! } : {}),
         onProgress: (line) => out.info(line),
       });
-      const { files } = await writeAuditReport(report, { outDir: o.out, exportDir: o.export });
+      const { files } = await writeAuditReport(report, {
+        outDir: o.out,
+        exportDir: o.export,
+        parties: state.parties.values(),
+      });
       if (o.epcis) {
         const doc = exportEpcis(events, {
           chainId: report.chain.chainId,

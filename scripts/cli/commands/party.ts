@@ -12,6 +12,7 @@ import { CliError, CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
 import { hashFile } from "../io/hashFile.js";
+import { showChainText } from "../io/showChainText.js";
 import { parseAddress } from "../parse/parseAddress.js";
 import { parseTime } from "../parse/parseTime.js";
 import type { GlobalOptions } from "../types.js";
@@ -222,7 +223,7 @@ export function registerPartyCommand(program: Command): void {
       if (o.json) out.json(info);
       else if (!info.registered) out.result(`${who} is not registered`);
       else {
-        const named = name ? ` ${JSON.stringify(name)}` : "";
+        const named = name ? ` ${showChainText(name)}` : "";
         out.result(
           `${who} ${info.kind}${named}${id ? ` id ${id}` : ""}${suspended ? (suspendedByRegulator ? " SUSPENDED by a regulator" : " SUSPENDED") : ""} active=${active} accredited until ${info.accreditedUntil ?? "never"} profile ${profileHash}`,
         );

@@ -17,7 +17,7 @@ import type { TestPostgres } from "./helpers/stores.js";
 
 // Count real snapshot builds: the module's function, wrapped (it still builds from the store).
 vi.mock("../../indexer/query/buildSnapshot.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../indexer/query/buildSnapshot.js")>();
+  const real = await importOriginal<{ buildSnapshot: typeof buildSnapshot }>();
   return { buildSnapshot: vi.fn(real.buildSnapshot) };
 });
 const builds = () => vi.mocked(buildSnapshot).mock.calls.length;

@@ -12,7 +12,7 @@ import { listParties } from "../query/listParties.js";
 import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
 import type { Store } from "../store/types.js";
-import { createDigestCache, DIGEST_BUSY } from "./createDigestCache.js";
+import { createDigestCache } from "./createDigestCache.js";
 import type { DigestCacheOptions } from "./createDigestCache.js";
 import { openApiDocument } from "./openApiDocument.js";
 import { pageBatch } from "./pageBatch.js";
@@ -82,8 +82,8 @@ type Handler = (params: Record<string, string>, query: Record<string, string>) =
  * behind a short queue (503 `busy` beyond it). Call `server.listen(port, host)` yourself.
  *
  * @param store - the indexer's store (read only).
- * @param options.digestCache - the digest cache (default 8 blocks, 4 builds waiting; size 0 turns
- *   cache and queue off: every request builds its snapshot).
+ * @param options.digestCache - the digest cache (default 8 blocks, 4 builds waiting, past blocks'
+ *   builds at most 5% of the time; size 0 turns all of it off: every request builds its snapshot).
  * @returns a node:http server.
  * @example
  * const server = createApiServer(store);
@@ -221,13 +221,13 @@ export function createApiServer(store: Store, options: { digestCache?: DigestCac
       );
     }
     const d = await digests.get(o.block ?? cursor.number, (o.block ?? cursor.number) === cursor.number);
-    if (d === DIGEST_BUSY) {
+    if ("busy" in d) {
       throw new HttpError(
         503,
         "busy",
-        "Too many state digests being built; retry in a second (recent blocks are cached).",
+        `Too many state digests being built; retry in ${d.retryAfterSeconds} s (recent blocks are cached).`,
         undefined,
-        { "retry-after": "1" },
+        { "retry-after": String(d.retryAfterSeconds) },
       );
     }
     return d;

@@ -136,7 +136,7 @@ describe.each(STORE_KINDS)("read API under load on %s", (kind) => {
   });
 
   it("refuses digest builds beyond the queue with 503 busy and retry-after, never the head's", async () => {
-    const get = await listen({ digestCache: { size: 16, maxWaiting: 1 } });
+    const get = await listen({ digestCache: { size: 16, maxWaiting: 1, buildShare: 1 } });
     const blocks = Array.from({ length: 8 }, (_, i) => start + i);
     // Hold the first build until every other request has been answered.
     const real = vi.mocked(buildSnapshot).getMockImplementation()!;
@@ -167,6 +167,20 @@ describe.each(STORE_KINDS)("read API under load on %s", (kind) => {
       expect(r.status).toBe(200);
       expect(r.body).toEqual(await getStateDigest(store, { block: b }));
     }
+  });
+
+  it("holds builds for past blocks to their share of the time; the head and cached blocks still answer", async () => {
+    const get = await listen({ digestCache: { size: 8, buildShare: 0.001 } });
+    const n = builds();
+    const a = await get(`/digest?block=${start + 1}`);
+    expect(a.status).toBe(200);
+    const refused = await get(`/digest?block=${start + 2}`);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: "busy" });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(builds()).toBe(n + 1);
+    expect((await get(`/digest?block=${start + 1}`)).body).toEqual(a.body);
+    expect((await get("/digest")).body).toEqual(await getStateDigest(store));
   });
 
   it("pages /batches/:id holders, frozen and redeemed lists with totals; the default page is the whole batch", async () => {

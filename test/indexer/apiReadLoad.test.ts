@@ -117,7 +117,19 @@ describe.each(STORE_KINDS)("read API under load on %s", (kind) => {
   it("bounds block: integer, at most the cursor, 400 naming block and the bound", async () => {
     const get = await listen();
     const n = builds();
-    for (const v of [`${head + 1}`, "281474976710656", "99999999999999999", "1.5", "1e3", "-1", "0x10", "", "%20"]) {
+    for (const v of [
+      `${head + 1}`,
+      "281474976710656",
+      "99999999999999999",
+      "1.5",
+      "1e3",
+      "-1",
+      "0x10",
+      "",
+      "%20",
+      "%ZZ",
+      "%E0%A4%A",
+    ]) {
       const r = await get(`/digest?block=${v}`);
       expect(r.status, v).toBe(400);
       const err = r.body.error as { code: string; message: string; details: { parameter: string; problem: string }[] };

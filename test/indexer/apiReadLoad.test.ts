@@ -157,9 +157,11 @@ describe.each(STORE_KINDS)("read API under load on %s", (kind) => {
     vi.mocked(buildSnapshot).mockImplementationOnce(async (...args) => (await gate, await real(...args)));
     const n = builds();
     const first = get(`/digest?block=${blocks[0]}`);
-    await vi.waitFor(() => expect(builds()).toBe(n + 1));
+    await vi.waitFor(() => expect(builds()).toBe(n + 1), { timeout: 30_000 });
     const second = get(`/digest?block=${blocks[1]}`); // waits behind the first (maxWaiting 1)
-    await vi.waitFor(async () => expect((await get(`/digest?block=${blocks[2]}`)).status).toBe(503));
+    await vi.waitFor(async () => expect((await get(`/digest?block=${blocks[2]}`)).status).toBe(503), {
+      timeout: 30_000,
+    });
     const refused = await Promise.all(blocks.slice(2).map((b) => get(`/digest?block=${b}`)));
     expect(refused.map((r) => r.status)).toEqual(blocks.slice(2).map(() => 503));
     expect(refused[0]!.headers.get("retry-after")).toBe("1");

@@ -14,7 +14,13 @@ declare module "autocannon" {
     timeouts: number;
     non2xx: number;
     duration: number;
+    "2xx": number;
+    "4xx": number;
+    "5xx": number;
   };
   function autocannon(options: Options): Promise<Result>;
+  namespace autocannon {
+    export type { Result };
+  }
   export default autocannon;
 }

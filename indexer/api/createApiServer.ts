@@ -7,13 +7,15 @@ import { getCustodyChain } from "../query/getCustodyChain.js";
 import { getFlows } from "../query/getFlows.js";
 import { getHoldings } from "../query/getHoldings.js";
 import { getParty } from "../query/getParty.js";
-import { getStateDigest } from "../query/getStateDigest.js";
 import { listBatches } from "../query/listBatches.js";
 import { listParties } from "../query/listParties.js";
 import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
 import type { Store } from "../store/types.js";
+import { createDigestCache } from "./createDigestCache.js";
+import type { DigestCacheOptions } from "./createDigestCache.js";
 import { openApiDocument } from "./openApiDocument.js";
+import { pageBatch } from "./pageBatch.js";
 
 /** Largest page any list route answers. */
 export const MAX_PAGE = 500;
@@ -47,6 +49,7 @@ class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: { parameter: string; problem: string }[],
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -75,24 +78,28 @@ type Handler = (params: Record<string, string>, query: Record<string, string>) =
 /**
  * Creates the read-only HTTP JSON API over a store (routes: docs/INDEXER.md, /openapi.json). GET
  * only; CORS open; parameters validated with zod (400 naming the parameter); list pages bounded
- * by {@link MAX_PAGE}. Call `server.listen(port, host)` yourself.
+ * by {@link MAX_PAGE}. `/digest` is cached per block and its snapshot builds run one at a time
+ * behind a short queue (503 `busy` beyond it). Call `server.listen(port, host)` yourself.
  *
  * @param store - the indexer's store (read only).
+ * @param options.digestCache - the digest cache (default 8 blocks, 4 builds waiting, past blocks'
+ *   builds at most 5% of the time; size 0 turns all of it off: every request builds its snapshot).
  * @returns a node:http server.
  * @example
  * const server = createApiServer(store);
  * server.listen(8787, "127.0.0.1");
  */
-export function createApiServer(store: Store): Server {
+export function createApiServer(store: Store, options: { digestCache?: DigestCacheOptions } = {}): Server {
+  const digests = createDigestCache(store, options.digestCache);
   const routes: [RegExp, string[], Handler][] = [];
   const route = (pattern: string, handler: Handler) => {
     const names: string[] = [];
     const re = new RegExp(`^${pattern.replace(/:([a-z]+)/g, (_m, n: string) => (names.push(n), "([^/]+)"))}/?$`);
     routes.push([re, names, handler]);
   };
-  const paged = (q: Record<string, string>, extra: z.ZodRawShape = {}) => {
+  const paged = (q: Record<string, string>, extra: z.ZodRawShape = {}, defaultLimit = 100) => {
     const p = parse(page.extend(extra), q) as { limit?: number; offset?: number } & Record<string, unknown>;
-    return { ...p, limit: p.limit ?? 100, offset: p.offset ?? 0 } as Record<string, unknown> & {
+    return { ...p, limit: p.limit ?? defaultLimit, offset: p.offset ?? 0 } as Record<string, unknown> & {
       limit: number;
       offset: number;
     };
@@ -121,11 +128,12 @@ export function createApiServer(store: Store): Server {
     return { items: r.items, limit: o.limit, offset: o.offset, total: r.total };
   });
   route("/batches/:id", async (p, q) => {
-    noQuery(q);
     const id = parse(batchId, p.id, "id");
+    // Default: the largest page, so a batch of up to MAX_PAGE holders answers as before paging.
+    const o = paged(q, {}, MAX_PAGE);
     const b = await getBatch(store, { batchId: id });
     if (!b) throw new HttpError(404, "not_found", `No batch ${id}.`);
-    return b;
+    return pageBatch(b, o);
   });
   const keyParams = (p: Record<string, string>) => ({
     id: parse(batchId, p.id, "id"),
@@ -182,6 +190,7 @@ export function createApiServer(store: Store): Server {
           since: uint(2 ** 40).optional(),
           until: uint(2 ** 40).optional(),
           limit,
+          offset,
         })
         .strict(),
       q,
@@ -194,19 +203,40 @@ export function createApiServer(store: Store): Server {
       since: o.since,
       until: o.until,
       limit: o.limit ?? 100,
+      offset: o.offset ?? 0,
     });
-    return { items };
+    return { items, limit: o.limit ?? 100, offset: o.offset ?? 0 };
   });
   route("/digest", async (_p, q) => {
     const o = parse(z.object({ block: uint(2 ** 48).optional() }).strict(), q);
-    const d = await getStateDigest(store, { block: o.block });
-    if (!d) throw new HttpError(404, "not_found", "Nothing indexed yet.");
+    const cursor = await readCursor(store);
+    if (!cursor) throw new HttpError(404, "not_found", "Nothing indexed yet.");
+    if (o.block !== undefined && o.block > cursor.number) {
+      const problem = `at most ${cursor.number} (the indexed cursor)`;
+      throw new HttpError(
+        400,
+        "invalid_parameter",
+        `Invalid parameter block: ${o.block} is above the indexed cursor ${cursor.number}.`,
+        [{ parameter: "block", problem }],
+      );
+    }
+    const d = await digests.get(o.block ?? cursor.number, (o.block ?? cursor.number) === cursor.number);
+    if ("busy" in d) {
+      throw new HttpError(
+        503,
+        "busy",
+        `Too many state digests being built; retry in ${d.retryAfterSeconds} s (recent blocks are cached).`,
+        undefined,
+        { "retry-after": String(d.retryAfterSeconds) },
+      );
+    }
     return d;
   });
 
-  const send = (res: ServerResponse, status: number, body: unknown) => {
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
     res.writeHead(status, {
+      ...headers,
       "content-type": "application/json; charset=utf-8",
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "GET, HEAD, OPTIONS",
@@ -269,9 +299,14 @@ export function createApiServer(store: Store): Server {
   return createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (e instanceof HttpError)
-        send(res, e.status, {
-          error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
-        });
+        send(
+          res,
+          e.status,
+          {
+            error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
+          },
+          e.headers,
+        );
       else send(res, 500, { error: { code: "internal", message: "Internal error." } });
     });
   });

@@ -98,10 +98,23 @@ export const openApiDocument = {
     },
     "/batches/{id}": {
       get: {
-        summary: "One batch with holders, frozen ranges, redemption words",
-        parameters: [{ $ref: "#/components/parameters/batchId" }],
+        summary: "One batch with holders, frozen ranges, redemption words (each list paged, with totals)",
+        parameters: [
+          { $ref: "#/components/parameters/batchId" },
+          {
+            name: "limit",
+            in: "query",
+            description: "entries per list (holderRanges, frozen, redeemedWords) and ranges per holder",
+            schema: { type: "integer", minimum: 1, maximum: 500, default: 500 },
+          },
+          { $ref: "#/components/parameters/offset" },
+        ],
         responses: {
-          "200": { description: "ExportBatchDetail" },
+          "200": {
+            description:
+              "ExportBatchDetail with each list sliced to offset..offset+limit, each holder's rangeCount, " +
+              "and limit, offset, totals { holderRanges, frozen, redeemedWords }",
+          },
           "400": { $ref: "#/components/responses/BadRequest" },
           "404": { $ref: "#/components/responses/NotFound" },
         },
@@ -182,20 +195,32 @@ export const openApiDocument = {
           { name: "since", in: "query", schema: { type: "integer" } },
           { name: "until", in: "query", schema: { type: "integer" } },
           { $ref: "#/components/parameters/limit" },
+          { $ref: "#/components/parameters/offset" },
         ],
         responses: {
-          "200": { description: "{ items: ExportFlow[] }" },
+          "200": { description: "{ items: ExportFlow[], limit, offset }" },
           "400": { $ref: "#/components/responses/BadRequest" },
         },
       },
     },
     "/digest": {
       get: {
-        summary: "State digest at a block (docs/STATE-DIGEST.md)",
-        parameters: [{ name: "block", in: "query", schema: { type: "integer", minimum: 0 } }],
+        summary: "State digest at a block (docs/STATE-DIGEST.md); cached per block",
+        parameters: [
+          {
+            name: "block",
+            in: "query",
+            description: "at most the indexed cursor (default: the cursor)",
+            schema: { type: "integer", minimum: 0 },
+          },
+        ],
         responses: {
           "200": { description: "{ block, digest }" },
           "400": { $ref: "#/components/responses/BadRequest" },
+          "503": {
+            description: "busy: too many digest builds for past blocks; retry after the retry-after header (seconds)",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          },
         },
       },
     },

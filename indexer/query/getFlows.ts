@@ -11,6 +11,8 @@ export type FlowFilter = {
   since?: number;
   until?: number;
   limit: number;
+  /** Edges to skip (in the answer's order); default 0. */
+  offset?: number | undefined;
 };
 
 /**
@@ -40,7 +42,7 @@ export async function getFlows(sql: Sql, filter: FlowFilter): Promise<ExportFlow
     add("batch_no = (SELECT batch_no FROM kt_batches WHERE batch_id = ?)", filter.batchId.toLowerCase());
   if (filter.since !== undefined) add("timestamp >= ?", filter.since);
   if (filter.until !== undefined) add("timestamp <= ?", filter.until);
-  params.push(filter.limit);
+  params.push(filter.limit, filter.offset ?? 0);
   const rows = await sql.query<{
     from_addr: Address;
     to_addr: Address;
@@ -53,7 +55,8 @@ export async function getFlows(sql: Sql, filter: FlowFilter): Promise<ExportFlow
     `SELECT from_addr, to_addr, count(*)::int8 AS transfers, sum(seg_end - seg_start)::int8 AS keys, count(DISTINCT batch_no)::int8 AS batches,
             min(block) AS first_block, max(block) AS last_block
        FROM kt_transfers ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      GROUP BY from_addr, to_addr ORDER BY keys DESC, from_addr, to_addr LIMIT $${params.length}`,
+      GROUP BY from_addr, to_addr ORDER BY keys DESC, from_addr, to_addr
+      LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return rows.map((r) => ({

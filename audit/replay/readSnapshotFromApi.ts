@@ -73,7 +73,7 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
     const segments: SnapshotSegment[] = [];
     const redemptions: LedgerSnapshot["redemptions"] = [];
     for (const { batchId } of list) {
-      const b = await get<ExportBatchDetail>(`${base}/batches/${batchId}`);
+      const b = await getWholeBatch(base, batchId);
       batches.push({
         batchId: b.batchId,
         supplier: b.supplier,
@@ -151,4 +151,45 @@ export async function readSnapshotFromApi(url: string): Promise<{ block: bigint;
     details: "Retry, or compare with --indexer-db at a fixed block.",
     retryable: true,
   });
+}
+
+type BatchPage = ExportBatchDetail & {
+  offset?: number;
+  limit?: number;
+  totals?: { holderRanges: number; frozen: number; redeemedWords: number };
+  holderRanges: (ExportBatchDetail["holderRanges"][number] & { rangeCount?: number })[];
+};
+
+/**
+ * `/batches/:id` followed page by page (the API pages its holder, frozen and redeemed lists), merged
+ * into one detail. A holder whose ranges the API cuts (`rangeCount` above the ranges sent) cannot be
+ * read in full over the API: that is an error naming it, never a silently shorter snapshot.
+ */
+async function getWholeBatch(base: string, batchId: Hex): Promise<ExportBatchDetail> {
+  const first = await get<BatchPage>(`${base}/batches/${batchId}`);
+  const merged: BatchPage = {
+    ...first,
+    holderRanges: [...first.holderRanges],
+    frozen: [...first.frozen],
+    redeemedWords: [...first.redeemedWords],
+  };
+  const totals = first.totals;
+  const limit = first.limit;
+  if (totals && limit) {
+    const most = Math.max(totals.holderRanges, totals.frozen, totals.redeemedWords);
+    for (let offset = (first.offset ?? 0) + limit; offset < most; offset += limit) {
+      const p = await get<BatchPage>(`${base}/batches/${batchId}?limit=${limit}&offset=${offset}`);
+      merged.holderRanges.push(...p.holderRanges);
+      merged.frozen.push(...p.frozen);
+      merged.redeemedWords.push(...p.redeemedWords);
+    }
+  }
+  for (const h of merged.holderRanges) {
+    if (h.rangeCount !== undefined && h.rangeCount > h.ranges.length)
+      throw new AuditIndexerError(
+        `Indexer API ${base}/batches/${batchId} sends ${h.ranges.length} of holder ${h.holder}'s ${h.rangeCount} ranges.`,
+        { details: "Compare with the indexer's database instead (keytrail audit --indexer-db)." },
+      );
+  }
+  return merged;
 }

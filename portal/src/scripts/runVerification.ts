@@ -10,9 +10,10 @@ import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Address } from "viem";
 import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
-import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
+import type { KeyQuery, VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
+import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
 import {
@@ -51,12 +52,42 @@ function ledgerVersion(ledger: string): Promise<1 | 2> {
 function agreementRequest(): RpcRequest {
   const cache = new Map<string, Promise<unknown>>();
   return async (url, method, params) => {
-    if (!/^eth_(chainId|blockNumber|getBlockByNumber)$/.test(method)) return checked.requestOne(url, method, params);
+    if (!/^eth_(chainId|blockNumber|getBlockByNumber|getProof)$/.test(method))
+      return checked.requestOne(url, method, params);
     const key = `${url} ${method} ${JSON.stringify(params)}`;
     let p = cache.get(key);
     if (!p) cache.set(key, (p = checked.requestOne(url, method, params)));
     return p;
   };
+}
+
+const ZERO32 = `0x${"0".repeat(64)}` as const;
+
+/**
+ * Asks for the first round of the key's storage proofs as soon as the heads are known, at the block
+ * the agreement will pick when the RPCs report the same head, from the RPC the proofs are read from
+ * first. Nothing is believed here: the proven read later finds the answer in the requester's memory
+ * and checks it against the agreed block's state root like any other (a different block or RPC just
+ * misses the memory).
+ */
+async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<void> {
+  const [url] = cfg.rpcUrls;
+  const heads = await Promise.all(
+    cfg.rpcUrls.map((u) => request(u, "eth_blockNumber", []).then((h) => BigInt(h as string), () => undefined)),
+  );
+  const known = heads.filter((h): h is bigint => h !== undefined);
+  if (!url || known.length === 0) return;
+  const number = known.reduce((m, h) => (h < m ? h : m));
+  await readProvenKeyStatus({
+    ledger: q.ledger,
+    batchId: q.batchId,
+    index: BigInt(q.index),
+    block: { number, hash: ZERO32, stateRoot: ZERO32, timestamp: 0n },
+    fetchProof: (slots, n) => {
+      void request(url, "eth_getProof", [q.ledger, slots, `0x${n.toString(16)}`]).catch(() => undefined);
+      throw new RpcError("first proof round requested", false);
+    },
+  });
 }
 
 /**
@@ -153,9 +184,11 @@ export async function runVerification(
     fetchStatus: async (q) => {
       checked.pin(undefined);
       const request = agreementRequest();
-      // The block agreement does not depend on the version: start it next to the version check.
-      if (knownVersion !== 1)
+      // The block agreement and the first proof round do not depend on the version: start them next to it.
+      if (knownVersion !== 1) {
         void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
+        void prefetchFirstProofs(request, q).catch(() => undefined);
+      }
       const [, version] = await Promise.all([onChain(), ledgerVersion(q.ledger)]);
       if (version === 1) {
         trust = { method: "call", reason: "v1" };

@@ -73,7 +73,12 @@ const ZERO32 = `0x${"0".repeat(64)}` as const;
 async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<void> {
   const [url] = cfg.rpcUrls;
   const heads = await Promise.all(
-    cfg.rpcUrls.map((u) => request(u, "eth_blockNumber", []).then((h) => BigInt(h as string), () => undefined)),
+    cfg.rpcUrls.map((u) =>
+      request(u, "eth_blockNumber", []).then(
+        (h) => BigInt(h as string),
+        () => undefined,
+      ),
+    ),
   );
   const known = heads.filter((h): h is bigint => h !== undefined);
   if (!url || known.length === 0) return;

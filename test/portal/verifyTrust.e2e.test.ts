@@ -183,6 +183,7 @@ describe("verify page: status proven at a block the RPCs agree on (Chromium)", (
         const page = await open(link, "en");
         expect(await verdictOf(page), name).toBe("unreachable");
         expect(await page.textContent("#verdict-title")).toBe("RPCs disagree — cannot confirm");
+        expect(await page.textContent("#verdict-detail")).toContain("give different accounts of the chain");
         const t = await trustOf(page);
         expect(t.kind).toBe("disagree");
         expect(t.text).toMatch(/^RPCs disagree on block \d+ — cannot confirm$/);

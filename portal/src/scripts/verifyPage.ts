@@ -42,11 +42,16 @@ function fact(label: string, value: string | Node, mono = false): void {
   facts.append(el("dt", {}, label), el("dd", mono ? { class: "mono" } : {}, value));
 }
 
-function showVerdict(verdict: Verdict, extra?: string, title = t.verdicts[verdict].title): void {
+function showVerdict(
+  verdict: Verdict,
+  extra?: string,
+  title = t.verdicts[verdict].title,
+  detail = t.verdicts[verdict].detail,
+): void {
   verdictBox.hidden = false;
   verdictBox.dataset.verdict = verdict;
   byId("verdict-title").textContent = title;
-  byId("verdict-detail").textContent = extra ? `${t.verdicts[verdict].detail} ${extra}` : t.verdicts[verdict].detail;
+  byId("verdict-detail").textContent = extra ? `${detail} ${extra}` : detail;
   document.title = `${title} · KeyTrail`;
   setStatus(title);
   performance.mark("keytrail:verdict");
@@ -121,7 +126,12 @@ async function run(raw: string, orderReference?: string): Promise<void> {
   if (r.issuerSuspended) notes.push(t.labels.issuerSuspended);
   const disagree = r.verdict === "unreachable" && r.trust?.method === "disagree";
   showTrust(r.trust);
-  showVerdict(r.verdict, notes.length > 0 ? notes.join(" ") : undefined, disagree ? t.trust.disagreeTitle : undefined);
+  showVerdict(
+    r.verdict,
+    notes.length > 0 ? notes.join(" ") : undefined,
+    disagree ? t.trust.disagreeTitle : undefined,
+    disagree ? t.trust.disagreeDetail : undefined,
+  );
   byId("order-section").hidden = r.verdict !== "sold-to-you";
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));

@@ -189,12 +189,21 @@ export async function runVerification(
     fetchStatus: async (q) => {
       checked.pin(undefined);
       const request = agreementRequest();
-      // The block agreement and the first proof round do not depend on the version: start them next to it.
+      // The block agreement and the first proof round start next to the version check (v2 only).
+      const versionRead = ledgerVersion(q.ledger);
       if (knownVersion !== 1) {
-        void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
-        void prefetchFirstProofs(request, q).catch(() => undefined);
+        // Heads now (cheap reads); headers and proofs once the ledger is known to be v2.
+        for (const u of cfg.rpcUrls)
+          for (const m of ["eth_chainId", "eth_blockNumber"]) void request(u, m, []).catch(() => undefined);
+        void versionRead
+          .then((v) => {
+            if (v !== 2) return;
+            void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
+            void prefetchFirstProofs(request, q).catch(() => undefined);
+          })
+          .catch(() => undefined);
       }
-      const [, version] = await Promise.all([onChain(), ledgerVersion(q.ledger)]);
+      const [, version] = await Promise.all([onChain(), versionRead]);
       if (version === 1) {
         trust = { method: "call", reason: "v1" };
         return readKeyStatusRaw(rpc, q);

@@ -24,6 +24,19 @@ const jsQrWithoutKanjiTable = {
     return { code: out, map: null };
   },
 };
+/**
+ * lib/proof (the storage-proof reader of the verify page) imports six small helpers from viem; the
+ * page takes them from src/lib/proofViem.ts instead, written on the keccak it already ships.
+ * @type {import("vite").Plugin}
+ */
+const proofHelpersWithoutViem = {
+  name: "keytrail-proof-helpers-without-viem",
+  enforce: "pre",
+  resolveId(source, importer) {
+    if (source !== "viem" || !importer || !/[\\/]lib[\\/]proof[\\/][^\\/]+\.ts$/.test(importer)) return null;
+    return fileURLToPath(new URL("./src/lib/proofViem.ts", import.meta.url));
+  },
+};
 const baseUrl = new URL(config.portalBase + "/");
 
 /** @type {import("./src/config/publicConfig.ts").PublicConfig} */
@@ -58,7 +71,7 @@ export default defineConfig({
     },
   },
   vite: {
-    plugins: [jsQrWithoutKanjiTable],
+    plugins: [jsQrWithoutKanjiTable, proofHelpersWithoutViem],
     define: {
       __KEYTRAIL_PUBLIC__: JSON.stringify(publicConfig),
       __KEYTRAIL_EXPORT_DIR__: JSON.stringify(config.exportDir),

@@ -128,6 +128,16 @@ const zh = {
     orderRef: "您输入的订单号",
     seller: "卖家是否为持有人",
   } as Record<string, string>,
+  trust: {
+    agree: "{k}/{n} 个 RPC 节点一致认可区块 {block}（已校验存储证明）",
+    one: "仅一个 RPC 节点（{k}/{n}）认可区块 {block}（已校验存储证明）",
+    disagreeTitle: "RPC 节点不一致——无法确认",
+    disagreeDetail:
+      "本站使用的 RPC 节点对链上状态给出了不同的说法，因此无法确认此卡密。下面列出了已在本机离线完成的检查。",
+    disagree: "RPC 节点对区块 {block} 的说法不一致——无法确认",
+    callV1: "由单个 RPC 的 eth_call 读取，未经证明（v1 账本不提供存储证明）",
+    callNoProof: "由单个 RPC 的 eth_call 读取，未经证明：该 RPC 不支持 eth_getProof",
+  },
   causes: {
     proof: "证明与链上批次的根不符（伪造或被篡改的验证码）。",
     key: "您输入的卡密与此验证码不符。",
@@ -267,6 +277,17 @@ const en: typeof zh = {
     receipt: "your receipt",
     orderRef: "the order reference you typed",
     seller: "seller holds the key",
+  },
+  trust: {
+    agree: "{k} of {n} RPCs agree on block {block} (storage proofs checked)",
+    one: "One RPC ({k} of {n}) vouches for block {block} (storage proofs checked)",
+    disagreeTitle: "RPCs disagree — cannot confirm",
+    disagreeDetail:
+      "The RPCs this portal reads give different accounts of the chain, so nothing about this key can be " +
+      "confirmed. What was still checked offline on this device is listed below.",
+    disagree: "RPCs disagree on block {block} — cannot confirm",
+    callV1: "Read with one RPC's eth_call, not proven (a v1 ledger has no storage proofs)",
+    callNoProof: "Read with one RPC's eth_call, not proven: the RPC does not answer eth_getProof",
   },
   causes: {
     proof: "The proof does not lead to the batch's root on chain (a forged or altered code).",

@@ -95,6 +95,78 @@ export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
   return { request, chainId };
 }
 
+/** A caller that asks every configured endpoint and answers only when all that answer agree. */
+export type CheckedRpc = Rpc & {
+  /** From now on, `eth_call`s at "latest" are made at this block (the block the RPCs agreed on); undefined unpins. */
+  pin: (block: bigint | undefined) => void;
+  /** Runs `read` against every endpoint alone; the answers of those that answer must be equal. */
+  agree: <T>(read: (rpc: Rpc) => Promise<T>, what: string) => Promise<T>;
+  /** One JSON-RPC request to one configured endpoint (the shape lib/proof's readers take). */
+  requestOne: (url: string, method: string, params: unknown[]) => Promise<unknown>;
+};
+
+/**
+ * Creates a cross-checking caller: every request goes to every endpoint at once; endpoints that do
+ * not answer are left out, and the answers of the others (a result, or a revert with its data) must
+ * be identical. Two different answers throw an `unreachable` RpcError ("cannot confirm"): with one
+ * honest and one lying RPC, an `eth_call` cannot be told from the truth, so it is not believed.
+ *
+ * @param urls - configured RPC URLs
+ * @param timeoutMs - per endpoint
+ * @returns the caller
+ * @example
+ * const checked = createCheckedRpc(["https://a.example", "https://b.example"]);
+ * const sale = await readSaleLogRaw(checked, { ledger, batchId, saleNo: 1 });
+ */
+export function createCheckedRpc(urls: readonly string[], timeoutMs = 8000): CheckedRpc {
+  const singles = new Map(urls.map((u) => [u, createRpc([u], timeoutMs)]));
+  let pinned: string | undefined;
+  const agree = async <T>(read: (rpc: Rpc) => Promise<T>, what: string): Promise<T> => {
+    const settled = await Promise.allSettled([...singles.values()].map(read));
+    const answers: { key: string; value?: T; error?: RpcError }[] = [];
+    const problems: string[] = [];
+    for (const s of settled) {
+      if (s.status === "fulfilled") answers.push({ key: `result:${JSON.stringify(s.value)}`, value: s.value });
+      else if (s.reason instanceof RpcError && !s.reason.unreachable)
+        answers.push({ key: `error:${s.reason.revertData ?? ""}`, error: s.reason });
+      else problems.push(s.reason instanceof Error ? s.reason.message : String(s.reason));
+    }
+    const [head] = answers;
+    if (!head) throw new RpcError(`no RPC endpoint answered ${what} (${problems.join("; ")})`, true);
+    const distinct = new Set(answers.map((a) => a.key)).size;
+    if (distinct > 1)
+      throw new RpcError(`RPCs disagree on ${what}: ${distinct} different answers — cannot confirm`, true);
+    if (head.error) throw head.error;
+    return head.value as T;
+  };
+  const request = (method: string, params: unknown[]): Promise<unknown> => {
+    const at = method === "eth_call" && pinned !== undefined && params[1] === "latest" ? [params[0], pinned] : params;
+    return agree((r) => r.request(method, at), method);
+  };
+  const requestOne = (url: string, method: string, params: unknown[]) => {
+    const one = singles.get(url);
+    if (!one) throw new RpcError(`${url} is not a configured RPC`, false);
+    return one.request(method, params);
+  };
+  let chainIdCache: Promise<number> | undefined;
+  const chainId = () => {
+    chainIdCache ??= request("eth_chainId", []).then((r) => {
+      if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r))
+        throw new RpcError(`eth_chainId answered ${JSON.stringify(r)}`, true);
+      return Number(BigInt(r));
+    });
+    chainIdCache.catch(() => (chainIdCache = undefined));
+    return chainIdCache;
+  };
+  return {
+    request,
+    chainId,
+    agree,
+    requestOne,
+    pin: (block) => (pinned = block === undefined ? undefined : `0x${block.toString(16)}`),
+  };
+}
+
 const word = (n: bigint) => n.toString(16).padStart(64, "0");
 
 /**
@@ -203,17 +275,30 @@ export function ledgerVersionRaw(rpc: Rpc, ledger: string): Promise<1 | 2> {
   const key = ledger.toLowerCase();
   let p = versions.get(key);
   if (!p) {
-    p = rpc.request("eth_call", [{ to: ledger, data: SALES_SELECTOR }, "latest"]).then(
-      (r): 1 | 2 => (typeof r === "string" && /^0x[0-9a-fA-F]{64}$/.test(r) && !/^0x0{64}$/.test(r) ? 2 : 1),
-      (error: unknown): 1 | 2 => {
-        if (error instanceof RpcError && !error.unreachable) return 1;
-        throw error;
-      },
-    );
+    p = probeLedgerVersion(rpc, ledger);
     versions.set(key, p);
     p.catch(() => versions.delete(key));
   }
   return p;
+}
+
+/**
+ * The ledger's version from one `SALES()` probe, not cached (see {@link ledgerVersionRaw}).
+ *
+ * @param rpc - caller from {@link createRpc}
+ * @param ledger - the ledger address
+ * @returns 1 or 2
+ * @example
+ * const v = await checked.agree((r) => probeLedgerVersion(r, ledger), "the ledger version");
+ */
+export function probeLedgerVersion(rpc: Rpc, ledger: string): Promise<1 | 2> {
+  return rpc.request("eth_call", [{ to: ledger, data: SALES_SELECTOR }, "latest"]).then(
+    (r): 1 | 2 => (typeof r === "string" && /^0x[0-9a-fA-F]{64}$/.test(r) && !/^0x0{64}$/.test(r) ? 2 : 1),
+    (error: unknown): 1 | 2 => {
+      if (error instanceof RpcError && !error.unreachable) return 1;
+      throw error;
+    },
+  );
 }
 
 const hex32 = /^0x[0-9a-fA-F]{64}$/;

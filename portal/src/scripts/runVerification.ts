@@ -1,18 +1,25 @@
 /**
- * Runs lib/verify's `verifyPayload` with the portal's chain access (hand-written keyStatus
- * eth_call on the configured RPCs, after an eth_chainId check; on a v2 ledger keyStatus without a
- * hint, the key's KeysSold log and verifyReceipt) and proof-shard fetching (the same-origin static
- * export only).
+ * Runs lib/verify's `verifyPayload` with the portal's chain access and proof-shard fetching (the
+ * same-origin static export only). On a v2 ledger the key's status is read with storage proofs at a
+ * block every configured RPC is asked about (lib/verify's `readProvenStatus`); the ledger version,
+ * the key's KeysSold log and verifyReceipt are `eth_call`s asked of every RPC, believed only when
+ * all that answer agree. A node without `eth_getProof` falls back to keyStatus by `eth_call`. A v1
+ * ledger is read as before: keyStatus by `eth_call` on the first RPC that answers (not proven).
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Address } from "viem";
 import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
-import type { VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
+import type { KeyQuery, VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
+import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
+import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
+import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
+import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
 import {
+  createCheckedRpc,
   createRpc,
-  ledgerVersionRaw,
+  probeLedgerVersion,
   readKeyStatusRaw,
   readKeyStatusV2Raw,
   readReceiptValidRaw,
@@ -21,6 +28,88 @@ import {
 } from "./rpc.ts";
 
 const rpc = createRpc(cfg.rpcUrls);
+const checked = createCheckedRpc(cfg.rpcUrls);
+const versions = new Map<string, Promise<1 | 2>>();
+let knownVersion: 1 | 2 | undefined;
+
+/** The ledger's version, asked of every RPC (a liar cannot turn a v2 ledger into an unproven v1 read). */
+function ledgerVersion(ledger: string): Promise<1 | 2> {
+  const key = ledger.toLowerCase();
+  let p = versions.get(key);
+  if (!p) {
+    p = checked.agree((r) => probeLedgerVersion(r, ledger), "the ledger version");
+    versions.set(key, p);
+    p.then((v) => (knownVersion = v)).catch(() => versions.delete(key));
+  }
+  return p;
+}
+
+/**
+ * A requester for lib/proof over the configured RPCs, one per verification: the block-agreement
+ * calls are remembered so that they can start early (next to the chain id and version checks) and
+ * be reused when the status is read.
+ */
+function agreementRequest(): RpcRequest {
+  const cache = new Map<string, Promise<unknown>>();
+  return async (url, method, params) => {
+    if (!/^eth_(chainId|blockNumber|getBlockByNumber|getProof)$/.test(method))
+      return checked.requestOne(url, method, params);
+    const key = `${url} ${method} ${JSON.stringify(params)}`;
+    let p = cache.get(key);
+    if (!p) cache.set(key, (p = checked.requestOne(url, method, params)));
+    return p;
+  };
+}
+
+const ZERO32 = `0x${"0".repeat(64)}` as const;
+
+/**
+ * Asks for the first round of the key's storage proofs as soon as the heads are known, at the block
+ * the agreement will pick when the RPCs report the same head, from the RPC the proofs are read from
+ * first. Nothing is believed here: the proven read later finds the answer in the requester's memory
+ * and checks it against the agreed block's state root like any other (a different block or RPC just
+ * misses the memory).
+ */
+async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<void> {
+  const [url] = cfg.rpcUrls;
+  const heads = await Promise.all(
+    cfg.rpcUrls.map((u) =>
+      request(u, "eth_blockNumber", []).then(
+        (h) => BigInt(h as string),
+        () => undefined,
+      ),
+    ),
+  );
+  const known = heads.filter((h): h is bigint => h !== undefined);
+  if (!url || known.length === 0) return;
+  const number = known.reduce((m, h) => (h < m ? h : m));
+  await readProvenKeyStatus({
+    ledger: q.ledger,
+    batchId: q.batchId,
+    index: BigInt(q.index),
+    block: { number, hash: ZERO32, stateRoot: ZERO32, timestamp: 0n },
+    fetchProof: (slots, n) => {
+      void request(url, "eth_getProof", [q.ledger, slots, `0x${n.toString(16)}`]).catch(() => undefined);
+      throw new RpcError("first proof round requested", false);
+    },
+  });
+}
+
+/**
+ * How the status behind a verdict was read (the tier the card shows): storage proofs at a block k of
+ * n RPCs agree on; one RPC's `eth_call` (a v1 ledger, or a node without `eth_getProof`); or RPCs
+ * that disagree on block B (the verdict is "cannot confirm").
+ */
+export type TrustShown =
+  | { method: "proof"; block: bigint; agreeing: number; asked: number }
+  | { method: "call"; reason: "v1" | "no-get-proof" }
+  | { method: "disagree"; block: bigint };
+
+/** Whether an eth_getProof failure means the node does not offer the method (then eth_call is the fallback). */
+const lacksGetProof = (e: unknown) =>
+  e instanceof Error &&
+  /eth_getProof/.test(e.message) &&
+  /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
 const base = import.meta.env.BASE_URL.endsWith("/") ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
 
 type ProofIndexEntry = { batchId: string; shardSize: number | null; path: string | null; manifestURI: string };
@@ -80,7 +169,8 @@ async function shardSizeOf(batchId: string): Promise<number | undefined> {
 export async function runVerification(
   input: string,
   options: { seller?: Address; orderReference?: string },
-): Promise<VerifyResult> {
+): Promise<VerifyResult & { trust?: TrustShown }> {
+  let trust: TrustShown | undefined;
   let shardSize: number | undefined;
   try {
     const p = decodePayload(parsePayloadInput(input).payload);
@@ -97,21 +187,60 @@ export async function runVerification(
     expectedChainId: cfg.chainId,
     expectedLedger: cfg.ledger,
     fetchStatus: async (q) => {
-      await onChain();
-      return (await ledgerVersionRaw(rpc, q.ledger)) === 2 ? readKeyStatusV2Raw(rpc, q) : readKeyStatusRaw(rpc, q);
+      checked.pin(undefined);
+      const request = agreementRequest();
+      // The block agreement and the first proof round start next to the version check (v2 only).
+      const versionRead = ledgerVersion(q.ledger);
+      if (knownVersion !== 1) {
+        // Heads now (cheap reads); headers and proofs once the ledger is known to be v2.
+        for (const u of cfg.rpcUrls)
+          for (const m of ["eth_chainId", "eth_blockNumber"]) void request(u, m, []).catch(() => undefined);
+        void versionRead
+          .then((v) => {
+            if (v !== 2) return;
+            void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
+            void prefetchFirstProofs(request, q).catch(() => undefined);
+          })
+          .catch(() => undefined);
+      }
+      const [, version] = await Promise.all([onChain(), versionRead]);
+      if (version === 1) {
+        trust = { method: "call", reason: "v1" };
+        return readKeyStatusRaw(rpc, q);
+      }
+      try {
+        const r = await readProvenStatus({
+          urls: cfg.rpcUrls,
+          chainId: cfg.chainId,
+          ledger: q.ledger,
+          batchId: q.batchId,
+          index: q.index,
+          request,
+        });
+        trust = { method: "proof", block: r.trust.block, agreeing: r.trust.agreeing.length, asked: r.trust.asked };
+        checked.pin(r.trust.block);
+        return r.status;
+      } catch (e) {
+        const disagree = e instanceof TrustError ? /disagree on block (\d+)/.exec(e.message) : null;
+        if (disagree) trust = { method: "disagree", block: BigInt(disagree[1]!) };
+        if (e instanceof TrustError || !lacksGetProof(e)) throw e;
+        trust = { method: "call", reason: "no-get-proof" };
+        return readKeyStatusV2Raw(checked, q);
+      }
     },
     fetchSale: async (q) => {
       await onChain();
-      return readSaleLogRaw(rpc, q);
+      return readSaleLogRaw(checked, q);
     },
     confirmReceipt: async (q) => {
       await onChain();
-      return readReceiptValidRaw(rpc, q);
+      return readReceiptValidRaw(checked, q);
     },
     fetchShard: (batchId, shard) => fetchShardBytes(batchId, shard),
   };
   if (shardSize !== undefined) verifyOptions.shardSize = shardSize;
   if (options.seller) verifyOptions.seller = options.seller;
   if (options.orderReference) verifyOptions.orderReference = options.orderReference;
-  return verifyPayload(input, verifyOptions);
+  const result = await verifyPayload(input, verifyOptions);
+  return trust ? { ...result, trust } : result;
 }

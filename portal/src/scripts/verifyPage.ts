@@ -14,7 +14,7 @@ import { normaliseKey } from "../../../lib/keys/normaliseKey.js";
 import { encodeKeyBytes } from "../../../lib/keys/encodeKeyBytes.js";
 import { computeCommitment } from "../../../lib/commit/computeCommitment.js";
 import type { VerifyResult } from "../../../lib/verify/types.js";
-import { runVerification } from "./runVerification.ts";
+import { runVerification, type TrustShown } from "./runVerification.ts";
 import { renderTimeline } from "./renderTimeline.ts";
 import { byId, el, fill } from "./dom.ts";
 import { decodeQr, MAX_BYTES } from "./qr.ts";
@@ -42,20 +42,42 @@ function fact(label: string, value: string | Node, mono = false): void {
   facts.append(el("dt", {}, label), el("dd", mono ? { class: "mono" } : {}, value));
 }
 
-function showVerdict(verdict: Verdict, extra?: string): void {
+function showVerdict(
+  verdict: Verdict,
+  extra?: string,
+  title = t.verdicts[verdict].title,
+  detail = t.verdicts[verdict].detail,
+): void {
   verdictBox.hidden = false;
   verdictBox.dataset.verdict = verdict;
-  byId("verdict-title").textContent = t.verdicts[verdict].title;
-  byId("verdict-detail").textContent = extra ? `${t.verdicts[verdict].detail} ${extra}` : t.verdicts[verdict].detail;
-  document.title = `${t.verdicts[verdict].title} · KeyTrail`;
-  setStatus(t.verdicts[verdict].title);
+  byId("verdict-title").textContent = title;
+  byId("verdict-detail").textContent = extra ? `${detail} ${extra}` : detail;
+  document.title = `${title} · KeyTrail`;
+  setStatus(title);
   performance.mark("keytrail:verdict");
   document.documentElement.dataset.verdictMs = String(Math.round(performance.now()));
   verdictBox.focus({ preventScroll: false });
 }
 
+/** The trust tier of the status read, shown in the card. */
+function showTrust(trust: TrustShown | undefined): void {
+  const p = byId("trust");
+  p.hidden = !trust;
+  p.dataset.trust = trust?.method ?? "";
+  if (!trust) return void (p.textContent = "");
+  if (trust.method === "disagree") p.textContent = fill(t.trust.disagree, { block: String(trust.block) });
+  else if (trust.method === "call") p.textContent = trust.reason === "v1" ? t.trust.callV1 : t.trust.callNoProof;
+  else
+    p.textContent = fill(trust.agreeing === 1 ? t.trust.one : t.trust.agree, {
+      k: trust.agreeing,
+      n: trust.asked,
+      block: String(trust.block),
+    });
+}
+
 function clear(): void {
   current = undefined;
+  showTrust(undefined);
   verdictBox.hidden = true;
   verdictBox.dataset.verdict = "";
   details.hidden = true;
@@ -102,7 +124,14 @@ async function run(raw: string, orderReference?: string): Promise<void> {
   } else if (r.expired) notes.push(t.labels.expired);
   if (r.verdict === "sold-to-another") notes.push(t.labels.contactSeller);
   if (r.issuerSuspended) notes.push(t.labels.issuerSuspended);
-  showVerdict(r.verdict, notes.length > 0 ? notes.join(" ") : undefined);
+  const disagree = r.verdict === "unreachable" && r.trust?.method === "disagree";
+  showTrust(r.trust);
+  showVerdict(
+    r.verdict,
+    notes.length > 0 ? notes.join(" ") : undefined,
+    disagree ? t.trust.disagreeTitle : undefined,
+    disagree ? t.trust.disagreeDetail : undefined,
+  );
   byId("order-section").hidden = r.verdict !== "sold-to-you";
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));

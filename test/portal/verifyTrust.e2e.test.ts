@@ -1,0 +1,262 @@
+/**
+ * End-to-end: the verify page reads a KeyLedger v2 key's status with storage proofs at a block the
+ * configured RPCs agree on, in headless Chromium. The portal is built with two RPCs: a front that can
+ * face the honest node or a lying proxy (listed first), and a front on the honest node. The tier is
+ * shown in the card in both languages; a forged header is "RPCs disagree — cannot confirm"; the other
+ * lies never give a verdict other than the honest one (or "cannot confirm" where the page cannot tell
+ * which RPC lies about an eth_call); a node without eth_getProof falls back to eth_call and the page
+ * says so. The receipt secret appears in no request. Prints the page's JS size and time to verdict.
+ */
+import { rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { gzipSync } from "node:zlib";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toHex, zeroHash } from "viem";
+import type { Address, Hex, PublicClient } from "viem";
+import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
+import { keyLedgerV2Bytecode } from "../../lib/abi/keyLedgerV2Bytecode.js";
+import { keyLedgerV2SalesBytecode } from "../../lib/abi/keyLedgerV2SalesBytecode.js";
+import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
+import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
+import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
+import { payloadUrl } from "../../lib/payload/payloadUrl.js";
+import { createStaticServer } from "../../portal/server/createStaticServer.js";
+import { launchChromium } from "../../scripts/browser/launchChromium.js";
+import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { startLyingRpc, type Lie } from "../helpers/lyingRpc.js";
+import { makeBatch, type TestBatch } from "../verify/batch.js";
+import { buildPortal } from "./helpers/buildPortal.js";
+import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
+import { startRpcFront, type RpcFront } from "./helpers/startRpcFront.js";
+
+const PORTAL_BASE = "https://verify.keytrail.example";
+let chain: HttpChain;
+let ledger: Address;
+let b: TestBatch;
+let dist: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let first: RpcFront;
+let second: RpcFront;
+const secret = createReceiptSecret();
+const requests: string[] = [];
+
+beforeAll(async () => {
+  chain = await startHttpChain();
+  const client = (await chain.viem.getPublicClient()) as unknown as PublicClient;
+  const [admin, supplier, retail, , regulator] = await chain.viem.getWalletClients();
+  if (!admin || !supplier || !retail || !regulator) throw new Error("need 5 accounts");
+  const wait = async (hash: Hex) => {
+    const r = await client.waitForTransactionReceipt({ hash });
+    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    return r;
+  };
+  const sales = (await wait(await admin.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode })))
+    .contractAddress!;
+  ledger = (
+    await wait(
+      await admin.deployContract({
+        abi: keyLedgerV2Abi,
+        bytecode: keyLedgerV2Bytecode,
+        args: [admin.account.address, 86_400, sales],
+      }),
+    )
+  ).contractAddress!;
+  const write = async (w: typeof admin, functionName: string, args: readonly unknown[]) =>
+    wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
+  const role = await client.readContract({ address: ledger, abi: keyLedgerV2Abi, functionName: "REGULATOR_ROLE" });
+  await write(admin, "grantRole", [role, regulator.account.address]);
+  await write(admin, "registerParty", [supplier.account.address, 1, zeroHash, "", 0n]);
+  await write(admin, "registerParty", [retail.account.address, 3, zeroHash, "", 0n]);
+  const chainId = await client.getChainId();
+  b = makeBatch({ supplier: supplier.account.address, ledger, chainId, label: "e2e trust", count: 8, shardSize: 8 });
+  await write(supplier, "anchorBatch", [{ ...anchorParamsV2("e2e trust", 8n, { saleRequired: true }), root: b.root }]);
+  await write(supplier, "transfer", [b.batchId, 0n, 8n, retail.account.address, zeroHash]);
+  await write(retail, "sell", [
+    [
+      {
+        batchId: b.batchId,
+        indices: [1n],
+        commitments: [computeReceiptCommitment({ batchId: b.batchId, index: 1, secret })],
+        orderRefs: [computeOrderRefHash({ orderReference: "TB-1", secret })],
+      },
+    ],
+    { store: toHex("Shop 7", { size: 32 }), terminal: zeroHash, amount: 4_900n, currency: toHex("CNY", { size: 3 }) },
+  ]);
+  await write(regulator, "revoke", [b.batchId, 5n, 6n, 1]);
+  first = await startRpcFront(chain.url);
+  second = await startRpcFront(chain.url);
+  dist = await buildPortal({
+    KEYTRAIL_CHAIN_ID: String(chainId),
+    KEYTRAIL_CHAIN_NAME: "Hardhat",
+    KEYTRAIL_RPC_URLS: `${first.url},${second.url}`,
+    KEYTRAIL_LEDGER: ledger,
+    KEYTRAIL_PORTAL_BASE: PORTAL_BASE,
+  });
+  server = createStaticServer({ root: dist });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  browser = await launchChromium();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await first?.close();
+  await second?.close();
+  await chain?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+async function open(payload: string, lang: "zh" | "en" = "zh"): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  page.on("request", (r) => requests.push(`${r.url()} ${r.postData() ?? ""}`));
+  await page.goto(payloadUrl(lang === "en" ? `${origin}/en` : origin, payload));
+  await page.waitForFunction(() => {
+    const v = document.getElementById("verdict") as HTMLElement | null;
+    return !!v && !v.hidden && !!v.dataset.verdict;
+  });
+  return page;
+}
+const verdictOf = (page: Page) => page.$eval("#verdict", (e) => (e as HTMLElement).dataset.verdict ?? "");
+const trustOf = async (page: Page) => ({
+  kind: await page.$eval("#trust", (e) => (e as HTMLElement).dataset.trust ?? ""),
+  text: (await page.textContent("#trust")) ?? "",
+});
+
+/** Verdicts of the honest run, by link. */
+const links = () => ({
+  soldToYou: b.full(1, { receiptSecret: secret }),
+  notYetSold: b.full(3),
+  revoked: b.full(5),
+});
+
+describe("verify page: status proven at a block the RPCs agree on (Chromium)", () => {
+  it("figures: verify page JS (gzip) and navigation → verdict with two RPCs", async () => {
+    first.target = chain.url;
+    const page = await browser.newPage();
+    const bodies = new Map<string, Buffer>();
+    page.on("response", async (r) => {
+      if (r.request().resourceType() === "script") bodies.set(new URL(r.url()).pathname, await r.body());
+    });
+    await page.goto(`${origin}/en/v/`);
+    await page.waitForLoadState("networkidle");
+    const js = [...bodies.values()].reduce((a, x) => a + gzipSync(x, { level: 9 }).length, 0);
+    await page.close();
+    const times: number[] = [];
+    for (let k = 0; k < 9; k++) {
+      const p = await open(links().soldToYou, "en");
+      expect(await verdictOf(p)).toBe("sold-to-you");
+      times.push(Number(await p.evaluate(() => document.documentElement.dataset.verdictMs)));
+      await p.close();
+    }
+    times.sort((x, y) => x - y);
+    const median = times[Math.floor(times.length / 2)]!;
+    process.stdout.write(
+      `[portal] verify page initial JS (gzip): ${(js / 1024).toFixed(1)} KB; navigation → verdict with two RPCs ` +
+        `(sold-to-you, 9 loads): median ${median} ms, min ${times[0]} ms, max ${times.at(-1)} ms\n`,
+    );
+    expect(js).toBeGreaterThan(0);
+  });
+
+  it("two honest RPCs: '2 of 2 RPCs agree on block B (storage proofs checked)', in both languages", async () => {
+    first.target = chain.url;
+    const en = await open(links().soldToYou, "en");
+    expect(await verdictOf(en)).toBe("sold-to-you");
+    const t = await trustOf(en);
+    expect(t.kind).toBe("proof");
+    expect(t.text).toMatch(/^2 of 2 RPCs agree on block \d+ \(storage proofs checked\)$/);
+    await en.close();
+    const zh = await open(links().revoked);
+    expect(await verdictOf(zh)).toBe("revoked");
+    expect((await trustOf(zh)).text).toMatch(/^2\/2 个 RPC 节点一致认可区块 \d+（已校验存储证明）$/);
+    await zh.close();
+  });
+
+  it("a forged header (hash recomputed): 'RPCs disagree — cannot confirm', never genuine", async () => {
+    const liar = await startLyingRpc({ upstream: chain.url, lies: ["header-forged"] });
+    first.target = liar.url;
+    try {
+      for (const [name, link] of Object.entries(links())) {
+        const page = await open(link, "en");
+        expect(await verdictOf(page), name).toBe("unreachable");
+        expect(await page.textContent("#verdict-title")).toBe("RPCs disagree — cannot confirm");
+        expect(await page.textContent("#verdict-detail")).toContain("give different accounts of the chain");
+        const t = await trustOf(page);
+        expect(t.kind).toBe("disagree");
+        expect(t.text).toMatch(/^RPCs disagree on block \d+ — cannot confirm$/);
+        await page.close();
+      }
+      const zh = await open(links().soldToYou);
+      expect(await verdictOf(zh)).toBe("unreachable");
+      expect(await zh.textContent("#verdict-title")).toBe("RPC 节点不一致——无法确认");
+      await zh.close();
+    } finally {
+      first.target = chain.url;
+      await liar.close();
+    }
+  });
+
+  /** Lie, and what each link may give besides the honest verdict (an eth_call lie cannot be told from the truth). */
+  const matrix: [Lie, string, RegExp][] = [
+    [
+      "header-state-root",
+      "not counted: one RPC",
+      /^One RPC \(1 of 2\) vouches for block \d+ \(storage proofs checked\)/,
+    ],
+    ["proof-flip", "its proof fails, the honest one checks", /^2 of 2 RPCs agree on block \d+/],
+    ["proof-value", "claimed values ignored", /^2 of 2 RPCs agree on block \d+/],
+    [
+      "call-result",
+      "status proven; an eth_call the RPCs disagree on cannot confirm",
+      /^2 of 2 RPCs agree on block \d+/,
+    ],
+  ];
+  it.each(matrix)("a liar telling %s (%s) never changes a verdict", async (lie, _why, tier) => {
+    const liar = await startLyingRpc({ upstream: chain.url, lies: [lie] });
+    first.target = liar.url;
+    try {
+      const honest = { soldToYou: "sold-to-you", notYetSold: "not-yet-sold", revoked: "revoked" } as const;
+      for (const [name, link] of Object.entries(links()) as [keyof typeof honest, string][]) {
+        const page = await open(link, "en");
+        const verdict = await verdictOf(page);
+        // Only a receipt (verifyReceipt, an eth_call) can be lied about without a proof: then "cannot confirm".
+        const allowed = lie === "call-result" && name === "soldToYou" ? [honest[name], "unreachable"] : [honest[name]];
+        expect(allowed, `${lie} on ${name}`).toContain(verdict);
+        if (verdict !== "unreachable") expect((await trustOf(page)).text, `${lie} on ${name}`).toMatch(tier);
+        await page.close();
+      }
+    } finally {
+      first.target = chain.url;
+      await liar.close();
+    }
+  });
+
+  it("nodes without eth_getProof: eth_call, and the card says the status is not proven", async () => {
+    first.mode = "no-get-proof";
+    second.mode = "no-get-proof";
+    try {
+      const page = await open(links().soldToYou, "en");
+      expect(await verdictOf(page)).toBe("sold-to-you");
+      const t = await trustOf(page);
+      expect(t.kind).toBe("call");
+      expect(t.text).toBe("Read with one RPC's eth_call, not proven: the RPC does not answer eth_getProof");
+      await page.close();
+      const zh = await open(links().notYetSold);
+      expect(await verdictOf(zh)).toBe("not-yet-sold");
+      expect((await trustOf(zh)).text).toBe("由单个 RPC 的 eth_call 读取，未经证明：该 RPC 不支持 eth_getProof");
+      await zh.close();
+    } finally {
+      first.mode = "forward";
+      second.mode = "forward";
+    }
+  });
+
+  it("the receipt secret is never sent anywhere", () => {
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.some((r) => r.includes("eth_getProof"))).toBe(true);
+    for (const r of requests) expect(r).not.toContain(secret.slice(2));
+  });
+});

@@ -35,6 +35,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "kt-pg-"));
   chmodSync(dir, 0o777); // the server runs as its own user when started as root
   const port = await freePort();
+  let log = "";
   const pg = new EmbeddedPostgres({
     databaseDir: join(dir, "data"),
     user: "keytrail",
@@ -42,12 +43,26 @@ export async function startPostgres(): Promise<TestPostgres> {
     port,
     persistent: false,
     createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
+    onLog: (m: unknown) => void (log += `${String(m)}\n`),
+    onError: (m: unknown) => void (log += `${String(m)}\n`),
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
   });
-  await pg.initialise();
-  await pg.start();
+  // A server that cannot start (e.g. its binaries are not executable by the user it runs as, when a
+  // parent folder of node_modules is not traversable) fails here within a minute, with its log, instead
+  // of holding the suite until the hook time-out.
+  const step = <T>(what: string, p: Promise<T>) =>
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () =>
+            reject(new Error(`PostgreSQL ${what} did not finish in 60 s (data in ${dir}). Log:\n${log.slice(-2000)}`)),
+          60_000,
+        ).unref(),
+      ),
+    ]);
+  await step("initdb", pg.initialise());
+  await step("start", pg.start());
   const urlFor = (db: string) => `postgres://keytrail:keytrail@127.0.0.1:${port}/${db}`;
   return {
     port,

@@ -12,14 +12,12 @@ import type { Address, Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
-import { keyLedgerV2Bytecode } from "../../lib/abi/keyLedgerV2Bytecode.js";
-import { keyLedgerV2SalesBytecode } from "../../lib/abi/keyLedgerV2SalesBytecode.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
-import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
 import { startLyingRpc, type Lie } from "../helpers/lyingRpc.js";
 import { runCli, type CliResult } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
@@ -50,22 +48,9 @@ beforeAll(async () => {
       transport: http(node.url),
     });
   const [admin, supplier] = [wallet(0), wallet(1)];
-  const wait = async (hash: Hex) => {
-    const r = await publicClient.waitForTransactionReceipt({ hash });
-    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return r;
-  };
-  const sales = (await wait(await admin.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode })))
-    .contractAddress!;
-  ledger = (
-    await wait(
-      await admin.deployContract({
-        abi: keyLedgerV2Abi,
-        bytecode: keyLedgerV2Bytecode,
-        args: [admin.account.address, 86_400, sales],
-      }),
-    )
-  ).contractAddress!;
+  const deployed = await deployLedgerV2With({ publicClient: publicClient as never, admin: admin as never });
+  const wait = deployed.wait;
+  ledger = deployed.ledger;
   const write = async (w: ReturnType<typeof wallet>, functionName: string, args: readonly unknown[]) =>
     wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
   const sup = supplier.account.address;

@@ -87,3 +87,37 @@ export function anchorParamsV2(
     manifestURI: `https://keys.example/${label}/manifest.json`,
   };
 }
+
+/** The clients {@link deployLedgerV2With} needs: viem's public client and one wallet with its account. */
+type DeployClients = {
+  publicClient: {
+    waitForTransactionReceipt(a: { hash: Hex }): Promise<{ status: string; contractAddress?: Address | null }>;
+  };
+  admin: { account: { address: Address }; deployContract(a: never): Promise<Hex> };
+};
+
+/**
+ * Deploys KeyLedgerV2 from lib/abi's bytecodes with any viem clients (an HTTP node, anvil, the
+ * in-process network): the sale module first, then the ledger (admin = the wallet's account, admin
+ * delay 1 day). Returns the addresses and `wait` (a receipt that must succeed).
+ */
+export async function deployLedgerV2With(clients: DeployClients) {
+  const { publicClient, admin } = clients;
+  const wait = async (hash: Hex) => {
+    const r = await publicClient.waitForTransactionReceipt({ hash });
+    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    return r;
+  };
+  const sales = (await wait(await admin.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode } as never)))
+    .contractAddress!;
+  const ledger = (
+    await wait(
+      await admin.deployContract({
+        abi: keyLedgerV2Abi,
+        bytecode: keyLedgerV2Bytecode,
+        args: [admin.account.address, 86_400, sales],
+      } as never),
+    )
+  ).contractAddress!;
+  return { ledger, sales, wait };
+}

@@ -8,8 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEventSelector, toFunctionSelector, toHex, zeroHash, type AbiEvent, type AbiFunction } from "viem";
 import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
-import { keyLedgerV2Bytecode } from "../../lib/abi/keyLedgerV2Bytecode.js";
-import { keyLedgerV2SalesBytecode } from "../../lib/abi/keyLedgerV2SalesBytecode.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
@@ -30,7 +28,7 @@ import {
   VERIFY_RECEIPT_SELECTOR,
   type Rpc,
 } from "../../portal/src/scripts/rpc.js";
-import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
 
@@ -55,22 +53,9 @@ beforeAll(async () => {
   client = (await chain.viem.getPublicClient()) as unknown as PublicClient;
   const [admin, supplier, retail, , regulator] = await chain.viem.getWalletClients();
   if (!admin || !supplier || !retail || !regulator) throw new Error("need 5 accounts");
-  const wait = async (hash: Hex) => {
-    const r = await client.waitForTransactionReceipt({ hash });
-    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return r;
-  };
-  const sales = (await wait(await admin.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode })))
-    .contractAddress!;
-  ledger = (
-    await wait(
-      await admin.deployContract({
-        abi: keyLedgerV2Abi,
-        bytecode: keyLedgerV2Bytecode,
-        args: [admin.account.address, 86_400, sales],
-      }),
-    )
-  ).contractAddress!;
+  const deployed = await deployLedgerV2With({ publicClient: client as never, admin: admin as never });
+  const wait = deployed.wait;
+  ledger = deployed.ledger;
   v1Ledger = (await chain.viem.deployContract("KeyLedger", [admin.account.address])).address;
   const write = async (w: typeof admin, functionName: string, args: readonly unknown[]) =>
     wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));

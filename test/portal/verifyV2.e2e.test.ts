@@ -9,17 +9,15 @@ import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toHex, zeroHash } from "viem";
-import type { Address, Hex, PublicClient } from "viem";
+import type { Address, PublicClient } from "viem";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
-import { keyLedgerV2Bytecode } from "../../lib/abi/keyLedgerV2Bytecode.js";
-import { keyLedgerV2SalesBytecode } from "../../lib/abi/keyLedgerV2SalesBytecode.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { launchChromium } from "../../scripts/browser/launchChromium.js";
-import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
 import { buildPortal } from "./helpers/buildPortal.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
@@ -40,22 +38,9 @@ beforeAll(async () => {
   const client = (await chain.viem.getPublicClient()) as unknown as PublicClient;
   const [admin, supplier, retail, , regulator] = await chain.viem.getWalletClients();
   if (!admin || !supplier || !retail || !regulator) throw new Error("need 5 accounts");
-  const wait = async (hash: Hex) => {
-    const r = await client.waitForTransactionReceipt({ hash });
-    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return r;
-  };
-  const sales = (await wait(await admin.deployContract({ abi: [], bytecode: keyLedgerV2SalesBytecode })))
-    .contractAddress!;
-  ledger = (
-    await wait(
-      await admin.deployContract({
-        abi: keyLedgerV2Abi,
-        bytecode: keyLedgerV2Bytecode,
-        args: [admin.account.address, 86_400, sales],
-      }),
-    )
-  ).contractAddress!;
+  const deployed = await deployLedgerV2With({ publicClient: client as never, admin: admin as never });
+  const wait = deployed.wait;
+  ledger = deployed.ledger;
   const write = async (w: typeof admin, functionName: string, args: readonly unknown[]) =>
     wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
   const role = await client.readContract({ address: ledger, abi: keyLedgerV2Abi, functionName: "REGULATOR_ROLE" });

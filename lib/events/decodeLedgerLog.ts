@@ -1,6 +1,7 @@
 import { toEventSelector } from "viem";
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import { keyLedgerV2Abi } from "../abi/keyLedgerV2Abi.js";
+import { address, big, bool, bytes3, bytes32, dataWord, small, string, topicWord } from "./internal/abiWords.js";
 import { LedgerLogDecodeError } from "./errors.js";
 import type { DecodedLedgerLog, LedgerEventArgs, LedgerEventName } from "./types.js";
 
@@ -12,60 +13,6 @@ type Reader = { name: LedgerEventName; topics: readonly Hex[]; data: string };
 
 /** Decodes the logs of one event into its member of the {@link DecodedLedgerLog} union. */
 type EventDecoder<name extends LedgerEventName> = (r: Reader) => { eventName: name; args: LedgerEventArgs<name> };
-
-const utf8 = new TextDecoder("utf-8", { fatal: false });
-
-function dataWord(r: Reader, slot: number, arg: string): string {
-  const w = r.data.slice(slot * 64, slot * 64 + 64);
-  if (w.length !== 64) {
-    throw new LedgerLogDecodeError(
-      `event ${r.name}: data has ${r.data.length / 2} bytes, expected at least ${(slot + 1) * 32} (argument ${arg}).`,
-    );
-  }
-  return w;
-}
-
-function topicWord(r: Reader, index: number, arg: string): string {
-  const t = r.topics[index];
-  if (t === undefined || t.length !== 66) {
-    throw new LedgerLogDecodeError(`event ${r.name}: topic ${index} (indexed argument ${arg}) is ${t ?? "missing"}.`);
-  }
-  return t.slice(2).toLowerCase();
-}
-
-const address = (w: string): Address => `0x${w.slice(24)}`;
-const bytes32 = (w: string): Hex => `0x${w}`;
-const bytes3 = (w: string): Hex => `0x${w.slice(0, 6)}`;
-const bool = (w: string): boolean => w.charCodeAt(63) === 49; // "1"
-/** uint8..uint48: a number (viem's rule). */
-const small = (w: string): number => Number.parseInt(w, 16);
-/** uint56 and wider: a bigint. */
-const big = (w: string): bigint => BigInt(`0x${w}`);
-
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  HEX_VALUE["0123456789abcdef".charCodeAt(i)] = i;
-}
-
-/** A dynamic `string` argument whose head (offset word) is at `slot`. */
-function string(r: Reader, slot: number, arg: string): string {
-  const offset = Number.parseInt(dataWord(r, slot, arg), 16) * 2;
-  const lenWord = r.data.slice(offset, offset + 64);
-  const len = Number.parseInt(lenWord, 16);
-  if (lenWord.length !== 64 || !(offset + 64 + len * 2 <= r.data.length)) {
-    throw new LedgerLogDecodeError(
-      `event ${r.name}: string ${arg} at byte ${offset / 2} runs past the data (${r.data.length / 2} bytes).`,
-    );
-  }
-  const bytes = new Uint8Array(len);
-  for (let i = 0, p = offset + 64; i < len; i++, p += 2) {
-    const hi = HEX_VALUE[r.data.charCodeAt(p)] ?? -1;
-    const lo = HEX_VALUE[r.data.charCodeAt(p + 1)] ?? -1;
-    if (hi < 0 || lo < 0) throw new LedgerLogDecodeError(`event ${r.name}: string ${arg} holds a non-hex digit.`);
-    bytes[i] = hi * 16 + lo;
-  }
-  return utf8.decode(bytes);
-}
 
 /**
  * A dynamic array of one-word elements (`uint64[]`, `bytes32[]`) whose head (offset word) is at

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { freePort } from "./freePort.js";
-import type { LocalNode } from "./startLocalNode.js";
+import { waitUntilServing, type LocalNode } from "./startLocalNode.js";
 
 /** Parameters of {@link startAnvil}. */
 export type StartAnvilParameters = {
@@ -41,29 +41,5 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
   );
-  let log = "";
-  await new Promise<void>((res, rej) => {
-    const onData = (b: Buffer) => {
-      log += b.toString();
-      if (log.includes("Listening on")) res();
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (b: Buffer) => (log += b.toString()));
-    child.once("exit", (code) =>
-      rej(new Error(`anvil on 127.0.0.1:${port} exited (${code}) before serving:\n${log.slice(-2000)}`)),
-    );
-  });
-  child.stdout!.removeAllListeners("data");
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null || child.signalCode !== null) return res();
-        child.once("exit", () => res());
-        child.kill("SIGTERM");
-      }),
-  };
+  return waitUntilServing(child, { ready: "Listening on", label: `anvil on 127.0.0.1:${port}`, port });
 }

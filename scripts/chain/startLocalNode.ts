@@ -48,17 +48,32 @@ export async function startLocalNode(parameters: StartLocalNodeParameters = {}):
       env: { ...process.env, FORCE_COLOR: "0" },
     },
   );
+  return waitUntilServing(child, { ready: "Started HTTP", label: `hardhat node on 127.0.0.1:${port}`, port });
+}
+
+/**
+ * Resolves once a spawned node prints `ready` on stdout (rejects with its log when it exits first),
+ * then drains its output; `stop()` sends SIGTERM and waits for the exit. Shared by the node starters.
+ *
+ * @param child - the spawned node (stdout and stderr piped).
+ * @param options.ready - text its stdout prints once it serves.
+ * @param options.label - how errors name it.
+ * @param options.port - the port it serves on (127.0.0.1).
+ * @returns the node.
+ */
+export async function waitUntilServing(
+  child: ChildProcess,
+  options: { ready: string; label: string; port: number },
+): Promise<LocalNode> {
+  const { ready, label, port } = options;
   let log = "";
   await new Promise<void>((res, rej) => {
-    const onData = (b: Buffer) => {
+    child.stdout!.on("data", (b: Buffer) => {
       log += b.toString();
-      if (log.includes("Started HTTP")) res();
-    };
-    child.stdout!.on("data", onData);
+      if (log.includes(ready)) res();
+    });
     child.stderr!.on("data", (b: Buffer) => (log += b.toString()));
-    child.once("exit", (code) =>
-      rej(new Error(`hardhat node on 127.0.0.1:${port} exited (${code}) before serving:\n${log.slice(-2000)}`)),
-    );
+    child.once("exit", (code) => rej(new Error(`${label} exited (${code}) before serving:\n${log.slice(-2000)}`)));
   });
   child.stdout!.removeAllListeners("data");
   child.stdout!.resume();

@@ -1,7 +1,8 @@
-import type { SegmentRecord } from "../types.js";
+/** What assignRange needs of a segment: its half-open range (v1 and v2 segments both qualify). */
+type Ranged = { start: bigint; end: bigint };
 
 /** Index of the segment containing `x` (segments sorted, contiguous), or -1. */
-function findSegment(segments: readonly SegmentRecord[], x: bigint): number {
+function findSegment(segments: readonly Ranged[], x: bigint): number {
   let lo = 0;
   let hi = segments.length - 1;
   while (lo <= hi) {
@@ -15,7 +16,7 @@ function findSegment(segments: readonly SegmentRecord[], x: bigint): number {
 }
 
 /** Makes `x` a segment start (as the contract does when a range begins or ends inside a segment); returns its index, or `segments.length` when x is the end. */
-function splitAt(segments: SegmentRecord[], x: bigint): number {
+function splitAt<S extends Ranged>(segments: S[], x: bigint): number {
   const k = findSegment(segments, x);
   if (k < 0) return segments.length;
   const s = segments[k]!;
@@ -35,11 +36,11 @@ function splitAt(segments: SegmentRecord[], x: bigint): number {
  * @param end Index past the last.
  * @param update Returns the replacement of one segment.
  */
-export function assignRange(
-  segments: SegmentRecord[],
+export function assignRange<S extends Ranged>(
+  segments: S[],
   start: bigint,
   end: bigint,
-  update: (segment: SegmentRecord) => SegmentRecord,
+  update: (segment: S) => S,
 ): void {
   if (segments.length === 0) return;
   const lo = start < segments[0]!.start ? segments[0]!.start : start;

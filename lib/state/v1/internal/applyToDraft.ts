@@ -7,7 +7,7 @@ import type {
   PartyRecord,
   RedeemerRecord,
 } from "../types.js";
-import { assignRange } from "./assignRange.js";
+import { assignRange } from "../../internal/assignRange.js";
 import { assertNever } from "../../../errors/assertNever.js";
 
 /** A state whose containers the current apply call owns (copied from its input). */

@@ -100,7 +100,7 @@ describe("keytrail gateway: kill -9 mid-burst and restart (anvil, 1 s blocks)", 
       // 20 concurrent clients post orders back to back until the gateway dies under them
       await Promise.all([
         ...Array.from({ length: 20 }, async () => {
-          while (Date.now() < stopAt + 200) {
+          while (Date.now() < stopAt + 200 || accepted === 0) {
             const i = n++;
             const s: Sent = {
               client: i % CLIENTS,
@@ -125,12 +125,16 @@ describe("keytrail gateway: kill -9 mid-burst and restart (anvil, 1 s blocks)", 
             }
           }
         }),
-        new Promise<void>((r) =>
-          setTimeout(() => {
+        // killed at the seeded time, but never before this round has accepted an order (on a loaded
+        // machine the first answers can take longer than the seeded delay)
+        new Promise<void>((r) => {
+          const tick = setInterval(() => {
+            if (Date.now() < stopAt || accepted === 0) return;
+            clearInterval(tick);
             gw.child.kill("SIGKILL");
             r();
-          }, killAt),
-        ),
+          }, 10);
+        }),
       ]);
       await new Promise<void>((r) =>
         gw.child.exitCode !== null || gw.child.signalCode ? r() : gw.child.once("exit", () => r()),

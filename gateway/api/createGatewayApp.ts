@@ -162,6 +162,9 @@ const health = createRoute({
             queued: z.number(),
             inFlight: z.number(),
             nextNonce: z.number(),
+            signing: z.boolean().openapi({
+              description: "whether this replica signs for the account (the others accept orders only)",
+            }),
           }),
         },
       },

@@ -21,6 +21,9 @@ type GatewayCliOptions = {
   stuckBlocks: string;
   pollMs: string;
   maxBodyBytes: string;
+  leaseMs: string;
+  replicaId?: string;
+  reorgBlocks: string;
   addClient?: string;
   scopes: string;
 };
@@ -60,6 +63,9 @@ export function registerGatewayCommand(program: Command): void {
     .option("--stuck-blocks <n>", "blocks before an unmined transaction is replaced with a higher fee", "3")
     .option("--poll-ms <n>", "how often receipts and the nonce are read", "500")
     .option("--max-body-bytes <n>", "largest request body", "16384")
+    .option("--lease-ms <n>", "PostgreSQL replicas: signing lease; a standby takes over after it runs out", "5000")
+    .option("--replica-id <name>", "PostgreSQL replicas: this replica's name in the lease and the logs")
+    .option("--reorg-blocks <n>", "blocks a mined transaction is watched for a reorg", "12")
     .option("--add-client <id>", "create (or replace) an API client, print its key once, and exit")
     .option("--scopes <list>", "scopes of --add-client", "orders:write,orders:read")
     .action(async (o: GatewayCliOptions, command: Command) => {
@@ -91,6 +97,10 @@ export function registerGatewayCommand(program: Command): void {
         return;
       }
       const port = count("--port", o.port, 0, 65535);
+      if (o.replicaId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(o.replicaId))
+        throw new CliUsageError(
+          `--replica-id ${JSON.stringify(o.replicaId)}: expected 1-64 letters, digits, '.', '_' or '-'.`,
+        );
       const ctx = await openLedger(
         { ...g, rpcUrl: o.rpc ?? g.rpcUrl },
         { signer: true, rpcFlag: o.rpc ? "--rpc" : undefined },
@@ -117,6 +127,9 @@ export function registerGatewayCommand(program: Command): void {
         stuckBlocks: count("--stuck-blocks", o.stuckBlocks, 1, 1_000),
         pollMs: count("--poll-ms", o.pollMs, 10, 60_000),
         secretsKey: process.env.KEYTRAIL_GATEWAY_SECRETS_KEY || undefined,
+        leaseMs: count("--lease-ms", o.leaseMs, 100, 3_600_000),
+        replicaId: o.replicaId,
+        reorgBlocks: count("--reorg-blocks", o.reorgBlocks, 0, 100_000),
         log: out.info,
       });
       const app = createGatewayApp(gateway, {

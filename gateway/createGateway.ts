@@ -1129,9 +1129,6 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       mined.splice(mined.indexOf(m), 1);
       const f = m.flight;
       const raw = f.raws[f.hashes.indexOf(m.hash)];
-      log(
-        `transaction ${m.hash} (nonce ${f.nonce}) mined in block ${m.block} is no longer on chain (reorg): sent again`,
-      );
       if (m.ok) {
         await store.transaction(async (tx) => {
           await tx.query("UPDATE gw_txs SET status = 'sent' WHERE hash = $1", [m.hash]);
@@ -1143,6 +1140,9 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         Object.assign(f, { missing: 0, sentBlock: head });
         inflight.set(f.nonce, f);
       }
+      log(
+        `transaction ${m.hash} (nonce ${f.nonce}) mined in block ${m.block} is no longer on chain (reorg): sent again`,
+      );
       // a reverted one is sent again too, to keep the account's nonces without a gap
       if (raw) await broadcast(raw);
     }

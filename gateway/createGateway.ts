@@ -572,6 +572,53 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     batchKnown.set(batchId, true);
   }
 
+  const batchMeta = new Map<Hex, { supplier: Address; restricted: boolean }>();
+  /** (batch, recipient) pairs found authorised, until when (ms): re-read after 10 s. */
+  const authorised = new Map<string, number>();
+
+  /**
+   * A transfer of a restricted batch to a party the supplier has not authorised (or whose
+   * authorisation expired) is refused at once (422 RECIPIENT_NOT_AUTHORIZED) instead of failing on
+   * chain. An RPC failure here does not refuse: the ledger has the last word.
+   */
+  async function checkRecipient(batchId: Hex, to: Address, ref: string): Promise<void> {
+    const key = `${batchId}:${to.toLowerCase()}`;
+    if ((authorised.get(key) ?? 0) > Date.now()) return;
+    try {
+      let meta = batchMeta.get(batchId);
+      if (!meta) {
+        const [, supplier, , , restricted] = await publicClient.readContract({
+          address: ledger,
+          abi: keyLedgerV2Abi,
+          functionName: "batchOf",
+          args: [batchId],
+        });
+        batchMeta.set(batchId, (meta = { supplier, restricted }));
+      }
+      if (meta.restricted && to.toLowerCase() !== meta.supplier.toLowerCase()) {
+        const [, , , valid] = await publicClient.readContract({
+          address: ledger,
+          abi: keyLedgerV2Abi,
+          functionName: "authorizationOf",
+          args: [meta.supplier, to],
+        });
+        if (!valid)
+          throw new GatewayError(
+            422,
+            "RECIPIENT_NOT_AUTHORIZED",
+            `Order ${JSON.stringify(ref)}: batch ${batchId} is restricted and ${to} holds no valid authorisation of ` +
+              `its supplier ${meta.supplier} on ledger ${ledger}.`,
+          );
+      }
+      authorised.set(key, Date.now() + 10_000);
+    } catch (e) {
+      if (e instanceof GatewayError) throw e;
+      log(
+        `recipient check of ${to} on batch ${batchId} not done (${e instanceof Error ? e.message.split("\n")[0] : String(e)}): the ledger decides`,
+      );
+    }
+  }
+
   /** (client, reference) pairs known to be in the store: a repeat skips the allocation. */
   const existing = new Set<string>();
   /** Orders waiting for the next group insert (one statement for all, so a burst costs one commit). */
@@ -720,6 +767,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           `Order ${JSON.stringify(ref)} asks ${request.quantity} key(s) of batch ${batchId}; account ${account.address} ` +
             `has ${pool?.size ?? 0} free key(s) of it.`,
         );
+      }
+      if (request.kind === "transfer" && request.to) {
+        try {
+          await checkRecipient(batchId, request.to, ref);
+        } catch (e) {
+          for (const i of indices) pool!.add(i, i + 1);
+          const seen = await repeat(); // a reference accepted before (by a restart or another replica)
+          if (seen) return seen;
+          throw e;
+        }
       }
       const secrets = request.kind === "sale" ? indices.map(() => createReceiptSecret()) : [];
       const row: NewOrder = {

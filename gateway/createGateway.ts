@@ -22,6 +22,8 @@ import { createSecretBox } from "./createSecretBox.js";
 import { decodeRevert } from "./decodeRevert.js";
 import { GatewayConfigError, GatewayError } from "./errors.js";
 import { hashApiKey } from "./hashApiKey.js";
+import { checkWebhookUrl } from "./checkWebhookUrl.js";
+import { signWebhook } from "./signWebhook.js";
 import { IntervalSet, toRanges } from "./holdings/IntervalSet.js";
 import { loadHoldings } from "./holdings/loadHoldings.js";
 import type { GatewayScope, OrderAnswer, OrderRequest, OrderStatus } from "./types.js";
@@ -69,6 +71,12 @@ export type CreateGatewayParameters = {
    * sent again (same nonce, same orders) and its orders read `pending` until it is mined again.
    */
   reorgBlocks?: number | undefined;
+  /** Signed webhooks: delay before the first retry of a failed delivery, doubled at each (default 1,000 ms, at most 1 h). */
+  webhookRetryMs?: number | undefined;
+  /** Signed webhooks: deliveries tried before the event is given up (`dead`; default 15). */
+  webhookMaxAttempts?: number | undefined;
+  /** Signed webhooks: how long a receiver may take to answer (default 5,000 ms). */
+  webhookTimeoutMs?: number | undefined;
 };
 
 /** One order waiting for (or inside) a transaction. */
@@ -156,8 +164,16 @@ export type Gateway = {
   readonly chainId: number;
   /** The client and scopes of an API key, or null. */
   authenticate(apiKey: string): { client: string; scopes: ReadonlySet<GatewayScope> } | null;
-  /** Adds or replaces a client (its key is stored as a sha256). */
-  addClient(client: string, apiKey: string, scopes: readonly GatewayScope[]): Promise<void>;
+  /**
+   * Adds or replaces a client (its key is stored as a sha256). With `webhook`, the gateway POSTs each
+   * of its orders' confirmation or failure to `webhook.url`, signed with `webhook.secret` (signWebhook).
+   */
+  addClient(
+    client: string,
+    apiKey: string,
+    scopes: readonly GatewayScope[],
+    webhook?: { url: string; secret: string },
+  ): Promise<void>;
   /** Accepts an order (or answers a repeated reference with the first answer). */
   placeOrder(client: string, request: OrderRequest): Promise<{ created: boolean; answer: OrderAnswer }>;
   /** The current answer about one of the client's orders. */
@@ -1040,13 +1056,18 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   }
 
   async function failOrder(o: Pending, reason: string): Promise<void> {
-    await store.transaction(async (tx) => {
-      await tx.query(
-        "UPDATE gw_orders SET status = 'failed', reason = $3, tx_hash = NULL, done_ms = $4 WHERE client = $1 AND ref = $2",
+    const failed = await store.transaction(async (tx) => {
+      const done = await tx.query<{ client: string; ref: string }>(
+        `UPDATE gw_orders SET status = 'failed', reason = $3, tx_hash = NULL, done_ms = $4
+         WHERE client = $1 AND ref = $2 AND status = 'pending' RETURNING client, ref`,
         [o.client, o.ref, reason, Date.now()],
       );
+      if (done.length === 0) return false; // settled meanwhile (e.g. by the replica that signed before)
+      await enqueueWebhooks(tx, "failed", done);
       await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
+      return true;
     });
+    if (!failed) return;
     if (!KEY_ERRORS.some((k) => reason.startsWith(k))) {
       let pool = free.get(o.batchId);
       if (!pool) free.set(o.batchId, (pool = new IntervalSet()));
@@ -1122,11 +1143,13 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         [signer, f.nonce, r.transactionHash, ok ? "mined" : "reverted"],
       );
       if (ok) {
-        await tx.query(
+        const done = await tx.query<{ client: string; ref: string }>(
           `UPDATE gw_orders SET status = 'confirmed', tx_hash = $1, block = $2, done_ms = $3
-           WHERE (client, ref) IN (SELECT * FROM unnest($4::text[], $5::text[])) AND status = 'pending'`,
+           WHERE (client, ref) IN (SELECT * FROM unnest($4::text[], $5::text[])) AND status = 'pending'
+           RETURNING client, ref`,
           [r.transactionHash, Number(r.blockNumber), Date.now(), clientsOf, refsOf],
         );
+        await enqueueWebhooks(tx, "confirmed", done);
       } else {
         await tx.query(
           `UPDATE gw_orders SET tx_hash = NULL, attempts = attempts + 1
@@ -1206,6 +1229,123 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     lastHeadHash = top.hash;
   }
 
+  // ---------------------------------------------------------------- signed webhooks
+  const webhookRetryMs = parameters.webhookRetryMs ?? 1_000;
+  const webhookMaxAttempts = parameters.webhookMaxAttempts ?? 15;
+  const webhookTimeoutMs = parameters.webhookTimeoutMs ?? 5_000;
+
+  /** Writes one event per order whose client has a webhook, in the transaction of the status change. */
+  async function enqueueWebhooks(
+    tx: Sql,
+    event: "confirmed" | "failed",
+    orders: { client: string; ref: string }[],
+  ): Promise<void> {
+    if (orders.length === 0) return;
+    await tx.query(
+      `INSERT INTO gw_webhooks (client, ref, event, next_ms, created_ms)
+       SELECT x.c, x.r, $3, $4, $4 FROM unnest($1::text[], $2::text[]) AS x(c, r)
+       JOIN gw_clients k ON k.id = x.c WHERE k.webhook_url IS NOT NULL`,
+      [orders.map((o) => o.client), orders.map((o) => o.ref), event, Date.now()],
+    );
+  }
+
+  /** POSTs one event; true when the receiver answered 2xx. */
+  async function deliver(
+    w: { id: number; client: string; ref: string; event: string; created_ms: number },
+    url: string,
+    secret: string,
+  ) {
+    const order = await readOrder(store, w.client, w.ref);
+    if (!order) return { ok: true, error: null }; // nothing to tell
+    const { keys: _keys, ...rest } = strip(order); // receipt secrets stay in the order's own answers
+    const body = JSON.stringify({
+      id: `evt_${w.id}`,
+      type: `order.${w.event}`,
+      createdAt: Number(w.created_ms),
+      order: rest,
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "keytrail-gateway",
+          "x-keytrail-event": `order.${w.event}`,
+          "x-keytrail-delivery": `evt_${w.id}`,
+          "x-keytrail-timestamp": String(timestamp),
+          "x-keytrail-signature": signWebhook({ secret, timestamp, body }),
+        },
+        body,
+        signal: AbortSignal.timeout(webhookTimeoutMs),
+        redirect: "manual",
+      });
+      await res.body?.cancel();
+      return res.ok ? { ok: true, error: null } : { ok: false, error: `HTTP ${res.status}` };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
+    }
+  }
+
+  /** The signing replica delivers due events: 2xx = delivered; else retried with doubling delays, then dead. */
+  async function webhookLoop(): Promise<void> {
+    while (!stopped) {
+      await sleep(Math.min(pollMs, 500));
+      if (!leader) continue;
+      try {
+        const due = await store.query<{
+          id: number;
+          client: string;
+          ref: string;
+          event: string;
+          attempts: number;
+          created_ms: number;
+          webhook_url: string | null;
+          webhook_secret: string | null;
+        }>(
+          `SELECT w.id, w.client, w.ref, w.event, w.attempts, w.created_ms, k.webhook_url, k.webhook_secret
+           FROM gw_webhooks w JOIN gw_clients k ON k.id = w.client
+           WHERE w.status = 'pending' AND w.next_ms <= $1 ORDER BY w.id LIMIT 100`,
+          [Date.now()],
+        );
+        await Promise.all(
+          due.map(async (w) => {
+            const got =
+              w.webhook_url && w.webhook_secret
+                ? await deliver(w, w.webhook_url, openWebhookSecret(w.client, w.webhook_secret))
+                : { ok: false, error: "the client has no webhook any more" };
+            const attempts = w.attempts + 1;
+            const dead = !got.ok && (attempts >= webhookMaxAttempts || !w.webhook_url);
+            const delay = Math.min(webhookRetryMs * 2 ** (attempts - 1), 3_600_000);
+            await store.query(
+              `UPDATE gw_webhooks SET status = $2, attempts = $3, next_ms = $4, last_error = $5,
+               done_ms = CASE WHEN $2 = 'pending' THEN NULL ELSE $6::bigint END WHERE id = $1`,
+              [
+                w.id,
+                got.ok ? "delivered" : dead ? "dead" : "pending",
+                attempts,
+                Date.now() + delay,
+                got.error,
+                Date.now(),
+              ],
+            );
+            if (!got.ok)
+              log(
+                `webhook evt_${w.id} (order.${w.event} of ${JSON.stringify(w.ref)}) to client ${w.client}: ${got.error}; ` +
+                  (dead ? `given up after ${attempts} attempt(s)` : `retry in ${delay} ms`),
+              );
+          }),
+        );
+      } catch (e) {
+        log(`webhooks: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+      }
+    }
+  }
+
+  function openWebhookSecret(client: string, stored: string): string {
+    return `whsec_${box.open(stored, `webhook:${client}`).slice(2)}`;
+  }
+
   async function watch(): Promise<void> {
     while (!stopped) {
       await sleep(pollMs);
@@ -1248,7 +1388,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     lastRenewed = Date.now();
     await takeOver(); // at start its errors (e.g. a missing secrets key) stop the gateway
   } else log(`replica ${holder}: standby (another replica signs for ${account.address}); accepts orders`);
-  const loops = [signerLoop(), watch(), ...(shared ? [leaseLoop()] : [])];
+  const loops = [signerLoop(), watch(), webhookLoop(), ...(shared ? [leaseLoop()] : [])];
   log(
     `gateway: signer ${account.address}, ledger ${ledger} (v2), chain ${chainId}, ` +
       (leader ? `next nonce ${nextNonce}` : "standby"),
@@ -1261,11 +1401,20 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     authenticate(apiKey) {
       return clients.get(hashApiKey(apiKey)) ?? null;
     },
-    async addClient(client, apiKey, scopes) {
+    async addClient(client, apiKey, scopes, webhook) {
       const keyHash = hashApiKey(apiKey);
+      let url: string | null = null;
+      let sealed: string | null = null;
+      if (webhook) {
+        url = checkWebhookUrl(webhook.url);
+        if (!/^whsec_[0-9a-f]{64}$/.test(webhook.secret))
+          throw new GatewayConfigError(`The webhook secret of client ${client} is not "whsec_" and 64 hex digits.`);
+        sealed = box.seal(`0x${webhook.secret.slice(6)}`, `webhook:${client}`);
+      }
       await store.query(
-        "INSERT INTO gw_clients (id, key_hash, scopes) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET key_hash = $2, scopes = $3",
-        [client, keyHash, scopes.join(",")],
+        `INSERT INTO gw_clients (id, key_hash, scopes, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET key_hash = $2, scopes = $3, webhook_url = $4, webhook_secret = $5`,
+        [client, keyHash, scopes.join(","), url, sealed],
       );
       for (const [h, c] of clients) if (c.client === client) clients.delete(h);
       clients.set(keyHash, { client, scopes: new Set(scopes) });

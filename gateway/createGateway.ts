@@ -290,8 +290,12 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   const queue: Pending[] = [];
   const inflight = new Map<number, InFlight>();
   const mined: Mined[] = [];
-  /** Orders the signing replica queued itself since its take-over: the order poll skips them once. */
-  const ownOrders = new Set<string>();
+  /**
+   * Orders in the signing replica's hands (queued or in a transaction), by client and reference:
+   * an order is never queued twice (its own acceptance and the order poll may both see it).
+   */
+  const held = new Set<string>();
+  const keyOf = (o: { client: string; ref: string }) => `${o.client}\u0000${o.ref}`;
 
   function standDown(why: string): void {
     if (!leader) return;
@@ -300,7 +304,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     queue.length = 0;
     inflight.clear();
     mined.length = 0;
-    ownOrders.clear();
+    held.clear();
     log(`replica ${holder}: stops signing for ${account.address} (${why}); it keeps accepting orders`);
   }
 
@@ -316,7 +320,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     queue.length = 0;
     inflight.clear();
     mined.length = 0;
-    ownOrders.clear();
+    held.clear();
     const head0 = await publicClient.getBlockNumber();
     const chainNonce0 = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
     const pendingNonce0 = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
@@ -400,6 +404,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     if (mine !== epoch) return; // stood down meanwhile
     for (const [n, f] of flights) inflight.set(n, f);
     queue.push(...[...pendingOf.entries()].filter(([k]) => !inTx.has(k)).map(([, p]) => p));
+    for (const k of pendingOf.keys()) held.add(k);
     nextNonce = read.next;
     lastOrderSeq = read.seq;
     leader = true;
@@ -441,7 +446,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     );
     if (rows.length === 0 || mine !== epoch) return;
     lastOrderSeq = Math.max(lastOrderSeq, ...rows.map((r) => Number(r.seq)));
-    const theirs = rows.filter((r) => !ownOrders.delete(`${r.client}\u0000${r.ref}`));
+    const theirs = rows.filter((r) => !held.has(keyOf(r)));
     if (theirs.length === 0) return;
     const sales = theirs.filter((r) => r.kind === "sale");
     const secretRows = sales.length
@@ -452,7 +457,11 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         )
       : [];
     if (mine !== epoch) return;
-    queue.push(...pendingFromRows(theirs, secretRows).values());
+    for (const p of pendingFromRows(theirs, secretRows).values()) {
+      if (held.has(keyOf(p))) continue; // accepted here meanwhile
+      held.add(keyOf(p));
+      queue.push(p);
+    }
   }
 
   const ACQUIRE_LEASE = `
@@ -832,8 +841,10 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         0,
       );
       if (leader && queued === epoch) {
-        queue.push(p);
-        if (shared) ownOrders.add(known);
+        if (!held.has(known)) {
+          held.add(known);
+          queue.push(p);
+        }
       }
       const answer: OrderAnswer = {
         orderReference: ref,
@@ -1067,6 +1078,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
       return true;
     });
+    held.delete(keyOf(o));
     if (!failed) return;
     if (!KEY_ERRORS.some((k) => reason.startsWith(k))) {
       let pool = free.get(o.batchId);
@@ -1159,6 +1171,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
     });
     inflight.delete(f.nonce);
+    if (ok) for (const o of f.orders) held.delete(keyOf(o));
     mined.push({ flight: f, hash: r.transactionHash, block: Number(r.blockNumber), blockHash: r.blockHash, ok });
     if (!ok) {
       log(
@@ -1219,6 +1232,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         });
         Object.assign(f, { missing: 0, sentBlock: head });
         inflight.set(f.nonce, f);
+        for (const o of f.orders) held.add(keyOf(o));
       }
       log(
         `transaction ${m.hash} (nonce ${f.nonce}) mined in block ${m.block} is no longer on chain (reorg): sent again`,

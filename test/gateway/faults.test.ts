@@ -60,11 +60,15 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-const confirmed = (refs: string[]) =>
-  until("orders to be confirmed", async () => {
-    const all = await Promise.all(refs.map((r) => gateway.getOrder("shop", r)));
-    return all.every((a) => a.status === "confirmed") ? all : undefined;
-  });
+const confirmed = (refs: string[], timeoutMs?: number) =>
+  until(
+    "orders to be confirmed",
+    async () => {
+      const all = await Promise.all(refs.map((r) => gateway.getOrder("shop", r)));
+      return all.every((a) => a.status === "confirmed") ? all : undefined;
+    },
+    timeoutMs,
+  );
 
 beforeAll(async () => {
   anvil = await startAnvil({ blockTime: 1 });
@@ -114,7 +118,10 @@ describe("gateway under RPC faults and reorgs (anvil, 1 s blocks)", () => {
         }
       }),
     );
-    const done = await confirmed(placed.map((p) => p.orderReference));
+    const done = await confirmed(
+      placed.map((p) => p.orderReference),
+      240_000,
+    );
     expect(done.map((d) => d.indices)).toEqual(placed.map((p) => p.indices));
     const faults = { ...proxy.counts };
     proxy.set({});
@@ -138,7 +145,7 @@ describe("gateway under RPC faults and reorgs (anvil, 1 s blocks)", () => {
         `${faults.timeout} timed out, ${faults.swallowTx} transactions swallowed; ${faults.forwarded} forwarded), ` +
         `duplicates 0, gaps 0`,
     );
-  });
+  }, 300_000); // converging through the faults is slow on a loaded machine
 
   it("sends again a mined batch a reorg drops (same nonce), and records it once", async () => {
     proxy.set({});
@@ -146,9 +153,11 @@ describe("gateway under RPC faults and reorgs (anvil, 1 s blocks)", () => {
     const first = await confirmed(placed.map((p) => p.orderReference));
     const hashes = [...new Set(first.map((f) => f.txHash!))];
     const lowest = Math.min(...first.map((f) => f.blockNumber!));
+    await rpc("evm_setIntervalMining", [0]); // no block in between: the depth below is exact
     const head = Number(await rpc("eth_blockNumber"));
     // replace every block from the batch's on: its transaction(s) are gone from the chain and the pool
     await rpc("anvil_reorg", [head - lowest + 1, []]);
+    await rpc("evm_setIntervalMining", [1]);
     for (const h of hashes) expect(await rpc("eth_getTransactionReceipt", [h])).toBeNull();
     await until("the reorg to be seen", async () =>
       logs.some((l) => /no longer on chain \(reorg\): sent again/.test(l)) ? true : undefined,

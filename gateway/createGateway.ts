@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   RawContractError,
   decodeErrorResult,
@@ -22,6 +22,8 @@ import { createSecretBox } from "./createSecretBox.js";
 import { decodeRevert } from "./decodeRevert.js";
 import { GatewayConfigError, GatewayError } from "./errors.js";
 import { hashApiKey } from "./hashApiKey.js";
+import { checkWebhookUrl } from "./checkWebhookUrl.js";
+import { signWebhook } from "./signWebhook.js";
 import { IntervalSet, toRanges } from "./holdings/IntervalSet.js";
 import { loadHoldings } from "./holdings/loadHoldings.js";
 import type { GatewayScope, OrderAnswer, OrderRequest, OrderStatus } from "./types.js";
@@ -56,6 +58,25 @@ export type CreateGatewayParameters = {
   secretsKey?: string | undefined;
   /** Progress lines (never secrets). */
   log?: ((line: string) => void) | undefined;
+  /**
+   * PostgreSQL with several replicas: how long the signing lease of the account lasts without
+   * renewal (default 5,000 ms). One replica signs; the others accept orders and take over when the
+   * lease runs out. Unused on PGlite (one process per folder).
+   */
+  leaseMs?: number | undefined;
+  /** Name of this replica in the lease and the logs (default: a random id). */
+  replicaId?: string | undefined;
+  /**
+   * Blocks a mined transaction is watched for a reorg (default 12): a transaction a reorg drops is
+   * sent again (same nonce, same orders) and its orders read `pending` until it is mined again.
+   */
+  reorgBlocks?: number | undefined;
+  /** Signed webhooks: delay before the first retry of a failed delivery, doubled at each (default 1,000 ms, at most 1 h). */
+  webhookRetryMs?: number | undefined;
+  /** Signed webhooks: deliveries tried before the event is given up (`dead`; default 15). */
+  webhookMaxAttempts?: number | undefined;
+  /** Signed webhooks: how long a receiver may take to answer (default 5,000 ms). */
+  webhookTimeoutMs?: number | undefined;
 };
 
 /** One order waiting for (or inside) a transaction. */
@@ -121,7 +142,17 @@ type InFlight = {
   tip: bigint;
   sentBlock: number;
   missing: number;
+  /** Raw signed transactions (each version), to send again after a reorg. */
+  raws: Hex[];
 };
+
+/** A mined transaction watched for a reorg until it is `reorgBlocks` deep. */
+type Mined = { flight: InFlight; hash: Hex; block: number; blockHash: Hex; ok: boolean };
+
+/** Thrown inside a signing transaction when this replica no longer holds the account's lease. */
+class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+}
 
 /** Why an order failed for reasons tied to its keys (they are not given back to the pool). */
 const KEY_ERRORS = ["KeyLedgerRangeNotHeld", "KeyLedgerRangeFrozen", "KeyLedgerAlreadySold", "KeyLedgerKeyRedeemed"];
@@ -133,14 +164,22 @@ export type Gateway = {
   readonly chainId: number;
   /** The client and scopes of an API key, or null. */
   authenticate(apiKey: string): { client: string; scopes: ReadonlySet<GatewayScope> } | null;
-  /** Adds or replaces a client (its key is stored as a sha256). */
-  addClient(client: string, apiKey: string, scopes: readonly GatewayScope[]): Promise<void>;
+  /**
+   * Adds or replaces a client (its key is stored as a sha256). With `webhook`, the gateway POSTs each
+   * of its orders' confirmation or failure to `webhook.url`, signed with `webhook.secret` (signWebhook).
+   */
+  addClient(
+    client: string,
+    apiKey: string,
+    scopes: readonly GatewayScope[],
+    webhook?: { url: string; secret: string },
+  ): Promise<void>;
   /** Accepts an order (or answers a repeated reference with the first answer). */
   placeOrder(client: string, request: OrderRequest): Promise<{ created: boolean; answer: OrderAnswer }>;
   /** The current answer about one of the client's orders. */
   getOrder(client: string, orderReference: string): Promise<OrderAnswer>;
-  /** Orders queued, transactions in flight, next nonce. */
-  stats(): { queued: number; inFlight: number; nextNonce: number };
+  /** Orders queued, transactions in flight, next nonce, whether this replica signs. */
+  stats(): { queued: number; inFlight: number; nextNonce: number; signing: boolean };
   /** Stops the loops (in-flight transactions stay in the outbox for the next start). */
   stop(): Promise<void>;
 };
@@ -229,110 +268,257 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     clients.set(c.key_hash, { client: c.id, scopes: new Set(c.scopes.split(",") as GatewayScope[]) });
   }
 
-  // ---------------------------------------------------------------- outbox reconciliation
-  const head0 = await publicClient.getBlockNumber();
-  const chainNonce0 = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
-  const pendingNonce0 = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
-  await store.query(
-    `INSERT INTO gw_nonces (signer, next) VALUES ($1, $2)
-     ON CONFLICT (signer) DO UPDATE SET next = GREATEST(gw_nonces.next, EXCLUDED.next)`,
-    [signer, Math.max(chainNonce0, pendingNonce0)],
-  );
-  const [nonceRow] = await store.query<{ next: number }>("SELECT next FROM gw_nonces WHERE signer = $1", [signer]);
-  let nextNonce = nonceRow!.next;
-
-  const openRows = await store.query<OrderRow>(
-    "SELECT * FROM gw_orders WHERE signer = $1 AND status = 'pending' ORDER BY seq",
-    [signer],
-  );
-  const secretRows = openRows.length
-    ? await store.query<{ client: string; ref: string; idx: number; secret: Hex }>(
-        `SELECT s.client, s.ref, s.idx, s.secret FROM gw_secrets s JOIN gw_orders o ON o.client = s.client AND o.ref = s.ref
-         WHERE o.signer = $1 AND o.status = 'pending'`,
-        [signer],
-      )
-    : [];
-  const secretsOf = new Map<string, Map<number, Hex>>();
-  for (const s of secretRows) {
-    const k = `${s.client}\u0000${s.ref}`;
-    if (!secretsOf.has(k)) secretsOf.set(k, new Map());
-    secretsOf.get(k)!.set(s.idx, box.open(s.secret, secretContext(s.client, s.ref, s.idx)));
-  }
-  const pendingOf = new Map<string, Pending>();
-  for (const o of openRows) {
-    const secrets = secretsOf.get(`${o.client}\u0000${o.ref}`) ?? new Map<number, Hex>();
-    const indices = JSON.parse(o.indices) as number[];
-    pendingOf.set(
-      `${o.client}\u0000${o.ref}`,
-      toPending(o.client, o.ref, o.kind, o.batch_id, indices, o.recipient, (i) => secrets.get(i)!, o.attempts),
-    );
-  }
-
+  // ---------------------------------------------------------------- replicas
+  // PGlite: one process per folder, it always signs. PostgreSQL: any number of replicas accept
+  // orders; the one holding the account's lease (gw_leases) signs, checked in each signing transaction.
+  const shared = store.info.kind === "postgres";
+  const holder = parameters.replicaId ?? randomUUID();
+  const leaseMs = parameters.leaseMs ?? 5_000;
+  const reorgBlocks = parameters.reorgBlocks ?? 12;
+  /** Serialises this account's allocations and order inserts across replicas (PostgreSQL). */
+  const lockAccount = async (sql: Sql): Promise<void> => {
+    if (shared) await sql.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`keytrail-gateway:${signer}`]);
+  };
+  let leader = false;
+  /** Bumped at each take-over and stand-down: work begun in another epoch does not touch the queue. */
+  let epoch = 0;
+  let nextNonce = 0;
+  /** Highest gw_orders.seq the signing replica has queued (orders accepted by the others come after). */
+  let lastOrderSeq = 0;
+  /** Highest gw_allocations.seq this replica's pool has caught up with. */
+  let lastAllocSeq = 0;
+  const queue: Pending[] = [];
   const inflight = new Map<number, InFlight>();
-  const txRows = await store.query<{
-    hash: Hex;
-    nonce: number;
-    raw: Hex;
-    orders: string;
-    max_fee: string;
-    priority_fee: string;
-    sent_block: number;
-  }>(
-    "SELECT hash, nonce, raw, orders, max_fee, priority_fee, sent_block FROM gw_txs WHERE signer = $1 AND status = 'sent' ORDER BY nonce, max_fee::numeric",
-    [signer],
-  );
-  const inTx = new Set<string>();
-  for (const t of txRows) {
-    let f = inflight.get(t.nonce);
-    const keys = JSON.parse(t.orders) as [string, string][];
-    if (!f) {
-      const orders = keys.map(([c, r]) => pendingOf.get(`${c}\u0000${r}`)).filter((p): p is Pending => p !== undefined);
-      f = {
-        nonce: t.nonce,
-        hashes: [],
-        orders,
-        data: "0x",
-        gas: 0n,
-        maxFee: 0n,
-        tip: 0n,
-        sentBlock: t.sent_block,
-        missing: 0,
-      };
-      inflight.set(t.nonce, f);
+  const mined: Mined[] = [];
+  /**
+   * Orders in the signing replica's hands (queued or in a transaction), by client and reference:
+   * an order is never queued twice (its own acceptance and the order poll may both see it).
+   */
+  const held = new Set<string>();
+  const keyOf = (o: { client: string; ref: string }) => `${o.client}\u0000${o.ref}`;
+
+  function standDown(why: string): void {
+    if (!leader) return;
+    leader = false;
+    epoch++;
+    queue.length = 0;
+    inflight.clear();
+    mined.length = 0;
+    held.clear();
+    log(`replica ${holder}: stops signing for ${account.address} (${why}); it keeps accepting orders`);
+  }
+
+  /**
+   * Takes the outbox over (at start, or when this replica gets the lease): reconciles the stored
+   * transactions with the chain by nonce (a used nonce: its receipt settles its orders; else it is
+   * broadcast again) and queues accepted orders not yet in a transaction.
+   */
+  async function takeOver(): Promise<void> {
+    leader = false;
+    epoch++;
+    const mine = epoch;
+    queue.length = 0;
+    inflight.clear();
+    mined.length = 0;
+    held.clear();
+    const head0 = await publicClient.getBlockNumber();
+    const chainNonce0 = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
+    const pendingNonce0 = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
+    const read = await store.transaction(async (tx) => {
+      await lockAccount(tx); // no order insert of another replica half-way: the seq below is a clean cut
+      await tx.query(
+        `INSERT INTO gw_nonces (signer, next) VALUES ($1, $2)
+         ON CONFLICT (signer) DO UPDATE SET next = GREATEST(gw_nonces.next, EXCLUDED.next)`,
+        [signer, Math.max(chainNonce0, pendingNonce0)],
+      );
+      const [nonceRow] = await tx.query<{ next: number }>("SELECT next FROM gw_nonces WHERE signer = $1", [signer]);
+      const [seqRow] = await tx.query<{ seq: number | null }>(
+        "SELECT max(seq) AS seq FROM gw_orders WHERE signer = $1",
+        [signer],
+      );
+      const openRows = await tx.query<OrderRow>(
+        "SELECT * FROM gw_orders WHERE signer = $1 AND status = 'pending' ORDER BY seq",
+        [signer],
+      );
+      const secretRows = openRows.length
+        ? await tx.query<{ client: string; ref: string; idx: number; secret: Hex }>(
+            `SELECT s.client, s.ref, s.idx, s.secret FROM gw_secrets s
+             JOIN gw_orders o ON o.client = s.client AND o.ref = s.ref
+             WHERE o.signer = $1 AND o.status = 'pending'`,
+            [signer],
+          )
+        : [];
+      const txRows = await tx.query<{
+        hash: Hex;
+        nonce: number;
+        raw: Hex;
+        orders: string;
+        max_fee: string;
+        priority_fee: string;
+        sent_block: number;
+      }>(
+        `SELECT hash, nonce, raw, orders, max_fee, priority_fee, sent_block FROM gw_txs
+         WHERE signer = $1 AND status = 'sent' ORDER BY nonce, max_fee::numeric`,
+        [signer],
+      );
+      return { next: nonceRow!.next, seq: Number(seqRow?.seq ?? 0), openRows, secretRows, txRows };
+    });
+    const pendingOf = pendingFromRows(read.openRows, read.secretRows);
+    const flights = new Map<number, InFlight>();
+    const inTx = new Set<string>();
+    const resend: Hex[] = [];
+    for (const t of read.txRows) {
+      let f = flights.get(t.nonce);
+      const keys = JSON.parse(t.orders) as [string, string][];
+      if (!f) {
+        const orders = keys
+          .map(([c, r]) => pendingOf.get(`${c}\u0000${r}`))
+          .filter((p): p is Pending => p !== undefined);
+        f = {
+          nonce: t.nonce,
+          hashes: [],
+          raws: [],
+          orders,
+          data: "0x",
+          gas: 0n,
+          maxFee: 0n,
+          tip: 0n,
+          sentBlock: t.sent_block,
+          missing: 0,
+        };
+        flights.set(t.nonce, f);
+      }
+      for (const [c, r] of keys) inTx.add(`${c}\u0000${r}`);
+      f.hashes.push(t.hash);
+      f.raws.push(t.raw);
+      f.maxFee = BigInt(t.max_fee);
+      f.tip = BigInt(t.priority_fee);
+      const parsed = parseRaw(t.raw);
+      f.data = parsed.data;
+      f.gas = parsed.gas;
+      if (t.nonce >= chainNonce0) {
+        f.sentBlock = Number(head0);
+        resend.push(t.raw);
+      }
     }
-    for (const [c, r] of keys) inTx.add(`${c}\u0000${r}`);
-    f.hashes.push(t.hash);
-    f.maxFee = BigInt(t.max_fee);
-    f.tip = BigInt(t.priority_fee);
-    const tx = parseRaw(t.raw);
-    f.data = tx.data;
-    f.gas = tx.gas;
-    if (t.nonce >= chainNonce0) {
-      f.sentBlock = Number(head0);
-      await broadcast(t.raw);
+    if (mine !== epoch) return; // stood down meanwhile
+    for (const [n, f] of flights) inflight.set(n, f);
+    queue.push(...[...pendingOf.entries()].filter(([k]) => !inTx.has(k)).map(([, p]) => p));
+    for (const k of pendingOf.keys()) held.add(k);
+    nextNonce = read.next;
+    lastOrderSeq = read.seq;
+    leader = true;
+    if (read.txRows.length || queue.length)
+      log(`outbox: ${inflight.size} transaction(s) in flight, ${queue.length} order(s) re-queued`);
+    for (const raw of resend) await broadcast(raw);
+  }
+
+  /** Pending orders (with their receipt secrets opened) from stored rows. */
+  function pendingFromRows(
+    rows: OrderRow[],
+    secretRows: { client: string; ref: string; idx: number; secret: Hex }[],
+  ): Map<string, Pending> {
+    const secretsOf = new Map<string, Map<number, Hex>>();
+    for (const s of secretRows) {
+      const k = `${s.client}\u0000${s.ref}`;
+      if (!secretsOf.has(k)) secretsOf.set(k, new Map());
+      secretsOf.get(k)!.set(Number(s.idx), box.open(s.secret, secretContext(s.client, s.ref, Number(s.idx))));
+    }
+    const out = new Map<string, Pending>();
+    for (const o of rows) {
+      const k = `${o.client}\u0000${o.ref}`;
+      const secrets = secretsOf.get(k) ?? new Map<number, Hex>();
+      const indices = JSON.parse(o.indices) as number[];
+      out.set(
+        k,
+        toPending(o.client, o.ref, o.kind, o.batch_id, indices, o.recipient, (i) => secrets.get(i)!, o.attempts),
+      );
+    }
+    return out;
+  }
+
+  /** The signing replica picks up the orders the other replicas accepted (PostgreSQL). */
+  async function pollOrders(): Promise<void> {
+    const mine = epoch;
+    const rows = await store.query<OrderRow & { seq: number }>(
+      "SELECT * FROM gw_orders WHERE signer = $1 AND seq > $2 AND status = 'pending' ORDER BY seq",
+      [signer, lastOrderSeq],
+    );
+    if (rows.length === 0 || mine !== epoch) return;
+    lastOrderSeq = Math.max(lastOrderSeq, ...rows.map((r) => Number(r.seq)));
+    const theirs = rows.filter((r) => !held.has(keyOf(r)));
+    if (theirs.length === 0) return;
+    const sales = theirs.filter((r) => r.kind === "sale");
+    const secretRows = sales.length
+      ? await store.query<{ client: string; ref: string; idx: number; secret: Hex }>(
+          `SELECT client, ref, idx, secret FROM gw_secrets
+           WHERE (client, ref) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [sales.map((r) => r.client), sales.map((r) => r.ref)],
+        )
+      : [];
+    if (mine !== epoch) return;
+    for (const p of pendingFromRows(theirs, secretRows).values()) {
+      if (held.has(keyOf(p))) continue; // accepted here meanwhile
+      held.add(keyOf(p));
+      queue.push(p);
     }
   }
-  const queue: Pending[] = [...pendingOf.entries()].filter(([k]) => !inTx.has(k)).map(([, p]) => p);
-  if (txRows.length || queue.length)
-    log(`outbox: ${inflight.size} transaction(s) in flight, ${queue.length} order(s) re-queued`);
+
+  const ACQUIRE_LEASE = `
+    INSERT INTO gw_leases (signer, holder, expires) VALUES ($1, $2, clock_timestamp() + $3::double precision * interval '1 millisecond')
+    ON CONFLICT (signer) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
+    WHERE gw_leases.holder = EXCLUDED.holder OR gw_leases.expires < clock_timestamp()
+    RETURNING holder`;
+  let lastRenewed = 0;
+
+  /** Takes or renews the account's signing lease; takes the outbox over when it is newly held. */
+  async function tendLease(): Promise<void> {
+    try {
+      const held = (await store.query(ACQUIRE_LEASE, [signer, holder, leaseMs])).length > 0;
+      if (!held) return standDown("another replica holds the signing lease");
+      lastRenewed = Date.now();
+      if (!leader) {
+        log(`replica ${holder}: holds the signing lease of ${account.address}; takes the outbox over`);
+        await takeOver();
+      }
+    } catch (e) {
+      log(`lease: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+      if (Date.now() - lastRenewed > leaseMs / 2) standDown("the lease could not be renewed");
+    }
+  }
+
+  async function leaseLoop(): Promise<void> {
+    while (!stopped) {
+      await sleep(Math.max(20, Math.floor(leaseMs / 4)));
+      if (!stopped) await tendLease();
+    }
+  }
 
   // ---------------------------------------------------------------- holdings
+  const holdingsHead = await publicClient.getBlockNumber();
   const free = await loadHoldings({
     publicClient,
     ledger,
     account: account.address,
     fromBlock: parameters.fromBlock,
-    toBlock: head0,
+    toBlock: holdingsHead,
   });
-  for (const a of await store.query<{ batch_id: Hex; idx: number }>(
-    "SELECT batch_id, idx FROM gw_allocations WHERE signer = $1",
-    [signer],
-  )) {
-    free.get(a.batch_id)?.remove(a.idx, a.idx + 1);
+  const allocated = await store.transaction(async (tx) => {
+    await lockAccount(tx);
+    return tx.query<{ batch_id: Hex; idx: number; seq: number }>(
+      "SELECT batch_id, idx, seq FROM gw_allocations WHERE signer = $1",
+      [signer],
+    );
+  });
+  for (const a of allocated) {
+    free.get(a.batch_id)?.remove(Number(a.idx), Number(a.idx) + 1);
+    lastAllocSeq = Math.max(lastAllocSeq, Number(a.seq));
   }
   let freeKeys = 0;
   for (const s of free.values()) freeKeys += s.size;
-  log(`holdings: ${freeKeys} free key(s) in ${free.size} batch(es) of ${account.address} (read to block ${head0})`);
+  log(
+    `holdings: ${freeKeys} free key(s) in ${free.size} batch(es) of ${account.address} (read to block ${holdingsHead})`,
+  );
   const batchKnown = new Map<Hex, boolean>();
 
   // ---------------------------------------------------------------- orders
@@ -411,6 +597,53 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     batchKnown.set(batchId, true);
   }
 
+  const batchMeta = new Map<Hex, { supplier: Address; restricted: boolean }>();
+  /** (batch, recipient) pairs found authorised, until when (ms): re-read after 10 s. */
+  const authorised = new Map<string, number>();
+
+  /**
+   * A transfer of a restricted batch to a party the supplier has not authorised (or whose
+   * authorisation expired) is refused at once (422 RECIPIENT_NOT_AUTHORIZED) instead of failing on
+   * chain. An RPC failure here does not refuse: the ledger has the last word.
+   */
+  async function checkRecipient(batchId: Hex, to: Address, ref: string): Promise<void> {
+    const key = `${batchId}:${to.toLowerCase()}`;
+    if ((authorised.get(key) ?? 0) > Date.now()) return;
+    try {
+      let meta = batchMeta.get(batchId);
+      if (!meta) {
+        const [, supplier, , , restricted] = await publicClient.readContract({
+          address: ledger,
+          abi: keyLedgerV2Abi,
+          functionName: "batchOf",
+          args: [batchId],
+        });
+        batchMeta.set(batchId, (meta = { supplier, restricted }));
+      }
+      if (meta.restricted && to.toLowerCase() !== meta.supplier.toLowerCase()) {
+        const [, , , valid] = await publicClient.readContract({
+          address: ledger,
+          abi: keyLedgerV2Abi,
+          functionName: "authorizationOf",
+          args: [meta.supplier, to],
+        });
+        if (!valid)
+          throw new GatewayError(
+            422,
+            "RECIPIENT_NOT_AUTHORIZED",
+            `Order ${JSON.stringify(ref)}: batch ${batchId} is restricted and ${to} holds no valid authorisation of ` +
+              `its supplier ${meta.supplier} on ledger ${ledger}.`,
+          );
+      }
+      authorised.set(key, Date.now() + 10_000);
+    } catch (e) {
+      if (e instanceof GatewayError) throw e;
+      log(
+        `recipient check of ${to} on batch ${batchId} not done (${e instanceof Error ? e.message.split("\n")[0] : String(e)}): the ledger decides`,
+      );
+    }
+  }
+
   /** (client, reference) pairs known to be in the store: a repeat skips the allocation. */
   const existing = new Set<string>();
   /** Orders waiting for the next group insert (one statement for all, so a burst costs one commit). */
@@ -427,28 +660,22 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   async function flushInserts(): Promise<void> {
     flushing = true;
     while (inserts.length > 0) {
-      const group = inserts;
+      let group = inserts;
       inserts = [];
-      const rows = group.map((g) => g.row);
-      const sales = rows.flatMap((r) => r.secrets.map((secret, k) => ({ r, idx: r.indices[k]!, secret })));
       try {
-        const got = await store.query<{ client: string; ref: string }>(INSERT_ORDERS, [
-          signer,
-          rows.map((r) => r.client),
-          rows.map((r) => r.ref),
-          rows.map((r) => r.bodyHash),
-          rows.map((r) => r.kind),
-          rows.map((r) => r.batchId),
-          rows.map((r) => r.quantity),
-          rows.map((r) => r.to),
-          rows.map((r) => r.buyer),
-          rows.map((r) => JSON.stringify(r.indices)),
-          rows.map((r) => r.createdMs),
-          sales.map((x) => x.r.client),
-          sales.map((x) => x.r.ref),
-          sales.map((x) => x.idx),
-          sales.map((x) => box.seal(x.secret, secretContext(x.r.client, x.r.ref, x.idx))),
-        ]);
+        const got = shared
+          ? await store.transaction(async (tx) => {
+              await lockAccount(tx);
+              group = await catchUp(tx, group);
+              return insertRows(
+                tx,
+                group.map((g) => g.row),
+              );
+            })
+          : await insertRows(
+              store,
+              group.map((g) => g.row),
+            );
         const ok = new Set(got.map((g) => `${g.client}\u0000${g.ref}`));
         for (const g of group) g.done(ok.has(`${g.row.client}\u0000${g.row.ref}`));
       } catch (e) {
@@ -456,6 +683,74 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
     }
     flushing = false;
+  }
+
+  function insertRows(sql: Sql, rows: NewOrder[]) {
+    const sales = rows.flatMap((r) => r.secrets.map((secret, k) => ({ r, idx: r.indices[k]!, secret })));
+    return sql.query<{ client: string; ref: string }>(INSERT_ORDERS, [
+      signer,
+      rows.map((r) => r.client),
+      rows.map((r) => r.ref),
+      rows.map((r) => r.bodyHash),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.batchId),
+      rows.map((r) => r.quantity),
+      rows.map((r) => r.to),
+      rows.map((r) => r.buyer),
+      rows.map((r) => JSON.stringify(r.indices)),
+      rows.map((r) => r.createdMs),
+      sales.map((x) => x.r.client),
+      sales.map((x) => x.r.ref),
+      sales.map((x) => x.idx),
+      sales.map((x) => box.seal(x.secret, secretContext(x.r.client, x.r.ref, x.idx))),
+    ]);
+  }
+
+  /**
+   * Replicas (under the account's lock): removes from this replica's pool the keys the others
+   * allocated since it last looked; an order of the group holding such a key gets other free keys,
+   * or is refused (INSUFFICIENT_KEYS) when there are not enough.
+   */
+  async function catchUp(tx: Sql, group: typeof inserts): Promise<typeof inserts> {
+    const seen = await tx.query<{ batch_id: Hex; idx: number; seq: number }>(
+      "SELECT batch_id, idx, seq FROM gw_allocations WHERE signer = $1 AND seq > $2",
+      [signer, lastAllocSeq],
+    );
+    if (seen.length === 0) return group;
+    const taken = new Set<string>();
+    for (const a of seen) {
+      const idx = Number(a.idx);
+      free.get(a.batch_id)?.remove(idx, idx + 1);
+      taken.add(`${a.batch_id}:${idx}`);
+      lastAllocSeq = Math.max(lastAllocSeq, Number(a.seq));
+    }
+    // the orders of this group, and those that took their keys since and wait for the next one
+    const fix = (g: (typeof inserts)[number]): boolean => {
+      const r = g.row;
+      const clash = r.indices.filter((i) => taken.has(`${r.batchId}:${i}`));
+      if (clash.length === 0) return true;
+      const pool = free.get(r.batchId)!;
+      const keep = r.indices.filter((i) => !taken.has(`${r.batchId}:${i}`));
+      const more = pool.take(clash.length);
+      if (more) {
+        r.indices = [...keep, ...more].sort((x, y) => x - y);
+        return true;
+      }
+      for (const i of keep) pool.add(i, i + 1);
+      r.indices = [];
+      g.fail(
+        new GatewayError(
+          409,
+          "INSUFFICIENT_KEYS",
+          `Order ${JSON.stringify(r.ref)} asks ${r.quantity} key(s) of batch ${r.batchId}; account ` +
+            `${account.address} has ${pool.size} free key(s) of it.`,
+        ),
+      );
+      return false;
+    };
+    const kept = group.filter(fix);
+    inserts = inserts.filter(fix);
+    return kept;
   }
 
   async function placeOrder(client: string, request: OrderRequest) {
@@ -498,6 +793,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
             `has ${pool?.size ?? 0} free key(s) of it.`,
         );
       }
+      if (request.kind === "transfer" && request.to) {
+        try {
+          await checkRecipient(batchId, request.to, ref);
+        } catch (e) {
+          for (const i of indices) pool!.add(i, i + 1);
+          const seen = await repeat(); // a reference accepted before (by a restart or another replica)
+          if (seen) return seen;
+          throw e;
+        }
+      }
       const secrets = request.kind === "sale" ? indices.map(() => createReceiptSecret()) : [];
       const row: NewOrder = {
         client,
@@ -512,16 +817,17 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         secrets,
         createdMs: Date.now(),
       };
+      const queued = leader ? epoch : -1; // the signing replica queues its own orders at once
       let inserted: boolean;
       try {
         inserted = await insertOrder(row);
       } catch (e) {
-        for (const i of indices) pool!.add(i, i + 1);
+        for (const i of row.indices) pool!.add(i, i + 1);
         throw e;
       }
       existing.add(known);
       if (!inserted) {
-        for (const i of indices) pool!.add(i, i + 1);
+        for (const i of row.indices) pool!.add(i, i + 1);
         return (await repeat())!; // the reference was taken first (another replica, or before a restart)
       }
       const p = toPending(
@@ -529,19 +835,24 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         ref,
         request.kind,
         batchId,
-        indices,
+        row.indices,
         request.to ?? null,
-        (i) => secrets[indices.indexOf(i)]!,
+        (i) => secrets[row.indices.indexOf(i)]!,
         0,
       );
-      queue.push(p);
+      if (leader && queued === epoch) {
+        if (!held.has(known)) {
+          held.add(known);
+          queue.push(p);
+        }
+      }
       const answer: OrderAnswer = {
         orderReference: ref,
         kind: row.kind,
         status: "pending",
         batchId,
         quantity: row.quantity,
-        indices,
+        indices: row.indices,
         seller: account.address,
         to: row.to,
         buyer: row.buyer,
@@ -549,7 +860,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         chainId,
         keys: secrets.map((secret, k) => ({
           batchId,
-          index: indices[k]!,
+          index: row.indices[k]!,
           seller: account.address,
           receiptSecret: secret,
         })),
@@ -630,8 +941,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     }
     const simulated = performance.now();
     gas = (gas * 12n) / 10n + 20_000n;
-    fees ??= await currentFees();
-    const nonce = await sign(orders, data, gas, fees.maxFee, fees.tip, null);
+    let nonce: number;
+    try {
+      fees ??= await currentFees();
+      nonce = await sign(orders, data, gas, fees.maxFee, fees.tip, null);
+    } catch (e) {
+      // nothing was stored (the nonce and the raw transaction commit together): the orders wait for
+      // the next window; a replica that lost its lease leaves them to the one that holds it
+      if (!(e instanceof LeaseLostError)) queue.unshift(...orders);
+      throw e;
+    }
     const keys = orders.reduce((n, o) => n + o.indices.length, 0);
     log(
       `sent nonce ${nonce}: ${kind} of ${keys} key(s) for ${orders.length} order(s) ` +
@@ -671,7 +990,18 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   ) {
     const head = Number(await publicClient.getBlockNumber());
     const keys = orders.map((o) => [o.client, o.ref]);
+    const mine = epoch;
     const { raw, hash, nonce } = await store.transaction(async (tx) => {
+      if (shared) {
+        // fencing: a replica whose lease ran out (a long pause) signs nothing; the row lock holds a
+        // take-over back until this transaction is stored
+        const [lease] = await tx.query<{ ok: boolean }>(
+          "SELECT holder = $2 AND expires > clock_timestamp() AS ok FROM gw_leases WHERE signer = $1 FOR UPDATE",
+          [signer, holder],
+        );
+        if (!lease?.ok)
+          throw new LeaseLostError(`replica ${holder} no longer holds the signing lease of ${account.address}`);
+      }
       let n: number;
       if (replace) n = replace.nonce;
       else {
@@ -704,10 +1034,22 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     });
     if (replace) {
       replace.hashes.push(hash);
+      replace.raws.push(raw);
       Object.assign(replace, { maxFee, tip, sentBlock: head });
-    } else {
+    } else if (mine === epoch) {
       nextNonce = nonce + 1;
-      inflight.set(nonce, { nonce, hashes: [hash], orders, data, gas, maxFee, tip, sentBlock: head, missing: 0 });
+      inflight.set(nonce, {
+        nonce,
+        hashes: [hash],
+        raws: [raw],
+        orders,
+        data,
+        gas,
+        maxFee,
+        tip,
+        sentBlock: head,
+        missing: 0,
+      });
     }
     await broadcast(raw);
     return nonce;
@@ -725,13 +1067,19 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   }
 
   async function failOrder(o: Pending, reason: string): Promise<void> {
-    await store.transaction(async (tx) => {
-      await tx.query(
-        "UPDATE gw_orders SET status = 'failed', reason = $3, tx_hash = NULL, done_ms = $4 WHERE client = $1 AND ref = $2",
+    const failed = await store.transaction(async (tx) => {
+      const done = await tx.query<{ client: string; ref: string }>(
+        `UPDATE gw_orders SET status = 'failed', reason = $3, tx_hash = NULL, done_ms = $4
+         WHERE client = $1 AND ref = $2 AND status = 'pending' RETURNING client, ref`,
         [o.client, o.ref, reason, Date.now()],
       );
+      if (done.length === 0) return false; // settled meanwhile (e.g. by the replica that signed before)
+      await enqueueWebhooks(tx, "failed", done);
       await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
+      return true;
     });
+    held.delete(keyOf(o));
+    if (!failed) return;
     if (!KEY_ERRORS.some((k) => reason.startsWith(k))) {
       let pool = free.get(o.batchId);
       if (!pool) free.set(o.batchId, (pool = new IntervalSet()));
@@ -742,6 +1090,17 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
 
   async function signerLoop(): Promise<void> {
     while (!stopped) {
+      if (!leader) {
+        await sleep(windowMs);
+        continue;
+      }
+      if (shared) {
+        try {
+          await pollOrders();
+        } catch (e) {
+          log(`order poll: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+        }
+      }
       if (queue.length === 0) {
         await sleep(windowMs);
         continue;
@@ -767,7 +1126,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           take.filter((o) => o.kind === "transfer"),
         );
       } catch (e) {
-        log(`signer loop: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+        if (e instanceof LeaseLostError) standDown(e.message);
+        else log(`signer loop: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
         await sleep(pollMs);
       }
     }
@@ -795,11 +1155,13 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         [signer, f.nonce, r.transactionHash, ok ? "mined" : "reverted"],
       );
       if (ok) {
-        await tx.query(
+        const done = await tx.query<{ client: string; ref: string }>(
           `UPDATE gw_orders SET status = 'confirmed', tx_hash = $1, block = $2, done_ms = $3
-           WHERE (client, ref) IN (SELECT * FROM unnest($4::text[], $5::text[])) AND status = 'pending'`,
+           WHERE (client, ref) IN (SELECT * FROM unnest($4::text[], $5::text[])) AND status = 'pending'
+           RETURNING client, ref`,
           [r.transactionHash, Number(r.blockNumber), Date.now(), clientsOf, refsOf],
         );
+        await enqueueWebhooks(tx, "confirmed", done);
       } else {
         await tx.query(
           `UPDATE gw_orders SET tx_hash = NULL, attempts = attempts + 1
@@ -809,6 +1171,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
     });
     inflight.delete(f.nonce);
+    if (ok) for (const o of f.orders) held.delete(keyOf(o));
+    mined.push({ flight: f, hash: r.transactionHash, block: Number(r.blockNumber), blockHash: r.blockHash, ok });
     if (!ok) {
       log(
         `transaction ${r.transactionHash} (nonce ${f.nonce}) reverted: its ${f.orders.length} order(s) are simulated again`,
@@ -821,11 +1185,187 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     }
   }
 
+  let lastHeadHash: Hex | null = null;
+
+  /**
+   * Reorgs: a transaction mined less than `reorgBlocks` ago whose receipt is gone (or moved to
+   * another block) is sent again with the same nonce and data; its orders read `pending` again
+   * until it is mined, then `confirmed` with the new block. Nothing new is signed, so a key is still
+   * recorded once.
+   */
+  async function checkReorgs(): Promise<void> {
+    if (mined.length === 0) return;
+    const top = await publicClient.getBlock({ blockTag: "latest" });
+    if (top.hash === lastHeadHash) return;
+    const head = Number(top.number);
+    for (const m of [...mined].sort((a, b) => a.flight.nonce - b.flight.nonce)) {
+      if (head - m.block >= reorgBlocks) {
+        mined.splice(mined.indexOf(m), 1);
+        continue;
+      }
+      let r: TransactionReceipt | null = null;
+      try {
+        r = await publicClient.getTransactionReceipt({ hash: m.hash });
+      } catch (e) {
+        if (!(e instanceof TransactionReceiptNotFoundError)) throw e;
+      }
+      if (r && r.blockHash === m.blockHash) continue;
+      if (r && r.status === "success" && m.ok) {
+        log(`transaction ${m.hash} (nonce ${m.flight.nonce}) moved by a reorg to block ${r.blockNumber}`);
+        await store.query("UPDATE gw_orders SET block = $2 WHERE tx_hash = $1 AND status = 'confirmed'", [
+          m.hash,
+          Number(r.blockNumber),
+        ]);
+        Object.assign(m, { block: Number(r.blockNumber), blockHash: r.blockHash });
+        continue;
+      }
+      mined.splice(mined.indexOf(m), 1);
+      const f = m.flight;
+      const raw = f.raws[f.hashes.indexOf(m.hash)];
+      if (m.ok) {
+        await store.transaction(async (tx) => {
+          await tx.query("UPDATE gw_txs SET status = 'sent' WHERE hash = $1", [m.hash]);
+          await tx.query(
+            "UPDATE gw_orders SET status = 'pending', block = NULL, done_ms = NULL WHERE tx_hash = $1 AND status = 'confirmed'",
+            [m.hash],
+          );
+        });
+        Object.assign(f, { missing: 0, sentBlock: head });
+        inflight.set(f.nonce, f);
+        for (const o of f.orders) held.add(keyOf(o));
+      }
+      log(
+        `transaction ${m.hash} (nonce ${f.nonce}) mined in block ${m.block} is no longer on chain (reorg): sent again`,
+      );
+      // a reverted one is sent again too, to keep the account's nonces without a gap
+      if (raw) await broadcast(raw);
+    }
+    lastHeadHash = top.hash;
+  }
+
+  // ---------------------------------------------------------------- signed webhooks
+  const webhookRetryMs = parameters.webhookRetryMs ?? 1_000;
+  const webhookMaxAttempts = parameters.webhookMaxAttempts ?? 15;
+  const webhookTimeoutMs = parameters.webhookTimeoutMs ?? 5_000;
+
+  /** Writes one event per order whose client has a webhook, in the transaction of the status change. */
+  async function enqueueWebhooks(
+    tx: Sql,
+    event: "confirmed" | "failed",
+    orders: { client: string; ref: string }[],
+  ): Promise<void> {
+    if (orders.length === 0) return;
+    await tx.query(
+      `INSERT INTO gw_webhooks (client, ref, event, next_ms, created_ms)
+       SELECT x.c, x.r, $3, $4, $4 FROM unnest($1::text[], $2::text[]) AS x(c, r)
+       JOIN gw_clients k ON k.id = x.c WHERE k.webhook_url IS NOT NULL`,
+      [orders.map((o) => o.client), orders.map((o) => o.ref), event, Date.now()],
+    );
+  }
+
+  /** POSTs one event; true when the receiver answered 2xx. */
+  async function deliver(
+    w: { id: number; client: string; ref: string; event: string; created_ms: number },
+    url: string,
+    secret: string,
+  ) {
+    const order = await readOrder(store, w.client, w.ref);
+    if (!order) return { ok: true, error: null }; // nothing to tell
+    const { keys: _keys, ...rest } = strip(order); // receipt secrets stay in the order's own answers
+    const body = JSON.stringify({
+      id: `evt_${w.id}`,
+      type: `order.${w.event}`,
+      createdAt: Number(w.created_ms),
+      order: rest,
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "keytrail-gateway",
+          "x-keytrail-event": `order.${w.event}`,
+          "x-keytrail-delivery": `evt_${w.id}`,
+          "x-keytrail-timestamp": String(timestamp),
+          "x-keytrail-signature": signWebhook({ secret, timestamp, body }),
+        },
+        body,
+        signal: AbortSignal.timeout(webhookTimeoutMs),
+        redirect: "manual",
+      });
+      await res.body?.cancel();
+      return res.ok ? { ok: true, error: null } : { ok: false, error: `HTTP ${res.status}` };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
+    }
+  }
+
+  /** The signing replica delivers due events: 2xx = delivered; else retried with doubling delays, then dead. */
+  async function webhookLoop(): Promise<void> {
+    while (!stopped) {
+      await sleep(Math.min(pollMs, 500));
+      if (!leader) continue;
+      try {
+        const due = await store.query<{
+          id: number;
+          client: string;
+          ref: string;
+          event: string;
+          attempts: number;
+          created_ms: number;
+          webhook_url: string | null;
+          webhook_secret: string | null;
+        }>(
+          `SELECT w.id, w.client, w.ref, w.event, w.attempts, w.created_ms, k.webhook_url, k.webhook_secret
+           FROM gw_webhooks w JOIN gw_clients k ON k.id = w.client
+           WHERE w.status = 'pending' AND w.next_ms <= $1 ORDER BY w.id LIMIT 100`,
+          [Date.now()],
+        );
+        await Promise.all(
+          due.map(async (w) => {
+            const got =
+              w.webhook_url && w.webhook_secret
+                ? await deliver(w, w.webhook_url, openWebhookSecret(w.client, w.webhook_secret))
+                : { ok: false, error: "the client has no webhook any more" };
+            const attempts = w.attempts + 1;
+            const dead = !got.ok && (attempts >= webhookMaxAttempts || !w.webhook_url);
+            const delay = Math.min(webhookRetryMs * 2 ** (attempts - 1), 3_600_000);
+            await store.query(
+              `UPDATE gw_webhooks SET status = $2, attempts = $3, next_ms = $4, last_error = $5,
+               done_ms = CASE WHEN $2 = 'pending' THEN NULL ELSE $6::bigint END WHERE id = $1`,
+              [
+                w.id,
+                got.ok ? "delivered" : dead ? "dead" : "pending",
+                attempts,
+                Date.now() + delay,
+                got.error,
+                Date.now(),
+              ],
+            );
+            if (!got.ok)
+              log(
+                `webhook evt_${w.id} (order.${w.event} of ${JSON.stringify(w.ref)}) to client ${w.client}: ${got.error}; ` +
+                  (dead ? `given up after ${attempts} attempt(s)` : `retry in ${delay} ms`),
+              );
+          }),
+        );
+      } catch (e) {
+        log(`webhooks: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+      }
+    }
+  }
+
+  function openWebhookSecret(client: string, stored: string): string {
+    return `whsec_${box.open(stored, `webhook:${client}`).slice(2)}`;
+  }
+
   async function watch(): Promise<void> {
     while (!stopped) {
       await sleep(pollMs);
-      if (inflight.size === 0) continue;
+      if (!leader || (inflight.size === 0 && mined.length === 0)) continue;
       try {
+        await checkReorgs();
         const head = Number(await publicClient.getBlockNumber());
         const chainNonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
         for (const f of [...inflight.values()].sort((a, b) => a.nonce - b.nonce)) {
@@ -851,13 +1391,22 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           }
         }
       } catch (e) {
-        log(`watcher: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+        if (e instanceof LeaseLostError) standDown(e.message);
+        else log(`watcher: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
       }
     }
   }
 
-  const loops = [signerLoop(), watch()];
-  log(`gateway: signer ${account.address}, ledger ${ledger} (v2), chain ${chainId}, next nonce ${nextNonce}`);
+  if (!shared) await takeOver();
+  else if ((await store.query(ACQUIRE_LEASE, [signer, holder, leaseMs])).length > 0) {
+    lastRenewed = Date.now();
+    await takeOver(); // at start its errors (e.g. a missing secrets key) stop the gateway
+  } else log(`replica ${holder}: standby (another replica signs for ${account.address}); accepts orders`);
+  const loops = [signerLoop(), watch(), webhookLoop(), ...(shared ? [leaseLoop()] : [])];
+  log(
+    `gateway: signer ${account.address}, ledger ${ledger} (v2), chain ${chainId}, ` +
+      (leader ? `next nonce ${nextNonce}` : "standby"),
+  );
 
   return {
     account: account.address,
@@ -866,11 +1415,20 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     authenticate(apiKey) {
       return clients.get(hashApiKey(apiKey)) ?? null;
     },
-    async addClient(client, apiKey, scopes) {
+    async addClient(client, apiKey, scopes, webhook) {
       const keyHash = hashApiKey(apiKey);
+      let url: string | null = null;
+      let sealed: string | null = null;
+      if (webhook) {
+        url = checkWebhookUrl(webhook.url);
+        if (!/^whsec_[0-9a-f]{64}$/.test(webhook.secret))
+          throw new GatewayConfigError(`The webhook secret of client ${client} is not "whsec_" and 64 hex digits.`);
+        sealed = box.seal(`0x${webhook.secret.slice(6)}`, `webhook:${client}`);
+      }
       await store.query(
-        "INSERT INTO gw_clients (id, key_hash, scopes) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET key_hash = $2, scopes = $3",
-        [client, keyHash, scopes.join(",")],
+        `INSERT INTO gw_clients (id, key_hash, scopes, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET key_hash = $2, scopes = $3, webhook_url = $4, webhook_secret = $5`,
+        [client, keyHash, scopes.join(","), url, sealed],
       );
       for (const [h, c] of clients) if (c.client === client) clients.delete(h);
       clients.set(keyHash, { client, scopes: new Set(scopes) });
@@ -886,10 +1444,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         );
       return strip(a);
     },
-    stats: () => ({ queued: queue.length, inFlight: inflight.size, nextNonce }),
+    stats: () => ({ queued: queue.length, inFlight: inflight.size, nextNonce, signing: leader }),
     async stop() {
       stopped = true;
       await Promise.allSettled(loops);
+      // a clean stop hands the lease over at once (a crash leaves it to run out)
+      if (shared && leader)
+        await store
+          .query("DELETE FROM gw_leases WHERE signer = $1 AND holder = $2", [signer, holder])
+          .catch(() => undefined);
+      leader = false;
     },
   };
 }

@@ -122,6 +122,12 @@ const postOrder = createRoute({
       content: { "application/json": { schema: ErrorSchema } },
     },
     413: { description: "Body too large (BODY_TOO_LARGE).", content: { "application/json": { schema: ErrorSchema } } },
+    422: {
+      description:
+        "Quantity above the gateway's limit (MALFORMED_BODY), or a transfer of a restricted batch to a party " +
+        "without the supplier's authorisation (RECIPIENT_NOT_AUTHORIZED).",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
     429: {
       description: "Above the client's request rate (RATE_LIMITED); Retry-After says when to retry.",
       content: { "application/json": { schema: ErrorSchema } },
@@ -162,6 +168,9 @@ const health = createRoute({
             queued: z.number(),
             inFlight: z.number(),
             nextNonce: z.number(),
+            signing: z.boolean().openapi({
+              description: "whether this replica signs for the account (the others accept orders only)",
+            }),
           }),
         },
       },

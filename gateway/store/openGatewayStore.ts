@@ -35,6 +35,12 @@ export async function openGatewayStore(parameters: OpenGatewayStoreParameters = 
       ? `store: PostgreSQL at ${i.url} (${i.reason})`
       : `store: PGlite at ${i.dataDir ?? "(memory)"} (${i.reason})`,
   );
-  await store.exec(GATEWAY_SCHEMA);
+  // replicas starting together on one PostgreSQL: one creates the tables, the others wait for it
+  // (a multi-statement query runs as one transaction, so the lock is held to its end)
+  await store.exec(
+    i.kind === "postgres"
+      ? `SELECT pg_advisory_xact_lock(hashtext('keytrail-gateway-schema'));\n${GATEWAY_SCHEMA}`
+      : GATEWAY_SCHEMA,
+  );
   return store;
 }

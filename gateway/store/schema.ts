@@ -9,6 +9,12 @@
  * - gw_secrets: the receipt secret of each sold key (secret material, returned only to the order's client).
  * - gw_nonces / gw_txs: the outbox. A nonce is taken and the signed raw transaction written in one
  *   database transaction before the broadcast; replacements (fee bumps) add rows with the same nonce.
+ * - gw_leases: which replica signs for an account (PostgreSQL with several replicas): the holder and
+ *   until when (the database's clock); checked inside every signing transaction.
+ * - gw_clients.webhook_url / webhook_secret and gw_webhooks: signed webhooks, one row per event
+ *   (order confirmed or failed) written with the status change, delivered with retries and backoff.
+ * - gw_allocations.seq: the order in which allocations were committed (always under the account's
+ *   advisory lock on PostgreSQL), so a replica catches up with the keys the others allocated.
  */
 export const GATEWAY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS gw_meta (key text PRIMARY KEY, value text NOT NULL);
@@ -67,4 +73,23 @@ CREATE TABLE IF NOT EXISTS gw_txs (
   status text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS gw_txs_open ON gw_txs (signer, nonce) WHERE status = 'sent';
+ALTER TABLE gw_allocations ADD COLUMN IF NOT EXISTS seq bigserial;
+CREATE INDEX IF NOT EXISTS gw_allocations_seq ON gw_allocations (signer, seq);
+CREATE INDEX IF NOT EXISTS gw_orders_seq ON gw_orders (signer, seq);
+ALTER TABLE gw_clients ADD COLUMN IF NOT EXISTS webhook_url text;
+ALTER TABLE gw_clients ADD COLUMN IF NOT EXISTS webhook_secret text;
+CREATE TABLE IF NOT EXISTS gw_webhooks (
+  id bigserial PRIMARY KEY,
+  client text NOT NULL,
+  ref text NOT NULL,
+  event text NOT NULL,
+  status text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  next_ms bigint NOT NULL,
+  created_ms bigint NOT NULL,
+  done_ms bigint,
+  last_error text
+);
+CREATE INDEX IF NOT EXISTS gw_webhooks_due ON gw_webhooks (next_ms) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS gw_leases (signer text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL);
 `;

@@ -9,7 +9,7 @@ import { createGatewayApp } from "../../gateway/api/createGatewayApp.js";
 import { createGateway, type Gateway } from "../../gateway/createGateway.js";
 import { openGatewayStore } from "../../gateway/store/openGatewayStore.js";
 import { checkChain, type AcceptedOrder } from "./helpers/checkChain.js";
-import { deployOnAnvil } from "./helpers/deployOnAnvil.js";
+import { deployOnAnvil, testAccount } from "./helpers/deployOnAnvil.js";
 import { startAnvil, type Anvil } from "./helpers/startAnvil.js";
 
 let anvil: Anvil;
@@ -205,6 +205,22 @@ describe("keytrail gateway (engine + HTTP API on anvil, 1 s blocks)", () => {
     expect(tooMany.body.error!.message).toContain("has 60 free key(s)");
     expect((await get("BIG-1")).status).toBe(404); // nothing recorded
 
+    // a transfer of a restricted batch to a party its supplier has not authorised: refused at once
+    const unauthorised = await post({
+      orderReference: "AUTH-1",
+      kind: "transfer",
+      batchId: restricted,
+      quantity: 5,
+      to: env.retailer.address,
+    });
+    expect(unauthorised.status).toBe(422);
+    expect(unauthorised.body.error!.code).toBe("RECIPIENT_NOT_AUTHORIZED");
+    expect(unauthorised.body.error!.message).toContain(env.retailer.address);
+    expect(unauthorised.body.error!.message).toContain(restricted);
+    expect((await get("AUTH-1")).status).toBe(404); // nothing recorded, no key taken
+    const authorisedSale = await post({ orderReference: "AUTH-2", kind: "sale", batchId: restricted, quantity: 60 });
+    expect(authorisedSale.status).toBe(202); // all 60 keys of the batch still free
+
     const unknown = `0x${"ab".repeat(32)}`;
     const u = await post({ orderReference: "UNKNOWN-1", kind: "sale", batchId: unknown, quantity: 1 });
     expect(u.status).toBe(404);
@@ -273,8 +289,10 @@ describe("keytrail gateway (engine + HTTP API on anvil, 1 s blocks)", () => {
   });
 
   it("fails only the bad order of a window (bisection), with the ledger's reason, and gives its keys back", async () => {
+    // a recipient that is not a registered party: accepted (the gateway checks authorisations of restricted
+    // batches only), refused by the ledger when the window is simulated
     const bad = post(
-      { orderReference: "BAD-1", kind: "transfer", batchId: restricted, quantity: 5, to: env.retailer.address },
+      { orderReference: "BAD-1", kind: "transfer", batchId: open, quantity: 5, to: testAccount(9).address },
       keyOf(11),
     );
     const good = post(
@@ -289,13 +307,14 @@ describe("keytrail gateway (engine + HTTP API on anvil, 1 s blocks)", () => {
       { ref: "GOOD-1", client: 11 },
     ]);
     expect(bFinal!.status).toBe("failed");
-    expect(bFinal!.reason).toMatch(/^KeyLedgerRecipientNotAuthorized\(/);
+    expect(bFinal!.reason).toMatch(/^KeyLedgerPartyNotRegistered\(/);
+    expect(bFinal!.reason).toContain(testAccount(9).address);
     expect(gFinal!.status).toBe("confirmed");
     expect(logs.some((l) => l.includes("BAD-1") && l.includes("failed"))).toBe(true);
     // keys of failed orders return to the pool: the next order gets them again
-    const next = await post({ orderReference: "SALE-R-1", kind: "sale", batchId: restricted, quantity: 10 }, keyOf(11));
+    const next = await post({ orderReference: "SALE-R-1", kind: "sale", batchId: open, quantity: 5 }, keyOf(11));
     expect(next.status).toBe(202);
-    expect(next.body.indices).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(next.body.indices).toEqual(bFinal!.indices);
     const [n] = await settled([{ ref: "SALE-R-1", client: 11 }]);
     expect(n!.status).toBe("confirmed");
   });

@@ -21,8 +21,12 @@ type GatewayCliOptions = {
   stuckBlocks: string;
   pollMs: string;
   maxBodyBytes: string;
+  leaseMs: string;
+  replicaId?: string;
+  reorgBlocks: string;
   addClient?: string;
   scopes: string;
+  webhookUrl?: string;
 };
 
 const SCOPES = new Set(["orders:write", "orders:read"]);
@@ -60,8 +64,12 @@ export function registerGatewayCommand(program: Command): void {
     .option("--stuck-blocks <n>", "blocks before an unmined transaction is replaced with a higher fee", "3")
     .option("--poll-ms <n>", "how often receipts and the nonce are read", "500")
     .option("--max-body-bytes <n>", "largest request body", "16384")
+    .option("--lease-ms <n>", "PostgreSQL replicas: signing lease; a standby takes over after it runs out", "5000")
+    .option("--replica-id <name>", "PostgreSQL replicas: this replica's name in the lease and the logs")
+    .option("--reorg-blocks <n>", "blocks a mined transaction is watched for a reorg", "12")
     .option("--add-client <id>", "create (or replace) an API client, print its key once, and exit")
     .option("--scopes <list>", "scopes of --add-client", "orders:write,orders:read")
+    .option("--webhook-url <url>", "with --add-client: POST the client's confirmed/failed orders there, signed")
     .action(async (o: GatewayCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput({ quiet: g.quiet });
@@ -77,20 +85,46 @@ export function registerGatewayCommand(program: Command): void {
         if (bad.length)
           throw new CliUsageError(`--scopes: unknown scope(s) ${bad.join(", ")}; known: ${[...SCOPES].join(", ")}.`);
         const { createApiKey, hashApiKey } = await import("../../../gateway/hashApiKey.js");
+        let webhook: { url: string; secret: string; sealed: string } | null = null;
+        if (o.webhookUrl !== undefined) {
+          const [{ checkWebhookUrl }, { createWebhookSecret }, { createSecretBox }] = await Promise.all([
+            import("../../../gateway/checkWebhookUrl.js"),
+            import("../../../gateway/signWebhook.js"),
+            import("../../../gateway/createSecretBox.js"),
+          ]);
+          let url: string;
+          try {
+            url = checkWebhookUrl(o.webhookUrl);
+          } catch (e) {
+            throw new CliUsageError(`--webhook-url: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          const secret = createWebhookSecret();
+          const box = createSecretBox(process.env.KEYTRAIL_GATEWAY_SECRETS_KEY || undefined);
+          webhook = { url, secret, sealed: box.seal(`0x${secret.slice(6)}`, `webhook:${o.addClient}`) };
+        }
         const store = await openGatewayStore({ databaseUrl, dataDir: o.data, log: out.info });
         const apiKey = createApiKey();
         await store.query(
-          "INSERT INTO gw_clients (id, key_hash, scopes) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET key_hash = $2, scopes = $3",
-          [o.addClient, hashApiKey(apiKey), scopes.join(",")],
+          `INSERT INTO gw_clients (id, key_hash, scopes, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (id) DO UPDATE SET key_hash = $2, scopes = $3, webhook_url = $4, webhook_secret = $5`,
+          [o.addClient, hashApiKey(apiKey), scopes.join(","), webhook?.url ?? null, webhook?.sealed ?? null],
         );
         await store.close();
         out.info(
           `client ${o.addClient} (${scopes.join(", ")}): the key below is shown once; only its sha256 is stored`,
         );
         out.result(apiKey);
+        if (webhook) {
+          out.info(`webhook ${webhook.url}: the signing secret below is shown once (docs/GATEWAY.md, "Webhooks")`);
+          out.result(webhook.secret);
+        }
         return;
       }
       const port = count("--port", o.port, 0, 65535);
+      if (o.replicaId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(o.replicaId))
+        throw new CliUsageError(
+          `--replica-id ${JSON.stringify(o.replicaId)}: expected 1-64 letters, digits, '.', '_' or '-'.`,
+        );
       const ctx = await openLedger(
         { ...g, rpcUrl: o.rpc ?? g.rpcUrl },
         { signer: true, rpcFlag: o.rpc ? "--rpc" : undefined },
@@ -117,6 +151,9 @@ export function registerGatewayCommand(program: Command): void {
         stuckBlocks: count("--stuck-blocks", o.stuckBlocks, 1, 1_000),
         pollMs: count("--poll-ms", o.pollMs, 10, 60_000),
         secretsKey: process.env.KEYTRAIL_GATEWAY_SECRETS_KEY || undefined,
+        leaseMs: count("--lease-ms", o.leaseMs, 100, 3_600_000),
+        replicaId: o.replicaId,
+        reorgBlocks: count("--reorg-blocks", o.reorgBlocks, 0, 100_000),
         log: out.info,
       });
       const app = createGatewayApp(gateway, {
@@ -138,6 +175,7 @@ export function registerGatewayCommand(program: Command): void {
   addExamples(
     cmd,
     "keytrail gateway --add-client shop-1",
+    "keytrail gateway --add-client shop-2 --webhook-url https://shop.example/hooks/keytrail",
     "KEYTRAIL_PRIVATE_KEY=0x… keytrail gateway --rpc http://127.0.0.1:8545 --ledger 0x… --port 8788",
     "keytrail gateway --keystore signer.json --data /var/lib/keytrail/gateway",
   );

@@ -589,12 +589,15 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
             assembly ("memory-safe") {
                 ref := sload(sup.slot)
             }
-            address account = address(uint160(ref));
-            if (account != msg.sender && !$.redeemers[sid][msg.sender]) {
-                revert KeyLedgerNotRedeemer(batchId, msg.sender);
+            // One comparison in the common case: the caller is the supplier, not suspended.
+            if (ref & type(uint168).max != uint160(msg.sender)) {
+                address account = address(uint160(ref));
+                if (account != msg.sender && !$.redeemers[sid][msg.sender]) {
+                    revert KeyLedgerNotRedeemer(batchId, msg.sender);
+                }
+                // A suspended supplier redeems nothing, and its redeemers stop with it.
+                if ((ref >> 160) & 0xff != 0) revert KeyLedgerPartySuspended(account);
             }
-            // A suspended supplier redeems nothing, and its redeemers stop with it.
-            if ((ref >> 160) & 0xff != 0) revert KeyLedgerPartySuspended(account);
             mapping(uint256 => uint256) storage bits = $.redeemed[batchId];
             uint256 bitsSlot;
             assembly ("memory-safe") {
@@ -603,11 +606,15 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
             (c.batchId, c.slot2, c.words, c.a, c.z) = (batchId, slot2, bitsSlot, 0, 0);
         }
         uint256 count = (slot2 >> 24) & MAX_COUNT;
-        // wordIndex < 2^64: base < 2^72, no overflow. A shift by >= 256 gives 0.
+        // wordIndex < 2^64: base < 2^72, no overflow.
         uint256 base = uint256(wordIndex) << 8;
-        if (mask == 0 || base >= count || mask >> (count - base) != 0) {
-            revert KeyLedgerInvalidMask(batchId, wordIndex, mask);
+        uint256 badMask;
+        assembly ("memory-safe") {
+            // Empty, past the batch, or a bit at count or beyond (count - base wraps only when
+            // base > count, refused by the middle term; a shift by >= 256 gives 0).
+            badMask := or(or(iszero(mask), iszero(lt(base, count))), shr(sub(count, base), mask))
         }
+        if (badMask != 0) revert KeyLedgerInvalidMask(batchId, wordIndex, mask);
         // The word's slot: redeemed[batchId][wordIndex], from the mapping slot remembered above.
         uint256 wordsSlot = c.words;
         uint256 slot;
@@ -618,15 +625,16 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
             slot := keccak256(0x00, 0x40)
             word := sload(slot)
         }
-        uint256 already = word & mask;
-        if (already != 0) revert KeyLedgerAlreadyRedeemed(batchId, wordIndex, already);
-        uint256 flags = (slot2 >> 112) & 0xff;
-        bool check;
-        unchecked {
-            // base + 256 < 2^73: no overflow.
-            check = flags & S.FLAG_SALE_REQUIRED != 0 || (flags & FREEZE_LAYERS != 0 && (base < c.a || base + 256 > c.z));
+        if (word & mask != 0) revert KeyLedgerAlreadyRedeemed(batchId, wordIndex, word & mask);
+        // Flags (bits 112..119): a batch never frozen and without the sale rule needs no other check.
+        if (slot2 & (uint256(S.FLAG_SALE_REQUIRED | FREEZE_LAYERS) << 112) != 0) {
+            bool check;
+            unchecked {
+                // A freeze layer is in use unless the batch is sale-required; base + 256 < 2^73.
+                check = (slot2 >> 112) & S.FLAG_SALE_REQUIRED != 0 || base < c.a || base + 256 > c.z;
+            }
+            if (check) _redeemChecks(batchId, base, mask, slot2, count, c);
         }
-        if (check) _redeemChecks(batchId, base, mask, slot2, count, c);
         assembly ("memory-safe") {
             sstore(slot, or(word, mask))
         }

@@ -1,14 +1,16 @@
 /**
- * Gas report: worst-case gas per KeyLedger operation on the in-process chain, with the ERC721 and
- * ERC721A anchors measured in the same run, checked against the budgets.
+ * Gas report: worst-case gas per KeyLedger (v1) operation on the in-process chain, with the ERC721 and
+ * ERC721A anchors measured in the same run, then the KeyLedger v2 budget table (measured vs budget),
+ * each checked against its budgets. `--json FILE` writes the v1 figures with the v2 table under `v2`.
  *
  *   npx tsx scripts/gas/main.ts [--json FILE]
  *
- * Exits 1 when a budget is broken.
+ * Exits 1 when a budget (v1 or v2) is broken.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { measureGas } from "./measureGas.js";
+import { measureGasV2 } from "./measureGasV2.js";
 
 const argv = process.argv.slice(2);
 const jsonAt = argv.indexOf("--json");
@@ -19,7 +21,9 @@ if (jsonAt >= 0 && (!jsonFile || jsonFile.startsWith("--"))) {
 }
 
 const report = await measureGas();
+const v2 = await measureGasV2();
 const fmt = (n: number) => n.toLocaleString("en-US");
+process.stdout.write("KeyLedger v1\n");
 for (const [name, v] of Object.entries(report)) {
   if (name === "budgets" || typeof v !== "object" || !("gas" in v)) continue;
   process.stdout.write(`${name.padEnd(22)} ${fmt(v.gas).padStart(12)} gas${v.notes ? `  (${v.notes})` : ""}\n`);
@@ -32,9 +36,27 @@ const r = budgets.anchorPerKey1MvsErc721aPerToken;
 process.stdout.write(
   `anchoring 1M keys costs ${r.ours.toFixed(4)} gas per key; ERC721A mints at ${r.anchor.toFixed(0)} gas per token: ratio ${r.ratio.toExponential(3)}\n`,
 );
+process.stdout.write("\nKeyLedger v2 (receipt gas: 21,000 + calldata + execution)\n");
+const cells = v2.budgets.map((b) => [
+  b.pass ? "met" : "NOT MET",
+  b.rule,
+  `${fmt(b.value)} ${b.unit}`,
+  `${fmt(b.limit)} ${b.unit}`,
+  b.notes ?? "",
+]);
+const head = ["status", "budget", "measured", "limit", "notes"];
+const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+for (const line of [head, ...cells]) {
+  process.stdout.write(
+    `${line
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd()}\n`,
+  );
+}
 if (jsonFile) {
   mkdirSync(dirname(jsonFile), { recursive: true });
-  writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(jsonFile, `${JSON.stringify({ ...report, v2 }, null, 2)}\n`);
   process.stdout.write(`wrote ${jsonFile}\n`);
 }
-process.exit(budgets.pass ? 0 : 1);
+process.exit(budgets.pass && v2.pass ? 0 : 1);

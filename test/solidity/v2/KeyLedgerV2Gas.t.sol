@@ -56,12 +56,14 @@ contract KeyLedgerV2GasTest is KeyLedgerV2Fixture {
     }
 
     /// @notice 256 keys redeemed in one call by the supplier, batch never frozen. The brief's budget is
-    /// 51,000 (v1: 50,814). v2 must also check that the supplier is not suspended, one more cold slot
-    /// (2,100): storage, log, calldata and base alone are 50,540, which leaves 460 gas for all the rest of
-    /// the execution; 53,000 is asserted. See docs/LEDGER-V2.md, "Gas".
+    /// 51,000 (v1: 50,814), out of reach: the call reads exactly three cold slots (batch record, supplier
+    /// account + suspension, bitmap word), fills the word and logs KeysRedeemed; with base and calldata
+    /// that is 50,540 before any other execution, and reaching `redeem` in the selector dispatch alone
+    /// costs ~600 (a transaction's receipt shows 189 gas less than this harness, which pays its CALL).
+    /// 52,500 is asserted; see docs/LEDGER-V2.md, "Gas", for the opcode breakdown.
     function test_gas_redeem256Common() public {
         uint256 g = _txGas(SUPPLIER, address(ledger), abi.encodeCall(ledger.redeem, (clean1M, 100, FULL)));
-        assertLe(g, 53_000, "256 keys redeemed (brief: 51,000; storage, log, calldata and base alone: 50,540)");
+        assertLe(g, 52_500, "256 keys redeemed (brief: 51,000; storage, log, calldata and base alone: 50,540)");
     }
 
     /// @notice Worst case amortised: a delegated redeemer, a batch with frozen ranges on both layers,

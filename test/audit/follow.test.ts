@@ -7,7 +7,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPublicClient, http, type Hex, type PublicClient } from "viem";
 import { foundry } from "viem/chains";
+import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAuditCommand } from "../../scripts/cli/commands/audit.js";
 import { followAudit } from "../../audit/follow/followAudit.js";
 import { readFollowState, type FollowState } from "../../audit/follow/followState.js";
 import { signWebhookBody } from "../../audit/follow/signWebhookBody.js";
@@ -291,5 +293,25 @@ describe("keytrail audit --follow (anvil, 1 s blocks)", () => {
     expect(() => verifyWebhookSignature({ secret: SECRET, body, header, now: now + 301 })).toThrow(/more than 300 s/);
     expect(() => verifyWebhookSignature({ secret: SECRET, body, header: undefined })).toThrow(/missing/);
     expect(() => verifyWebhookSignature({ secret: SECRET, body, header: "sha256=abc" })).toThrow(/not t=/);
+  });
+
+  it("refuses one-shot flags with --follow and a webhook without its secret, naming them", async () => {
+    const cli = (args: string[]) => {
+      const program = new Command("keytrail").option("--rpc-url <url>").option("--ledger <address>").exitOverride();
+      registerAuditCommand(program);
+      return program.parseAsync(["node", "keytrail", "audit", "--follow", ...args]);
+    };
+    await expect(cli(["--to-block", "5"])).rejects.toThrow("--follow does not take --to-block");
+    await expect(cli(["--fail-on", "high"])).rejects.toThrow("--follow does not take --fail-on");
+    await expect(cli(["--confirmations", "two"])).rejects.toThrow(
+      '--confirmations "two" is not a positive whole number',
+    );
+    await expect(cli(["--webhook", "ftp://x"])).rejects.toThrow('--webhook "ftp://x" is not an http(s) URL');
+    const saved = process.env.KEYTRAIL_FOLLOW_TEST_SECRET;
+    delete process.env.KEYTRAIL_FOLLOW_TEST_SECRET;
+    await expect(
+      cli(["--webhook", "http://127.0.0.1:9/hook", "--webhook-secret-env", "KEYTRAIL_FOLLOW_TEST_SECRET"]),
+    ).rejects.toThrow("--webhook given but KEYTRAIL_FOLLOW_TEST_SECRET is not set");
+    if (saved !== undefined) process.env.KEYTRAIL_FOLLOW_TEST_SECRET = saved;
   });
 });

@@ -54,7 +54,8 @@ const bigintSafe = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toStri
  * event since `fromBlock` (the rules are not incremental; docs/AUDIT.md gives the cost). Findings
  * whose `id` was not emitted before are recorded in the state file (written atomically, with the
  * block processed and the webhook deliveries queued) and only then emitted, so a crash never emits
- * a finding twice (a finding is known by its id and transaction). A restart replays the history up to the recorded block and continues after it.
+ * a finding twice (a finding is known by its id and transaction). A restart replays the history
+ * up to the recorded block and continues after it.
  * A reorganisation deeper than `confirmations` (the recorded block's hash changed) is reported and
  * the history is read again; findings already emitted are not withdrawn.
  *
@@ -135,7 +136,8 @@ export async function followAudit(
   };
   if (state.chainId !== chainId)
     throw new FollowStateError(
-      `The follow state file ${statePath} is for chain id ${state.chainId}, but RPC ${rpcUrl} serves chain id ${chainId}.`,
+      `The follow state file ${statePath} is for chain id ${state.chainId}, ` +
+        `but RPC ${rpcUrl} serves chain id ${chainId}.`,
       { details: "Use another --state file for this chain, or the RPC of the chain the file follows." },
     );
   if (state.ledger.toLowerCase() !== ledger)

@@ -197,11 +197,9 @@ function findingsByParty(report: AuditReport, nameOf: (a: string) => string): st
         e.transfers++;
         edges.set(k, e);
       }
-    const counts = SEVERITIES.filter((s) => fs.some((f) => f.severity === s))
-      .map(
-        (s) =>
-          `<span class="sev" style="background:${SEV_COLOR[s]}">${fs.filter((f) => f.severity === s).length} ${s}</span>`,
-      )
+    const counts = SEVERITIES.map((s) => [s, fs.filter((f) => f.severity === s).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `<span class="sev" style="background:${SEV_COLOR[s]}">${n} ${s}</span>`)
       .join(" ");
     const rows = fs
       .slice(0, MAX_PARTY_FINDINGS)
@@ -214,7 +212,8 @@ function findingsByParty(report: AuditReport, nameOf: (a: string) => string): st
     const more =
       fs.length > MAX_PARTY_FINDINGS ? `<li class="muted">… ${fs.length - MAX_PARTY_FINDINGS} more</li>` : "";
     return (
-      `<section class="party" data-party="${esc(party)}"><h3><code>${esc(party)}</code>${nameOf(party)} ${counts}</h3>` +
+      `<section class="party" data-party="${esc(party)}">` +
+      `<h3><code>${esc(party)}</code>${nameOf(party)} ${counts}</h3>` +
       `<div class="party-body">${partyFlowGraph(party, [...edges.values()], i)}<ul>${rows}${more}</ul></div></section>`
     );
   });
@@ -266,14 +265,18 @@ function scorecardHistory(report: AuditReport, nameOf: (a: string) => string): s
         s.scores
           .map((c) =>
             c
-              ? `<td class="grade-${c.grade}" title="${c.keysAnchored} keys anchored, ${c.anomalies} findings">${c.score}</td>`
+              ? `<td class="grade-${c.grade}" title="${c.keysAnchored} keys anchored, ${c.anomalies} findings">` +
+                `${c.score}</td>`
               : `<td class="muted">–</td>`,
           )
           .join("") +
         `<td>${sparkline(s.scores)}</td></tr>`,
     )
     .join("");
-  return `<table id="scorecard-history"><thead><tr><th>supplier</th>${head}<th>trend</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return (
+    `<table id="scorecard-history"><thead><tr><th>supplier</th>${head}<th>trend</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table>`
+  );
 }
 
 /** A registered party as {@link renderAuditHtml} names it: its address and on-chain profile URI. */
@@ -342,7 +345,8 @@ function partiesSection(parties: readonly AuditHtmlParty[]): { names: Map<string
  * Renders the audit report as one self-contained HTML page: summary, digest and indexer
  * comparison, inline-SVG charts (custody flows between parties, findings over time), supplier
  * scorecards and their history over recent periods (table and sparkline), the findings grouped by
- * party with a flow graph of each party's evidence (report.evidenceHops), and every finding by rule. No scripts, styles or fonts are loaded from anywhere.
+ * party with a flow graph of each party's evidence (report.evidenceHops), and every finding by rule.
+ * No scripts, styles or fonts are loaded from anywhere.
  *
  * Chain-sourced text (party names, profile URIs, finding messages) goes through `sanitiseDisplayText`
  * with its hidden characters made visible; with `options.parties`, a parties table and the
@@ -393,7 +397,10 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border-botto
 .sev{color:#fff;border-radius:3px;padding:0 .35rem;font-size:.8rem}
 .grade-gold{color:#b8860b;font-weight:700}.grade-silver{color:#868e96;font-weight:700}.grade-bronze{color:#a0522d;font-weight:700}.grade-watch{color:#c92a2a;font-weight:700}
 .kpi{display:flex;gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f1f3f5;border-radius:6px;padding:.6rem 1rem}
-svg{max-width:100%;height:auto}.party{border-top:1px solid #dee2e6;margin-top:1rem}.party-body{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}.party-body ul{flex:1;min-width:280px;font-size:.9rem}svg.sparkline{max-width:none}svg.dims{max-width:none;width:240px;height:auto}td.dims{min-width:250px}
+svg{max-width:100%;height:auto}svg.sparkline{max-width:none}.party{border-top:1px solid #dee2e6;margin-top:1rem}
+.party-body{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}
+.party-body ul{flex:1;min-width:280px;font-size:.9rem}
+svg.dims{max-width:none;width:240px;height:auto}td.dims{min-width:250px}
 </style></head><body>
 <h1>KeyTrail audit</h1>
 <p>Ledger <code>${esc(report.chain.ledger)}</code> on chain ${report.chain.chainId}, blocks ${report.chain.fromBlock}–${report.chain.toBlock}${report.chain.blockHash ? ` (<code>${esc(report.chain.blockHash)}</code>)` : ""}. Replayed ${report.replay.events} events from raw logs. Report schema <code>${esc(report.schema)}</code>.</p>
@@ -404,9 +411,11 @@ svg{max-width:100%;height:auto}.party{border-top:1px solid #dee2e6;margin-top:1r
 ${parties.html}
 <h2>Supplier scorecards (${esc(report.scorecards.period.label)}, formula <code>${esc(report.scorecards.formula)}</code>)</h2>
 <table><thead><tr><th>supplier</th><th>grade</th><th>score</th><th>dimensions</th><th>age (days)</th><th>keys anchored</th><th>revoked</th><th>redeemed</th><th>median days to redemption</th><th>unauthorised hops</th><th>anomalies</th></tr></thead><tbody>${cards}</tbody></table>
-<h2>Scorecard history (${esc(report.scorecardHistory?.periods[0]?.label ?? "")} – ${esc(report.scorecardHistory?.periods.at(-1)?.label ?? "")})</h2>
+<h2>Scorecard history (${esc(report.scorecardHistory?.periods[0]?.label ?? "")} –
+${esc(report.scorecardHistory?.periods.at(-1)?.label ?? "")})</h2>
 ${scorecardHistory(report, nameOf)}
-<h2>Findings by party</h2><p class="muted">Every party a finding names, worst first; the graph shows the custody hops of the transactions cited as evidence (red: the party).</p>
+<h2>Findings by party</h2><p class="muted">Every party a finding names, worst first; the graph shows the custody
+hops of the transactions cited as evidence (red: the party).</p>
 <div id="findings-by-party">${findingsByParty(report, nameOf)}</div>
 <h2>Findings by rule</h2>${byRule}
 </body></html>

@@ -11,7 +11,7 @@ import type { Period } from "../../lib/formats/auditReport.js";
  * @returns The periods, oldest first.
  * @throws AuditOptionError on a count that is not 1..120.
  * @example
- * recentPeriods(1796195251, { count: 3 }) // [{ label: "2026-09", … }, { label: "2026-10", … }, { label: "2026-11", … }]
+ * recentPeriods(1796195251, { count: 3 }).map((p) => p.label) // ["2026-09", "2026-10", "2026-11"]
  */
 export function recentPeriods(reference: number, options: { count?: number; unit?: "month" | "week" } = {}): Period[] {
   const count = options.count ?? 6;

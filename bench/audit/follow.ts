@@ -188,7 +188,9 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       value: evalMs,
       anchor: { name: "full audit per block (logs, rules, scorecards, digest)", value: auditMs },
       ratio: auditMs > 0 ? evalMs / auditMs : undefined,
-      notes: `${events.toLocaleString("en-US")} events; mean of ${evaluations.length} / ${audits.length} runs; lower is better`,
+      notes:
+        `${events.toLocaleString("en-US")} events; ` +
+        `mean of ${evaluations.length} / ${audits.length} runs; lower is better`,
     });
     for (const r of rows)
       process.stdout.write(`  ${r.name} [${r.unit}]: ${r.value.toFixed(3)} vs ${r.anchor!.value.toFixed(3)}\n`);

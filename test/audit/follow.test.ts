@@ -138,7 +138,7 @@ async function transfer(start: number, n: number): Promise<Hex> {
 }
 
 describe("keytrail audit --follow (anvil, 1 s blocks)", () => {
-  it("kill -9 at seeded points: every finding once on stdout, every one delivered to a webhook that was dead", async () => {
+  it("kill -9 at seeded points: each finding once on stdout, each delivered to a webhook that was dead", async () => {
     const receiver = startReceiver();
     const hook = await receiver.listen();
     const statePath = join(dir, "watch.json");
@@ -243,7 +243,7 @@ describe("keytrail audit --follow (anvil, 1 s blocks)", () => {
     );
   }, 60_000);
 
-  it("re-reads the history after a reorganisation deeper than the confirmations and emits the new branch's finding", async () => {
+  it("re-reads the history after a reorganisation deeper than the confirmations, emits the new finding", async () => {
     const client = createPublicClient({ chain: foundry, transport: http(anvil.url) }) as PublicClient;
     const statePath = join(dir, "reorg.json");
     const lines: string[] = [];
@@ -286,7 +286,7 @@ describe("keytrail audit --follow (anvil, 1 s blocks)", () => {
     expect(after.map((f) => [f.txHash, f.keys])).toEqual([[b, 8]]);
   }, 60_000);
 
-  it("signs the body with the timestamp; a receiver refuses a changed body, a stale timestamp or a wrong secret", () => {
+  it("signs body and timestamp; a receiver refuses a changed body, a stale timestamp, a wrong secret", () => {
     const body = JSON.stringify({ id: "large-transfer@10.0" });
     const now = 1_790_000_000;
     const header = signWebhookBody({ secret: SECRET, body, timestamp: now });

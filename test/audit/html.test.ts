@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe("audit report.html: findings by party with evidence graphs, scorecard history", () => {
-  it("renders in Chromium under a no-script CSP: every SVG drawn, no console error, no request but the page", async () => {
+  it("renders in Chromium under a no-script CSP: SVGs drawn, no console error, no request but the page", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     const requests: string[] = [];
@@ -92,7 +92,7 @@ describe("audit report.html: findings by party with evidence graphs, scorecard h
     await page.close();
   });
 
-  it("groups findings under every party they name; a party's graph draws the hops of its evidence with key counts", async () => {
+  it("groups findings under each party they name; its graph draws the evidence hops with key counts", async () => {
     const page = await browser.newPage();
     await page.goto(url, { waitUntil: "load" });
     const { D1, R2 } = chain.accounts;

@@ -8,8 +8,16 @@ import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js
 import { auditRules } from "../rules/auditRules.js";
 import { computeScorecards, SCORE_FORMULA } from "../scorecards/computeScorecards.js";
 import { resolvePeriod } from "../scorecards/resolvePeriod.js";
+import { computeScorecardHistory } from "../scorecards/computeScorecardHistory.js";
+import { recentPeriods } from "../scorecards/recentPeriods.js";
 import type { AuditFacts } from "../types.js";
-import { AUDIT_REPORT_SCHEMA, type AuditReport, type Severity } from "../../lib/formats/auditReport.js";
+import {
+  AUDIT_REPORT_SCHEMA,
+  type AuditFinding,
+  type AuditReport,
+  type EvidenceHop,
+  type Severity,
+} from "../../lib/formats/auditReport.js";
 
 /** Parameters of {@link buildAuditReport}. */
 export type BuildAuditReportParameters = AuditEventsParameters & {
@@ -171,6 +179,20 @@ export function buildAuditReport(
     scorecards: { formula: SCORE_FORMULA, period, suppliers: computeScorecards(facts, findings, period) },
     flows: [...flows.values()].sort((a, b) => b.keys - a.keys || (a.from + a.to < b.from + b.to ? -1 : 1)),
     timeline: [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)),
+    scorecardHistory: computeScorecardHistory(facts, findings, recentPeriods(lastTime)),
+    evidenceHops: evidenceHops(findings, facts),
   };
   return { report, state, snapshot, facts };
+}
+
+/** The custody hops of the transactions cited as evidence by findings, in chain order. */
+function evidenceHops(findings: readonly AuditFinding[], facts: AuditFacts): EvidenceHop[] {
+  const cited = new Set<Hex>();
+  for (const f of findings) {
+    cited.add(f.txHash);
+    for (const e of f.evidence) cited.add(e.txHash);
+  }
+  return facts.hops
+    .filter((h) => cited.has(h.txHash))
+    .map((h) => ({ txHash: h.txHash, blockNumber: h.blockNumber, from: h.from, to: h.to, keys: h.keys }));
 }

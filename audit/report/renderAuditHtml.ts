@@ -98,6 +98,187 @@ function dimensionBars(d: Record<string, number>): string {
   return `<svg class="dims" xmlns="http://www.w3.org/2000/svg" width="240" height="${keys.length * 14}" viewBox="0 0 240 ${keys.length * 14}" role="img" aria-label="Score dimensions">${rows}</svg>`;
 }
 
+const SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+/** Parties drawn at most in one party's evidence graph (the busiest hops first). */
+const MAX_GRAPH_NODES = 10;
+/** Parties listed in "Findings by party", and findings listed under each (all are in "Findings by rule"). */
+const MAX_PARTIES = 60;
+const MAX_PARTY_FINDINGS = 50;
+
+type Edge = { from: string; to: string; keys: number; transfers: number };
+
+/**
+ * Inline SVG: the custody hops of one party's evidence. The party sits in the middle, the others
+ * on a circle; an arrow per (from, to) pair labelled with the keys moved (and transfers).
+ */
+function partyFlowGraph(party: string, edges: readonly Edge[], index: number): string {
+  const drawn: Edge[] = [];
+  const nodes = new Set<string>([party]);
+  for (const e of [...edges].sort((a, b) => b.keys - a.keys || (a.from + a.to < b.from + b.to ? -1 : 1))) {
+    if (e.from === e.to) continue;
+    const extra = [e.from, e.to].filter((n) => !nodes.has(n)).length;
+    if (nodes.size + extra > MAX_GRAPH_NODES) continue;
+    nodes.add(e.from);
+    nodes.add(e.to);
+    drawn.push(e);
+  }
+  if (drawn.length === 0) return `<p class="muted">No custody hop in the evidence.</p>`;
+  const W = 420;
+  const H = 300;
+  const cx = W / 2;
+  const cy = H / 2;
+  const others = [...nodes].filter((n) => n !== party).sort();
+  const pos = new Map<string, { x: number; y: number }>([[party, { x: cx, y: cy }]]);
+  others.forEach((n, i) => {
+    const a = (2 * Math.PI * i) / others.length - Math.PI / 2;
+    pos.set(n, { x: cx + 160 * Math.cos(a), y: cy + 110 * Math.sin(a) });
+  });
+  const marker = `arrow-p${index}`;
+  const arrows = drawn
+    .map((e) => {
+      const a = pos.get(e.from)!;
+      const b = pos.get(e.to)!;
+      // Curved so that A -> B and B -> A do not overlap.
+      const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.18;
+      const my = (a.y + b.y) / 2 - (b.x - a.x) * 0.18;
+      const lx = (a.x + 2 * mx + b.x) / 4;
+      const ly = (a.y + 2 * my + b.y) / 4;
+      const label = `${e.keys} key${e.keys === 1 ? "" : "s"}${e.transfers > 1 ? ` / ${e.transfers} tx` : ""}`;
+      return (
+        `<path class="hop" d="M${a.x.toFixed(1)},${a.y.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ` +
+        `${b.x.toFixed(1)},${b.y.toFixed(1)}" stroke="#4263eb" stroke-width="1.6" fill="none" ` +
+        `marker-end="url(#${marker})"><title>${esc(e.from)} → ${esc(e.to)}: ${esc(label)}</title></path>` +
+        `<text class="hop-label" x="${lx.toFixed(1)}" y="${(ly - 3).toFixed(1)}" font-size="10" ` +
+        `text-anchor="middle" fill="#364fc7">${esc(label)}</text>`
+      );
+    })
+    .join("");
+  const circles = [...nodes]
+    .map((n) => {
+      const { x, y } = pos.get(n)!;
+      const me = n === party;
+      return (
+        `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${me ? 11 : 8}" fill="${me ? "#c92a2a" : "#495057"}">` +
+        `<title>${esc(n)}</title></circle><text x="${x.toFixed(1)}" y="${(y + (me ? 24 : 20)).toFixed(1)}" ` +
+        `font-size="10" text-anchor="middle">${esc(short(n))}</text>`
+      );
+    })
+    .join("");
+  const hidden = edges.length - drawn.length;
+  return (
+    `<svg class="party-flow" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" ` +
+    `role="img" aria-label="Custody hops in the evidence of ${esc(party)}"><defs><marker id="${marker}" ` +
+    `viewBox="0 0 10 10" refX="19" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">` +
+    `<path d="M0,0 L10,5 L0,10 z" fill="#4263eb"/></marker></defs>${arrows}${circles}</svg>` +
+    (hidden > 0 ? `<p class="muted">${hidden} more hop pairs not drawn (busiest first).</p>` : "")
+  );
+}
+
+/** "Findings by party": every party a finding names, worst first, with its evidence graph and findings. */
+function findingsByParty(report: AuditReport, nameOf: (a: string) => string): string {
+  const byParty = new Map<string, AuditReport["findings"]>();
+  for (const f of report.findings)
+    for (const p of new Set(f.parties.map((x) => x.toLowerCase()))) byParty.set(p, [...(byParty.get(p) ?? []), f]);
+  if (byParty.size === 0) return `<p class="muted">No findings.</p>`;
+  const hopsByTx = new Map<string, NonNullable<AuditReport["evidenceHops"]>>();
+  for (const h of report.evidenceHops ?? []) hopsByTx.set(h.txHash, [...(hopsByTx.get(h.txHash) ?? []), h]);
+  const worst = (fs: AuditReport["findings"]) => Math.min(...fs.map((f) => SEV_RANK[f.severity]));
+  const parties = [...byParty.entries()].sort(
+    ([a, fa], [b, fb]) => worst(fa) - worst(fb) || fb.length - fa.length || (a < b ? -1 : 1),
+  );
+  const sections = parties.slice(0, MAX_PARTIES).map(([party, fs], i) => {
+    const txs = new Set(fs.flatMap((f) => [f.txHash, ...f.evidence.map((e) => e.txHash)]));
+    const edges = new Map<string, Edge>();
+    for (const tx of txs)
+      for (const h of hopsByTx.get(tx) ?? []) {
+        const k = `${h.from}:${h.to}`;
+        const e = edges.get(k) ?? { from: h.from, to: h.to, keys: 0, transfers: 0 };
+        e.keys += h.keys;
+        e.transfers++;
+        edges.set(k, e);
+      }
+    const counts = SEVERITIES.map((s) => [s, fs.filter((f) => f.severity === s).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `<span class="sev" style="background:${SEV_COLOR[s]}">${n} ${s}</span>`)
+      .join(" ");
+    const rows = fs
+      .slice(0, MAX_PARTY_FINDINGS)
+      .map(
+        (f) =>
+          `<li><span class="sev" style="background:${SEV_COLOR[f.severity]}">${esc(f.severity)}</span> ` +
+          `<code>${esc(f.id)}</code> ${txt(f.message)}</li>`,
+      )
+      .join("");
+    const more =
+      fs.length > MAX_PARTY_FINDINGS ? `<li class="muted">… ${fs.length - MAX_PARTY_FINDINGS} more</li>` : "";
+    return (
+      `<section class="party" data-party="${esc(party)}">` +
+      `<h3><code>${esc(party)}</code>${nameOf(party)} ${counts}</h3>` +
+      `<div class="party-body">${partyFlowGraph(party, [...edges.values()], i)}<ul>${rows}${more}</ul></div></section>`
+    );
+  });
+  const cut =
+    parties.length > MAX_PARTIES
+      ? `<p class="muted">${parties.length - MAX_PARTIES} more parties with findings: see the findings by rule.</p>`
+      : "";
+  return sections.join("") + cut;
+}
+
+/** Inline SVG sparkline of a supplier's scores (0–100), gaps where it had none. */
+function sparkline(scores: readonly ({ score: number } | null)[]): string {
+  const W = 160;
+  const H = 36;
+  const step = scores.length > 1 ? (W - 8) / (scores.length - 1) : 0;
+  const pts = scores.map((s, i) => (s ? { x: 4 + i * step, y: H - 4 - ((H - 8) * s.score) / 100 } : null));
+  const segments: string[] = [];
+  let run: string[] = [];
+  for (const p of [...pts, null]) {
+    if (p) run.push(`${p.x.toFixed(1)},${p.y.toFixed(1)}`);
+    else if (run.length) {
+      segments.push(run.join(" "));
+      run = [];
+    }
+  }
+  const lines = segments
+    .map((pp) =>
+      pp.includes(" ")
+        ? `<polyline points="${pp}" fill="none" stroke="#2b8a3e" stroke-width="1.5"/>`
+        : `<circle cx="${pp.split(",")[0]}" cy="${pp.split(",")[1]}" r="2" fill="#2b8a3e"/>`,
+    )
+    .join("");
+  return (
+    `<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+    `role="img" aria-label="Score over the periods"><line x1="4" y1="${H - 4}" x2="${W - 4}" y2="${H - 4}" ` +
+    `stroke="#dee2e6"/>${lines}</svg>`
+  );
+}
+
+/** The scorecard history table: one row per supplier, one cell per period, and a sparkline. */
+function scorecardHistory(report: AuditReport, nameOf: (a: string) => string): string {
+  const h = report.scorecardHistory;
+  if (!h || h.suppliers.length === 0) return `<p class="muted" id="scorecard-history">No supplier history.</p>`;
+  const head = h.periods.map((p) => `<th>${esc(p.label)}</th>`).join("");
+  const rows = h.suppliers
+    .map(
+      (s) =>
+        `<tr><td><code>${esc(s.supplier)}</code>${nameOf(s.supplier)}</td>` +
+        s.scores
+          .map((c) =>
+            c
+              ? `<td class="grade-${c.grade}" title="${c.keysAnchored} keys anchored, ${c.anomalies} findings">` +
+                `${c.score}</td>`
+              : `<td class="muted">–</td>`,
+          )
+          .join("") +
+        `<td>${sparkline(s.scores)}</td></tr>`,
+    )
+    .join("");
+  return (
+    `<table id="scorecard-history"><thead><tr><th>supplier</th>${head}<th>trend</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table>`
+  );
+}
+
 /** A registered party as {@link renderAuditHtml} names it: its address and on-chain profile URI. */
 export type AuditHtmlParty = { address: string; profileURI?: string | null | undefined };
 
@@ -163,7 +344,9 @@ function partiesSection(parties: readonly AuditHtmlParty[]): { names: Map<string
 /**
  * Renders the audit report as one self-contained HTML page: summary, digest and indexer
  * comparison, inline-SVG charts (custody flows between parties, findings over time), supplier
- * scorecards and every finding by rule. No scripts, styles or fonts are loaded from anywhere.
+ * scorecards and their history over recent periods (table and sparkline), the findings grouped by
+ * party with a flow graph of each party's evidence (report.evidenceHops), and every finding by rule.
+ * No scripts, styles or fonts are loaded from anywhere.
  *
  * Chain-sourced text (party names, profile URIs, finding messages) goes through `sanitiseDisplayText`
  * with its hidden characters made visible; with `options.parties`, a parties table and the
@@ -214,7 +397,10 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border-botto
 .sev{color:#fff;border-radius:3px;padding:0 .35rem;font-size:.8rem}
 .grade-gold{color:#b8860b;font-weight:700}.grade-silver{color:#868e96;font-weight:700}.grade-bronze{color:#a0522d;font-weight:700}.grade-watch{color:#c92a2a;font-weight:700}
 .kpi{display:flex;gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f1f3f5;border-radius:6px;padding:.6rem 1rem}
-svg{max-width:100%;height:auto}svg.dims{max-width:none;width:240px;height:auto}td.dims{min-width:250px}
+svg{max-width:100%;height:auto}svg.sparkline{max-width:none}.party{border-top:1px solid #dee2e6;margin-top:1rem}
+.party-body{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}
+.party-body ul{flex:1;min-width:280px;font-size:.9rem}
+svg.dims{max-width:none;width:240px;height:auto}td.dims{min-width:250px}
 </style></head><body>
 <h1>KeyTrail audit</h1>
 <p>Ledger <code>${esc(report.chain.ledger)}</code> on chain ${report.chain.chainId}, blocks ${report.chain.fromBlock}–${report.chain.toBlock}${report.chain.blockHash ? ` (<code>${esc(report.chain.blockHash)}</code>)` : ""}. Replayed ${report.replay.events} events from raw logs. Report schema <code>${esc(report.schema)}</code>.</p>
@@ -225,6 +411,12 @@ svg{max-width:100%;height:auto}svg.dims{max-width:none;width:240px;height:auto}t
 ${parties.html}
 <h2>Supplier scorecards (${esc(report.scorecards.period.label)}, formula <code>${esc(report.scorecards.formula)}</code>)</h2>
 <table><thead><tr><th>supplier</th><th>grade</th><th>score</th><th>dimensions</th><th>age (days)</th><th>keys anchored</th><th>revoked</th><th>redeemed</th><th>median days to redemption</th><th>unauthorised hops</th><th>anomalies</th></tr></thead><tbody>${cards}</tbody></table>
+<h2>Scorecard history (${esc(report.scorecardHistory?.periods[0]?.label ?? "")} –
+${esc(report.scorecardHistory?.periods.at(-1)?.label ?? "")})</h2>
+${scorecardHistory(report, nameOf)}
+<h2>Findings by party</h2><p class="muted">Every party a finding names, worst first; the graph shows the custody
+hops of the transactions cited as evidence (red: the party).</p>
+<div id="findings-by-party">${findingsByParty(report, nameOf)}</div>
 <h2>Findings by rule</h2>${byRule}
 </body></html>
 `;

@@ -126,6 +126,18 @@ export type Scorecard = {
 /** A reporting period: [from, to) in Unix seconds, with a label like "2026-Q4". */
 export type Period = { label: string; from: number; to: number };
 
+/** Every supplier's score over recent periods (oldest first); null where it was not yet a supplier. */
+export type ScorecardHistory = {
+  periods: Period[];
+  suppliers: {
+    supplier: Address;
+    scores: ({ score: number; grade: Scorecard["grade"]; keysAnchored: number; anomalies: number } | null)[];
+  }[];
+};
+
+/** One custody hop of a transaction a finding cites as evidence. */
+export type EvidenceHop = { txHash: Hex; blockNumber: number; from: Address; to: Address; keys: number };
+
 /** Version tag of the audit report's JSON schema (docs/AUDIT.md, "Report schema"). */
 export const AUDIT_REPORT_SCHEMA = "keytrail.audit/1";
 
@@ -177,6 +189,10 @@ export type AuditReport = {
   flows: { from: Address; to: Address; transfers: number; keys: number }[];
   /** Findings per UTC day. */
   timeline: { day: string; critical: number; high: number; medium: number; low: number }[];
+  /** Scores of every supplier over the last six calendar months (UTC) up to the last event. */
+  scorecardHistory?: ScorecardHistory;
+  /** The custody hops of the transactions findings cite as evidence (the report's per-party flow graphs). */
+  evidenceHops?: EvidenceHop[];
 };
 
 /** Version tag of `audit/latest.json` (docs/AUDIT.md, "Portal file"). */

@@ -7,6 +7,8 @@ import { exportEpcis } from "../../../audit/epcis/exportEpcis.js";
 import type { IndexerSource } from "../../../audit/replay/readIndexerState.js";
 import { writeAuditReport } from "../../../audit/report/writeAuditReport.js";
 import { runAudit } from "../../../audit/runAudit.js";
+import { followAudit } from "../../../audit/follow/followAudit.js";
+import { findDeploymentBlock } from "../../../audit/replay/findDeploymentBlock.js";
 import { openLedger } from "../chain/openLedger.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -31,6 +33,13 @@ type AuditCliOptions = {
   refundRate?: string;
   failOn?: string;
   json?: boolean;
+  follow?: boolean;
+  state?: string;
+  confirmations?: string;
+  pollInterval?: string;
+  webhook?: string;
+  webhookSecretEnv: string;
+  rpcRetries?: string;
 };
 
 const block = (flag: string, v: string | undefined): bigint | undefined => {
@@ -67,6 +76,66 @@ const rate = (flag: string, v: string | undefined): number | undefined => {
   return Number(v);
 };
 const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
+
+/** `keytrail audit --follow`: the live watch (audit/follow/followAudit.ts); runs until interrupted. */
+async function follow(o: AuditCliOptions, g: GlobalOptions, out: ReturnType<typeof createOutput>): Promise<void> {
+  for (const [flag, given] of [
+    ["--to-block", o.toBlock],
+    ["--indexer-db", o.indexerDb],
+    ["--api", o.api],
+    ["--export", o.export],
+    ["--epcis", o.epcis],
+    ["--fail-on", o.failOn],
+    ["--period", o.period],
+  ] as const)
+    if (given !== undefined) throw new AuditOptionError(`--follow does not take ${flag}: it follows the head.`);
+  const confirmations = o.confirmations === "0" ? 0 : count("--confirmations", o.confirmations);
+  const pollIntervalMs = count("--poll-interval", o.pollInterval);
+  const rpcRetries = count("--rpc-retries", o.rpcRetries);
+  let webhook: { url: string; secret: string } | undefined;
+  if (o.webhook) {
+    if (!/^https?:\/\/[^\s]+$/.test(o.webhook))
+      throw new AuditOptionError(`--webhook ${JSON.stringify(o.webhook)} is not an http(s) URL.`);
+    const secret = process.env[o.webhookSecretEnv];
+    if (!secret)
+      throw new AuditOptionError(`--webhook given but ${o.webhookSecretEnv} is not set.`, {
+        details: "Set the shared secret in that environment variable (or name another with --webhook-secret-env).",
+      });
+    webhook = { url: o.webhook, secret };
+  }
+  const ctx = await openLedger(
+    { ...g, ...(o.rpc ? { rpcUrl: o.rpc } : {}) },
+    { signer: false, rpcFlag: o.rpc ? "--rpc" : undefined },
+  );
+  const client = ctx.publicClient as unknown as PublicClient;
+  const fromBlock =
+    block("--from-block", o.fromBlock) ??
+    (ctx.deployBlock > 0n
+      ? ctx.deployBlock
+      : await findDeploymentBlock(client, { ledger: ctx.ledger, toBlock: await client.getBlockNumber() }));
+  const statePath = o.state ?? join(o.out, "follow-state.json");
+  await mkdir(dirname(statePath), { recursive: true });
+  out.info(`following ledger ${ctx.ledger} on chain ${ctx.chainId} from block ${fromBlock}; state ${statePath}`);
+  // Runs until interrupted (the CLI exits 130 on SIGINT/SIGTERM; the state file is always consistent).
+  await followAudit(client, {
+    ledger: ctx.ledger,
+    fromBlock,
+    statePath,
+    rpcUrl: ctx.rpcUrl,
+    chainId: ctx.chainId,
+    ...(confirmations === undefined ? {} : { confirmations }),
+    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+    ...(rpcRetries === undefined ? {} : { rpcRetries }),
+    ...(webhook ? { webhook } : {}),
+    ...(o.largeKeys ? { largeTransferKeys: count("--large-keys", o.largeKeys)! } : {}),
+    ...(o.largeValue ? { largeTransferValue: values(o.largeValue)! } : {}),
+    ...(o.rapidHops ? { rapidHops: count("--rapid-hops", o.rapidHops)! } : {}),
+    ...(o.rapidWindow ? { rapidHopsWindowSeconds: count("--rapid-window", o.rapidWindow)! } : {}),
+    ...(o.refundRate ? { refundRate: rate("--refund-rate", o.refundRate)! } : {}),
+    onFinding: (line) => out.result(line),
+    onProgress: (m) => out.info(m),
+  });
+}
 
 /**
  * `keytrail audit`: the regulator's independent audit. Replays every ledger event from the chain
@@ -108,9 +177,21 @@ export function registerAuditCommand(program: Command): void {
     .option("--refund-rate <rate>", "seller-refunds: refunded / sold keys of a seller from this rate (default 0.1)")
     .option("--fail-on <severity>", "exit 3 when a finding of this severity or worse exists (critical|high|medium|low)")
     .option("--json", "print the summary as JSON")
+    .option("--follow", "live watch: follow new blocks and print each new finding as one JSON line")
+    .option("--state <file>", "--follow: state file (last block, findings emitted, queued webhooks)")
+    .option("--confirmations <n>", "--follow: blocks a block must be buried under before it is audited", "1")
+    .option("--poll-interval <ms>", "--follow: milliseconds between polls of the head", "1000")
+    .option("--webhook <url>", "--follow: also POST each new finding here, HMAC-SHA256 signed")
+    .option(
+      "--webhook-secret-env <name>",
+      "--follow: environment variable holding the webhook secret",
+      "KEYTRAIL_WEBHOOK_SECRET",
+    )
+    .option("--rpc-retries <n>", "--follow: consecutive failed polls before giving up (default 6)")
     .action(async (o: AuditCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
+      if (o.follow) return follow(o, g, out);
       if (o.indexerDb && o.api) throw new AuditOptionError("Give either --indexer-db or --api, not both.");
       if (o.failOn && !SEVERITIES.includes(o.failOn as Severity))
         throw new AuditOptionError(
@@ -211,5 +292,6 @@ export function registerAuditCommand(program: Command): void {
     "keytrail audit --rpc http://127.0.0.1:8545 --ledger 0x5FbD… --out out/audit",
     "keytrail audit --indexer-db .keytrail/db --export out/export --epcis out/epcis.jsonld --period 2026-Q4",
     "keytrail audit --api http://127.0.0.1:8787 --large-value CNY:500000 --fail-on high --json",
+    "KEYTRAIL_WEBHOOK_SECRET=… keytrail audit --follow --webhook https://alerts.example/keytrail --state watch.json",
   );
 }

@@ -163,6 +163,16 @@ describe("missing proof data is not an unreachable chain", () => {
     expect(r.checks.find((c) => c.name === "status")?.ok).toBe(true);
   });
 
+  it("a source naming the shard by a relative path is named once, by its full location", async () => {
+    const r = await verifyPayload(b.short(64), {
+      ...missing,
+      fetchShard: async (id, s) => Promise.reject(new Error(`export/proofs/${id}/${s}.bin: HTTP 404`)),
+    });
+    const full = where(b.batchId, 2);
+    expect(r.message).toContain(`${full}: HTTP 404`);
+    expect(r.message.split(`/${2}.bin`).length).toBe(2);
+  });
+
   it("bytes that are not a proof shard: cannot confirm, proof-data-invalid, with the shard decoder's rule", async () => {
     const r = await verifyPayload(
       b.short(64),

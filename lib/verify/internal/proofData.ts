@@ -23,10 +23,14 @@ const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-8)}`;
 const text = (e: unknown) =>
   e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
 
-/** An error whose message names where the data came from (once). */
+/** An error whose message names where the data came from, once (a source's "<relative path>: …" is widened). */
 function at(where: string, e: unknown): Error {
   const m = text(e);
-  return new Error(m.includes(where) ? m : `${where}: ${m}`, { cause: e });
+  if (m.includes(where)) return new Error(m, { cause: e });
+  const head = m.split(": ")[0]!;
+  if (head !== m && head.length > 0 && where.endsWith(head))
+    return new Error(`${where}${m.slice(head.length)}`, { cause: e });
+  return new Error(`${where}: ${m}`, { cause: e });
 }
 
 /**

@@ -94,7 +94,9 @@ export function decodePayload(s: string): DecodedPayload {
     return r.value;
   };
 
-  need(2, "the header");
+  // Precedence (docs/FORMATS.md §7.6): fields in layout order; a field's bytes must be there before its value is
+  // judged, so a lone wrong version byte is VERSION and a lone right one TRUNCATED.
+  need(1, "the version");
   const version = b[0]!;
   if (version !== PAYLOAD_VERSION && version !== PAYLOAD_VERSION_RECEIPT)
     throw new PayloadError(
@@ -102,6 +104,7 @@ export function decodePayload(s: string): DecodedPayload {
       `version ${version}, expected ${PAYLOAD_VERSION} or ${PAYLOAD_VERSION_RECEIPT}.`,
       { offset: 0 },
     );
+  need(2, "the header");
   const flags = b[1]!;
   const known = version === PAYLOAD_VERSION ? FLAGS_KNOWN : FLAGS_KNOWN_V2;
   if ((flags & ~known) !== 0)

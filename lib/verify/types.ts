@@ -72,6 +72,11 @@ export type VerifyOptions = {
   fetchShard?: (batchId: Hex, shard: number) => Promise<Uint8Array>;
   /** Keys per shard to try first (default 1,024). */
   shardSize?: number;
+  /**
+   * Where `fetchShard` reads shard `shard` of a batch (a URL or a path), named in the verdict when that proof
+   * data is missing or does not match the chain. Default: "proof shard <s> of batch <id>".
+   */
+  describeShard?: (batchId: Hex, shard: number) => string;
   /** Reads the key's status (root, holder, frozen reason, redeemed), e.g. with `readKeyStatus`. */
   fetchStatus?: (q: KeyQuery) => Promise<KeyStatus>;
   /** The key typed by the consumer: normalised and committed locally, never sent anywhere. */
@@ -94,6 +99,27 @@ export type VerifyOptions = {
   /** Now, in Unix seconds (for expiry); default the clock. */
   now?: number;
 };
+
+/**
+ * Why an `unreachable` verdict could not confirm the key (machine-readable; the message says it in words):
+ * - `chain-unreachable`: no chain source answered (or none is configured, or the verifier is offline);
+ * - `rpc-disagree`: the configured RPCs disagree (on a block, an `eth_call` or the chain id);
+ * - `chain-proof-invalid`: the chain's answer came with storage proofs that do not check;
+ * - `proof-data-unavailable`: the short form's proof shard could not be fetched (named in `proofDataSource`);
+ * - `proof-data-invalid`: the fetched bytes are not a proof shard file;
+ * - `proof-data-mismatch`: the proof shard does not fold to the root read from the chain (or names another
+ *   key count, or another shard);
+ * - `sale-unreadable`: the key is sold and its sale record could not be read or confirmed.
+ * None of them says anything against the key or its seller.
+ */
+export type CannotConfirm =
+  | "chain-unreachable"
+  | "rpc-disagree"
+  | "chain-proof-invalid"
+  | "proof-data-unavailable"
+  | "proof-data-invalid"
+  | "proof-data-mismatch"
+  | "sale-unreadable";
 
 /** Names of the checks a verification runs. */
 export type VerifyCheckName =
@@ -124,6 +150,8 @@ export type VerifyFacts = {
   computedRoot?: Hex;
   /** The root read from the chain (or given). */
   root?: Hex;
+  /** A short form's proof data: where its shard was looked for (`describeShard`, or the shard and batch). */
+  proofDataSource?: string;
   status?: KeyStatus;
   supplier?: Address;
   holder?: Address;
@@ -171,7 +199,7 @@ export type VerifyResult =
       payloadLedger: Address;
       expectedLedger: Address | undefined;
     })
-  | (VerifyFacts & { verdict: "unreachable"; error: unknown; offline: string[] });
+  | (VerifyFacts & { verdict: "unreachable"; cannotConfirm: CannotConfirm; error: unknown; offline: string[] });
 
 /** A verdict name. */
 export type Verdict = VerifyResult["verdict"];

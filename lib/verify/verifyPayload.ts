@@ -12,8 +12,8 @@ import { computeCommitment } from "../commit/computeCommitment.js";
 import { leafHash } from "../merkle/leafHash.js";
 import { verifyProof } from "../merkle/verifyProof.js";
 import { hashPair } from "../merkle/hashPair.js";
-import { decodeProofShard } from "../merkle/decodeProofShard.js";
-import { proofFromShard } from "../merkle/proofFromShard.js";
+import type { ProofShard } from "../merkle/types.js";
+import { cannotConfirmCause, fetchShardFor, judgeShard, type ProofDataProblem } from "./internal/proofData.js";
 import { readHex, writeHex } from "../payload/internal/hex.js";
 import { orderRefHash, receiptCommitment, saleProofOf } from "./internal/receipt.js";
 import type {
@@ -30,7 +30,6 @@ import type {
 export type { KeyQuery, VerifyCheck, VerifyOptions, VerifyResult } from "./types.js";
 
 const ZERO32 = `0x${"0".repeat(64)}`;
-const DEFAULT_SHARD_SIZE = 1024;
 
 const LABELS: Record<VerifyCheckName, string> = {
   decode: "payload decodes (format version 1 or 2)",
@@ -203,7 +202,9 @@ export async function verifyPayload(
     return ok;
   };
 
-  // 4. commitment and proof
+  // 4. commitment and proof. A full form carries its proof. A short form's proof comes from a shard, which is
+  // someone else's data: it is fetched here but judged only after the chain is read (a shard that does not fold
+  // to the chain's root is "cannot confirm", never a verdict about the key).
   let commitment = p.commitment;
   let proof = p.proof;
   const wrongKey = (): VerifyResult => ({
@@ -212,64 +213,27 @@ export async function verifyPayload(
     cause: "key",
     message: "The key you typed is not the key this code was issued for.",
   });
-  /** No proof: a typed key that contradicts a known commitment still settles it, else unreachable. */
-  const unreachable = (error: unknown, what: string): VerifyResult =>
-    commitment !== undefined && keyCheck(commitment) === false
-      ? wrongKey()
-      : {
-          ...facts,
-          verdict: "unreachable",
-          error,
-          offline,
-          message: `${what}; checked offline: ${offline.join(", ")}.`,
-        };
+  if (commitment !== undefined && keyCheck(commitment) === false) return wrongKey();
+  let shard: ProofShard | undefined;
+  let shardProblem: { cause: ProofDataProblem; error: unknown } | undefined;
+  let shardWhere = "";
   if (proof === undefined) {
-    if (!options.fetchShard) {
-      check("shard", null, true, "no proof shard source configured");
-      return unreachable(
-        new Error("a short-form payload needs its proof shard, and no shard source is configured"),
-        "Could not fetch the proof for this key (short-form code)",
+    const located = await fetchShardFor(p, options);
+    shardWhere = located.where;
+    if (located.where !== "") facts.proofDataSource = located.where;
+    if ("shard" in located) {
+      shard = located.shard;
+      check("shard", true, true, `${located.where}: ${shard.shardSize} keys per shard`);
+    } else {
+      shardProblem = { cause: located.cause, error: located.error };
+      check(
+        "shard",
+        located.cause === "proof-data-unavailable" && !options.fetchShard ? null : false,
+        true,
+        errorText(located.error),
       );
     }
-    try {
-      let size = options.shardSize ?? DEFAULT_SHARD_SIZE;
-      let shard = decodeProofShard(await options.fetchShard(p.batchId, Math.floor(p.index / size)));
-      if (shard.shardSize !== size) {
-        size = shard.shardSize;
-        shard = decodeProofShard(await options.fetchShard(p.batchId, Math.floor(p.index / size)));
-      }
-      if (p.index >= shard.batchCount) {
-        check("shard", true, true, `batch of ${shard.batchCount} keys`);
-        return {
-          ...facts,
-          verdict: "not-in-batch",
-          cause: "index-out-of-range",
-          message: `Key ${p.index} is not in this batch: it holds ${shard.batchCount} keys.`,
-        };
-      }
-      const r = proofFromShard(shard, p.index, p.batchId);
-      check("shard", true, true, `shard ${shard.shardIndex} (${shard.shardSize} keys per shard)`);
-      if (commitment !== undefined && !same(commitment, r.commitment)) {
-        check("proof", false, true, "the payload's commitment differs from the published one");
-        return {
-          ...facts,
-          verdict: "not-in-batch",
-          cause: "commitment",
-          message: "This code's commitment is not the one the supplier published for this key.",
-        };
-      }
-      commitment = r.commitment;
-      proof = r.proof;
-      facts.commitment = commitment;
-      facts.proof = proof;
-    } catch (e) {
-      check("shard", false, true, e instanceof Error ? e.message : String(e));
-      return unreachable(e, "Could not fetch the proof shard for this key");
-    }
   }
-  const c = commitment!;
-  const leaf = leafHash(p.batchId, p.index, c);
-  if (keyCheck(c) === false) return wrongKey();
 
   // 5. root and status from the chain (or given)
   let status: KeyStatus | undefined;
@@ -312,12 +276,7 @@ export async function verifyPayload(
       }
     } catch (e) {
       onlineError = e;
-      check(
-        "status",
-        false,
-        true,
-        e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e),
-      );
+      check("status", false, true, errorText(e));
     }
   } else if (options.fetchRoot) {
     try {
@@ -335,12 +294,82 @@ export async function verifyPayload(
       rootSource = "chain";
     } catch (e) {
       onlineError = e;
-      check("root", false, true, e instanceof Error ? e.message : String(e));
+      check("root", false, true, errorText(e));
     }
   }
+  const chainRead = root !== undefined && (onlineError === undefined || rootSource === "given");
+
+  // 5b. the short form's proof data, judged against the chain's root
+  if (proof === undefined && shardProblem === undefined && shard !== undefined) {
+    const judged = judgeShard(shard, p, chainRead ? root : undefined, status?.count, shardWhere);
+    if ("problem" in judged) shardProblem = { cause: "proof-data-mismatch", error: judged.problem };
+    else if (judged.outOfRange) {
+      return {
+        ...facts,
+        ...(root !== undefined ? { root } : {}),
+        verdict: "not-in-batch",
+        cause: "index-out-of-range",
+        message: `Key ${p.index} is not in this batch: it holds ${shard.batchCount} keys.`,
+      };
+    } else {
+      if (judged.confirmed) check("proof", true, false, `${shardWhere} folds to the batch root`);
+      if (p.commitment !== undefined && !same(p.commitment, judged.commitment)) {
+        if (!judged.confirmed) {
+          shardProblem = {
+            cause: "proof-data-mismatch",
+            error: new Error(`${shardWhere} gives another commitment than this code, and the chain was not read`),
+          };
+        } else {
+          check("proof", false, true, "the payload's commitment differs from the published one");
+          return {
+            ...facts,
+            root: root!,
+            verdict: "not-in-batch",
+            cause: "commitment",
+            message: "This code's commitment is not the one the supplier anchored for this key.",
+          };
+        }
+      }
+      if (shardProblem === undefined) {
+        commitment = judged.commitment;
+        proof = judged.proof;
+        facts.commitment = commitment;
+        facts.proof = proof;
+      }
+    }
+  }
+  if (shardProblem !== undefined) {
+    if (shardProblem.cause === "proof-data-mismatch") check("proof", null, true, errorText(shardProblem.error));
+    const chainSays =
+      chainRead && status !== undefined
+        ? ` The chain answers: batch ${short(p.batchId)} holds ${status.count} keys, key ${p.index} among them.`
+        : chainRead
+          ? ` The chain answers: batch ${short(p.batchId)} is anchored.`
+          : ` The chain could not be read either (${errorText(onlineError ?? new Error("no chain access configured"))}).`;
+    const what =
+      shardProblem.cause === "proof-data-unavailable"
+        ? `Cannot confirm this key: proof data unavailable (${errorText(shardProblem.error).replace(/\.$/, "")}).`
+        : shardProblem.cause === "proof-data-invalid"
+          ? `Cannot confirm this key: the published proof data is not a valid proof shard (${errorText(shardProblem.error).replace(/\.$/, "")}).`
+          : `Cannot confirm this key: the published proof data does not match the chain (${errorText(shardProblem.error).replace(/\.$/, "")}).`;
+    if (commitment !== undefined) offline.push("this code's commitment is known, its proof is not");
+    return {
+      ...facts,
+      ...(chainRead && root !== undefined ? { root } : {}),
+      verdict: "unreachable",
+      cannotConfirm: chainRead ? shardProblem.cause : cannotConfirmCause(onlineError),
+      error: shardProblem.error,
+      offline,
+      message: `${what}${chainSays} This says nothing against the key or its seller. Checked offline: ${offline.join("; ")}.`,
+    };
+  }
+  const c = commitment!;
+  const leaf = leafHash(p.batchId, p.index, c);
+  // A commitment taken from proof data is compared with a typed key only once that data is confirmed by the chain.
+  if (p.commitment === undefined && chainRead && keyCheck(c) === false) return wrongKey();
 
   // 6. the proof
-  if (root === undefined || (onlineError !== undefined && rootSource !== "given")) {
+  if (!chainRead) {
     const computed = foldRoot(leaf, proof!);
     if (computed !== undefined) facts.computedRoot = computed;
     check("proof", null, false, `folds to root ${computed ?? "?"}, which could not be confirmed`);
@@ -348,38 +377,42 @@ export async function verifyPayload(
     return {
       ...facts,
       verdict: "unreachable",
+      cannotConfirm: cannotConfirmCause(onlineError),
       error: onlineError ?? new Error("no chain access configured (no root, fetchStatus or fetchRoot)"),
       offline,
       message: `${cannotConfirm(onlineError) ?? "The chain could not be read, so this key is not confirmed."} Checked offline: ${offline.join("; ")}.`,
     };
   }
-  facts.root = root;
-  if (rootSource === "chain" && !checks.some((x) => x.name === "root")) check("root", true, true, short(root));
-  const valid = verifyProof(root, leaf, proof!);
-  check(
-    "proof",
-    valid,
-    false,
-    `${proof!.length} nodes against root ${short(root)}${rootSource === "given" ? " (given)" : ""}`,
-  );
-  if (!valid) {
-    const computed = foldRoot(leaf, proof!);
-    if (computed !== undefined) facts.computedRoot = computed;
-    return {
-      ...facts,
-      verdict: "not-in-batch",
-      cause: "proof",
-      message:
-        "This key is not in the batch it names: its proof does not lead to the batch's root (a forged or altered code).",
-    };
+  facts.root = root!;
+  if (rootSource === "chain" && !checks.some((x) => x.name === "root")) check("root", true, true, short(root!));
+  if (shard === undefined) {
+    const valid = verifyProof(root!, leaf, proof!);
+    check(
+      "proof",
+      valid,
+      false,
+      `${proof!.length} nodes against root ${short(root!)}${rootSource === "given" ? " (given)" : ""}`,
+    );
+    if (!valid) {
+      const computed = foldRoot(leaf, proof!);
+      if (computed !== undefined) facts.computedRoot = computed;
+      return {
+        ...facts,
+        verdict: "not-in-batch",
+        cause: "proof",
+        message:
+          "This key is not in the batch it names: its proof does not lead to the batch's root (a forged or altered code).",
+      };
+    }
   }
-  facts.computedRoot = root;
+  facts.computedRoot = root!;
   offline.push("the Merkle proof leads to the batch root");
   if (onlineError !== undefined || status === undefined) {
     if (onlineError !== undefined)
       return {
         ...facts,
         verdict: "unreachable",
+        cannotConfirm: cannotConfirmCause(onlineError),
         error: onlineError,
         offline,
         message: `${cannotConfirm(onlineError) ?? "The key's status could not be read from the chain."} Checked offline: ${offline.join("; ")} (root given, not read).`,
@@ -498,6 +531,7 @@ export async function verifyPayload(
       return {
         ...facts,
         verdict: "unreachable",
+        cannotConfirm: "sale-unreadable",
         error: saleError,
         offline,
         message: say(

@@ -114,6 +114,8 @@ const base = import.meta.env.BASE_URL.endsWith("/") ? import.meta.env.BASE_URL :
 
 type ProofIndexEntry = { batchId: string; shardSize: number | null; path: string | null; manifestURI: string };
 let proofIndex: Promise<ProofIndexEntry[]> | undefined;
+/** The proof index once loaded (for naming a shard's location in a verdict without another request). */
+let proofIndexLoaded: ProofIndexEntry[] | undefined;
 
 /** Fetches a same-origin export file (never anything else: CSP would refuse it anyway). */
 export async function fetchExport(path: string): Promise<Response> {
@@ -125,20 +127,35 @@ export async function fetchExport(path: string): Promise<Response> {
 function loadProofIndex(): Promise<ProofIndexEntry[]> {
   proofIndex ??= fetchExport("export/proofs/index.json")
     .then((r) => r.json() as Promise<{ shards?: ProofIndexEntry[] }>)
-    .then((j) => (Array.isArray(j.shards) ? j.shards : []));
+    .then((j) => (proofIndexLoaded = Array.isArray(j.shards) ? j.shards : []));
   proofIndex.catch(() => (proofIndex = undefined));
   return proofIndex;
 }
 
 async function shardUrl(batchId: string, shard: number): Promise<string> {
-  const entry = (await loadProofIndex()).find((e) => e.batchId === batchId.toLowerCase());
+  const where = shardPathIn(await loadProofIndex(), batchId, shard);
+  if (where === undefined) throw new Error(`no proof shards published here for batch ${batchId}`);
+  return where;
+}
+
+/** Where the export publishes shard `shard` of a batch (export/proofs/index.json), or undefined. */
+function shardPathIn(entries: ProofIndexEntry[], batchId: string, shard: number): string | undefined {
+  const entry = entries.find((e) => e.batchId === batchId.toLowerCase());
   if (entry?.path && /^[\w./-]+$/.test(entry.path) && !entry.path.includes(".."))
     return `export/${entry.path.replace(/\/?$/, "/")}${shard}.bin`;
   if (entry?.manifestURI.startsWith(`${cfg.portalBase}/`)) {
     const folder = entry.manifestURI.slice(cfg.portalBase.length + 1).replace(/[^/]*$/, "");
     return `${folder}shards/${shard}.bin`;
   }
-  throw new Error(`no proof shards published here for batch ${batchId}`);
+  return undefined;
+}
+
+/** Names shard `shard` of a batch in a verdict: its URL on this site, or the proof index that lacks it. */
+function describeShard(batchId: string, shard: number): string {
+  const path = proofIndexLoaded ? shardPathIn(proofIndexLoaded, batchId, shard) : undefined;
+  return path !== undefined
+    ? `${cfg.portalBase}/${path}`
+    : `proof shard ${shard} of batch ${batchId} (not listed in ${cfg.portalBase}/export/proofs/index.json)`;
 }
 
 /** Fetches proof shard `shard` of a batch from the static export. */
@@ -178,10 +195,11 @@ export async function runVerification(
   } catch {
     // verifyPayload reports the decoding problem itself.
   }
+  // Every configured RPC is asked for the chain id: two different answers are "RPCs disagree" (cannot confirm).
   const onChain = async () => {
-    const chainId = await rpc.chainId();
+    const chainId = await checked.chainId();
     if (chainId !== cfg.chainId)
-      throw new RpcError(`the RPC endpoint serves chain ${chainId}, not ${cfg.chainId}`, true);
+      throw new RpcError(`the RPC endpoints serve chain ${chainId}, not ${cfg.chainId}`, true);
   };
   const verifyOptions: VerifyOptions = {
     expectedChainId: cfg.chainId,
@@ -237,6 +255,7 @@ export async function runVerification(
       return readReceiptValidRaw(checked, q);
     },
     fetchShard: (batchId, shard) => fetchShardBytes(batchId, shard),
+    describeShard,
   };
   if (shardSize !== undefined) verifyOptions.shardSize = shardSize;
   if (options.seller) verifyOptions.seller = options.seller;

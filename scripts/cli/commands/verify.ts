@@ -21,6 +21,9 @@ import { parseAddress } from "../parse/parseAddress.js";
 import type { GlobalOptions } from "../types.js";
 import { askForSerial } from "../verify/askForSerial.js";
 import { createShardSource } from "../verify/createShardSource.js";
+import { pickShardBase } from "../verify/pickShardBase.js";
+import { checkChainIds } from "../verify/checkChainIds.js";
+import { pickRpcUrls } from "../../../lib/config/pickRpcUrls.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import { toVerifyJson } from "../verify/toVerifyJson.js";
 import { describeVerifyFacts } from "../verify/describeVerifyFacts.js";
@@ -35,6 +38,7 @@ type VerifyCliOptions = {
   orderRef?: string;
   offline?: boolean;
   trust?: string;
+  allowLinkHost?: boolean;
 };
 
 /** How the status was read: proofs at an agreed block, or one RPC's eth_call (and why). */
@@ -76,7 +80,11 @@ export function registerVerifyCommand(program: Command): void {
     .option("--batch-dir <dir>", "sealed batch folder: proof shards for short-form codes")
     .option(
       "--shards <base>",
-      "folder or URL holding <s>.bin proof shards ({batchId} is replaced); default for a link: the portal's published export, <portal>/export/proofs/{batchId}",
+      "folder or URL holding <s>.bin proof shards ({batchId} is replaced); default: the configured portal's export, <portalBase>/export/proofs/{batchId}",
+    )
+    .option(
+      "--allow-link-host",
+      "fetch proof shards from the link's own portal (<link portal>/export/proofs/{batchId}) when it is not the configured portalBase",
     )
     .option("--pin <pin>", "also check that this key (卡密) is the one the code was issued for (hashed locally)")
     .option(
@@ -104,13 +112,19 @@ export function registerVerifyCommand(program: Command): void {
         );
       let trust: TrustFact | undefined;
       const options: VerifyOptions = {};
-      // A link names its portal; a portal publishes the export, proof shards included.
-      const linkPortal = o.batchDir || o.shards ? undefined : safePortalBase(input);
-      const fetchShard = createShardSource({
-        batchDir: o.batchDir,
-        base: o.shards ?? (linkPortal ? `${linkPortal}/export/proofs/{batchId}` : undefined),
-      });
-      if (fetchShard) options.fetchShard = fetchShard;
+      // Proof shards come from the sources chosen here (flags, config), never blindly from the link's host.
+      const shards = o.batchDir
+        ? createShardSource({ batchDir: o.batchDir })
+        : pickShardBase({
+            shards: o.shards,
+            linkPortal: safePortalBase(input),
+            configPortal: loadConfig(g.config).config.portalBase,
+            allowLinkHost: o.allowLinkHost === true,
+          });
+      if (shards) {
+        options.fetchShard = shards.fetchShard;
+        options.describeShard = shards.describeShard;
+      }
       if (o.pin) options.key = o.serial ? { serial: o.serial, pin: o.pin } : { pin: o.pin };
       if (o.seller) options.seller = parseAddress(o.seller, "--seller");
       if (o.orderRef !== undefined) {
@@ -124,7 +138,10 @@ export function registerVerifyCommand(program: Command): void {
 
       let ctx: LedgerContext | undefined;
       let connectError: unknown;
-      if (!o.offline) {
+      // Every configured RPC is asked for its chain id: one that names another chain makes the chain unconfirmable.
+      const chainIds = o.offline ? undefined : await checkChainIds(configuredRpcUrls(g)).catch(() => undefined);
+      if (chainIds?.disagree) connectError = chainIds.disagree;
+      else if (!o.offline) {
         try {
           ctx = await openLedger(g, { signer: false });
         } catch (e) {
@@ -185,8 +202,9 @@ export function registerVerifyCommand(program: Command): void {
         const reason = connectError
           ? ((connectError as { shortMessage?: string }).shortMessage ?? String(connectError))
           : "--offline";
+        const disagree = chainIds?.disagree;
         options.fetchStatus = async () => {
-          throw new Error(`chain not consulted: ${reason}`);
+          throw disagree ?? new Error(`chain not consulted: ${reason}`);
         };
       }
       const result: VerifyResult = await verifyPayload(input, options);
@@ -215,6 +233,15 @@ export function registerVerifyCommand(program: Command): void {
 
 function jsonTrust(t: TrustFact) {
   return t.method === "call" ? t : { ...t, block: Number(t.block) };
+}
+
+function configuredRpcUrls(g: GlobalOptions): string[] {
+  try {
+    const config = loadConfig(g.config).config;
+    return pickRpcUrls({ flag: g.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: config.rpcUrls }).urls;
+  } catch {
+    return []; // openLedger reports a bad config or URL itself
+  }
 }
 
 function safePortalBase(input: string): string | undefined {

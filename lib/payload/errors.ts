@@ -9,6 +9,8 @@ export type PayloadErrorCode =
   | "OVERSIZED" // longer than MAX_PAYLOAD_CHARS
   | "BASE64" // a character outside base64url, padding, impossible length, non-zero spare bits
   | "URL" // a link that carries no payload fragment
+  | "LINK" // a GS1 Digital Link path that is not valid (AI order, GTIN check digit, character set 82, %-escapes)
+  | "LINK_MISMATCH" // a Digital Link path whose GTIN, lot or serial differ from the payload's
   | "TRUNCATED" // the bytes end inside a field
   | "VERSION" // an unsupported format version
   | "FLAGS" // reserved flag bits set, or an impossible combination

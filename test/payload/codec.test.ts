@@ -272,7 +272,15 @@ describe("hostile payloads give a PayloadError with a code", () => {
     ["non-zero spare bits", "AR", "BASE64"],
     ["header only", b64u([1]), "TRUNCATED"],
     ["version 0", b64u(payloadBytes({ version: 0, flags: 0 })), "VERSION"],
-    ["version 3", b64u(payloadBytes({ version: 3, flags: 0x20, tail: hexBytes(RECEIPT) })), "VERSION"],
+    ["version 4", b64u(payloadBytes({ version: 4, flags: 0x40 })), "VERSION"],
+    // version 3 is the public form (flag PUBLIC 0x40, no salt): the receipt flag is reserved there
+    [
+      "version 3 with the receipt flag",
+      b64u(payloadBytes({ version: 3, flags: 0x60, tail: hexBytes(RECEIPT) })),
+      "FLAGS",
+    ],
+    ["version 3 without the public flag", b64u(payloadBytes({ version: 3, flags: 0 })), "FLAGS"],
+    ["public flag 0x40 in version 1", b64u(payloadBytes({ flags: 0x40 })), "FLAGS"],
     ["version 2 without the receipt flag", b64u(payloadBytes({ version: 2, flags: 0 })), "FLAGS"],
     ["receipt flag 0x20 in version 1", b64u(payloadBytes({ flags: 0x20, tail: hexBytes(RECEIPT) })), "FLAGS"],
     ["version 2 reserved flag 0x40", b64u(payloadBytes({ version: 2, flags: 0x60, tail: hexBytes(RECEIPT) })), "FLAGS"],

@@ -3,9 +3,12 @@ import { encodePayload } from "./encodePayload.js";
 import { PayloadError } from "./errors.js";
 import type { DecodedPayload } from "../schemas/payload.js";
 
-/** Percent-encodes a GS1 character-set-82 value for a Digital Link path segment (RFC 3986 pchar). */
+/**
+ * Percent-encodes a GS1 character-set-82 value for a Digital Link path segment: every character but the URI
+ * unreserved ones of set 82 (`A-Z a-z 0-9 - . _`) becomes `%XX`, as GS1 Digital Link asks.
+ */
 export function encodeDigitalLinkSegment(v: string): string {
-  return v.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return v.replace(/[^A-Za-z0-9\-._]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
 /**

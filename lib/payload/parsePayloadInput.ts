@@ -63,7 +63,10 @@ export function parsePayloadInput(urlOrPayload: string): ParsePayloadInputReturn
     throw new PayloadError("URL", `${JSON.stringify(s.slice(0, 80))} has an empty "#" fragment.`);
   const before = s.slice(0, hash);
   let portalBase: string | undefined;
-  if (before.length > 0 && !/\/v\/?$/.test(before)) {
+  // A Digital Link (`/01/…`) unless it is a plain link whose portal base holds "/01/" (a serial or lot "v" ends in
+  // "/21/v" or "/10/v", a plain link's page in "/v/" after anything else).
+  const plain = /\/v\/?$/.test(before) && !/\/(?:10|21)\/v\/?$/.test(before);
+  if (before.includes("/01/") && !plain) {
     const dl = splitDigitalLinkPath(before);
     if (dl !== undefined) {
       const gs1 = decodePayload(payload).gs1;

@@ -13,8 +13,8 @@ export type SplitDigitalLinkPathReturnType = {
   path: DigitalLinkPath;
 };
 
-/** A URI path segment: unreserved, sub-delims, ":" "@" and %-escapes only (RFC 3986 pchar). */
-const PCHAR = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/;
+/** A Digital Link value: the unreserved characters of set 82 as they are, every other one as a %-escape. */
+const PCHAR = /^(?:[A-Za-z0-9\-._]|%[0-9A-Fa-f]{2})+$/;
 
 function fail(link: string, why: string): never {
   throw new PayloadError("LINK", `${JSON.stringify(link.slice(0, 120))} is not a valid GS1 Digital Link: ${why}.`);
@@ -37,7 +37,7 @@ function decodeSegment(link: string, ai: string, raw: string): string {
  * Finds and validates the GS1 Digital Link path in a link (`…/01/<gtin>[/10/<lot>][/21/<serial>]`), the
  * form KeyTrail prints: AI 01 with a GTIN-8/12/13/14 (padded to 14 digits) and a valid check digit, then the key
  * qualifiers AI 10 and AI 21 in that order, each once, their values 1-20 characters of GS1 character set 82,
- * percent-encoded where a URI path needs it. Other AIs, a query string or trailing segments are refused.
+ * every character but `A-Z a-z 0-9 - . _` percent-encoded. Other AIs, a query string or trailing segments are refused.
  *
  * @param link A link without its `#` fragment, or a path.
  * @returns The prefix before `/01/` and the identifiers, or undefined when the link has no `/01/` segment.

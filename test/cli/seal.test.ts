@@ -106,7 +106,7 @@ describe("keytrail batch seal", () => {
     expect(readFileSync(join(cwd, "out/qr/0.svg"), "utf8")).toContain("<svg");
 
     const labels = await ok(["batch", "labels", "--batch-dir", "out/A", "--range", "0-29", "--out", "out/labels.pdf"]);
-    expect(labels.stdout).toContain("wrote 30 labels on 2 page(s)");
+    expect(labels.stdout).toContain("wrote 30 public labels on 2 page(s)");
     const pdf = readFileSync(join(cwd, "out/labels.pdf"), "latin1");
     expect(pdf.startsWith("%PDF-1.4")).toBe(true);
     const xref = Number(/startxref\n(\d+)/.exec(pdf)![1]);

@@ -50,7 +50,7 @@ describe("payload vectors", () => {
       ...hexBytes(v.fields.ledger),
       ...hexBytes(v.fields.batchId),
       ...leb(2),
-      ...hexBytes(v.fields.salt),
+      ...hexBytes(v.fields.salt!),
     ];
     expect(hexBytes(v.bytes)).toEqual(expected);
     expect(expected).toHaveLength(90);

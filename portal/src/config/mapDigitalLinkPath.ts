@@ -1,11 +1,15 @@
-/** A GS1 Digital Link path as KeyTrail prints it: `01/<gtin>` then key qualifiers (`10/<lot>`, `21/<serial>`). */
-const DIGITAL_LINK = /^(en\/)?01\/[^/]+(?:\/(?:10|21|22)\/[^/]+)*\/?$/;
+/**
+ * A GS1 Digital Link path: `01/<gtin>` and whatever follows (key qualifiers such as `21/<serial>`). Servers often
+ * hand over the path already percent-decoded (a lot `L%2F1` becomes `L/1`), so the rest is not parsed here: the
+ * verify page validates the link it was opened with (`splitDigitalLinkPath`) and refuses what is not valid.
+ */
+const DIGITAL_LINK = /^(en\/)?01\/[^/]+(?:\/.*)?$/;
 
 /**
  * Maps a GS1 Digital Link path (`01/<gtin>/21/<serial>`, or under `en/` for English) to the verify page's file,
  * for servers of the static portal: the page then reads the payload from the URL fragment (which never reaches
- * the server) and checks that the path and the payload agree. Pure: no file system, no URL decoding (pass the
- * path as the server resolved it, relative to the site's base).
+ * the server) and checks that the path and the payload agree. Pure: no file system; the path may be given raw or
+ * percent-decoded, relative to the site's base.
  *
  * @param rel The request path relative to the portal's base, without a leading slash (e.g. `01/09506000134352/21/x.1`).
  * @returns `v/index.html` or `en/v/index.html` for a Digital Link path, undefined for anything else.

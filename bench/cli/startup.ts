@@ -99,6 +99,8 @@ async function setUpLink(cwd: string): Promise<{ link: string; stop: () => Promi
       "out/A",
       "--account",
       "1",
+      // "PIN" + 13 digits is about 57 bits: refused by default, fine for a timing bench
+      "--allow-weak-keys",
     );
     await run("batch", "anchor", "out/A", "--account", "1");
     const link = (await run("batch", "link", "--batch-dir", "out/A", "--index", "7", "--full")).stdout.trim();

@@ -4,10 +4,16 @@
 export const PAYLOAD_VERSION = 1;
 /** Payload version of a link that carries the buyer's receipt secret (flag `RECEIPT` set). */
 export const PAYLOAD_VERSION_RECEIPT = 2;
+/**
+ * Payload version of the public form (flag `PUBLIC` set): no salt, so it proves batch membership and status but
+ * cannot check a typed key, and whoever sees it cannot test guesses of the key offline. For codes visible before
+ * purchase (printed cards, shop displays).
+ */
+export const PAYLOAD_VERSION_PUBLIC = 3;
 
 /**
  * Flag bits of byte 1. Version 1: bits 5-7 are reserved and must be zero. Version 2: bit 5
- * (`RECEIPT`) must be set, bits 6-7 are reserved.
+ * (`RECEIPT`) must be set, bits 6-7 are reserved. Version 3: bit 6 (`PUBLIC`) must be set, bits 5 and 7 reserved.
  */
 export const FLAG_FULL = 0x01;
 export const FLAG_COMMITMENT = 0x02;
@@ -15,8 +21,11 @@ export const FLAG_SELLER = 0x04;
 export const FLAG_GS1 = 0x08;
 export const FLAG_KEY_UPPER = 0x10;
 export const FLAG_RECEIPT = 0x20;
+export const FLAG_PUBLIC = 0x40;
 export const FLAGS_KNOWN = 0x1f;
 export const FLAGS_KNOWN_V2 = 0x3f;
+/** Version 3: bit 6 (`PUBLIC`) must be set; bit 5 (`RECEIPT`) and bit 7 are reserved. */
+export const FLAGS_KNOWN_V3 = 0x5f;
 /** Bytes of the receipt secret (lib/sale RECEIPT_SECRET_BYTES). */
 export const RECEIPT_SECRET_SIZE = 16;
 

@@ -10,6 +10,8 @@ import {
   FLAG_SELLER,
   FLAGS_KNOWN,
   FLAGS_KNOWN_V2,
+  FLAGS_KNOWN_V3,
+  FLAG_PUBLIC,
   GS1_EXPIRY,
   GS1_KNOWN,
   GS1_LOT,
@@ -19,13 +21,14 @@ import {
   MAX_PAYLOAD_CHARS,
   MAX_PROOF_NODES,
   PAYLOAD_VERSION,
+  PAYLOAD_VERSION_PUBLIC,
   PAYLOAD_VERSION_RECEIPT,
   RECEIPT_SECRET_SIZE,
 } from "./constants.js";
 import { base64urlDecode } from "./internal/base64url.js";
 import { bytesToHexString } from "./internal/hex.js";
 import { readVarint } from "./internal/varint.js";
-import { CSET82, gtinCheckDigitOk } from "./internal/gs1.js";
+import { CSET82, gs1DateProblem, gtinCheckDigitOk } from "./internal/gs1.js";
 
 /** Error type of {@link decodePayload}. */
 export type DecodePayloadErrorType = PayloadError;
@@ -36,10 +39,10 @@ export type DecodePayloadErrorType = PayloadError;
  *
  * @param s The payload (the URL fragment after `#`; use `parsePayloadInput` for a whole link).
  * @returns The fields, hex in lower case; `encodePayload(decodePayload(s)) === s`. Version 2 (flag `RECEIPT`)
- *   adds `receiptSecret`; version 1 links decode as before. The result always
+ *   adds `receiptSecret`; version 3 (flag `PUBLIC`, the public form) has no `salt`; version 1 links decode as before. The result always
  *   satisfies `decodedPayloadSchema` (lib/schemas; asserted by the fuzz tests), without loading zod here:
  *   this runs in the portal's small bundle.
- * @throws {PayloadError} EMPTY, OVERSIZED, BASE64, TRUNCATED, VERSION, FLAGS, VARINT_NON_CANONICAL,
+ * @throws {PayloadError} EMPTY, OVERSIZED, BASE64, TRUNCATED, VERSION, FLAGS, VARINT_NON_CANONICAL, EXPIRY,
  *   VARINT_OVERFLOW, CHAIN_ID, INDEX_RANGE, GS1, PROOF_LENGTH, PROOF_TOO_DEEP, TRAILING_BYTES.
  *
  * @example
@@ -98,15 +101,16 @@ export function decodePayload(s: string): DecodedPayload {
   // judged, so a lone wrong version byte is VERSION and a lone right one TRUNCATED.
   need(1, "the version");
   const version = b[0]!;
-  if (version !== PAYLOAD_VERSION && version !== PAYLOAD_VERSION_RECEIPT)
+  if (version !== PAYLOAD_VERSION && version !== PAYLOAD_VERSION_RECEIPT && version !== PAYLOAD_VERSION_PUBLIC)
     throw new PayloadError(
       "VERSION",
-      `version ${version}, expected ${PAYLOAD_VERSION} or ${PAYLOAD_VERSION_RECEIPT}.`,
+      `version ${version}, expected ${PAYLOAD_VERSION}, ${PAYLOAD_VERSION_RECEIPT} or ${PAYLOAD_VERSION_PUBLIC}.`,
       { offset: 0 },
     );
   need(2, "the header");
   const flags = b[1]!;
-  const known = version === PAYLOAD_VERSION ? FLAGS_KNOWN : FLAGS_KNOWN_V2;
+  const known =
+    version === PAYLOAD_VERSION ? FLAGS_KNOWN : version === PAYLOAD_VERSION_RECEIPT ? FLAGS_KNOWN_V2 : FLAGS_KNOWN_V3;
   if ((flags & ~known) !== 0)
     throw new PayloadError(
       "FLAGS",
@@ -119,6 +123,13 @@ export function decodePayload(s: string): DecodedPayload {
     throw new PayloadError(
       "FLAGS",
       `flags 0x${flags.toString(16).padStart(2, "0")}: a version 2 payload must carry the receipt secret.`,
+      { offset: 1 },
+    );
+  const isPublic = (flags & FLAG_PUBLIC) !== 0;
+  if (version === PAYLOAD_VERSION_PUBLIC && !isPublic)
+    throw new PayloadError(
+      "FLAGS",
+      `flags 0x${flags.toString(16).padStart(2, "0")}: a version 3 payload must set the PUBLIC flag (0x40).`,
       { offset: 1 },
     );
   const full = (flags & FLAG_FULL) !== 0;
@@ -140,18 +151,21 @@ export function decodePayload(s: string): DecodedPayload {
   const index = varint("index");
   if (index >= INDEX_LIMIT)
     throw new PayloadError("INDEX_RANGE", `index ${index}, expected below 2^48.`, { offset: indexAt });
-  need(32, "salt");
-  const salt = readHex(b, o, 32);
-  o += 32;
+  let salt: `0x${string}` | undefined;
+  if (!isPublic) {
+    need(32, "salt");
+    salt = readHex(b, o, 32);
+    o += 32;
+  }
 
   const out: DecodedPayload = {
-    version: receipt ? PAYLOAD_VERSION_RECEIPT : PAYLOAD_VERSION,
+    version: receipt ? PAYLOAD_VERSION_RECEIPT : isPublic ? PAYLOAD_VERSION_PUBLIC : PAYLOAD_VERSION,
     form: full ? "full" : "short",
     chainId,
     ledger,
     batchId,
     index,
-    salt,
+    ...(salt !== undefined ? { salt } : {}),
     keyCase: (flags & FLAG_KEY_UPPER) !== 0 ? "upper" : "exact",
   };
   if ((flags & FLAG_COMMITMENT) !== 0) {
@@ -206,8 +220,11 @@ export function decodePayload(s: string): DecodedPayload {
     if ((g & GS1_EXPIRY) !== 0) {
       need(3, "the GS1 expiry");
       const [yy, mm, dd] = [b[o]!, b[o + 1]!, b[o + 2]!];
-      if (yy > 99 || mm < 1 || mm > 12 || dd > 31)
-        throw new PayloadError("GS1", `GS1 expiry bytes ${yy},${mm},${dd} are not a YYMMDD date.`, { offset: o });
+      const problem = gs1DateProblem(yy, mm, dd);
+      if (problem !== undefined)
+        throw new PayloadError("EXPIRY", `GS1 expiry bytes ${yy},${mm},${dd} are not a YYMMDD date: ${problem}.`, {
+          offset: o,
+        });
       gs1.expiry = [yy, mm, dd].map((v) => String(v).padStart(2, "0")).join("");
       o += 3;
     }

@@ -14,8 +14,10 @@ import {
   MAX_PAYLOAD_BYTES,
   MAX_PROOF_NODES,
   PAYLOAD_VERSION,
+  PAYLOAD_VERSION_PUBLIC,
   PAYLOAD_VERSION_RECEIPT,
   RECEIPT_SECRET_SIZE,
+  FLAG_PUBLIC,
 } from "./constants.js";
 import { base64urlEncode } from "./internal/base64url.js";
 import { writeHex } from "./internal/hex.js";
@@ -44,7 +46,8 @@ function writeAscii(s: string, out: Uint8Array, offset: number): number {
  * @param p The fields; `form: "full"` needs `commitment` and `proof`, `form: "short"` takes no proof.
  *   `receiptSecret` (16 bytes, the buyer's receipt of a sale) makes it a version 2 payload; without it the
  *   payload is version 1, byte for byte as before. The version follows from `receiptSecret`: a `version`
- *   field (1 or 2, e.g. from a decoded payload) is accepted and not written.
+ *   field (1 or 2, e.g. from a decoded payload) is accepted and not written. The public form (version 3: no salt,
+ *   see `toPublicPayload`) is asked for explicitly: `version: 3` and no `salt`.
  * @returns The payload string (canonical: `decodePayload` then `encodePayload` gives it back).
  * @throws {PayloadError} code `FIELD` when a field does not fit the format.
  *
@@ -54,8 +57,20 @@ function writeAscii(s: string, out: Uint8Array, offset: number): number {
  */
 export function encodePayload(p: PayloadFields): string {
   if (p === null || typeof p !== "object") fail("payload", p, "an object of payload fields");
-  if (p.version !== undefined && p.version !== PAYLOAD_VERSION && p.version !== PAYLOAD_VERSION_RECEIPT)
-    fail("version", p.version, `${PAYLOAD_VERSION} or ${PAYLOAD_VERSION_RECEIPT} (or none)`);
+  if (
+    p.version !== undefined &&
+    p.version !== PAYLOAD_VERSION &&
+    p.version !== PAYLOAD_VERSION_RECEIPT &&
+    p.version !== PAYLOAD_VERSION_PUBLIC
+  )
+    fail("version", p.version, `${PAYLOAD_VERSION}, ${PAYLOAD_VERSION_RECEIPT} or ${PAYLOAD_VERSION_PUBLIC} (or none)`);
+  const isPublic = p.salt === undefined;
+  if (isPublic && p.version !== PAYLOAD_VERSION_PUBLIC)
+    fail("salt", "(missing)", `a 32-byte salt, or version: ${PAYLOAD_VERSION_PUBLIC} for the public form (no salt)`);
+  if (!isPublic && p.version === PAYLOAD_VERSION_PUBLIC)
+    fail("salt", "(present; value not shown)", "no salt in the public form (version 3)");
+  if (isPublic && p.receiptSecret !== undefined)
+    fail("receiptSecret", "(present; value not shown)", "no receipt secret in the public form (version 3)");
   const full = p.form === "full";
   if (!full && p.form !== "short") fail("form", p.form, `"full" or "short"`);
   if (!Number.isSafeInteger(p.chainId) || p.chainId < 1) fail("chainId", p.chainId, "an integer from 1 to 2^53 - 1");
@@ -85,7 +100,7 @@ export function encodePayload(p: PayloadFields): string {
     if (gs1.serial !== undefined && (typeof gs1.serial !== "string" || !CSET82.test(gs1.serial)))
       fail("gs1.serial", gs1.serial, "1-20 characters of GS1 character set 82");
     if (gs1.expiry !== undefined && (typeof gs1.expiry !== "string" || !expiryOk(gs1.expiry)))
-      fail("gs1.expiry", gs1.expiry, "YYMMDD with month 01-12 and day 00-31");
+      fail("gs1.expiry", gs1.expiry, "a real YYMMDD date (day 00 = end of month)");
   }
 
   const out = scratch;
@@ -97,7 +112,8 @@ export function encodePayload(p: PayloadFields): string {
   if (p.keyCase === "upper") flags |= FLAG_KEY_UPPER;
   const receipt = p.receiptSecret !== undefined;
   if (receipt) flags |= FLAG_RECEIPT;
-  out[0] = receipt ? PAYLOAD_VERSION_RECEIPT : PAYLOAD_VERSION;
+  if (isPublic) flags |= FLAG_PUBLIC;
+  out[0] = receipt ? PAYLOAD_VERSION_RECEIPT : isPublic ? PAYLOAD_VERSION_PUBLIC : PAYLOAD_VERSION;
   out[1] = flags;
   let o = writeVarint(p.chainId, out, 2);
   if (!writeHex(p.ledger, 20, out, o)) fail("ledger", p.ledger, "an address (0x + 40 hex digits)");
@@ -105,8 +121,10 @@ export function encodePayload(p: PayloadFields): string {
   if (!writeHex(p.batchId, 32, out, o)) fail("batchId", p.batchId, "0x + 64 hex digits");
   o += 32;
   o = writeVarint(p.index, out, o);
-  if (!writeHex(p.salt, 32, out, o)) fail("salt", "(32 bytes expected; value not shown)", "0x + 64 hex digits");
-  o += 32;
+  if (p.salt !== undefined) {
+    if (!writeHex(p.salt, 32, out, o)) fail("salt", "(32 bytes expected; value not shown)", "0x + 64 hex digits");
+    o += 32;
+  }
   if (p.commitment !== undefined) {
     if (!writeHex(p.commitment, 32, out, o)) fail("commitment", p.commitment, "0x + 64 hex digits");
     o += 32;

@@ -9,6 +9,8 @@ export type PayloadErrorCode =
   | "OVERSIZED" // longer than MAX_PAYLOAD_CHARS
   | "BASE64" // a character outside base64url, padding, impossible length, non-zero spare bits
   | "URL" // a link that carries no payload fragment
+  | "LINK" // a GS1 Digital Link path that is not valid (AI order, GTIN check digit, character set 82, %-escapes)
+  | "LINK_MISMATCH" // a Digital Link path whose GTIN, lot or serial differ from the payload's
   | "TRUNCATED" // the bytes end inside a field
   | "VERSION" // an unsupported format version
   | "FLAGS" // reserved flag bits set, or an impossible combination
@@ -18,7 +20,8 @@ export type PayloadErrorCode =
   | "INDEX_RANGE" // index >= 2^48
   | "PROOF_LENGTH" // proof bytes not a multiple of 32
   | "PROOF_TOO_DEEP" // more than 48 proof nodes
-  | "GS1" // an invalid GTIN, lot, serial or expiry
+  | "GS1" // an invalid GTIN, lot or serial
+  | "EXPIRY" // a GS1 expiry date that does not exist
   | "TRAILING_BYTES" // bytes after the last field
   | "FIELD"; // encode: a field does not fit the format
 

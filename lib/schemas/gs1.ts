@@ -16,7 +16,7 @@ export const gs1Schema = z
     }),
     lot: z.string().regex(CSET82, "expected 1-20 characters of GS1 character set 82").optional(),
     serial: z.string().regex(CSET82, "expected 1-20 characters of GS1 character set 82").optional(),
-    expiry: z.string().refine(expiryOk, { message: "expected YYMMDD with month 01-12 and day 00-31" }).optional(),
+    expiry: z.string().refine(expiryOk, { message: "expected a real YYMMDD date (day 00 = end of month)" }).optional(),
   })
   .strict();
 

@@ -156,6 +156,11 @@ export type VerifyFacts = {
   supplier?: Address;
   holder?: Address;
   seller?: Address;
+  /**
+   * The payload is the public form (version 3, no salt): it proves the code's batch membership and status, and a
+   * typed key cannot be checked with it (`keyCheck` stays "not-checked").
+   */
+  publicForm?: boolean;
   /** Result of the typed-key check. */
   keyCheck: "match" | "mismatch" | "not-checked";
   /** The batch's expiry has passed (from the status). */

@@ -139,6 +139,8 @@ export async function verifyPayload(
     keyCheck: "not-checked",
   };
   if (seller !== undefined) facts.seller = seller;
+  const publicForm = p.salt === undefined;
+  if (publicForm) facts.publicForm = true;
   if (p.commitment !== undefined) facts.commitment = p.commitment;
   if (p.proof !== undefined) facts.proof = p.proof;
 
@@ -177,11 +179,14 @@ export async function verifyPayload(
   const offline: string[] = ["the payload decodes"];
 
   // 3. typed key, if the payload already carries the commitment
+  const salt = p.salt;
+  if (options.key && salt === undefined)
+    check("key", null, false, "the public form carries no salt: a typed key cannot be checked with it");
   const keyCommitment = (() => {
-    if (!options.key) return undefined;
+    if (!options.key || salt === undefined) return undefined;
     try {
       return computeCommitment(
-        p.salt,
+        salt,
         encodeKeyBytes(normaliseKey(options.key, { caseInsensitive: p.keyCase === "upper" })),
       );
     } catch {
@@ -608,11 +613,14 @@ export async function verifyPayload(
         message: say(`The seller ${seller} does not hold this key on the ledger; ${status.holder} does.`),
       };
   }
+  const expiredNote = facts.expired ? " (but the batch has expired)" : "";
   return {
     ...facts,
     verdict: "genuine",
     message: say(
-      `This key is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${facts.expired ? " (but the batch has expired)" : ""}.`,
+      publicForm
+        ? `The code is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${expiredNote}; a typed key cannot be checked with this form.`
+        : `This key is genuine: issued by ${status.supplier}, held by ${status.holder}, not revoked, not redeemed${expiredNote}.`,
     ),
   };
 }

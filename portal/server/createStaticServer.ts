@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
+import { mapDigitalLinkPath } from "../src/config/mapDigitalLinkPath.js";
 
 /** Content types of everything the portal build contains. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -74,7 +75,7 @@ export function createStaticServer(options: StaticServerOptions): Server {
       if (`${pathname}/` === base) return send(301, "", { location: base });
       return send(404, "not found\n");
     }
-    const rel = pathname.slice(base.length);
+    const rel = mapDigitalLinkPath(pathname.slice(base.length)) ?? pathname.slice(base.length);
     const file = resolve(root, `.${sep}${rel}`);
     if (file !== root && !file.startsWith(root + sep)) return send(404, "not found\n");
     if (rel.split("/").some((part) => part.startsWith("."))) return send(404, "not found\n");

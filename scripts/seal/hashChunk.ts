@@ -3,6 +3,8 @@ import type { KeccakKernel } from "../../lib/hash/types.js";
 import { readHex32 } from "../../lib/merkle/internal/hex.js";
 import { encodePayload } from "../../lib/payload/encodePayload.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
+import { digitalLinkSerial } from "../../lib/payload/digitalLinkSerial.js";
+import { encodeDigitalLinkSegment } from "../../lib/payload/digitalLinkUrl.js";
 import type { PayloadFields } from "../../lib/schemas/payload.js";
 
 /** Everything a seal thread needs; buffers are shared between threads (SharedArrayBuffer). */
@@ -17,8 +19,12 @@ export type SealContext = {
   commitments: Uint8Array;
   /** Tree layers 0 … min(log2(chunkSize), depth), each sized for (at least) the whole batch. */
   layers: Uint8Array[];
-  /** Short-form payload fields shared by every key (index and salt are added per key); undefined: no urls. */
-  urls: { portalBase: string; fields: Omit<PayloadFields, "index" | "salt"> } | undefined;
+  /**
+   * Short-form payload fields shared by every key (index and salt are added per key, and for GS1 Digital Links the
+   * GS1 serial `digitalLinkSerial(batchId, index)`); `links` picks the link form; undefined: no urls.
+   */
+  urls:
+    { portalBase: string; fields: Omit<PayloadFields, "index" | "salt">; links?: "digital-link" | "plain" } | undefined;
 };
 
 /** A message to a worker: a new context (buffers shared, secret copied), or a range of keys to seal. */
@@ -106,14 +112,26 @@ export function hashChunk(kernel: KeccakKernel, ctx: SealContext, a: number, b: 
   let out = new Uint8Array(n * 256);
   let o = 0;
   const payload = { ...fields, index: 0, salt: "0x" as Hex } as PayloadFields;
-  // every URL is payloadUrl(portalBase, payload) = the same prefix + the payload: write the prefix as bytes
-  const prefixText = payloadUrl(portalBase, "");
-  if (payloadUrl(portalBase, "x") !== `${prefixText}x`) throw new Error("payloadUrl is not prefix + payload");
+  const dl = ctx.urls.links === "digital-link" ? fields.gs1 : undefined;
+  if (ctx.urls.links === "digital-link" && dl === undefined) throw new Error("a Digital Link needs the batch's GTIN");
+  const batchIdHex = readHex32(ctx.batchId, 0);
+  // a plain URL is payloadUrl(portalBase, payload) = the same prefix + the payload: write the prefix as bytes;
+  // a Digital Link is the portal base, the path with the key's GS1 serial (ASCII, no escapes needed), "#" and the payload
+  const prefixText = dl ? "" : payloadUrl(portalBase, "");
+  if (!dl && payloadUrl(portalBase, "x") !== `${prefixText}x`) throw new Error("payloadUrl is not prefix + payload");
+  const dlPrefix = dl
+    ? `${portalBase.replace(/\/+$/, "")}/01/${dl.gtin}${dl.lot ? `/10/${encodeDigitalLinkSegment(dl.lot)}` : ""}/21/`
+    : "";
   const prefix = encoder.encode(prefixText);
   for (let i = a; i < b; i++) {
     payload.index = i;
     payload.salt = readHex32(ctx.salts, i * 32);
-    const text = encodePayload(payload);
+    let text: string;
+    if (dl) {
+      const serial = digitalLinkSerial(batchIdHex, i);
+      payload.gs1 = { ...dl, serial };
+      text = `${dlPrefix}${serial}#${encodePayload(payload)}`;
+    } else text = encodePayload(payload);
     // payloads are ASCII (base64url); a serial takes at most 3 bytes per key byte once quoted
     const room = 24 + 3 * (ctx.keyOffsets[i + 1]! - ctx.keyOffsets[i]!) + prefix.length + text.length;
     if (o + room > out.length) {

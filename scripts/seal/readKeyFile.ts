@@ -8,6 +8,8 @@ import { createKeyFileParser } from "../../lib/keys/createKeyFileParser.js";
 import type { KeyFileParserOptions } from "../../lib/keys/createKeyFileParser.js";
 import { encodeKeyBytes } from "../../lib/keys/encodeKeyBytes.js";
 import { pinClasses } from "../../lib/keys/estimateEntropy.js";
+import { createKeyShapeTracker } from "../../lib/keys/createKeyShapeTracker.js";
+import type { KeyShapeEstimate } from "../../lib/keys/createKeyShapeTracker.js";
 import type { KeyRecord } from "../../lib/schemas/keyRecord.js";
 import type { KeyFileInfo, PackedKeys, ReadKeyFileOptions } from "./types.js";
 
@@ -135,7 +137,7 @@ function readFast(
   probe: NonNullable<ReturnType<typeof probeColumns>>,
   options: ReadKeyFileOptions,
   hooks: ReadKeyFileHooks | undefined,
-): (Omit<PackedKeys, "info"> & { pins: PinSummary }) | undefined {
+): (Omit<PackedKeys, "info"> & { pins: PinSummary; shapes: KeyShapeEstimate }) | undefined {
   const delim = probe.format === "tsv" ? 9 : 44;
   const pinCol = probe.pin;
   const serialCol = probe.serial;
@@ -154,6 +156,7 @@ function readFast(
   let serials = 0;
   const seen = new Uint8Array(128);
   const pins: PinSummary = { count: 0, minLength: Infinity, maxLength: 0, classes: 0, distinct: 0 };
+  const shapeTracker = createKeyShapeTracker({ caseInsensitive: upper });
   const maxCol = Math.max(pinCol, serialCol ?? -1);
   const sCol = serialCol ?? -1;
   let count = 0;
@@ -232,6 +235,7 @@ function readFast(
       if (options.pinLength !== undefined && pinLen !== options.pinLength) return undefined;
       pinStart[count] = o;
       pinEnd[count] = o + pinLen;
+      shapeTracker.addBytes(data, o, o + pinLen);
       for (let k = o; k < o + pinLen; k++) {
         const c = data[k]!;
         if (seen[c] === 0) {
@@ -259,7 +263,13 @@ function readFast(
   for (let c = 0; c < 128; c++) if (seen[c]) chars += String.fromCharCode(c);
   pins.classes = pinClasses(chars);
   if (pins.count === 0) pins.minLength = 0;
-  return { count, data: data.subarray(0, Math.max(o, 1)), offsets: offsets.subarray(0, count + 1), pins };
+  return {
+    count,
+    data: data.subarray(0, Math.max(o, 1)),
+    offsets: offsets.subarray(0, count + 1),
+    pins,
+    shapes: shapeTracker.result(),
+  };
 }
 
 /** Runs lib/keys' parser on the first non-blank line to learn the format, header and columns. */
@@ -322,6 +332,8 @@ function readGeneral(
   });
   offsets[records.length] = o;
   const r = parser.report();
+  const shapeTracker = createKeyShapeTracker({ caseInsensitive: options.caseInsensitive === true });
+  for (const rec of records) shapeTracker.add(rec.pin);
   return {
     packed: { count: records.length, data, offsets },
     info: {
@@ -331,6 +343,7 @@ function readGeneral(
       columns: r.columns,
       columnsReason: r.columnsReason,
       entropy: r.entropy!,
+      shapes: shapeTracker.result(),
       warnings: r.warnings,
     },
   };
@@ -369,7 +382,7 @@ export async function readKeyFile(
   const fast = probe && isAscii(body.subarray(probe.skip)) ? readFast(body, probe, options, hooks) : undefined;
   if (probe && fast) {
     hooks?.onKeys(fast.count);
-    const { pins, ...packed } = fast;
+    const { pins, shapes, ...packed } = fast;
     const entropy = assessBatchEntropy(pins, { caseInsensitive: options.caseInsensitive === true });
     return {
       ...packed,
@@ -383,6 +396,7 @@ export async function readKeyFile(
         columns: { serial: probe.serial, pin: probe.pin },
         columnsReason: probe.columnsReason,
         entropy,
+        shapes,
         warnings: [],
       },
     };

@@ -12,7 +12,7 @@ import { encodeProofShard } from "../../lib/merkle/encodeProofShard.js";
 import { layerSizes } from "../../lib/merkle/layerSizes.js";
 import { encodePayload } from "../../lib/payload/encodePayload.js";
 import type { PayloadFields } from "../../lib/schemas/payload.js";
-import { SealError } from "./errors.js";
+import { SealError, WeakKeysError } from "./errors.js";
 import { createSealPool } from "./createSealPool.js";
 import type { SealContext } from "./hashChunk.js";
 import { readKeyFile } from "./readKeyFile.js";
@@ -76,7 +76,11 @@ function validate(p: SealParameters) {
     fail("workers", p.workers, "a whole number of threads (0 = none)");
   const gtin = p.gtin === undefined || p.gtin === "" ? undefined : p.gtin.padStart(14, "0");
   if (gtin !== undefined && !/^\d{14}$/.test(gtin)) fail("gtin", p.gtin, "8 to 14 digits");
-  return { shardSize, workers, gtin, faceValue: face.toString() };
+  const links = p.links ?? (gtin !== undefined ? "digital-link" : "plain");
+  if (links !== "digital-link" && links !== "plain") fail("links", p.links, `"digital-link" or "plain"`);
+  if (links === "digital-link" && gtin === undefined)
+    fail("links", p.links, `"plain" for a batch without a GTIN (a GS1 Digital Link needs one)`);
+  return { shardSize, workers, gtin, links, faceValue: face.toString() };
 }
 
 /** Unix seconds as an ISO 8601 UTC time without milliseconds. */
@@ -218,7 +222,7 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
             salts: shared(upperBound * 32),
             commitments: shared(upperBound * 32),
             layers: sizes.slice(0, Math.min(Math.log2(CHUNK), sizes.length - 1) + 1).map((n) => shared(n * 32)),
-            urls: writeUrls ? { portalBase: params.portalBase, fields: urlFields } : undefined,
+            urls: writeUrls ? { portalBase: params.portalBase, fields: urlFields, links: v.links } : undefined,
           };
           total = upperBound;
           pool.init(ctx);
@@ -245,6 +249,9 @@ export async function sealBatch(params: SealParameters): Promise<SealResult> {
       await urlsFile?.close();
     }
     if (keys.count === 0) throw new SealError(`Key file ${keys.info.file} holds no keys.`);
+    const weakest = keys.info.shapes.weakest;
+    if (keys.info.shapes.weak && weakest && params.allowWeakKeys !== true)
+      throw new WeakKeysError({ file: keys.info.file, ...weakest, total: keys.count });
     const t1 = performance.now();
     const count = keys.count;
     const sizes = layerSizes(count);

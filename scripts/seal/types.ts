@@ -1,6 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { BatchManifest } from "../../lib/formats/manifest.js";
 import type { BatchEntropy } from "../../lib/keys/assessBatchEntropy.js";
+import type { KeyShapeEstimate } from "../../lib/keys/createKeyShapeTracker.js";
 import type { ColumnRef, KeyFileParserOptions } from "../../lib/keys/createKeyFileParser.js";
 
 /** Keys read from a key file, already normalised and encoded (`encodeKeyBytes`), packed for hashing. */
@@ -29,6 +30,8 @@ export type KeyFileInfo = {
   columnsReason: string;
   /** Entropy of the weakest PIN, with a warning message when low. */
   entropy: BatchEntropy;
+  /** Per-position estimate by PIN length (what the weak-key refusal reads): the weakest shape and its bits. */
+  shapes: KeyShapeEstimate;
   warnings: string[];
 };
 
@@ -74,6 +77,16 @@ export type SealParameters = {
   read?: Omit<ReadKeyFileOptions, "file"> | undefined;
   /** Called as keys are hashed: (keys done, total). */
   onProgress?: ((done: number, total: number) => void) | undefined;
+  /**
+   * Form of the links in urls.csv: "digital-link" (`<portal>/01/<gtin>/21/<serial>#<payload>`, the default when the
+   * batch has a GTIN) or "plain" (`<portal>/v/#<payload>`, the default without one).
+   */
+  links?: "digital-link" | "plain" | undefined;
+  /**
+   * Seal keys whose estimated entropy is under 64 bits (default false: refused with a `WeakKeysError` naming the file,
+   * the weakest key shape and its bits).
+   */
+  allowWeakKeys?: boolean | undefined;
   /** Write urls.csv (default true). */
   urls?: boolean | undefined;
   /** Seal even when `expiresAt` is already past (default false: refused, such keys would verify as genuine). */

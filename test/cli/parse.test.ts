@@ -292,7 +292,15 @@ describe("CLI chain helpers", () => {
     const offsets = [...pdf.slice(xref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
     offsets.forEach((o, i) => expect(pdf.slice(o, o + String(i + 1).length + 6)).toBe(`${i + 1} 0 obj`));
     expect(pdf).toContain("/Count 2");
-    expect(pdf).toContain("(batch \\(test\\) \\\\ ? - page 1)");
+    // the title holds Chinese: set in STSong-Light as UCS-2 (it was "?" in Helvetica before)
+    const title = "batch (test) \\ 卡 - 第 1 页 page 1";
+    const ucs2 = [...title].map((c) => c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")).join("");
+    expect(pdf).toContain(`BT /F2 9 Tf 24.00 808.89 Td <${ucs2}> Tj ET`);
+    // ASCII stays in Helvetica, with ( ) \ escaped
+    const ascii = new TextDecoder("latin1").decode(
+      renderLabelSheetPdf([{ index: 0, serial: "S(1)\\", url: rows[0]!.url }], "t", QRCode.create),
+    );
+    expect(ascii).toContain("(S\\(1\\)\\\\) Tj");
     for (const m of pdf.matchAll(/<< \/Length (\d+) >>\nstream\n/g)) {
       const start = m.index! + m[0].length;
       expect(pdf.slice(start + Number(m[1]), start + Number(m[1]) + 10)).toBe("\nendstream");

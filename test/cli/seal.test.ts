@@ -106,7 +106,7 @@ describe("keytrail batch seal", () => {
     expect(readFileSync(join(cwd, "out/qr/0.svg"), "utf8")).toContain("<svg");
 
     const labels = await ok(["batch", "labels", "--batch-dir", "out/A", "--range", "0-29", "--out", "out/labels.pdf"]);
-    expect(labels.stdout).toContain("wrote 30 labels on 2 page(s)");
+    expect(labels.stdout).toContain("wrote 30 public labels on 2 page(s)");
     const pdf = readFileSync(join(cwd, "out/labels.pdf"), "latin1");
     expect(pdf.startsWith("%PDF-1.4")).toBe(true);
     const xref = Number(/startxref\n(\d+)/.exec(pdf)![1]);
@@ -171,25 +171,18 @@ describe("keytrail batch seal", () => {
     for (const d of ["dup", "sci", "gbk", "short"]) expect(existsSync(join(cwd, "out", d, ".complete"))).toBe(false);
   });
 
-  it("warns about low-entropy keys, also under --quiet", async () => {
+  it("refuses low-entropy keys, and warns about them under --allow-weak-keys, also under --quiet", async () => {
     writeFileSync(
       join(cwd, "pins.csv"),
       "卡密\n" + Array.from({ length: 50 }, (_, i) => String(100000 + i * 7)).join("\n") + "\n",
     );
+    const args = ["batch", "seal", "pins.csv", "--label", "short-pins", ...SEAL, "--supplier", SUPPLIER];
+    const refused = await cli([...args, "--out", "out/pins", "--quiet"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("error: Key file pins.csv holds weak keys: 50 of 50 keys have the shape [0-9]{6}");
+    expect(existsSync(join(cwd, "out/pins"))).toBe(false);
     // --quiet drops notes and progress, never warnings.
-    const r = await ok([
-      "batch",
-      "seal",
-      "pins.csv",
-      "--label",
-      "short-pins",
-      ...SEAL,
-      "--supplier",
-      SUPPLIER,
-      "--out",
-      "out/pins",
-      "--quiet",
-    ]);
+    const r = await ok([...args, "--out", "out/pins", "--quiet", "--allow-weak-keys"]);
     expect(r.stderr).toMatch(/warning: low-entropy keys: about \d+ bits \(6 characters, digits\)/);
     expect(r.stderr).not.toContain("sealing [");
     expect(r.stderr).not.toContain("sealing pins.csv for supplier");

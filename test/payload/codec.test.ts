@@ -50,7 +50,7 @@ describe("payload vectors", () => {
       ...hexBytes(v.fields.ledger),
       ...hexBytes(v.fields.batchId),
       ...leb(2),
-      ...hexBytes(v.fields.salt),
+      ...hexBytes(v.fields.salt!),
     ];
     expect(hexBytes(v.bytes)).toEqual(expected);
     expect(expected).toHaveLength(90);
@@ -272,7 +272,15 @@ describe("hostile payloads give a PayloadError with a code", () => {
     ["non-zero spare bits", "AR", "BASE64"],
     ["header only", b64u([1]), "TRUNCATED"],
     ["version 0", b64u(payloadBytes({ version: 0, flags: 0 })), "VERSION"],
-    ["version 3", b64u(payloadBytes({ version: 3, flags: 0x20, tail: hexBytes(RECEIPT) })), "VERSION"],
+    ["version 4", b64u(payloadBytes({ version: 4, flags: 0x40 })), "VERSION"],
+    // version 3 is the public form (flag PUBLIC 0x40, no salt): the receipt flag is reserved there
+    [
+      "version 3 with the receipt flag",
+      b64u(payloadBytes({ version: 3, flags: 0x60, tail: hexBytes(RECEIPT) })),
+      "FLAGS",
+    ],
+    ["version 3 without the public flag", b64u(payloadBytes({ version: 3, flags: 0 })), "FLAGS"],
+    ["public flag 0x40 in version 1", b64u(payloadBytes({ flags: 0x40 })), "FLAGS"],
     ["version 2 without the receipt flag", b64u(payloadBytes({ version: 2, flags: 0 })), "FLAGS"],
     ["receipt flag 0x20 in version 1", b64u(payloadBytes({ flags: 0x20, tail: hexBytes(RECEIPT) })), "FLAGS"],
     ["version 2 reserved flag 0x40", b64u(payloadBytes({ version: 2, flags: 0x60, tail: hexBytes(RECEIPT) })), "FLAGS"],
@@ -319,9 +327,9 @@ describe("hostile payloads give a PayloadError with a code", () => {
     ["GS1 lot length 21", gs1([0x01, ...leb(9506000134352), 21, ...Array(21).fill(65)]), "GS1"],
     ["GS1 lot with a space", gs1([0x01, ...leb(9506000134352), 2, 65, 32]), "GS1"],
     ["GS1 lot cut short", gs1([0x01, ...leb(9506000134352), 5, 65]), "TRUNCATED"],
-    ["GS1 expiry month 13", gs1([0x04, ...leb(9506000134352), 26, 13, 1]), "GS1"],
-    ["GS1 expiry day 32", gs1([0x04, ...leb(9506000134352), 26, 12, 32]), "GS1"],
-    ["GS1 expiry year 100", gs1([0x04, ...leb(9506000134352), 100, 12, 1]), "GS1"],
+    ["GS1 expiry month 13", gs1([0x04, ...leb(9506000134352), 26, 13, 1]), "EXPIRY"],
+    ["GS1 expiry day 32", gs1([0x04, ...leb(9506000134352), 26, 12, 32]), "EXPIRY"],
+    ["GS1 expiry year 100", gs1([0x04, ...leb(9506000134352), 100, 12, 1]), "EXPIRY"],
   ];
   it.each(cases.map(([name, s, expected]) => [name, expected, s] as const))("%s -> %s", (_name, expected, s) => {
     expect(code(s)).toBe(expected);

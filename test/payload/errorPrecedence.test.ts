@@ -68,6 +68,7 @@ describe("payload error codes and their precedence (docs/FORMATS.md §7.6)", () 
       "CHAIN_ID",
       "INDEX_RANGE",
       "GS1",
+      "EXPIRY",
       "PROOF_TOO_DEEP",
       "PROOF_LENGTH",
       "TRAILING_BYTES",

@@ -22,7 +22,7 @@ import { SealError } from "../../scripts/seal/errors.js";
 import { generateKeyFile } from "../../scripts/seal/generateKeyFile.js";
 import { sealBatch } from "../../scripts/seal/sealBatch.js";
 import { sealInputOf } from "../../scripts/seal/sealInputOf.js";
-import type { SealResult } from "../../scripts/seal/types.js";
+import type { SealParameters, SealResult } from "../../scripts/seal/types.js";
 import { keccakBuffer } from "../merkle/helpers.js";
 import { LEDGER, SAMPLE, SUPPLIER, sealParams, tempDir } from "./helpers.js";
 
@@ -82,8 +82,13 @@ function checkFolder(
     const [index, serial, url] = lines[i + 1]!.split(",");
     expect(Number(index)).toBe(i);
     expect(serial).toBe(keys[i]!.serial ?? "");
-    expect(url!.startsWith("https://verify.example/v/#")).toBe(true);
     const p = decodePayload(url!.slice(url!.indexOf("#") + 1));
+    // a batch with a GTIN gets GS1 Digital Links (serial = batch id prefix . index), one without plain /v/ links
+    if (manifest.gtin !== undefined) {
+      const serial = `${batchId.slice(2, 10)}.${i}`;
+      expect(url!.startsWith(`https://verify.example/01/${manifest.gtin}/21/${serial}#`)).toBe(true);
+      expect(p.gs1?.serial).toBe(serial);
+    } else expect(url!.startsWith("https://verify.example/v/#")).toBe(true);
     expect(p.form).toBe("short");
     expect(p.index).toBe(i);
     expect(p.batchId).toBe(batchId);
@@ -100,12 +105,19 @@ function checkFolder(
   return { secret, batchId, manifest };
 }
 
+/**
+ * Seal parameters for the sample key file: it holds real telecom and game-card formats (18 and 16 digits, under 64
+ * bits), which the seal refuses unless told `allowWeakKeys` (test/seal/weakKeys.test.ts tests the refusal).
+ */
+const sampleParams = (outDir: string, extra: Partial<SealParameters> = {}): SealParameters =>
+  sealParams(SAMPLE, outDir, { allowWeakKeys: true, ...extra });
+
 describe("sealBatch", () => {
   it("seals the sample key file: every output recomputes independently", async () => {
     const out = join(tempDir("seal"), "batch");
     const progress: number[] = [];
     const r = await sealBatch(
-      sealParams(SAMPLE, out, { gtin: "6901234567892", shardSize: 8, onProgress: (d) => progress.push(d) }),
+      sampleParams(out, { gtin: "6901234567892", shardSize: 8, onProgress: (d) => progress.push(d) }),
     );
     expect(r.count).toBe(24);
     expect(r.shardCount).toBe(3);
@@ -212,32 +224,32 @@ describe("sealBatch", () => {
 
   it("refuses bad parameters by name", async () => {
     const out = join(tempDir("sealparams"), "b");
-    await expect(sealBatch(sealParams(SAMPLE, out, { shardSize: 1000 }))).rejects.toThrow(
+    await expect(sealBatch(sampleParams(out, { shardSize: 1000 }))).rejects.toThrow(
       /shardSize 1000: expected a power of two/,
     );
-    await expect(sealBatch(sealParams(SAMPLE, out, { supplier: "0x12" as Hex }))).rejects.toThrow(/supplier "0x12"/);
-    await expect(sealBatch(sealParams(SAMPLE, out, { portalBase: "verify.example" }))).rejects.toThrow(/portalBase/);
-    await expect(sealBatch(sealParams(SAMPLE, out, { gtin: "06901234567891" }))).rejects.toThrow(/gtin/i);
-    await expect(sealBatch(sealParams(SAMPLE, out, { faceValue: "5.5" }))).rejects.toThrow(SealError);
+    await expect(sealBatch(sampleParams(out, { supplier: "0x12" as Hex }))).rejects.toThrow(/supplier "0x12"/);
+    await expect(sealBatch(sampleParams(out, { portalBase: "verify.example" }))).rejects.toThrow(/portalBase/);
+    await expect(sealBatch(sampleParams(out, { gtin: "06901234567891" }))).rejects.toThrow(/gtin/i);
+    await expect(sealBatch(sampleParams(out, { faceValue: "5.5" }))).rejects.toThrow(SealError);
     expect(existsSync(out)).toBe(false);
   });
 
   it("refuses an expiry already past unless allowExpired, naming the date and now", async () => {
     const dir = tempDir("sealexpired");
     const out = join(dir, "b");
-    await expect(sealBatch(sealParams(SAMPLE, out, { expiresAt: 1_577_923_199 }))).rejects.toThrow(
+    await expect(sealBatch(sampleParams(out, { expiresAt: 1_577_923_199 }))).rejects.toThrow(
       /Invalid seal parameter expiresAt 1577923199: the expiry 2020-01-01T23:59:59Z is already past \(now 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\)/,
     );
     expect(existsSync(out)).toBe(false);
-    const r = await sealBatch(sealParams(SAMPLE, out, { expiresAt: 1_577_923_199, allowExpired: true, workers: 0 }));
+    const r = await sealBatch(sampleParams(out, { expiresAt: 1_577_923_199, allowExpired: true, workers: 0 }));
     expect(r.manifest.expiresAt).toBe(1_577_923_199);
     // no expiry (0) is sealed as before
-    await sealBatch(sealParams(SAMPLE, join(dir, "never"), { expiresAt: 0, workers: 0 }));
+    await sealBatch(sampleParams(join(dir, "never"), { expiresAt: 0, workers: 0 }));
   });
 
   it("records what it sealed from: the key file's SHA-256 and the reading options (seal-input.json, mode 0600)", async () => {
     const dir = tempDir("sealinput");
-    const r = await sealBatch(sealParams(SAMPLE, join(dir, "b"), { workers: 0, read: { caseInsensitive: true } }));
+    const r = await sealBatch(sampleParams(join(dir, "b"), { workers: 0, read: { caseInsensitive: true } }));
     const path = join(dir, "b", "seal-input.json");
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const sha256 = `0x${createHash("sha256").update(readFileSync(SAMPLE)).digest("hex")}` as Hex;
@@ -272,9 +284,9 @@ describe("sealBatch", () => {
 
     it("never overwrites a complete seal", async () => {
       const out = join(dir, "done");
-      await sealBatch(sealParams(SAMPLE, out));
+      await sealBatch(sampleParams(out));
       const before = readFileSync(join(out, "batch-secret.json"), "utf8");
-      await expect(sealBatch(sealParams(SAMPLE, out))).rejects.toThrow(/already holds a complete seal/);
+      await expect(sealBatch(sampleParams(out))).rejects.toThrow(/already holds a complete seal/);
       expect(readFileSync(join(out, "batch-secret.json"), "utf8")).toBe(before);
     });
 
@@ -288,7 +300,7 @@ describe("sealBatch", () => {
       const stale = `${out}.partial-4194303-deadbeef`;
       mkdirSync(stale);
       writeFileSync(join(stale, "batch-secret.json"), "{}");
-      const r = await sealBatch(sealParams(SAMPLE, out));
+      const r = await sealBatch(sampleParams(out));
       expect(existsSync(stale)).toBe(false);
       checkFolder(out, readFileSync(SAMPLE), r);
     });

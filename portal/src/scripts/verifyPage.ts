@@ -124,6 +124,7 @@ async function run(raw: string, orderReference?: string): Promise<void> {
   } else if (r.expired) notes.push(t.labels.expired);
   if (r.verdict === "sold-to-another") notes.push(t.labels.contactSeller);
   if (r.issuerSuspended) notes.push(t.labels.issuerSuspended);
+  if (r.publicForm) notes.push(t.labels.publicForm);
   const disagree = r.verdict === "unreachable" && r.trust?.method === "disagree";
   showTrust(r.trust);
   showVerdict(
@@ -240,10 +241,17 @@ function syncLanguageSwitch(): void {
   a.href = u.href;
 }
 
+/** The verify page's own path: on a GS1 Digital Link path (`…/01/<gtin>/21/<serial>`), the `/v/` page above it. */
+function verifyPath(): string {
+  const at = location.pathname.indexOf("/01/");
+  return at < 0 ? location.pathname : `${location.pathname.slice(0, at)}/v/`;
+}
+
 function fromHash(): void {
   syncLanguageSwitch();
   const h = location.hash.slice(1);
-  if (h) void run(h);
+  // On a Digital Link path the whole link is verified: its path must agree with the payload (parsePayloadInput).
+  if (h) void run(location.pathname.includes("/01/") ? `${location.pathname}#${h}` : h);
 }
 
 addEventListener("hashchange", fromHash);
@@ -258,7 +266,8 @@ byId<HTMLFormElement>("paste-form").addEventListener("submit", (e) => {
     void run(v);
     return;
   }
-  if (location.hash.slice(1) !== payload) history.replaceState(null, "", `#${payload}`);
+  if (location.hash.slice(1) !== payload || verifyPath() !== location.pathname)
+    history.replaceState(null, "", `${verifyPath()}#${payload}`);
   syncLanguageSwitch();
   void run(payload);
 });
@@ -277,7 +286,7 @@ async function handleText(text: string | null): Promise<void> {
     await run(text);
     return;
   }
-  history.replaceState(null, "", `#${payload}`);
+  history.replaceState(null, "", `${verifyPath()}#${payload}`);
   syncLanguageSwitch();
   await run(payload);
 }
@@ -369,6 +378,13 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
     delete out.dataset.match;
     return;
   }
+  const salt = current.payload.salt;
+  if (salt === undefined) {
+    // the public form (version 3) carries no salt: a typed key cannot be checked with it
+    out.textContent = t.labels.publicForm;
+    out.dataset.match = "unknown";
+    return;
+  }
   const serial = byId<HTMLInputElement>("key-serial").value;
   const pin = byId<HTMLInputElement>("key-pin").value;
   let match = false;
@@ -376,7 +392,7 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
     const key = normaliseKey(serial.trim() ? { serial, pin } : { pin }, {
       caseInsensitive: current.payload.keyCase === "upper",
     });
-    match = computeCommitment(current.payload.salt, encodeKeyBytes(key)) === commitment.toLowerCase();
+    match = computeCommitment(salt, encodeKeyBytes(key)) === commitment.toLowerCase();
   } catch {
     match = false;
   }

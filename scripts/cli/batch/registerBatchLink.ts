@@ -7,6 +7,7 @@ import { proofFromShard } from "../../../lib/merkle/proofFromShard.js";
 import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import { encodePayload } from "../../../lib/payload/encodePayload.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
+import { digitalLinkUrl } from "../../../lib/payload/digitalLinkUrl.js";
 import { payloadUrl } from "../../../lib/payload/payloadUrl.js";
 import { CliError, CliUsageError } from "../errors.js";
 import { addExamples } from "../io/addExamples.js";
@@ -41,7 +42,7 @@ export function registerBatchLink(batch: Command): void {
       const index = Number(o.index);
       const [row] = await readUrlRange(o.batchDir, index, index + 1);
       if (!row) throw new CliUsageError(`--index ${index} is not in ${o.batchDir}/urls.csv.`);
-      const { payload, portalBase } = parsePayloadInput(row.url);
+      const { payload, portalBase, digitalLink } = parsePayloadInput(row.url);
       let fields = decodePayload(payload);
       if (o.full && fields.form === "short") {
         const manifest = JSON.parse(readFileSync(join(o.batchDir, "manifest.json"), "utf8")) as Pick<
@@ -60,7 +61,9 @@ export function registerBatchLink(batch: Command): void {
       if (o.seller) fields = { ...fields, seller: parseAddress(o.seller, "--seller") };
       const base = (o.portal ?? portalBase ?? "").replace(/\/+$/, "");
       if (!base) throw new CliUsageError("No portal base URL: pass --portal.");
-      createOutput(g).result(payloadUrl(base, encodePayload(fields)));
+      // a batch sealed with GS1 Digital Links keeps that form (the payload keeps its GTIN and serial)
+      const text = encodePayload(fields);
+      createOutput(g).result(digitalLink ? digitalLinkUrl(base, text) : payloadUrl(base, text));
     });
   addExamples(cmd, "keytrail batch link --batch-dir out/2026-11-A --index 4711 --full --seller 0x15d3…6A65");
 }

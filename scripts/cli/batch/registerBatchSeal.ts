@@ -30,6 +30,7 @@ type SealResultLike = {
     columnsReason: string;
     warnings: string[];
     entropy: { message: string | undefined };
+    shapes?: { weak: boolean; weakest: { shape: string; bits: number } | undefined };
   };
 };
 
@@ -51,7 +52,9 @@ type SealOptions = {
   portal?: string;
   supplier?: string;
   urls: boolean;
+  links?: string;
   allowExpired?: boolean;
+  allowWeakKeys?: boolean;
   out: string;
   json?: boolean;
 };
@@ -59,7 +62,8 @@ type SealOptions = {
 /**
  * `keytrail batch seal <keys>`: reads a key file (CSV/TSV/JSONL, UTF-8 or GBK), computes the
  * commitments and the Merkle tree on all cores, and writes the batch folder (manifest, secret,
- * commitments, proof shards, URLs, `.complete` last). Prints the low-entropy warning.
+ * commitments, proof shards, URLs, `.complete` last). Refuses keys under 64 bits of estimated entropy unless
+ * `--allow-weak-keys`; prints the low-entropy warning.
  *
  * @param batch - the `batch` command.
  * @example
@@ -87,6 +91,11 @@ export function registerBatchSeal(batch: Command): void {
     .option("--portal <url>", "verification portal base URL for the QR links (default: the config's portalBase)")
     .option("--supplier <address>", "seal for this supplier without its key (default: the signing account's address)")
     .option("--no-urls", "do not write urls.csv")
+    .option(
+      "--links <form>",
+      "urls.csv link form: digital-link (<portal>/01/<gtin>/21/<serial>#…, default with --gtin) or plain (<portal>/v/#…)",
+    )
+    .option("--allow-weak-keys", "seal keys under 64 bits of estimated entropy (refused by default: see the error)")
     .option("--allow-expired", "seal even when --expires is already past (refused by default)")
     .option("--json", "print the seal result as JSON")
     .action(async (keys: string, o: SealOptions, command: Command) => {
@@ -112,6 +121,12 @@ export function registerBatchSeal(batch: Command): void {
       const shardSize = int(o.shardSize, "--shard-size")!;
       if ((shardSize & (shardSize - 1)) !== 0)
         throw new CliUsageError(`--shard-size ${shardSize} is not a power of two.`);
+      if (o.links !== undefined && o.links !== "digital-link" && o.links !== "plain")
+        throw new CliUsageError(
+          `--links ${JSON.stringify(o.links)} is not a link form: expected digital-link or plain.`,
+        );
+      if (o.links === "digital-link" && !o.gtin)
+        throw new CliUsageError("--links digital-link needs --gtin: a GS1 Digital Link path starts with the GTIN.");
       if (o.gtin && !/^\d{8,14}$/.test(o.gtin))
         throw new CliUsageError(`--gtin ${JSON.stringify(o.gtin)} is not a GTIN (8 to 14 digits).`);
       const read = {
@@ -209,6 +224,8 @@ export function registerBatchSeal(batch: Command): void {
         shardSize,
         workers: int(o.workers, "--workers"),
         urls: o.urls,
+        links: o.links,
+        allowWeakKeys: o.allowWeakKeys === true,
         read,
         allowExpired: o.allowExpired === true,
         onProgress: (done: number, total: number) => {
@@ -224,6 +241,12 @@ export function registerBatchSeal(batch: Command): void {
       );
       for (const w of info.warnings) out.warn(w);
       if (info.entropy.message) out.warn(`low-entropy keys: ${info.entropy.message}`);
+      const weakest = info.shapes?.weakest;
+      if (info.shapes?.weak && weakest)
+        out.warn(
+          `sealed weak keys (--allow-weak-keys): shape ${weakest.shape}, about ${Math.floor(weakest.bits)} bits; ` +
+            "print only the public form where codes are visible before purchase (batch labels --form public)",
+        );
       const rate = Math.round(result.count / Math.max(seconds, 0.001));
       if (o.json) out.json({ ...result, seconds });
       else

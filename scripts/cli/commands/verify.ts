@@ -227,6 +227,7 @@ export function registerVerifyCommand(program: Command): void {
   addExamples(
     cmd,
     "keytrail verify 'https://verify.example.com/v/#AQDp9AFf…' --batch-dir out/2026-11-A --json",
+    "keytrail verify 'https://verify.example.com/01/06901234567892/21/4dab528a.7#AQjp9AFf…'",
     "keytrail verify 'https://verify.example.com/v/#AQDp…' --shards https://verify.example.com/export/proofs/{batchId} --pin ABCD-EFGH-JKLM-NPQR",
   );
 }

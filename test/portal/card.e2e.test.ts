@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, toHex, zeroHash } from "viem";
@@ -306,6 +307,22 @@ describe("the verdict card (Chromium, live chain, phone first)", () => {
     process.stdout.write(`[card] axe-core: ${runs} page runs, ${report.length} violations\n${report.join("\n")}\n`);
     expect(report).toEqual([]);
   }, 600_000);
+
+  it("the verify page's initial JavaScript stays within 30 KB gzip with the card", async () => {
+    const page = await newPage(PHONE);
+    const bodies = new Map<string, Buffer>();
+    page.on("response", async (r) => {
+      if (r.request().resourceType() === "script") bodies.set(new URL(r.url()).pathname, await r.body());
+    });
+    await page.goto(`${origin}/en/v/#${payloads.genuineCode}`);
+    await page.waitForSelector("#verdict[data-card='done']", { timeout: 30_000 });
+    await page.waitForLoadState("networkidle");
+    const gzip = [...bodies.values()].reduce((a, b) => a + gzipSync(b, { level: 9 }).length, 0);
+    process.stdout.write(`[card] verify page initial JS: ${(gzip / 1024).toFixed(1)} KB gzip (${bodies.size} files)\n`);
+    expect(bodies.size).toBeGreaterThan(0);
+    expect(gzip).toBeLessThanOrEqual(30 * 1024);
+    await page.context().close();
+  });
 
   it("the verify page asks nothing of any host but the portal and the configured RPC", () => {
     expect(foreignRequests).toEqual([]);

@@ -266,6 +266,14 @@ describe("the verdict card (Chromium, live chain, phone first)", () => {
           expect((await page.textContent("#verdict-title"))?.length).toBeGreaterThan(1);
           expect((await page.textContent("#next-step"))?.length).toBeGreaterThan(5);
           expect(await page.isVisible("#key-form")).toBe(false);
+          // A code that is not in its batch is not "checked: the code"; revoked and redeemed codes are.
+          expect(await page.$eval("#verdict-checked", (e) => e.textContent ?? "")).toBe(
+            verdict === "not-in-batch"
+              ? ""
+              : lang === "zh"
+                ? "已核对：验证码（卡密尚未核对）"
+                : "Checked: the code (the key is not checked yet)",
+          );
           expect(await belowFold(page, ["#verdict-title", "#next-step"], PHONE.height)).toEqual([]);
           await shot(page, `card-${name}-${lang}-${viewport.width}`);
           await page.context().close();

@@ -62,13 +62,16 @@ function showVerdict(
   verdictBox.dataset.verdict = verdict;
   verdictBox.dataset.checked = checked;
   byId("verdict-title").textContent = title;
-  const what = checked === "key" ? t.card.checkedKey : t.card.checkedCode;
+  // Only where the verdict speaks about the code's authenticity (not for a code that is unreadable, for
+  // another chain, not in its batch, or not confirmed by the chain).
+  const what = QUALIFIED.has(verdict) ? (checked === "key" ? t.card.checkedKey : t.card.checkedCode) : "";
   byId("verdict-checked").textContent = what;
   const next = t.next[keyed(verdict, checked)] ?? "";
   byId("next-step").textContent = next;
   byId("verdict-detail").textContent = extra ? `${detail} ${extra}` : detail;
   document.title = `${title} · KeyTrail`;
-  setStatus(`${title}. ${what}. ${next}`, true);
+  const stop = lang === "en" ? ". " : "。";
+  setStatus([title, what, next].filter(Boolean).join(stop), true);
   performance.mark("keytrail:verdict");
   document.documentElement.dataset.verdictMs = String(Math.round(performance.now()));
   verdictBox.focus({ preventScroll: false });
@@ -242,6 +245,8 @@ async function run(raw: string, orderReference?: string, key?: CardKey): Promise
 
 /** Verdicts whose card asks for the key (the code is fine; the key in hand is what is left to check). */
 const ASKS_KEY = new Set<Verdict>(["genuine", "sold-to-you", "not-yet-sold", "holder-mismatch", "sold-to-another"]);
+/** Verdicts whose card says what was checked (the code, or the code and the key). */
+const QUALIFIED = new Set<Verdict>([...ASKS_KEY, "revoked", "redeemed"]);
 
 function showKeyResult(match: boolean): void {
   const out = byId("key-result");

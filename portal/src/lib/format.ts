@@ -1,4 +1,4 @@
-import { sanitiseDisplayText } from "../../../lib/text/sanitiseDisplayText.ts";
+import { sanitiseDisplayText } from "../../../lib/text/sanitiseDisplayText.js";
 
 /** Formatting helpers shared by the pages and the verify script (no data ever becomes markup). */
 

@@ -163,6 +163,13 @@ export type VerifyFacts = {
   publicForm?: boolean;
   /** Result of the typed-key check. */
   keyCheck: "match" | "mismatch" | "not-checked";
+  /**
+   * What the verdict is about: "code" (the QR code, its proof and the key's status; no key was typed, or
+   * the typed key did not match) or "key" (in addition, a key the consumer typed matches the code's
+   * commitment). The verdict strings stay the same; a "genuine" with `checked: "code"` says the code is
+   * genuine, not that the key in hand is.
+   */
+  checked: "code" | "key";
   /** The batch's expiry has passed (from the status). */
   expired?: boolean;
   /** The ledger's version (1 or 2), once the status was read. */

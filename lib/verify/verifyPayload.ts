@@ -124,6 +124,7 @@ export async function verifyPayload(
       message: `This is not a valid KeyTrail code: ${error.shortMessage}`,
       checks,
       keyCheck: "not-checked",
+      checked: "code",
     };
   }
   check("decode", true, false, p.receiptSecret !== undefined ? `${p.form} form with a receipt` : `${p.form} form`);
@@ -137,6 +138,7 @@ export async function verifyPayload(
     batchId: p.batchId,
     index: p.index,
     keyCheck: "not-checked",
+    checked: "code",
   };
   if (seller !== undefined) facts.seller = seller;
   const publicForm = p.salt === undefined;
@@ -197,6 +199,7 @@ export async function verifyPayload(
     if (keyCommitment === undefined) return undefined;
     const ok = keyCommitment !== null && same(keyCommitment, commitment);
     facts.keyCheck = ok ? "match" : "mismatch";
+    facts.checked = ok ? "key" : "code";
     check(
       "key",
       ok,

@@ -117,7 +117,14 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
       verify(urlOf(2502)),
     ]);
     expect(genuine.code).toBe(0);
-    expect(genuine.json).toMatchObject({ verdict: "genuine", batchId, index: 42, holder: RETAIL, supplier: SUPPLIER });
+    expect(genuine.json).toMatchObject({
+      verdict: "genuine",
+      checked: "code",
+      batchId,
+      index: 42,
+      holder: RETAIL,
+      supplier: SUPPLIER,
+    });
     expect(JSON.stringify(genuine.json)).not.toContain(keys[42]!.pin);
 
     // Full form: the proof travels in the link, no shard source needed.
@@ -128,7 +135,7 @@ describe("keytrail: seal, anchor, move, revoke, redeem, verify", () => {
     expect(mismatch.json).toMatchObject({ verdict: "holder-mismatch", holder: RETAIL });
 
     // A typed key with group dashes and spaces still matches (normalised locally).
-    expect(typed.json).toMatchObject({ verdict: "genuine", keyCheck: "match" });
+    expect(typed.json).toMatchObject({ verdict: "genuine", keyCheck: "match", checked: "key" });
     expect(wrongKey.json).toMatchObject({ verdict: "not-in-batch", keyCheck: "mismatch" });
 
     expect(revoked.code).toBe(1);

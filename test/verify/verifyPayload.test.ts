@@ -46,6 +46,7 @@ describe("verifyPayload verdicts", () => {
       root: b.root,
       computedRoot: b.root,
       keyCheck: "not-checked",
+      checked: "code",
     });
     expect(names(r)).toMatchObject({ decode: true, chain: true, proof: true, root: true, status: true });
     expect(r.checks.find((c) => c.name === "proof")!.online).toBe(false);
@@ -72,6 +73,7 @@ describe("verifyPayload verdicts", () => {
     const r = await verifyPayload(b.short(11), online({}, { key: typed }));
     expect(r.verdict).toBe("genuine");
     expect(r.keyCheck).toBe("match");
+    expect(r.checked).toBe("key");
   });
 
   it("not-in-batch: the typed key does not match (checked before any network call, full form)", async () => {
@@ -80,7 +82,7 @@ describe("verifyPayload verdicts", () => {
       fetchStatus: async () => ((called = true), b.status()),
       key: { serial: b.keys[3]!.serial, pin: "WRONG" },
     });
-    expect(r).toMatchObject({ verdict: "not-in-batch", cause: "key", keyCheck: "mismatch" });
+    expect(r).toMatchObject({ verdict: "not-in-batch", cause: "key", keyCheck: "mismatch", checked: "code" });
     expect(called).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import type { Lang } from "./lang.ts";
+import { custodyStrings, type CustodyStrings } from "./custodyStrings.ts";
 
 /** Verdicts the verify page can show (lib/verify's VerifyResult verdicts). */
 export type Verdict =
@@ -18,7 +19,10 @@ type VerdictText = { title: string; detail: string };
 
 const zh = {
   verdicts: {
-    genuine: { title: "正品", detail: "此卡密在发行方登记的批次中，链上状态正常：未吊销、未兑换。" },
+    genuine: {
+      title: "正品",
+      detail: "此验证码为正品：它在发行方登记的批次中，链上状态正常（未吊销、未兑换）。卡密本身尚未核对。",
+    },
     "not-in-batch": {
       title: "未登记：不是这里任何发行方签发的",
       detail: "二维码中的证明与链上登记的批次不符。这张卡密可能是伪造的。",
@@ -58,6 +62,7 @@ const zh = {
   kinds: { supplier: "发行方", distributor: "代理商", retailer: "零售商" } as Record<string, string>,
   labels: {
     batch: "批次",
+    commitment: "承诺值",
     index: "序号",
     issuer: "发行方",
     holder: "当前持有人",
@@ -139,6 +144,42 @@ const zh = {
     callV1: "由单个 RPC 的 eth_call 读取，未经证明（v1 账本不提供存储证明）",
     callNoProof: "由单个 RPC 的 eth_call 读取，未经证明：该 RPC 不支持 eth_getProof",
   },
+  card: {
+    checkedCode: "已核对：验证码（卡密尚未核对）",
+    checkedKey: "已核对：验证码和您输入的卡密",
+    keyDetail: "您输入的卡密已确认：它就是此验证码对应的卡密，在发行方登记的批次中，链上状态正常（未吊销、未兑换）。",
+    product: "商品",
+    faceValue: "面值",
+    expiry: "有效期至",
+    noExpiry: "长期有效",
+    expired: "已过期",
+    issuer: "发行方",
+    seller: "卖家",
+    holder: "当前持有人",
+    sellerHolds: "持有此卡密（链上确认）",
+    sellerNotHolder: "不是此卡密的持有人（链上持有人：{holder}）",
+    soldToYou: "由 {seller} 于 {date} 售予您，{amount}",
+    unconfirmed: "未经链上确认",
+    fromIndex: "* 商品和面值来自本站发布的索引数据，链上只确认批次，不确认这些文字。",
+    indexDisagrees: "本站发布的索引数据与链上记录不符，因此不显示商品信息。",
+    unnamed: "未命名",
+  },
+  next: {
+    genuine: "下一步：在下方输入卡片上的卡密，确认卡密本身。",
+    genuineKey: "下一步：可以放心兑换；请保留购买凭证。",
+    "not-in-batch": "下一步：不要使用此卡密，请联系卖家换货或退款。",
+    revoked: "下一步：不要购买或使用此卡密，请联系卖家退款。",
+    redeemed: "下一步：不要接受此卡密；如果刚刚买到，请联系卖家退款。",
+    "sold-to-another": "下一步：不要兑换，先联系卖家。",
+    "sold-to-you": "下一步：在下方输入卡密确认；请保留购买凭证。",
+    "sold-to-youKey": "下一步：此卡密是卖给您的，可以放心兑换。",
+    "not-yet-sold": "下一步：兑换前请让卖家在链上登记这笔销售。",
+    "holder-mismatch": "下一步：只向链上显示的持有人购买，或请卖家说明原因。",
+    unreachable: "下一步：请稍后重试；在读到链上状态之前不要依赖此页面。",
+    malformed: "下一步：重新扫码，或粘贴完整的验证链接。",
+    "wrong-chain": "下一步：请在该链的验证网站上打开此验证码。",
+  } as Record<string, string>,
+  chains: {} as Record<string, string>,
   causes: {
     proof: "证明与链上批次的根不符（伪造或被篡改的验证码）。",
     key: "您输入的卡密与此验证码不符。",
@@ -152,7 +193,9 @@ const en: typeof zh = {
   verdicts: {
     genuine: {
       title: "Genuine",
-      detail: "This key is in a batch its issuer registered, and the chain shows it neither revoked nor redeemed.",
+      detail:
+        "This code is genuine: it is in a batch its issuer registered, and the chain shows it neither revoked nor " +
+        "redeemed. The key itself is not checked yet.",
     },
     "not-in-batch": {
       title: "Not issued by anyone here",
@@ -209,6 +252,7 @@ const en: typeof zh = {
   kinds: { supplier: "Issuer", distributor: "Distributor", retailer: "Retailer" },
   labels: {
     batch: "Batch",
+    commitment: "Commitment",
     index: "Index",
     issuer: "Issuer",
     holder: "Current holder",
@@ -291,6 +335,46 @@ const en: typeof zh = {
     callV1: "Read with one RPC's eth_call, not proven (a v1 ledger has no storage proofs)",
     callNoProof: "Read with one RPC's eth_call, not proven: the RPC does not answer eth_getProof",
   },
+  card: {
+    checkedCode: "Checked: the code (the key is not checked yet)",
+    checkedKey: "Checked: the code and the key you typed",
+    keyDetail:
+      "The key you typed is confirmed: it is this code's key, in a batch its issuer registered, and the chain " +
+      "shows it neither revoked nor redeemed.",
+    product: "Product",
+    faceValue: "Face value",
+    expiry: "Valid until",
+    noExpiry: "no expiry",
+    expired: "expired",
+    issuer: "Issuer",
+    seller: "Seller",
+    holder: "Current holder",
+    sellerHolds: "holds this key (confirmed on chain)",
+    sellerNotHolder: "does not hold this key (the chain says {holder} does)",
+    soldToYou: "Sold to you by {seller} on {date}, {amount}",
+    unconfirmed: "not confirmed on chain",
+    fromIndex:
+      "* Product and face value come from this portal's published index: the chain confirms the batch, not these words.",
+    indexDisagrees:
+      "This portal's published index does not match the chain for this batch, so no product facts are shown.",
+    unnamed: "unnamed",
+  },
+  next: {
+    genuine: "Next: type the key printed on your card below to confirm the key itself.",
+    genuineKey: "Next: you can redeem this key; keep your receipt.",
+    "not-in-batch": "Next: do not use this key; ask the seller for a replacement or a refund.",
+    revoked: "Next: do not buy or use this key; ask the seller for a refund.",
+    redeemed: "Next: do not accept this key; if you just bought it, ask the seller for a refund.",
+    "sold-to-another": "Next: do not redeem it; contact the seller first.",
+    "sold-to-you": "Next: type your key below to confirm it; keep your receipt.",
+    "sold-to-youKey": "Next: this key was sold to you; you can redeem it.",
+    "not-yet-sold": "Next: ask the seller to record the sale on the chain before you redeem the key.",
+    "holder-mismatch": "Next: buy only from the holder the chain names, or ask the seller why.",
+    unreachable: "Next: try again in a few minutes; do not rely on this page until it can read the chain.",
+    malformed: "Next: scan the QR again, or paste the whole verification link.",
+    "wrong-chain": "Next: open this code on the verify site of the chain it was issued on.",
+  },
+  chains: {},
   causes: {
     proof: "The proof does not lead to the batch's root on chain (a forged or altered code).",
     key: "The key you typed does not belong to this code.",
@@ -300,8 +384,25 @@ const en: typeof zh = {
   },
 };
 
-/** The verify page's strings of one language. */
-export type VerdictStrings = typeof zh;
+/** The verify page's strings of one language (with the custody words and well-known chain names). */
+export type VerdictStrings = typeof zh & { custody: CustodyStrings };
+
+/** Well-known chain ids, so "wrong chain" can say which chain a code is for (names are not translated). */
+const CHAINS: Record<string, string> = {
+  1: "Ethereum",
+  10: "OP Mainnet",
+  56: "BNB Smart Chain",
+  137: "Polygon",
+  324: "zkSync Era",
+  8453: "Base",
+  42161: "Arbitrum One",
+  43114: "Avalanche C-Chain",
+  59144: "Linea",
+  534352: "Scroll",
+  31337: "Hardhat / Anvil (local)",
+  11155111: "Sepolia",
+  17000: "Holesky",
+};
 
 /**
  * The verify page's strings of one language (embedded in the page as JSON, never in the script).
@@ -311,6 +412,6 @@ export type VerdictStrings = typeof zh;
  * @example
  * verdictStrings("en").verdicts.genuine.title // "Genuine"
  */
-export function verdictStrings(lang: Lang): typeof zh {
-  return lang === "en" ? en : zh;
+export function verdictStrings(lang: Lang): VerdictStrings {
+  return { ...(lang === "en" ? en : zh), chains: CHAINS, custody: custodyStrings[lang] };
 }

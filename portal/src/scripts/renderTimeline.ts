@@ -14,18 +14,9 @@ import { isAccredited } from "../../../lib/parties/isAccredited.ts";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import { DEFAULT_CUSTODY_SHARD_SIZE } from "../../../lib/formats/export.ts";
 import type { ExportCustody, ExportCustodyShard } from "../../../lib/formats/export.ts";
-import { custodyStrings } from "../i18n/custodyStrings.ts";
 import { byId, el, fill } from "./dom.ts";
 import { fetchExport } from "./runVerification.ts";
-
-type PartyFacts = {
-  name?: string;
-  kind: string;
-  accreditedUntil: number;
-  suspended: boolean;
-  tiers: Record<string, { tier: number; valid: boolean }>;
-};
-let partiesFile: Promise<{ at: number; parties: Record<string, PartyFacts> }> | undefined;
+import { loadParties } from "./exportData.ts";
 
 function badge(kind: "ok" | "bad" | "warn", text: string): HTMLElement {
   return el("span", { class: `badge ${kind}` }, text);
@@ -89,10 +80,7 @@ export async function renderTimeline(
     note.textContent = t.noHistory;
     return;
   }
-  partiesFile ??= fetchExport("data/parties.json")
-    .then((r) => r.json())
-    .catch(() => ({ at: 0, parties: {} }));
-  const { at, parties } = await partiesFile;
+  const { at, parties } = await loadParties();
   const intervals = Array.isArray(custody.intervals) ? custody.intervals : [];
   let lo = 0;
   let hi = intervals.length - 1;
@@ -149,7 +137,7 @@ export async function renderTimeline(
     if (i === hops.length - 1) li.classList.add("current");
     list.append(li);
   });
-  const ts = custodyStrings[lang];
+  const ts = strings.custody;
   const sales = (Array.isArray(custody.sales) ? custody.sales : []).filter(
     (s) => payload.index >= s.start && payload.index < s.end && typeof s.sale?.seller === "string",
   );

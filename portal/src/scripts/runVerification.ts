@@ -11,6 +11,7 @@ import type { Address } from "viem";
 import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import type { KeyQuery, VerifyOptions, VerifyResult } from "../../../lib/verify/types.js";
+import type { CardKey } from "../../../lib/keys/normaliseKey.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
 import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
@@ -177,15 +178,16 @@ async function shardSizeOf(batchId: string): Promise<number | undefined> {
  * Verifies what was scanned, uploaded or pasted, with lib/verify's `verifyPayload`.
  *
  * @param input - a link or a payload string
- * @param options - a seller address and an order reference the buyer typed (optional; the order
- *   reference is hashed on this device with the link's receipt secret, never sent)
+ * @param options - a seller address, an order reference and a key the buyer typed (optional; the order
+ *   reference is hashed on this device with the link's receipt secret, the key with the payload's salt;
+ *   neither is sent)
  * @returns the verification result (never throws for bad input)
  * @example
  * const r = await runVerification(location.hash.slice(1), {});
  */
 export async function runVerification(
   input: string,
-  options: { seller?: Address; orderReference?: string },
+  options: { seller?: Address; orderReference?: string; key?: CardKey },
 ): Promise<VerifyResult & { trust?: TrustShown }> {
   let trust: TrustShown | undefined;
   let shardSize: number | undefined;
@@ -260,6 +262,7 @@ export async function runVerification(
   if (shardSize !== undefined) verifyOptions.shardSize = shardSize;
   if (options.seller) verifyOptions.seller = options.seller;
   if (options.orderReference) verifyOptions.orderReference = options.orderReference;
+  if (options.key) verifyOptions.key = options.key;
   const result = await verifyPayload(input, verifyOptions);
   return trust ? { ...result, trust } : result;
 }

@@ -1,9 +1,10 @@
 /**
  * The verify page (/v/ and /en/v/). Reads the payload from the URL fragment (never sent anywhere),
  * from a camera scan, an uploaded photo or a pasted link; verifies it in the browser with
- * lib/verify against the live chain; shows the verdict, the facts, what was checked offline and
- * online, and the custody timeline from the static export, cross-checked against the live holder.
- * All data is rendered as text.
+ * lib/verify against the live chain; shows the verdict card (what was checked: the code, or the code
+ * and a key the shopper typed; product, face value, expiry, issuer, seller; the next step), the custody
+ * timeline from the static export cross-checked against the live holder, and the technical details
+ * (facts, what was checked offline and online) behind one control. All data is rendered as text.
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Lang } from "../i18n/lang.ts";
@@ -13,9 +14,11 @@ import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import { normaliseKey } from "../../../lib/keys/normaliseKey.js";
 import { encodeKeyBytes } from "../../../lib/keys/encodeKeyBytes.js";
 import { computeCommitment } from "../../../lib/commit/computeCommitment.js";
+import type { CardKey } from "../../../lib/keys/normaliseKey.js";
 import type { VerifyResult } from "../../../lib/verify/types.js";
 import { runVerification, type TrustShown } from "./runVerification.ts";
 import { renderTimeline } from "./renderTimeline.ts";
+import { renderCard } from "./renderCard.ts";
 import { byId, el, fill } from "./dom.ts";
 import { decodeQr, MAX_BYTES } from "./qr.ts";
 
@@ -34,9 +37,15 @@ const pasteInput = byId<HTMLInputElement>("paste-input");
 let current: { payload: DecodedPayload; result: VerifyResult; raw: string } | undefined;
 let runId = 0;
 
-function setStatus(text: string): void {
+function setStatus(text: string, shownInCard = false): void {
   status.textContent = text;
+  // With a verdict the card shows the words: the live region still announces them, once, unseen.
+  status.classList.toggle("visually-hidden", shownInCard);
 }
+
+/** Keys the verdict's words: genuine and sold-to-you say more once a typed key matched. */
+const keyed = (verdict: Verdict, checked: "code" | "key") =>
+  checked === "key" && (verdict === "genuine" || verdict === "sold-to-you") ? `${verdict}Key` : verdict;
 
 function fact(label: string, value: string | Node, mono = false): void {
   facts.append(el("dt", {}, label), el("dd", mono ? { class: "mono" } : {}, value));
@@ -44,16 +53,25 @@ function fact(label: string, value: string | Node, mono = false): void {
 
 function showVerdict(
   verdict: Verdict,
+  checked: "code" | "key",
   extra?: string,
   title = t.verdicts[verdict].title,
-  detail = t.verdicts[verdict].detail,
+  detail = checked === "key" && verdict === "genuine" ? t.card.keyDetail : t.verdicts[verdict].detail,
 ): void {
   verdictBox.hidden = false;
   verdictBox.dataset.verdict = verdict;
+  verdictBox.dataset.checked = checked;
   byId("verdict-title").textContent = title;
+  // Only where the verdict speaks about the code's authenticity (not for a code that is unreadable, for
+  // another chain, not in its batch, or not confirmed by the chain).
+  const what = QUALIFIED.has(verdict) ? (checked === "key" ? t.card.checkedKey : t.card.checkedCode) : "";
+  byId("verdict-checked").textContent = what;
+  const next = t.next[keyed(verdict, checked)] ?? "";
+  byId("next-step").textContent = next;
   byId("verdict-detail").textContent = extra ? `${detail} ${extra}` : detail;
   document.title = `${title} · KeyTrail`;
-  setStatus(title);
+  const stop = lang === "en" ? ". " : "。";
+  setStatus([title, what, next].filter(Boolean).join(stop), true);
   performance.mark("keytrail:verdict");
   document.documentElement.dataset.verdictMs = String(Math.round(performance.now()));
   verdictBox.focus({ preventScroll: false });
@@ -75,17 +93,23 @@ function showTrust(trust: TrustShown | undefined): void {
     });
 }
 
-function clear(): void {
+function clear(keepKeyResult = false): void {
   current = undefined;
   showTrust(undefined);
   verdictBox.hidden = true;
   verdictBox.dataset.verdict = "";
+  verdictBox.dataset.checked = "";
+  verdictBox.dataset.card = "";
   details.hidden = true;
   byId("timeline-section").hidden = true;
   facts.replaceChildren();
   checks.replaceChildren();
-  byId("key-result").textContent = "";
-  delete byId("key-result").dataset.match;
+  byId("card-facts").replaceChildren();
+  byId("card-note").textContent = "";
+  if (!keepKeyResult) {
+    byId("key-result").textContent = "";
+    delete byId("key-result").dataset.match;
+  }
   byId("order-section").hidden = true;
 }
 
@@ -103,14 +127,15 @@ function quote(s: string, max = 160): string {
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
-async function run(raw: string, orderReference?: string): Promise<void> {
+async function run(raw: string, orderReference?: string, key?: CardKey): Promise<void> {
   const id = ++runId;
-  clear();
+  clear(key !== undefined);
   setStatus(msg.working ?? "…");
   const seller = sellerInput.value.trim();
   const r = await runVerification(raw, {
     ...(/^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {}),
     ...(orderReference ? { orderReference } : {}),
+    ...(key ? { key } : {}),
   });
   if (id !== runId) return;
   const payload = r.payload;
@@ -129,16 +154,20 @@ async function run(raw: string, orderReference?: string): Promise<void> {
   showTrust(r.trust);
   showVerdict(
     r.verdict,
+    r.checked,
     notes.length > 0 ? notes.join(" ") : undefined,
     disagree ? t.trust.disagreeTitle : undefined,
     disagree ? t.trust.disagreeDetail : undefined,
   );
   byId("order-section").hidden = r.verdict !== "sold-to-you";
+  byId("key-form").hidden = !ASKS_KEY.has(r.verdict);
+  if (key && r.keyCheck !== "not-checked") showKeyResult(r.keyCheck === "match");
+  void renderCard(lang, t, r, () => id === runId).catch(() => undefined);
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));
   if (r.verdict === "wrong-chain") {
     if (r.payloadChainId !== cfg.chainId) {
-      const name = CHAINS[r.payloadChainId];
+      const name = t.chains[r.payloadChainId];
       fact(
         t.labels.chainFor,
         `${name ? `${name}, ` : ""}${fill(t.labels.chainId, { id: r.payloadChainId })} — ${fill(t.labels.chainHere, { name: cfg.chainName, id: cfg.chainId })}`,
@@ -181,7 +210,7 @@ async function run(raw: string, orderReference?: string): Promise<void> {
   if (r.supplier) fact(t.labels.issuer, r.supplier, true);
   if (r.holder) fact(t.labels.holder, r.holder, true);
   if (r.seller) fact(t.labels.seller, r.seller, true);
-  if (r.commitment) fact("commitment", r.commitment, true);
+  if (r.commitment) fact(t.labels.commitment, r.commitment, true);
   if (r.proof) fact(t.labels.proof, r.proof.length ? r.proof.join(" ") : "[]", true);
   if (r.root) fact(t.labels.root, r.root, true);
   else if (r.computedRoot) fact(t.labels.computedRoot, r.computedRoot, true);
@@ -215,22 +244,16 @@ async function run(raw: string, orderReference?: string): Promise<void> {
   }
 }
 
-/** Well-known chain ids, so "wrong chain" can say which chain a code is for. */
-const CHAINS: Record<number, string> = {
-  1: "Ethereum",
-  10: "OP Mainnet",
-  56: "BNB Smart Chain",
-  137: "Polygon",
-  324: "zkSync Era",
-  8453: "Base",
-  42161: "Arbitrum One",
-  43114: "Avalanche C-Chain",
-  59144: "Linea",
-  534352: "Scroll",
-  31337: "Hardhat / Anvil (local)",
-  11155111: "Sepolia",
-  17000: "Holesky",
-};
+/** Verdicts whose card asks for the key (the code is fine; the key in hand is what is left to check). */
+const ASKS_KEY = new Set<Verdict>(["genuine", "sold-to-you", "not-yet-sold", "holder-mismatch", "sold-to-another"]);
+/** Verdicts whose card says what was checked (the code, or the code and the key). */
+const QUALIFIED = new Set<Verdict>([...ASKS_KEY, "revoked", "redeemed"]);
+
+function showKeyResult(match: boolean): void {
+  const out = byId("key-result");
+  out.dataset.match = match ? "yes" : "no";
+  out.textContent = match ? t.labels.keyMatch : t.labels.keyMismatch;
+}
 
 /** Keeps the language switch on the same code. */
 function syncLanguageSwitch(): void {
@@ -368,7 +391,8 @@ byId<HTMLFormElement>("order-form").addEventListener("submit", (e) => {
   void run(current.raw, ref);
 });
 
-// "Enter your key to confirm it matches": hashed here, nothing is sent.
+// "Type your key": hashed here, nothing is sent. A match verifies the code again with the key, so that the
+// verdict says the key is confirmed (lib/verify's `checked: "key"`); a mismatch leaves the code's verdict.
 byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const out = byId("key-result");
@@ -387,17 +411,26 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   }
   const serial = byId<HTMLInputElement>("key-serial").value;
   const pin = byId<HTMLInputElement>("key-pin").value;
+  const key: CardKey = serial.trim() ? { serial, pin } : { pin };
   let match = false;
   try {
-    const key = normaliseKey(serial.trim() ? { serial, pin } : { pin }, {
-      caseInsensitive: current.payload.keyCase === "upper",
-    });
-    match = computeCommitment(salt, encodeKeyBytes(key)) === commitment.toLowerCase();
+    const k = normaliseKey(key, { caseInsensitive: current.payload.keyCase === "upper" });
+    match = computeCommitment(salt, encodeKeyBytes(k)) === commitment.toLowerCase();
   } catch {
     match = false;
   }
-  out.dataset.match = match ? "yes" : "no";
-  out.textContent = match ? t.labels.keyMatch : t.labels.keyMismatch;
+  showKeyResult(match);
+  if (match) void run(current.raw, undefined, key);
+  else if (current.result.checked === "key") {
+    // The earlier key matched, this one does not: the card goes back to saying what the code alone shows.
+    runId++;
+    const r = current.result;
+    byId("verdict-checked").textContent = t.card.checkedCode;
+    verdictBox.dataset.checked = "code";
+    byId("next-step").textContent = t.next[r.verdict] ?? "";
+    if (r.verdict === "genuine") byId("verdict-detail").textContent = t.verdicts.genuine.detail;
+    current = { ...current, result: { ...r, checked: "code", keyCheck: "mismatch" } };
+  }
 });
 
 fromHash();

@@ -677,7 +677,7 @@ async function main(): Promise<number> {
     }
     server.kill("SIGTERM");
     say(
-      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? `all ${links.length} verdicts as expected` : `${failed} check(s) failed`}.`,
+      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? `all ${links.length} verdicts and the gateway check as expected` : `${failed} check(s) failed`}.`,
     );
     return failed === 0 ? 0 : 1;
   }

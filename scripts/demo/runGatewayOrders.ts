@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createPublicClient, http, type Address, type Hex, type PublicClient } from "viem";
 import type { OrderAnswer } from "../../gateway/types.js";
-import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
-import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { freePort } from "../chain/freePort.js";
+import { checkGatewayOrders, type GatewayOrdersCheck } from "./checkGatewayOrders.js";
 
 /** Parameters of {@link runGatewayOrders}. */
 export type GatewayOrdersParameters = {
@@ -30,17 +29,7 @@ export type GatewayOrdersParameters = {
   say: (line: string) => void;
 };
 
-/** What the chain says about the accepted orders. */
-export type GatewayOrdersCheck = {
-  /** Keys recorded more than once. */
-  duplicates: string[];
-  /** Keys of accepted orders not recorded (or recorded for another order / recipient). */
-  missing: string[];
-  /** Keys recorded that no accepted order owns. */
-  strays: string[];
-  recorded: number;
-  transactions: number;
-};
+export type { GatewayOrdersCheck };
 
 /** The figures of the run. */
 export type GatewayOrdersResult = {
@@ -63,15 +52,32 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-const rpc = async (url: string, method: string, params: unknown[]) => {
+const rpc = async (url: string, method: string, params: unknown[]): Promise<unknown> => {
   const r = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
-  const j = (await r.json()) as { error?: { message: string } };
+  const j = (await r.json()) as { result?: unknown; error?: { message: string } };
   if (j.error) throw new Error(`${method}: ${j.error.message}`);
+  return j.result;
 };
+
+/**
+ * Makes a local node mine a block every `seconds` (Hardhat: interval in ms; anvil: in s) unless it
+ * already mines on an interval. Returns how to put automine back (or nothing to undo).
+ */
+async function mineOnInterval(url: string, seconds: number): Promise<() => Promise<void>> {
+  const anvil = /anvil/i.test(String(await rpc(url, "web3_clientVersion", [])));
+  const automine = await rpc(url, anvil ? "anvil_getAutomine" : "hardhat_getAutomine", []);
+  if (automine !== true) return async () => undefined;
+  await rpc(url, "evm_setAutomine", [false]);
+  await rpc(url, "evm_setIntervalMining", [anvil ? seconds : seconds * 1000]);
+  return async () => {
+    await rpc(url, "evm_setIntervalMining", [0]);
+    await rpc(url, "evm_setAutomine", [true]);
+  };
+}
 
 /** Runs `keytrail gateway …` in the demo folder; resolves with stdout (to the end, or to the listening line). */
 function gatewayCli(
@@ -106,7 +112,7 @@ async function startGateway(p: GatewayOrdersParameters, name: string, account: n
   const apiKey = (await gatewayCli(p, ["--add-client", "platform", "--data", data], false)).out;
   const port = await freePort();
   const args = [
-    ...["--account", String(account), "--port", String(port), "--data", data],
+    ...["--ledger", p.ledger, "--account", String(account), "--port", String(port), "--data", data],
     ...["--window-ms", "200", "--poll-ms", "250", "--rate-limit", "0", "--stuck-blocks", "4"],
   ];
   const gw = { url: `http://127.0.0.1:${port}`, apiKey, child: (await gatewayCli(p, args, true)).child };
@@ -128,81 +134,27 @@ async function startGateway(p: GatewayOrdersParameters, name: string, account: n
 }
 
 /**
- * Reads every KeysSold by `seller` and CustodyTransferred from it since `fromBlock`, and checks each
- * accepted order's keys appear exactly once: sales with the order-reference hash derived from the
- * order's reference and the key's receipt secret, transfers to the order's recipient.
- */
-async function checkOnChain(
-  client: PublicClient,
-  ledger: Address,
-  fromBlock: bigint,
-  sellers: Address[],
-  orders: OrderAnswer[],
-): Promise<GatewayOrdersCheck> {
-  const base = { address: ledger, abi: keyLedgerV2Abi, fromBlock, strict: true } as const;
-  const seen = new Map<string, string[]>();
-  const txs = new Set<Hex>();
-  for (const seller of sellers) {
-    const [sold, moved] = await Promise.all([
-      client.getContractEvents({ ...base, eventName: "KeysSold", args: { seller } }),
-      client.getContractEvents({ ...base, eventName: "CustodyTransferred", args: { from: seller } }),
-    ]);
-    for (const l of sold) {
-      txs.add(l.transactionHash);
-      l.args.indices.forEach((i, k) => {
-        const key = `${l.args.batchId}:${i}`;
-        seen.set(key, [...(seen.get(key) ?? []), `sale ${l.args.orderRefs[k]}`]);
-      });
-    }
-    for (const l of moved) {
-      txs.add(l.transactionHash);
-      for (let i = l.args.start; i < l.args.end; i++) {
-        const key = `${l.args.batchId}:${i}`;
-        seen.set(key, [...(seen.get(key) ?? []), `transfer ${l.args.to.toLowerCase()}`]);
-      }
-    }
-  }
-  const owned = new Set<string>();
-  const missing: string[] = [];
-  for (const o of orders) {
-    for (const index of o.indices) {
-      const key = `${o.batchId.toLowerCase()}:${index}`;
-      owned.add(key);
-      const secret = o.keys.find((k) => k.index === index)?.receiptSecret;
-      const want =
-        o.kind === "sale"
-          ? `sale ${secret ? computeOrderRefHash({ orderReference: o.orderReference, secret }) : "(no secret)"}`
-          : `transfer ${o.to!.toLowerCase()}`;
-      if (!(seen.get(key) ?? []).includes(want)) missing.push(`${o.orderReference} ${key}`);
-    }
-  }
-  return {
-    duplicates: [...seen.entries()].filter(([, v]) => v.length > 1).map(([k]) => k),
-    missing,
-    strays: [...seen.keys()].filter((k) => !owned.has(k)),
-    recorded: seen.size,
-    transactions: txs.size,
-  };
-}
-
-/**
- * The order gateway in the demo: the chain switched to a block every `blockTime` s, one
+ * The order gateway in the demo: the chain mining a block every `blockTime` s (an automining node
+ * is switched to interval mining for the run and back; one already mining on an interval is left), one
  * `keytrail gateway` process for the retailer (sales) and one for a distributor (transfers to the
  * retailer), a burst of concurrent orders through both, the retailer's gateway killed with SIGKILL
  * and restarted mid-burst (clients repeat their POST with the same order reference until it is
  * answered), one reference posted again; then waits for every accepted order to settle and checks
- * on chain that each was recorded exactly once. Automine is restored at the end.
+ * on chain that each was recorded exactly once.
  *
  * @param p - see {@link GatewayOrdersParameters}.
  * @returns the figures and the chain check.
  */
 export async function runGatewayOrders(p: GatewayOrdersParameters): Promise<GatewayOrdersResult> {
   const client = createPublicClient({ transport: http(p.rpcUrl) }) as PublicClient;
-  await rpc(p.rpcUrl, "evm_setAutomine", [false]);
-  await rpc(p.rpcUrl, "evm_setIntervalMining", [p.blockTime * 1000]);
+  const restoreMining = await mineOnInterval(p.rpcUrl, p.blockTime);
   const fromBlock = (await client.getBlockNumber()) + 1n;
-  const retail = await startGateway(p, "retailer", p.retailer.account);
-  const distrib = await startGateway(p, "distributor", p.distributor.account);
+  const tStart = Date.now();
+  const [retail, distrib] = await Promise.all([
+    startGateway(p, "retailer", p.retailer.account),
+    startGateway(p, "distributor", p.distributor.account),
+  ]);
+  p.say(`  two gateways up in ${((Date.now() - tStart) / 1000).toFixed(1)} s (retailer sells, distributor transfers)`);
   try {
     type Job = { gw: typeof retail; body: Record<string, unknown> };
     const jobs: Job[] = [];
@@ -259,13 +211,22 @@ export async function runGatewayOrders(p: GatewayOrdersParameters): Promise<Gate
           const job = jobs[next++]!;
           if (next === killAt && !killed) {
             p.say(`  SIGKILL the retailer's gateway after ${killAt} of ${jobs.length} orders sent; restarting it`);
-            killed = retail.killAndRestart();
+            const tKill = Date.now();
+            killed = retail
+              .killAndRestart()
+              .then(() =>
+                p.say(`  the retailer's gateway answers again after ${((Date.now() - tKill) / 1000).toFixed(1)} s`),
+              );
           }
           await post(job);
         }
       }),
     );
     await killed;
+    p.say(
+      `  ${accepted.length} orders accepted in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
+        `(${retried} POSTs repeated while the retailer's gateway was down)`,
+    );
     // The same reference again, same body: the first answer, not a second order.
     const again = jobs[0]!;
     const first = (await (
@@ -299,11 +260,12 @@ export async function runGatewayOrders(p: GatewayOrdersParameters): Promise<Gate
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+    p.say(`  all settled ${((Date.now() - t0) / 1000).toFixed(1)} s after the first order`);
     const settled = [...answers.values()];
     const confirmed = settled.filter((o) => o.status === "confirmed");
     const lastSettled = Math.max(...confirmed.map((o) => o.settledAt!));
     const confirmMs = confirmed.map((o) => o.settledAt! - o.acceptedAt);
-    const check = await checkOnChain(
+    const check = await checkGatewayOrders(
       client,
       p.ledger,
       fromBlock,
@@ -323,6 +285,6 @@ export async function runGatewayOrders(p: GatewayOrdersParameters): Promise<Gate
     };
   } finally {
     await Promise.allSettled([retail.stop(), distrib.stop()]);
-    await rpc(p.rpcUrl, "evm_setAutomine", [true]).catch(() => undefined);
+    await restoreMining();
   }
 }

@@ -1,85 +1,51 @@
+import type { Server } from "node:http";
 import { createServer } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { z } from "zod";
-import type { Address, Hex } from "viem";
-import { getBatch } from "../query/getBatch.js";
-import { getCustodyChain } from "../query/getCustodyChain.js";
-import { getFlows } from "../query/getFlows.js";
-import { getHoldings } from "../query/getHoldings.js";
-import { getParty } from "../query/getParty.js";
-import { listBatches } from "../query/listBatches.js";
-import { listParties } from "../query/listParties.js";
-import { readCursor } from "../store/readCursor.js";
-import { readMeta } from "../store/readMeta.js";
+import { getRequestListener } from "@hono/node-server";
+import { Hono } from "hono";
 import type { Store } from "../store/types.js";
+import { ApiRequestError } from "./ApiRequestError.js";
+import { buildOpenApiDocument } from "./buildOpenApiDocument.js";
 import { createDigestCache } from "./createDigestCache.js";
 import type { DigestCacheOptions } from "./createDigestCache.js";
-import { openApiDocument } from "./openApiDocument.js";
-import { pageBatch } from "./pageBatch.js";
+import { decodePathParameter } from "./decodePathParameter.js";
+import { answerApiRoute, defineApiRoutes } from "./defineApiRoutes.js";
+import { readQuery } from "./readQuery.js";
 
-/** Largest page any list route answers. */
-export const MAX_PAGE = 500;
+export { MAX_PAGE } from "./defineApiRoutes.js";
 
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "expected 0x and 40 hex digits")
-  .transform((s) => s.toLowerCase() as Address);
-const batchId = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits")
-  .transform((s) => s.toLowerCase() as Hex);
-const uint = (max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,16}$/, "expected a non-negative integer")
-    .transform(Number)
-    .pipe(z.number().int().min(0).max(max));
-const limit = z
-  .string()
-  .regex(/^\d{1,6}$/, "expected an integer")
-  .transform(Number)
-  .pipe(z.number().int().min(1).max(MAX_PAGE))
-  .optional();
-const offset = uint(1_000_000).optional();
-const page = z.object({ limit, offset }).strict();
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, HEAD, OPTIONS",
+  "access-control-allow-headers": "content-type",
+};
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: { parameter: string; problem: string }[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+/** A JSON answer with the API's headers (open CORS; 200s cached 5 s, errors not at all). */
+function send(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      ...headers,
+      "content-type": "application/json; charset=utf-8",
+      ...CORS,
+      "cache-control": status === 200 ? "public, max-age=5" : "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
 }
 
-/** Parses query parameters (an object) or one path parameter (`name` = its name in the route). */
-function parse<T extends z.ZodType>(schema: T, input: unknown, name?: string): z.output<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({
-    parameter:
-      [name, ...i.path].filter((s) => s !== undefined).join(".") ||
-      (i.code === "unrecognized_keys" ? ((i as { keys?: string[] }).keys?.join(",") ?? "") : ""),
-    problem: i.message,
-  }));
-  throw new HttpError(
-    400,
-    "invalid_parameter",
-    `Invalid parameter ${details.map((d) => d.parameter).join(", ")}: ${details.map((d) => d.problem).join("; ")}.`,
-    details,
-  );
+/** The path of a request URL, %-escapes kept as they came. */
+function rawPathname(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const end = url.search(/[?#]/);
+  return start < 0 ? "/" : url.slice(start, end < 0 ? undefined : end);
 }
-
-type Handler = (params: Record<string, string>, query: Record<string, string>) => Promise<unknown>;
 
 /**
- * Creates the read-only HTTP JSON API over a store (routes: docs/INDEXER.md, /openapi.json). GET
- * only; CORS open; parameters validated with zod (400 naming the parameter); list pages bounded
- * by {@link MAX_PAGE}. `/digest` is cached per block and its snapshot builds run one at a time
- * behind a short queue (503 `busy` beyond it). Call `server.listen(port, host)` yourself.
+ * Creates the read-only HTTP JSON API over a store (routes: docs/INDEXER.md, /openapi.json), served
+ * by Hono. GET only; CORS open; parameters validated with zod (400 naming the parameter); list pages
+ * bounded by {@link MAX_PAGE}; the OpenAPI document generated from the same zod schemas. `/digest`
+ * is cached per block and its snapshot builds run one at a time behind a short queue (503 `busy`
+ * beyond it). Call `server.listen(port, host)` yourself.
  *
  * @param store - the indexer's store (read only).
  * @param options.digestCache - the digest cache (default 8 blocks, 4 builds waiting, past blocks'
@@ -90,224 +56,45 @@ type Handler = (params: Record<string, string>, query: Record<string, string>) =
  * server.listen(8787, "127.0.0.1");
  */
 export function createApiServer(store: Store, options: { digestCache?: DigestCacheOptions } = {}): Server {
-  const digests = createDigestCache(store, options.digestCache);
-  const routes: [RegExp, string[], Handler][] = [];
-  const route = (pattern: string, handler: Handler) => {
-    const names: string[] = [];
-    const re = new RegExp(`^${pattern.replace(/:([a-z]+)/g, (_m, n: string) => (names.push(n), "([^/]+)"))}/?$`);
-    routes.push([re, names, handler]);
-  };
-  const paged = (q: Record<string, string>, extra: z.ZodRawShape = {}, defaultLimit = 100) => {
-    const p = parse(page.extend(extra), q) as { limit?: number; offset?: number } & Record<string, unknown>;
-    return { ...p, limit: p.limit ?? defaultLimit, offset: p.offset ?? 0 } as Record<string, unknown> & {
-      limit: number;
-      offset: number;
-    };
-  };
-  const noQuery = (q: Record<string, string>) => parse(z.object({}).strict(), q);
+  const routes = defineApiRoutes(store, createDigestCache(store, options.digestCache));
+  const openApi = buildOpenApiDocument(routes);
+  const app = new Hono({ strict: false });
 
-  route("/status", async (_p, q) => {
-    noQuery(q);
-    const [meta, cursor] = await Promise.all([readMeta(store), readCursor(store)]);
-    return {
-      chainId: meta?.chainId ?? null,
-      ledger: meta?.ledger ?? null,
-      startBlock: meta?.startBlock ?? null,
-      store: store.info.kind,
-      cursor,
-    };
-  });
-  route("/openapi.json", async () => openApiDocument);
-  route("/batches", async (_p, q) => {
-    const o = paged(q, { supplier: address.optional() });
-    const r = await listBatches(store, {
-      supplier: o.supplier as Address | undefined,
-      limit: o.limit,
-      offset: o.offset,
-    });
-    return { items: r.items, limit: o.limit, offset: o.offset, total: r.total };
-  });
-  route("/batches/:id", async (p, q) => {
-    const id = parse(batchId, p.id, "id");
-    // Default: the largest page, so a batch of up to MAX_PAGE holders answers as before paging.
-    const o = paged(q, {}, MAX_PAGE);
-    const b = await getBatch(store, { batchId: id });
-    if (!b) throw new HttpError(404, "not_found", `No batch ${id}.`);
-    return pageBatch(b, o);
-  });
-  const keyParams = (p: Record<string, string>) => ({
-    id: parse(batchId, p.id, "id"),
-    index: parse(uint(2 ** 48 - 1), p.index, "index"),
-  });
-  const chainOf = async (p: Record<string, string>) => {
-    const { id, index } = keyParams(p);
-    const c = await getCustodyChain(store, { batchId: id, index });
-    if ("missing" in c) {
-      throw new HttpError(
-        404,
-        "not_found",
-        c.missing === "batch" ? `No batch ${id}.` : `Index ${index} is outside batch ${id} (count ${c.count}).`,
-      );
-    }
-    return c;
-  };
-  route("/batches/:id/keys/:index", async (p, q) => {
-    noQuery(q);
-    const { hops: _hops, ...status } = await chainOf(p);
-    return status;
-  });
-  route("/batches/:id/keys/:index/custody", async (p, q) => {
-    noQuery(q);
-    return await chainOf(p);
-  });
-  route("/parties", async (_p, q) => {
-    const o = paged(q, { kind: z.enum(["supplier", "distributor", "retailer"]).optional() });
-    const kind = o.kind ? ["supplier", "distributor", "retailer"].indexOf(o.kind as string) + 1 : undefined;
-    const r = await listParties(store, { kind, limit: o.limit, offset: o.offset });
-    return { items: r.items, limit: o.limit, offset: o.offset, total: r.total };
-  });
-  route("/parties/:addr", async (p, q) => {
-    noQuery(q);
-    const a = parse(address, p.addr, "addr");
-    const party = await getParty(store, { address: a, holdingsLimit: 0 });
-    if (!party) throw new HttpError(404, "not_found", `No registered party ${a}.`);
-    const { holdingsByBatch: _h, ...rest } = party;
-    return rest;
-  });
-  route("/parties/:addr/holdings", async (p, q) => {
-    const a = parse(address, p.addr, "addr");
-    const o = paged(q);
-    return await getHoldings(store, { party: a, limit: o.limit, offset: o.offset });
-  });
-  route("/flows", async (_p, q) => {
-    const o = parse(
-      z
-        .object({
-          from: address.optional(),
-          to: address.optional(),
-          party: address.optional(),
-          batch: batchId.optional(),
-          since: uint(2 ** 40).optional(),
-          until: uint(2 ** 40).optional(),
-          limit,
-          offset,
-        })
-        .strict(),
-      q,
-    );
-    const items = await getFlows(store, {
-      from: o.from,
-      to: o.to,
-      party: o.party,
-      batchId: o.batch,
-      since: o.since,
-      until: o.until,
-      limit: o.limit ?? 100,
-      offset: o.offset ?? 0,
-    });
-    return { items, limit: o.limit ?? 100, offset: o.offset ?? 0 };
-  });
-  route("/digest", async (_p, q) => {
-    const o = parse(z.object({ block: uint(2 ** 48).optional() }).strict(), q);
-    const cursor = await readCursor(store);
-    if (!cursor) throw new HttpError(404, "not_found", "Nothing indexed yet.");
-    if (o.block !== undefined && o.block > cursor.number) {
-      const problem = `at most ${cursor.number} (the indexed cursor)`;
-      throw new HttpError(
-        400,
-        "invalid_parameter",
-        `Invalid parameter block: ${o.block} is above the indexed cursor ${cursor.number}.`,
-        [{ parameter: "block", problem }],
-      );
-    }
-    const d = await digests.get(o.block ?? cursor.number, (o.block ?? cursor.number) === cursor.number);
-    if ("busy" in d) {
-      throw new HttpError(
-        503,
-        "busy",
-        `Too many state digests being built; retry in ${d.retryAfterSeconds} s (recent blocks are cached).`,
-        undefined,
-        { "retry-after": String(d.retryAfterSeconds) },
-      );
-    }
-    return d;
-  });
-
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      ...headers,
-      "content-type": "application/json; charset=utf-8",
-      "access-control-allow-origin": "*",
-      "access-control-allow-methods": "GET, HEAD, OPTIONS",
-      "access-control-allow-headers": "content-type",
-      "cache-control": status === 200 ? "public, max-age=5" : "no-store",
-      "x-content-type-options": "nosniff",
-    });
-    res.end(text);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === "OPTIONS") {
-      res.writeHead(204, {
-        "access-control-allow-origin": "*",
-        "access-control-allow-methods": "GET, HEAD, OPTIONS",
-        "access-control-allow-headers": "content-type",
-        "access-control-max-age": "86400",
+  app.use(async (c, next) => {
+    const method = c.req.method;
+    if (method === "OPTIONS")
+      return new Response(null, { status: 204, headers: { ...CORS, "access-control-max-age": "86400" } });
+    if (method !== "GET" && method !== "HEAD") {
+      return send(405, {
+        error: { code: "method_not_allowed", message: `${method} is not allowed: the API is read-only (GET).` },
       });
-      res.end();
-      return;
     }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      send(res, 405, {
-        error: { code: "method_not_allowed", message: `${req.method} is not allowed: the API is read-only (GET).` },
-      });
-      return;
-    }
-    const url = new URL(req.url ?? "/", "http://localhost");
-    // A null-prototype object: "constructor", "__proto__" or "toString" are plain query keys here.
-    const query: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const [k, v] of url.searchParams) {
-      if (Object.hasOwn(query, k))
-        throw new HttpError(400, "invalid_parameter", `Parameter ${k} is given twice.`, [
-          { parameter: k, problem: "given twice" },
-        ]);
-      query[k] = v;
-    }
-    for (const [re, names, handler] of routes) {
-      const m = re.exec(url.pathname);
-      if (!m) continue;
+    await next();
+  });
+  app.get("/openapi.json", () => send(200, openApi));
+  for (const route of routes) {
+    const segments = route.path.split("/");
+    app.get(route.path.replace(/\{([a-z]+)\}/g, ":$1"), async (c) => {
+      // Path parameters from the raw URL, so a malformed %-escape is a 400 naming the parameter.
+      const raw = rawPathname(c.req.url).split("/");
       const params: Record<string, string> = {};
-      names.forEach((n, i) => (params[n] = decodePathParameter(n, m[i + 1]!)));
-      send(res, 200, await handler(params, query));
-      return;
-    }
-    throw new HttpError(404, "not_found", `No route ${url.pathname}. See /openapi.json.`);
-  };
-
-  /** A path segment %-decoded; a malformed escape (`%E0%A4%A`) is the caller's 400, naming the parameter. */
-  function decodePathParameter(name: string, raw: string): string {
-    try {
-      return decodeURIComponent(raw);
-    } catch {
-      throw new HttpError(400, "invalid_parameter", `Invalid parameter ${name}: malformed %-escape in "${raw}".`, [
-        { parameter: name, problem: "malformed %-escape" },
-      ]);
-    }
-  }
-
-  return createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (e instanceof HttpError)
-        send(
-          res,
-          e.status,
-          {
-            error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
-          },
-          e.headers,
-        );
-      else send(res, 500, { error: { code: "internal", message: "Internal error." } });
+      segments.forEach((s, i) => {
+        if (s.startsWith("{")) params[s.slice(1, -1)] = decodePathParameter(s.slice(1, -1), raw[i] ?? "");
+      });
+      return send(200, await answerApiRoute(route, params, readQuery(c.req.url)));
     });
+  }
+  app.notFound((c) => {
+    throw new ApiRequestError(404, "not_found", `No route ${rawPathname(c.req.url)}. See /openapi.json.`);
   });
+  app.onError((e) =>
+    e instanceof ApiRequestError
+      ? send(
+          e.status,
+          { error: { code: e.code, message: e.shortMessage, ...(e.problems ? { details: e.problems } : {}) } },
+          e.headers,
+        )
+      : send(500, { error: { code: "internal", message: "Internal error." } }),
+  );
+  return createServer(getRequestListener(app.fetch));
 }

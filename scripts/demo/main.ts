@@ -8,12 +8,15 @@
  * few anomalies, runs the indexer, the audit and the export, builds and serves the portal, prints
  * what happened and eight verify links (genuine, revoked, redeemed, not-in-batch, seller-not-holder, and the
  * sale verdicts: sold-to-you, sold-to-another, not-yet-sold) and writes their QR images. The membership batch is
- * sale-required: the retailer records sales (POSA) and an unsold code is refused at redemption. It keeps
- * serving until Ctrl-C.
+ * sale-required: the retailer records sales (POSA) and an unsold code is refused at redemption. Then the
+ * order gateway: the retailer's sales and a distributor's transfers through `keytrail gateway` on a chain
+ * mining every 2 s, a burst with one gateway killed and restarted, a repeated order reference (orders/s and
+ * p99 confirmation printed). It keeps serving until Ctrl-C.
  *
  *   npm run demo                 serve until Ctrl-C
  *   npm run demo -- --once       check the eight links through `keytrail verify` and the built site
- *                                in headless Chromium, then exit (0 only if every verdict is right)
+ *                                in headless Chromium, and that every order the gateway accepted is
+ *                                recorded on chain exactly once, then exit (0 only if all is right)
  *   npm run demo -- --keys N     size of the large batch (default 1,000,000)
  *
  * Everything lives under .keytrail/demo/, recreated on each run.
@@ -32,6 +35,7 @@ import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { launchChromium } from "../browser/launchChromium.js";
 import { freePort } from "../chain/freePort.js";
 import { startLocalNode, type LocalNode } from "../chain/startLocalNode.js";
+import { runGatewayOrders } from "./runGatewayOrders.js";
 import { writeDemoKeyFiles } from "./writeDemoKeyFiles.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -545,6 +549,43 @@ async function main(): Promise<number> {
   for (const l of links)
     await QRCode.toFile(join(qrDir, `${l.expect}.png`), l.url, { errorCorrectionLevel: "M", margin: 2, scale: 6 });
 
+  // The order gateway: the retailer's sales and a distributor's transfers of the telecom batch (no verify
+  // link above uses it) through `keytrail gateway`, on a chain mining a block every 2 s.
+  const gateway = await step(
+    "the order gateway: a burst of sales and transfers, one gateway killed (SIGKILL) and restarted mid-burst",
+    () =>
+      runGatewayOrders({
+        keytrail: KEYTRAIL,
+        work,
+        rpcUrl,
+        ledger: deployment.ledger,
+        batchId: telecom.batchId,
+        retailer: { account: P.kameng.i, address: addr("kameng") },
+        distributor: { account: P.xinyuan.i, address: addr("xinyuan") },
+        sales: 120,
+        transfers: 60,
+        concurrency: 16,
+        blockTime: 2,
+        say,
+      }),
+    (g) =>
+      `${g.confirmed} of ${g.accepted} orders confirmed, ${g.ordersPerSecond.toFixed(1)} orders/s, ` +
+      `p99 confirmation ${(g.p99ConfirmMs / 1000).toFixed(1)} s, ${g.retried} POSTs repeated`,
+  );
+  const gatewayProblems = [
+    ...(gateway.failed ? [`${gateway.failed} accepted orders failed`] : []),
+    ...(gateway.repeatSameAnswer ? [] : ["a repeated order reference did not answer the first answer"]),
+    ...(gateway.check.duplicates.length
+      ? [`keys recorded twice: ${gateway.check.duplicates.slice(0, 5).join(", ")}`]
+      : []),
+    ...(gateway.check.missing.length
+      ? [`accepted keys not recorded: ${gateway.check.missing.slice(0, 5).join(", ")}`]
+      : []),
+    ...(gateway.check.strays.length
+      ? [`keys recorded by no accepted order: ${gateway.check.strays.slice(0, 5).join(", ")}`]
+      : []),
+  ];
+
   const server = spawn(process.execPath, [KEYTRAIL, "portal", "serve", "--dir", site, "--port", String(portalPort)], {
     cwd: work,
     stdio: ["ignore", "pipe", "pipe"],
@@ -575,6 +616,11 @@ async function main(): Promise<number> {
   say(
     `Audit report: ${join(".keytrail", "demo", "audit")}  ·  EPCIS: ${join(".keytrail", "demo", "epcis.jsonld")}  ·  ${audit.length ? "summary above" : ""}`,
   );
+  say(
+    `Gateway: ${gateway.accepted} orders accepted, ${gateway.confirmed} confirmed on chain in ` +
+      `${gateway.check.transactions} transactions; ${gateway.ordersPerSecond.toFixed(1)} orders/s; confirmation ` +
+      `p50 ${(gateway.p50ConfirmMs / 1000).toFixed(1)} s, p99 ${(gateway.p99ConfirmMs / 1000).toFixed(1)} s (2 s blocks)`,
+  );
   say(`Portal: ${portalBase}/   (English: ${portalBase}/en/)`);
   say("\nVerify links (QR images in .keytrail/demo/qr/):");
   for (const l of links) say(`  ${l.expect.padEnd(16)} ${l.what}\n    ${l.url}`);
@@ -595,6 +641,12 @@ async function main(): Promise<number> {
       if (!ok) failed++;
       say(`  ${ok ? "ok  " : "FAIL"} keytrail verify  ${l.expect.padEnd(16)} got ${verdict}`);
     }
+    const gatewayOk = gatewayProblems.length === 0;
+    if (!gatewayOk) failed++;
+    say(
+      `  ${gatewayOk ? "ok  " : "FAIL"} gateway: every accepted order recorded on chain exactly once` +
+        `${gatewayOk ? ` (${gateway.check.recorded} keys, ${gateway.accepted} orders)` : `: ${gatewayProblems.join("; ")}`}`,
+    );
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -630,7 +682,7 @@ async function main(): Promise<number> {
     }
     server.kill("SIGTERM");
     say(
-      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? `all ${links.length} verdicts as expected` : `${failed} check(s) failed`}.`,
+      `\nDemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed === 0 ? `all ${links.length} verdicts and the gateway check as expected` : `${failed} check(s) failed`}.`,
     );
     return failed === 0 ? 0 : 1;
   }

@@ -6,6 +6,7 @@ import { compareSnapshots, digestOf } from "../replay/compareSnapshots.js";
 import type { IndexerState } from "../replay/readIndexerState.js";
 import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js";
 import { auditRules } from "../rules/auditRules.js";
+import { auditRulesV2 } from "../rules/auditRulesV2.js";
 import { computeScorecards, SCORE_FORMULA } from "../scorecards/computeScorecards.js";
 import { resolvePeriod } from "../scorecards/resolvePeriod.js";
 import type { AuditFacts } from "../types.js";
@@ -56,7 +57,7 @@ export function buildAuditReport(
   parameters: BuildAuditReportParameters,
 ): BuildAuditReportReturnType {
   const rules = parameters.rules ?? auditRules;
-  const { findings, facts, state } = auditEvents(events, parameters);
+  const { findings, acknowledged, facts, state } = auditEvents(events, parameters);
   const snapshot = toSnapshot(state);
   const digested = parameters.ledgerVersion === 1 ? toSnapshotV1(state) : snapshot;
   const digest = digestOf(digested);
@@ -172,5 +173,8 @@ export function buildAuditReport(
     flows: [...flows.values()].sort((a, b) => b.keys - a.keys || (a.from + a.to < b.from + b.to ? -1 : 1)),
     timeline: [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)),
   };
+  if (rules === auditRulesV2) report.ruleSet = "v2";
+  if (parameters.acknowledged !== undefined)
+    report.acknowledged = { count: acknowledged.length, ids: acknowledged.map((f) => f.id) };
   return { report, state, snapshot, facts };
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import type { PublicClient } from "viem";
@@ -7,6 +7,8 @@ import { exportEpcis } from "../../../audit/epcis/exportEpcis.js";
 import type { IndexerSource } from "../../../audit/replay/readIndexerState.js";
 import { writeAuditReport } from "../../../audit/report/writeAuditReport.js";
 import { runAudit } from "../../../audit/runAudit.js";
+import { auditRulesV2, landedAuditRules } from "../../../audit/rules/auditRulesV2.js";
+import { parseAcknowledged } from "../../../audit/rules/parseAcknowledged.js";
 import { openLedger } from "../chain/openLedger.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -31,6 +33,10 @@ type AuditCliOptions = {
   refundRate?: string;
   failOn?: string;
   json?: boolean;
+  rules?: string;
+  ack?: string;
+  volumeValue?: string;
+  volumeKeys?: string;
 };
 
 const block = (flag: string, v: string | undefined): bigint | undefined => {
@@ -46,13 +52,13 @@ const count = (flag: string, v: string | undefined): number | undefined => {
   return Number(v);
 };
 /** "CNY:500000,USD:70000" (minor units) -> { CNY: 500000n, USD: 70000n }. */
-const values = (v: string | undefined): Record<string, bigint> | undefined => {
+const values = (v: string | undefined, flag = "--large-value"): Record<string, bigint> | undefined => {
   if (v === undefined) return undefined;
   const out: Record<string, bigint> = {};
   for (const part of v.split(",")) {
     const m = /^([A-Z]{3}):(\d+)$/.exec(part.trim());
     if (!m)
-      throw new AuditOptionError(`--large-value part ${JSON.stringify(part)} is not CUR:amount.`, {
+      throw new AuditOptionError(`${flag} part ${JSON.stringify(part)} is not CUR:amount.`, {
         details: "Expected e.g. CNY:500000 (amount in the currency's minor unit: 500000 fen = 5,000.00 CNY).",
       });
     out[m[1]!] = BigInt(m[2]!);
@@ -107,6 +113,10 @@ export function registerAuditCommand(program: Command): void {
     .option("--rapid-window <seconds>", "...within this many seconds (default 3600)")
     .option("--refund-rate <rate>", "seller-refunds: refunded / sold keys of a seller from this rate (default 0.1)")
     .option("--fail-on <severity>", "exit 3 when a finding of this severity or worse exists (critical|high|medium|low)")
+    .option("--rules <set>", "rule set: landed (the first rules) or v2 (rules over time, docs/AUDIT.md)", "landed")
+    .option("--volume-value <CUR:amount,...>", "v2 volume limit per hour, minor units (default CNY:1000000000)")
+    .option("--volume-keys <n>", "v2 volume limit in keys when the face value is unknown (default 200000)")
+    .option("--ack <file>", "finding ids a regulator acknowledged (one per line or a JSON array): hidden and counted")
     .option("--json", "print the summary as JSON")
     .action(async (o: AuditCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
@@ -118,6 +128,18 @@ export function registerAuditCommand(program: Command): void {
         );
       if (o.timeZone && !/^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$/.test(o.timeZone))
         throw new AuditOptionError(`--time-zone ${JSON.stringify(o.timeZone)} is not an offset like +08:00.`);
+      if (o.rules !== undefined && o.rules !== "landed" && o.rules !== "v2")
+        throw new AuditOptionError(`--rules ${JSON.stringify(o.rules)} is not a rule set: expected landed or v2.`);
+      let acknowledged: string[] | undefined;
+      if (o.ack !== undefined) {
+        let text: string;
+        try {
+          text = await readFile(o.ack, "utf8");
+        } catch (e) {
+          throw new AuditOptionError(`--ack ${o.ack} cannot be read: ${e instanceof Error ? e.message : String(e)}.`);
+        }
+        acknowledged = parseAcknowledged(text, o.ack);
+      }
       let indexer: IndexerSource | undefined;
       if (o.indexerDb) {
         if (o.indexerDb === "DATABASE_URL") {
@@ -143,6 +165,10 @@ export function registerAuditCommand(program: Command): void {
         ...(o.rapidHops ? { rapidHops: count("--rapid-hops", o.rapidHops)! } : {}),
         ...(o.rapidWindow ? { rapidHopsWindowSeconds: count("--rapid-window", o.rapidWindow)! } : {}),
         ...(o.refundRate ? { refundRate: rate("--refund-rate", o.refundRate)! } : {}),
+        ...(o.volumeValue ? { volumeLimitValue: values(o.volumeValue, "--volume-value")! } : {}),
+        ...(o.volumeKeys ? { volumeLimitKeys: count("--volume-keys", o.volumeKeys)! } : {}),
+        rules: o.rules === "v2" ? auditRulesV2 : landedAuditRules,
+        ...(acknowledged ? { acknowledged } : {}),
         onProgress: (line) => out.info(line),
       });
       const { files } = await writeAuditReport(report, {
@@ -178,6 +204,8 @@ export function registerAuditCommand(program: Command): void {
             }
           : null,
         findings: s.bySeverity,
+        ...(report.acknowledged ? { acknowledged: report.acknowledged.count } : {}),
+        ...(report.ruleSet ? { rules: report.ruleSet } : {}),
         scorecards: report.scorecards.suppliers.map((c) => ({ supplier: c.supplier, score: c.score, grade: c.grade })),
         files,
       };
@@ -196,6 +224,7 @@ export function registerAuditCommand(program: Command): void {
         }
         out.result(`findings: ${s.findings} (${SEVERITIES.map((k) => `${s.bySeverity[k]} ${k}`).join(", ")})`);
         for (const r of report.rules.filter((x) => x.findings > 0)) out.result(`  ${r.id}: ${r.findings}`);
+        if (report.acknowledged) out.result(`acknowledged (hidden): ${report.acknowledged.count}`);
         for (const c of report.scorecards.suppliers)
           out.result(`supplier ${c.supplier}: ${c.score} (${c.grade}) in ${report.scorecards.period.label}`);
         out.result(`wrote ${files.length} files to ${o.out}${o.export ? ` and ${o.export}` : ""}`);
@@ -211,5 +240,6 @@ export function registerAuditCommand(program: Command): void {
     "keytrail audit --rpc http://127.0.0.1:8545 --ledger 0x5FbD… --out out/audit",
     "keytrail audit --indexer-db .keytrail/db --export out/export --epcis out/epcis.jsonld --period 2026-Q4",
     "keytrail audit --api http://127.0.0.1:8787 --large-value CNY:500000 --fail-on high --json",
+    "keytrail audit --rules v2 --ack reviewed.txt --fail-on high",
   );
 }

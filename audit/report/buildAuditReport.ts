@@ -4,7 +4,8 @@ import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../../lib/state/t
 import { toSnapshotV1 } from "../../lib/state/v1/toSnapshotV1.js";
 import { compareSnapshots, digestOf } from "../replay/compareSnapshots.js";
 import type { IndexerState } from "../replay/readIndexerState.js";
-import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js";
+import { auditEvents, resolveAuditOptions, type AuditEventsParameters } from "../rules/auditEvents.js";
+import { auditV2Options } from "../rules/auditV2Options.js";
 import { auditRules } from "../rules/auditRules.js";
 import { auditRulesV2 } from "../rules/auditRulesV2.js";
 import { computeScorecards, SCORE_FORMULA } from "../scorecards/computeScorecards.js";
@@ -173,7 +174,10 @@ export function buildAuditReport(
     flows: [...flows.values()].sort((a, b) => b.keys - a.keys || (a.from + a.to < b.from + b.to ? -1 : 1)),
     timeline: [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)),
   };
-  if (rules === auditRulesV2) report.ruleSet = "v2";
+  if (rules === auditRulesV2) {
+    report.ruleSet = "v2";
+    report.options.v2 = auditV2Options(resolveAuditOptions(parameters));
+  }
   if (parameters.acknowledged !== undefined)
     report.acknowledged = { count: acknowledged.length, ids: acknowledged.map((f) => f.id) };
   return { report, state, snapshot, facts };

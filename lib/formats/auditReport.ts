@@ -159,6 +159,20 @@ export type AuditReport = {
     rapidHops: number;
     rapidHopsWindowSeconds: number;
     refundRate: number;
+    /** Thresholds of the Audit v2 rules (present when run with them; docs/AUDIT.md, "Audit v2"). */
+    v2?: {
+      volumeLimitValue: Record<string, string>;
+      volumeLimitKeys: number;
+      productLimits: Record<string, { value?: string; keys?: number }>;
+      volumeWindows: { seconds: number; factor: number }[];
+      structuringBand: number;
+      structuringCount: number;
+      structuringWindowSeconds: number;
+      hopSpeedGrades: { seconds: number; severity: Severity }[];
+      parkingWindowSeconds: number;
+      refundWindowSeconds: number;
+      refundMinimum: number;
+    };
   };
   rules: {
     id: AuditRuleId;

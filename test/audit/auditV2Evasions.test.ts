@@ -236,6 +236,7 @@ describe("the reviewer's evasion table on KeyLedger v2 (in-process chain)", () =
     const report = JSON.parse(await readFile(join(out, "audit.json"), "utf8")) as AuditReport;
     expect(report.acknowledged).toEqual({ count: acked.length, ids: acked });
     expect(report.ruleSet).toBe("v2");
+    expect(report.options.v2).toMatchObject({ volumeLimitValue: { CNY: "50000000" }, structuringCount: 3 });
     expect(report.findings.map((f) => f.id)).toEqual(v2Findings.filter((f) => !acked.includes(f.id)).map((f) => f.id));
     expect(report.summary.findings).toBe(v2Findings.length - acked.length);
     expect(report.rules.find((r) => r.id === "structuring")!.findings).toBe(0);

@@ -37,12 +37,32 @@ function add(totals: Totals, rows: Score[]): void {
 
 const fmt = (x: number) => x.toFixed(3);
 
+type RuleTotals = Map<string, { findings: number; tp: number; caught: Set<PlantedScheme> }>;
+
+/** Per rule: findings, those at a planted scheme's transaction, and the schemes it fires at. */
+function perRule(totals: RuleTotals, findings: readonly AuditFinding[], schemes: readonly PlantedScheme[]): void {
+  const byTx = new Map<string, PlantedScheme>();
+  for (const s of schemes) for (const t of s.txs) byTx.set(t, s);
+  for (const f of findings) {
+    const t = totals.get(f.ruleId) ?? { findings: 0, tp: 0, caught: new Set<PlantedScheme>() };
+    t.findings++;
+    const s = byTx.get(f.txHash);
+    if (s) {
+      t.tp++;
+      t.caught.add(s);
+    }
+    totals.set(f.ruleId, t);
+  }
+}
+
 /** Runs the three rule sets over `seeds` generated histories and returns per-family totals. */
 export function measure(seeds: readonly number[], days: number) {
   const sets = { landed: new Map(), "landed (v2 limits)": new Map(), v2: new Map() } as Record<string, Totals>;
   let events = 0;
   let schemes = 0;
   let seconds = 0;
+  const byRule: RuleTotals = new Map();
+  const byRuleLanded: RuleTotals = new Map();
   for (const seed of seeds) {
     const g = generateAuditTraffic({ seed, days });
     events += g.events.length;
@@ -53,7 +73,16 @@ export function measure(seeds: readonly number[], days: number) {
       if (name === "v2") seconds += (performance.now() - t) / 1000;
       add(sets[name]!, scoreFindings(findings, s, set));
     };
-    run("landed", "landed", () => auditEvents(g.events, { rules: landedAuditRules }).findings, g.schemes);
+    run(
+      "landed",
+      "landed",
+      () => {
+        const f = auditEvents(g.events, { rules: landedAuditRules }).findings;
+        perRule(byRuleLanded, f, g.schemes);
+        return f;
+      },
+      g.schemes,
+    );
     run(
       "landed (v2 limits)",
       "landed",
@@ -65,16 +94,25 @@ export function measure(seeds: readonly number[], days: number) {
         }).findings,
       g.schemes,
     );
-    run("v2", "v2", () => auditEvents(g.events, { rules: auditRulesV2 }).findings, g.schemes);
+    run(
+      "v2",
+      "v2",
+      () => {
+        const f = auditEvents(g.events, { rules: auditRulesV2 }).findings;
+        perRule(byRule, f, g.schemes);
+        return f;
+      },
+      g.schemes,
+    );
   }
-  return { sets, events, schemes, seconds };
+  return { sets, events, schemes, seconds, byRule, byRuleLanded };
 }
 
 /** bench/runAll.ts entry: one row per family (and overall) for recall and for precision, v2 vs landed. */
 export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const seeds = opts.quick ? [1] : [1, 2, 3, 4, 5];
   const days = opts.quick ? 30 : 60;
-  const { sets, events, schemes, seconds } = measure(seeds, days);
+  const { sets, events, schemes, seconds, byRule, byRuleLanded } = measure(seeds, days);
   const v2 = sets.v2!;
   const anchor = sets.landed!;
   const calibrated = sets["landed (v2 limits)"]!;
@@ -110,6 +148,16 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       ...(landedPrecision > 0 ? { ratio: precision / landedPrecision } : {}),
       notes: `higher is better; ${t.findings} v2 findings vs ${a.findings} landed; ${note}`,
     });
+  }
+  for (const [label, totals] of [
+    ["landed", byRuleLanded],
+    ["v2", byRule],
+  ] as const) {
+    process.stdout.write(`    per rule (${label}): findings, precision, planted schemes it fires at\n`);
+    for (const [rule, t] of [...totals].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+      process.stdout.write(
+        `      ${rule.padEnd(28)} ${String(t.findings).padStart(5)}  ${fmt(t.findings ? t.tp / t.findings : 1)}  ${t.caught.size}\n`,
+      );
   }
   out.push({
     name: `audit v2 rules engine on generated traffic (${auditRulesV2.length} rules)`,

@@ -9,7 +9,18 @@ export type FindingDraft = Omit<
 > & {
   /** The event the finding is anchored at (defaults to the event being checked). */
   at?: LedgerEvent;
+  /** This finding's severity when it differs from the rule's (graded rules). */
+  severity?: Severity;
 };
+
+/** A rolling window of the volume rule: totals over `seconds` may reach `factor` times the limit. */
+export type VolumeWindow = { seconds: number; factor: number };
+
+/** A hop-speed grade: `hops` transfers of the same keys within `seconds` have this severity. */
+export type HopSpeedGrade = { seconds: number; severity: Severity };
+
+/** A per-product limit (productId, lowercase bytes32 hex): face value in the batch's minor unit, or keys. */
+export type ProductLimit = { value?: bigint; keys?: number };
 
 /** Thresholds of the configurable rules. */
 export type AuditOptions = {
@@ -26,6 +37,37 @@ export type AuditOptions = {
   rapidHops?: number;
   /** ...within this many seconds (default 3,600). */
   rapidHopsWindowSeconds?: number;
+  /**
+   * Audit v2 volume rules (volume-window, structuring): the limit one hour of transfers may reach,
+   * in face value per ISO 4217 currency, minor units (default { CNY: 1_000_000_000n } =
+   * 10,000,000.00 CNY, USD/EUR 1,500,000.00). Each transfer counts as its share of the limit.
+   */
+  volumeLimitValue?: Record<string, bigint>;
+  /** ...in keys, for batches whose value is unknown (face value 0 or a currency without a limit; default 200,000). */
+  volumeLimitKeys?: number;
+  /** ...per product, overriding both (default none). */
+  productLimits?: Record<string, ProductLimit>;
+  /** volume-window: rolling windows and their multiples of the limit (default 1 h x1, 1 day x3, 7 days x10). */
+  volumeWindows?: VolumeWindow[];
+  /** structuring: a transfer counts when its share of the limit is in [band, 1) (default 0.8)... */
+  structuringBand?: number;
+  /** ...and this many such transfers by one sender (default 3)... */
+  structuringCount?: number;
+  /** ...within this many seconds (default 7 days). */
+  structuringWindowSeconds?: number;
+  /** hop-speed: grades, fastest first (default 1 h high, 1 day medium, 7 days low), for rapidHops transfers. */
+  hopSpeedGrades?: HopSpeedGrade[];
+  /** parked-before-redemption: the retailer received the keys at most this long before (default 7 days). */
+  parkingWindowSeconds?: number;
+  /** refund-farming: a seller's refunds within this many seconds (default 30 days)... */
+  refundWindowSeconds?: number;
+  /** ...at least this many (default 5) and at least refundRate of its sales in the window. */
+  refundMinimum?: number;
+  /**
+   * linked-circular-flow: display names by account (lowercase), besides the names the parties'
+   * profile URIs carry (docs/FORMATS.md section 13); confusable names link identities.
+   */
+  partyNames?: Record<string, string>;
 };
 
 /** {@link AuditOptions} with every default filled in. */

@@ -4,8 +4,10 @@ import type { LedgerEvent, LedgerSnapshot, LedgerState } from "../../lib/state/t
 import { toSnapshotV1 } from "../../lib/state/v1/toSnapshotV1.js";
 import { compareSnapshots, digestOf } from "../replay/compareSnapshots.js";
 import type { IndexerState } from "../replay/readIndexerState.js";
-import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js";
+import { auditEvents, resolveAuditOptions, type AuditEventsParameters } from "../rules/auditEvents.js";
+import { auditV2Options } from "../rules/auditV2Options.js";
 import { auditRules } from "../rules/auditRules.js";
+import { auditRulesV2 } from "../rules/auditRulesV2.js";
 import { computeScorecards, SCORE_FORMULA } from "../scorecards/computeScorecards.js";
 import { resolvePeriod } from "../scorecards/resolvePeriod.js";
 import { computeScorecardHistory } from "../scorecards/computeScorecardHistory.js";
@@ -64,7 +66,7 @@ export function buildAuditReport(
   parameters: BuildAuditReportParameters,
 ): BuildAuditReportReturnType {
   const rules = parameters.rules ?? auditRules;
-  const { findings, facts, state } = auditEvents(events, parameters);
+  const { findings, acknowledged, facts, state } = auditEvents(events, parameters);
   const snapshot = toSnapshot(state);
   const digested = parameters.ledgerVersion === 1 ? toSnapshotV1(state) : snapshot;
   const digest = digestOf(digested);
@@ -182,6 +184,12 @@ export function buildAuditReport(
     scorecardHistory: computeScorecardHistory(facts, findings, recentPeriods(lastTime)),
     evidenceHops: evidenceHops(findings, facts),
   };
+  if (rules === auditRulesV2) {
+    report.ruleSet = "v2";
+    report.options.v2 = auditV2Options(resolveAuditOptions(parameters));
+  }
+  if (parameters.acknowledged !== undefined)
+    report.acknowledged = { count: acknowledged.length, ids: acknowledged.map((f) => f.id) };
   return { report, state, snapshot, facts };
 }
 

@@ -23,17 +23,44 @@ export const defaultAuditOptions: ResolvedAuditOptions = {
   rapidHops: 4,
   rapidHopsWindowSeconds: 3_600,
   refundRate: 0.1,
+  volumeLimitValue: { CNY: 1_000_000_000n, USD: 150_000_000n, EUR: 150_000_000n },
+  volumeLimitKeys: 200_000,
+  productLimits: {},
+  volumeWindows: [
+    { seconds: 3_600, factor: 1 },
+    { seconds: 86_400, factor: 3 },
+    { seconds: 604_800, factor: 10 },
+  ],
+  structuringBand: 0.8,
+  structuringCount: 3,
+  structuringWindowSeconds: 604_800,
+  hopSpeedGrades: [
+    { seconds: 3_600, severity: "high" },
+    { seconds: 86_400, severity: "medium" },
+    { seconds: 604_800, severity: "low" },
+  ],
+  parkingWindowSeconds: 604_800,
+  refundWindowSeconds: 2_592_000,
+  refundMinimum: 5,
+  partyNames: {},
 };
 
 /** Parameters of {@link auditEvents}. */
 export type AuditEventsParameters = AuditOptions & {
-  /** Rules to run (default: all of {@link auditRules}). */
+  /** Rules to run (default: all of {@link auditRules}, the landed set; Audit v2: `auditRulesV2`). */
   rules?: readonly AuditRule[];
+  /**
+   * Ids of findings a regulator acknowledged (`keytrail audit --ack FILE`): left out of `findings`
+   * and returned in `acknowledged` instead.
+   */
+  acknowledged?: Iterable<string>;
 };
 
 /** What {@link auditEvents} returns. */
 export type AuditEventsReturnType = {
   findings: AuditFinding[];
+  /** Findings whose id was in `acknowledged` (not in `findings`). */
+  acknowledged: AuditFinding[];
   facts: AuditFacts;
   /** The ledger state after the last event (lib/state). */
   state: LedgerState;
@@ -56,13 +83,7 @@ export function auditEvents(
   events: Iterable<LedgerEvent>,
   parameters: AuditEventsParameters = {},
 ): AuditEventsReturnType {
-  const options: ResolvedAuditOptions = {
-    largeTransferKeys: parameters.largeTransferKeys ?? defaultAuditOptions.largeTransferKeys,
-    largeTransferValue: parameters.largeTransferValue ?? defaultAuditOptions.largeTransferValue,
-    rapidHops: parameters.rapidHops ?? defaultAuditOptions.rapidHops,
-    rapidHopsWindowSeconds: parameters.rapidHopsWindowSeconds ?? defaultAuditOptions.rapidHopsWindowSeconds,
-    refundRate: parameters.refundRate ?? defaultAuditOptions.refundRate,
-  };
+  const options = resolveAuditOptions(parameters);
   const rules = parameters.rules ?? auditRules;
   const instances: [AuditRule, RuleInstance][] = rules.map((r) => [r, r.create(options)]);
   const empty = createLedgerState();
@@ -138,11 +159,11 @@ export function auditEvents(
     const base = at ? `${rule.id}@${at.blockNumber}.${at.logIndex}` : `${rule.id}@end`;
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    const { at: _at, ...rest } = d;
+    const { at: _at, severity, ...rest } = d;
     return {
       id: n === 0 ? base : `${base}.${n}`,
       ruleId: rule.id,
-      severity: rule.severity,
+      severity: severity ?? rule.severity,
       ...rest,
       keys: rangeKeys(rest.ranges),
       blockNumber: at ? Number(at.blockNumber) : Number(draft.last?.blockNumber ?? 0n),
@@ -150,7 +171,23 @@ export function auditEvents(
       txHash: at ? at.txHash : (("0x" + "0".repeat(64)) as Hex),
     };
   });
-  return { findings, facts, state: draft };
+  const ack = new Set(parameters.acknowledged ?? []);
+  if (ack.size === 0) return { findings, acknowledged: [], facts, state: draft };
+  return {
+    findings: findings.filter((f) => !ack.has(f.id)),
+    acknowledged: findings.filter((f) => ack.has(f.id)),
+    facts,
+    state: draft,
+  };
+}
+
+/** {@link AuditOptions} with every threshold not given set to its default ({@link defaultAuditOptions}). */
+export function resolveAuditOptions(parameters: AuditOptions): ResolvedAuditOptions {
+  const out = { ...defaultAuditOptions };
+  for (const k of Object.keys(defaultAuditOptions) as (keyof ResolvedAuditOptions)[]) {
+    if (parameters[k] !== undefined) (out as Record<string, unknown>)[k] = parameters[k];
+  }
+  return out;
 }
 
 /**

@@ -30,7 +30,16 @@ export type AuditRuleId =
   | "party-rekeyed"
   | "seller-refunds"
   | "redeemed-without-sale"
-  | "sold-after-expiry";
+  | "sold-after-expiry"
+  // Audit v2 (audit/rules/auditRulesV2.ts).
+  | "volume-window"
+  | "structuring"
+  | "hop-speed"
+  | "linked-circular-flow"
+  | "parked-before-redemption"
+  | "freeze-lifted-by-other"
+  | "inactive-supplier-act"
+  | "refund-farming";
 
 /** One chain fact a finding rests on. */
 export type Evidence = {
@@ -162,6 +171,20 @@ export type AuditReport = {
     rapidHops: number;
     rapidHopsWindowSeconds: number;
     refundRate: number;
+    /** Thresholds of the Audit v2 rules (present when run with them; docs/AUDIT.md, "Audit v2"). */
+    v2?: {
+      volumeLimitValue: Record<string, string>;
+      volumeLimitKeys: number;
+      productLimits: Record<string, { value?: string; keys?: number }>;
+      volumeWindows: { seconds: number; factor: number }[];
+      structuringBand: number;
+      structuringCount: number;
+      structuringWindowSeconds: number;
+      hopSpeedGrades: { seconds: number; severity: Severity }[];
+      parkingWindowSeconds: number;
+      refundWindowSeconds: number;
+      refundMinimum: number;
+    };
   };
   rules: {
     id: AuditRuleId;
@@ -182,6 +205,13 @@ export type AuditReport = {
     redemptions: number;
   };
   findings: AuditFinding[];
+  /**
+   * Findings a regulator acknowledged (`keytrail audit --ack FILE`): hidden from `findings`, the
+   * summary, the rule counts, the timeline and the scorecards, and counted here. Absent without --ack.
+   */
+  acknowledged?: { count: number; ids: string[] };
+  /** Rule set the findings come from: "landed" (the first rules) or "v2". Absent = "landed". */
+  ruleSet?: "landed" | "v2";
   /** Set in latest.json when findings were capped. */
   findingsTruncated?: { kept: number; total: number };
   scorecards: { formula: string; period: Period; suppliers: Scorecard[] };

@@ -246,6 +246,8 @@ describe("audit on KeyLedger v2 (in-process chain)", () => {
         seeded.env.address,
         "--out",
         out,
+        "--rules",
+        "landed", // the landed rules on a v2 chain (Audit v2 on a chain: auditV2Evasions.test.ts)
         "--large-value",
         "CNY:1000000000000000",
         "--refund-rate",

@@ -68,6 +68,8 @@ describe("keytrail audit (CLI)", () => {
       "--json",
       "--fail-on",
       "high",
+      "--rules",
+      "landed", // the first rule set's counts (Audit v2's are in auditV2Evasions.test.ts)
       "-q",
     ]);
     const summary = JSON.parse(stdout) as {

@@ -50,7 +50,8 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 type Follower = { child: ChildProcess; lines: string[]; stderr: () => string; exited: Promise<number | null> };
 
 function startFollower(args: string[]): Follower {
-  const child = spawn(process.execPath, [KEYTRAIL, "audit", "--follow", ...args], {
+  // the landed rules, as runAudit's default that the runs are compared with (the rule set does not change the watch)
+  const child = spawn(process.execPath, [KEYTRAIL, "audit", "--follow", "--rules", "landed", ...args], {
     cwd: dir,
     env: childEnv({ KEYTRAIL_WEBHOOK_SECRET: SECRET }),
     stdio: ["ignore", "pipe", "pipe"],

@@ -137,6 +137,9 @@ const zh = {
   trust: {
     agree: "{k}/{n} 个 RPC 节点一致认可区块 {block}（已校验存储证明）",
     one: "仅一个 RPC 节点（{k}/{n}）认可区块 {block}（已校验存储证明）",
+    proofDataTitle: "无法确认：证明数据有问题",
+    proofDataMismatch: "发布的证明数据与链上记录不符，因此无法确认此卡密。这是发布方数据的问题，不能说明卖家造假。",
+    proofDataUnavailable: "找不到此卡密的证明数据，因此无法确认此卡密。这是发布方数据的问题，不能说明卖家造假。",
     disagreeTitle: "RPC 节点不一致——无法确认",
     disagreeDetail:
       "本站使用的 RPC 节点对链上状态给出了不同的说法，因此无法确认此卡密。下面列出了已在本机离线完成的检查。",
@@ -327,6 +330,13 @@ const en: typeof zh = {
   trust: {
     agree: "{k} of {n} RPCs agree on block {block} (storage proofs checked)",
     one: "One RPC ({k} of {n}) vouches for block {block} (storage proofs checked)",
+    proofDataTitle: "Cannot confirm: the proof data is faulty",
+    proofDataMismatch:
+      "The published proof data does not match the chain, so this key cannot be confirmed. " +
+      "The publisher's data is at fault; it says nothing against the seller.",
+    proofDataUnavailable:
+      "The proof data for this key could not be found, so it cannot be confirmed. " +
+      "The publisher's data is missing; it says nothing against the seller.",
     disagreeTitle: "RPCs disagree — cannot confirm",
     disagreeDetail:
       "The RPCs this portal reads give different accounts of the chain, so nothing about this key can be " +

@@ -151,13 +151,20 @@ async function run(raw: string, orderReference?: string, key?: CardKey): Promise
   if (r.issuerSuspended) notes.push(t.labels.issuerSuspended);
   if (r.publicForm) notes.push(t.labels.publicForm);
   const disagree = r.verdict === "unreachable" && r.trust?.method === "disagree";
+  // someone else's proof data is at fault, not the chain's reachability and not the seller
+  const proofData =
+    r.verdict === "unreachable" && r.cannotConfirm.startsWith("proof-data-")
+      ? r.cannotConfirm === "proof-data-unavailable"
+        ? t.trust.proofDataUnavailable
+        : t.trust.proofDataMismatch
+      : undefined;
   showTrust(r.trust);
   showVerdict(
     r.verdict,
     r.checked,
     notes.length > 0 ? notes.join(" ") : undefined,
-    disagree ? t.trust.disagreeTitle : undefined,
-    disagree ? t.trust.disagreeDetail : undefined,
+    disagree ? t.trust.disagreeTitle : proofData ? t.trust.proofDataTitle : undefined,
+    disagree ? t.trust.disagreeDetail : proofData,
   );
   byId("order-section").hidden = r.verdict !== "sold-to-you";
   byId("key-form").hidden = !ASKS_KEY.has(r.verdict);

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import type { PublicClient } from "viem";
@@ -9,6 +9,8 @@ import { writeAuditReport } from "../../../audit/report/writeAuditReport.js";
 import { runAudit } from "../../../audit/runAudit.js";
 import { followAudit } from "../../../audit/follow/followAudit.js";
 import { findDeploymentBlock } from "../../../audit/replay/findDeploymentBlock.js";
+import { auditRulesV2, landedAuditRules } from "../../../audit/rules/auditRulesV2.js";
+import { parseAcknowledged } from "../../../audit/rules/parseAcknowledged.js";
 import { openLedger } from "../chain/openLedger.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -40,6 +42,10 @@ type AuditCliOptions = {
   webhook?: string;
   webhookSecretEnv: string;
   rpcRetries?: string;
+  rules?: string;
+  ack?: string;
+  volumeValue?: string;
+  volumeKeys?: string;
 };
 
 const block = (flag: string, v: string | undefined): bigint | undefined => {
@@ -55,13 +61,13 @@ const count = (flag: string, v: string | undefined): number | undefined => {
   return Number(v);
 };
 /** "CNY:500000,USD:70000" (minor units) -> { CNY: 500000n, USD: 70000n }. */
-const values = (v: string | undefined): Record<string, bigint> | undefined => {
+const values = (v: string | undefined, flag = "--large-value"): Record<string, bigint> | undefined => {
   if (v === undefined) return undefined;
   const out: Record<string, bigint> = {};
   for (const part of v.split(",")) {
     const m = /^([A-Z]{3}):(\d+)$/.exec(part.trim());
     if (!m)
-      throw new AuditOptionError(`--large-value part ${JSON.stringify(part)} is not CUR:amount.`, {
+      throw new AuditOptionError(`${flag} part ${JSON.stringify(part)} is not CUR:amount.`, {
         details: "Expected e.g. CNY:500000 (amount in the currency's minor unit: 500000 fen = 5,000.00 CNY).",
       });
     out[m[1]!] = BigInt(m[2]!);
@@ -119,6 +125,7 @@ async function follow(o: AuditCliOptions, g: GlobalOptions, out: ReturnType<type
   // Runs until interrupted (the CLI exits 130 on SIGINT/SIGTERM; the state file is always consistent).
   await followAudit(client, {
     ledger: ctx.ledger,
+    rules: o.rules === "landed" ? landedAuditRules : auditRulesV2,
     fromBlock,
     statePath,
     rpcUrl: ctx.rpcUrl,
@@ -176,6 +183,10 @@ export function registerAuditCommand(program: Command): void {
     .option("--rapid-window <seconds>", "...within this many seconds (default 3600)")
     .option("--refund-rate <rate>", "seller-refunds: refunded / sold keys of a seller from this rate (default 0.1)")
     .option("--fail-on <severity>", "exit 3 when a finding of this severity or worse exists (critical|high|medium|low)")
+    .option("--rules <set>", "rule set: v2 (rules over time, docs/AUDIT.md) or landed (the first rules)", "v2")
+    .option("--volume-value <CUR:amount,...>", "v2 volume limit per hour, minor units (default CNY:1000000000)")
+    .option("--volume-keys <n>", "v2 volume limit in keys when the face value is unknown (default 200000)")
+    .option("--ack <file>", "finding ids a regulator acknowledged (one per line or a JSON array): hidden and counted")
     .option("--json", "print the summary as JSON")
     .option("--follow", "live watch: follow new blocks and print each new finding as one JSON line")
     .option("--state <file>", "--follow: state file (last block, findings emitted, queued webhooks)")
@@ -191,6 +202,8 @@ export function registerAuditCommand(program: Command): void {
     .action(async (o: AuditCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
+      if (o.rules !== undefined && o.rules !== "landed" && o.rules !== "v2")
+        throw new AuditOptionError(`--rules ${JSON.stringify(o.rules)} is not a rule set: expected landed or v2.`);
       if (o.follow) return follow(o, g, out);
       if (o.indexerDb && o.api) throw new AuditOptionError("Give either --indexer-db or --api, not both.");
       if (o.failOn && !SEVERITIES.includes(o.failOn as Severity))
@@ -199,6 +212,16 @@ export function registerAuditCommand(program: Command): void {
         );
       if (o.timeZone && !/^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$/.test(o.timeZone))
         throw new AuditOptionError(`--time-zone ${JSON.stringify(o.timeZone)} is not an offset like +08:00.`);
+      let acknowledged: string[] | undefined;
+      if (o.ack !== undefined) {
+        let text: string;
+        try {
+          text = await readFile(o.ack, "utf8");
+        } catch (e) {
+          throw new AuditOptionError(`--ack ${o.ack} cannot be read: ${e instanceof Error ? e.message : String(e)}.`);
+        }
+        acknowledged = parseAcknowledged(text, o.ack);
+      }
       let indexer: IndexerSource | undefined;
       if (o.indexerDb) {
         if (o.indexerDb === "DATABASE_URL") {
@@ -224,6 +247,10 @@ export function registerAuditCommand(program: Command): void {
         ...(o.rapidHops ? { rapidHops: count("--rapid-hops", o.rapidHops)! } : {}),
         ...(o.rapidWindow ? { rapidHopsWindowSeconds: count("--rapid-window", o.rapidWindow)! } : {}),
         ...(o.refundRate ? { refundRate: rate("--refund-rate", o.refundRate)! } : {}),
+        ...(o.volumeValue ? { volumeLimitValue: values(o.volumeValue, "--volume-value")! } : {}),
+        ...(o.volumeKeys ? { volumeLimitKeys: count("--volume-keys", o.volumeKeys)! } : {}),
+        rules: o.rules === "landed" ? landedAuditRules : auditRulesV2,
+        ...(acknowledged ? { acknowledged } : {}),
         onProgress: (line) => out.info(line),
       });
       const { files } = await writeAuditReport(report, {
@@ -259,6 +286,8 @@ export function registerAuditCommand(program: Command): void {
             }
           : null,
         findings: s.bySeverity,
+        ...(report.acknowledged ? { acknowledged: report.acknowledged.count } : {}),
+        ...(report.ruleSet ? { rules: report.ruleSet } : {}),
         scorecards: report.scorecards.suppliers.map((c) => ({ supplier: c.supplier, score: c.score, grade: c.grade })),
         files,
       };
@@ -277,6 +306,7 @@ export function registerAuditCommand(program: Command): void {
         }
         out.result(`findings: ${s.findings} (${SEVERITIES.map((k) => `${s.bySeverity[k]} ${k}`).join(", ")})`);
         for (const r of report.rules.filter((x) => x.findings > 0)) out.result(`  ${r.id}: ${r.findings}`);
+        if (report.acknowledged) out.result(`acknowledged (hidden): ${report.acknowledged.count}`);
         for (const c of report.scorecards.suppliers)
           out.result(`supplier ${c.supplier}: ${c.score} (${c.grade}) in ${report.scorecards.period.label}`);
         out.result(`wrote ${files.length} files to ${o.out}${o.export ? ` and ${o.export}` : ""}`);
@@ -293,5 +323,6 @@ export function registerAuditCommand(program: Command): void {
     "keytrail audit --indexer-db .keytrail/db --export out/export --epcis out/epcis.jsonld --period 2026-Q4",
     "keytrail audit --api http://127.0.0.1:8787 --large-value CNY:500000 --fail-on high --json",
     "KEYTRAIL_WEBHOOK_SECRET=… keytrail audit --follow --webhook https://alerts.example/keytrail --state watch.json",
+    "keytrail audit --rules v2 --ack reviewed.txt --fail-on high",
   );
 }

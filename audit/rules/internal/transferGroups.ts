@@ -1,0 +1,73 @@
+import type { Address, Hex } from "viem";
+import type { LedgerEvent, LedgerState } from "../../../lib/state/types.js";
+import type { ResolvedAuditOptions } from "../../types.js";
+import { lc } from "./helpers.js";
+import { identityOf, shareOfLimit } from "./limits.js";
+
+/** The custody transfers of one transaction from one party to another (a bulk `transferMany` counts once). */
+export type TransferGroup = {
+  first: LedgerEvent;
+  events: LedgerEvent[];
+  from: Address;
+  to: Address;
+  /** Stable identities (party id when registered) of sender and recipient. */
+  fromId: string;
+  toId: string;
+  keys: number;
+  /** Sum over the group's batches of their keys' share of the volume limit (docs/AUDIT.md). */
+  share: number;
+  timestamp: number;
+  supplier: Address | null;
+  batchId: Hex | null;
+};
+
+/**
+ * Collects custody transfers into per-transaction, per-pair groups. `push` returns the groups of
+ * the previous transaction once a new transaction starts; `flush` returns the pending ones.
+ */
+export function createTransferGroups(options: ResolvedAuditOptions) {
+  let tx: Hex | null = null;
+  let groups = new Map<string, TransferGroup>();
+  const flush = (): TransferGroup[] => {
+    const out = [...groups.values()];
+    groups = new Map();
+    return out;
+  };
+  return {
+    push(event: LedgerEvent, state: LedgerState): TransferGroup[] {
+      const done = event.txHash !== tx ? flush() : [];
+      tx = event.txHash;
+      if (event.eventName !== "CustodyTransferred") return done;
+      const batchId = lc(event.args.batchId);
+      const b = state.batches.get(batchId);
+      if (!b) return done;
+      const from = lc(event.args.from);
+      const to = lc(event.args.to);
+      let g = groups.get(`${from}:${to}`);
+      if (!g) {
+        g = {
+          first: event,
+          events: [],
+          from,
+          to,
+          fromId: identityOf(state, from),
+          toId: identityOf(state, to),
+          keys: 0,
+          share: 0,
+          timestamp: Number(event.timestamp),
+          supplier: b.record.supplier,
+          batchId,
+        };
+        groups.set(`${from}:${to}`, g);
+      }
+      const n = event.args.end > event.args.start ? Number(event.args.end - event.args.start) : 0;
+      g.events.push(event);
+      g.keys += n;
+      g.share += shareOfLimit(b.record, n, options);
+      if (g.supplier !== b.record.supplier) g.supplier = null;
+      if (g.batchId !== batchId) g.batchId = null;
+      return done;
+    },
+    flush,
+  };
+}

@@ -1,13 +1,18 @@
 /**
- * Anchor for the portal's JavaScript size: the same API as portal/src/scripts/rpc.ts, implemented
- * with viem's public client (createPublicClient + http + readContract from viem/actions and the
- * generated ABI) instead of the hand-written eth_call. Only bundled by the benchmark.
+ * Anchor for the portal's JavaScript size: portal/src/scripts/rpc.ts with its transport and its
+ * key-status read done by viem's public client (createPublicClient + http + readContract from
+ * viem/actions and the generated ABI) instead of the hand-written eth_call. The module's other
+ * reads (v2 status, sale log, receipt) are re-exported as they are, so both bundles carry them.
+ * Only bundled by the benchmark, never run.
  */
 import { createPublicClient, fallback, http } from "viem";
 import { getChainId, readContract } from "viem/actions";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import type { KeyStatus } from "../../lib/schemas/keyStatus.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
+
+// everything this file does not replace (local exports take precedence over this star export)
+export * from "../../portal/src/scripts/rpc.js";
 
 export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
 

@@ -1,14 +1,10 @@
 import type { Address, Hex } from "viem";
 import { decodePayload } from "../payload/decodePayload.js";
-import { encodePayload } from "../payload/encodePayload.js";
 import { parsePayloadInput } from "../payload/parsePayloadInput.js";
 import { PayloadError } from "../payload/errors.js";
 import type { DecodedPayload } from "../schemas/payload.js";
 import type { KeyStatus } from "../schemas/keyStatus.js";
 import { checkKeyStatus } from "./checkKeyStatus.js";
-import { normaliseKey } from "../keys/normaliseKey.js";
-import { encodeKeyBytes } from "../keys/encodeKeyBytes.js";
-import { computeCommitment } from "../commit/computeCommitment.js";
 import { leafHash } from "../merkle/leafHash.js";
 import { verifyProof } from "../merkle/verifyProof.js";
 import { hashPair } from "../merkle/hashPair.js";
@@ -108,9 +104,15 @@ export async function verifyPayload(
 
   // 1. decode
   let p: DecodedPayload;
+  // The encoder is loaded only for a decoded payload given as an object (a browser verifying a scanned link never
+  // needs it, so it stays out of the verify page's first script).
+  const encodePayload =
+    typeof input === "string" ? undefined : (await import("../payload/encodePayload.js")).encodePayload;
   try {
     p =
-      typeof input === "string" ? decodePayload(parsePayloadInput(input).payload) : decodePayload(encodePayload(input));
+      typeof input === "string"
+        ? decodePayload(parsePayloadInput(input).payload)
+        : decodePayload(encodePayload!(input));
   } catch (e) {
     const error =
       e instanceof PayloadError
@@ -184,13 +186,12 @@ export async function verifyPayload(
   const salt = p.salt;
   if (options.key && salt === undefined)
     check("key", null, false, "the public form carries no salt: a typed key cannot be checked with it");
-  const keyCommitment = (() => {
+  // Key normalisation and hashing are loaded only when a key was typed.
+  const keyCommitment = await (async () => {
     if (!options.key || salt === undefined) return undefined;
+    const { commitTypedKey } = await import("../commit/commitTypedKey.js");
     try {
-      return computeCommitment(
-        salt,
-        encodeKeyBytes(normaliseKey(options.key, { caseInsensitive: p.keyCase === "upper" })),
-      );
+      return commitTypedKey(salt, options.key, p.keyCase === "upper");
     } catch {
       return null; // an empty or unusable key never matches
     }

@@ -11,9 +11,6 @@ import type { Lang } from "../i18n/lang.ts";
 import type { Verdict, VerdictStrings } from "../i18n/verdictStrings.ts";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
-import { normaliseKey } from "../../../lib/keys/normaliseKey.js";
-import { encodeKeyBytes } from "../../../lib/keys/encodeKeyBytes.js";
-import { computeCommitment } from "../../../lib/commit/computeCommitment.js";
 import type { CardKey } from "../../../lib/keys/normaliseKey.js";
 import type { VerifyResult } from "../../../lib/verify/types.js";
 import { runVerification, type TrustShown } from "./runVerification.ts";
@@ -400,8 +397,13 @@ byId<HTMLFormElement>("order-form").addEventListener("submit", (e) => {
 
 // "Type your key": hashed here, nothing is sent. A match verifies the code again with the key, so that the
 // verdict says the key is confirmed (lib/verify's `checked: "key"`); a mismatch leaves the code's verdict.
+// Key normalisation and hashing load with the first submission, not with the page.
 byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   e.preventDefault();
+  void checkTypedKey();
+});
+
+async function checkTypedKey(): Promise<void> {
   const out = byId("key-result");
   const commitment = current?.result.commitment ?? current?.payload.commitment;
   if (!current || !commitment) {
@@ -419,10 +421,13 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   const serial = byId<HTMLInputElement>("key-serial").value;
   const pin = byId<HTMLInputElement>("key-pin").value;
   const key: CardKey = serial.trim() ? { serial, pin } : { pin };
+  const raw = current.raw;
+  const { commitTypedKey } = await import("../../../lib/commit/commitTypedKey.js");
+  // Another code was verified while the hashing loaded: this key was typed for the earlier one.
+  if (!current || current.raw !== raw) return;
   let match = false;
   try {
-    const k = normaliseKey(key, { caseInsensitive: current.payload.keyCase === "upper" });
-    match = computeCommitment(salt, encodeKeyBytes(k)) === commitment.toLowerCase();
+    match = commitTypedKey(salt, key, current.payload.keyCase === "upper") === commitment.toLowerCase();
   } catch {
     match = false;
   }
@@ -438,6 +443,6 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
     if (r.verdict === "genuine") byId("verdict-detail").textContent = t.verdicts.genuine.detail;
     current = { ...current, result: { ...r, checked: "code", keyCheck: "mismatch" } };
   }
-});
+}
 
 fromHash();

@@ -8,10 +8,10 @@ import { checkKeyStatus } from "./checkKeyStatus.js";
 import { leafHash } from "../merkle/leafHash.js";
 import { verifyProof } from "../merkle/verifyProof.js";
 import { hashPair } from "../merkle/hashPair.js";
+import type * as Receipt from "./internal/receipt.js";
 import type { ProofShard } from "../merkle/types.js";
 import { cannotConfirmCause, fetchShardFor, judgeShard, type ProofDataProblem } from "./internal/proofData.js";
 import { readHex, writeHex } from "../payload/internal/hex.js";
-import { orderRefHash, receiptCommitment, saleProofOf } from "./internal/receipt.js";
 import type {
   KeyQuery,
   SaleFacts,
@@ -470,8 +470,14 @@ export async function verifyPayload(
   } else if (status.sold === true) {
     const saleNo = status.saleNo ?? 0;
     let saleError: unknown;
+    // The receipt hashing is loaded only for a sold key (a browser shows most codes without it); a load failure
+    // reads as "the sale could not be read", like a failed sale read.
+    const receiptCode = import("./internal/receipt.js");
+    receiptCode.catch(() => undefined);
     /** The key's item of its live sale, from the log and confirmed by the ledger's verifyReceipt. */
-    const confirmed = await (async (): Promise<{ rec: SaleRecord; pos: number } | undefined> => {
+    const confirmed = await (async (): Promise<
+      { rec: SaleRecord; pos: number; receipt: typeof Receipt } | undefined
+    > => {
       if (!options.fetchSale || !options.confirmReceipt) {
         saleError = new Error("no sale source configured (fetchSale and confirmReceipt)");
         check("sale", null, true, "no sale source configured");
@@ -493,7 +499,8 @@ export async function verifyPayload(
           commitment: rec.commitments[k]!,
           orderRef: rec.orderRefs[k]!,
         }));
-        const { proof: saleProof, root: saleRoot } = saleProofOf(p.batchId, items, pos);
+        const receipt = await receiptCode;
+        const { proof: saleProof, root: saleRoot } = receipt.saleProofOf(p.batchId, items, pos);
         if (!same(saleRoot, rec.root))
           throw new Error(`the KeysSold log of sale ${saleNo} is inconsistent with its root`);
         const ok = await options.confirmReceipt({
@@ -509,7 +516,7 @@ export async function verifyPayload(
           );
         check("sale", true, true, `sale ${saleNo} by ${rec.seller}, confirmed by verifyReceipt`);
         facts.sale = saleFactsOf(rec);
-        return { rec, pos };
+        return { rec, pos, receipt };
       } catch (e) {
         saleError = e;
         check("sale", false, true, errorText(e));
@@ -548,8 +555,8 @@ export async function verifyPayload(
         ),
       };
     }
-    const { rec, pos } = confirmed;
-    if (!same(receiptCommitment(p.batchId, p.index, secret), rec.commitments[pos])) {
+    const { rec, pos, receipt } = confirmed;
+    if (!same(receipt.receiptCommitment(p.batchId, p.index, secret), rec.commitments[pos])) {
       facts.receiptCheck = "mismatch";
       check("receipt", false, true, `the live receipt of sale ${saleNo} is another one`);
       return another("mismatch");
@@ -559,7 +566,7 @@ export async function verifyPayload(
     const sale: SaleFacts = saleFactsOf(rec);
     let orderNote = "";
     if (options.orderReference !== undefined) {
-      const h = orderRefHash(options.orderReference, secret);
+      const h = receipt.orderRefHash(options.orderReference, secret);
       sale.orderRefMatches = h !== undefined && same(h, rec.orderRefs[pos]);
       check(
         "orderRef",

@@ -17,7 +17,6 @@ import { runVerification, type TrustShown } from "./runVerification.ts";
 import { renderTimeline } from "./renderTimeline.ts";
 import { renderCard } from "./renderCard.ts";
 import { byId, el, fill } from "./dom.ts";
-import { decodeQr, MAX_BYTES } from "./qr.ts";
 
 const lang: Lang = document.documentElement.lang === "en" ? "en" : "zh-CN";
 // This page's language only: the strings travel in the page as a JSON data block, not in the script.
@@ -318,12 +317,21 @@ async function handleText(text: string | null): Promise<void> {
   await run(payload);
 }
 
+/** QR decoding (and its jsQR fallback) loads with the first upload or scan, not with the page. */
+const loadQr = () => import("./qr.ts");
+
 byId<HTMLInputElement>("upload-input").addEventListener("change", async (e) => {
   const input = e.target as HTMLInputElement;
   const file = input.files?.[0];
   input.value = "";
   if (!file) return;
-  if (file.size > MAX_BYTES) {
+  const qr = await loadQr().catch(() => undefined);
+  if (!qr) {
+    clear();
+    setStatus(msg.noQr ?? "");
+    return;
+  }
+  if (file.size > qr.MAX_BYTES) {
     clear();
     setStatus(msg.badImage ?? "");
     return;
@@ -338,7 +346,7 @@ byId<HTMLInputElement>("upload-input").addEventListener("change", async (e) => {
     return;
   }
   try {
-    await handleText(await decodeQr(bitmap, bitmap.width, bitmap.height));
+    await handleText(await qr.decodeQr(bitmap, bitmap.width, bitmap.height));
   } catch {
     clear();
     setStatus(msg.noQr ?? "");
@@ -375,7 +383,9 @@ scanButton.addEventListener("click", async () => {
   const tick = async (): Promise<void> => {
     if (!stream) return;
     if (video.readyState >= 2 && video.videoWidth > 0) {
-      const text = await decodeQr(video, video.videoWidth, video.videoHeight).catch(() => null);
+      const text = await loadQr()
+        .then((qr) => qr.decodeQr(video, video.videoWidth, video.videoHeight))
+        .catch(() => null);
       if (text) {
         stopScan();
         await handleText(text);

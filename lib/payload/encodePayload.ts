@@ -19,7 +19,7 @@ import {
   RECEIPT_SECRET_SIZE,
   FLAG_PUBLIC,
 } from "./constants.js";
-import { base64urlEncode } from "./internal/base64url.js";
+import { base64urlEncode } from "./internal/base64urlEncode.js";
 import { writeHex } from "./internal/hex.js";
 import { writeVarint } from "./internal/varint.js";
 import { CSET82, expiryOk, gtinCheckDigitOk } from "./internal/gs1.js";

@@ -219,6 +219,8 @@ describe("the verdict card (Chromium, live chain, phone first)", () => {
         const page = await openCard(payloads.genuineCode, lang, viewport);
         await page.fill("#key-pin", `${scenario.pinOf(payloads.genuineKeyIndex)}X`);
         await page.click("#key-form button[type=submit]");
+        // The key check loads its hashing on first use: wait for its answer.
+        await page.waitForSelector("#key-result[data-match]");
         expect(await page.getAttribute("#key-result", "data-match")).toBe("no");
         expect(await page.$eval("#verdict", (e) => (e as HTMLElement).dataset.checked)).toBe("code");
         await page.fill("#key-pin", scenario.pinOf(payloads.genuineKeyIndex));

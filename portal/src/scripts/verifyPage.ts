@@ -408,7 +408,12 @@ byId<HTMLFormElement>("order-form").addEventListener("submit", (e) => {
 // "Type your key": hashed here, nothing is sent. A match verifies the code again with the key, so that the
 // verdict says the key is confirmed (lib/verify's `checked: "key"`); a mismatch leaves the code's verdict.
 // Key normalisation and hashing load with the first submission, not with the page.
-byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
+const keyForm = byId<HTMLFormElement>("key-form");
+// Starts loading the hashing as soon as the shopper starts typing, so that the answer is there on submit.
+keyForm.addEventListener("focusin", () => void import("../../../lib/commit/commitTypedKey.js").catch(() => undefined), {
+  once: true,
+});
+keyForm.addEventListener("submit", (e) => {
   e.preventDefault();
   void checkTypedKey();
 });

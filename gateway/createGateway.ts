@@ -664,14 +664,10 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       inserts = [];
       try {
         const got = shared
-          ? await store.transaction(async (tx) => {
-              await lockAccount(tx);
-              group = await catchUp(tx, group);
-              return insertRows(
-                tx,
-                group.map((g) => g.row),
-              );
-            })
+          ? await insertShared(
+              () => group,
+              (g) => (group = g),
+            )
           : await insertRows(
               store,
               group.map((g) => g.row),
@@ -683,6 +679,34 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
     }
     flushing = false;
+  }
+
+  /**
+   * Replicas: inserts a group under the account's lock after {@link catchUp}. A unique violation on
+   * gw_allocations (which the catch-up rules out) is never surfaced: the group is caught up and
+   * inserted again, at most 5 times.
+   */
+  async function insertShared(
+    get: () => typeof inserts,
+    set: (group: typeof inserts) => void,
+  ): Promise<{ client: string; ref: string }[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.transaction(async (tx) => {
+          await lockAccount(tx);
+          const group = await catchUp(tx, get());
+          set(group);
+          return insertRows(
+            tx,
+            group.map((g) => g.row),
+          );
+        });
+      } catch (e) {
+        const pg = e as { code?: unknown; constraint?: unknown };
+        if (attempt >= 5 || pg.code !== "23505" || pg.constraint !== "gw_allocations_pkey") throw e;
+        log(`allocation clash on attempt ${attempt} (${(e as Error).message}): the group is caught up again`);
+      }
+    }
   }
 
   function insertRows(sql: Sql, rows: NewOrder[]) {
@@ -716,7 +740,6 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       "SELECT batch_id, idx, seq FROM gw_allocations WHERE signer = $1 AND seq > $2",
       [signer, lastAllocSeq],
     );
-    if (seen.length === 0) return group;
     const taken = new Set<string>();
     for (const a of seen) {
       const idx = Number(a.idx);
@@ -748,9 +771,39 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       );
       return false;
     };
-    const kept = group.filter(fix);
-    inserts = inserts.filter(fix);
-    return kept;
+    // The seq catch-up misses a key that was out of the pool when it ran (taken by an order still
+    // checking its recipient) or put back in it after a failed insert: check the group's keys in the
+    // table itself, under the lock, and swap the clashing ones until none is left.
+    let kept = group;
+    for (;;) {
+      if (taken.size > 0) {
+        kept = kept.filter(fix);
+        inserts = inserts.filter(fix);
+        taken.clear();
+      }
+      const batches = kept.flatMap((g) => g.row.indices.map(() => g.row.batchId));
+      const idxs = kept.flatMap((g) => g.row.indices);
+      if (idxs.length === 0) return kept;
+      const clash = await tx.query<{ batch_id: Hex; idx: number }>(
+        `SELECT a.batch_id, a.idx FROM gw_allocations a
+         JOIN unnest($2::text[], $3::bigint[]) AS x(b, i) ON a.batch_id = x.b AND a.idx = x.i
+         WHERE a.signer = $1`,
+        [signer, batches, idxs],
+      );
+      // a key twice in the group (never expected) would fail the insert as well: swap it too
+      const once = new Set<string>();
+      for (const [k, b] of batches.entries()) {
+        const key = `${b}:${idxs[k]}`;
+        if (once.has(key)) clash.push({ batch_id: b, idx: idxs[k]! });
+        once.add(key);
+      }
+      if (clash.length === 0) return kept;
+      for (const a of clash) {
+        const idx = Number(a.idx);
+        free.get(a.batch_id)?.remove(idx, idx + 1);
+        taken.add(`${a.batch_id}:${idx}`);
+      }
+    }
   }
 
   async function placeOrder(client: string, request: OrderRequest) {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hex } from "viem";
+import type { Hex, PublicClient } from "viem";
+import { createGateway, type Gateway } from "../../gateway/createGateway.js";
 import { hashApiKey } from "../../gateway/hashApiKey.js";
 import { openGatewayStore } from "../../gateway/store/openGatewayStore.js";
 import { startPostgres, type TestPostgres } from "../indexer/helpers/stores.js";
@@ -216,6 +217,95 @@ describe("keytrail gateway: two replicas on one PostgreSQL (anvil, 1 s blocks)",
     } finally {
       a.child.kill("SIGKILL");
       b.child.kill("SIGKILL");
+    }
+  });
+
+  it("a key taken by an order still checking its recipient is swapped, not inserted twice (no 500)", async () => {
+    // replica b's recipient check (an RPC read of the batch) is held open while replica a sells the
+    // same lowest free keys: both pools start alike, so b's transfer holds keys a has just recorded
+    const url = await pg.createDatabase("replicas_window");
+    const storeA = await openGatewayStore({ databaseUrl: url });
+    const storeB = await openGatewayStore({ databaseUrl: url });
+    let hold: Promise<void> | null = null;
+    let holding: () => void = () => undefined;
+    const slow = {
+      ...env.publicClient,
+      readContract: async (args: Parameters<PublicClient["readContract"]>[0]) => {
+        if (hold && args.functionName === "batchOf") {
+          holding();
+          await hold;
+        }
+        return env.publicClient.readContract(args);
+      },
+    } as PublicClient;
+    const common = { account: env.supplier, ledger: env.ledger, windowMs: 100, pollMs: 200, leaseMs: 2_000 };
+    const gateways: Gateway[] = [];
+    try {
+      const a = await createGateway({ ...common, store: storeA, publicClient: env.publicClient, replicaId: "wa" });
+      gateways.push(a);
+      const b = await createGateway({ ...common, store: storeB, publicClient: slow, replicaId: "wb" });
+      gateways.push(b);
+      expect(a.stats().signing).toBe(true);
+      let release: () => void = () => undefined;
+      hold = new Promise<void>((r) => (release = r));
+      const held = new Promise<void>((r) => (holding = r));
+      const transfer = b.placeOrder("shop1", {
+        orderReference: "W-window",
+        kind: "transfer",
+        batchId: batch,
+        quantity: 3,
+        to: env.distributor.address,
+      });
+      await held; // b has taken its keys and waits for the ledger
+      const sale = await a.placeOrder("shop0", {
+        orderReference: "S-window",
+        kind: "sale",
+        batchId: batch,
+        quantity: 3,
+      });
+      // b records another order meanwhile: its catch-up passes a's keys while the transfer is out of reach
+      const between = await b.placeOrder("shop2", {
+        orderReference: "S-between",
+        kind: "sale",
+        batchId: batch,
+        quantity: 3,
+      });
+      hold = null;
+      release();
+      const moved = await transfer;
+      expect(moved.created).toBe(true);
+      const next = await b.placeOrder("shop1", {
+        orderReference: "S-after",
+        kind: "sale",
+        batchId: batch,
+        quantity: 3,
+      });
+      const orders = [sale.answer, between.answer, moved.answer, next.answer];
+      const all = orders.flatMap((o) => o.indices);
+      expect(all.length).toBe(12);
+      expect(new Set(all).size).toBe(12); // no key twice
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const states = await Promise.all(
+          [
+            ["shop0", "S-window"],
+            ["shop2", "S-between"],
+            ["shop1", "W-window"],
+            ["shop1", "S-after"],
+          ].map(async ([c, r]) => (await a.getOrder(c!, r!)).status),
+        );
+        if (states.every((x) => x === "confirmed")) break;
+        if (Date.now() > deadline) throw new Error(`not settled: ${JSON.stringify(states)}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const check = await checkChain(env.publicClient, env.ledger, env.supplier.address, orders);
+      expect(check.duplicates).toEqual([]);
+      expect(check.missing).toEqual([]);
+      expect(check.recorded).toBeGreaterThanOrEqual(12); // the first test's keys are recorded by the same seller
+    } finally {
+      for (const g of gateways.reverse()) await g.stop();
+      await storeB.close();
+      await storeA.close();
     }
   });
 });

@@ -62,12 +62,20 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 const confirmed = async (refs: string[], timeoutMs?: number) => {
   let all: OrderAnswer[] = [];
+  // only the orders not yet seen confirmed are read again (the gateway shares the in-process store),
+  // then all of them once more: the answer is one consistent read
+  let open = refs;
   try {
     return await until(
       "orders to be confirmed",
       async () => {
+        const now = await Promise.all(open.map((r) => gateway.getOrder("shop", r)));
+        open = now.filter((a) => a.status !== "confirmed").map((a) => a.orderReference);
+        all = now;
+        if (open.length > 0) return undefined;
         all = await Promise.all(refs.map((r) => gateway.getOrder("shop", r)));
-        return all.every((a) => a.status === "confirmed") ? all : undefined;
+        open = all.filter((a) => a.status !== "confirmed").map((a) => a.orderReference);
+        return open.length === 0 ? all : undefined;
       },
       timeoutMs,
     );

@@ -988,7 +988,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
       if (orders.length === 1) return failOrder(orders[0]!, reason);
       const mid = Math.ceil(orders.length / 2);
-      await submit(kind, orders.slice(0, mid));
+      await submitThen(kind, orders.slice(0, mid), orders.slice(mid));
       await submit(kind, orders.slice(mid));
       return;
     }
@@ -1009,6 +1009,20 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       `sent nonce ${nonce}: ${kind} of ${keys} key(s) for ${orders.length} order(s) ` +
         `(simulated in ${Math.round(simulated - began)} ms, stored and sent in ${Math.round(performance.now() - simulated)} ms)`,
     );
+  }
+
+  /**
+   * Submits `orders`; when that throws (an RPC fault before anything is stored), `rest`, which was
+   * to go out next in the same window, goes back to the queue too: no order is left out of both the
+   * queue and the outbox.
+   */
+  async function submitThen(kind: "sale" | "transfer", orders: Pending[], rest: Pending[]): Promise<void> {
+    try {
+      await submit(kind, orders);
+    } catch (e) {
+      if (!(e instanceof LeaseLostError)) queue.unshift(...rest);
+      throw e;
+    }
   }
 
   function decodeRevertOf(e: unknown, kind: "sale" | "transfer", _orders: Pending[]) {
@@ -1170,14 +1184,13 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           take.push(queue.shift()!);
           keys += next.indices.length;
         }
-        await submit(
+        const transfers = take.filter((o) => o.kind === "transfer");
+        await submitThen(
           "sale",
           take.filter((o) => o.kind === "sale"),
+          transfers,
         );
-        await submit(
-          "transfer",
-          take.filter((o) => o.kind === "transfer"),
-        );
+        await submit("transfer", transfers);
       } catch (e) {
         if (e instanceof LeaseLostError) standDown(e.message);
         else log(`signer loop: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);

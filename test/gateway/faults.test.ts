@@ -60,15 +60,33 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-const confirmed = (refs: string[], timeoutMs?: number) =>
-  until(
-    "orders to be confirmed",
-    async () => {
-      const all = await Promise.all(refs.map((r) => gateway.getOrder("shop", r)));
-      return all.every((a) => a.status === "confirmed") ? all : undefined;
-    },
-    timeoutMs,
-  );
+const confirmed = async (refs: string[], timeoutMs?: number) => {
+  let all: OrderAnswer[] = [];
+  // only the orders not yet seen confirmed are read again (the gateway shares the in-process store),
+  // then all of them once more: the answer is one consistent read
+  let open = refs;
+  try {
+    return await until(
+      "orders to be confirmed",
+      async () => {
+        const now = await Promise.all(open.map((r) => gateway.getOrder("shop", r)));
+        open = now.filter((a) => a.status !== "confirmed").map((a) => a.orderReference);
+        all = now;
+        if (open.length > 0) return undefined;
+        all = await Promise.all(refs.map((r) => gateway.getOrder("shop", r)));
+        open = all.filter((a) => a.status !== "confirmed").map((a) => a.orderReference);
+        return open.length === 0 ? all : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (e) {
+    // which orders did not converge, and where they stand
+    const open = all
+      .filter((a) => a.status !== "confirmed")
+      .map((a) => `${a.orderReference} ${a.kind} ${a.status}${a.reason ? ` (${a.reason})` : ""}`);
+    throw new Error(`${(e as Error).message}\nnot confirmed (${open.length}): ${open.slice(0, 20).join("; ")}`);
+  }
+};
 
 beforeAll(async () => {
   anvil = await startAnvil({ blockTime: 1 });
@@ -169,6 +187,28 @@ describe("gateway under RPC faults and reorgs (anvil, 1 s blocks)", () => {
       expect(r?.status).toBe("0x1");
       expect(Number(r!.blockNumber)).toBe(a.blockNumber);
     }
+    const check = await checkChain(env.publicClient, env.ledger, env.supplier.address, placed);
+    expect(check.duplicates).toEqual([]);
+    expect(check.missing).toEqual([]);
+    await until("the outbox to drain", async () => (gateway.stats().inFlight === 0 ? true : undefined));
+    const chainNonce = await env.publicClient.getTransactionCount({ address: env.supplier.address });
+    expect(gateway.stats().nextNonce).toBe(chainNonce);
+  });
+
+  it("a window whose sale fails to sign (RPC fault) sends its transfers again too: none is left out", async () => {
+    // only eth_blockNumber fails: the sale simulates, then signing it fails before anything is stored
+    proxy.set({ serverError: 1, methods: ["eth_blockNumber"] });
+    const from = logs.length;
+    const placed = await Promise.all([order("WIN-S", 2), order("WIN-T", 1, "transfer")]);
+    await until("a signing failure", async () =>
+      logs.slice(from).some((l) => /^signer loop: HTTP request failed/.test(l)) ? true : undefined,
+    );
+    proxy.set({});
+    const done = await confirmed(
+      placed.map((p) => p.orderReference),
+      60_000,
+    );
+    expect(done.map((d) => d.indices)).toEqual(placed.map((p) => p.indices));
     const check = await checkChain(env.publicClient, env.ledger, env.supplier.address, placed);
     expect(check.duplicates).toEqual([]);
     expect(check.missing).toEqual([]);

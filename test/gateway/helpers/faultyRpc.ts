@@ -14,7 +14,12 @@ export type Faults = {
   timeout?: number;
   /** eth_sendRawTransaction answered with the transaction's hash and never forwarded: never mined. */
   swallowTx?: number;
+  /** Only requests calling one of these JSON-RPC methods are struck (default: every request). */
+  methods?: readonly string[];
 };
+
+/** The kinds of fault of {@link Faults}. */
+export type FaultKind = Exclude<keyof Faults, "methods">;
 
 /** A JSON-RPC proxy in front of a node, failing requests at seeded random. */
 export type FaultyRpc = {
@@ -22,7 +27,7 @@ export type FaultyRpc = {
   /** Replaces the faults (all zero = a faithful proxy). */
   set(faults: Faults): void;
   /** How many requests each fault struck, and how many were forwarded. */
-  counts: Record<keyof Faults | "forwarded", number>;
+  counts: Record<FaultKind | "forwarded", number>;
   close(): Promise<void>;
 };
 
@@ -54,36 +59,40 @@ export async function startFaultyRpc(
   const hangMs = options.hangMs ?? 3_000;
   let faults: Faults = {};
   const counts = { drop: 0, tooMany: 0, serverError: 0, timeout: 0, swallowTx: 0, forwarded: 0 };
-  const strikes = (k: keyof Faults) => (faults[k] ?? 0) > 0 && random() < faults[k]!;
+  const strikes = (k: FaultKind, method: string | undefined) =>
+    (faults[k] ?? 0) > 0 &&
+    (faults.methods === undefined || (method !== undefined && faults.methods.includes(method))) &&
+    random() < faults[k]!;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       void (async () => {
         const body = Buffer.concat(chunks).toString();
-        if (strikes("drop")) {
+        const call = JSON.parse(body) as { id: number; method: string; params: unknown[] } | unknown[];
+        const method = Array.isArray(call) ? undefined : call.method;
+        if (strikes("drop", method)) {
           counts.drop++;
           return req.socket.destroy();
         }
-        if (strikes("tooMany")) {
+        if (strikes("tooMany", method)) {
           counts.tooMany++;
           res.writeHead(429, { "content-type": "text/plain" }).end("Too Many Requests");
           return;
         }
-        if (strikes("serverError")) {
+        if (strikes("serverError", method)) {
           counts.serverError++;
           res.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error");
           return;
         }
-        const call = JSON.parse(body) as { id: number; method: string; params: unknown[] } | unknown[];
-        if (!Array.isArray(call) && call.method === "eth_sendRawTransaction" && strikes("swallowTx")) {
+        if (!Array.isArray(call) && call.method === "eth_sendRawTransaction" && strikes("swallowTx", method)) {
           counts.swallowTx++;
           const hash = keccak256(call.params[0] as Hex);
           res.writeHead(200, { "content-type": "application/json" });
           res.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: hash }));
           return;
         }
-        const hang = strikes("timeout");
+        const hang = strikes("timeout", method);
         counts.forwarded++;
         let answer: string;
         try {

@@ -98,6 +98,7 @@ describe("verify page on GS1 Digital Link paths (Chromium)", () => {
     await page.fill("#key-serial", b.keys[3]!.serial);
     await page.fill("#key-pin", b.keys[3]!.pin);
     await page.click("#key-form button[type=submit]");
+    await page.waitForSelector("#key-result[data-match]"); // the hashing loads on demand
     expect(await page.$eval("#key-result", (e) => (e as HTMLElement).dataset.match)).toBe("yes");
     await page.close();
   });

@@ -203,12 +203,15 @@ describe("portal end to end (Chromium, live chain)", () => {
     const pin = scenario.pinOf(0);
     await page.fill("#key-pin", pin.toLowerCase().replace(/-/g, " "));
     await page.click("#key-form button[type=submit]");
+    await page.waitForSelector("#key-result[data-match]"); // the hashing loads on demand
     const typedLower = await page.getAttribute("#key-result", "data-match");
     await page.fill("#key-pin", pin);
     await page.click("#key-form button[type=submit]");
+    await page.waitForSelector("#key-result[data-match]"); // the hashing loads on demand
     expect(await page.getAttribute("#key-result", "data-match")).toBe("yes");
     await page.fill("#key-pin", `${pin}X`);
     await page.click("#key-form button[type=submit]");
+    await page.waitForSelector("#key-result[data-match]"); // the hashing loads on demand
     expect(await page.getAttribute("#key-result", "data-match")).toBe("no");
     expect(sent.filter((s) => s.includes(pin) || s.includes(pin.toLowerCase()))).toEqual([]);
     expect(typedLower).toBe("no"); // this batch is case-sensitive: a lower-cased key is a different key

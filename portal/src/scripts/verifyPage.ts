@@ -437,6 +437,7 @@ async function checkTypedKey(): Promise<void> {
   const pin = byId<HTMLInputElement>("key-pin").value;
   const key: CardKey = serial.trim() ? { serial, pin } : { pin };
   const raw = current.raw;
+  delete out.dataset.match; // no answer until this key's hashing has run (it may still be loading)
   const { commitTypedKey } = await import("../../../lib/commit/commitTypedKey.js");
   // Another code was verified while the hashing loaded: this key was typed for the earlier one.
   if (!current || current.raw !== raw) return;

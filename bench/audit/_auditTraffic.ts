@@ -12,6 +12,7 @@ import { keccak256, toHex, type Address, type Hex } from "viem";
 import type { DecodedLedgerLog, LedgerEvent } from "../../lib/state/types.js";
 import type { AuditFinding, AuditRuleId } from "../../lib/formats/auditReport.js";
 import { encodeProfileUri } from "../../lib/parties/encodeProfileUri.js";
+import { prng } from "../../scripts/util/prng.js";
 
 /** What a planted scheme is. */
 export type SchemeKind =
@@ -91,18 +92,6 @@ const ZERO32 = `0x${"0".repeat(64)}` as Hex;
 const REGULATOR_ROLE = keccak256(toHex("REGULATOR_ROLE"));
 const DAY = 86_400;
 const LIMIT_FEN = 1_000_000_000n;
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Range = { batch: Hex; start: number; end: number };
 type Batch = { id: Hex; supplier: Address; faceValue: bigint; count: number; next: number; saleNo: number };

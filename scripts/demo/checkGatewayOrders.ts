@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from "viem";
-import type { OrderAnswer } from "../../gateway/types.js";
+import type { OrderAnswer, SoldKey } from "../../gateway/types.js";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 
@@ -13,6 +13,11 @@ export type GatewayOrdersCheck = {
   strays: string[];
   recorded: number;
   transactions: number;
+};
+
+/** What the check needs of an accepted order (its answer, or the client's copy of it). */
+export type CheckedOrder = Pick<OrderAnswer, "orderReference" | "kind" | "batchId" | "indices" | "to"> & {
+  keys: readonly Pick<SoldKey, "index" | "receiptSecret">[];
 };
 
 /**
@@ -35,7 +40,7 @@ export async function checkGatewayOrders(
   ledger: Address,
   fromBlock: bigint,
   sellers: Address[],
-  orders: OrderAnswer[],
+  orders: readonly CheckedOrder[],
 ): Promise<GatewayOrdersCheck> {
   const base = { address: ledger, abi: keyLedgerV2Abi, fromBlock, strict: true } as const;
   const seen = new Map<string, string[]>();

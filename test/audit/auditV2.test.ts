@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
-import { Command } from "commander";
 import { keccak256, toBytes, zeroHash, type Address, type Hex, type PublicClient } from "viem";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportEpcis } from "../../audit/epcis/exportEpcis.js";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
 import { auditEvents } from "../../audit/rules/auditEvents.js";
@@ -15,8 +14,8 @@ import type { AuditFinding } from "../../lib/formats/auditReport.js";
 import { computeStateDigest } from "../../lib/state/computeStateDigest.js";
 import { toSnapshot } from "../../lib/state/toSnapshot.js";
 import type { DecodedLedgerLog, LedgerEvent } from "../../lib/state/types.js";
-import { registerAuditCommand } from "../../scripts/cli/commands/audit.js";
 import { anchorParamsV2 } from "../contracts/helpersV2.js";
+import { runAuditCli } from "./helpers/runAuditCli.js";
 import { readLedgerEventsV2, seedV2Chain } from "./helpers/seedV2Chain.js";
 import { serveProvider } from "./helpers/serveProvider.js";
 import { syntheticEvent } from "./helpers/syntheticEvent.js";
@@ -219,47 +218,24 @@ describe("audit on KeyLedger v2 (in-process chain)", () => {
   });
 
   it("`keytrail audit` runs end to end on the v2 chain over JSON-RPC", async () => {
-    const program = new Command("keytrail")
-      .option("--rpc-url <url>")
-      .option("--ledger <address>")
-      .option("--config <file>")
-      .option("--chain-id <id>")
-      .option("-q, --quiet")
-      .exitOverride();
-    registerAuditCommand(program);
-    let stdout = "";
-    const wr = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const er = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const out = join(dir, "out");
-    const before = process.exitCode;
-    try {
-      await program.parseAsync([
-        "node",
-        "keytrail",
-        "audit",
-        "--rpc",
-        rpc.url,
-        "--ledger",
-        seeded.env.address,
-        "--out",
-        out,
-        "--rules",
-        "landed", // the landed rules on a v2 chain (Audit v2 on a chain: auditV2Evasions.test.ts)
-        "--large-value",
-        "CNY:1000000000000000",
-        "--refund-rate",
-        "0.05",
-        "--json",
-        "-q",
-      ]);
-    } finally {
-      process.exitCode = before;
-      wr.mockRestore();
-      er.mockRestore();
-    }
+    const { stdout } = await runAuditCli([
+      "audit",
+      "--rpc",
+      rpc.url,
+      "--ledger",
+      seeded.env.address,
+      "--out",
+      out,
+      "--rules",
+      "landed", // the landed rules on a v2 chain (Audit v2 on a chain: auditV2Evasions.test.ts)
+      "--large-value",
+      "CNY:1000000000000000",
+      "--refund-rate",
+      "0.05",
+      "--json",
+      "-q",
+    ]);
     const summary = JSON.parse(stdout) as { digest: string; findings: Record<string, number> };
     const report = JSON.parse(await readFile(join(out, "audit.json"), "utf8")) as {
       digest: string;
@@ -271,17 +247,7 @@ describe("audit on KeyLedger v2 (in-process chain)", () => {
     expect(report.options.refundRate).toBe(0.05);
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(findings.map((f) => f.ruleId).sort());
     await expect(
-      program.parseAsync([
-        "node",
-        "keytrail",
-        "audit",
-        "--rpc",
-        rpc.url,
-        "--ledger",
-        seeded.env.address,
-        "--refund-rate",
-        "2",
-      ]),
+      runAuditCli(["audit", "--rpc", rpc.url, "--ledger", seeded.env.address, "--refund-rate", "2"]),
     ).rejects.toThrow(/--refund-rate "2" is not a rate from 0 to 1/);
   });
 });

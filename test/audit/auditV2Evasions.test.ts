@@ -1,17 +1,16 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { getAddress, keccak256, toBytes, zeroHash, type Address, type Hex, type PublicClient } from "viem";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchLedgerEvents } from "../../audit/replay/fetchLedgerEvents.js";
 import { auditEvents, type AuditEventsParameters } from "../../audit/rules/auditEvents.js";
 import { auditRulesV2, landedAuditRules } from "../../audit/rules/auditRulesV2.js";
 import type { AuditFinding, AuditReport } from "../../lib/formats/auditReport.js";
 import { encodeProfileUri } from "../../lib/parties/encodeProfileUri.js";
 import type { LedgerEvent } from "../../lib/state/types.js";
-import { registerAuditCommand } from "../../scripts/cli/commands/audit.js";
 import { anchorParamsV2, deployLedgerV2 } from "../contracts/helpersV2.js";
+import { runAuditCli } from "./helpers/runAuditCli.js";
 import { seedAuditChain } from "./helpers/seedAuditChain.js";
 import { sellKeys } from "./helpers/seedV2Chain.js";
 import { serveProvider } from "./helpers/serveProvider.js";
@@ -207,30 +206,18 @@ describe("the reviewer's evasion table on KeyLedger v2 (in-process chain)", () =
       ackFile,
       `# reviewed\n${acked.map((id) => `${id}  restock agreed with the supplier`).join("\n")}\n`,
     );
-    const program = new Command("keytrail")
-      .option("--rpc-url <url>")
-      .option("--ledger <address>")
-      .option("--config <file>")
-      .option("--chain-id <id>")
-      .option("-q, --quiet")
-      .exitOverride();
-    registerAuditCommand(program);
-    let stdout = "";
-    const wr = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const er = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const out = join(dir, "out");
-    const before = process.exitCode;
-    const argv = ["node", "keytrail", "audit", "--rpc", rpc.url, "--ledger", env.address, "--rules", "v2"];
-    try {
-      await program.parseAsync([...argv, "--volume-value", "CNY:50000000", "--ack", ackFile, "--out", out, "--json"]);
-    } finally {
-      process.exitCode = before;
-      wr.mockRestore();
-      er.mockRestore();
-    }
+    const argv = ["audit", "--rpc", rpc.url, "--ledger", env.address, "--rules", "v2"];
+    const { stdout } = await runAuditCli([
+      ...argv,
+      "--volume-value",
+      "CNY:50000000",
+      "--ack",
+      ackFile,
+      "--out",
+      out,
+      "--json",
+    ]);
     const summary = JSON.parse(stdout) as { acknowledged: number; rules: string };
     expect(summary).toMatchObject({ acknowledged: acked.length, rules: "v2" });
     const report = JSON.parse(await readFile(join(out, "audit.json"), "utf8")) as AuditReport;
@@ -242,8 +229,8 @@ describe("the reviewer's evasion table on KeyLedger v2 (in-process chain)", () =
     expect(report.rules.find((r) => r.id === "structuring")!.findings).toBe(0);
     const bad = join(dir, "bad-ack.txt");
     await writeFile(bad, "structuring@12.0\nnot an id\n");
-    await expect(program.parseAsync([...argv, "--ack", bad])).rejects.toThrow(/--ack .*bad-ack.txt line 2: "not"/);
-    await expect(program.parseAsync([...argv.slice(0, -1), "v3"])).rejects.toThrow(/--rules "v3" is not a rule set/);
+    await expect(runAuditCli([...argv, "--ack", bad])).rejects.toThrow(/--ack .*bad-ack.txt line 2: "not"/);
+    await expect(runAuditCli([...argv.slice(0, -1), "v3"])).rejects.toThrow(/--rules "v3" is not a rule set/);
   });
 });
 

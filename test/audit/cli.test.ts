@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { registerAuditCommand } from "../../scripts/cli/commands/audit.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAuditCli } from "./helpers/runAuditCli.js";
 import { seedAuditChain, type SeededChain } from "./helpers/seedAuditChain.js";
 import { serveProvider } from "./helpers/serveProvider.js";
 
@@ -21,35 +20,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs `keytrail audit …` with the root program's global options, capturing stdout. */
-async function keytrail(args: string[]): Promise<{ stdout: string; exitCode: number | undefined }> {
-  const program = new Command("keytrail")
-    .option("--rpc-url <url>")
-    .option("--ledger <address>")
-    .option("--config <file>")
-    .option("--chain-id <id>")
-    .option("-q, --quiet")
-    .exitOverride();
-  registerAuditCommand(program);
-  let stdout = "";
-  const w = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  const before = process.exitCode;
-  try {
-    await program.parseAsync(["node", "keytrail", ...args]);
-    return { stdout, exitCode: process.exitCode === before ? undefined : (process.exitCode as number | undefined) };
-  } finally {
-    process.exitCode = before;
-    w.mockRestore();
-    e.mockRestore();
-  }
-}
-
 /** `keytrail audit --rpc <node> --ledger <ledger> …args` on the test chain. */
-const auditChain = (args: string[]) => keytrail(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, ...args]);
+const auditChain = (args: string[]) => runAuditCli(["audit", "--rpc", rpc.url, "--ledger", chain.ledger, ...args]);
 
 describe("keytrail audit (CLI)", () => {
   it("audits over JSON-RPC, writes every output and exits 3 with --fail-on high", async () => {

@@ -18,6 +18,7 @@ import { runAudit } from "../../audit/runAudit.js";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { deployOnAnvil, testAccount } from "../gateway/helpers/deployOnAnvil.js";
 import { freePort, startAnvil, type Anvil } from "../gateway/helpers/startAnvil.js";
+import { prng } from "../../scripts/util/prng.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const KEYTRAIL = join(ROOT, "scripts", "keytrail.mjs");
@@ -27,16 +28,6 @@ const MEMO = `0x${"00".repeat(32)}` as Hex;
 let anvil: Anvil;
 let env: Awaited<ReturnType<typeof deployOnAnvil>>;
 let dir: string;
-
-/** mulberry32: the kill points are seeded, so a failing run can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};

@@ -10,20 +10,16 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, zeroHash } from "viem";
 import type { Address, Hex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
-import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { encodePayload } from "../../lib/payload/encodePayload.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
-import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
+import { anchorParamsV2 } from "../contracts/helpersV2.js";
 import { startLyingRpc } from "../helpers/lyingRpc.js";
+import { deployNodeLedgerV2 } from "./helpers/deployNodeLedgerV2.js";
 import { runCli } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
 const PORTAL = "https://verify.example.com";
 let node: HardhatNode;
 let cwd: string;
@@ -53,20 +49,10 @@ const shortAt = (index: number, batchId: Hex = batch.batchId) =>
 beforeAll(async () => {
   node = await startHardhatNode();
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-proofdata-"));
-  const publicClient = createPublicClient({ chain: hardhat, transport: http(node.url) });
-  const wallet = (i: number) =>
-    createWalletClient({
-      account: mnemonicToAccount(MNEMONIC, { addressIndex: i }),
-      chain: hardhat,
-      transport: http(node.url),
-    });
-  const [admin, supplier] = [wallet(0), wallet(1)];
-  const deployed = await deployLedgerV2With({ publicClient: publicClient as never, admin: admin as never });
+  const deployed = await deployNodeLedgerV2(node.url);
+  const { supplier, write } = deployed;
   ledger = deployed.ledger;
-  const write = async (w: ReturnType<typeof wallet>, functionName: string, args: readonly unknown[]) =>
-    deployed.wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
   const sup = supplier.account.address;
-  await write(admin, "registerParty", [sup, 1, zeroHash, "", 0n]);
   batch = makeBatch({ supplier: sup, ledger, chainId: 31337, label: "proof data", count: 40, shardSize: 8 });
   await write(supplier, "anchorBatch", [{ ...anchorParamsV2("proof data", 40n), root: batch.root }]);
   // Batch folders: the honest one, one with a flipped bit in shard 0, one without shards.

@@ -7,22 +7,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, toHex, zeroHash } from "viem";
+import { toHex, zeroHash } from "viem";
 import type { Address, Hex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
-import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
-import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
+import { anchorParamsV2 } from "../contracts/helpersV2.js";
 import { startLyingRpc, type Lie } from "../helpers/lyingRpc.js";
+import { deployNodeLedgerV2 } from "./helpers/deployNodeLedgerV2.js";
 import { runCli, type CliResult } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
 const PORTAL = "https://verify.example.com";
 let node: HardhatNode;
 let cwd: string;
@@ -40,21 +37,10 @@ const verify = async (link: string, ...extra: string[]) => {
 beforeAll(async () => {
   node = await startHardhatNode();
   cwd = mkdtempSync(join(tmpdir(), "keytrail-cli-v2-"));
-  const publicClient = createPublicClient({ chain: hardhat, transport: http(node.url) });
-  const wallet = (i: number) =>
-    createWalletClient({
-      account: mnemonicToAccount(MNEMONIC, { addressIndex: i }),
-      chain: hardhat,
-      transport: http(node.url),
-    });
-  const [admin, supplier] = [wallet(0), wallet(1)];
-  const deployed = await deployLedgerV2With({ publicClient: publicClient as never, admin: admin as never });
-  const wait = deployed.wait;
+  const deployed = await deployNodeLedgerV2(node.url);
+  const { supplier, write } = deployed;
   ledger = deployed.ledger;
-  const write = async (w: ReturnType<typeof wallet>, functionName: string, args: readonly unknown[]) =>
-    wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
   const sup = supplier.account.address;
-  await write(admin, "registerParty", [sup, 1, zeroHash, "", 0n]);
   batch = makeBatch({ supplier: sup, ledger, chainId: 31337, label: "cli v2", count: 8, shardSize: 8 });
   await write(supplier, "anchorBatch", [{ ...anchorParamsV2("cli v2", 8n, { saleRequired: true }), root: batch.root }]);
   const sell = async (index: number, s: Hex, order: string) =>

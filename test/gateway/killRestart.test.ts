@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import { hashApiKey } from "../../gateway/hashApiKey.js";
 import { openGatewayStore } from "../../gateway/store/openGatewayStore.js";
+import { prng } from "../../scripts/util/prng.js";
 import { checkChain, type AcceptedOrder } from "./helpers/checkChain.js";
 import { deployOnAnvil } from "./helpers/deployOnAnvil.js";
 import { startAnvil, type Anvil } from "./helpers/startAnvil.js";
@@ -16,16 +17,6 @@ let dir: string;
 let batch: Hex;
 const CLIENTS = 10;
 const keys: string[] = [];
-
-/** mulberry32: the kill points are seeded, so a failing run can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * fetch that repeats a request cut by the network (a reset keep-alive connection), as the

@@ -8,7 +8,6 @@
  * to docs/img/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -22,9 +21,8 @@ import { encodePayload } from "../../lib/payload/encodePayload.js";
 import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
-import { createStaticServer } from "../../portal/server/createStaticServer.js";
-import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { buildPortal, repoRoot } from "./helpers/buildPortal.js";
+import { servePortal, type ServedPortal } from "./helpers/servePortal.js";
 import { indexAndExport } from "./helpers/indexAndExport.js";
 import { setUpScenario, type Scenario } from "./helpers/scenario.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
@@ -40,7 +38,7 @@ let chain: HttpChain;
 let scenario: Scenario;
 let work: string;
 let dist: string;
-let server: Server;
+let site: ServedPortal | undefined;
 let origin: string;
 let browser: Browser;
 let payloads: { genuineCode: string; genuineKeyIndex: number; soldToYou: string };
@@ -97,15 +95,12 @@ beforeAll(async () => {
     KEYTRAIL_EXPLORER_URL: "https://explorer.keytrail.example",
     KEYTRAIL_EXPORT_DIR: join(work, "export"),
   });
-  server = createStaticServer({ root: dist });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchChromium();
+  site = await servePortal(dist);
+  ({ origin, browser } = site);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await site?.close();
   await chain?.close();
   if (dist) rmSync(dist, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });

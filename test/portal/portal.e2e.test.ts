@@ -4,7 +4,6 @@
  * from the real indexer's static export and the real audit report of that chain.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync } from "node:fs";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -14,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "../../audit/runAudit.js";
 import { writeAuditReport } from "../../audit/report/writeAuditReport.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
-import { createStaticServer } from "../../portal/server/createStaticServer.js";
 import { buildPortal, repoRoot } from "./helpers/buildPortal.js";
+import { servePortal, type ServedPortal } from "./helpers/servePortal.js";
 import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { indexAndExport } from "./helpers/indexAndExport.js";
 import { setUpScenario, type Scenario } from "./helpers/scenario.js";
@@ -30,7 +29,7 @@ let scenario: Scenario;
 let dist: string;
 let work: string;
 let exportDir: string;
-let server: Server;
+let site: ServedPortal | undefined;
 let origin: string;
 let browser: Browser;
 const foreignRequests: string[] = [];
@@ -56,15 +55,12 @@ beforeAll(async () => {
     KEYTRAIL_EXPLORER_URL: "https://explorer.keytrail.example",
     KEYTRAIL_EXPORT_DIR: exportDir,
   });
-  server = createStaticServer({ root: dist });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchChromium();
+  site = await servePortal(dist);
+  ({ origin, browser } = site);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await site?.close();
   await chain?.close();
   if (dist) rmSync(dist, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });

@@ -5,16 +5,14 @@
  * "not-in-batch" from the chain (docs/TRUST.md §4b).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePayload } from "../../lib/payload/decodePayload.js";
 import { encodePayload } from "../../lib/payload/encodePayload.js";
-import { createStaticServer } from "../../portal/server/createStaticServer.js";
-import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { buildPortal } from "./helpers/buildPortal.js";
+import { servePortal, type ServedPortal } from "./helpers/servePortal.js";
 import { indexAndExport } from "./helpers/indexAndExport.js";
 import { setUpScenario, type Scenario } from "./helpers/scenario.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
@@ -23,7 +21,7 @@ let chain: HttpChain;
 let scenario: Scenario;
 let dist: string;
 let work: string;
-let server: Server;
+let site: ServedPortal | undefined;
 let origin: string;
 let browser: Browser;
 const shardFiles: string[] = [];
@@ -60,15 +58,12 @@ beforeAll(async () => {
     }
     if (/[/\\]1\.bin$/.test(f)) rmSync(f);
   }
-  server = createStaticServer({ root: dist });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchChromium();
+  site = await servePortal(dist);
+  ({ origin, browser } = site);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await site?.close();
   await chain?.close();
   if (dist) rmSync(dist, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });

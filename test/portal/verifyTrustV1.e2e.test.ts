@@ -4,26 +4,20 @@
  * both languages; no eth_getProof is sent.
  */
 import { rmSync } from "node:fs";
-import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
-import { createStaticServer } from "../../portal/server/createStaticServer.js";
-import { launchChromium } from "../../scripts/browser/launchChromium.js";
-import { zeroHash } from "viem";
-import type { Hex, PublicClient } from "viem";
-import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
-import { keyLedgerBytecode } from "../../lib/abi/keyLedgerBytecode.js";
-import { anchorParams } from "../contracts/helpers.js";
-import { makeBatch, type TestBatch } from "../verify/batch.js";
+import type { TestBatch } from "../verify/batch.js";
+import { anchorV1Batch } from "./helpers/anchorV1Batch.js";
 import { buildPortal } from "./helpers/buildPortal.js";
+import { servePortal, type ServedPortal } from "./helpers/servePortal.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
 import { startRpcFront, type RpcFront } from "./helpers/startRpcFront.js";
 
 let chain: HttpChain;
 let b: TestBatch;
 let dist: string;
-let server: Server;
+let site: ServedPortal | undefined;
 let origin: string;
 let browser: Browser;
 let fronts: RpcFront[] = [];
@@ -31,25 +25,9 @@ const requests: string[] = [];
 
 beforeAll(async () => {
   chain = await startHttpChain();
-  const client = (await chain.viem.getPublicClient()) as unknown as PublicClient;
-  const [admin, supplier] = await chain.viem.getWalletClients();
-  if (!admin || !supplier) throw new Error("need 2 accounts");
-  const wait = async (hash: Hex) => {
-    const r = await client.waitForTransactionReceipt({ hash });
-    if (r.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return r;
-  };
-  const ledger = (
-    await wait(
-      await admin.deployContract({ abi: keyLedgerAbi, bytecode: keyLedgerBytecode, args: [admin.account.address] }),
-    )
-  ).contractAddress!;
-  const write = async (w: typeof admin, functionName: string, args: readonly unknown[]) =>
-    wait(await w.writeContract({ address: ledger, abi: keyLedgerAbi, functionName, args } as never));
-  await write(admin, "registerParty", [supplier.account.address, 1, zeroHash, "", 0n]);
-  const chainId = await client.getChainId();
-  b = makeBatch({ supplier: supplier.account.address, ledger, chainId, label: "e2e v1", count: 8, shardSize: 8 });
-  await write(supplier, "anchorBatch", [{ ...anchorParams("e2e v1", 8n), root: b.root }]);
+  const anchored = await anchorV1Batch(chain, "e2e v1");
+  const { ledger, chainId } = anchored;
+  b = anchored.batch;
   fronts = [await startRpcFront(chain.url), await startRpcFront(chain.url)];
   dist = await buildPortal({
     KEYTRAIL_CHAIN_ID: String(chainId),
@@ -57,15 +35,12 @@ beforeAll(async () => {
     KEYTRAIL_LEDGER: ledger,
     KEYTRAIL_PORTAL_BASE: "https://verify.keytrail.example",
   });
-  server = createStaticServer({ root: dist });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchChromium();
+  site = await servePortal(dist);
+  ({ origin, browser } = site);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await site?.close();
   for (const f of fronts) await f.close();
   await chain?.close();
   if (dist) rmSync(dist, { recursive: true, force: true });

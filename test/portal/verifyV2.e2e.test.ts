@@ -5,21 +5,15 @@
  * regulator's freeze. The receipt secret never leaves the page (no request carries it).
  */
 import { rmSync } from "node:fs";
-import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toHex, zeroHash } from "viem";
-import type { Address, PublicClient } from "viem";
-import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
-import { computeOrderRefHash } from "../../lib/sale/computeOrderRefHash.js";
-import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitment.js";
+import type { Address } from "viem";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { payloadUrl } from "../../lib/payload/payloadUrl.js";
-import { createStaticServer } from "../../portal/server/createStaticServer.js";
-import { launchChromium } from "../../scripts/browser/launchChromium.js";
-import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
-import { makeBatch, type TestBatch } from "../verify/batch.js";
+import type { TestBatch } from "../verify/batch.js";
 import { buildPortal } from "./helpers/buildPortal.js";
+import { servePortal, type ServedPortal } from "./helpers/servePortal.js";
+import { sellAndFreezeV2 } from "./helpers/sellAndFreezeV2.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
 
 const PORTAL_BASE = "https://verify.keytrail.example";
@@ -27,7 +21,7 @@ let chain: HttpChain;
 let ledger: Address;
 let b: TestBatch;
 let dist: string;
-let server: Server;
+let site: ServedPortal | undefined;
 let origin: string;
 let browser: Browser;
 const secrets = [createReceiptSecret(), createReceiptSecret()];
@@ -35,39 +29,10 @@ const requests: string[] = [];
 
 beforeAll(async () => {
   chain = await startHttpChain();
-  const client = (await chain.viem.getPublicClient()) as unknown as PublicClient;
-  const [admin, supplier, retail, , regulator] = await chain.viem.getWalletClients();
-  if (!admin || !supplier || !retail || !regulator) throw new Error("need 5 accounts");
-  const deployed = await deployLedgerV2With({ publicClient: client as never, admin: admin as never });
-  const wait = deployed.wait;
-  ledger = deployed.ledger;
-  const write = async (w: typeof admin, functionName: string, args: readonly unknown[]) =>
-    wait(await w.writeContract({ address: ledger, abi: keyLedgerV2Abi, functionName, args } as never));
-  const role = await client.readContract({ address: ledger, abi: keyLedgerV2Abi, functionName: "REGULATOR_ROLE" });
-  await write(admin, "grantRole", [role, regulator.account.address]);
-  await write(admin, "registerParty", [supplier.account.address, 1, zeroHash, "", 0n]);
-  await write(admin, "registerParty", [retail.account.address, 3, zeroHash, "", 0n]);
-  const chainId = await client.getChainId();
-  b = makeBatch({ supplier: supplier.account.address, ledger, chainId, label: "e2e v2", count: 8, shardSize: 8 });
-  await write(supplier, "anchorBatch", [{ ...anchorParamsV2("e2e v2", 8n, { saleRequired: true }), root: b.root }]);
-  await write(supplier, "transfer", [b.batchId, 0n, 8n, retail.account.address, zeroHash]);
-  const indices = [1, 2];
-  await write(retail, "sell", [
-    [
-      {
-        batchId: b.batchId,
-        indices: indices.map(BigInt),
-        commitments: indices.map((index, k) =>
-          computeReceiptCommitment({ batchId: b.batchId, index, secret: secrets[k]! }),
-        ),
-        orderRefs: indices.map((index, k) =>
-          computeOrderRefHash({ orderReference: `TB-${index}`, secret: secrets[k]! }),
-        ),
-      },
-    ],
-    { store: toHex("Shop 7", { size: 32 }), terminal: zeroHash, amount: 4_900n, currency: toHex("CNY", { size: 3 }) },
-  ]);
-  await write(regulator, "revoke", [b.batchId, 5n, 6n, 1]);
+  const sold = await sellAndFreezeV2(chain, "e2e v2", secrets);
+  ledger = sold.ledger;
+  const chainId = sold.chainId;
+  b = sold.batch;
   dist = await buildPortal({
     KEYTRAIL_CHAIN_ID: String(chainId),
     KEYTRAIL_CHAIN_NAME: "Hardhat",
@@ -75,15 +40,12 @@ beforeAll(async () => {
     KEYTRAIL_LEDGER: ledger,
     KEYTRAIL_PORTAL_BASE: PORTAL_BASE,
   });
-  server = createStaticServer({ root: dist });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await launchChromium();
+  site = await servePortal(dist);
+  ({ origin, browser } = site);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await site?.close();
   await chain?.close();
   if (dist) rmSync(dist, { recursive: true, force: true });
 });

@@ -8,16 +8,7 @@ import { computeReceiptCommitment } from "../../lib/sale/computeReceiptCommitmen
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
 import { saleProof, saleRoot } from "../../lib/sale/saleTree.js";
 import { anchorParamsV2, deployLedgerV2 } from "../contracts/helpersV2.js";
-
-/** A seeded PRNG (mulberry32) so a failure names its case. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../../scripts/util/prng.js";
 
 describe("readProvenKeyStatus: KeyLedger v2 status from eth_getProof, checked against the state root", () => {
   it("equals keyStatus (eth_call) for every probed key of a fragmented, frozen, redeemed, sold batch", async () => {

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { AuditRule, Hop } from "../../types.js";
-import { evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
+import { lc, mergeRanges } from "../internal/helpers.js";
+import { hopEvidence } from "../internal/hopEvidence.js";
 import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /** circular-flow: keys return to a party that already held them (A -> B -> A, or longer loops). */
@@ -34,16 +35,7 @@ export const circularFlow: AuditRule = {
             supplier: state.batches.get(batchId)?.record.supplier ?? null,
             parties: [...new Set(loop.path)],
             ranges: mergeRanges(hits),
-            evidence: [
-              ...loop.hops.map((h) => ({
-                txHash: h.txHash,
-                blockNumber: h.blockNumber,
-                logIndex: h.logIndex,
-                timestamp: h.timestamp,
-                event: "CustodyTransferred" as const,
-              })),
-              evidenceOf(event),
-            ],
+            evidence: hopEvidence(loop.hops, event),
             details: { path: loop.path },
           },
         ];

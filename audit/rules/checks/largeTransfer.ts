@@ -1,7 +1,8 @@
 import type { Address, Hex } from "viem";
 import type { LedgerEvent } from "../../../lib/state/types.js";
 import type { AuditRule, FindingDraft } from "../../types.js";
-import { currencyText, evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
+import { createPairGroups } from "../internal/createPairGroups.js";
+import { currencyText, evidenceOf, mergeRanges } from "../internal/helpers.js";
 import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 type Group = {
@@ -27,11 +28,9 @@ export const largeTransfer: AuditRule = {
     "Keys moved from one party to another in one transaction whose count exceeds largeTransferKeys or whose total face value exceeds largeTransferValue for the currency (default 5,000.00 CNY).",
   enforcedByContract: "no",
   create(options) {
-    let tx: Hex | null = null;
-    let groups = new Map<string, Group>();
-    const flush = (): FindingDraft[] => {
+    const findings = (groups: Group[]): FindingDraft[] => {
       const out: FindingDraft[] = [];
-      for (const g of groups.values()) {
+      for (const g of groups) {
         const overKeys = g.keys > options.largeTransferKeys;
         const overValue = [...g.value.entries()].filter(([cur, v]) => {
           const limit = options.largeTransferValue[cur];
@@ -57,34 +56,20 @@ export const largeTransfer: AuditRule = {
           },
         });
       }
-      groups = new Map();
       return out;
     };
-    return {
-      check({ event, state }) {
-        const out: FindingDraft[] = event.txHash !== tx ? flush() : [];
-        tx = event.txHash;
-        if (event.eventName !== "CustodyTransferred") return out;
-        const batchId = lc(event.args.batchId);
-        const b = state.batches.get(batchId);
-        if (!b) return out;
-        const from = lc(event.args.from);
-        const to = lc(event.args.to);
-        const key = `${from}:${to}`;
-        let g = groups.get(key);
-        if (!g) {
-          g = {
-            first: event,
-            events: [],
-            from,
-            to,
-            keys: 0,
-            value: new Map(),
-            batches: new Map(),
-            supplier: b.record.supplier,
-          };
-          groups.set(key, g);
-        }
+    const groups = createPairGroups<Group>(
+      ({ event, batch, from, to }) => ({
+        first: event,
+        events: [],
+        from,
+        to,
+        keys: 0,
+        value: new Map(),
+        batches: new Map(),
+        supplier: batch.record.supplier,
+      }),
+      (g, { event, batch: b, batchId }) => {
         const n = event.args.end > event.args.start ? event.args.end - event.args.start : 0n;
         g.events.push(event);
         g.keys += Number(n);
@@ -94,10 +79,14 @@ export const largeTransfer: AuditRule = {
         ranges.push({ start: Number(event.args.start), end: Number(event.args.end) });
         g.batches.set(batchId, ranges);
         if (g.supplier !== b.record.supplier) g.supplier = null;
-        return out;
+      },
+    );
+    return {
+      check({ event, state }) {
+        return findings(groups.push(event, state));
       },
       finish() {
-        return flush();
+        return findings(groups.flush());
       },
     };
   },

@@ -1,5 +1,6 @@
 import type { AuditRule, Hop } from "../../types.js";
-import { evidenceOf, lc, mergeRanges } from "../internal/helpers.js";
+import { lc, mergeRanges } from "../internal/helpers.js";
+import { hopEvidence } from "../internal/hopEvidence.js";
 import type { KeyRange } from "../../../lib/formats/auditReport.js";
 
 /**
@@ -40,16 +41,7 @@ export const rapidHops: AuditRule = {
             supplier: state.batches.get(batchId)?.record.supplier ?? null,
             parties: [...new Set(parties)],
             ranges: mergeRanges(hits),
-            evidence: [
-              ...path.map((h) => ({
-                txHash: h.txHash,
-                blockNumber: h.blockNumber,
-                logIndex: h.logIndex,
-                timestamp: h.timestamp,
-                event: "CustodyTransferred" as const,
-              })),
-              evidenceOf(event),
-            ],
+            evidence: hopEvidence(path, event),
             details: { hops: n, seconds, path: parties },
           },
         ];

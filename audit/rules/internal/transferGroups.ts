@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
-import type { LedgerEvent, LedgerState } from "../../../lib/state/types.js";
+import type { LedgerEvent } from "../../../lib/state/types.js";
 import type { ResolvedAuditOptions } from "../../types.js";
-import { lc } from "./helpers.js";
+import { createPairGroups } from "./createPairGroups.js";
 import { identityOf, shareOfLimit } from "./limits.js";
 
 /** The custody transfers of one transaction from one party to another (a bulk `transferMany` counts once). */
@@ -26,48 +26,27 @@ export type TransferGroup = {
  * the previous transaction once a new transaction starts; `flush` returns the pending ones.
  */
 export function createTransferGroups(options: ResolvedAuditOptions) {
-  let tx: Hex | null = null;
-  let groups = new Map<string, TransferGroup>();
-  const flush = (): TransferGroup[] => {
-    const out = [...groups.values()];
-    groups = new Map();
-    return out;
-  };
-  return {
-    push(event: LedgerEvent, state: LedgerState): TransferGroup[] {
-      const done = event.txHash !== tx ? flush() : [];
-      tx = event.txHash;
-      if (event.eventName !== "CustodyTransferred") return done;
-      const batchId = lc(event.args.batchId);
-      const b = state.batches.get(batchId);
-      if (!b) return done;
-      const from = lc(event.args.from);
-      const to = lc(event.args.to);
-      let g = groups.get(`${from}:${to}`);
-      if (!g) {
-        g = {
-          first: event,
-          events: [],
-          from,
-          to,
-          fromId: identityOf(state, from),
-          toId: identityOf(state, to),
-          keys: 0,
-          share: 0,
-          timestamp: Number(event.timestamp),
-          supplier: b.record.supplier,
-          batchId,
-        };
-        groups.set(`${from}:${to}`, g);
-      }
+  return createPairGroups<TransferGroup>(
+    ({ event, state, batch, batchId, from, to }) => ({
+      first: event,
+      events: [],
+      from,
+      to,
+      fromId: identityOf(state, from),
+      toId: identityOf(state, to),
+      keys: 0,
+      share: 0,
+      timestamp: Number(event.timestamp),
+      supplier: batch.record.supplier,
+      batchId,
+    }),
+    (g, { event, batch, batchId }) => {
       const n = event.args.end > event.args.start ? Number(event.args.end - event.args.start) : 0;
       g.events.push(event);
       g.keys += n;
-      g.share += shareOfLimit(b.record, n, options);
-      if (g.supplier !== b.record.supplier) g.supplier = null;
+      g.share += shareOfLimit(batch.record, n, options);
+      if (g.supplier !== batch.record.supplier) g.supplier = null;
       if (g.batchId !== batchId) g.batchId = null;
-      return done;
     },
-    flush,
-  };
+  );
 }

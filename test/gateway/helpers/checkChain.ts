@@ -1,6 +1,5 @@
 import type { Address, Hex, PublicClient } from "viem";
-import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
-import { computeOrderRefHash } from "../../../lib/sale/computeOrderRefHash.js";
+import { checkGatewayOrders, type GatewayOrdersCheck } from "../../../scripts/demo/checkGatewayOrders.js";
 
 /** An accepted order as the client saw it (answer of POST /v1/orders). */
 export type AcceptedOrder = {
@@ -12,24 +11,14 @@ export type AcceptedOrder = {
   keys: { index: number; receiptSecret: Hex }[];
 };
 
-/** What the chain says about the seller's orders. */
-export type ChainCheck = {
-  /** Keys (batch:index) sold or transferred by the seller more than once. */
-  duplicates: string[];
-  /** Accepted orders with a key not recorded (or recorded with another order reference / recipient). */
-  missing: string[];
-  /** Keys recorded on chain that no accepted order owns. */
-  strays: string[];
-  /** Keys recorded in total. */
-  recorded: number;
-  /** Transactions that carried them. */
-  transactions: number;
-};
+/** What the chain says about the seller's orders (see {@link GatewayOrdersCheck}). */
+export type ChainCheck = GatewayOrdersCheck;
 
 /**
  * Reads every KeysSold by `seller` and every CustodyTransferred from it, and checks each accepted
  * order's keys appear exactly once: sales with the order-reference hash derived from the order's
- * reference and the key's receipt secret, transfers to the order's recipient.
+ * reference and the key's receipt secret, transfers to the order's recipient (the demo's
+ * {@link checkGatewayOrders} over the whole chain, one seller).
  *
  * @param publicClient - a client of the chain.
  * @param ledger - the v2 ledger.
@@ -45,42 +34,5 @@ export async function checkChain(
   seller: Address,
   orders: readonly AcceptedOrder[],
 ): Promise<ChainCheck> {
-  const base = { address: ledger, abi: keyLedgerV2Abi, fromBlock: 0n, strict: true } as const;
-  const [sold, moved] = await Promise.all([
-    publicClient.getContractEvents({ ...base, eventName: "KeysSold", args: { seller } }),
-    publicClient.getContractEvents({ ...base, eventName: "CustodyTransferred", args: { from: seller } }),
-  ]);
-  const seen = new Map<string, string[]>(); // batch:index -> what recorded it
-  const txs = new Set<Hex>();
-  for (const l of sold) {
-    txs.add(l.transactionHash);
-    l.args.indices.forEach((i, k) => {
-      const key = `${l.args.batchId}:${i}`;
-      seen.set(key, [...(seen.get(key) ?? []), `sale ${l.args.orderRefs[k]}`]);
-    });
-  }
-  for (const l of moved) {
-    txs.add(l.transactionHash);
-    for (let i = l.args.start; i < l.args.end; i++) {
-      const key = `${l.args.batchId}:${i}`;
-      seen.set(key, [...(seen.get(key) ?? []), `transfer ${l.args.to.toLowerCase()}`]);
-    }
-  }
-  const duplicates = [...seen.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
-  const owned = new Set<string>();
-  const missing: string[] = [];
-  for (const o of orders) {
-    for (const index of o.indices) {
-      const key = `${o.batchId.toLowerCase()}:${index}`;
-      owned.add(key);
-      const secret = o.keys.find((k) => k.index === index)?.receiptSecret;
-      const want =
-        o.kind === "sale"
-          ? `sale ${secret ? computeOrderRefHash({ orderReference: o.orderReference, secret }) : "(no secret)"}`
-          : `transfer ${o.to!.toLowerCase()}`;
-      if (!(seen.get(key) ?? []).includes(want)) missing.push(`${o.orderReference} ${key}`);
-    }
-  }
-  const strays = [...seen.keys()].filter((k) => !owned.has(k));
-  return { duplicates, missing, strays, recorded: seen.size, transactions: txs.size };
+  return checkGatewayOrders(publicClient, ledger, 0n, [seller], orders);
 }

@@ -1,5 +1,6 @@
 import type { AuditRule, Hop } from "../../../types.js";
-import { evidenceOf, lc, mergeRanges } from "../../internal/helpers.js";
+import { lc, mergeRanges } from "../../internal/helpers.js";
+import { hopEvidence } from "../../internal/hopEvidence.js";
 import type { KeyRange, Severity } from "../../../../lib/formats/auditReport.js";
 
 const rank: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
@@ -46,16 +47,7 @@ export const hopSpeed: AuditRule = {
             supplier: state.batches.get(batchId)?.record.supplier ?? null,
             parties: [...new Set(parties)],
             ranges: mergeRanges(hits),
-            evidence: [
-              ...best.path.map((h) => ({
-                txHash: h.txHash,
-                blockNumber: h.blockNumber,
-                logIndex: h.logIndex,
-                timestamp: h.timestamp,
-                event: "CustodyTransferred" as const,
-              })),
-              evidenceOf(event),
-            ],
+            evidence: hopEvidence(best.path, event),
             details: { hops: n, seconds: best.seconds, path: parties },
           },
         ];

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { AuditRule, Hop } from "../../../types.js";
-import { evidenceOf, lc, mergeRanges } from "../../internal/helpers.js";
+import { lc, mergeRanges } from "../../internal/helpers.js";
+import { hopEvidence } from "../../internal/hopEvidence.js";
 import { linkReasons } from "../../internal/linkedIdentities.js";
 import type { KeyRange } from "../../../../lib/formats/auditReport.js";
 
@@ -67,16 +68,7 @@ export const linkedCircularFlow: AuditRule = {
             supplier: state.batches.get(batchId)?.record.supplier ?? null,
             parties: [...new Set(loop.path)],
             ranges: mergeRanges(hits),
-            evidence: [
-              ...loop.hops.map((h) => ({
-                txHash: h.txHash,
-                blockNumber: h.blockNumber,
-                logIndex: h.logIndex,
-                timestamp: h.timestamp,
-                event: "CustodyTransferred" as const,
-              })),
-              evidenceOf(event),
-            ],
+            evidence: hopEvidence(loop.hops, event),
             details: { path: loop.path, linkedBy: loop.reasons },
           },
         ];

@@ -1,7 +1,8 @@
 import type { Address } from "viem";
 import type { AuditRule, Hop } from "../../../types.js";
 import type { KeyRange } from "../../../../lib/formats/auditReport.js";
-import { evidenceOf, lc, maskRanges, mergeRanges, segmentsIn } from "../../internal/helpers.js";
+import { lc, maskRanges, mergeRanges, segmentsIn } from "../../internal/helpers.js";
+import { hopEvidence } from "../../internal/hopEvidence.js";
 import { identityOf } from "../../internal/limits.js";
 
 /**
@@ -53,16 +54,7 @@ export const parkedBeforeRedemption: AuditRule = {
             supplier: state.batches.get(batchId)?.record.supplier ?? null,
             parties: [...new Set([lc(event.args.by), ...holders, ...senders])],
             ranges: mergeRanges(hits),
-            evidence: [
-              ...hops.map((h) => ({
-                txHash: h.txHash,
-                blockNumber: h.blockNumber,
-                logIndex: h.logIndex,
-                timestamp: h.timestamp,
-                event: "CustodyTransferred" as const,
-              })),
-              evidenceOf(event),
-            ],
+            evidence: hopEvidence(hops, event),
             details: { retailers: [...holders], from: senders, secondsAfterHop: seconds },
           },
         ];

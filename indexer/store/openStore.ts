@@ -1,17 +1,9 @@
-import { createPgliteStore } from "./createPgliteStore.js";
-import { createPostgresStore } from "./createPostgresStore.js";
+import { connectStore, type ConnectStoreParameters } from "./connectStore.js";
 import { migrate } from "./migrate.js";
 import type { Store } from "./types.js";
 
-/** Where the store lives. */
-export type OpenStoreParameters = {
-  /** PostgreSQL connection string; when set, PostgreSQL is used. Defaults to nothing (callers pass `process.env.DATABASE_URL`). */
-  databaseUrl?: string | undefined;
-  /** PGlite folder (default `.keytrail/db`); null = in memory. */
-  dataDir?: string | null | undefined;
-  /** Called once with a line saying which store was chosen and why. */
-  log?: ((line: string) => void) | undefined;
-};
+/** Where the store lives (default PGlite folder `.keytrail/db`). */
+export type OpenStoreParameters = ConnectStoreParameters;
 
 /**
  * Opens the indexer's store and brings its schema up to date: PostgreSQL when a database URL is
@@ -23,18 +15,7 @@ export type OpenStoreParameters = {
  * const store = await openStore({ databaseUrl: process.env.DATABASE_URL, log: console.error });
  */
 export async function openStore(parameters: OpenStoreParameters = {}): Promise<Store> {
-  const store = parameters.databaseUrl
-    ? await createPostgresStore({ url: parameters.databaseUrl, reason: "DATABASE_URL is set" })
-    : await createPgliteStore({
-        dataDir: parameters.dataDir === undefined ? ".keytrail/db" : parameters.dataDir,
-        reason: parameters.dataDir === null ? "in-memory store requested" : "DATABASE_URL is not set: embedded PGlite",
-      });
-  const i = store.info;
-  parameters.log?.(
-    i.kind === "postgres"
-      ? `store: PostgreSQL at ${i.url} (${i.reason})`
-      : `store: PGlite at ${i.dataDir ?? "(memory)"} (${i.reason})`,
-  );
+  const store = await connectStore(parameters, { dataDir: ".keytrail/db" });
   await migrate(store);
   return store;
 }

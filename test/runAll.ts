@@ -10,9 +10,9 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
-type Outcome = { name: string; passed: number; failed: number; seconds: number; note?: string };
+type Outcome = { name: string; passed: number; failed: number; seconds: number; note?: string; failures?: string[] };
 
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf("--only");
@@ -93,15 +93,46 @@ async function vitest(): Promise<Outcome> {
   ]);
   let passed = 0;
   let failed = 0;
+  let failures: string[] = [];
   if (existsSync(report)) {
-    const j = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number };
+    const j = JSON.parse(readFileSync(report, "utf8")) as VitestReport;
     passed = j.numPassedTests;
     failed = j.numFailedTests;
+    failures = failedTests(j);
   }
   // A suite that fails to load (syntax error, failing hook) has no failed test: count the run as one.
   if (r.code !== 0 && failed === 0) failed = 1;
   if (passed === 0 && failed === 0) failed = 1; // a run that executed no test is a failure here
-  return { name: "vitest (unit, integration, e2e)", passed, failed, seconds: (Date.now() - t) / 1000 };
+  return { name: "vitest (unit, integration, e2e)", passed, failed, seconds: (Date.now() - t) / 1000, failures };
+}
+
+/** The parts of Vitest's JSON report read here. */
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults?: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
+}
+
+/** One line per failed test (file, name, first line of the error), or per file that failed to load. */
+function failedTests(j: VitestReport): string[] {
+  const out: string[] = [];
+  const firstLine = (text: string | undefined) =>
+    stripAnsi(text ?? "")
+      .trim()
+      .split("\n")[0]
+      ?.slice(0, 240) ?? "";
+  for (const file of j.testResults ?? []) {
+    const rel = relative(process.cwd(), file.name);
+    const failedHere = (file.assertionResults ?? []).filter((a) => a.status === "failed");
+    for (const a of failedHere) out.push(`${rel} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+    if (failedHere.length === 0 && file.status === "failed") out.push(`${rel}: ${firstLine(file.message)}`);
+  }
+  return out;
 }
 
 async function demo(): Promise<Outcome> {
@@ -110,7 +141,12 @@ async function demo(): Promise<Outcome> {
     return { name: "demo --once", passed: 0, failed: 1, seconds: 0, note: "scripts/demo/main.ts is missing" };
   }
   const r = await run("tsx", ["scripts/demo/main.ts", "--once"]);
+  const failures = stripAnsi(r.output)
+    .split("\n")
+    .filter((line) => /^\s*(FAIL|error:)/.test(line))
+    .map((line) => `demo: ${line.trim().slice(0, 240)}`);
   return {
+    failures: r.code === 0 ? [] : failures,
     name: "demo --once",
     passed: r.code === 0 ? 1 : 0,
     failed: r.code === 0 ? 0 : 1,
@@ -131,6 +167,14 @@ for (const o of outcomes) {
   process.stdout.write(
     `${o.failed ? "FAIL" : "ok  "} ${o.name.padEnd(36)} ${String(o.passed).padStart(5)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(1)}s${o.note ? `  (${o.note})` : ""}\n`,
   );
+}
+// The failed tests by name, so that the end of the log (all a CI page may keep) says what failed.
+const failures = outcomes.flatMap((o) => o.failures ?? []);
+if (failures.length > 0) {
+  process.stdout.write(`\nfailed tests (${failures.length}):\n`);
+  for (const f of failures.slice(0, 20)) process.stdout.write(`  ${f}\n`);
+  if (failures.length > 20)
+    process.stdout.write(`  … and ${failures.length - 20} more (see the Vitest output above)\n`);
 }
 const passed = outcomes.reduce((a, o) => a + o.passed, 0);
 const failed = outcomes.reduce((a, o) => a + o.failed, 0);

@@ -27,6 +27,8 @@ export type TrustTier = {
 /** The RPCs do not agree on a block, or none could be counted: the verdict must say "cannot confirm". */
 export class TrustError extends ProofError {
   override name = "TrustError";
+  /** The block the RPCs disagree about, when that is why (the verdict shows it). */
+  block?: bigint;
 }
 
 const reason = (code: number) => REVOCATION_REASONS[code] ?? "other";
@@ -62,9 +64,11 @@ export async function readProvenStatus(parameters: {
   const { urls, chainId, ledger, batchId, request } = parameters;
   const agreement = await agreeOnBlock({ urls, chainId, request });
   if (agreement.status === "disagree") {
-    throw new TrustError(
+    const e = new TrustError(
       `RPCs disagree on block ${agreement.number}: ${agreement.hashes.map((h) => `${h.url} says ${h.hash}`).join(", ")} — cannot confirm.`,
     );
+    e.block = agreement.number;
+    throw e;
   }
   if (agreement.status === "unreachable") {
     throw new TrustError(`No RPC could be counted: ${agreement.failures.map((f) => f.reason).join("; ")}`, {

@@ -2,7 +2,7 @@ import type { Hex } from "viem";
 import { agreeOnBlock } from "../proof/agreeOnBlock.js";
 import type { RpcFailure } from "../proof/agreeOnBlock.js";
 import type { RpcRequest } from "../proof/rpcRequest.js";
-import { TrustError } from "./readProvenStatus.js";
+import { refuseStaleBlock, TrustError } from "./readProvenStatus.js";
 
 /**
  * How far an `eth_call` read can be trusted: every counted RPC answered the same at one block they
@@ -28,7 +28,8 @@ const reasonOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Reads one `eth_call` answer so that no single RPC decides it: a block several RPCs agree on
- * ({@link agreeOnBlock}: same chain id, same hash for the lowest head, headers that hash), then
+ * ({@link agreeOnBlock}: same chain id, same hash for the lowest head, headers that hash, heads at most
+ * `MAX_HEAD_LAG` blocks apart), then
  * `read(url, block)` on every agreeing RPC at that block number, and the answer only when every one
  * of them that answered gave the same. Two different answers throw {@link TrustError} ("RPCs
  * disagree … cannot confirm"), never an answer; an RPC whose read fails (unreachable, an unexpected
@@ -69,6 +70,7 @@ export async function readAgreedCall<T>(parameters: {
       retryable: true,
     });
   }
+  refuseStaleBlock(agreement);
   const { block } = agreement;
   const failures = [...agreement.failures];
   const answers = (

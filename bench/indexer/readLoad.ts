@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { createApiServer, MAX_PAGE } from "../../indexer/api/createApiServer.js";
 import type { DigestCacheOptions } from "../../indexer/api/createDigestCache.js";
@@ -24,7 +25,13 @@ import type { Store } from "../../indexer/store/types.js";
 import type { BenchResult } from "../types.js";
 import { generateStore, prng } from "./_generateStore.js";
 
-type Load = { status: autocannon.Result; digest: autocannon.Result; batches: autocannon.Result };
+type Load = {
+  status: autocannon.Result;
+  digest: autocannon.Result;
+  batches: autocannon.Result;
+  /** p99 of the event loop's delay during the load, ms (the server and the load generators share it). */
+  loopDelayP99: number;
+};
 
 /** One 'duration' of load against a fresh server over `store`. */
 async function hammer(
@@ -50,8 +57,10 @@ async function hammer(
   // A serving process has its head's digest already (built once per head): warm it up first.
   await (await fetch(`${url}/digest`)).text();
   const rand = prng(5);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   const hostile = ["-1", "abc", "1e3", "0x10", `${2 ** 48}`, `${parameters.head + 1}`, "99999999999999999", "%ZZ"];
   try {
+    loop.enable();
     const [status, digest, batches] = await Promise.all([
       autocannon({
         url,
@@ -90,7 +99,8 @@ async function hammer(
         ],
       }),
     ]);
-    return { status, digest, batches };
+    loop.disable();
+    return { status, digest, batches, loopDelayP99: Math.round(loop.percentile(99) / 1e6) };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -139,7 +149,8 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       ["ours", ours],
     ] as const) {
       process.stderr.write(
-        `${name}: /status ${summary(l.status)}\n  /digest ${summary(l.digest)}\n  /batches/:id ${summary(l.batches)}\n`,
+        `${name}: /status ${summary(l.status)}\n  /digest ${summary(l.digest)}\n  /batches/:id ${summary(l.batches)}\n` +
+          `  event loop delay p99 ${l.loopDelayP99} ms\n`,
       );
       if (name === "ours" && (l.status.non2xx || l.status.errors || l.status.timeouts))
         throw new Error(`read load (${name}): /status failed: ${summary(l.status)}`);
@@ -160,7 +171,8 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
           `head digest warmed first, anchor /status errors ${anchor.status.errors + anchor.status.timeouts}, ` +
           `${store.info.kind}, one snapshot build ${buildMs.toFixed(0)} ms; /status ${ours.status.requests.total} vs ` +
           `${anchor.status.requests.total} requests; cache on but no lanes or cap: /status p99 ` +
-          `${noLanes.status.latency.p99} ms (${noLanes.status.requests.total} requests); ` +
+          `${noLanes.status.latency.p99} ms (${noLanes.status.requests.total} requests); event loop delay p99 ours ` +
+          `${ours.loopDelayP99} ms, no lanes ${noLanes.loopDelayP99} ms, anchor ${anchor.loopDelayP99} ms; ` +
           `/digest ours ${summary(ours.digest)}; anchor ${summary(anchor.digest)}; ` +
           `/batches/:id ours ${summary(ours.batches)}; anchor ${summary(anchor.batches)}`,
       },

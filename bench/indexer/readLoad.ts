@@ -1,8 +1,10 @@
 /**
  * The read API under hostile load: `/digest` hammered with random and invalid block values and
  * `/batches/:id` with 500-entry pages, while `/status` is measured (p99). Anchor: the same server
- * with the digest cache and build queue turned off (every `/digest` builds its snapshot), measured
- * in the same run on the same store.
+ * with the digest cache and build queue, the statement lanes and the heavy-request cap turned off
+ * (every `/digest` builds its snapshot, every statement goes straight to the store), measured in the
+ * same run on the same store; also measured: the cache on but no lanes and no cap (the server before
+ * the lanes).
  *
  *   npx tsx bench/indexer/readLoad.ts [--quick]
  *
@@ -12,6 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { createApiServer, MAX_PAGE } from "../../indexer/api/createApiServer.js";
 import type { DigestCacheOptions } from "../../indexer/api/createDigestCache.js";
@@ -22,7 +25,13 @@ import type { Store } from "../../indexer/store/types.js";
 import type { BenchResult } from "../types.js";
 import { generateStore, prng } from "./_generateStore.js";
 
-type Load = { status: autocannon.Result; digest: autocannon.Result; batches: autocannon.Result };
+type Load = {
+  status: autocannon.Result;
+  digest: autocannon.Result;
+  batches: autocannon.Result;
+  /** p99 of the event loop's delay during the load, ms (the server and the load generators share it). */
+  loopDelayP99: number;
+};
 
 /** One 'duration' of load against a fresh server over `store`. */
 async function hammer(
@@ -32,17 +41,26 @@ async function hammer(
     head: number;
     duration: number;
     digestCache: DigestCacheOptions;
+    /** false: no statement lanes and no heavy-request cap. */
+    lanes: boolean;
     drainMs: number;
   },
 ): Promise<Load> {
-  const server = createApiServer(store, { digestCache: parameters.digestCache });
+  const server = createApiServer(
+    store,
+    parameters.lanes
+      ? { digestCache: parameters.digestCache }
+      : { digestCache: parameters.digestCache, lanes: false, maxHeavy: Number.MAX_SAFE_INTEGER },
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // A serving process has its head's digest already (built once per head): warm it up first.
   await (await fetch(`${url}/digest`)).text();
   const rand = prng(5);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   const hostile = ["-1", "abc", "1e3", "0x10", `${2 ** 48}`, `${parameters.head + 1}`, "99999999999999999", "%ZZ"];
   try {
+    loop.enable();
     const [status, digest, batches] = await Promise.all([
       autocannon({
         url,
@@ -81,7 +99,8 @@ async function hammer(
         ],
       }),
     ]);
-    return { status, digest, batches };
+    loop.disable();
+    return { status, digest, batches, loopDelayP99: Math.round(loop.percentile(99) / 1e6) };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -121,14 +140,17 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
       `store: ${g.batchIds.length} batches, head block ${head}, one snapshot build ${buildMs.toFixed(0)} ms\n`,
     );
     const common = { batchIds: g.batchIds, head, duration, drainMs: Math.ceil(4 * buildMs) + 1000 };
-    const anchor = await hammer(store, { ...common, digestCache: { size: 0 } });
-    const ours = await hammer(store, { ...common, digestCache: {} });
+    const anchor = await hammer(store, { ...common, digestCache: { size: 0 }, lanes: false });
+    const noLanes = await hammer(store, { ...common, digestCache: {}, lanes: false });
+    const ours = await hammer(store, { ...common, digestCache: {}, lanes: true });
     for (const [name, l] of [
       ["anchor", anchor],
+      ["cache, no lanes", noLanes],
       ["ours", ours],
     ] as const) {
       process.stderr.write(
-        `${name}: /status ${summary(l.status)}\n  /digest ${summary(l.digest)}\n  /batches/:id ${summary(l.batches)}\n`,
+        `${name}: /status ${summary(l.status)}\n  /digest ${summary(l.digest)}\n  /batches/:id ${summary(l.batches)}\n` +
+          `  event loop delay p99 ${l.loopDelayP99} ms\n`,
       );
       if (name === "ours" && (l.status.non2xx || l.status.errors || l.status.timeouts))
         throw new Error(`read load (${name}): /status failed: ${summary(l.status)}`);
@@ -139,13 +161,20 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
         name: `API /status p99 while /digest (hostile blocks, 4 conn.) and /batches/:id (${MAX_PAGE}-entry pages, 2 conn.) are hammered`,
         unit: "ms p99",
         value: p99,
-        anchor: { name: "same server, digest cache and build queue off", value: anchor.status.latency.p99 },
+        anchor: {
+          name: "same server, digest cache, build queue, statement lanes and heavy cap off",
+          value: anchor.status.latency.p99,
+        },
         ratio: anchor.status.latency.p99 ? p99 / anchor.status.latency.p99 : undefined,
         notes:
           `lower is better; target < 50 ms (${p99 < 50 ? "met" : "missed"}); ${duration} s each on loopback, ` +
           `head digest warmed first, anchor /status errors ${anchor.status.errors + anchor.status.timeouts}, ` +
           `${store.info.kind}, one snapshot build ${buildMs.toFixed(0)} ms; /status ${ours.status.requests.total} vs ` +
-          `${anchor.status.requests.total} requests; /digest ours ${summary(ours.digest)}; anchor ${summary(anchor.digest)}`,
+          `${anchor.status.requests.total} requests; cache on but no lanes or cap: /status p99 ` +
+          `${noLanes.status.latency.p99} ms (${noLanes.status.requests.total} requests); event loop delay p99 ours ` +
+          `${ours.loopDelayP99} ms, no lanes ${noLanes.loopDelayP99} ms, anchor ${anchor.loopDelayP99} ms; ` +
+          `/digest ours ${summary(ours.digest)}; anchor ${summary(anchor.digest)}; ` +
+          `/batches/:id ours ${summary(ours.batches)}; anchor ${summary(anchor.batches)}`,
       },
     ];
   } finally {

@@ -5,6 +5,7 @@ import type { ApiRoute } from "./defineApiRoutes.js";
 const ERRORS = {
   400: "A parameter is invalid (the error names it)",
   404: "No such resource",
+  429: "busy: too many heavy requests at once (whole batches, parties, holdings, flows); retry after the retry-after header (seconds)",
   503: "busy: too many digest builds for past blocks; retry after the retry-after header (seconds)",
 } as const;
 

@@ -7,6 +7,8 @@ import { ApiRequestError } from "./ApiRequestError.js";
 import { buildOpenApiDocument } from "./buildOpenApiDocument.js";
 import { createDigestCache } from "./createDigestCache.js";
 import type { DigestCacheOptions } from "./createDigestCache.js";
+import { createQueryLanes } from "./createQueryLanes.js";
+import type { QueryLaneOptions } from "./createQueryLanes.js";
 import { decodePathParameter } from "./decodePathParameter.js";
 import { answerApiRoute, defineApiRoutes } from "./defineApiRoutes.js";
 import { readQuery } from "./readQuery.js";
@@ -45,18 +47,33 @@ function rawPathname(url: string): string {
  * by Hono. GET only; CORS open; parameters validated with zod (400 naming the parameter); list pages
  * bounded by {@link MAX_PAGE}; the OpenAPI document generated from the same zod schemas. `/digest`
  * is cached per block and its snapshot builds run one at a time behind a short queue (503 `busy`
- * beyond it). Call `server.listen(port, host)` yourself.
+ * beyond it). Cheap routes never wait behind heavy ones: heavy routes' statements and snapshot
+ * builds take the heavy lane of {@link createQueryLanes} (cheap statements go first), and at most
+ * `maxHeavy` heavy requests run at once (429 `busy` with `retry-after` beyond). Call
+ * `server.listen(port, host)` yourself.
  *
  * @param store - the indexer's store (read only).
  * @param options.digestCache - the digest cache (default 8 blocks, 4 builds waiting, past blocks'
  *   builds at most 5% of the time; size 0 turns all of it off: every request builds its snapshot).
+ * @param options.maxHeavy - heavy requests (`ApiRoute.heavy`) answered at once (default 2).
+ * @param options.lanes - statement lanes (createQueryLanes); `false` sends every statement straight
+ *   to the store, as before the lanes (the benchmark's anchor).
  * @returns a node:http server.
  * @example
  * const server = createApiServer(store);
  * server.listen(8787, "127.0.0.1");
  */
-export function createApiServer(store: Store, options: { digestCache?: DigestCacheOptions } = {}): Server {
-  const routes = defineApiRoutes(store, createDigestCache(store, options.digestCache));
+export function createApiServer(
+  store: Store,
+  options: { digestCache?: DigestCacheOptions; maxHeavy?: number; lanes?: QueryLaneOptions | false } = {},
+): Server {
+  const lanes = options.lanes === false ? { cheap: store, heavy: store } : createQueryLanes(store, options.lanes);
+  const cheapStore: Store = { ...store, ...lanes.cheap, info: store.info };
+  const routes = defineApiRoutes(cheapStore, createDigestCache(lanes.heavy, options.digestCache), lanes.heavy);
+  const maxHeavy = options.maxHeavy ?? 2;
+  if (!Number.isSafeInteger(maxHeavy) || maxHeavy < 1)
+    throw new RangeError(`createApiServer: maxHeavy (${String(options.maxHeavy)}) must be a positive integer.`);
+  let heavyRunning = 0;
   const openApi = buildOpenApiDocument(routes);
   const app = new Hono({ strict: false });
 
@@ -81,7 +98,22 @@ export function createApiServer(store: Store, options: { digestCache?: DigestCac
       segments.forEach((s, i) => {
         if (s.startsWith("{")) params[s.slice(1, -1)] = decodePathParameter(s.slice(1, -1), raw[i] ?? "");
       });
-      return send(200, await answerApiRoute(route, params, readQuery(c.req.url)));
+      if (!route.heavy) return send(200, await answerApiRoute(route, params, readQuery(c.req.url)));
+      if (heavyRunning >= maxHeavy) {
+        throw new ApiRequestError(
+          429,
+          "busy",
+          `Too many heavy requests at once (at most ${maxHeavy}: whole batches, parties, holdings, flows); retry in 1 s.`,
+          undefined,
+          { "retry-after": "1" },
+        );
+      }
+      heavyRunning++;
+      try {
+        return send(200, await answerApiRoute(route, params, readQuery(c.req.url)));
+      } finally {
+        heavyRunning--;
+      }
     });
   }
   app.notFound((c) => {

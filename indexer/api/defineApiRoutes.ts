@@ -9,7 +9,7 @@ import { listBatches } from "../query/listBatches.js";
 import { listParties } from "../query/listParties.js";
 import { readCursor } from "../store/readCursor.js";
 import { readMeta } from "../store/readMeta.js";
-import type { Store } from "../store/types.js";
+import type { Sql, Store } from "../store/types.js";
 import { ApiRequestError } from "./ApiRequestError.js";
 import type { createDigestCache } from "./createDigestCache.js";
 import { pageBatch } from "./pageBatch.js";
@@ -71,7 +71,14 @@ export type ApiRoute = {
   /** What a 200 answers (documentation). */
   answers: string;
   /** Statuses other than 200 the route may answer (documentation). */
-  errors: (400 | 404 | 503)[];
+  errors: (400 | 404 | 429 | 503)[];
+  /**
+   * A heavy route (a whole batch, a party, holdings, flows): its statements take the heavy lane
+   * (`heavySql`) and the server caps how many run at once (429 `busy` beyond the cap). `/digest` is
+   * not marked: its snapshot builds take the heavy lane through the digest cache, which bounds them
+   * with its own queue (503 `busy`), and a cached digest is cheap.
+   */
+  heavy?: boolean;
   /** Answers the parsed parameters; throws {@link ApiRequestError} for 4xx and 503. */
   handle(params: Record<string, unknown>, query: Record<string, unknown>): Promise<unknown>;
 };
@@ -83,11 +90,16 @@ export type ApiRoute = {
  *
  * @param store - the indexer's store (read only).
  * @param digests - the `/digest` cache (createDigestCache).
+ * @param heavySql - where heavy routes' statements go (createQueryLanes' heavy lane; default the store).
  * @returns the routes, `/openapi.json` excluded (the server adds it).
  * @example
  * const routes = defineApiRoutes(store, createDigestCache(store));
  */
-export function defineApiRoutes(store: Store, digests: ReturnType<typeof createDigestCache>): ApiRoute[] {
+export function defineApiRoutes(
+  store: Store,
+  digests: ReturnType<typeof createDigestCache>,
+  heavySql: Sql = store,
+): ApiRoute[] {
   const page = (o: Record<string, unknown>, defaultLimit = 100) => ({
     limit: (o.limit as number | undefined) ?? defaultLimit,
     offset: (o.offset as number | undefined) ?? 0,
@@ -151,11 +163,12 @@ export function defineApiRoutes(store: Store, digests: ReturnType<typeof createD
       answers:
         "ExportBatchDetail with each list sliced to offset..offset+limit, each holder's rangeCount, " +
         "and limit, offset, totals { holderRanges, frozen, redeemedWords }",
-      errors: [400, 404],
+      errors: [400, 404, 429],
+      heavy: true,
       handle: async (p, q) => {
         // Default: the largest page, so a batch of up to MAX_PAGE holders answers as before paging.
         const o = page(q, MAX_PAGE);
-        const b = await getBatch(store, { batchId: p.id as Hex });
+        const b = await getBatch(heavySql, { batchId: p.id as Hex });
         if (!b) throw new ApiRequestError(404, "not_found", `No batch ${p.id as Hex}.`);
         return pageBatch(b, o);
       },
@@ -201,10 +214,11 @@ export function defineApiRoutes(store: Store, digests: ReturnType<typeof createD
       params: { addr: address },
       query: noQuery,
       answers: "ExportPartyDetail without holdingsByBatch",
-      errors: [400, 404],
+      errors: [400, 404, 429],
+      heavy: true,
       handle: async (p) => {
         const a = p.addr as Address;
-        const party = await getParty(store, { address: a, holdingsLimit: 0 });
+        const party = await getParty(heavySql, { address: a, holdingsLimit: 0 });
         if (!party) throw new ApiRequestError(404, "not_found", `No registered party ${a}.`);
         const { holdingsByBatch: _h, ...rest } = party;
         return rest;
@@ -216,8 +230,9 @@ export function defineApiRoutes(store: Store, digests: ReturnType<typeof createD
       params: { addr: address },
       query: z.object({ limit, offset }).strict(),
       answers: "Holdings: totals and a page of ExportHolding",
-      errors: [400],
-      handle: async (p, q) => await getHoldings(store, { party: p.addr as Address, ...page(q) }),
+      errors: [400, 429],
+      heavy: true,
+      handle: async (p, q) => await getHoldings(heavySql, { party: p.addr as Address, ...page(q) }),
     },
     {
       path: "/flows",
@@ -236,10 +251,11 @@ export function defineApiRoutes(store: Store, digests: ReturnType<typeof createD
         })
         .strict(),
       answers: "{ items: ExportFlow[], limit, offset }",
-      errors: [400],
+      errors: [400, 429],
+      heavy: true,
       handle: async (_p, q) => {
         const o = page(q);
-        const items = await getFlows(store, {
+        const items = await getFlows(heavySql, {
           from: q.from as Address | undefined,
           to: q.to as Address | undefined,
           party: q.party as Address | undefined,
@@ -266,7 +282,7 @@ export function defineApiRoutes(store: Store, digests: ReturnType<typeof createD
       errors: [400, 404, 503],
       handle: async (_p, q) => {
         const block = q.block as number | undefined;
-        const cursor = await readCursor(store);
+        const cursor = await readCursor(heavySql);
         if (!cursor) throw new ApiRequestError(404, "not_found", "Nothing indexed yet.");
         if (block !== undefined && block > cursor.number) {
           throw new ApiRequestError(

@@ -54,21 +54,7 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
             b.manifest_hash, b.manifest_uri FROM kt_batches b WHERE b.block <= $1 ORDER BY b.batch_id`,
     [b],
   );
-  const segs = await sql.query<{
-    batch_id: Hex;
-    seg_start: number;
-    seg_end: number;
-    holder: Address;
-    reg_reason: number;
-    sup_reason: number;
-    sale_no: number;
-    refunded: boolean;
-  }>(
-    `SELECT b.batch_id, s.seg_start, s.seg_end, s.holder, s.reg_reason, s.sup_reason, s.sale_no, s.refunded
-       FROM kt_segments s JOIN kt_batches b USING (batch_no)
-      WHERE s.from_block <= $1 AND (s.to_block IS NULL OR s.to_block > $1) ORDER BY b.batch_id, s.seg_start`,
-    [b],
-  );
+  const segs = await readSegmentsInChunks(sql, b);
   const words = await sql.query<{ batch_id: Hex; word: number; mask: string }>(
     `SELECT b.batch_id, w.word, w.mask FROM kt_redemption_words w JOIN kt_batches b USING (batch_no)
       WHERE w.from_block <= $1 AND (w.to_block IS NULL OR w.to_block > $1) ORDER BY b.batch_id, w.word`,
@@ -168,4 +154,53 @@ export async function buildSnapshot(sql: Sql, parameters: { block: number }): Pr
       orderRef: i.order_ref,
     })),
   };
+}
+
+/** Rows of `kt_segments` read per statement by {@link buildSnapshot}. */
+export const SEGMENT_CHUNK = 500;
+
+type SegmentRow = {
+  seg_start: number;
+  seg_end: number;
+  holder: Address;
+  reg_reason: number;
+  sup_reason: number;
+  sale_no: number;
+  refunded: boolean;
+  batch_no: number;
+  from_block: number;
+};
+
+/**
+ * The segments visible at block `b`, read in primary-key order `SEGMENT_CHUNK` rows per statement
+ * (keyset on the whole key): the largest table of a snapshot, read in short statements, so that a
+ * server's other reads can run between them (createQueryLanes). The order does not matter:
+ * `canonicalizeSegments` sorts.
+ */
+async function readSegmentsInChunks(sql: Sql, b: number): Promise<(SegmentRow & { batch_id: Hex })[]> {
+  const ids = new Map(
+    (await sql.query<{ batch_no: number; batch_id: Hex }>("SELECT batch_no, batch_id FROM kt_batches")).map((r) => [
+      r.batch_no,
+      r.batch_id,
+    ]),
+  );
+  const out: (SegmentRow & { batch_id: Hex })[] = [];
+  let after: [number, number, number] = [-1, -1, -1];
+  for (;;) {
+    const rows = await sql.query<SegmentRow>(
+      `SELECT batch_no, seg_start, seg_end, holder, reg_reason, sup_reason, sale_no, refunded, from_block
+         FROM kt_segments
+        WHERE (batch_no, seg_start, from_block) > ($2, $3, $4)
+          AND from_block <= $1 AND (to_block IS NULL OR to_block > $1)
+        ORDER BY batch_no, seg_start, from_block LIMIT ${SEGMENT_CHUNK}`,
+      [b, ...after],
+    );
+    for (const r of rows) {
+      const batchId = ids.get(r.batch_no);
+      if (batchId !== undefined) out.push({ ...r, batch_id: batchId });
+    }
+    if (rows.length < SEGMENT_CHUNK) return out;
+    const last = rows[rows.length - 1]!;
+    after = [last.batch_no, last.seg_start, last.from_block];
+  }
 }

@@ -20,6 +20,10 @@ export type BlockAgreement =
       /** RPCs asked. */
       asked: number;
       failures: RpcFailure[];
+      /** The highest head any counted-for-chain RPC reported (the block is the lowest): how far apart the heads are. */
+      highest: bigint;
+      /** The RPC that reported `highest`. */
+      highestUrl: string;
     }
   | {
       status: "disagree";
@@ -74,6 +78,7 @@ export async function agreeOnBlock(parameters: {
   const live = heads.filter((h): h is { url: string; head: bigint } => h !== null);
   if (live.length === 0) return { status: "unreachable", failures };
   const lowest = live.reduce((m, h) => (h.head < m ? h.head : m), live[0]!.head);
+  const top = live.reduce((m, h) => (h.head > m.head ? h : m), live[0]!);
   const number = lowest - BigInt(parameters.confirmations ?? 0);
   const target = number < 0n ? 0n : number;
   const headers = await Promise.all(
@@ -113,5 +118,7 @@ export async function agreeOnBlock(parameters: {
     agreeing: answered.map((a) => a.url),
     asked: urls.length,
     failures,
+    highest: top.head,
+    highestUrl: top.url,
   };
 }

@@ -15,6 +15,8 @@ export type ReadKeyStatusParameters = {
   hint?: number | bigint | undefined;
   /** The ledger's version when known; otherwise it is detected (`detectLedgerVersion`, cached). */
   ledgerVersion?: LedgerVersion | undefined;
+  /** Read at this block (every `eth_call` of the read); default the latest. */
+  blockNumber?: bigint | undefined;
 };
 
 const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
@@ -42,7 +44,7 @@ function revertName(e: unknown): string | undefined {
  *
  * @param client A viem public client on the ledger's chain.
  * @param parameters Ledger address, batch id, key index, a segment hint for v1 (0 always works), and
- *   optionally the ledger version.
+ *   optionally the ledger version and the block to read at.
  * @returns The status, integers as numbers and the reason as a name.
  * @throws viem's errors when the RPC fails (the caller decides: `verifyPayload` reports "unreachable").
  *
@@ -53,13 +55,15 @@ function revertName(e: unknown): string | undefined {
 export async function readKeyStatus(client: PublicClient, parameters: ReadKeyStatusParameters): Promise<KeyStatus> {
   const { ledger, batchId, index, hint } = parameters;
   const version = parameters.ledgerVersion ?? (await detectLedgerVersion(client, { ledger }));
-  if (version === 2) return readKeyStatusV2(client, ledger, batchId, BigInt(index));
+  const at = parameters.blockNumber === undefined ? {} : { blockNumber: parameters.blockNumber };
+  if (version === 2) return readKeyStatusV2(client, ledger, batchId, BigInt(index), at);
   try {
     const r = await client.readContract({
       address: ledger,
       abi: keyLedgerAbi,
       functionName: "keyStatus",
       args: [batchId, BigInt(index), BigInt(hint ?? 0)],
+      ...at,
     });
     return {
       root: r.root,
@@ -90,6 +94,7 @@ export async function readKeyStatus(client: PublicClient, parameters: ReadKeySta
         abi: keyLedgerAbi,
         functionName: "batchOf",
         args: [batchId],
+        ...at,
       });
       return { root, supplier, count: Number(count), expiresAt: Number(expiresAt), restricted, ...none };
     }
@@ -97,7 +102,13 @@ export async function readKeyStatus(client: PublicClient, parameters: ReadKeySta
   }
 }
 
-async function readKeyStatusV2(client: PublicClient, ledger: Address, batchId: Hex, index: bigint): Promise<KeyStatus> {
+async function readKeyStatusV2(
+  client: PublicClient,
+  ledger: Address,
+  batchId: Hex,
+  index: bigint,
+  at: { blockNumber?: bigint },
+): Promise<KeyStatus> {
   const reason = (code: number) => REVOCATION_REASONS[code] ?? "other";
   try {
     const r = await client.readContract({
@@ -105,6 +116,7 @@ async function readKeyStatusV2(client: PublicClient, ledger: Address, batchId: H
       abi: keyLedgerV2Abi,
       functionName: "keyStatus",
       args: [batchId, index],
+      ...at,
     });
     return {
       root: r.root,
@@ -158,6 +170,7 @@ async function readKeyStatusV2(client: PublicClient, ledger: Address, batchId: H
         abi: keyLedgerV2Abi,
         functionName: "batchOf",
         args: [batchId],
+        ...at,
       });
       return { root, supplier, count: Number(count), expiresAt: Number(expiresAt), restricted, saleRequired, ...none };
     }

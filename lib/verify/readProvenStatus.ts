@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import { agreeOnBlock } from "../proof/agreeOnBlock.js";
-import type { AgreedBlock, RpcFailure } from "../proof/agreeOnBlock.js";
+import type { AgreedBlock, BlockAgreement, RpcFailure } from "../proof/agreeOnBlock.js";
 import { ProofError } from "../proof/errors.js";
 import { readProvenKeyStatus } from "../proof/readProvenKeyStatus.js";
 import type { GetProofResponse } from "../proof/readProvenKeyStatus.js";
@@ -27,9 +27,32 @@ export type TrustTier = {
 /** The RPCs do not agree on a block, or none could be counted: the verdict must say "cannot confirm". */
 export class TrustError extends ProofError {
   override name = "TrustError";
+  /** The block the RPCs disagree about, when that is why (the verdict shows it). */
+  block?: bigint;
 }
 
 const reason = (code: number) => REVOCATION_REASONS[code] ?? "other";
+
+/** How many blocks the lowest head may lag the highest before the RPCs count as disagreeing. */
+export const MAX_HEAD_LAG = 16n;
+
+/**
+ * Refuses an agreed block that lies far below another RPC's head: an RPC that reports an old head (a
+ * stale node, or a liar) would otherwise have the key read at a block where its batch, or the ledger,
+ * did not exist yet, and a genuine key called "not in batch". Such heads are a disagreement: cannot confirm.
+ *
+ * @param agreement - an "agreed" result of agreeOnBlock.
+ * @throws TrustError when the highest head is more than {@link MAX_HEAD_LAG} blocks above the agreed block.
+ */
+export function refuseStaleBlock(agreement: Extract<BlockAgreement, { status: "agreed" }>): void {
+  if (agreement.highest - agreement.block.number <= MAX_HEAD_LAG) return;
+  const e = new TrustError(
+    `RPCs disagree on the head: ${agreement.highestUrl} is at block ${agreement.highest}, another RPC only at ` +
+      `${agreement.block.number} (more than ${MAX_HEAD_LAG} blocks behind) — cannot confirm.`,
+  );
+  e.block = agreement.block.number;
+  throw e;
+}
 
 /**
  * A KeyLedger v2 key's status read without trusting any single RPC: a block several RPCs agree on
@@ -38,7 +61,8 @@ const reason = (code: number) => REVOCATION_REASONS[code] ?? "other";
  * lie fails the proof, it cannot change the answer). The result has the same shape as
  * `readKeyStatus` gives for a v2 ledger, plus the trust tier.
  *
- * Throws {@link TrustError} when the RPCs disagree on the block or none answers usefully, and
+ * Throws {@link TrustError} when the RPCs disagree on the block (or their heads lie more than
+ * {@link MAX_HEAD_LAG} blocks apart) or none answers usefully, and
  * {@link ProofError} when no agreeing RPC returns a proof that checks.
  *
  * @param parameters.urls - the configured RPC URLs.
@@ -62,15 +86,18 @@ export async function readProvenStatus(parameters: {
   const { urls, chainId, ledger, batchId, request } = parameters;
   const agreement = await agreeOnBlock({ urls, chainId, request });
   if (agreement.status === "disagree") {
-    throw new TrustError(
+    const e = new TrustError(
       `RPCs disagree on block ${agreement.number}: ${agreement.hashes.map((h) => `${h.url} says ${h.hash}`).join(", ")} — cannot confirm.`,
     );
+    e.block = agreement.number;
+    throw e;
   }
   if (agreement.status === "unreachable") {
     throw new TrustError(`No RPC could be counted: ${agreement.failures.map((f) => f.reason).join("; ")}`, {
       retryable: true,
     });
   }
+  refuseStaleBlock(agreement);
   const block: AgreedBlock = agreement.block;
   let lastError: unknown;
   for (const url of agreement.agreeing) {

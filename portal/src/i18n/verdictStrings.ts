@@ -145,6 +145,8 @@ const zh = {
       "本站使用的 RPC 节点对链上状态给出了不同的说法，因此无法确认此卡密。下面列出了已在本机离线完成的检查。",
     disagree: "RPC 节点对区块 {block} 的说法不一致——无法确认",
     callV1: "由单个 RPC 的 eth_call 读取，未经证明（v1 账本不提供存储证明）",
+    callAgree: "{k}/{n} 个 RPC 节点在区块 {block} 给出一致结果（eth_call 读取，不是存储证明；v1 账本不提供存储证明）",
+    callOne: "仅一个 RPC 节点（{k}/{n}）在区块 {block} 作答（eth_call 读取，不是存储证明；v1 账本不提供存储证明）",
     callNoProof: "由单个 RPC 的 eth_call 读取，未经证明：该 RPC 不支持 eth_getProof",
   },
   card: {
@@ -343,6 +345,10 @@ const en: typeof zh = {
       "confirmed. What was still checked offline on this device is listed below.",
     disagree: "RPCs disagree on block {block} — cannot confirm",
     callV1: "Read with one RPC's eth_call, not proven (a v1 ledger has no storage proofs)",
+    callAgree:
+      "{k} of {n} RPCs agree at block {block} (read by eth_call, not a storage proof: a v1 ledger has no storage proofs)",
+    callOne:
+      "One RPC ({k} of {n}) answered at block {block} (read by eth_call, not a storage proof: a v1 ledger has no storage proofs)",
     callNoProof: "Read with one RPC's eth_call, not proven: the RPC does not answer eth_getProof",
   },
   card: {

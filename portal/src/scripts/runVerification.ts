@@ -4,7 +4,8 @@
  * block every configured RPC is asked about (lib/verify's `readProvenStatus`); the ledger version,
  * the key's KeysSold log and verifyReceipt are `eth_call`s asked of every RPC, believed only when
  * all that answer agree. A node without `eth_getProof` falls back to keyStatus by `eth_call`. A v1
- * ledger is read as before: keyStatus by `eth_call` on the first RPC that answers (not proven).
+ * ledger (no storage proofs) is read with keyStatus by `eth_call` on every RPC at a block they agree on
+ * (lib/verify's `readAgreedCall`), believed only when every RPC that answers gives the same.
  */
 import { publicConfig as cfg } from "../config/publicConfig.ts";
 import type { Address } from "viem";
@@ -16,19 +17,19 @@ import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
 import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
+import { readAgreedCall } from "../../../lib/verify/readAgreedCall.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
 import {
   createCheckedRpc,
-  createRpc,
   probeLedgerVersion,
   readKeyStatusRaw,
   readKeyStatusV2Raw,
   readReceiptValidRaw,
   readSaleLogRaw,
   RpcError,
+  type Rpc,
 } from "./rpc.ts";
 
-const rpc = createRpc(cfg.rpcUrls);
 const checked = createCheckedRpc(cfg.rpcUrls);
 const versions = new Map<string, Promise<1 | 2>>();
 let knownVersion: 1 | 2 | undefined;
@@ -64,6 +65,15 @@ function agreementRequest(): RpcRequest {
 
 const ZERO32 = `0x${"0".repeat(64)}` as const;
 
+/** One configured RPC whose `eth_call`s are made at `block` (a block the RPCs agreed on), not at "latest". */
+function rpcAtBlock(url: string, block: bigint): Rpc {
+  const tag = `0x${block.toString(16)}`;
+  return {
+    request: (method, params) => checked.requestOne(url, method, method === "eth_call" ? [params[0], tag] : params),
+    chainId: () => checked.chainId(),
+  };
+}
+
 /**
  * Asks for the first round of the key's storage proofs as soon as the heads are known, at the block
  * the agreement will pick when the RPCs report the same head, from the RPC the proofs are read from
@@ -98,12 +108,13 @@ async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<vo
 
 /**
  * How the status behind a verdict was read (the tier the card shows): storage proofs at a block k of
- * n RPCs agree on; one RPC's `eth_call` (a v1 ledger, or a node without `eth_getProof`); or RPCs
- * that disagree on block B (the verdict is "cannot confirm").
+ * n RPCs agree on; `eth_call` (a v1 ledger: on every RPC at block `block`, k of n giving the same
+ * answer; a node without `eth_getProof`: one RPC); or RPCs that disagree at block B (the verdict is
+ * "cannot confirm").
  */
 export type TrustShown =
   | { method: "proof"; block: bigint; agreeing: number; asked: number }
-  | { method: "call"; reason: "v1" | "no-get-proof" }
+  | { method: "call"; reason: "v1" | "no-get-proof"; block?: bigint; agreeing?: number; asked?: number }
   | { method: "disagree"; block: bigint };
 
 /** Whether an eth_getProof failure means the node does not offer the method (then eth_call is the fallback). */
@@ -226,7 +237,28 @@ export async function runVerification(
       const [, version] = await Promise.all([onChain(), versionRead]);
       if (version === 1) {
         trust = { method: "call", reason: "v1" };
-        return readKeyStatusRaw(rpc, q);
+        try {
+          const r = await readAgreedCall({
+            urls: cfg.rpcUrls,
+            chainId: cfg.chainId,
+            request,
+            what: "keyStatus",
+            reason: "a v1 ledger (its layout is not proven)",
+            read: (url, block) => readKeyStatusRaw(rpcAtBlock(url, block), q),
+          });
+          trust = {
+            method: "call",
+            reason: "v1",
+            block: r.trust.block,
+            agreeing: r.trust.agreeing.length,
+            asked: r.trust.asked,
+          };
+          checked.pin(r.trust.block);
+          return r.value;
+        } catch (e) {
+          if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
+          throw e;
+        }
       }
       try {
         const r = await readProvenStatus({
@@ -241,8 +273,7 @@ export async function runVerification(
         checked.pin(r.trust.block);
         return r.status;
       } catch (e) {
-        const disagree = e instanceof TrustError ? /disagree on block (\d+)/.exec(e.message) : null;
-        if (disagree) trust = { method: "disagree", block: BigInt(disagree[1]!) };
+        if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
         if (e instanceof TrustError || !lacksGetProof(e)) throw e;
         trust = { method: "call", reason: "no-get-proof" };
         return readKeyStatusV2Raw(checked, q);

@@ -80,6 +80,12 @@ function showTrust(trust: TrustShown | undefined): void {
   p.dataset.trust = trust?.method ?? "";
   if (!trust) return void (p.textContent = "");
   if (trust.method === "disagree") p.textContent = fill(t.trust.disagree, { block: String(trust.block) });
+  else if (trust.method === "call" && trust.block !== undefined && trust.agreeing !== undefined)
+    p.textContent = fill(trust.agreeing === 1 ? t.trust.callOne : t.trust.callAgree, {
+      k: trust.agreeing,
+      n: trust.asked ?? trust.agreeing,
+      block: String(trust.block),
+    });
   else if (trust.method === "call") p.textContent = trust.reason === "v1" ? t.trust.callV1 : t.trust.callNoProof;
   else
     p.textContent = fill(trust.agreeing === 1 ? t.trust.one : t.trust.agree, {

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { createPublicClient, getAddress, http, isAddress, type Address, type Hex, type PublicClient } from "viem";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
 import { detectLedgerVersion } from "../../../lib/verify/detectLedgerVersion.js";
 import { createRpcRequest } from "../../../lib/proof/rpcRequest.js";
+import { readAgreedCall, type CallTrust } from "../../../lib/verify/readAgreedCall.js";
 import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
 import { readProvenStatus, TrustError, type TrustTier } from "../../../lib/verify/readProvenStatus.js";
 import { readReceiptValid } from "../../../lib/verify/readReceiptValid.js";
@@ -41,8 +42,11 @@ type VerifyCliOptions = {
   allowLinkHost?: boolean;
 };
 
-/** How the status was read: proofs at an agreed block, or one RPC's eth_call (and why). */
-type TrustFact = TrustTier | { method: "call"; reason: string };
+/**
+ * How the status was read: proofs at an agreed block; eth_calls that every counted RPC answered alike at an
+ * agreed block (v1 ledgers); or one RPC's eth_call (and why).
+ */
+type TrustFact = TrustTier | CallTrust | { method: "call"; reason: string };
 
 /** Whether an eth_getProof failure means the node does not offer the method (then eth_call is the fallback). */
 const lacksGetProof = (e: unknown) =>
@@ -51,9 +55,14 @@ const lacksGetProof = (e: unknown) =>
   /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
 
 function describeTrust(t: TrustFact): string {
+  const tierOf = (x: { agreeing: string[]; asked: number }) =>
+    x.agreeing.length === 1 ? `one RPC (1 of ${x.asked})` : `${x.agreeing.length} of ${x.asked} RPCs agree`;
+  const notCounted = (x: { failures: { reason: string }[] }) =>
+    x.failures.length ? `; not counted: ${x.failures.map((f) => f.reason).join("; ")}` : "";
+  if (t.method === "call" && "block" in t)
+    return `status read by eth_call at block ${t.block}, not proven (${tierOf(t)} on the block and the answer; an eth_call, not a storage proof): ${t.reason}${notCounted(t)}`;
   if (t.method === "call") return `status read with one RPC's eth_call, not proven: ${t.reason}`;
-  const tier = t.agreeing.length === 1 ? "one RPC" : `${t.agreeing.length} of ${t.asked} RPCs agree`;
-  return `status proven with storage proofs at block ${t.block} (${tier} on its hash)${t.failures.length ? `; not counted: ${t.failures.map((f) => f.reason).join("; ")}` : ""}`;
+  return `status proven with storage proofs at block ${t.block} (${tierOf(t)} on its hash)${notCounted(t)}`;
 }
 
 /** Verdicts that exit 0: the key may be accepted. */
@@ -99,7 +108,7 @@ export function registerVerifyCommand(program: Command): void {
     .option("--offline", "do not contact the chain (format and proof only; the verdict says what could not be checked)")
     .option(
       "--trust <how>",
-      "how a v2 ledger's status is read: proof (storage proofs at a block every configured RPC agrees on) or call (one RPC's eth_call)",
+      "how a key's status is read: proof (v2: storage proofs at a block the configured RPCs agree on; v1: keyStatus by eth_call on every configured RPC at that block, believed only when they agree) or call (one RPC's eth_call)",
       "proof",
     )
     .action(async (input: string, o: VerifyCliOptions, command: Command) => {
@@ -155,8 +164,37 @@ export function registerVerifyCommand(program: Command): void {
         const client = c.publicClient as never;
         const urls = c.rpcUrl.split(", ");
         const request = createRpcRequest({ timeoutMs: 10_000 });
+        const clients = new Map<string, PublicClient>();
+        const clientOf = (url: string): PublicClient => {
+          let one = clients.get(url);
+          if (!one)
+            clients.set(url, (one = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 0 }) })));
+          return one;
+        };
         options.fetchStatus = async (q) => {
           const ledgerVersion = await detectLedgerVersion(client, { ledger: q.ledger });
+          if (ledgerVersion === 1 && o.trust === "proof") {
+            // No proofs for a v1 layout: keyStatus on every RPC at a block they agree on; no single RPC decides.
+            const hint = findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index));
+            const r = await readAgreedCall({
+              urls,
+              chainId: c.chainId,
+              request,
+              what: "keyStatus",
+              reason: "a v1 ledger (its layout is not proven)",
+              read: (url, blockNumber) =>
+                readKeyStatus(clientOf(url), {
+                  ledger: q.ledger,
+                  batchId: q.batchId,
+                  index: q.index,
+                  hint,
+                  ledgerVersion: 1,
+                  blockNumber,
+                }),
+            });
+            trust = r.trust;
+            return r.value;
+          }
           if (ledgerVersion === 2 && o.trust === "proof") {
             try {
               const r = await readProvenStatus({
@@ -233,7 +271,7 @@ export function registerVerifyCommand(program: Command): void {
 }
 
 function jsonTrust(t: TrustFact) {
-  return t.method === "call" ? t : { ...t, block: Number(t.block) };
+  return "block" in t ? { ...t, block: Number(t.block) } : t;
 }
 
 function configuredRpcUrls(g: GlobalOptions): string[] {

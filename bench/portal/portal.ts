@@ -174,12 +174,18 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       old1: { origin: await serve(old.builds[0]!), payload: v1.batch.full(0) },
       old2: { origin: await serve(old.builds[1]!), payload: v1.batch.full(0) },
     };
-    type Load = { verdict: number; load: number; marks: Record<string, number>; requests: number };
+    type Load = { verdict: number; load: number; marks: Record<string, number>; requests: number; methods: string[] };
     const measured: Record<keyof typeof pages, Load[]> = { now1: [], now2: [], old1: [], old2: [] };
     const measure = async (at: { origin: string; payload: string }): Promise<Load> => {
       const p = await browser.newPage();
       let requests = 0;
-      p.on("request", (r) => void (r.method() === "POST" && requests++));
+      const methods: string[] = [];
+      p.on("request", (r) => {
+        if (r.method() !== "POST") return;
+        requests++;
+        const body = r.postDataJSON() as { method?: string } | { method?: string }[] | null;
+        for (const m of Array.isArray(body) ? body : [body]) methods.push(m?.method ?? "?");
+      });
       await p.goto(`${at.origin}/v/#${at.payload}`);
       await p.waitForFunction(() => document.documentElement.dataset.verdictMs, undefined, { timeout: 30_000 });
       const verdict = await p.evaluate(() => document.getElementById("verdict")?.dataset.verdict);
@@ -196,7 +202,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         };
       });
       await p.close();
-      return { ...r, requests };
+      return { ...r, requests, methods: methods.sort() };
     };
     for (const at of Object.values(pages)) await measure(at); // warm the server and the chain once
     for (let i = 0; i < loads; i++)
@@ -213,6 +219,13 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       .map(([m, t]) => `${m} ${t}`)
       .join(", ");
     const requests = (k: keyof typeof pages) => median(measured[k].map((x) => x.requests));
+    /** The JSON-RPC methods of the last load, with their counts. */
+    const methods = (k: keyof typeof pages) =>
+      Object.entries(
+        (measured[k].at(-1)?.methods ?? []).reduce<Record<string, number>>((a, m) => ((a[m] = (a[m] ?? 0) + 1), a), {}),
+      )
+        .map(([m, n]) => `${m} x${n}`)
+        .join(", ");
     return [
       {
         name: "portal verify page JS, initial (gzip, as shipped)",
@@ -248,7 +261,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
           notes:
             `lower is better; budget ${n === 1 ? "1.2" : "1.5"}x; ${loads} fresh loads each, alternating; ` +
             `load events ${loadOf(n === 1 ? "now1" : "now2")} / ${loadOf(n === 1 ? "old1" : "old2")} ms; ` +
-            `RPC requests ${requests(n === 1 ? "now1" : "now2")} / ${requests(n === 1 ? "old1" : "old2")}`,
+            `RPC requests ${requests(n === 1 ? "now1" : "now2")} (${methods(n === 1 ? "now1" : "now2")}) / ` +
+            `${requests(n === 1 ? "old1" : "old2")} (${methods(n === 1 ? "old1" : "old2")})`,
         };
       }),
     ];

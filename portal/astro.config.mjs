@@ -37,6 +37,21 @@ const proofHelpersWithoutViem = {
     return fileURLToPath(new URL("./src/lib/proofViem.ts", import.meta.url));
   },
 };
+/**
+ * lib/verify's verifyPayload renders each check's detail with lib/verify/checkDetails.ts (English
+ * templates, for the CLI); the page takes src/lib/checkDetailsPage.ts instead, which renders the same
+ * code from the page's own strings, so the English templates are not in the page's script twice.
+ * @type {import("vite").Plugin}
+ */
+const checkDetailsFromPageStrings = {
+  name: "keytrail-check-details-from-page-strings",
+  enforce: "pre",
+  resolveId(source, importer) {
+    if (source !== "./checkDetails.js" || !importer || !/[\\/]lib[\\/]verify[\\/]verifyPayload\.ts$/.test(importer))
+      return null;
+    return fileURLToPath(new URL("./src/lib/checkDetailsPage.ts", import.meta.url));
+  },
+};
 const baseUrl = new URL(config.portalBase + "/");
 
 /** @type {import("./src/config/publicConfig.ts").PublicConfig} */
@@ -71,7 +86,7 @@ export default defineConfig({
     },
   },
   vite: {
-    plugins: [jsQrWithoutKanjiTable, proofHelpersWithoutViem],
+    plugins: [jsQrWithoutKanjiTable, proofHelpersWithoutViem, checkDetailsFromPageStrings],
     define: {
       __KEYTRAIL_PUBLIC__: JSON.stringify(publicConfig),
       __KEYTRAIL_EXPORT_DIR__: JSON.stringify(config.exportDir),

@@ -9,6 +9,13 @@
  *   Lower is better.
  * - Time to verdict: the same page's load event in the same navigations (the verdict cannot come
  *   before the page has loaded; the difference is the verification itself). Lower is better.
+ * - Time to verdict against the page as it was when the navigation budgets were set (issues 15 and
+ *   16: commit OLD_PAGE_COMMIT, the 137 ms row of docs/BENCHMARKS.md): that commit's portal is built
+ *   in the same run (bench/portal/_oldBuild.ts) and served by the same static server against the
+ *   same chain, with one RPC and with two (the second a forwarding front to the same node). The old
+ *   page reads a KeyLedger v1 (the only ledger it knows: one eth_call), the current one a KeyLedger
+ *   v2 with storage proofs, each a genuine full-form code; loads alternate between the builds.
+ *   Budgets: current / old <= 1.2 with one RPC, <= 1.5 with two.
  *
  *   npx tsx bench/portal/portal.ts [--quick] [--json]
  */
@@ -25,6 +32,12 @@ import { launchChromium } from "../../scripts/browser/launchChromium.js";
 import { indexAndExport } from "../../test/portal/helpers/indexAndExport.js";
 import { setUpScenario } from "../../test/portal/helpers/scenario.js";
 import { startHttpChain } from "../../test/portal/helpers/startHttpChain.js";
+import { startRpcFront } from "../../test/portal/helpers/startRpcFront.js";
+import { anchorV1Batch } from "../../test/portal/helpers/anchorV1Batch.js";
+import { buildOldPortal, type OldPortal } from "./_oldBuild.js";
+
+/** The commit whose verify page set the navigation budgets (its portal bench row: 137 ms, load event 102 ms). */
+export const OLD_PAGE_COMMIT = "dbff885bdf4b488a809758226cce4ba508d3854a";
 
 const gz = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;
 
@@ -83,23 +96,43 @@ async function bundleVerifyEntry(withViem: boolean): Promise<number> {
  * @returns results with anchors
  */
 export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
-  const loads = opts.quick ? 3 : 10;
+  const loads = opts.quick ? 3 : 12;
   const chain = await startHttpChain();
+  const front = await startRpcFront(chain.url);
   const work = mkdtempSync(join(tmpdir(), "keytrail-bench-portal-"));
   const exportDir = join(work, "export");
   let dist = "";
+  let dist2 = "";
+  let old: OldPortal | undefined;
   let server: Server | undefined;
+  const servers: Server[] = [];
   const browser = await launchChromium();
+  const serve = async (root: string) => {
+    const srv = createStaticServer({ root });
+    servers.push(srv);
+    await new Promise<void>((ok) => srv.listen(0, "127.0.0.1", ok));
+    return `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  };
   try {
     const s = await setUpScenario(chain, join(work, "sealed"));
     await indexAndExport(chain.url, s, join(work, "sealed"), exportDir);
-    dist = await buildPortal({
+    const env = (rpcUrls: string, ledger: string, withExport: boolean) => ({
       KEYTRAIL_CHAIN_ID: String(s.chainId),
-      KEYTRAIL_RPC_URLS: chain.url,
-      KEYTRAIL_LEDGER: s.ledger,
+      KEYTRAIL_RPC_URLS: rpcUrls,
+      KEYTRAIL_LEDGER: ledger,
       KEYTRAIL_PORTAL_BASE: "https://verify.keytrail.example",
-      KEYTRAIL_EXPORT_DIR: exportDir,
+      ...(withExport ? { KEYTRAIL_EXPORT_DIR: exportDir } : {}),
     });
+    const two = `${chain.url},${front.url}`;
+    dist = await buildPortal(env(chain.url, s.ledger, true));
+    dist2 = await buildPortal(env(two, s.ledger, true));
+    // The old page knows only KeyLedger v1; it gets its own v1 ledger on the same chain (no export: the
+    // verdict of a full-form code needs none, and the old page shows it before reading any export file).
+    const v1 = await anchorV1Batch(chain, "bench old page");
+    old = await buildOldPortal(repoRoot, OLD_PAGE_COMMIT, [
+      env(chain.url, v1.ledger, false),
+      env(two, v1.ledger, false),
+    ]);
     server = createStaticServer({ root: dist });
     await new Promise<void>((ok) => server!.listen(0, "127.0.0.1", ok));
     const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -107,8 +140,13 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     // JS actually shipped by the Vite build, as the browser loads it.
     const page = await browser.newPage();
     const bodies = new Map<string, Buffer>();
-    page.on("response", async (r) => {
-      if (r.request().resourceType() === "script") bodies.set(r.url(), await r.body());
+    page.on("response", (r) => {
+      // (a body still arriving when the page closes is not an initial script)
+      if (r.request().resourceType() === "script")
+        void r.body().then(
+          (b) => bodies.set(r.url(), b),
+          () => undefined,
+        );
     });
     await page.goto(`${origin}/v/`);
     await page.waitForLoadState("networkidle");
@@ -129,25 +167,65 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const oursBundle = await bundleVerifyEntry(false);
     const viemBundle = await bundleVerifyEntry(true);
 
-    // Time to verdict, genuine full-form payload, fresh page each time.
-    const verdicts: number[] = [];
-    const loadsMs: number[] = [];
-    for (let i = 0; i < loads; i++) {
+    // Time to verdict, genuine full-form payload, fresh page each time; the four pages take turns.
+    const pages = {
+      now1: { origin, payload: s.payloads.genuine },
+      now2: { origin: await serve(dist2), payload: s.payloads.genuine },
+      old1: { origin: await serve(old.builds[0]!), payload: v1.batch.full(0) },
+      old2: { origin: await serve(old.builds[1]!), payload: v1.batch.full(0) },
+    };
+    type Load = { verdict: number; load: number; marks: Record<string, number>; requests: number; methods: string[] };
+    const measured: Record<keyof typeof pages, Load[]> = { now1: [], now2: [], old1: [], old2: [] };
+    const measure = async (at: { origin: string; payload: string }): Promise<Load> => {
       const p = await browser.newPage();
-      await p.goto(`${origin}/v/#${s.payloads.genuine}`);
-      await p.waitForFunction(() => document.documentElement.dataset.verdictMs);
-      verdicts.push(Number(await p.evaluate(() => document.documentElement.dataset.verdictMs)));
-      loadsMs.push(
-        await p.evaluate(() => {
-          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-          return Math.round(nav?.loadEventEnd || nav?.domContentLoadedEventEnd || 0);
-        }),
-      );
+      let requests = 0;
+      const methods: string[] = [];
+      p.on("request", (r) => {
+        if (r.method() !== "POST") return;
+        requests++;
+        const body = r.postDataJSON() as { method?: string } | { method?: string }[] | null;
+        for (const m of Array.isArray(body) ? body : [body]) methods.push(m?.method ?? "?");
+      });
+      await p.goto(`${at.origin}/v/#${at.payload}`);
+      await p.waitForFunction(() => document.documentElement.dataset.verdictMs, undefined, { timeout: 30_000 });
+      const verdict = await p.evaluate(() => document.getElementById("verdict")?.dataset.verdict);
+      if (verdict !== "genuine") throw new Error(`${at.origin}: verdict ${verdict}, expected genuine`);
+      const r = await p.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+        const marks: Record<string, number> = {};
+        for (const m of performance.getEntriesByType("mark"))
+          if (m.name.startsWith("keytrail:")) marks[m.name.slice(9)] = Math.round(m.startTime);
+        return {
+          verdict: Number(document.documentElement.dataset.verdictMs),
+          load: Math.round(nav?.loadEventEnd || nav?.domContentLoadedEventEnd || 0),
+          marks,
+        };
+      });
       await p.close();
-    }
+      return { ...r, requests, methods: methods.sort() };
+    };
+    for (const at of Object.values(pages)) await measure(at); // warm the server and the chain once
+    for (let i = 0; i < loads; i++)
+      for (const [k, at] of Object.entries(pages)) measured[k as keyof typeof pages].push(await measure(at));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const v = median(verdicts);
-    const l = median(loadsMs);
+    const verdictOf = (k: keyof typeof pages) => median(measured[k].map((x) => x.verdict));
+    const loadOf = (k: keyof typeof pages) => median(measured[k].map((x) => x.load));
+    const v = verdictOf("now1");
+    const l = loadOf("now1");
+    const markNames = [...new Set(measured.now1.flatMap((x) => Object.keys(x.marks)))];
+    const breakdown = markNames
+      .map((m) => [m, median(measured.now1.map((x) => x.marks[m] ?? NaN))] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map(([m, t]) => `${m} ${t}`)
+      .join(", ");
+    const requests = (k: keyof typeof pages) => median(measured[k].map((x) => x.requests));
+    /** The JSON-RPC methods of the last load, with their counts. */
+    const methods = (k: keyof typeof pages) =>
+      Object.entries(
+        (measured[k].at(-1)?.methods ?? []).reduce<Record<string, number>>((a, m) => ((a[m] = (a[m] ?? 0) + 1), a), {}),
+      )
+        .map(([m, n]) => `${m} x${n}`)
+        .join(", ");
     return [
       {
         name: "portal verify page JS, initial (gzip, as shipped)",
@@ -169,14 +247,34 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         value: v,
         anchor: { name: "same page's load event", value: l },
         ratio: v / Math.max(1, l),
-        notes: `lower is better; ${loads} fresh loads, local chain over HTTP, headless Chromium`,
+        notes: `lower is better; ${loads} fresh loads, local chain over HTTP, headless Chromium; ${requests("now1")} RPC requests; marks (median ms from navigation): ${breakdown}`,
       },
+      ...([1, 2] as const).map((n) => {
+        const now = verdictOf(n === 1 ? "now1" : "now2");
+        const was = verdictOf(n === 1 ? "old1" : "old2");
+        return {
+          name: `portal time from navigation to verdict vs the budget's page, ${n} RPC${n === 1 ? "" : "s"} (median)`,
+          unit: "ms",
+          value: now,
+          anchor: { name: `page of ${OLD_PAGE_COMMIT.slice(0, 7)} built in the same run (v1 ledger)`, value: was },
+          ratio: now / Math.max(1, was),
+          notes:
+            `lower is better; budget ${n === 1 ? "1.2" : "1.5"}x; ${loads} fresh loads each, alternating; ` +
+            `load events ${loadOf(n === 1 ? "now1" : "now2")} / ${loadOf(n === 1 ? "old1" : "old2")} ms; ` +
+            `RPC requests ${requests(n === 1 ? "now1" : "now2")} (${methods(n === 1 ? "now1" : "now2")}) / ` +
+            `${requests(n === 1 ? "old1" : "old2")} (${methods(n === 1 ? "old1" : "old2")})`,
+        };
+      }),
     ];
   } finally {
     await browser.close();
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+    for (const srv of servers) await new Promise<void>((ok) => srv.close(() => ok()));
+    await front.close();
     await chain.close();
+    old?.close();
     if (dist) rmSync(dist, { recursive: true, force: true });
+    if (dist2) rmSync(dist2, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }

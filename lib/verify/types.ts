@@ -3,6 +3,7 @@ import type { PayloadError, PayloadErrorCode } from "../payload/errors.js";
 import type { DecodedPayload } from "../schemas/payload.js";
 import type { KeyStatus, RevocationReason } from "../schemas/keyStatus.js";
 import type { CardKey } from "../keys/normaliseKey.js";
+import type { CheckDetailCode, CheckDetailParams } from "./checkDetails.js";
 
 /** Which key a status or proof lookup is about. */
 export type KeyQuery = { chainId: number; ledger: Address; batchId: Hex; index: number; hint?: number };
@@ -131,7 +132,12 @@ export type VerifyCheck = {
   label: string;
   ok: boolean | null;
   online: boolean;
+  /** The detail in English (lib/verify/checkDetails.ts renders it from `detailCode` and `detailParams`; the portal's page, in its language). */
   detail?: string;
+  /** The detail as a stable code, for rendering it in another language (see lib/verify/checkDetails.ts). */
+  detailCode?: CheckDetailCode;
+  /** The detail code's parameters. */
+  detailParams?: CheckDetailParams;
 };
 
 /** Facts every result carries (as far as they are known). */

@@ -12,6 +12,7 @@ import type * as Receipt from "./internal/receipt.js";
 import type { ProofShard } from "../merkle/types.js";
 import { cannotConfirmCause, fetchShardFor, judgeShard, type ProofDataProblem } from "./internal/proofData.js";
 import { readHex, writeHex } from "../payload/internal/hex.js";
+import { checkDetailText, type CheckDetailCode, type CheckDetailParams } from "./checkDetails.js";
 import type {
   KeyQuery,
   SaleFacts,
@@ -96,10 +97,22 @@ export async function verifyPayload(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const checks: VerifyCheck[] = [];
-  const check = (name: VerifyCheckName, ok: boolean | null, online: boolean, detail?: string) => {
-    const c: VerifyCheck = { name, label: LABELS[name], ok, online };
-    if (detail !== undefined) c.detail = detail;
-    checks.push(c);
+  const check = (
+    name: VerifyCheckName,
+    ok: boolean | null,
+    online: boolean,
+    detailCode: CheckDetailCode,
+    detailParams: CheckDetailParams = {},
+  ) => {
+    checks.push({
+      name,
+      label: LABELS[name],
+      ok,
+      online,
+      detail: checkDetailText(detailCode, detailParams),
+      detailCode,
+      detailParams,
+    });
   };
 
   // 1. decode
@@ -118,7 +131,7 @@ export async function verifyPayload(
       e instanceof PayloadError
         ? e
         : new PayloadError("FIELD", e instanceof Error ? e.message : String(e), { cause: e });
-    check("decode", false, false, error.shortMessage);
+    check("decode", false, false, "decode-failed", { error: error.shortMessage, code: error.code });
     return {
       verdict: "malformed",
       code: error.code,
@@ -129,7 +142,7 @@ export async function verifyPayload(
       checked: "code",
     };
   }
-  check("decode", true, false, p.receiptSecret !== undefined ? `${p.form} form with a receipt` : `${p.form} form`);
+  check("decode", true, false, p.receiptSecret !== undefined ? "decode-form-receipt" : "decode-form", { form: p.form });
   const seller = options.seller ?? p.seller;
   const facts: VerifyFacts = {
     message: "",
@@ -152,14 +165,9 @@ export async function verifyPayload(
   const chainOk = options.expectedChainId === undefined || options.expectedChainId === p.chainId;
   const ledgerOk = options.expectedLedger === undefined || same(options.expectedLedger, p.ledger);
   if (!chainOk || !ledgerOk) {
-    check(
-      "chain",
-      false,
-      false,
-      !chainOk
-        ? `payload is for chain ${p.chainId}, this verifier reads chain ${options.expectedChainId}`
-        : `payload names ledger ${p.ledger}, this verifier reads ${options.expectedLedger}`,
-    );
+    if (!chainOk)
+      check("chain", false, false, "chain-other", { chainId: p.chainId, expected: String(options.expectedChainId) });
+    else check("chain", false, false, "ledger-other", { ledger: p.ledger, expected: String(options.expectedLedger) });
     return {
       ...facts,
       verdict: "wrong-chain",
@@ -176,7 +184,8 @@ export async function verifyPayload(
     "chain",
     options.expectedChainId === undefined && options.expectedLedger === undefined ? null : true,
     false,
-    `chain ${p.chainId}, ledger ${p.ledger}`,
+    "chain-ok",
+    { chainId: p.chainId, ledger: p.ledger },
   );
 
   const query: KeyQuery = { chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index };
@@ -184,8 +193,7 @@ export async function verifyPayload(
 
   // 3. typed key, if the payload already carries the commitment
   const salt = p.salt;
-  if (options.key && salt === undefined)
-    check("key", null, false, "the public form carries no salt: a typed key cannot be checked with it");
+  if (options.key && salt === undefined) check("key", null, false, "key-public-form");
   // Key normalisation and hashing are loaded only when a key was typed.
   const keyCommitment = await (async () => {
     if (!options.key || salt === undefined) return undefined;
@@ -201,12 +209,7 @@ export async function verifyPayload(
     const ok = keyCommitment !== null && same(keyCommitment, commitment);
     facts.keyCheck = ok ? "match" : "mismatch";
     facts.checked = ok ? "key" : "code";
-    check(
-      "key",
-      ok,
-      false,
-      ok ? "computed locally with the payload's salt" : "the typed key, normalised, does not give this commitment",
-    );
+    check("key", ok, false, ok ? "key-match" : "key-mismatch");
     if (ok) offline.push("the typed key matches the commitment");
     return ok;
   };
@@ -232,14 +235,15 @@ export async function verifyPayload(
     if (located.where !== "") facts.proofDataSource = located.where;
     if ("shard" in located) {
       shard = located.shard;
-      check("shard", true, true, `${located.where}: ${shard.shardSize} keys per shard`);
+      check("shard", true, true, "shard-read", { where: located.where, shardSize: shard.shardSize });
     } else {
       shardProblem = { cause: located.cause, error: located.error };
       check(
         "shard",
         located.cause === "proof-data-unavailable" && !options.fetchShard ? null : false,
         true,
-        errorText(located.error),
+        "shard-failed",
+        { error: errorText(located.error) },
       );
     }
   }
@@ -259,9 +263,9 @@ export async function verifyPayload(
       facts.ledgerVersion = status.ledgerVersion ?? 1;
       if (status.issuerSuspended !== undefined) facts.issuerSuspended = status.issuerSuspended;
       if (status.saleRequired !== undefined) facts.saleRequired = status.saleRequired;
-      check("status", true, true, `holder ${status.holder}`);
+      check("status", true, true, "status-read", { holder: status.holder });
       if (status.root === ZERO32) {
-        check("root", false, true, "no batch with this id on the ledger");
+        check("root", false, true, "root-unknown");
         return {
           ...facts,
           verdict: "not-in-batch",
@@ -274,7 +278,7 @@ export async function verifyPayload(
       facts.supplier = status.supplier;
       facts.holder = status.holder;
       if (p.index >= status.count) {
-        check("root", true, true, short(root));
+        check("root", true, true, "root-read", { root: short(root) });
         return {
           ...facts,
           root,
@@ -285,13 +289,13 @@ export async function verifyPayload(
       }
     } catch (e) {
       onlineError = e;
-      check("status", false, true, errorText(e));
+      check("status", false, true, "status-failed", { error: errorText(e) });
     }
   } else if (options.fetchRoot) {
     try {
       const r = await options.fetchRoot(query);
       if (r === null || r === ZERO32) {
-        check("root", false, true, "no batch with this id on the ledger");
+        check("root", false, true, "root-unknown");
         return {
           ...facts,
           verdict: "not-in-batch",
@@ -303,7 +307,7 @@ export async function verifyPayload(
       rootSource = "chain";
     } catch (e) {
       onlineError = e;
-      check("root", false, true, errorText(e));
+      check("root", false, true, "root-failed", { error: errorText(e) });
     }
   }
   const chainRead = root !== undefined && (onlineError === undefined || rootSource === "given");
@@ -321,7 +325,7 @@ export async function verifyPayload(
         message: `Key ${p.index} is not in this batch: it holds ${shard.batchCount} keys.`,
       };
     } else {
-      if (judged.confirmed) check("proof", true, false, `${shardWhere} folds to the batch root`);
+      if (judged.confirmed) check("proof", true, false, "proof-shard-folds", { where: shardWhere });
       if (p.commitment !== undefined && !same(p.commitment, judged.commitment)) {
         if (!judged.confirmed) {
           shardProblem = {
@@ -329,7 +333,7 @@ export async function verifyPayload(
             error: new Error(`${shardWhere} gives another commitment than this code, and the chain was not read`),
           };
         } else {
-          check("proof", false, true, "the payload's commitment differs from the published one");
+          check("proof", false, true, "proof-commitment-differs");
           return {
             ...facts,
             root: root!,
@@ -348,7 +352,8 @@ export async function verifyPayload(
     }
   }
   if (shardProblem !== undefined) {
-    if (shardProblem.cause === "proof-data-mismatch") check("proof", null, true, errorText(shardProblem.error));
+    if (shardProblem.cause === "proof-data-mismatch")
+      check("proof", null, true, "proof-data-mismatch", { error: errorText(shardProblem.error) });
     const chainSays =
       chainRead && status !== undefined
         ? ` The chain answers: batch ${short(p.batchId)} holds ${status.count} keys, key ${p.index} among them.`
@@ -381,7 +386,7 @@ export async function verifyPayload(
   if (!chainRead) {
     const computed = foldRoot(leaf, proof!);
     if (computed !== undefined) facts.computedRoot = computed;
-    check("proof", null, false, `folds to root ${computed ?? "?"}, which could not be confirmed`);
+    check("proof", null, false, "proof-unconfirmed", { computed: computed ?? "?" });
     offline.push(`the Merkle proof is consistent with root ${computed}, which could not be confirmed on chain`);
     return {
       ...facts,
@@ -393,15 +398,14 @@ export async function verifyPayload(
     };
   }
   facts.root = root!;
-  if (rootSource === "chain" && !checks.some((x) => x.name === "root")) check("root", true, true, short(root!));
+  if (rootSource === "chain" && !checks.some((x) => x.name === "root"))
+    check("root", true, true, "root-read", { root: short(root!) });
   if (shard === undefined) {
     const valid = verifyProof(root!, leaf, proof!);
-    check(
-      "proof",
-      valid,
-      false,
-      `${proof!.length} nodes against root ${short(root!)}${rootSource === "given" ? " (given)" : ""}`,
-    );
+    check("proof", valid, false, rootSource === "given" ? "proof-checked-given" : "proof-checked", {
+      nodes: proof!.length,
+      root: short(root!),
+    });
     if (!valid) {
       const computed = foldRoot(leaf, proof!);
       if (computed !== undefined) facts.computedRoot = computed;
@@ -427,7 +431,7 @@ export async function verifyPayload(
         message: `${cannotConfirm(onlineError) ?? "The key's status could not be read from the chain."} Checked offline: ${offline.join("; ")} (root given, not read).`,
       };
     // A given root and no status source: membership only.
-    check("status", null, true, "no status source configured");
+    check("status", null, true, "status-none");
     return {
       ...facts,
       verdict: "genuine",
@@ -465,7 +469,7 @@ export async function verifyPayload(
   if (!v2) {
     if (secret !== undefined) {
       facts.receiptCheck = "not-checked";
-      check("receipt", null, true, "this ledger (version 1) records no sales");
+      check("receipt", null, true, "receipt-v1");
     }
   } else if (status.sold === true) {
     const saleNo = status.saleNo ?? 0;
@@ -480,7 +484,7 @@ export async function verifyPayload(
     > => {
       if (!options.fetchSale || !options.confirmReceipt) {
         saleError = new Error("no sale source configured (fetchSale and confirmReceipt)");
-        check("sale", null, true, "no sale source configured");
+        check("sale", null, true, "sale-none");
         return undefined;
       }
       try {
@@ -514,12 +518,12 @@ export async function verifyPayload(
             `the ledger does not confirm the logged receipt of key ${p.index} (sale ${saleNo}): ` +
               "the log does not match the chain's sale record",
           );
-        check("sale", true, true, `sale ${saleNo} by ${rec.seller}, confirmed by verifyReceipt`);
+        check("sale", true, true, "sale-confirmed", { saleNo, seller: rec.seller });
         facts.sale = saleFactsOf(rec);
         return { rec, pos, receipt };
       } catch (e) {
         saleError = e;
-        check("sale", false, true, errorText(e));
+        check("sale", false, true, "sale-failed", { error: errorText(e) });
         return undefined;
       }
     })();
@@ -537,12 +541,12 @@ export async function verifyPayload(
     };
     if (secret === undefined) {
       facts.receiptCheck = "none";
-      check("receipt", false, false, "this link carries no receipt and the key is sold");
+      check("receipt", false, false, "receipt-none");
       return another("none");
     }
     if (!confirmed) {
       facts.receiptCheck = "not-checked";
-      check("receipt", null, true, "the key's sale could not be read, so the receipt was not checked");
+      check("receipt", null, true, "receipt-unchecked");
       offline.push(`the key is sold on chain (sale ${saleNo}); this link's receipt could not be checked`);
       return {
         ...facts,
@@ -558,11 +562,11 @@ export async function verifyPayload(
     const { rec, pos, receipt } = confirmed;
     if (!same(receipt.receiptCommitment(p.batchId, p.index, secret), rec.commitments[pos])) {
       facts.receiptCheck = "mismatch";
-      check("receipt", false, true, `the live receipt of sale ${saleNo} is another one`);
+      check("receipt", false, true, "receipt-another", { saleNo });
       return another("mismatch");
     }
     facts.receiptCheck = "match";
-    check("receipt", true, true, `sale ${saleNo}, confirmed by the ledger`);
+    check("receipt", true, true, "receipt-match", { saleNo });
     const sale: SaleFacts = saleFactsOf(rec);
     let orderNote = "";
     if (options.orderReference !== undefined) {
@@ -572,11 +576,7 @@ export async function verifyPayload(
         "orderRef",
         sale.orderRefMatches,
         false,
-        h === undefined
-          ? "the order reference is empty or longer than 128 characters"
-          : sale.orderRefMatches
-            ? "computed locally with the link's receipt"
-            : "the typed order reference does not give the recorded hash",
+        h === undefined ? "order-ref-invalid" : sale.orderRefMatches ? "order-ref-match" : "order-ref-mismatch",
       );
       orderNote = sale.orderRefMatches
         ? " Your order reference matches."
@@ -594,14 +594,7 @@ export async function verifyPayload(
   } else {
     facts.receiptCheck = secret !== undefined ? "no-live-sale" : "none";
     if (secret !== undefined)
-      check(
-        "receipt",
-        false,
-        true,
-        status.refunded === true
-          ? "the sale this receipt belongs to was refunded; the key is not sold now"
-          : "the key has no live sale",
-      );
+      check("receipt", false, true, status.refunded === true ? "receipt-refunded" : "receipt-no-live-sale");
     if (status.saleRequired === true)
       return {
         ...facts,
@@ -614,7 +607,7 @@ export async function verifyPayload(
   }
   if (seller !== undefined) {
     const ok = same(seller, status.holder);
-    check("seller", ok, true, ok ? `seller ${seller} holds the key` : `seller ${seller}, holder ${status.holder}`);
+    check("seller", ok, true, ok ? "seller-holds" : "seller-not-holder", { seller, holder: status.holder });
     if (!ok)
       return {
         ...facts,

@@ -277,6 +277,138 @@ describe("the verdict card (Chromium, live chain, phone first)", () => {
         }
   });
 
+  it("the Chinese page's check details are Chinese for every verdict (no English sentence left)", async () => {
+    const rpcOrigin = new URL(chain.url).origin;
+    type Case = {
+      name: string;
+      payload: string;
+      verdict: string;
+      offline?: boolean;
+      then?: (p: Page) => Promise<void>;
+    };
+    const cases: Case[] = [
+      { name: "genuine (short form, seller named)", payload: payloads.genuineCode, verdict: "genuine" },
+      {
+        name: "genuine, key typed",
+        payload: payloads.genuineCode,
+        verdict: "genuine",
+        then: async (page) => {
+          await page.fill("#key-pin", scenario.pinOf(payloads.genuineKeyIndex));
+          await page.click("#key-form button[type=submit]");
+          await page.waitForFunction(() => document.getElementById("verdict")?.dataset.checked === "key");
+        },
+      },
+      {
+        name: "sold to you, order reference typed",
+        payload: payloads.soldToYou,
+        verdict: "sold-to-you",
+        then: async (page) => {
+          await page.fill("#order-input", "TB-1");
+          await page.click("#order-form button[type=submit]");
+          await page.waitForSelector("#checks li[data-check='orderRef']", { state: "attached" });
+        },
+      },
+      { name: "sold to another (no receipt)", payload: scenario.payloads.genuine, verdict: "sold-to-another" },
+      { name: "revoked", payload: scenario.payloads.revoked, verdict: "revoked" },
+      { name: "redeemed", payload: scenario.payloads.redeemed, verdict: "redeemed" },
+      { name: "forged", payload: scenario.payloads.forged, verdict: "not-in-batch" },
+      { name: "unknown batch", payload: scenario.payloads.unknownBatch, verdict: "not-in-batch" },
+      { name: "index out of range", payload: scenario.payloads.outOfRange, verdict: "not-in-batch" },
+      {
+        name: "seller not the holder",
+        payload: encodePayload({ ...decodePayload(scenario.payloads.genuineShort), seller: scenario.parties.admin }),
+        verdict: "holder-mismatch",
+      },
+      { name: "wrong chain", payload: scenario.payloads.wrongChain, verdict: "wrong-chain" },
+      { name: "malformed", payload: "AAAA", verdict: "malformed" },
+      { name: "chain unreachable", payload: scenario.payloads.revoked, verdict: "unreachable", offline: true },
+    ];
+    const problems: string[] = [];
+    const codes = new Set<string>();
+    for (const c of cases) {
+      const page = await newPage(PHONE);
+      // The RPC refuses the connection: a real network failure in the browser, not a stub of the page's reads.
+      if (c.offline)
+        await page.route(
+          (u) => u.origin === rpcOrigin,
+          (r) => r.abort("connectionrefused"),
+        );
+      await page.goto(`${origin}/v/#${c.payload}`);
+      await page.waitForFunction(() => !!document.getElementById("verdict")?.dataset.verdict, undefined, {
+        timeout: 30_000,
+      });
+      await c.then?.(page);
+      expect(await page.$eval("#verdict", (e) => (e as HTMLElement).dataset.verdict), c.name).toBe(c.verdict);
+      const lines = await page.$$eval("#checks li", (lis) =>
+        lis.map((li) => {
+          const d = li.querySelector("div");
+          const bare = d?.cloneNode(true) as HTMLElement | undefined;
+          bare?.querySelectorAll("bdi").forEach((b) => b.remove());
+          return {
+            check: (li as HTMLElement).dataset.check ?? "",
+            head: li.firstChild?.textContent ?? "",
+            // undefined: the check has no detail line; "": a detail line without a code (shown as lib's English)
+            code: d ? (d.dataset.detail ?? "") : undefined,
+            lang: d?.getAttribute("lang") ?? "",
+            sentence: bare?.textContent ?? "",
+            params: [...(d?.querySelectorAll("bdi") ?? [])].map((b) => ({
+              name: (b as HTMLElement).dataset.param ?? "",
+              lang: b.getAttribute("lang") ?? "",
+              text: b.textContent ?? "",
+            })),
+          };
+        }),
+      );
+      expect(lines.length, c.name).toBeGreaterThan(0);
+      for (const l of lines) {
+        const at = `${c.name} / ${l.check}`;
+        // the check's name and state are the page's words too
+        if (/[A-Za-z]{2,}/.test(l.head.replace(/GTIN|RPC/g, ""))) problems.push(`${at}: English head "${l.head}"`);
+        if (l.code === undefined) continue; // a check without a detail
+        codes.add(l.code);
+        if (!l.code || l.lang) problems.push(`${at}: detail without a code, shown in English`);
+        if (/[A-Za-z]{2,}/.test(l.sentence.replace(/GTIN|GS1/g, "")))
+          problems.push(`${at}: English in the sentence "${l.sentence}"`);
+        for (const p of l.params) {
+          // data (addresses, hashes, numbers, URLs) is not English; a component's own message is marked as English
+          if (p.lang === "en" && p.name !== "error" && p.name !== "where")
+            problems.push(`${at}: parameter ${p.name} marked English: "${p.text}"`);
+          if (p.lang !== "en" && /[A-Za-z]{2,}[\s,:;]+[A-Za-z]{2,}/.test(p.text))
+            problems.push(`${at}: parameter ${p.name} reads as English but is not marked: "${p.text}"`);
+        }
+      }
+      await page.context().close();
+    }
+    process.stdout.write(
+      `[card] Chinese check details: ${cases.length} verdicts, codes seen: ${[...codes].sort().join(", ")}\n`,
+    );
+    expect(problems).toEqual([]);
+    // The cases reach the details of every verdict family (online, offline, sale, key, order reference).
+    for (const code of [
+      "decode-failed",
+      "decode-form",
+      "decode-form-receipt",
+      "chain-other",
+      "chain-ok",
+      "key-match",
+      "shard-read",
+      "status-read",
+      "status-failed",
+      "root-unknown",
+      "root-read",
+      "proof-shard-folds",
+      "proof-checked",
+      "proof-unconfirmed",
+      "sale-confirmed",
+      "receipt-none",
+      "receipt-match",
+      "order-ref-mismatch",
+      "seller-holds",
+      "seller-not-holder",
+    ])
+      expect(codes, code).toContain(code);
+  }, 300_000);
+
   it("axe-core finds no violation on any page, in both languages, on a phone and a desktop", async () => {
     const b = scenario.batchId;
     const p = scenario.parties.supplier;
@@ -299,6 +431,8 @@ describe("the verdict card (Chromium, live chain, phone first)", () => {
           payloads.soldToYou,
           scenario.payloads.revoked,
           scenario.payloads.forged,
+          // a code that does not decode: its check detail quotes the decoder's English message, marked as such
+          "AAAA",
         ]) {
           const page = await openCard(payload, prefix === "/en/" ? "en" : "zh", viewport, true);
           await page.waitForLoadState("networkidle");

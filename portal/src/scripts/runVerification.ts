@@ -218,6 +218,7 @@ export async function runVerification(
     expectedChainId: cfg.chainId,
     expectedLedger: cfg.ledger,
     fetchStatus: async (q) => {
+      performance.mark("keytrail:status-asked");
       checked.pin(undefined);
       const request = agreementRequest();
       // The block agreement and the first proof round start next to the version check (v2 only).
@@ -235,6 +236,7 @@ export async function runVerification(
           .catch(() => undefined);
       }
       const [, version] = await Promise.all([onChain(), versionRead]);
+      performance.mark("keytrail:chain-and-version");
       if (version === 1) {
         trust = { method: "call", reason: "v1" };
         try {
@@ -269,6 +271,7 @@ export async function runVerification(
           index: q.index,
           request,
         });
+        performance.mark("keytrail:status-proven");
         trust = { method: "proof", block: r.trust.block, agreeing: r.trust.agreeing.length, asked: r.trust.asked };
         checked.pin(r.trust.block);
         return r.status;
@@ -295,5 +298,6 @@ export async function runVerification(
   if (options.orderReference) verifyOptions.orderReference = options.orderReference;
   if (options.key) verifyOptions.key = options.key;
   const result = await verifyPayload(input, verifyOptions);
+  performance.mark("keytrail:verified");
   return trust ? { ...result, trust } : result;
 }

@@ -12,12 +12,14 @@ import type { Verdict, VerdictStrings } from "../i18n/verdictStrings.ts";
 import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import type { CardKey } from "../../../lib/keys/normaliseKey.js";
-import type { VerifyResult } from "../../../lib/verify/types.js";
+import type { VerifyCheck, VerifyResult } from "../../../lib/verify/types.js";
 import { runVerification, type TrustShown } from "./runVerification.ts";
 import { renderTimeline } from "./renderTimeline.ts";
 import { renderCard } from "./renderCard.ts";
 import { byId, el, fill } from "./dom.ts";
 
+// Marks from navigation start (the portal bench reads every `keytrail:` mark): the page's script has loaded.
+performance.mark("keytrail:script");
 const lang: Lang = document.documentElement.lang === "en" ? "en" : "zh-CN";
 // This page's language only: the strings travel in the page as a JSON data block, not in the script.
 const t = JSON.parse(byId("verify-strings").textContent ?? "{}") as VerdictStrings;
@@ -129,6 +131,32 @@ function quote(s: string, max = 160): string {
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
+/** A parameter that reads as words (a component's own technical message), not as an address, hash, number or URL. */
+const WORDS = /[A-Za-z]{2,}[\s,:;]+[A-Za-z]{2,}/;
+
+/**
+ * A check's detail line in the page's language: the sentence of its code (lib/verify/checkDetails.ts), each
+ * parameter isolated in a <bdi>; a parameter that is a component's English message is marked `lang="en"`.
+ */
+function checkDetail(c: VerifyCheck): HTMLElement | null {
+  if (!c.detail) return null;
+  const template = c.detailCode ? t.checkDetails[c.detailCode] : undefined;
+  if (template === undefined) return el("div", { class: "muted mono", lang: "en" }, quote(c.detail, 200));
+  const params: Record<string, string | number> = { ...c.detailParams };
+  if (typeof params.form === "string") params.form = t.forms[params.form] ?? params.form;
+  if (c.detailCode === "decode-failed") params.reason = t.payloadErrors[String(params.code)] ?? t.payloadErrorOther;
+  const parts = template.split(/(\{\w+\})/).map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    const value = name === undefined ? undefined : params[name];
+    if (name === undefined || value === undefined) return part;
+    const text = quote(String(value), 200);
+    // the reason is this page's own words; the rest is data
+    if (name === "reason") return text;
+    return el("bdi", { class: "mono", "data-param": name, ...(WORDS.test(text) ? { lang: "en" } : {}) }, text);
+  });
+  return el("div", { class: "muted", "data-detail": c.detailCode ?? "" }, ...parts);
+}
+
 async function run(raw: string, orderReference?: string, key?: CardKey): Promise<void> {
   const id = ++runId;
   clear(key !== undefined);
@@ -233,7 +261,7 @@ async function run(raw: string, orderReference?: string, key?: CardKey): Promise
     const mark = c.ok === true ? "✓" : c.ok === false ? "✕" : "–";
     const state = c.ok === true ? t.labels.checkOk : c.ok === false ? t.labels.checkFail : t.labels.checkSkip;
     const where = c.online ? t.labels.online : t.labels.offline;
-    const detail = c.detail ? el("div", { class: "muted mono" }, quote(c.detail, 200)) : null;
+    const detail = checkDetail(c);
     checks.append(
       el(
         "li",

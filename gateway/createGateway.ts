@@ -976,9 +976,6 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   let fees: { maxFee: bigint; tip: bigint } | null = null;
   /** When `fees` was read (ms): the signer reads them again after FEES_MAX_AGE_MS, not every window. */
   let feesAt = 0;
-  /** The chain head the watcher read last, and when (ms): a signing transaction reuses it while fresh. */
-  let lastHead = 0;
-  let lastHeadAt = 0;
 
   function callOf(kind: "sale" | "transfer", orders: Pending[]): Hex {
     if (kind === "transfer") {
@@ -1104,10 +1101,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     tip: bigint,
     replace: InFlight | null,
   ) {
-    // the head only dates the transaction for the stuck check: a fresh reading of the watcher's will
-    // do (a stale one can only make the replacement later, never earlier)
-    const head =
-      lastHead > 0 && Date.now() - lastHeadAt <= 2 * pollMs ? lastHead : Number(await publicClient.getBlockNumber());
+    const head = Number(await publicClient.getBlockNumber());
     const keys = orders.map((o) => [o.client, o.ref]);
     const mine = epoch;
     const { raw, hash, nonce } = await store.transaction(async (tx) => {
@@ -1145,10 +1139,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         "INSERT INTO gw_txs (hash, signer, nonce, raw, orders, max_fee, priority_fee, sent_block, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sent')",
         [hash, signer, n, raw, JSON.stringify(keys), maxFee.toString(), tip.toString(), head],
       );
-      await tx.query(
-        "UPDATE gw_orders SET tx_hash = $1 WHERE (client, ref) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
-        [hash, orders.map((o) => o.client), orders.map((o) => o.ref)],
-      );
+      // the orders of a transaction are in its gw_txs row; gw_orders.tx_hash is written when it is
+      // mined (one write per order fewer in this transaction, which holds PGlite's only connection)
       return { raw, hash, nonce: n };
     });
     if (replace) {
@@ -1326,6 +1318,19 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     const top = await publicClient.getBlock({ blockTag: "latest" });
     if (top.hash === lastHeadHash) return;
     const head = Number(top.number);
+    // A block's hash commits to every block before it: when the newest block holding a watched
+    // transaction is still the chain's block at that height, so are the older ones, and one read
+    // replaces a receipt read per watched transaction at every new head.
+    const watched = mined.filter((m) => head - m.block < reorgBlocks);
+    const newest = Math.max(...watched.map((m) => m.block));
+    if (watched.length > 0 && newest <= head) {
+      const b = await publicClient.getBlock({ blockNumber: BigInt(newest) });
+      if (watched.filter((m) => m.block === newest).every((m) => m.blockHash === b.hash)) {
+        for (const m of mined.filter((x) => head - x.block >= reorgBlocks)) mined.splice(mined.indexOf(m), 1);
+        lastHeadHash = top.hash;
+        return;
+      }
+    }
     for (const m of [...mined].sort((a, b) => a.flight.nonce - b.flight.nonce)) {
       if (head - m.block >= reorgBlocks) {
         mined.splice(mined.indexOf(m), 1);
@@ -1495,8 +1500,6 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       try {
         await checkReorgs();
         const head = Number(await publicClient.getBlockNumber());
-        lastHead = head;
-        lastHeadAt = Date.now();
         const chainNonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
         for (const f of [...inflight.values()].sort((a, b) => a.nonce - b.nonce)) {
           if (f.nonce < chainNonce) {

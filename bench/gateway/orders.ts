@@ -14,7 +14,8 @@
  *
  *   npx tsx bench/gateway/orders.ts [--quick] [--clients N] [--seconds N] [--profile DIR]
  *
- * `--profile DIR` writes the gateway process's CPU profile (node --cpu-prof) into DIR.
+ * `--profile DIR` writes the gateway process's CPU profile (node --cpu-prof) into DIR; `--verbose`
+ * prints the gateway's log (one line per transaction: simulation and store-and-send times).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -105,7 +106,7 @@ function cpuMeter(pids: { gateway?: number | undefined; node?: number | undefine
 
 /** Runs the gateway benchmark and its naive anchor. */
 export async function run(
-  opts: BenchOptions & { clients?: number; seconds?: number; profileDir?: string } = {},
+  opts: BenchOptions & { clients?: number; seconds?: number; profileDir?: string; verbose?: boolean } = {},
 ): Promise<BenchResult[]> {
   const clients = opts.clients ?? (opts.quick ? 20 : 100);
   const seconds = opts.seconds ?? (opts.quick ? 10 : 60);
@@ -189,6 +190,7 @@ export async function run(
     }
     let gas = 0n;
     for (const hash of txs) gas += (await env.publicClient.getTransactionReceipt({ hash })).gasUsed;
+    if (opts.verbose) process.stderr.write(gw.output());
     gw.child.kill("SIGTERM");
     await new Promise((r) => gw.child.once("exit", r));
     const attempted = refs.length + refused;
@@ -391,6 +393,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     clients: num("--clients"),
     seconds: num("--seconds"),
     profileDir: arg("--profile"),
+    verbose: process.argv.includes("--verbose"),
   });
   for (const r of results)
     console.log(

@@ -77,6 +77,14 @@ export type CreateGatewayParameters = {
   webhookMaxAttempts?: number | undefined;
   /** Signed webhooks: how long a receiver may take to answer (default 5,000 ms). */
   webhookTimeoutMs?: number | undefined;
+  /**
+   * Group commit: how long accepted orders gather before they are written in one store statement
+   * (default 2 ms). Each order is answered after that statement commits, so an answered order is in
+   * the store; a longer gather means fewer, larger statements under load and a longer answer.
+   */
+  groupMs?: number | undefined;
+  /** Group commit: most orders written in one statement (default 1,000). */
+  maxGroupOrders?: number | undefined;
 };
 
 /** One order waiting for (or inside) a transaction. */
@@ -153,6 +161,12 @@ type Mined = { flight: InFlight; hash: Hex; block: number; blockHash: Hex; ok: b
 class LeaseLostError extends Error {
   override name = "LeaseLostError";
 }
+
+/**
+ * How long the signer reuses the fees it read (ms). A base fee that rises meanwhile is covered by the
+ * estimate's headroom (twice the base fee), and a transaction left unmined is replaced with higher fees.
+ */
+const FEES_MAX_AGE_MS = 1_000;
 
 /** Why an order failed for reasons tied to its keys (they are not given back to the pool). */
 const KEY_ERRORS = ["KeyLedgerRangeNotHeld", "KeyLedgerRangeFrozen", "KeyLedgerAlreadySold", "KeyLedgerKeyRedeemed"];
@@ -240,6 +254,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   const maxKeysPerTx = parameters.maxKeysPerTx ?? 2_000;
   const stuckBlocks = parameters.stuckBlocks ?? 3;
   const pollMs = parameters.pollMs ?? 500;
+  const groupMs = parameters.groupMs ?? 2;
+  const maxGroupOrders = parameters.maxGroupOrders ?? 1_000;
   const log = parameters.log ?? (() => undefined);
   const box = createSecretBox(parameters.secretsKey);
   const chainId = await publicClient.getChainId();
@@ -649,19 +665,43 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   /** Orders waiting for the next group insert (one statement for all, so a burst costs one commit). */
   let inserts: { row: NewOrder; done: (inserted: boolean) => void; fail: (e: unknown) => void }[] = [];
   let flushing = false;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /**
+   * Group commit: the first order of a group starts a `groupMs` timer; the orders that arrive
+   * meanwhile (and while a group is being written) go out together in one statement. PGlite runs
+   * each statement synchronously on this thread with a fixed cost of a few milliseconds, so a group
+   * written as soon as its first order arrives would hold one or two orders under load.
+   */
   function insertOrder(row: NewOrder): Promise<boolean> {
     return new Promise((done, fail) => {
       inserts.push({ row, done, fail });
-      if (!flushing) void flushInserts();
+      scheduleFlush();
     });
   }
 
+  function scheduleFlush(): void {
+    if (flushing || flushTimer || inserts.length === 0) return;
+    if (inserts.length >= maxGroupOrders) {
+      void flushInserts();
+      return;
+    }
+    flushTimer = setTimeout(() => {
+      flushTimer = null;
+      void flushInserts();
+    }, groupMs);
+  }
+
   async function flushInserts(): Promise<void> {
+    if (flushing) return;
+    if (flushTimer) {
+      clearTimeout(flushTimer);
+      flushTimer = null;
+    }
     flushing = true;
     while (inserts.length > 0) {
-      let group = inserts;
-      inserts = [];
+      let group = inserts.slice(0, maxGroupOrders);
+      inserts = inserts.slice(group.length);
       try {
         const got = shared
           ? await insertShared(
@@ -677,8 +717,12 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       } catch (e) {
         for (const g of group) g.fail(e);
       }
+      // what arrived while this group was written goes out after a gather of its own (or at once
+      // when a full group is already waiting)
+      if (inserts.length < maxGroupOrders) break;
     }
     flushing = false;
+    scheduleFlush();
   }
 
   /**
@@ -930,6 +974,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   // ---------------------------------------------------------------- signer loop
   let stopped = false;
   let fees: { maxFee: bigint; tip: bigint } | null = null;
+  /** When `fees` was read (ms): the signer reads them again after FEES_MAX_AGE_MS, not every window. */
+  let feesAt = 0;
 
   function callOf(kind: "sale" | "transfer", orders: Pending[]): Hex {
     if (kind === "transfer") {
@@ -1093,10 +1139,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         "INSERT INTO gw_txs (hash, signer, nonce, raw, orders, max_fee, priority_fee, sent_block, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sent')",
         [hash, signer, n, raw, JSON.stringify(keys), maxFee.toString(), tip.toString(), head],
       );
-      await tx.query(
-        "UPDATE gw_orders SET tx_hash = $1 WHERE (client, ref) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
-        [hash, orders.map((o) => o.client), orders.map((o) => o.ref)],
-      );
+      // the orders of a transaction are in its gw_txs row; gw_orders.tx_hash is written when it is
+      // mined (one write per order fewer in this transaction, which holds PGlite's only connection)
       return { raw, hash, nonce: n };
     });
     if (replace) {
@@ -1155,6 +1199,9 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     log(`order ${JSON.stringify(o.ref)} of ${o.client} failed: ${reason}`);
   }
 
+  /** When the signer loop last took orders from the queue (ms): a window is a period, not a pause. */
+  let lastTake = 0;
+
   async function signerLoop(): Promise<void> {
     while (!stopped) {
       if (!leader) {
@@ -1172,10 +1219,17 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         await sleep(windowMs);
         continue;
       }
-      // a full transaction's worth already waiting (a backlog): no need to gather longer
-      if (queue.length < maxOrdersPerTx) await sleep(windowMs);
+      // a full transaction's worth already waiting (a backlog): no need to gather longer; else the
+      // orders gather for what is left of the window since the last take (the time the previous
+      // transaction took to simulate, store and send counts towards it)
+      const wait = windowMs - (performance.now() - lastTake);
+      if (queue.length < maxOrdersPerTx && wait > 0) await sleep(wait);
+      lastTake = performance.now();
       try {
-        fees = await currentFees();
+        if (!fees || Date.now() - feesAt > FEES_MAX_AGE_MS) {
+          fees = await currentFees();
+          feesAt = Date.now();
+        }
         const take: Pending[] = [];
         let keys = 0;
         while (queue.length > 0 && take.length < maxOrdersPerTx) {
@@ -1264,6 +1318,19 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     const top = await publicClient.getBlock({ blockTag: "latest" });
     if (top.hash === lastHeadHash) return;
     const head = Number(top.number);
+    // A block's hash commits to every block before it: when the newest block holding a watched
+    // transaction is still the chain's block at that height, so are the older ones, and one read
+    // replaces a receipt read per watched transaction at every new head.
+    const watched = mined.filter((m) => head - m.block < reorgBlocks);
+    const newest = Math.max(...watched.map((m) => m.block));
+    if (watched.length > 0 && newest <= head) {
+      const b = await publicClient.getBlock({ blockNumber: BigInt(newest) });
+      if (watched.filter((m) => m.block === newest).every((m) => m.blockHash === b.hash)) {
+        for (const m of mined.filter((x) => head - x.block >= reorgBlocks)) mined.splice(mined.indexOf(m), 1);
+        lastHeadHash = top.hash;
+        return;
+      }
+    }
     for (const m of [...mined].sort((a, b) => a.flight.nonce - b.flight.nonce)) {
       if (head - m.block >= reorgBlocks) {
         mined.splice(mined.indexOf(m), 1);

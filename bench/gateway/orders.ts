@@ -5,15 +5,21 @@
  *
  * Figures: orders/s accepted and confirmed, p50/p99 order -> answer (client side), p50/p99 order ->
  * confirmed (gateway's acceptance to the gateway seeing the receipt), success rate, transactions and
- * gas per order.
+ * gas per order, and the CPU each process used per order during the load phase (gateway, node,
+ * clients: on a shared machine the CPU per order says what the throughput is bound by, where the
+ * wall-clock rate depends on what else runs), with the load average at the start and end.
  * Anchor, same run, same chain: the naive path, one `sell` transaction per order sent through
  * viem's nonceManager by the same number of concurrent clients (answer = transaction hash back,
  * confirmed = receipt).
  *
- *   npx tsx bench/gateway/orders.ts [--quick] [--json]
+ *   npx tsx bench/gateway/orders.ts [--quick] [--clients N] [--seconds N] [--profile DIR]
+ *
+ * `--profile DIR` writes the gateway process's CPU profile (node --cpu-prof) into DIR; `--verbose`
+ * prints the gateway's log (one line per transaction: simulation and store-and-send times).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWalletClient, http, nonceManager, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -34,10 +40,76 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+/** POSTs a JSON body on a kept-alive connection; resolves with the status once the answer is read. */
+function post(agent: Agent, url: string, authorization: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization },
+      },
+      (res) => {
+        res.on("data", () => undefined);
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * CPU time (user + system, ms) a process and its live descendants have used so far, from /proc
+ * (null where there is none). The node is a launcher with the anvil binary as its child.
+ */
+function cpuMsOf(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    let ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim();
+      for (const child of children ? children.split(" ") : []) ms += cpuMsOf(Number(child)) ?? 0;
+    }
+    return ms;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms of the gateway, the node and this process (the clients) over a phase. */
+function cpuMeter(pids: { gateway?: number | undefined; node?: number | undefined }) {
+  const at = () => ({
+    gateway: cpuMsOf(pids.gateway),
+    node: cpuMsOf(pids.node),
+    clients: (() => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    })(),
+  });
+  const start = at();
+  return () => {
+    const end = at();
+    const d = (a: number | null, b: number | null) => (a === null || b === null ? NaN : b - a);
+    return {
+      gateway: d(start.gateway, end.gateway),
+      node: d(start.node, end.node),
+      clients: end.clients - start.clients,
+    };
+  };
+}
+
 /** Runs the gateway benchmark and its naive anchor. */
-export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
-  const clients = opts.quick ? 20 : 100;
-  const seconds = opts.quick ? 10 : 60;
+export async function run(
+  opts: BenchOptions & { clients?: number; seconds?: number; profileDir?: string; verbose?: boolean } = {},
+): Promise<BenchResult[]> {
+  const clients = opts.clients ?? (opts.quick ? 20 : 100);
+  const seconds = opts.seconds ?? (opts.quick ? 10 : 60);
   const anvil = await startAnvil({ blockTime: 2 });
   const dir = mkdtempSync(join(tmpdir(), "keytrail-bench-gateway-"));
   try {
@@ -55,7 +127,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         ...["--window-ms", "200", "--poll-ms", "250", "--max-orders-per-tx", "1000", "--max-keys-per-tx", "4000"],
         ...["--stuck-blocks", "4", "--rate-limit", "0"],
       ],
-      { cwd: dir },
+      { cwd: dir, env: opts.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.profileDir}` } : {} },
     );
     const url = gw.url;
     const auth = { authorization: `Bearer ${apiKey}` };
@@ -63,6 +135,11 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const refs: string[] = [];
     let refused = 0;
     let n = 0;
+    // node:http with kept-alive connections, one per client: about half the CPU per request of fetch,
+    // so the clients take less of the cores the gateway and the node need
+    const agent = new Agent({ keepAlive: true, maxSockets: clients });
+    const load0 = loadavg()[0]!;
+    const meter = cpuMeter({ gateway: gw.child.pid, node: anvil.process.pid });
     const t0 = performance.now();
     const end = t0 + seconds * 1000;
     await Promise.all(
@@ -70,19 +147,27 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         while (performance.now() < end) {
           const ref = `B-${n++}`;
           const t = performance.now();
-          const res = await fetch(`${url}/v1/orders`, {
-            method: "POST",
-            headers: { "content-type": "application/json", ...auth },
-            body: JSON.stringify({ orderReference: ref, kind: "sale", batchId: gwBatch, quantity: 1 }),
-          });
-          await res.arrayBuffer();
+          let status = 0;
+          try {
+            status = await post(
+              agent,
+              `${url}/v1/orders`,
+              auth.authorization,
+              JSON.stringify({ orderReference: ref, kind: "sale", batchId: gwBatch, quantity: 1 }),
+            );
+          } catch {
+            /* a cut connection: counted as refused */
+          }
           answerMs.push(performance.now() - t);
-          if (res.status === 202) refs.push(ref);
+          if (status === 202) refs.push(ref);
           else refused++;
         }
       }),
     );
     const acceptSeconds = (performance.now() - t0) / 1000;
+    const cpu = meter();
+    const load1 = loadavg()[0]!;
+    agent.destroy();
     // wait for the outbox to drain
     const drainDeadline = performance.now() + 120_000;
     for (;;) {
@@ -105,6 +190,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     }
     let gas = 0n;
     for (const hash of txs) gas += (await env.publicClient.getTransactionReceipt({ hash })).gasUsed;
+    if (opts.verbose) process.stderr.write(gw.output());
     gw.child.kill("SIGTERM");
     await new Promise((r) => gw.child.once("exit", r));
     const attempted = refs.length + refused;
@@ -117,6 +203,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       success: attempted ? confirmed / attempted : 0,
       gasPerOrder: confirmed ? Number(gas) / confirmed : NaN,
       txs: txs.size,
+      accepted: refs.length / acceptSeconds,
     };
 
     // ------------------------------------------------------------ naive anchor
@@ -134,6 +221,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const zero = `0x${"0".repeat(64)}` as Hex;
     const n0 = performance.now();
     const nEnd = n0 + seconds * 1000;
+    const naiveMeter = cpuMeter({ node: anvil.process.pid });
     await Promise.all(
       Array.from({ length: clients }, async () => {
         while (performance.now() < nEnd) {
@@ -172,6 +260,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       }),
     );
     const naiveSeconds = (performance.now() - n0) / 1000;
+    const naiveCpu = naiveMeter();
+    const naiveTxs = naiveOk;
     const naive = {
       ordersPerSecond: naiveOk / naiveSeconds,
       p50Answer: pct(naiveAnswer, 50),
@@ -182,7 +272,11 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       gasPerOrder: naiveOk ? Number(naiveGas) / naiveOk : NaN,
     };
     const anchorName = `one sell tx per order, viem nonceManager (${clients} clients)`;
-    const setting = `${clients} clients for ${seconds} s, anvil 2 s blocks, keytrail gateway process, PGlite outbox`;
+    const setting =
+      `${clients} clients for ${seconds} s, anvil 2 s blocks, keytrail gateway process, PGlite outbox; ` +
+      `load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores)`;
+    const perOrder = (ms: number, n: number) => (n > 0 ? ms / n : NaN);
+    const gwCpuPerOrder = perOrder(cpu.gateway, refs.length);
     const row = (name: string, unit: string, value: number, anchor: number, ratio: number, notes: string) => ({
       name,
       unit,
@@ -199,6 +293,14 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         naive.ordersPerSecond,
         ours.ordersPerSecond / naive.ordersPerSecond,
         `${setting}; ${confirmed} of ${attempted} orders in ${ours.txs} transactions; higher is better`,
+      ),
+      row(
+        "gateway sale orders accepted per second",
+        "orders/s",
+        ours.accepted,
+        naiveTried / naiveSeconds,
+        ours.accepted / (naiveTried / naiveSeconds),
+        "answered 202 (anchor: sends tried); higher is better",
       ),
       row(
         "gateway p50 order -> answer",
@@ -248,6 +350,24 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         ours.gasPerOrder / naive.gasPerOrder,
         `single-key sales; lower is better; ${lastSettled ? "all settled" : "none settled"}`,
       ),
+      row(
+        "gateway transactions per order",
+        "tx/order",
+        confirmed ? ours.txs / confirmed : NaN,
+        naiveOk ? naiveTxs / naiveOk : NaN,
+        confirmed && naiveOk ? ours.txs / confirmed / (naiveTxs / naiveOk) : NaN,
+        "lower is better",
+      ),
+      row(
+        "gateway CPU per accepted order (gateway process)",
+        "ms",
+        gwCpuPerOrder,
+        perOrder(naiveCpu.clients, naiveTried),
+        gwCpuPerOrder / perOrder(naiveCpu.clients, naiveTried),
+        `user+system CPU of the gateway process over the load phase / orders accepted = ${(1000 / gwCpuPerOrder).toFixed(0)} orders/s per core; ` +
+          `same phase: node ${perOrder(cpu.node, refs.length).toFixed(2)} ms, clients ${perOrder(cpu.clients, refs.length).toFixed(2)} ms per order ` +
+          `(anchor: its clients' CPU per send; node ${perOrder(naiveCpu.node, naiveTried).toFixed(2)} ms); lower is better`,
+      ),
     ];
   } finally {
     await anvil.stop();
@@ -257,7 +377,24 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes("--quick");
-  const results = await run({ quick });
+  const arg = (flag: string) => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const num = (flag: string) => {
+    const v = arg(flag);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < 1)
+      throw new Error(`${flag} ${JSON.stringify(v)} is not a positive whole number.`);
+    return Number(v);
+  };
+  const results = await run({
+    quick,
+    clients: num("--clients"),
+    seconds: num("--seconds"),
+    profileDir: arg("--profile"),
+    verbose: process.argv.includes("--verbose"),
+  });
   for (const r of results)
     console.log(
       `${r.name}: ${r.value.toFixed(1)} ${r.unit} (anchor ${r.anchor?.value.toFixed(1)}, ratio ${r.ratio?.toFixed(2)}) ${r.notes ?? ""}`,

@@ -14,6 +14,7 @@ type GatewayCliOptions = {
   data: string;
   fromBlock?: string;
   windowMs: string;
+  groupMs: string;
   maxOrdersPerTx: string;
   maxQuantity: string;
   maxKeysPerTx: string;
@@ -57,6 +58,7 @@ export function registerGatewayCommand(program: Command): void {
     .option("--data <dir>", "PGlite folder of the outbox; DATABASE_URL selects PostgreSQL", ".keytrail/gateway")
     .option("--from-block <n>", "the ledger's deployment block (default: from the deployment record, else 0)")
     .option("--window-ms <n>", "how long orders gather before one transaction", "200")
+    .option("--group-ms <n>", "how long accepted orders gather before one store write (group commit)", "2")
     .option("--max-orders-per-tx <n>", "most orders in one transaction", "100")
     .option("--max-quantity <n>", "most keys per order", "100")
     .option("--max-keys-per-tx <n>", "most keys in one transaction", "2000")
@@ -145,6 +147,7 @@ export function registerGatewayCommand(program: Command): void {
             ? BigInt(count("--from-block", o.fromBlock, 0, Number.MAX_SAFE_INTEGER))
             : ctx.deployBlock,
         windowMs: count("--window-ms", o.windowMs, 1, 60_000),
+        groupMs: count("--group-ms", o.groupMs, 0, 1_000),
         maxOrdersPerTx: count("--max-orders-per-tx", o.maxOrdersPerTx, 1, 10_000),
         maxQuantity: count("--max-quantity", o.maxQuantity, 1, 100_000),
         maxKeysPerTx: count("--max-keys-per-tx", o.maxKeysPerTx, 1, 1_000_000),

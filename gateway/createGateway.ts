@@ -1142,7 +1142,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
 
   async function failOrder(o: Pending, reason: string): Promise<void> {
     // keys whose card secrets were delivered with the order are burnt: they stay allocated to it
-    const burnt = parameters.stock?.holdsAny(o.batchId, o.indices) ?? false;
+    const burnt = (await parameters.stock?.holdsAny(o.batchId, o.indices)) ?? false;
     if (burnt) reason += `; its ${o.indices.length} key(s) were delivered and are quarantined (never allocated again)`;
     const failed = await store.transaction(async (tx) => {
       const done = await tx.query<{ client: string; ref: string }>(

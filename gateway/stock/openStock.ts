@@ -19,14 +19,17 @@ export type OpenStockParameters = {
 export type Stock = {
   /** Keys in stock and not quarantined, per batch with stock (read at start: an import is seen at the next start). */
   readonly stocked: ReadonlyMap<Hex, IntervalSet>;
-  /** Whether any of `indices` of `batchId` is a stocked key (its secret is delivered with its order). */
-  holdsAny(batchId: Hex, indices: readonly number[]): boolean;
+  /**
+   * Whether any of `indices` of `batchId` is in stock (its card goes out with its order), read from the
+   * store, not from the start-up snapshot: a replica started before an import still sees it.
+   */
+  holdsAny(batchId: Hex, indices: readonly number[]): Promise<boolean>;
   /**
    * Keeps in `free` only stocked keys of stocked batches: an order on a batch in stock always gets
    * card secrets for all its keys. Batches without stock are left as they are (indices only).
    */
   restrict(free: Map<Hex, IntervalSet>): void;
-  /** The cards of an order's keys, in index order; null when the batch has no stock. */
+  /** The cards of an order's keys in stock (read from the store), in index order; null when none is. */
   cardsOf(batchId: Hex, indices: readonly number[]): Promise<Card[] | null>;
   /** Marks delivered keys of an order that failed as quarantined (never allocated again). */
   quarantine(batchId: Hex, indices: readonly number[], reason: string): Promise<void>;
@@ -82,9 +85,12 @@ export async function openStock(parameters: OpenStockParameters): Promise<Stock>
 
   return {
     stocked,
-    holdsAny(batchId, indices) {
-      const s = stocked.get(batchId.toLowerCase() as Hex);
-      return s !== undefined && indices.some((i) => s.has(i));
+    async holdsAny(batchId, indices) {
+      const got = await store.query(
+        "SELECT 1 FROM gw_stock WHERE signer = $1 AND batch_id = $2 AND idx = ANY($3::bigint[]) LIMIT 1",
+        [signer, batchId.toLowerCase(), [...indices]],
+      );
+      return got.length > 0;
     },
     restrict(free) {
       for (const [batchId, s] of stocked) {
@@ -101,12 +107,11 @@ export async function openStock(parameters: OpenStockParameters): Promise<Stock>
     },
     async cardsOf(batchId, indices) {
       const b = batchId.toLowerCase() as Hex;
-      if (!stocked.has(b)) return null;
       const got = await store.query<{ idx: number; card: string }>(
         "SELECT idx, card FROM gw_stock WHERE signer = $1 AND batch_id = $2 AND idx = ANY($3::bigint[]) ORDER BY idx",
         [signer, b, [...indices]],
       );
-      return got.map((r) => openCard(box, signer, b, Number(r.idx), r.card));
+      return got.length === 0 ? null : got.map((r) => openCard(box, signer, b, Number(r.idx), r.card));
     },
     async quarantine(batchId, indices, reason) {
       const b = batchId.toLowerCase() as Hex;

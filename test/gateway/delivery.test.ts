@@ -224,7 +224,13 @@ describe("stock import: every row checked against the chain before it is kept", 
     const part = join(dir, "first30.csv");
     const text = (await readFile(sealed.keyFile, "utf8")).split("\n");
     await writeFile(part, text.slice(0, 1 + STOCKED).join("\n") + "\n");
+    // a gateway (replica) started before the import: its snapshot has no stock, the store does
+    const early = await openStock({ store: s, account: env.supplier.address, secretsKey: SECRETS_KEY });
+    expect(early.stocked.size).toBe(0);
     const r = await importInto(s, { keyFile: part });
+    expect(await early.holdsAny(sealed.batchId, [STOCKED - 1])).toBe(true); // its failed orders quarantine them
+    expect(await early.holdsAny(sealed.batchId, [STOCKED])).toBe(false);
+    expect((await early.cardsOf(sealed.batchId, [0]))![0]!.pin).toBe(sealed.rows[0]!.pin);
     expect(r).toMatchObject({ batchId: sealed.batchId, rows: STOCKED, first: 0, last: STOCKED - 1, stored: STOCKED });
     const again = await importInto(s, { keyFile: part });
     expect(again).toMatchObject({ stored: 0, already: STOCKED });

@@ -1152,13 +1152,13 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       );
       if (done.length === 0) return false; // settled meanwhile (e.g. by the replica that signed before)
       await enqueueWebhooks(tx, "failed", done);
-      if (!burnt) await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
+      if (burnt) await parameters.stock!.quarantine(o.batchId, o.indices, reason, tx);
+      else await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
       return true;
     });
     held.delete(keyOf(o));
     if (!failed) return;
-    if (burnt) await parameters.stock!.quarantine(o.batchId, o.indices, reason);
-    else if (!KEY_ERRORS.some((k) => reason.startsWith(k))) {
+    if (!burnt && !KEY_ERRORS.some((k) => reason.startsWith(k))) {
       let pool = free.get(o.batchId);
       if (!pool) free.set(o.batchId, (pool = new IntervalSet()));
       for (const i of o.indices) pool.add(i, i + 1);

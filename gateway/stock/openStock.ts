@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { Store } from "../../indexer/store/types.js";
+import type { Sql, Store } from "../../indexer/store/types.js";
 import { createSecretBox } from "../createSecretBox.js";
 import { GatewayConfigError } from "../errors.js";
 import { IntervalSet } from "../holdings/IntervalSet.js";
@@ -31,8 +31,11 @@ export type Stock = {
   restrict(free: Map<Hex, IntervalSet>): void;
   /** The cards of an order's keys in stock (read from the store), in index order; null when none is. */
   cardsOf(batchId: Hex, indices: readonly number[]): Promise<Card[] | null>;
-  /** Marks delivered keys of an order that failed as quarantined (never allocated again). */
-  quarantine(batchId: Hex, indices: readonly number[], reason: string): Promise<void>;
+  /**
+   * Marks delivered keys of an order that failed as quarantined (never allocated again: their
+   * allocations are kept), inside the caller's database transaction `sql` when given.
+   */
+  quarantine(batchId: Hex, indices: readonly number[], reason: string, sql?: Sql): Promise<void>;
 };
 
 /**
@@ -113,9 +116,9 @@ export async function openStock(parameters: OpenStockParameters): Promise<Stock>
       );
       return got.length === 0 ? null : got.map((r) => openCard(box, signer, b, Number(r.idx), r.card));
     },
-    async quarantine(batchId, indices, reason) {
+    async quarantine(batchId, indices, reason, sql = store) {
       const b = batchId.toLowerCase() as Hex;
-      await store.query(
+      await sql.query(
         `UPDATE gw_stock SET quarantined_ms = $4, quarantine_reason = $5
          WHERE signer = $1 AND batch_id = $2 AND idx = ANY($3::bigint[]) AND quarantined_ms IS NULL`,
         [signer, b, [...indices], Date.now(), reason],

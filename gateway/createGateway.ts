@@ -26,6 +26,7 @@ import { checkWebhookUrl } from "./checkWebhookUrl.js";
 import { signWebhook } from "./signWebhook.js";
 import { IntervalSet, toRanges } from "./holdings/IntervalSet.js";
 import { loadHoldings } from "./holdings/loadHoldings.js";
+import type { Stock } from "./stock/openStock.js";
 import type { GatewayScope, OrderAnswer, OrderRequest, OrderStatus } from "./types.js";
 
 /** Parameters of {@link createGateway}. */
@@ -58,6 +59,11 @@ export type CreateGatewayParameters = {
   secretsKey?: string | undefined;
   /** Progress lines (never secrets). */
   log?: ((line: string) => void) | undefined;
+  /**
+   * Card secrets the gateway delivers (openStock): orders on a batch in stock take stocked keys only,
+   * and a failed order's delivered keys are quarantined instead of going back to the pool.
+   */
+  stock?: Stock | undefined;
   /**
    * PostgreSQL with several replicas: how long the signing lease of the account lasts without
    * renewal (default 5,000 ms). One replica signs; the others accept orders and take over when the
@@ -530,6 +536,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     free.get(a.batch_id)?.remove(Number(a.idx), Number(a.idx) + 1);
     lastAllocSeq = Math.max(lastAllocSeq, Number(a.seq));
   }
+  parameters.stock?.restrict(free); // a batch in stock sells stocked keys only
   let freeKeys = 0;
   for (const s of free.values()) freeKeys += s.size;
   log(
@@ -1178,6 +1185,9 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   }
 
   async function failOrder(o: Pending, reason: string): Promise<void> {
+    // keys whose card secrets were delivered with the order are burnt: they stay allocated to it
+    const burnt = (await parameters.stock?.holdsAny(o.batchId, o.indices)) ?? false;
+    if (burnt) reason += `; its ${o.indices.length} key(s) were delivered and are quarantined (never allocated again)`;
     const failed = await store.transaction(async (tx) => {
       const done = await tx.query<{ client: string; ref: string }>(
         `UPDATE gw_orders SET status = 'failed', reason = $3, tx_hash = NULL, done_ms = $4
@@ -1186,12 +1196,13 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       );
       if (done.length === 0) return false; // settled meanwhile (e.g. by the replica that signed before)
       await enqueueWebhooks(tx, "failed", done);
-      await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
+      if (burnt) await parameters.stock!.quarantine(o.batchId, o.indices, reason, tx);
+      else await tx.query("DELETE FROM gw_allocations WHERE client = $1 AND ref = $2", [o.client, o.ref]);
       return true;
     });
     held.delete(keyOf(o));
     if (!failed) return;
-    if (!KEY_ERRORS.some((k) => reason.startsWith(k))) {
+    if (!burnt && !KEY_ERRORS.some((k) => reason.startsWith(k))) {
       let pool = free.get(o.batchId);
       if (!pool) free.set(o.batchId, (pool = new IntervalSet()));
       for (const i of o.indices) pool.add(i, i + 1);

@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 
-/** What a client may do: place orders, read them. */
-export type GatewayScope = "orders:write" | "orders:read";
+/** What a client may do: place orders, read them, receive the card secrets of its orders' keys (stock). */
+export type GatewayScope = "orders:write" | "orders:read" | "keys:deliver";
 
 /** A validated order request (the body of POST /v1/orders). */
 export type OrderRequest = {

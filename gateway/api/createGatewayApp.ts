@@ -5,7 +5,8 @@ import { HTTPException } from "hono/http-exception";
 import type { Gateway } from "../createGateway.js";
 import { GatewayError } from "../errors.js";
 import type { GatewayErrorCode } from "../errors.js";
-import type { GatewayScope, OrderRequest } from "../types.js";
+import type { Stock } from "../stock/openStock.js";
+import type { GatewayScope, OrderAnswer, OrderRequest } from "../types.js";
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -81,6 +82,23 @@ const OrderSchema = z
       .array(z.object({ batchId: z.string(), index: z.number().int(), seller: z.string(), receiptSecret: z.string() }))
       .openapi({
         description: "Sales: the verify-link data of each key (the receipt secret goes into the buyer's link only).",
+      }),
+    cards: z
+      .array(
+        z.object({
+          batchId: z.string(),
+          index: z.number().int(),
+          serial: z.string().nullable(),
+          pin: z.string(),
+          salt: z.string(),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          "Delivery (the gateway holds the batch's stock, the API key has the keys:deliver scope): the card secret of " +
+          "each key, in index order: serial (卡号), PIN (卡密) and the salt of the buyer's verify link. Secret: only ever " +
+          "in the answers to the order's own API key.",
       }),
     txHash: z.string().nullable(),
     blockNumber: z.number().int().nullable(),
@@ -186,6 +204,8 @@ export type GatewayAppOptions = {
   rateLimitPerSecond?: number | undefined;
   /** Called with unexpected errors (never request bodies: they may carry references of buyers). */
   log?: ((line: string) => void) | undefined;
+  /** The gateway's stock (openStock): answers carry the card secrets for clients with `keys:deliver`. */
+  stock?: Stock | undefined;
 };
 
 type Env = { Variables: { client: string; scopes: ReadonlySet<GatewayScope> } };
@@ -283,6 +303,13 @@ export function createGatewayApp(gateway: Gateway, options: GatewayAppOptions = 
   app.post("/v1/orders", requireScope("orders:write"));
   app.get("/v1/orders/*", requireScope("orders:read"));
 
+  /** The order's card secrets for its own client, when it may receive them and the batch is in stock. */
+  const withCards = async (c: Context<Env>, answer: OrderAnswer) => {
+    if (!options.stock || !c.get("scopes").has("keys:deliver")) return answer;
+    const cards = await options.stock.cardsOf(answer.batchId, answer.indices);
+    return cards ? { ...answer, cards } : answer;
+  };
+
   app.openapi(postOrder, async (c) => {
     const body = c.req.valid("json");
     const request: OrderRequest = {
@@ -294,12 +321,12 @@ export function createGatewayApp(gateway: Gateway, options: GatewayAppOptions = 
       buyer: body.buyer,
     };
     const { created, answer } = await gateway.placeOrder(c.get("client"), request);
-    return c.json(answer, created ? 202 : 200);
+    return c.json(await withCards(c, answer), created ? 202 : 200);
   });
 
   app.openapi(getOrder, async (c) => {
     const { orderReference } = c.req.valid("param");
-    return c.json(await gateway.getOrder(c.get("client"), orderReference), 200);
+    return c.json(await withCards(c, await gateway.getOrder(c.get("client"), orderReference)), 200);
   });
 
   app.openapi(health, (c) =>

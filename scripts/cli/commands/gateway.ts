@@ -28,9 +28,12 @@ type GatewayCliOptions = {
   addClient?: string;
   scopes: string;
   webhookUrl?: string;
+  importStock?: string;
+  keys?: string;
+  firstIndex?: string;
 };
 
-const SCOPES = new Set(["orders:write", "orders:read"]);
+const SCOPES = new Set(["orders:write", "orders:read", "keys:deliver"]);
 
 function count(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
@@ -72,6 +75,12 @@ export function registerGatewayCommand(program: Command): void {
     .option("--add-client <id>", "create (or replace) an API client, print its key once, and exit")
     .option("--scopes <list>", "scopes of --add-client", "orders:write,orders:read")
     .option("--webhook-url <url>", "with --add-client: POST the client's confirmed/failed orders there, signed")
+    .option(
+      "--import-stock <batchDir>",
+      "import the card secrets of a sealed batch (with --keys) into the stock, checked against the chain, and exit",
+    )
+    .option("--keys <file>", "with --import-stock: the key file the batch was sealed from")
+    .option("--first-index <n>", "with --import-stock: index of the key file's first key", "0")
     .action(async (o: GatewayCliOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput({ quiet: g.quiet });
@@ -122,6 +131,36 @@ export function registerGatewayCommand(program: Command): void {
         }
         return;
       }
+      if (o.importStock !== undefined) {
+        if (o.keys === undefined)
+          throw new CliUsageError("--import-stock needs --keys <file>, the key file the batch was sealed from.");
+        const ctx = await openLedger(
+          { ...g, rpcUrl: o.rpc ?? g.rpcUrl },
+          { signer: true, rpcFlag: o.rpc ? "--rpc" : undefined },
+        );
+        const { importStock } = await import("../../../gateway/stock/importStock.js");
+        const store = await openGatewayStore({ databaseUrl, dataDir: o.data, log: out.info });
+        try {
+          const r = await importStock({
+            store,
+            publicClient: ctx.publicClient as PublicClient,
+            ledger: ctx.ledger,
+            account: ctx.account!.address,
+            batchDir: o.importStock,
+            keyFile: o.keys,
+            firstIndex: count("--first-index", o.firstIndex ?? "0", 0, Number.MAX_SAFE_INTEGER),
+            secretsKey: process.env.KEYTRAIL_GATEWAY_SECRETS_KEY || undefined,
+          });
+          out.result(
+            `stock of ${ctx.account!.address}: batch ${r.batchId}, ${r.rows} row(s) (indices ${r.first} to ${r.last}) ` +
+              `checked against the chain; ${r.stored} stored encrypted, ${r.already} already in stock, ` +
+              `${r.allocated} not stocked (already allocated to orders). Restart the gateway to deliver them.`,
+          );
+        } finally {
+          await store.close();
+        }
+        return;
+      }
       const port = count("--port", o.port, 0, 65535);
       if (o.replicaId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(o.replicaId))
         throw new CliUsageError(
@@ -131,12 +170,23 @@ export function registerGatewayCommand(program: Command): void {
         { ...g, rpcUrl: o.rpc ?? g.rpcUrl },
         { signer: true, rpcFlag: o.rpc ? "--rpc" : undefined },
       );
-      const [{ createGateway }, { createGatewayApp }, { serve }] = await Promise.all([
+      const [{ createGateway }, { createGatewayApp }, { serve }, { openStock }] = await Promise.all([
         import("../../../gateway/createGateway.js"),
         import("../../../gateway/api/createGatewayApp.js"),
         import("@hono/node-server"),
+        import("../../../gateway/stock/openStock.js"),
       ]);
       const store = await openGatewayStore({ databaseUrl, dataDir: o.data, log: out.info });
+      const stock = await openStock({
+        store,
+        account: ctx.account!.address,
+        secretsKey: process.env.KEYTRAIL_GATEWAY_SECRETS_KEY || undefined,
+      });
+      if (stock.stocked.size > 0) {
+        let keys = 0;
+        for (const s of stock.stocked.values()) keys += s.size;
+        out.info(`stock: ${keys} card secret(s) in ${stock.stocked.size} batch(es), encrypted at rest`);
+      }
       const gateway = await createGateway({
         store,
         publicClient: ctx.publicClient as PublicClient,
@@ -158,11 +208,13 @@ export function registerGatewayCommand(program: Command): void {
         replicaId: o.replicaId,
         reorgBlocks: count("--reorg-blocks", o.reorgBlocks, 0, 100_000),
         log: out.info,
+        stock,
       });
       const app = createGatewayApp(gateway, {
         maxBodyBytes: count("--max-body-bytes", o.maxBodyBytes, 256, 1 << 24),
         rateLimitPerSecond: count("--rate-limit", o.rateLimit, 0, 1_000_000),
         log: out.info,
+        stock,
       });
       const server = serve({ fetch: app.fetch, port, hostname: o.host });
       if ("keepAliveTimeout" in server) server.keepAliveTimeout = 65_000; // longer than clients' idle keep-alive: no reset on a reused connection
@@ -181,5 +233,7 @@ export function registerGatewayCommand(program: Command): void {
     "keytrail gateway --add-client shop-2 --webhook-url https://shop.example/hooks/keytrail",
     "KEYTRAIL_PRIVATE_KEY=0x… keytrail gateway --rpc http://127.0.0.1:8545 --ledger 0x… --port 8788",
     "keytrail gateway --keystore signer.json --data /var/lib/keytrail/gateway",
+    "KEYTRAIL_GATEWAY_SECRETS_KEY=… keytrail gateway --account 1 --import-stock batches/b1 --keys keys.csv",
+    "keytrail gateway --add-client shop-3 --scopes orders:write,orders:read,keys:deliver",
   );
 }

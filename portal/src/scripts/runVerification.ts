@@ -17,7 +17,6 @@ import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
 import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
-import { readAgreedCall } from "../../../lib/verify/readAgreedCall.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
 import {
   createCheckedRpc,
@@ -240,6 +239,8 @@ export async function runVerification(
       if (version === 1) {
         trust = { method: "call", reason: "v1" };
         try {
+          // Loaded on demand: only a v1 ledger takes this path (keeps the initial JS within its budget).
+          const { readAgreedCall } = await import("../../../lib/verify/readAgreedCall.js");
           const r = await readAgreedCall({
             urls: cfg.rpcUrls,
             chainId: cfg.chainId,

@@ -27,6 +27,8 @@ export type RunEngineTransferParameters = {
   databaseUrl?: string | undefined;
   /** How often receipts and the nonce are read (default 200 ms). */
   pollMs?: number | undefined;
+  /** How long the run may go without a row settled or a transaction sent before it stops (default 120 s). */
+  stallMs?: number | undefined;
   out: Output;
 };
 
@@ -106,6 +108,16 @@ export async function runEngineTransfer(
     import("../../../gateway/store/openGatewayStore.js"),
     import("../../../gateway/createGateway.js"),
   ]);
+  // the engine's lines, and when it last got anywhere: a run that cannot send (no funds, a node
+  // refusing every transaction) stops with the engine's last complaint instead of waiting forever
+  let lastMove = Date.now();
+  let lastComplaint = "";
+  const engineLog = (line: string) => {
+    if (/^sent nonce /.test(line)) lastMove = Date.now();
+    else if (/^(signer loop|simulation failed|watcher|broadcast failed)/.test(line)) lastComplaint = line;
+    out.info(line);
+  };
+  const stallMs = parameters.stallMs ?? 120_000;
   let store: Awaited<ReturnType<typeof openGatewayStore>> | undefined;
   let gateway: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
@@ -125,7 +137,7 @@ export async function runEngineTransfer(
       maxQuantity: Number.MAX_SAFE_INTEGER,
       maxKeysPerTx: Number.MAX_SAFE_INTEGER, // a transfer's gas grows with its ranges, not its keys
       pollMs: parameters.pollMs ?? 200,
-      log: out.info,
+      log: engineLog,
     });
     const refs = rows.map(refOf);
     const known = new Map(
@@ -168,14 +180,25 @@ export async function runEngineTransfer(
           }),
         );
       }
+      let settled = -1;
       for (;;) {
         const counts = await store.query<{ status: string; n: number }>(
           "SELECT status, count(*)::int AS n FROM gw_orders WHERE client = $1 AND ref = ANY($2::text[]) GROUP BY status",
           [CLI_ORDER_CLIENT, refs],
         );
         const n = (s: string) => Number(counts.find((c) => c.status === s)?.n ?? 0);
-        bar.update(n("confirmed") + n("failed"));
+        if (n("confirmed") + n("failed") !== settled) {
+          settled = n("confirmed") + n("failed");
+          lastMove = Date.now();
+        }
+        bar.update(settled);
         if (n("pending") === 0) break;
+        if (Date.now() - lastMove > stallMs)
+          throw new CliError(
+            `${file}: nothing was sent or settled for ${Math.round(stallMs / 1000)} s` +
+              `${lastComplaint ? ` (last: ${lastComplaint})` : ""}; ${settled} of ${rows.length} rows settled. ` +
+              `Re-run the same command to resume: ${where} holds the accepted rows and signed transactions.`,
+          );
         try {
           await pc.getBlockNumber();
         } catch (e) {

@@ -154,6 +154,26 @@ describe("keytrail transfer --file on the gateway's engine (v2)", () => {
     expect((await nonceOf("latest")) - before).toBe(used);
   });
 
+  it("a transferMany of rows with different memos carries keccak256 of their texts joined by line breaks", async () => {
+    const file = join(cwd, "memos.csv");
+    writeFileSync(
+      file,
+      `${batchId},6000,6000,${DIST},PO-A\n${batchId},6001,6009,${RETAIL},PO-B\n${batchId},6010,6010,${DIST}\n`,
+    );
+    const r = await ok(["transfer", "--file", file]);
+    expect(r.stdout).toContain("transferred 3 ranges (11 keys) in 1 transactions: 3 rows placed now");
+    const { memos, to } = await transfersFromSupplier();
+    const logs = await getLedgerV2Logs(client as never, {
+      address: ledger,
+      event: "CustodyTransferred",
+      args: { batchId, from: SUPPLIER },
+      fromBlock: 0n,
+    });
+    const hash = logs.find((l) => (l.args as { start: bigint }).start === 6000n)!.transactionHash as Hex;
+    expect(memos.get(hash)).toBe(keccak256(toHex("PO-A\nPO-B\n")));
+    expect([to.get(6000), to.get(6009), to.get(6010)]).toEqual([DIST, RETAIL, DIST]);
+  });
+
   it("names a bad row by file and line, and sends nothing", async () => {
     const before = await nonceOf("latest");
     const held = join(cwd, "not-held.csv");

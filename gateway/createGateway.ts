@@ -90,6 +90,8 @@ type Pending = {
   to: Address | null;
   /** Transfers placed with a memo text (the CLI's orders files); null from the HTTP API. */
   memo: string | null;
+  /** Sales placed with their own order reference and context (the CLI): a {@link SaleTerms} JSON, else null. */
+  sale: string | null;
   /** Sales: commitment and order-reference hash per key, in index order. */
   commitments: Hex[];
   orderRefs: Hex[];
@@ -109,6 +111,7 @@ type NewOrder = {
   indices: number[];
   secrets: Hex[];
   memo: string | null;
+  sale: string | null;
   createdMs: number;
 };
 
@@ -119,10 +122,10 @@ type NewOrder = {
  */
 const INSERT_ORDERS = `
 WITH o AS (
-  INSERT INTO gw_orders (client, ref, body_hash, signer, kind, batch_id, quantity, recipient, buyer, status, indices, created_ms, memo)
-  SELECT c, r, h, $1, k, b, q, t, y, 'pending', i, m, n
+  INSERT INTO gw_orders (client, ref, body_hash, signer, kind, batch_id, quantity, recipient, buyer, status, indices, created_ms, memo, sale)
+  SELECT c, r, h, $1, k, b, q, t, y, 'pending', i, m, n, z
   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[],
-              $11::bigint[], $16::text[]) AS x(c, r, h, k, b, q, t, y, i, m, n)
+              $11::bigint[], $16::text[], $17::text[]) AS x(c, r, h, k, b, q, t, y, i, m, n, z)
   ON CONFLICT (client, ref) DO NOTHING
   RETURNING client, ref, batch_id, indices
 ), a AS (
@@ -206,7 +209,36 @@ export type Gateway = {
  * keccak256 goes on chain (a transaction of orders with different memos carries keccak256 of their
  * texts joined by a line break, in queue order).
  */
-export type PlaceOrderOptions = { indices?: readonly number[] | undefined; memo?: string | undefined };
+export type PlaceOrderOptions = {
+  indices?: readonly number[] | undefined;
+  memo?: string | undefined;
+  /**
+   * A sale's own order reference (hashed per key with its receipt secret instead of the gateway's
+   * reference) and its sale context; sales with different contexts never share a `sell` call.
+   */
+  sale?: SaleTerms | undefined;
+};
+
+/** The order reference and context a sale is recorded with (the CLI's `sell`). */
+export type SaleTerms = { orderReference: string; store: Hex; terminal: Hex; amount: bigint; currency: Hex };
+
+const saleJson = (t: SaleTerms | undefined): string | null =>
+  t
+    ? JSON.stringify({
+        orderReference: t.orderReference,
+        store: t.store.toLowerCase(),
+        terminal: t.terminal.toLowerCase(),
+        amount: t.amount.toString(),
+        currency: t.currency.toLowerCase(),
+      })
+    : null;
+const saleOf = (json: string | null): (Omit<SaleTerms, "amount"> & { amount: string }) | null =>
+  json ? (JSON.parse(json) as Omit<SaleTerms, "amount"> & { amount: string }) : null;
+/** The part of a sale's terms one `sell` call shares (its context). */
+const contextKey = (json: string | null): string => {
+  const t = saleOf(json);
+  return t ? JSON.stringify([t.store, t.terminal, t.amount, t.currency]) : "";
+};
 
 type OrderRow = {
   client: string;
@@ -221,6 +253,7 @@ type OrderRow = {
   reason: string | null;
   indices: string;
   memo: string | null;
+  sale: string | null;
   tx_hash: Hex | null;
   block: number | null;
   attempts: number;
@@ -237,6 +270,7 @@ export function hashOrderRequest(r: OrderRequest, options?: PlaceOrderOptions): 
   // named keys and a memo (CLI orders) are part of the order; API bodies hash as before
   if (options?.indices) fields.push([...options.indices].sort((a, b) => a - b));
   if (options?.memo) fields.push(options.memo);
+  if (options?.sale) fields.push(saleJson(options.sale));
   const canonical = JSON.stringify(fields);
   return createHash("sha256").update(canonical).digest("hex");
 }
@@ -464,6 +498,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           (i) => secrets.get(i)!,
           o.attempts,
           o.memo,
+          o.sale,
         ),
       );
     }
@@ -761,6 +796,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       sales.map((x) => x.idx),
       sales.map((x) => box.seal(x.secret, secretContext(x.r.client, x.r.ref, x.idx))),
       rows.map((r) => r.memo),
+      rows.map((r) => r.sale),
     ]);
   }
 
@@ -917,6 +953,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         indices,
         secrets,
         memo: options?.memo || null,
+        sale: saleJson(options?.sale),
         createdMs: Date.now(),
       };
       const queued = leader ? epoch : -1; // the signing replica queues its own orders at once
@@ -942,6 +979,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         (i) => secrets[row.indices.indexOf(i)]!,
         0,
         row.memo,
+        row.sale,
       );
       if (leader && queued === epoch) {
         if (!held.has(known)) {
@@ -1004,11 +1042,10 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         orderRefs: items.map((i) => i.orderRef),
       };
     });
-    const zero = `0x${"0".repeat(64)}` as Hex;
     return encodeFunctionData({
       abi: keyLedgerV2Abi,
       functionName: "sell",
-      args: [groups, { store: zero, terminal: zero, amount: 0n, currency: "0x000000" }],
+      args: [groups, contextOf(orders[0]!.sale)],
     });
   }
 
@@ -1231,11 +1268,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           keys += next.indices.length;
         }
         const transfers = take.filter((o) => o.kind === "transfer");
-        await submitThen(
-          "sale",
-          take.filter((o) => o.kind === "sale"),
-          transfers,
-        );
+        // one sell call per sale context (API orders have none: one call, as before)
+        const sales = new Map<string, Pending[]>();
+        for (const o of take.filter((x) => x.kind === "sale")) {
+          const k = contextKey(o.sale);
+          if (!sales.has(k)) sales.set(k, []);
+          sales.get(k)!.push(o);
+        }
+        const groups = [...sales.values()];
+        for (const [g, group] of groups.entries())
+          await submitThen("sale", group, [...groups.slice(g + 1).flat(), ...transfers]);
         await submit("transfer", transfers);
       } catch (e) {
         if (e instanceof LeaseLostError) standDown(e.message);
@@ -1616,6 +1658,15 @@ function formatRanges(indices: readonly number[]): string {
   return shown.length > 5 ? `${shown.slice(0, 5).join(", ")} and ${shown.length - 5} more range(s)` : shown.join(", ");
 }
 
+/** A sell call's context from its orders' terms (zero for API orders). */
+function contextOf(json: string | null) {
+  const t = saleOf(json);
+  const zero = `0x${"0".repeat(64)}` as Hex;
+  return t
+    ? { store: t.store, terminal: t.terminal, amount: BigInt(t.amount), currency: t.currency }
+    : { store: zero, terminal: zero, amount: 0n, currency: "0x000000" as Hex };
+}
+
 /**
  * A transferMany's memo: zero when no order has one; keccak256 of the text when all orders share
  * one; else keccak256 of the orders' texts joined by a line break (an order without a memo adds an
@@ -1638,6 +1689,7 @@ function toPending(
   secretOf: (index: number) => Hex,
   attempts: number,
   memo: string | null,
+  sale: string | null = null,
 ): Pending {
   const commitments: Hex[] = [];
   const orderRefs: Hex[] = [];
@@ -1645,10 +1697,10 @@ function toPending(
     for (const index of indices) {
       const secret = secretOf(index);
       commitments.push(computeReceiptCommitment({ batchId, index, secret }));
-      orderRefs.push(computeOrderRefHash({ orderReference: ref, secret }));
+      orderRefs.push(computeOrderRefHash({ orderReference: saleOf(sale)?.orderReference ?? ref, secret }));
     }
   }
-  return { client, ref, kind, batchId, indices, to, memo, commitments, orderRefs, attempts };
+  return { client, ref, kind, batchId, indices, to, memo, sale, commitments, orderRefs, attempts };
 }
 
 /** What a stored receipt secret is bound to (its order and key). */

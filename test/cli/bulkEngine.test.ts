@@ -110,7 +110,7 @@ describe("keytrail transfer --file on the gateway's engine (v2)", () => {
 
     const again = await ok(["transfer", "--file", file, "--chunk-size", "100"]);
     expect(again.stdout).toContain("in 20 transactions: 0 rows placed now, 2000 placed by an earlier run");
-    expect(again.stderr).toContain("2000 of 2000 rows already in the outbox");
+    expect(again.stderr).toContain("2000 of 2000 orders already in the outbox");
     expect(await nonceOf("latest")).toBe(before + 20);
   });
 
@@ -138,7 +138,7 @@ describe("keytrail transfer --file on the gateway's engine (v2)", () => {
     expect(recordedAtKill).toBeLessThan(2_500);
 
     const resumed = await ok(["transfer", "--file", file, "--chunk-size", "50"]);
-    expect(resumed.stderr).toMatch(/resuming .*orders-kill\.csv: \d+ of 2500 rows already in the outbox/);
+    expect(resumed.stderr).toMatch(/resuming .*orders-kill\.csv: \d+ of 2500 orders already in the outbox/);
     expect(resumed.stdout).toContain("transferred 2500 ranges (2500 keys)");
     const { times, to, txs } = await transfersFromSupplier();
     for (let i = 0; i < 4_500; i++) {

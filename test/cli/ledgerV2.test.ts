@@ -129,6 +129,8 @@ describe("keytrail on KeyLedger v2", () => {
     expect(journalSecrets(join(cwd, journal)).get(5)).toBe(secret);
     expect(statSync(join(cwd, journal)).mode & 0o777).toBe(0o600);
     expect(statSync(join(cwd, `sale-${batchId.slice(2, 14)}-5-5.links.csv`)).mode & 0o777).toBe(0o600);
+    // the outbox of the gateway's engine holds the receipt secrets too: its owner's only
+    expect(statSync(join(cwd, ".keytrail", "outbox")).mode & 0o777).toBe(0o700);
     expect(r.stderr).not.toContain(secret.slice(2));
     const [log] = await getLedgerV2Logs(client as never, {
       address: ledger,

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Hex, PublicClient } from "viem";
 import type { OrderAnswer, OrderRequest } from "../../../gateway/types.js";
@@ -109,6 +109,8 @@ export async function runEngineOrders(
   let gateway: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
     store = await openGatewayStore({ databaseUrl: parameters.databaseUrl, dataDir: parameters.dataDir, log: out.info });
+    // the outbox holds receipt secrets of sales: its folder is its owner's only, like the sale journal
+    if (!parameters.databaseUrl) chmodSync(parameters.dataDir, 0o700);
     gateway = await createGateway({
       store,
       publicClient: pc as PublicClient,

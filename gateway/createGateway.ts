@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   RawContractError,
   decodeErrorResult,
+  toHex,
   encodeFunctionData,
   parseTransaction,
   getAddress,
@@ -101,6 +102,10 @@ type Pending = {
   batchId: Hex;
   indices: number[];
   to: Address | null;
+  /** Transfers placed with a memo text (the CLI's orders files); null from the HTTP API. */
+  memo: string | null;
+  /** Sales placed with their own order reference and context (the CLI): a {@link SaleTerms} JSON, else null. */
+  sale: string | null;
   /** Sales: commitment and order-reference hash per key, in index order. */
   commitments: Hex[];
   orderRefs: Hex[];
@@ -119,6 +124,8 @@ type NewOrder = {
   buyer: string | null;
   indices: number[];
   secrets: Hex[];
+  memo: string | null;
+  sale: string | null;
   createdMs: number;
 };
 
@@ -129,10 +136,10 @@ type NewOrder = {
  */
 const INSERT_ORDERS = `
 WITH o AS (
-  INSERT INTO gw_orders (client, ref, body_hash, signer, kind, batch_id, quantity, recipient, buyer, status, indices, created_ms)
-  SELECT c, r, h, $1, k, b, q, t, y, 'pending', i, m
+  INSERT INTO gw_orders (client, ref, body_hash, signer, kind, batch_id, quantity, recipient, buyer, status, indices, created_ms, memo, sale)
+  SELECT c, r, h, $1, k, b, q, t, y, 'pending', i, m, n, z
   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[],
-              $11::bigint[]) AS x(c, r, h, k, b, q, t, y, i, m)
+              $11::bigint[], $16::text[], $17::text[]) AS x(c, r, h, k, b, q, t, y, i, m, n, z)
   ON CONFLICT (client, ref) DO NOTHING
   RETURNING client, ref, batch_id, indices
 ), a AS (
@@ -194,14 +201,63 @@ export type Gateway = {
     scopes: readonly GatewayScope[],
     webhook?: { url: string; secret: string },
   ): Promise<void>;
-  /** Accepts an order (or answers a repeated reference with the first answer). */
-  placeOrder(client: string, request: OrderRequest): Promise<{ created: boolean; answer: OrderAnswer }>;
+  /**
+   * Accepts an order (or answers a repeated reference with the first answer). `options` is for
+   * callers inside the project (the CLI's orders files), not the HTTP API: see {@link PlaceOrderOptions}.
+   */
+  placeOrder(
+    client: string,
+    request: OrderRequest,
+    options?: PlaceOrderOptions,
+  ): Promise<{ created: boolean; answer: OrderAnswer }>;
+  /**
+   * The keys of `[start, end)` of a batch that are not free for this account (not held, frozen,
+   * sold, redeemed, or allocated to another order), as half-open ranges; empty when all are free.
+   */
+  notFree(batchId: Hex, start: number, end: number): [number, number][];
   /** The current answer about one of the client's orders. */
   getOrder(client: string, orderReference: string): Promise<OrderAnswer>;
   /** Orders queued, transactions in flight, next nonce, whether this replica signs. */
   stats(): { queued: number; inFlight: number; nextNonce: number; signing: boolean };
   /** Stops the loops (in-flight transactions stay in the outbox for the next start). */
   stop(): Promise<void>;
+};
+
+/**
+ * Orders of named keys (the CLI's `transfer --file`): `indices` are the exact keys to move instead of
+ * the FIFO allocation (quantity must equal their count); `memo` is the order's memo text, whose
+ * keccak256 goes on chain (a transaction of orders with different memos carries keccak256 of their
+ * texts joined by a line break, in queue order).
+ */
+export type PlaceOrderOptions = {
+  indices?: readonly number[] | undefined;
+  memo?: string | undefined;
+  /**
+   * A sale's own order reference (hashed per key with its receipt secret instead of the gateway's
+   * reference) and its sale context; sales with different contexts never share a `sell` call.
+   */
+  sale?: SaleTerms | undefined;
+};
+
+/** The order reference and context a sale is recorded with (the CLI's `sell`). */
+export type SaleTerms = { orderReference: string; store: Hex; terminal: Hex; amount: bigint; currency: Hex };
+
+const saleJson = (t: SaleTerms | undefined): string | null =>
+  t
+    ? JSON.stringify({
+        orderReference: t.orderReference,
+        store: t.store.toLowerCase(),
+        terminal: t.terminal.toLowerCase(),
+        amount: t.amount.toString(),
+        currency: t.currency.toLowerCase(),
+      })
+    : null;
+const saleOf = (json: string | null): (Omit<SaleTerms, "amount"> & { amount: string }) | null =>
+  json ? (JSON.parse(json) as Omit<SaleTerms, "amount"> & { amount: string }) : null;
+/** The part of a sale's terms one `sell` call shares (its context). */
+const contextKey = (json: string | null): string => {
+  const t = saleOf(json);
+  return t ? JSON.stringify([t.store, t.terminal, t.amount, t.currency]) : "";
 };
 
 type OrderRow = {
@@ -216,6 +272,8 @@ type OrderRow = {
   status: OrderStatus;
   reason: string | null;
   indices: string;
+  memo: string | null;
+  sale: string | null;
   tx_hash: Hex | null;
   block: number | null;
   attempts: number;
@@ -227,14 +285,13 @@ type OrderRow = {
  * The canonical form of an order request (what the idempotency check compares): sha256 of its
  * fields in a fixed order, addresses and batch id in lower case.
  */
-export function hashOrderRequest(r: OrderRequest): string {
-  const canonical = JSON.stringify([
-    r.kind,
-    r.batchId.toLowerCase(),
-    r.quantity,
-    r.to?.toLowerCase() ?? null,
-    r.buyer ?? null,
-  ]);
+export function hashOrderRequest(r: OrderRequest, options?: PlaceOrderOptions): string {
+  const fields: unknown[] = [r.kind, r.batchId.toLowerCase(), r.quantity, r.to?.toLowerCase() ?? null, r.buyer ?? null];
+  // named keys and a memo (CLI orders) are part of the order; API bodies hash as before
+  if (options?.indices) fields.push([...options.indices].sort((a, b) => a - b));
+  if (options?.memo) fields.push(options.memo);
+  if (options?.sale) fields.push(saleJson(options.sale));
+  const canonical = JSON.stringify(fields);
   return createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -453,7 +510,18 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       const indices = JSON.parse(o.indices) as number[];
       out.set(
         k,
-        toPending(o.client, o.ref, o.kind, o.batch_id, indices, o.recipient, (i) => secrets.get(i)!, o.attempts),
+        toPending(
+          o.client,
+          o.ref,
+          o.kind,
+          o.batch_id,
+          indices,
+          o.recipient,
+          (i) => secrets.get(i)!,
+          o.attempts,
+          o.memo,
+          o.sale,
+        ),
       );
     }
     return out;
@@ -778,6 +846,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       sales.map((x) => x.r.ref),
       sales.map((x) => x.idx),
       sales.map((x) => box.seal(x.secret, secretContext(x.r.client, x.r.ref, x.idx))),
+      rows.map((r) => r.memo),
+      rows.map((r) => r.sale),
     ]);
   }
 
@@ -857,9 +927,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     }
   }
 
-  async function placeOrder(client: string, request: OrderRequest) {
+  async function placeOrder(client: string, request: OrderRequest, options?: PlaceOrderOptions) {
     const ref = request.orderReference;
-    const bodyHash = hashOrderRequest(request);
+    const bodyHash = hashOrderRequest(request, options);
+    const named = options?.indices ? [...new Set(options.indices)].sort((a, b) => a - b) : null;
+    if (named && named.length !== request.quantity)
+      throw new GatewayError(
+        400,
+        "MALFORMED_BODY",
+        `Order ${JSON.stringify(ref)}: quantity ${request.quantity} is not the number of named keys (${named.length}).`,
+      );
     return withLock(`${client}\u0000${ref}`, async () => {
       const repeat = async () => {
         const first = (await readOrder(store, client, ref)) as (OrderAnswer & { bodyHash: string }) | null;
@@ -886,10 +963,17 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
       const pool = free.get(batchId);
       if (!pool) await checkBatch(batchId);
-      const indices = pool?.take(request.quantity) ?? null;
+      const indices = named ? takeNamed(pool, named) : (pool?.take(request.quantity) ?? null);
       if (!indices) {
         const seen = await repeat();
         if (seen) return seen;
+        if (named)
+          throw new GatewayError(
+            409,
+            "INSUFFICIENT_KEYS",
+            `Order ${JSON.stringify(ref)}: keys ${formatRanges(notFreeOf(pool, named))} of batch ${batchId} are not free ` +
+              `for account ${account.address} (not held, frozen, sold, redeemed, or allocated to another order).`,
+          );
         throw new GatewayError(
           409,
           "INSUFFICIENT_KEYS",
@@ -919,6 +1003,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         buyer: request.buyer ?? null,
         indices,
         secrets,
+        memo: options?.memo || null,
+        sale: saleJson(options?.sale),
         createdMs: Date.now(),
       };
       const queued = leader ? epoch : -1; // the signing replica queues its own orders at once
@@ -943,6 +1029,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         request.to ?? null,
         (i) => secrets[row.indices.indexOf(i)]!,
         0,
+        row.memo,
+        row.sale,
       );
       if (leader && queued === epoch) {
         if (!held.has(known)) {
@@ -989,11 +1077,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       const items = orders.flatMap((o) =>
         toRanges(o.indices).map(([s, e]) => ({ batchId: o.batchId, start: BigInt(s), end: BigInt(e), to: o.to! })),
       );
-      return encodeFunctionData({
-        abi: keyLedgerV2Abi,
-        functionName: "transferMany",
-        args: [items, `0x${"0".repeat(64)}`],
-      });
+      return encodeFunctionData({ abi: keyLedgerV2Abi, functionName: "transferMany", args: [items, memoOf(orders)] });
     }
     const byBatch = new Map<Hex, { index: number; commitment: Hex; orderRef: Hex }[]>();
     for (const o of orders) {
@@ -1011,11 +1095,10 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         orderRefs: items.map((i) => i.orderRef),
       };
     });
-    const zero = `0x${"0".repeat(64)}` as Hex;
     return encodeFunctionData({
       abi: keyLedgerV2Abi,
       functionName: "sell",
-      args: [groups, { store: zero, terminal: zero, amount: 0n, currency: "0x000000" }],
+      args: [groups, contextOf(orders[0]!.sale)],
     });
   }
 
@@ -1250,11 +1333,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           keys += next.indices.length;
         }
         const transfers = take.filter((o) => o.kind === "transfer");
-        await submitThen(
-          "sale",
-          take.filter((o) => o.kind === "sale"),
-          transfers,
-        );
+        // one sell call per sale context (API orders have none: one call, as before)
+        const sales = new Map<string, Pending[]>();
+        for (const o of take.filter((x) => x.kind === "sale")) {
+          const k = contextKey(o.sale);
+          if (!sales.has(k)) sales.set(k, []);
+          sales.get(k)!.push(o);
+        }
+        const groups = [...sales.values()];
+        for (const [g, group] of groups.entries())
+          await submitThen("sale", group, [...groups.slice(g + 1).flat(), ...transfers]);
         await submit("transfer", transfers);
       } catch (e) {
         if (e instanceof LeaseLostError) standDown(e.message);
@@ -1578,6 +1666,11 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       clients.set(keyHash, { client, scopes: new Set(scopes) });
     },
     placeOrder,
+    notFree(batchId, start, end) {
+      const all: number[] = [];
+      for (let i = start; i < end; i++) all.push(i);
+      return toRanges(notFreeOf(free.get(batchId.toLowerCase() as Hex), all));
+    },
     async getOrder(client, orderReference) {
       const a = await readOrder(store, client, orderReference);
       if (!a)
@@ -1618,6 +1711,52 @@ function parseRaw(raw: Hex): { data: Hex; gas: bigint } {
   return { data: t.data ?? "0x", gas: t.gas ?? 0n };
 }
 
+/** Takes the named keys (sorted) out of the pool when every one is free, else null (pool unchanged). */
+function takeNamed(pool: IntervalSet | undefined, named: number[]): number[] | null {
+  if (!pool || notFreeOf(pool, named).length > 0) return null;
+  for (const [s, e] of toRanges(named)) pool.remove(s, e);
+  return named;
+}
+
+/** The named keys (sorted) that are not in the pool. */
+function notFreeOf(pool: IntervalSet | undefined, named: readonly number[]): number[] {
+  if (!pool) return [...named];
+  const out: number[] = [];
+  let r = 0;
+  const ranges = pool.ranges;
+  for (const i of named) {
+    while (r < ranges.length && ranges[r]![1] <= i) r++;
+    if (r >= ranges.length || ranges[r]![0] > i) out.push(i);
+  }
+  return out;
+}
+
+function formatRanges(indices: readonly number[]): string {
+  const shown = toRanges(indices).map(([s, e]) => (e - s === 1 ? `${s}` : `${s}-${e - 1}`));
+  return shown.length > 5 ? `${shown.slice(0, 5).join(", ")} and ${shown.length - 5} more range(s)` : shown.join(", ");
+}
+
+/** A sell call's context from its orders' terms (zero for API orders). */
+function contextOf(json: string | null) {
+  const t = saleOf(json);
+  const zero = `0x${"0".repeat(64)}` as Hex;
+  return t
+    ? { store: t.store, terminal: t.terminal, amount: BigInt(t.amount), currency: t.currency }
+    : { store: zero, terminal: zero, amount: 0n, currency: "0x000000" as Hex };
+}
+
+/**
+ * A transferMany's memo: zero when no order has one; keccak256 of the text when all orders share
+ * one; else keccak256 of the orders' texts joined by a line break (an order without a memo adds an
+ * empty line), in queue order.
+ */
+function memoOf(orders: readonly Pending[]): Hex {
+  const texts = orders.map((o) => o.memo ?? "");
+  if (texts.every((t) => t === "")) return `0x${"0".repeat(64)}`;
+  const distinct = new Set(texts);
+  return keccak256(toHex(distinct.size === 1 ? texts[0]! : texts.join("\n")));
+}
+
 function toPending(
   client: string,
   ref: string,
@@ -1627,6 +1766,8 @@ function toPending(
   to: Address | null,
   secretOf: (index: number) => Hex,
   attempts: number,
+  memo: string | null,
+  sale: string | null = null,
 ): Pending {
   const commitments: Hex[] = [];
   const orderRefs: Hex[] = [];
@@ -1634,10 +1775,10 @@ function toPending(
     for (const index of indices) {
       const secret = secretOf(index);
       commitments.push(computeReceiptCommitment({ batchId, index, secret }));
-      orderRefs.push(computeOrderRefHash({ orderReference: ref, secret }));
+      orderRefs.push(computeOrderRefHash({ orderReference: saleOf(sale)?.orderReference ?? ref, secret }));
     }
   }
-  return { client, ref, kind, batchId, indices, to, commitments, orderRefs, attempts };
+  return { client, ref, kind, batchId, indices, to, memo, sale, commitments, orderRefs, attempts };
 }
 
 /** What a stored receipt secret is bound to (its order and key). */

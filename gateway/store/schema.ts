@@ -13,6 +13,8 @@
  *   until when (the database's clock); checked inside every signing transaction.
  * - gw_clients.webhook_url / webhook_secret and gw_webhooks: signed webhooks, one row per event
  *   (order confirmed or failed) written with the status change, delivered with retries and backoff.
+ * - gw_orders.memo: the memo text of a transfer placed with one (the CLI's orders files); its keccak256
+ *   goes on chain. gw_orders.sale: a sale's own order reference and context (the CLI's `sell`).
  * - gw_allocations.seq: the order in which allocations were committed (always under the account's
  *   advisory lock on PostgreSQL), so a replica catches up with the keys the others allocated.
  */
@@ -92,4 +94,6 @@ CREATE TABLE IF NOT EXISTS gw_webhooks (
 );
 CREATE INDEX IF NOT EXISTS gw_webhooks_due ON gw_webhooks (next_ms) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS gw_leases (signer text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL);
+ALTER TABLE gw_orders ADD COLUMN IF NOT EXISTS memo text;
+ALTER TABLE gw_orders ADD COLUMN IF NOT EXISTS sale text;
 `;

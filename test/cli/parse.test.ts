@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,7 +20,7 @@ import { parseTime } from "../../scripts/cli/parse/parseTime.js";
 import { memoHash } from "../../scripts/cli/parse/memoHash.js";
 import { planChunks } from "../../scripts/cli/transfer/planChunks.js";
 import { readOrders, type OrderRow } from "../../scripts/cli/transfer/readOrders.js";
-import { planSaleChunks } from "../../scripts/cli/sale/planSaleChunks.js";
+import { toSaleOrders } from "../../scripts/cli/sale/runSell.js";
 import { readSaleOrders } from "../../scripts/cli/sale/readSaleOrders.js";
 import { keccak256, toHex, zeroHash } from "viem";
 
@@ -105,15 +106,13 @@ describe("CLI CSV readers share lib/keys' record splitter", () => {
       terminal: toHex("T1", { size: 32 }),
     });
     expect(rows[1]!.context).toEqual({ amount: 0n, currency: "0x000000", store: zeroHash, terminal: zeroHash });
-    // One sell call per context run, at most 4 keys each: 0-3, 4-7, 8-9 | 10 | 11-14.
-    const chunks = planSaleChunks(rows, 4);
-    expect(chunks.map((c) => c.keys.map((k) => Number(k.index)))).toEqual([
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
-      [8, 9],
-      [10],
-      [11, 12, 13, 14],
-    ]);
+    // Rows split into orders of at most 4 keys: 0-3, 4-7, 8-9 | 10 | 11-14, under references of
+    // the file's sha256, the line and the part's offset in the row.
+    const orders = toSaleOrders(rows, { name: path, bytes: readFileSync(path) }, 4);
+    expect(orders.map((o) => o.options.indices)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [10], [11, 12, 13, 14]]);
+    const fileKey = createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 16);
+    expect(orders.map((o) => o.ref)).toEqual(["2:0", "2:4", "2:8", "3:0", "4:0"].map((x) => `sale:${fileKey}:${x}`));
+    expect(orders[0]!.options.sale).toMatchObject({ orderReference: "ORD-1, gift", amount: 4990n });
     writeFileSync(path, `${B},0-9,A\n${B},5,B\n`);
     expect(() => readSaleOrders(path)).toThrow(`${path} lines 1 and 2 overlap: keys 0-9 and 5 of batch ${B}`);
     writeFileSync(path, `${B},0-9,A,12.345,CNY\n`);

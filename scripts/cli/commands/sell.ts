@@ -26,6 +26,7 @@ type SellOptions = {
   journal?: string;
   links?: string;
   chunkSize: string;
+  outbox: string;
 };
 
 /**
@@ -54,6 +55,11 @@ export function registerSellCommand(program: Command): void {
     .option("--journal <file>", "sale journal (holds receipt secrets: keep it like a keystore)")
     .option("--links <file>", "where the buyer links are written (default: next to the journal)")
     .option("--chunk-size <n>", "keys per transaction", "100")
+    .option(
+      "--outbox <dir>",
+      "PGlite folder of the outbox (the gateway's engine); DATABASE_URL selects PostgreSQL",
+      ".keytrail/outbox",
+    )
     .action(async (o: SellOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
@@ -100,7 +106,16 @@ export function registerSellCommand(program: Command): void {
       }
       const linksPath = o.links ?? `${journalPath.replace(/\.journal$/, "")}.links.csv`;
       const ctx = await openLedger(g, { signer: true });
-      const r = await runSell(ctx, { rows, source, journalPath, linksPath, chunkSize: size, out });
+      const r = await runSell(ctx, {
+        rows,
+        source,
+        journalPath,
+        linksPath,
+        chunkSize: size,
+        dataDir: o.outbox,
+        databaseUrl: process.env.DATABASE_URL || undefined,
+        out,
+      });
       const withUrl = r.keys.filter((k) => k.url).length;
       out.info(`sale journal ${journalPath} holds the receipt secrets: keep it private, like a keystore`);
       if (withUrl < r.keys.length)
@@ -109,9 +124,8 @@ export function registerSellCommand(program: Command): void {
         );
       const only = r.keys.length === 1 ? r.keys[0] : undefined;
       out.result(
-        `sold ${r.keys.length} keys as ${ctx.account!.address} in ${r.chunks} transactions: ${r.sent} sent now` +
-          `${r.settled ? `, ${r.settled} signed by the interrupted run and settled now` : ""}` +
-          `${r.resumed ? `, ${r.resumed} confirmed by an earlier run` : ""}; buyer links in ${linksPath}`,
+        `sold ${r.keys.length} keys as ${ctx.account!.address} in ${r.chunks} transactions: ${r.sent} orders placed now` +
+          `${r.resumed ? `, ${r.resumed} placed by an earlier run` : ""}; buyer links in ${linksPath}`,
       );
       if (only?.url) out.result(only.url);
     });

@@ -14,13 +14,24 @@ import { parseAddress } from "../parse/parseAddress.js";
 import { parseBatchRef } from "../parse/parseBatchRef.js";
 import { parseRange } from "../parse/parseRange.js";
 import { runBulkTransfer } from "../transfer/runBulkTransfer.js";
+import { runEngineTransfer } from "../transfer/runEngineTransfer.js";
 import type { GlobalOptions } from "../types.js";
 
-type TransferOptions = { batch?: string; range?: string; to?: string; memo?: string; file?: string; chunkSize: string };
+type TransferOptions = {
+  batch?: string;
+  range?: string;
+  to?: string;
+  memo?: string;
+  file?: string;
+  chunkSize: string;
+  outbox: string;
+};
 
 /**
- * `keytrail transfer`: one range (`--batch --range --to`) or a bulk orders file (`--file`), one
- * transferMany per chunk, resumable through a journal next to the file.
+ * `keytrail transfer`: one range (`--batch --range --to`) or a bulk orders file (`--file`). On a
+ * KeyLedger v2 a file runs on the gateway's engine (durable outbox, rows keyed by a stable order
+ * reference, transferMany per window); on a v1 ledger, one transferMany per chunk with a journal
+ * next to the file. Both resume when run again.
  *
  * @param program - the root command.
  * @example
@@ -36,6 +47,11 @@ export function registerTransferCommand(program: Command): void {
     .option("--memo <text>", "order reference; its keccak256 goes on chain")
     .option("--file <orders.csv>", "bulk orders: columns batch,start,end,to[,memo] (end inclusive); resumable")
     .option("--chunk-size <n>", "ranges per transaction in bulk mode", "50")
+    .option(
+      "--outbox <dir>",
+      "bulk mode on v2: PGlite folder of the outbox; DATABASE_URL selects PostgreSQL",
+      ".keytrail/outbox",
+    )
     .action(async (o: TransferOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
       const out = createOutput(g);
@@ -46,6 +62,20 @@ export function registerTransferCommand(program: Command): void {
         if (!Number.isInteger(size) || size < 1 || size > 500)
           throw new CliUsageError(`--chunk-size ${JSON.stringify(o.chunkSize)} is not valid: expected 1 to 500.`);
         const ctx = await openLedger(g, { signer: true });
+        if (ctx.version === 2) {
+          const r = await runEngineTransfer(ctx, {
+            file: o.file,
+            chunkSize: size,
+            dataDir: o.outbox,
+            databaseUrl: process.env.DATABASE_URL || undefined,
+            out,
+          });
+          out.result(
+            `transferred ${r.ranges} ranges (${r.keys} keys) in ${r.transactions} transactions: ${r.placed} rows placed now` +
+              `${r.resumed ? `, ${r.resumed} placed by an earlier run` : ""}`,
+          );
+          return;
+        }
         const r = await runBulkTransfer(ctx, {
           file: o.file,
           chunkSize: size,

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
-import { encodeFunctionData, keccak256, type Hex } from "viem";
+import { keccak256, type Hex } from "viem";
+import type { OrderAnswer } from "../../../gateway/types.js";
 import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { decodePayload } from "../../../lib/payload/decodePayload.js";
 import { encodePayload } from "../../../lib/payload/encodePayload.js";
@@ -7,7 +9,6 @@ import { parsePayloadInput } from "../../../lib/payload/parsePayloadInput.js";
 import { payloadUrl } from "../../../lib/payload/payloadUrl.js";
 import { computeOrderRefHash } from "../../../lib/sale/computeOrderRefHash.js";
 import { computeReceiptCommitment } from "../../../lib/sale/computeReceiptCommitment.js";
-import { createReceiptSecret } from "../../../lib/sale/createReceiptSecret.js";
 import { readUrlRange } from "../batch/readUrlRange.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import type { LedgerContext } from "../chain/openLedger.js";
@@ -15,10 +16,9 @@ import { readBatch } from "../chain/readBatch.js";
 import { CliError, LedgerRefusedError } from "../errors.js";
 import { acquireLock } from "../io/acquireLock.js";
 import type { Output } from "../io/createOutput.js";
-import { createProgress } from "../progress/createProgress.js";
+import { runEngineOrders, type EngineOrder } from "../orders/runEngineOrders.js";
+import { formatRange } from "../parse/formatRange.js";
 import { openJournal } from "../transfer/openJournal.js";
-import { sendJournaledChunk } from "../transfer/sendJournaledChunk.js";
-import { planSaleChunks, type SaleChunk } from "./planSaleChunks.js";
 import type { SaleItemRecord, SaleRow } from "./saleTypes.js";
 
 /** Parameters of {@link runSell}. */
@@ -30,7 +30,12 @@ export type RunSellParameters = {
   journalPath: string;
   /** Where the buyer links are written (0600). */
   linksPath: string;
+  /** Most keys per sell transaction; rows are split into orders of at most this many keys. */
   chunkSize: number;
+  /** PGlite folder of the outbox (ignored when `databaseUrl` is set). */
+  dataDir: string;
+  /** PostgreSQL instead of PGlite (DATABASE_URL). */
+  databaseUrl?: string | undefined;
   out: Output;
 };
 
@@ -38,14 +43,25 @@ export type RunSellParameters = {
 export type SoldKey = SaleItemRecord & { url: string | undefined };
 
 /** What a sell run did. */
-export type RunSellReturnType = { chunks: number; sent: number; settled: number; resumed: number; keys: SoldKey[] };
+export type RunSellReturnType = {
+  /** Distinct sell transactions that carry the sale. */
+  chunks: number;
+  /** Orders placed by this run. */
+  sent: number;
+  /** Orders an earlier run had placed. */
+  resumed: number;
+  keys: SoldKey[];
+};
 
 /**
- * Sells keys on a KeyLedger v2: per key a fresh receipt secret (lib/sale createReceiptSecret), its
- * commitment and the order-reference hash; one `sell` call per chunk (groups per batch, strictly
- * increasing indices). Resumable like a bulk transfer: the chunk's keys and secrets are journaled
- * (0600) before anything is signed, then the signed transaction, then the confirmation, so a run
- * killed at any moment resumes with the same secrets, sells no key twice, and prints the same links.
+ * Sells keys on a KeyLedger v2 through the gateway's engine (runEngineOrders): each row, split into
+ * parts of at most `chunkSize` keys, is placed as a sale order of exactly its keys under a stable
+ * reference (saleReferenceOf) with the row's order reference and sale context; the engine draws a
+ * receipt secret per key (lib/sale createReceiptSecret), keeps it in its outbox, and records the
+ * orders in `sell` calls of at most `chunkSize` keys sharing one context. Each accepted order's keys
+ * and secrets are also written to the sale journal (0600; refund --secret-from reads it). A run
+ * killed at any moment and started again finds its orders in the outbox: same secrets, no key sold
+ * twice, the same links.
  * Buyer links (payload v2: seller = the selling account, with the receipt secret) are built from
  * the batch folder's urls.csv and written to `linksPath` (0600); secrets never go to logs.
  *
@@ -87,6 +103,8 @@ export async function runSell(ctx: LedgerContext, parameters: RunSellParameters)
     }
   }
   const ordersHash = keccak256(source.bytes);
+  /** Each order's row and number (its entry in the journal). */
+  const partOf = new Map<string, { row: SaleRow; k: number }>();
   const release = acquireLock(`${journalPath}.lock`, journalPath);
   const journal = openJournal(journalPath, "keytrail-sale-journal");
   try {
@@ -106,9 +124,9 @@ export async function runSell(ctx: LedgerContext, parameters: RunSellParameters)
         throw new CliError(
           `Sale journal ${journal.path} belongs to a run from ${h.from} on chain id ${h.chainId}, ledger ${h.ledger}; this run is ${account.address} on chain id ${ctx.chainId}, ledger ${ctx.ledger}.`,
         );
-      chunkSize = h.chunkSize;
+      chunkSize = h.chunkSize; // the orders' references depend on it
     }
-    const chunks = planSaleChunks(rows, chunkSize);
+    const orders = toSaleOrders(rows, source, chunkSize);
     if (!journal.header)
       journal.append({
         kind: "keytrail-sale-journal",
@@ -118,104 +136,74 @@ export async function runSell(ctx: LedgerContext, parameters: RunSellParameters)
         chainId: ctx.chainId,
         ledger: ctx.ledger,
         from: account.address,
-        chunks: chunks.length,
+        chunks: orders.length,
       });
-    const confirmed = (c: SaleChunk) => journal.last.get(c.index)?.state === "confirmed";
-    const resumed = chunks.filter(confirmed).length;
-    if (resumed > 0)
-      out.info(
-        `resuming ${source.name}: ${resumed} of ${chunks.length} sales already confirmed (journal ${journal.path})`,
-      );
-    const total = chunks.reduce((a, c) => a + c.keys.length, 0);
-    const bar = createProgress({ label: "selling", total, unit: "keys", quiet: out.quiet });
-    let done = chunks.filter(confirmed).reduce((a, c) => a + c.keys.length, 0);
-    bar.update(done);
-    let sent = 0;
-    let settled = 0;
-    try {
-      for (const chunk of chunks) {
-        if (confirmed(chunk)) continue;
-        const items = prepare(chunk);
-        const label = `sale ${chunk.index + 1}/${chunks.length}`;
-        const groups = toGroups(items);
-        const context = chunk.keys[0]!.row.context;
-        const lines = [...new Set(chunk.keys.map((k) => k.row.line))];
-        const where = lines[0]! > 0 ? `${source.name} lines ${lines[0]}-${lines.at(-1)}` : source.name;
-        const r = await sendJournaledChunk(ctx, {
-          journal,
-          chunk: chunk.index,
-          label,
-          action: `sell ${items.length} keys (${label} of ${source.name})`,
-          where,
-          afterwards: `re-run the same command to resume: journal ${journal.path} holds the signed transaction and the receipt secrets.`,
-          out,
-          errCtx,
-          data: encodeFunctionData({ abi: keyLedgerV2Abi, functionName: "sell", args: [groups, context] }),
-          simulate: async () => {
-            try {
-              await pc.simulateContract({
-                account,
-                address: ctx.ledger,
-                abi: keyLedgerV2Abi,
-                functionName: "sell",
-                args: [groups, context],
-              });
-            } catch (e) {
-              const d = await decodeLedgerError(e, errCtx);
-              throw d instanceof LedgerRefusedError
-                ? new LedgerRefusedError(`${where}: ${d.shortMessage} Nothing of ${label} was sent.`, d.errorName, {
-                    cause: e,
-                  })
-                : d;
-            }
-          },
-        });
-        if (r.sent) sent++;
-        if (r.settled) settled++;
-        done += chunk.keys.length;
-        bar.update(done);
-        out.info(
-          `${label} confirmed: ${items.length} keys, tx ${r.receipt.transactionHash}, block ${r.receipt.blockNumber}`,
-        );
-      }
-    } finally {
-      bar.stop();
-    }
-    const sold = chunks.flatMap((c) => journal.prepared.get(c.index)!.items as SaleItemRecord[]);
+    for (const [k, o] of orders.entries()) partOf.set(o.ref, { row: o.row, k });
+    const r = await runEngineOrders(ctx, {
+      source: source.name,
+      orders,
+      maxOrdersPerTx: 1_000,
+      maxKeysPerTx: chunkSize,
+      dataDir: parameters.dataDir,
+      databaseUrl: parameters.databaseUrl,
+      label: "selling",
+      unit: "orders",
+      explain: explain,
+      // the journal keeps each accepted order's receipt secrets (refund --secret-from reads them)
+      accepted: (answers) => {
+        for (const [ref, answer] of answers) {
+          const part = partOf.get(ref)!;
+          if (journal.prepared.has(part.k)) continue;
+          journal.append({ chunk: part.k, state: "prepared", items: recordsOf(part.row, answer) });
+        }
+      },
+      out,
+    });
+    const sold = orders.flatMap((_o, k) => journal.prepared.get(k)?.items ?? []) as SaleItemRecord[];
     const keys = await withLinks(sold);
     writeFileSync(parameters.linksPath, toLinksCsv(keys), { mode: 0o600 });
     chmodSync(parameters.linksPath, 0o600);
-    return { chunks: chunks.length, sent, settled, resumed, keys };
+    return { chunks: r.transactions, sent: r.placed, resumed: r.resumed, keys };
   } finally {
     journal.close();
     release();
   }
 
-  /** The chunk's keys with their secrets: from the journal when an earlier run prepared them, else new ones, journaled first. */
-  function prepare(chunk: SaleChunk): SaleItemRecord[] {
-    const earlier = journal.prepared.get(chunk.index);
-    if (earlier) {
-      const items = earlier.items as SaleItemRecord[];
-      const same =
-        items.length === chunk.keys.length &&
-        items.every((it, i) => it.batchId === chunk.keys[i]!.row.batchId && it.index === String(chunk.keys[i]!.index));
-      if (!same)
-        throw new CliError(`Sale journal ${journal.path} does not match ${source.name} for chunk ${chunk.index + 1}.`);
-      return items;
+  /** A key's journal record from the engine's answer (its receipt secret). */
+  function recordsOf(row: SaleRow, answer: OrderAnswer): SaleItemRecord[] {
+    return answer.keys.map(({ index, receiptSecret: secret }) => ({
+      batchId: row.batchId,
+      index: String(index),
+      secret,
+      orderReference: row.orderReference,
+      commitment: computeReceiptCommitment({ batchId: row.batchId, index, secret }),
+      orderRef: computeOrderRefHash({ orderReference: row.orderReference, secret }),
+    }));
+  }
+
+  /** Why a part's keys are not free: the ledger's sentence (already sold, not held…), naming the row. */
+  async function explain(o: EngineOrder, missing: [number, number][], where: string): Promise<Error> {
+    const row = partOf.get(o.ref)!.row;
+    const indices = (o.options.indices ?? []).map(BigInt);
+    const dummy = indices.map(() => `0x${"0".repeat(63)}1` as Hex);
+    try {
+      await pc.simulateContract({
+        account,
+        address: ctx.ledger,
+        abi: keyLedgerV2Abi,
+        functionName: "sell",
+        args: [[{ batchId: row.batchId, indices, commitments: dummy, orderRefs: dummy }], row.context],
+      });
+    } catch (e) {
+      const d = await decodeLedgerError(e, errCtx);
+      return d instanceof LedgerRefusedError
+        ? new LedgerRefusedError(`${o.where}: ${d.shortMessage} Nothing was sent.`, d.errorName, { cause: e })
+        : d;
     }
-    const items = chunk.keys.map(({ row, index }): SaleItemRecord => {
-      const secret = createReceiptSecret();
-      return {
-        batchId: row.batchId,
-        index: index.toString(),
-        secret,
-        orderReference: row.orderReference,
-        commitment: computeReceiptCommitment({ batchId: row.batchId, index, secret }),
-        orderRef: computeOrderRefHash({ orderReference: row.orderReference, secret }),
-      };
-    });
-    journal.append({ chunk: chunk.index, state: "prepared", items });
-    return items;
+    const keys = missing.map(([s, e]) => formatRange(BigInt(s), BigInt(e))).join(", ");
+    return new CliError(
+      `${o.where}: keys ${keys} of batch ${row.batchId} are allocated to another order in ${where}; nothing was sent.`,
+    );
   }
 
   /** Builds each key's buyer link from its batch folder's urls.csv (seller and receipt secret added). */
@@ -239,19 +227,61 @@ export async function runSell(ctx: LedgerContext, parameters: RunSellParameters)
   }
 }
 
-/** A sell call's groups: one per batch, indices strictly increasing. */
-function toGroups(items: readonly SaleItemRecord[]) {
-  const byBatch = new Map<Hex, SaleItemRecord[]>();
-  for (const it of items) byBatch.set(it.batchId, [...(byBatch.get(it.batchId) ?? []), it]);
-  return [...byBatch].map(([batchId, list]) => {
-    const sorted = [...list].sort((a, b) => (BigInt(a.index) < BigInt(b.index) ? -1 : 1));
-    return {
-      batchId,
-      indices: sorted.map((i) => BigInt(i.index)),
-      commitments: sorted.map((i) => i.commitment),
-      orderRefs: sorted.map((i) => i.orderRef),
-    };
-  });
+/**
+ * A sale's orders: each row split into parts of at most `chunkSize` keys, under stable references
+ * ({@link saleReferenceOf}); the engine then puts parts sharing a sale context into one `sell` call
+ * up to `chunkSize` keys.
+ *
+ * @param rows - the sale's rows.
+ * @param source - what they came from (its bytes name the orders).
+ * @param chunkSize - most keys per part.
+ * @returns the orders, in row order.
+ * @example
+ * toSaleOrders(rows, { name: "sales.csv", bytes }, 100)
+ */
+export function toSaleOrders(
+  rows: readonly SaleRow[],
+  source: { name: string; bytes: Uint8Array },
+  chunkSize: number,
+): (EngineOrder & { row: SaleRow })[] {
+  const fileKey = createHash("sha256").update(source.bytes).digest("hex").slice(0, 16);
+  const out: (EngineOrder & { row: SaleRow })[] = [];
+  for (const row of rows) {
+    for (let first = row.start; first < row.end; first += BigInt(chunkSize)) {
+      const last = first + BigInt(chunkSize) < row.end ? first + BigInt(chunkSize) : row.end;
+      const indices: number[] = [];
+      for (let k = Number(first); k < Number(last); k++) indices.push(k);
+      const ref = saleReferenceOf(fileKey, row.line, Number(first - row.start));
+      out.push({
+        ref,
+        where: row.line > 0 ? `${source.name} line ${row.line}` : source.name,
+        request: { orderReference: ref, kind: "sale", batchId: row.batchId, quantity: indices.length },
+        options: { indices, sale: { orderReference: row.orderReference, ...row.context } },
+        batchId: row.batchId,
+        start: Number(first),
+        end: Number(last),
+        row,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A sale order's stable reference: `sale:` + the first 16 hex digits of the sha256 of the orders
+ * file (or of the single sale's canonical form) + `:` + the row's line (0 for a single sale) + `:` +
+ * the part's first key as an offset in the row (rows are split into parts of --chunk-size keys; a
+ * resumed run takes the chunk size from its journal).
+ *
+ * @param fileKey - first 16 hex digits of the source's sha256.
+ * @param line - the row's line.
+ * @param offset - the part's first key minus the row's first key.
+ * @returns the reference.
+ * @example
+ * saleReferenceOf("3f1c0d2a9b8e7f60", 4, 100) // "sale:3f1c0d2a9b8e7f60:4:100"
+ */
+export function saleReferenceOf(fileKey: string, line: number, offset: number): string {
+  return `sale:${fileKey}:${line}:${offset}`;
 }
 
 /** The links file: batch,index,order_reference,url (url empty when the batch folder was not given). */

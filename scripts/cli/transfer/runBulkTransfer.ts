@@ -1,13 +1,12 @@
 import { encodeFunctionData, keccak256, type Address, type Hex } from "viem";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
-import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
 import type { LedgerContext } from "../chain/openLedger.js";
-import { readBatch } from "../chain/readBatch.js";
 import { CliError, LedgerRefusedError } from "../errors.js";
 import { acquireLock } from "../io/acquireLock.js";
+import { checkOrderRows } from "./checkOrderRows.js";
 import type { Output } from "../io/createOutput.js";
 import { createProgress } from "../progress/createProgress.js";
 import { openJournal } from "./openJournal.js";
@@ -34,7 +33,8 @@ export type RunBulkTransferReturnType = {
 };
 
 /**
- * Executes a bulk orders file: one transferMany transaction per chunk of ranges, with a journal
+ * Executes a bulk orders file on a KeyLedger v1 (a v2 ledger runs files on the gateway's engine:
+ * runEngineTransfer): one transferMany transaction per chunk of ranges, with a journal
  * next to the file (`<file>.journal`). Each transaction is signed locally and journaled before it
  * is broadcast, and journaled again when confirmed; a re-run after Ctrl-C or kill skips confirmed
  * chunks, settles the one in flight (receipt, mempool, or re-broadcast of the same signed bytes,
@@ -64,44 +64,10 @@ export async function runBulkTransfer(
     rpcUrl: ctx.rpcUrl,
   };
 
-  // Pre-flight: every batch exists, every recipient is an active party.
-  const firstLine = new Map<string, number>();
-  for (const r of rows) for (const k of [r.batchId, r.to]) if (!firstLine.has(k)) firstLine.set(k, r.line);
-  for (const batchId of new Set(rows.map((r) => r.batchId))) {
-    try {
-      await readBatch(ctx, batchId);
-    } catch (e) {
-      throw new CliError(`${file} line ${firstLine.get(batchId)}: ${(e as CliError).shortMessage}`, { cause: e });
-    }
-  }
-  for (const to of new Set(rows.map((r) => r.to))) {
-    const [kind, suspended] =
-      ctx.version === 2
-        ? await pc
-            .readContract({ address: ctx.ledger, abi: keyLedgerV2Abi, functionName: "partyOf", args: [to] })
-            .then(([k, , s]) => [k, s] as const)
-        : await pc.readContract({ address: ctx.ledger, abi: keyLedgerAbi, functionName: "partyOf", args: [to] });
-    const active = await pc.readContract({
-      address: ctx.ledger,
-      abi: keyLedgerAbi,
-      functionName: "isActive",
-      args: [to],
-    });
-    if (kind === 0)
-      throw new CliError(
-        `${file} line ${firstLine.get(to)}: recipient ${to} is not a registered party; nothing was sent.`,
-      );
-    if (suspended)
-      throw new CliError(`${file} line ${firstLine.get(to)}: recipient ${to} is suspended; nothing was sent.`);
-    if (!active)
-      throw new CliError(
-        `${file} line ${firstLine.get(to)}: recipient ${to}'s accreditation has expired; nothing was sent.`,
-      );
-  }
+  await checkOrderRows(ctx, file, rows);
 
   const starts = new Map<Hex, bigint[]>();
   const hintFor = async (batchId: Hex, index: bigint) => {
-    if (ctx.version === 2) return 0n; // v2 takes no hints
     let s = starts.get(batchId);
     if (!s) {
       s = await loadSegmentStarts(ctx, batchId);
@@ -186,7 +152,6 @@ export async function runBulkTransfer(
             hint: await hintFor(r.batchId, r.start),
           });
         const memo = chunk.memo;
-        const v2Items = items.map(({ batchId, start, end, to }) => ({ batchId, start, end, to }));
         const label = `chunk ${chunk.index + 1}/${chunks.length}`;
         const r = await sendJournaledChunk(ctx, {
           journal,
@@ -197,28 +162,16 @@ export async function runBulkTransfer(
           afterwards: `re-run the same command to resume: journal ${file}.journal holds the signed transaction, which cannot apply twice.`,
           out,
           errCtx,
-          data:
-            ctx.version === 2
-              ? encodeFunctionData({ abi: keyLedgerV2Abi, functionName: "transferMany", args: [v2Items, memo] })
-              : encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] }),
+          data: encodeFunctionData({ abi: keyLedgerAbi, functionName: "transferMany", args: [items, memo] }),
           simulate: async () => {
             try {
-              if (ctx.version === 2)
-                await pc.simulateContract({
-                  account,
-                  address: ctx.ledger,
-                  abi: keyLedgerV2Abi,
-                  functionName: "transferMany",
-                  args: [v2Items, memo],
-                });
-              else
-                await pc.simulateContract({
-                  account,
-                  address: ctx.ledger,
-                  abi: keyLedgerAbi,
-                  functionName: "transferMany",
-                  args: [items, memo],
-                });
+              await pc.simulateContract({
+                account,
+                address: ctx.ledger,
+                abi: keyLedgerAbi,
+                functionName: "transferMany",
+                args: [items, memo],
+              });
             } catch (e) {
               throw await explainChunkFailure(chunk, e);
             }
@@ -250,22 +203,13 @@ export async function runBulkTransfer(
     if (!(decoded instanceof LedgerRefusedError)) return decoded;
     for (const r of chunk.rows) {
       try {
-        if (ctx.version === 2)
-          await pc.simulateContract({
-            account,
-            address: ctx.ledger,
-            abi: keyLedgerV2Abi,
-            functionName: "transfer",
-            args: [r.batchId, r.start, r.end, r.to, chunk.memo],
-          });
-        else
-          await pc.simulateContract({
-            account,
-            address: ctx.ledger,
-            abi: keyLedgerAbi,
-            functionName: "transfer",
-            args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
-          });
+        await pc.simulateContract({
+          account,
+          address: ctx.ledger,
+          abi: keyLedgerAbi,
+          functionName: "transfer",
+          args: [r.batchId, r.start, r.end, r.to, await hintFor(r.batchId, r.start), chunk.memo],
+        });
       } catch (e) {
         const d = await decodeLedgerError(e, errCtx);
         return new LedgerRefusedError(

@@ -43,6 +43,9 @@ export const defaultAuditOptions: ResolvedAuditOptions = {
   refundWindowSeconds: 2_592_000,
   refundMinimum: 5,
   partyNames: {},
+  gasFunding: null,
+  ignoreFunders: [],
+  funderMaxParties: 5,
 };
 
 /** Parameters of {@link auditEvents}. */

@@ -77,12 +77,13 @@ const bigintSafe = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toStri
 /**
  * `keytrail audit --follow`: follows the chain and emits each new audit finding once. Every poll
  * reads the head, takes the blocks buried under `confirmations` blocks, reads their ledger logs
- * (`fetchLedgerEvents`), and when there are new events re-runs the rules (`auditEvents`) over every
- * event since `fromBlock` (the rules are not incremental; docs/AUDIT.md gives the cost). Findings
- * whose `id` was not emitted before are recorded in the state file (written atomically, with the
- * block processed and the webhook deliveries queued) and only then emitted, so a crash never emits
- * a finding twice (a finding is known by its id and transaction). A restart replays the history
- * up to the recorded block and continues after it.
+ * (`fetchLedgerEvents`), and hands the new events to a rule session (`createAuditSession`: each rule
+ * keeps its state and checks only the new events; `evaluation: "rerun"` re-runs every rule over the
+ * history instead, as first released). Findings not emitted before (remembered by id and
+ * transaction for `retentionBlocks`, below that by the high-water mark `emittedThrough`) are
+ * recorded in the state file (written atomically, with the block processed and the webhook
+ * deliveries queued) and only then emitted, so a crash never emits a finding twice. A restart
+ * replays the history up to the recorded block into a new session and continues after it.
  * A reorganisation deeper than `confirmations` (the recorded block's hash changed) is reported and
  * the history is read again; findings already emitted are not withdrawn.
  *

@@ -2,7 +2,7 @@
  * `keytrail audit --follow` latency: from a transaction being mined to its finding's line, on anvil
  * mining a block every 2 s (like an L2), measured in blocks and seconds (p50, p99).
  *
- * A KeyLedger v2 with a history (transferMany of 100 single-key items per transaction: events the
+ * A KeyLedger v2 with a history (transferMany of 200 single-key items per transaction: events the
  * rules must replay, no findings) is followed by `followAudit` (default --confirmations 1, polling
  * the head every 250 ms). Probe transactions then move 1,500 keys each (a large-transfer finding with
  * largeTransferKeys 1,000), one at a time; the probe is "mined" when its receipt is first seen
@@ -60,17 +60,24 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const deployBlock = 1n;
     let next = 0;
     let historyEvents = 0;
-    /** Adds history up to `events` ledger events: single-key items to the distributor, 100 per transaction. */
+    /** Adds history up to `events` ledger events: single-key items to the distributor, 200 per transaction. */
     const grow = async (events: number) => {
       const pending: Hex[] = [];
       while (historyEvents < events) {
-        const items = Array.from({ length: 100 }, () => {
+        const items = Array.from({ length: 200 }, () => {
           const start = BigInt(next);
           next += 1;
           return { batchId: batch, start, end: start + 1n, to: testAccount(2).address };
         });
-        pending.push(await supplier.writeContract({ ...write, functionName: "transferMany", args: [items, MEMO] }));
-        historyEvents += 100;
+        pending.push(
+          await supplier.writeContract({
+            ...write,
+            functionName: "transferMany",
+            args: [items, MEMO],
+            gas: 25_000_000n,
+          }),
+        );
+        historyEvents += 200;
       }
       for (const h of pending) await env.wait(h);
     };
@@ -185,9 +192,10 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         ratio: a > 0 ? o / a : undefined,
         notes: `mean of ${ours.evaluations.length} / ${anchor.evaluations.length} polls; lower is better`,
       });
+      // Each size's rows as soon as they are measured (the 100,000-event run is long).
+      for (const r of rows.slice(-5))
+        process.stdout.write(`  ${r.name} [${r.unit}]: ${r.value.toFixed(3)} vs ${r.anchor!.value.toFixed(3)}\n`);
     }
-    for (const r of rows)
-      process.stdout.write(`  ${r.name} [${r.unit}]: ${r.value.toFixed(3)} vs ${r.anchor!.value.toFixed(3)}\n`);
     return rows;
   } finally {
     await node.stop();

@@ -9,6 +9,7 @@ import { compareSnapshots } from "./replay/compareSnapshots.js";
 import { toSnapshotV1 } from "../lib/state/v1/toSnapshotV1.js";
 import { readSnapshotFromApi } from "./replay/readSnapshotFromApi.js";
 import type { AuditReport } from "../lib/formats/auditReport.js";
+import { createGasFunding, partyAccountsOf } from "./funding/createGasFunding.js";
 
 /** Parameters of {@link runAudit}. */
 export type RunAuditParameters = Omit<BuildAuditReportParameters, "chain" | "replay" | "indexer"> & {
@@ -19,6 +20,12 @@ export type RunAuditParameters = Omit<BuildAuditReportParameters, "chain" | "rep
   toBlock?: bigint;
   /** Indexer to compare with. */
   indexer?: IndexerSource;
+  /**
+   * Read who paid each party account's gas (audit/funding, docs/AUDIT.md "Gas funding") and link
+   * parties with the same funder (linked-circular-flow, shared-funder). Costs one full-block read per
+   * block from `fromBlock` (default the replay's first block) while any party is unresolved, cached.
+   */
+  gasFundingScan?: { fromBlock?: bigint; cachePath?: string; maxBlocks?: number };
   /** eth_getLogs block span (default 5,000). */
   chunkSize?: bigint;
   onProgress?: (line: string) => void;
@@ -66,11 +73,29 @@ export async function runAudit(client: PublicClient, parameters: RunAuditParamet
     ...(parameters.chunkSize === undefined ? {} : { chunkSize: parameters.chunkSize }),
     onProgress: (p) => log(`  logs to block ${p.toBlock}: ${p.fetched}`),
   });
+  let gasFunding = parameters.gasFunding;
+  if (parameters.gasFundingScan) {
+    const scan = parameters.gasFundingScan;
+    const index = await createGasFunding(client, {
+      fromBlock: scan.fromBlock ?? fromBlock,
+      ...(scan.cachePath ? { cachePath: scan.cachePath } : {}),
+      ...(scan.maxBlocks ? { maxBlocks: scan.maxBlocks } : {}),
+      onProgress: log,
+    });
+    const accounts = partyAccountsOf(events);
+    const r = await index.update(accounts, toBlock);
+    log(
+      `gas funding: ${accounts.length - r.unresolved.length} of ${accounts.length} party accounts funded in range ` +
+        `(${r.blocksRead} blocks read)`,
+    );
+    gasFunding = index.sources;
+  }
   const block = await client.getBlock({ blockNumber: toBlock });
   const chainId = await client.getChainId();
   const seconds = (performance.now() - t0) / 1000;
   const { report, state, snapshot } = buildAuditReport(events, {
     ...parameters,
+    ...(gasFunding ? { gasFunding } : {}),
     chain: {
       chainId,
       ledger: parameters.ledger,

@@ -22,6 +22,20 @@ export type HopSpeedGrade = { seconds: number; severity: Severity };
 /** A per-product limit (productId, lowercase bytes32 hex): face value in the batch's minor unit, or keys. */
 export type ProductLimit = { value?: bigint; keys?: number };
 
+/**
+ * Who paid an account's gas: the first transaction with value > 0 to it (audit/funding). Read from
+ * blocks, not logs: plain value transfers leave no log.
+ */
+export type GasFunding = {
+  account: Address;
+  funder: Address;
+  txHash: Hex;
+  blockNumber: number;
+  timestamp: number;
+  /** Wei. */
+  value: bigint;
+};
+
 /** Thresholds of the configurable rules. */
 export type AuditOptions = {
   /** large-transfer: keys moved from one party to another in one transaction above this (default 10,000). */
@@ -68,6 +82,16 @@ export type AuditOptions = {
    * profile URIs carry (docs/FORMATS.md section 13); confusable names link identities.
    */
   partyNames?: Record<string, string>;
+  /**
+   * linked-circular-flow, shared-funder: the gas funding of party accounts (account, lowercase ->
+   * its first funding; `createGasFunding`). Parties funded by the same funder are linked while that
+   * funder has funded at most `funderMaxParties` parties. Default null: no funding links.
+   */
+  gasFunding?: ReadonlyMap<Address, GasFunding> | null;
+  /** Funders never used as a link (exchanges' hot wallets, faucets, the operator's gas station). */
+  ignoreFunders?: readonly Address[];
+  /** A funder of more parties than this links none of them and is reported once (default 5). */
+  funderMaxParties?: number;
 };
 
 /** {@link AuditOptions} with every default filled in. */

@@ -3,7 +3,12 @@ import type { AuditFinding } from "../../lib/formats/auditReport.js";
 import type { LedgerEvent } from "../../lib/state/types.js";
 import { AuditDecodeError } from "../errors.js";
 import { fetchLedgerEvents } from "../replay/fetchLedgerEvents.js";
-import { auditEvents, type AuditEventsParameters } from "../rules/auditEvents.js";
+import {
+  auditEvents,
+  createAuditSession,
+  type AuditEventsParameters,
+  type AuditSession,
+} from "../rules/auditEvents.js";
 import { deliverWebhooks } from "./deliverWebhooks.js";
 import { FollowRpcError, FollowStateError } from "./errors.js";
 import { FOLLOW_STATE_SCHEMA, readFollowState, writeFollowState, type FollowState } from "./followState.js";
@@ -33,6 +38,23 @@ export type FollowAuditParameters = AuditEventsParameters & {
   onProgress?: (message: string) => void;
   /** Called after each poll that advanced (for measurements). */
   onPoll?: (p: { head: number; lastBlock: number; events: number; newFindings: number; evaluationMs: number }) => void;
+  /**
+   * Findings emitted within this many blocks of the last block audited are remembered by id (a
+   * reorganisation up to that depth re-emits only what changed); older ones are summarised by the
+   * state's high-water mark `emittedThrough` (default 1,000).
+   */
+  retentionBlocks?: number;
+  /**
+   * How the rules are evaluated: "incremental" (default: one rule session keeps its state and takes
+   * the new events) or "rerun" (every rule over every event since `fromBlock` on each poll with new
+   * events, as first released; kept as the benchmark's anchor).
+   */
+  evaluation?: "incremental" | "rerun";
+  /**
+   * Called before each batch of new events is evaluated, with the block the events reach and the
+   * events (e.g. to read the gas funding of newly registered parties; see `createGasFunding`).
+   */
+  beforeEvaluate?: (p: { toBlock: number; events: readonly LedgerEvent[] }) => Promise<void>;
   /** Stops the loop (the current poll finishes and its state is written). */
   signal?: AbortSignal;
 };
@@ -45,17 +67,23 @@ export type FollowAuditReturnType = { lastBlock: number; emitted: number; pendin
  * can take the same position (block, log index), hence the same id: that is a new finding.
  */
 const keyOf = (f: AuditFinding) => `${f.id} ${f.txHash}`;
+/** The block of a remembered `<id> <txHash>` (ids are `<rule>@<block>.<logIndex>…`); null for `@end` ids. */
+const blockOfKey = (key: string): number | null => {
+  const m = /@(\d+)\./.exec(key.split(" ")[0]!);
+  return m ? Number(m[1]) : null;
+};
 const bigintSafe = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 
 /**
  * `keytrail audit --follow`: follows the chain and emits each new audit finding once. Every poll
  * reads the head, takes the blocks buried under `confirmations` blocks, reads their ledger logs
- * (`fetchLedgerEvents`), and when there are new events re-runs the rules (`auditEvents`) over every
- * event since `fromBlock` (the rules are not incremental; docs/AUDIT.md gives the cost). Findings
- * whose `id` was not emitted before are recorded in the state file (written atomically, with the
- * block processed and the webhook deliveries queued) and only then emitted, so a crash never emits
- * a finding twice (a finding is known by its id and transaction). A restart replays the history
- * up to the recorded block and continues after it.
+ * (`fetchLedgerEvents`), and hands the new events to a rule session (`createAuditSession`: each rule
+ * keeps its state and checks only the new events; `evaluation: "rerun"` re-runs every rule over the
+ * history instead, as first released). Findings not emitted before (remembered by id and
+ * transaction for `retentionBlocks`, below that by the high-water mark `emittedThrough`) are
+ * recorded in the state file (written atomically, with the block processed and the webhook
+ * deliveries queued) and only then emitted, so a crash never emits a finding twice. A restart
+ * replays the history up to the recorded block into a new session and continues after it.
  * A reorganisation deeper than `confirmations` (the recorded block's hash changed) is reported and
  * the history is read again; findings already emitted are not withdrawn.
  *
@@ -132,6 +160,7 @@ export async function followAudit(
     lastBlock: Number(parameters.fromBlock) - 1,
     lastBlockHash: null,
     emitted: [],
+    emittedThrough: Number(parameters.fromBlock) - 1,
     pending: [],
   };
   if (state.chainId !== chainId)
@@ -148,8 +177,16 @@ export async function followAudit(
     log(`the state file starts at block ${state.fromBlock}; following from there`);
   if (state.pending.length && !parameters.webhook)
     log(`${state.pending.length} webhook deliveries stay queued in ${statePath} (no --webhook given)`);
+  const retention = parameters.retentionBlocks ?? 1_000;
+  if (!Number.isSafeInteger(retention) || retention < 0)
+    throw new FollowStateError(`Retention ${retention} is not a whole number of blocks >= 0.`);
+  const incremental = (parameters.evaluation ?? "incremental") === "incremental";
   const emitted = new Set(state.emitted);
+  // A finding counts as emitted when remembered, or when its block is at or below the high-water mark.
+  const wasEmitted = (f: AuditFinding) =>
+    emitted.has(keyOf(f)) || (f.id.includes("@end") ? false : f.blockNumber <= state.emittedThrough);
   let events: LedgerEvent[] = [];
+  let session: AuditSession | null = null;
   let replayed = false; // the history up to lastBlock is in `events`
   let behind = false;
 
@@ -193,11 +230,19 @@ export async function followAudit(
       const fresh: AuditFinding[] = [];
       let evaluationMs = 0;
       if (!replayed || read.events.length > 0) {
-        events = replayed ? events.concat(read.events) : read.events;
+        await parameters.beforeEvaluate?.({ toBlock: to, events: read.events });
         const t0 = performance.now();
-        const { findings } = auditEvents(events, parameters);
+        let findings: AuditFinding[];
+        if (incremental) {
+          // A replay (first poll, restart, reorganisation) starts a new session over the history.
+          if (!replayed || !session) session = createAuditSession({ ...parameters, facts: false });
+          findings = [...session.push(read.events), ...session.finish()];
+        } else {
+          events = replayed ? events.concat(read.events) : read.events;
+          findings = auditEvents(events, parameters).findings;
+        }
         evaluationMs = performance.now() - t0;
-        for (const f of findings) if (!emitted.has(keyOf(f))) fresh.push(f);
+        for (const f of findings) if (!wasEmitted(f)) fresh.push(f);
       }
       replayed = true;
       const lines = fresh.map((f) => JSON.stringify({ chainId, ledger, ...f }, bigintSafe));
@@ -206,7 +251,7 @@ export async function followAudit(
         ...state,
         lastBlock: to,
         lastBlockHash: toBlock.hash,
-        emitted: [...state.emitted, ...fresh.map(keyOf)],
+        ...prune([...state.emitted, ...fresh.map(keyOf)], Math.max(state.emittedThrough, to - retention)),
         pending: parameters.webhook
           ? [
               ...state.pending,
@@ -230,4 +275,18 @@ export async function followAudit(
     await sleep(pollMs);
   }
   return { lastBlock: state.lastBlock, emitted: state.emitted.length, pending: state.pending.length };
+}
+
+/**
+ * Keeps the remembered findings above the high-water mark `through` (and every `@end` one); the
+ * rest are summarised by the mark: a finding at or below it is never emitted again.
+ */
+function prune(keys: string[], through: number): { emitted: string[]; emittedThrough: number } {
+  return {
+    emitted: keys.filter((k) => {
+      const b = blockOfKey(k);
+      return b === null || b > through;
+    }),
+    emittedThrough: through,
+  };
 }

@@ -31,8 +31,16 @@ export type FollowState = {
   lastBlock: number;
   /** Hash of `lastBlock` when it was processed (a different hash later means a reorganisation). */
   lastBlockHash: Hex | null;
-  /** Every finding emitted, as `<id> <txHash>`, in emission order. */
+  /**
+   * The findings emitted at blocks above `emittedThrough` (and every `<rule>@end` one), as
+   * `<id> <txHash>`, in emission order.
+   */
   emitted: string[];
+  /**
+   * High-water mark: every finding at a block at or below it counts as emitted (the remembered list
+   * keeps the retention window only). `fromBlock - 1` at first; absent in older files (-1).
+   */
+  emittedThrough: number;
   /** Webhook deliveries not yet acknowledged with a 2xx. */
   pending: PendingDelivery[];
 };
@@ -76,7 +84,11 @@ export async function readFollowState(path: string): Promise<FollowState | null>
       `The follow state file ${path} is not a ${FOLLOW_STATE_SCHEMA} state (schema ${JSON.stringify(s.schema)}).`,
     );
   }
-  return { ...s, lastBlockHash: s.lastBlockHash ?? null } as FollowState;
+  if (s.emittedThrough !== undefined && !Number.isSafeInteger(s.emittedThrough))
+    throw new FollowStateError(
+      `The follow state file ${path} has emittedThrough ${JSON.stringify(s.emittedThrough)}: not a block number.`,
+    );
+  return { ...s, lastBlockHash: s.lastBlockHash ?? null, emittedThrough: s.emittedThrough ?? -1 } as FollowState;
 }
 
 /**

@@ -43,6 +43,9 @@ export const defaultAuditOptions: ResolvedAuditOptions = {
   refundWindowSeconds: 2_592_000,
   refundMinimum: 5,
   partyNames: {},
+  gasFunding: null,
+  ignoreFunders: [],
+  funderMaxParties: 5,
 };
 
 /** Parameters of {@link auditEvents}. */
@@ -83,8 +86,69 @@ export function auditEvents(
   events: Iterable<LedgerEvent>,
   parameters: AuditEventsParameters = {},
 ): AuditEventsReturnType {
+  const session = createAuditSession(parameters);
+  const drafts: RawFinding[] = [];
+  for (const event of events) session.step(event, drafts);
+  session.finishInto(drafts);
+  followRekeys(events, session.facts, drafts);
+  const findings = session.name(drafts);
+  const ack = new Set(parameters.acknowledged ?? []);
+  if (ack.size === 0) return { findings, acknowledged: [], facts: session.facts, state: session.state };
+  return {
+    findings: findings.filter((f) => !ack.has(f.id)),
+    acknowledged: findings.filter((f) => ack.has(f.id)),
+    facts: session.facts,
+    state: session.state,
+  };
+}
+
+/** A finding as a rule reported it, before the engine names it (id, position, keys). */
+export type RawFinding = { rule: AuditRule; order: number; draft: FindingDraft; at: LedgerEvent | null };
+
+/** Parameters of {@link createAuditSession}. */
+export type AuditSessionParameters = AuditEventsParameters & {
+  /** Gather the chain facts scorecards are computed from (default true; they grow with the history). */
+  facts?: boolean;
+};
+
+/** An audit run that takes events as they come (see {@link createAuditSession}). */
+export type AuditSession = {
+  /** Checks the next events (chain order, whole transactions) and returns the findings reported at them. */
+  push(events: Iterable<LedgerEvent>): AuditFinding[];
+  /**
+   * The findings the rules report at the end of a replay, as of now (pending per-transaction groups
+   * flushed, end-of-replay aggregates): only once every transaction pushed is complete.
+   */
+  finish(): AuditFinding[];
+  /** Checks one event, appending what the rules report to `out` (unnamed). */
+  step(event: LedgerEvent, out: RawFinding[]): void;
+  /** Appends the end-of-replay reports to `out` (unnamed). */
+  finishInto(out: RawFinding[]): void;
+  /** Sorts reports by chain position and names them (ids stay those of a whole-history run). */
+  name(raw: RawFinding[]): AuditFinding[];
+  /** The ledger state after the last event pushed. */
+  readonly state: LedgerState;
+  /** The chain facts gathered (empty lists with `facts: false`). */
+  readonly facts: AuditFacts;
+};
+
+/**
+ * The rule engine as a session: each rule keeps its rolling state between calls and consumes only
+ * the new events, so `keytrail audit --follow` pays per new event, not per event of the history.
+ * `auditEvents(events)` is `push(events)` then `finish()` on one session, and a session fed the
+ * same events in several pushes (each ending on a whole transaction) reports the same findings
+ * with the same ids.
+ *
+ * @param parameters Thresholds, rules, and whether to gather scorecard facts.
+ * @returns The session.
+ * @example
+ * const s = createAuditSession({ rules: auditRulesV2, facts: false });
+ * const fresh = [...s.push(newEvents), ...s.finish()];
+ */
+export function createAuditSession(parameters: AuditSessionParameters = {}): AuditSession {
   const options = resolveAuditOptions(parameters);
   const rules = parameters.rules ?? auditRules;
+  const gather = parameters.facts ?? true;
   const instances: [AuditRule, RuleInstance][] = rules.map((r) => [r, r.create(options)]);
   const empty = createLedgerState();
   const draft: DraftLedgerState = {
@@ -110,17 +174,24 @@ export function auditEvents(
     redemptions: [],
   };
   const anchoredAt = new Map<Hex, bigint>();
-  const raw: { rule: AuditRule; order: number; draft: FindingDraft; at: LedgerEvent | null }[] = [];
   let order = 0;
+  // How many findings of one rule were named at one position ("<rule>@<block>.<logIndex>"): the
+  // n-th gets ".n". Kept for the recent blocks only (rules report at the event being checked or at
+  // the first event of its transaction).
+  const seen = new Map<string, { n: number; block: number }>();
+  // Re-keys seen so far: a finding's supplier is the party's current account.
+  const next = new Map<Address, Address>();
 
-  const collect = (rule: AuditRule, drafts: FindingDraft[], at: LedgerEvent | null) => {
-    for (const d of drafts) raw.push({ rule, order: order++, draft: d, at: d.at ?? at });
+  const collect = (rule: AuditRule, drafts: FindingDraft[], at: LedgerEvent | null, out: RawFinding[]) => {
+    for (const d of drafts) out.push({ rule, order: order++, draft: d, at: d.at ?? at });
   };
-
-  for (const event of events) {
+  const step = (event: LedgerEvent, out: RawFinding[]) => {
     const input = { event, state: draft as LedgerState, history, options };
-    for (const [rule, inst] of instances) collect(rule, inst.check(input), event);
-    gatherFacts(event, draft, facts, anchoredAt);
+    for (const [rule, inst] of instances) collect(rule, inst.check(input), event, out);
+    if (gather) gatherFacts(event, draft, facts, anchoredAt);
+    else if (event.eventName === "BatchAnchored" && !draft.batches.has(lc(event.args.batchId)))
+      anchoredAt.set(lc(event.args.batchId), event.timestamp);
+    if (event.eventName === "PartyRekeyed") next.set(lc(event.args.oldAccount), lc(event.args.newAccount));
     const hop = {
       timestamp: Number(event.timestamp),
       blockNumber: Number(event.blockNumber),
@@ -142,42 +213,71 @@ export function auditEvents(
       });
     }
     applyToDraft(draft, owned, event);
-  }
-  for (const [rule, inst] of instances) if (inst.finish) collect(rule, inst.finish(draft), null);
-  followRekeys(events, facts, raw);
-
-  raw.sort((a, b) => {
-    const ab = a.at ? Number(a.at.blockNumber) : Number.MAX_SAFE_INTEGER;
-    const bb = b.at ? Number(b.at.blockNumber) : Number.MAX_SAFE_INTEGER;
-    if (ab !== bb) return ab - bb;
-    const al = a.at?.logIndex ?? 0;
-    const bl = b.at?.logIndex ?? 0;
-    return al !== bl ? al - bl : a.order - b.order;
-  });
-  const seen = new Map<string, number>();
-  const findings: AuditFinding[] = raw.map(({ rule, draft: d, at }) => {
-    const base = at ? `${rule.id}@${at.blockNumber}.${at.logIndex}` : `${rule.id}@end`;
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    const { at: _at, severity, ...rest } = d;
-    return {
-      id: n === 0 ? base : `${base}.${n}`,
-      ruleId: rule.id,
-      severity: severity ?? rule.severity,
-      ...rest,
-      keys: rangeKeys(rest.ranges),
-      blockNumber: at ? Number(at.blockNumber) : Number(draft.last?.blockNumber ?? 0n),
-      timestamp: at ? Number(at.timestamp) : Number(draft.last?.timestamp ?? 0n),
-      txHash: at ? at.txHash : (("0x" + "0".repeat(64)) as Hex),
-    };
-  });
-  const ack = new Set(parameters.acknowledged ?? []);
-  if (ack.size === 0) return { findings, acknowledged: [], facts, state: draft };
+  };
+  const finishInto = (out: RawFinding[]) => {
+    for (const [rule, inst] of instances) if (inst.finish) collect(rule, inst.finish(draft), null, out);
+  };
+  const name = (raw: RawFinding[]): AuditFinding[] => {
+    raw.sort((a, b) => {
+      const ab = a.at ? Number(a.at.blockNumber) : Number.MAX_SAFE_INTEGER;
+      const bb = b.at ? Number(b.at.blockNumber) : Number.MAX_SAFE_INTEGER;
+      if (ab !== bb) return ab - bb;
+      const al = a.at?.logIndex ?? 0;
+      const bl = b.at?.logIndex ?? 0;
+      return al !== bl ? al - bl : a.order - b.order;
+    });
+    const lastBlock = Number(draft.last?.blockNumber ?? 0n);
+    const named = raw.map(({ rule, draft: d, at }) => {
+      const base = at ? `${rule.id}@${at.blockNumber}.${at.logIndex}` : `${rule.id}@end`;
+      const s = seen.get(base) ?? { n: 0, block: at ? Number(at.blockNumber) : Number.MAX_SAFE_INTEGER };
+      const n = s.n;
+      s.n++;
+      seen.set(base, s);
+      const { at: _at, severity, ...rest } = d;
+      return {
+        id: n === 0 ? base : `${base}.${n}`,
+        ruleId: rule.id,
+        severity: severity ?? rule.severity,
+        ...rest,
+        keys: rangeKeys(rest.ranges),
+        blockNumber: at ? Number(at.blockNumber) : lastBlock,
+        timestamp: at ? Number(at.timestamp) : Number(draft.last?.timestamp ?? 0n),
+        txHash: at ? at.txHash : (("0x" + "0".repeat(64)) as Hex),
+      };
+    });
+    // Positions of blocks before the last one are done: forget their counters (bounded memory).
+    for (const [k, v] of seen) if (v.block < lastBlock) seen.delete(k);
+    return named;
+  };
+  const current = (a: Address): Address => {
+    let x = a;
+    for (let hops = 0; next.has(x) && hops <= next.size; hops++) x = next.get(x)!;
+    return x;
+  };
+  const withCurrentSupplier = (raw: RawFinding[]) => {
+    if (next.size > 0) for (const { draft: d } of raw) if (d.supplier) d.supplier = current(d.supplier);
+    return raw;
+  };
   return {
-    findings: findings.filter((f) => !ack.has(f.id)),
-    acknowledged: findings.filter((f) => ack.has(f.id)),
+    push(events) {
+      const raw: RawFinding[] = [];
+      for (const event of events) step(event, raw);
+      return name(withCurrentSupplier(raw));
+    },
+    finish() {
+      const raw: RawFinding[] = [];
+      finishInto(raw);
+      // End-of-replay reports are recomputed on every call: their counters start afresh each time.
+      for (const k of [...seen.keys()]) if (k.endsWith("@end")) seen.delete(k);
+      const named = name(withCurrentSupplier(raw));
+      for (const k of [...seen.keys()]) if (k.endsWith("@end")) seen.delete(k);
+      return named;
+    },
+    step,
+    finishInto,
+    name,
+    state: draft as LedgerState,
     facts,
-    state: draft,
   };
 }
 

@@ -6,6 +6,7 @@ import { inactiveSupplierAct } from "./checks/v2/inactiveSupplierAct.js";
 import { linkedCircularFlow } from "./checks/v2/linkedCircularFlow.js";
 import { parkedBeforeRedemption } from "./checks/v2/parkedBeforeRedemption.js";
 import { refundFarming } from "./checks/v2/refundFarming.js";
+import { sharedFunder } from "./checks/v2/sharedFunder.js";
 import { structuring } from "./checks/v2/structuring.js";
 import { volumeWindow } from "./checks/v2/volumeWindow.js";
 
@@ -36,5 +37,6 @@ export const auditRulesV2: readonly AuditRule[] = [
   hopSpeed,
   linkedCircularFlow,
   refundFarming,
+  sharedFunder,
   ...auditRules.filter((r) => r.id === "batch-outlives-accreditation" || r.id === "redeemed-without-sale"),
 ];

@@ -13,6 +13,7 @@ import type { DecodedLedgerLog, LedgerEvent } from "../../lib/state/types.js";
 import type { AuditFinding, AuditRuleId } from "../../lib/formats/auditReport.js";
 import { encodeProfileUri } from "../../lib/parties/encodeProfileUri.js";
 import { prng } from "../../scripts/util/prng.js";
+import type { GasFunding } from "../../audit/types.js";
 
 /** What a planted scheme is. */
 export type SchemeKind =
@@ -23,6 +24,7 @@ export type SchemeKind =
   | "slow-hops"
   | "cycle"
   | "linked-cycle"
+  | "funded-cycle"
   | "redeemed-upstream"
   | "parking"
   | "freeze-lift"
@@ -42,6 +44,7 @@ export const SCHEME_FAMILY: Record<SchemeKind, Family> = {
   "slow-hops": "hops",
   cycle: "cycles",
   "linked-cycle": "cycles",
+  "funded-cycle": "cycles",
   "redeemed-upstream": "upstream",
   parking: "upstream",
   "freeze-lift": "freeze-lift",
@@ -83,6 +86,14 @@ export type GenerateAuditTrafficParameters = {
 export type GeneratedAuditTraffic = {
   events: LedgerEvent[];
   schemes: PlantedScheme[];
+  /**
+   * Gas funding of every registered party (the audit option `gasFunding`): most honest parties by an
+   * exchange's hot wallet (`exchangeFunders`), the others by a funder of their own; the funded-cycle
+   * schemes' D and D' by one funder. Each funding is in the block of the party's registration.
+   */
+  gasFunding: Map<Address, GasFunding>;
+  /** The exchange hot wallet that funds most honest parties (to ignore). */
+  exchangeFunders: Address[];
   /** The volume limit the traffic is sized against (the audit's default: CNY 10,000,000.00 per hour). */
   volumeLimitValue: Record<string, bigint>;
 };
@@ -123,6 +134,10 @@ export function generateAuditTraffic(parameters: GenerateAuditTrafficParameters)
     return txHash;
   };
   const registrations = new Map<Address, { hash: Hex }>();
+  // Gas funding: account -> funder and the registration transaction (whose block it takes). Chosen
+  // from a hash of the name, not from the seeded stream, so the traffic itself is unchanged.
+  const fundedBy = new Map<Address, { funder: Address; tx: Hex }>();
+  const exchange = `0x${keccak256(toHex(`traffic:${seed}:exchange hot wallet`)).slice(26)}` as Address;
 
   // ---- scheduler (min-heap on time, then insertion order) -----------------------------------
   type Job = { t: number; seq: number; run: (t: number) => void };
@@ -166,10 +181,17 @@ export function generateAuditTraffic(parameters: GenerateAuditTrafficParameters)
   const registrar = account("registrar");
   const regulator = account("regulator");
   const redeemer = account("redemption service");
-  const register = (t: number, name: string, kind: number, profile?: { hash?: Hex; name?: string }): Address => {
+  const register = (
+    t: number,
+    name: string,
+    kind: number,
+    profile?: { hash?: Hex; name?: string; funder?: Address },
+  ): Address => {
     const party = account(name);
     registrations.set(party, { hash: profile?.hash ?? keccak256(toHex(`profile:${name}`)) });
-    emit(t, [
+    const h = keccak256(toHex(`traffic:${seed}:funding:${name}`));
+    const funder = profile?.funder ?? (parseInt(h.slice(2, 4), 16) < 180 ? exchange : (`0x${h.slice(26)}` as Address));
+    const registration = emit(t, [
       {
         eventName: "PartyRegistered",
         args: {
@@ -183,6 +205,7 @@ export function generateAuditTraffic(parameters: GenerateAuditTrafficParameters)
         },
       },
     ]);
+    fundedBy.set(party, { funder, tx: registration });
     return party;
   };
   const authorise = (t: number, supplier: Address, distributor: Address, tier: number, certificate?: Hex) =>
@@ -525,6 +548,24 @@ export function generateAuditTraffic(parameters: GenerateAuditTrafficParameters)
         sc.txs.push(transfer(u, e, back, range, false));
       });
     }
+    // D -> E -> D' where D' shares nothing with D on the ledger, but one account paid both their gas.
+    // Times and parties without the seeded stream (the other traffic stays as it was).
+    at(t0 + 3 * DAY + Math.floor(((k + 0.5) * (days - 6) * DAY) / n) + 7_200, (t) => {
+      const { s } = plantedSupplier(t, 5_000, 10_000n);
+      const funder = `0x${keccak256(toHex(`traffic:${seed}:ring funder ${k}`)).slice(26)}` as Address;
+      const d = register(t, `Orchid Trading ${k}`, 2, { funder });
+      authorise(t, s, d, 1);
+      const e = tier2[k % tier2.length]!;
+      const sc = plant("funded-cycle", "D -> E -> D' (one gas funder, nothing else shared)");
+      const range = take(s, 40)!;
+      let u = t + 3_600;
+      sc.txs.push(transfer(u, s, d, range, false));
+      u += DAY + 3_600 * k;
+      sc.txs.push(transfer(u, d, e, range, false));
+      u += DAY;
+      const back = register(u - 600, `Maple Supply ${k}`, 2, { funder });
+      sc.txs.push(transfer(u, e, back, range, false));
+    });
     // Redeemed upstream (control) and parked with a sham retailer first (evasion).
     for (const kind of ["redeemed-upstream", "parking"] as const) {
       at(when(k, n), (t) => {
@@ -697,7 +738,21 @@ export function generateAuditTraffic(parameters: GenerateAuditTrafficParameters)
   }
 
   for (let job = pop(); job; job = pop()) job.run(job.t);
-  return { events: toEvents(txs, seed, block0, t0), schemes, volumeLimitValue: { CNY: LIMIT_FEN } };
+  const events = toEvents(txs, seed, block0, t0);
+  const blockOf = new Map(events.map((e) => [e.txHash, e] as const));
+  const gasFunding = new Map<Address, GasFunding>();
+  for (const [account, { funder, tx }] of fundedBy) {
+    const e = blockOf.get(tx)!;
+    gasFunding.set(account, {
+      account,
+      funder,
+      txHash: keccak256(toHex(`traffic:${seed}:funding tx:${account}`)),
+      blockNumber: Number(e.blockNumber),
+      timestamp: Number(e.timestamp),
+      value: 10n ** 17n,
+    });
+  }
+  return { events, schemes, gasFunding, exchangeFunders: [exchange], volumeLimitValue: { CNY: LIMIT_FEN } };
 }
 
 /**

@@ -57,7 +57,12 @@ function perRule(totals: RuleTotals, findings: readonly AuditFinding[], schemes:
 
 /** Runs the three rule sets over `seeds` generated histories and returns per-family totals. */
 export function measure(seeds: readonly number[], days: number) {
-  const sets = { landed: new Map(), "landed (v2 limits)": new Map(), v2: new Map() } as Record<string, Totals>;
+  const sets = {
+    landed: new Map(),
+    "landed (v2 limits)": new Map(),
+    v2: new Map(),
+    "v2 + gas funding": new Map(),
+  } as Record<string, Totals>;
   let events = 0;
   let schemes = 0;
   let seconds = 0;
@@ -104,6 +109,17 @@ export function measure(seeds: readonly number[], days: number) {
       },
       g.schemes,
     );
+    run(
+      "v2 + gas funding",
+      "v2",
+      () =>
+        auditEvents(g.events, {
+          rules: auditRulesV2,
+          gasFunding: g.gasFunding,
+          ignoreFunders: g.exchangeFunders,
+        }).findings,
+      g.schemes,
+    );
   }
   return { sets, events, schemes, seconds, byRule, byRuleLanded };
 }
@@ -116,9 +132,10 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const v2 = sets.v2!;
   const anchor = sets.landed!;
   const calibrated = sets["landed (v2 limits)"]!;
+  const funded = sets["v2 + gas funding"]!;
   process.stdout.write(
     `    ${seeds.length} seeds x ${days} days: ${events} events, ${schemes} planted schemes\n` +
-      `    family              | landed recall / precision | landed (v2 limits)   | v2 recall / precision\n`,
+      `    family              | landed recall / precision | landed (v2 limits)   | v2 recall / precision | v2 + gas funding\n`,
   );
   const out: BenchResult[] = [];
   for (const [family, t] of v2) {
@@ -126,7 +143,23 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const c = calibrated.get(family)!;
     const rp = (x: { schemes: number; detected: number; findings: number; tp: number }) =>
       `${fmt(x.schemes ? x.detected / x.schemes : 1)} / ${fmt(x.findings ? x.tp / x.findings : 1)} (${x.findings})`;
-    process.stdout.write(`    ${family.padEnd(19)} | ${rp(a).padEnd(25)} | ${rp(c).padEnd(20)} | ${rp(t)}\n`);
+    const g = funded.get(family)!;
+    process.stdout.write(
+      `    ${family.padEnd(19)} | ${rp(a).padEnd(25)} | ${rp(c).padEnd(20)} | ${rp(t).padEnd(21)} | ${rp(g)}\n`,
+    );
+    if (family === "cycles" || family === "all")
+      for (const [k, v, w] of [
+        ["recall", g.schemes ? g.detected / g.schemes : 1, t.schemes ? t.detected / t.schemes : 1],
+        ["precision", g.findings ? g.tp / g.findings : 1, t.findings ? t.tp / t.findings : 1],
+      ] as const)
+        out.push({
+          name: `audit ${k}, ${family} (Audit v2 with gas funding links)`,
+          unit: k,
+          value: v,
+          anchor: { name: "Audit v2 without gas funding", value: w },
+          ...(w > 0 ? { ratio: v / w } : {}),
+          notes: `higher is better; exchange hot wallet ignored; ${g.findings} vs ${t.findings} findings, ${seeds.length} seeds x ${days} days`,
+        });
     const recall = t.schemes ? t.detected / t.schemes : 1;
     const landedRecall = a.schemes ? a.detected / a.schemes : 1;
     const precision = t.findings ? t.tp / t.findings : 1;

@@ -39,7 +39,8 @@ export type AuditRuleId =
   | "parked-before-redemption"
   | "freeze-lifted-by-other"
   | "inactive-supplier-act"
-  | "refund-farming";
+  | "refund-farming"
+  | "shared-funder";
 
 /** One chain fact a finding rests on. */
 export type Evidence = {
@@ -48,7 +49,8 @@ export type Evidence = {
   logIndex: number;
   /** Block time, Unix seconds. */
   timestamp: number;
-  event: LedgerEvent["eventName"];
+  /** The ledger event, or "ValueTransfer": a plain transaction paying gas money (logIndex -1, no log). */
+  event: LedgerEvent["eventName"] | "ValueTransfer";
 };
 
 /** A half-open range of key indices. */

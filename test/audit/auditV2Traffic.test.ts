@@ -12,7 +12,7 @@ describe("Audit v2 on generated traffic (bench/audit/_auditTraffic.ts)", () => {
       [11, 60],
       [12, 30],
     ] as const) {
-      const { events, schemes } = generateAuditTraffic({ seed, days, perKind: 0 });
+      const { events, schemes, gasFunding, exchangeFunders } = generateAuditTraffic({ seed, days, perKind: 0 });
       expect(schemes).toEqual([]);
       expect(events.length).toBeGreaterThan(2_000);
       const kinds = new Set(events.map((e) => e.eventName));
@@ -21,6 +21,14 @@ describe("Audit v2 on generated traffic (bench/audit/_auditTraffic.ts)", () => {
       const { findings } = auditEvents(events, { rules: auditRulesV2 });
       const serious = findings.filter((f) => f.severity === "high" || f.severity === "critical");
       expect(serious.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
+      // With the gas funding links, the exchange ignored: still nothing serious, no shared funder.
+      const funded = auditEvents(events, { rules: auditRulesV2, gasFunding, ignoreFunders: exchangeFunders }).findings;
+      expect(funded.filter((f) => f.severity === "high" || f.severity === "critical")).toEqual([]);
+      expect(funded.filter((f) => f.ruleId === "shared-funder")).toEqual([]);
+      // Not ignored, the exchange funds most parties: it links none of them and is reported once.
+      const open = auditEvents(events, { rules: auditRulesV2, gasFunding }).findings;
+      expect(open.filter((f) => f.ruleId === "shared-funder").map((f) => f.details.funder)).toEqual(exchangeFunders);
+      expect(open.filter((f) => f.severity === "high" || f.severity === "critical")).toEqual([]);
     }
   });
 
@@ -39,9 +47,19 @@ describe("Audit v2 on generated traffic (bench/audit/_auditTraffic.ts)", () => {
     expect(generateAuditTraffic({ seed: 3, days: 20 }).events).toEqual(events);
   });
 
-  it("planted schemes: Audit v2 reaches recall >= 0.95 at precision >= 0.9; the landed rules miss the evasions", () => {
-    const { events, schemes } = generateAuditTraffic({ seed: 1 });
-    const v2 = scoreFindings(auditEvents(events, { rules: auditRulesV2 }).findings, schemes, "v2");
+  it("planted schemes: Audit v2 (with gas funding links) reaches recall >= 0.95 at precision >= 0.9; the landed rules miss the evasions", () => {
+    const { events, schemes, gasFunding, exchangeFunders } = generateAuditTraffic({ seed: 1 });
+    const v2 = scoreFindings(
+      auditEvents(events, { rules: auditRulesV2, gasFunding, ignoreFunders: exchangeFunders }).findings,
+      schemes,
+      "v2",
+    );
+    // Without the gas funding links, the loops through a second identity sharing only its funder are missed.
+    const bare = auditEvents(events, { rules: auditRulesV2 }).findings;
+    const fundedCycles = schemes.filter((s) => s.kind === "funded-cycle");
+    expect(fundedCycles).toHaveLength(4);
+    for (const s of fundedCycles)
+      expect(bare.filter((f) => f.ruleId === "linked-circular-flow" && s.txs.includes(f.txHash))).toEqual([]);
     const all = v2.find((r) => r.family === "all")!;
     expect(all.schemes).toBeGreaterThanOrEqual(40);
     expect(all.recall).toBeGreaterThanOrEqual(0.95);

@@ -11,6 +11,8 @@ import { followAudit } from "../../../audit/follow/followAudit.js";
 import { findDeploymentBlock } from "../../../audit/replay/findDeploymentBlock.js";
 import { auditRulesV2, landedAuditRules } from "../../../audit/rules/auditRulesV2.js";
 import { parseAcknowledged } from "../../../audit/rules/parseAcknowledged.js";
+import { createGasFunding, partyAccountsOf } from "../../../audit/funding/createGasFunding.js";
+import type { LedgerEvent } from "../../../lib/state/types.js";
 import { openLedger } from "../chain/openLedger.js";
 import { addExamples } from "../io/addExamples.js";
 import { createOutput } from "../io/createOutput.js";
@@ -46,6 +48,44 @@ type AuditCliOptions = {
   ack?: string;
   volumeValue?: string;
   volumeKeys?: string;
+  gasFunding?: boolean;
+  fundingCache?: string;
+  fundingFromBlock?: string;
+  fundingMaxBlocks?: string;
+  ignoreFunder?: string[];
+  funderMaxParties?: string;
+};
+
+/** --ignore-funder ADDR (repeatable): each an address. */
+const funders = (list: string[] | undefined): `0x${string}`[] => {
+  const out: `0x${string}`[] = [];
+  for (const a of list ?? []) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(a))
+      throw new AuditOptionError(`--ignore-funder ${JSON.stringify(a)} is not an address (0x and 40 hex digits).`);
+    out.push(a.toLowerCase() as `0x${string}`);
+  }
+  return out;
+};
+/** The gas funding options shared by the one-shot audit and --follow. */
+const fundingOptions = (o: AuditCliOptions) => {
+  if (!o.gasFunding) {
+    for (const [flag, v] of [
+      ["--funding-cache", o.fundingCache],
+      ["--funding-from-block", o.fundingFromBlock],
+      ["--funding-max-blocks", o.fundingMaxBlocks],
+      ["--ignore-funder", o.ignoreFunder],
+      ["--funder-max-parties", o.funderMaxParties],
+    ] as const)
+      if (v !== undefined) throw new AuditOptionError(`${flag} needs --gas-funding.`);
+    return null;
+  }
+  return {
+    cachePath: o.fundingCache ?? join(o.out, "gas-funding.json"),
+    fromBlock: block("--funding-from-block", o.fundingFromBlock),
+    maxBlocks: count("--funding-max-blocks", o.fundingMaxBlocks),
+    ignoreFunders: funders(o.ignoreFunder),
+    funderMaxParties: count("--funder-max-parties", o.funderMaxParties),
+  };
 };
 
 const block = (flag: string, v: string | undefined): bigint | undefined => {
@@ -121,6 +161,16 @@ async function follow(o: AuditCliOptions, g: GlobalOptions, out: ReturnType<type
       : await findDeploymentBlock(client, { ledger: ctx.ledger, toBlock: await client.getBlockNumber() }));
   const statePath = o.state ?? join(o.out, "follow-state.json");
   await mkdir(dirname(statePath), { recursive: true });
+  const fo = fundingOptions(o);
+  const funding = fo
+    ? await createGasFunding(client, {
+        fromBlock: fo.fromBlock ?? fromBlock,
+        cachePath: fo.cachePath,
+        ...(fo.maxBlocks ? { maxBlocks: fo.maxBlocks } : {}),
+        onProgress: (m) => out.info(m),
+      })
+    : null;
+  const accounts = new Set<`0x${string}`>();
   out.info(`following ledger ${ctx.ledger} on chain ${ctx.chainId} from block ${fromBlock}; state ${statePath}`);
   // Runs until interrupted (the CLI exits 130 on SIGINT/SIGTERM; the state file is always consistent).
   await followAudit(client, {
@@ -128,6 +178,18 @@ async function follow(o: AuditCliOptions, g: GlobalOptions, out: ReturnType<type
     rules: o.rules === "landed" ? landedAuditRules : auditRulesV2,
     fromBlock,
     statePath,
+    ...(funding && fo
+      ? {
+          gasFunding: funding.sources,
+          ignoreFunders: fo.ignoreFunders,
+          ...(fo.funderMaxParties ? { funderMaxParties: fo.funderMaxParties } : {}),
+          // Fundings of the parties known so far, up to the block the new events reach.
+          beforeEvaluate: async ({ toBlock, events }: { toBlock: number; events: readonly LedgerEvent[] }) => {
+            for (const a of partyAccountsOf(events)) accounts.add(a);
+            await funding.update(accounts, BigInt(toBlock));
+          },
+        }
+      : {}),
     rpcUrl: ctx.rpcUrl,
     chainId: ctx.chainId,
     ...(confirmations === undefined ? {} : { confirmations }),
@@ -188,6 +250,16 @@ export function registerAuditCommand(program: Command): void {
     .option("--volume-keys <n>", "v2 volume limit in keys when the face value is unknown (default 200000)")
     .option("--ack <file>", "finding ids a regulator acknowledged (one per line or a JSON array): hidden and counted")
     .option("--json", "print the summary as JSON")
+    .option("--gas-funding", "v2: link parties whose gas the same account paid (reads blocks; docs/AUDIT.md)")
+    .option("--funding-cache <file>", "--gas-funding: cache of the blocks read (default <out>/gas-funding.json)")
+    .option("--funding-from-block <n>", "--gas-funding: first block read (default the replay's first block)")
+    .option("--funding-max-blocks <n>", "--gas-funding: blocks read per run at most (default 50000)")
+    .option(
+      "--ignore-funder <address>",
+      "--gas-funding: a funder never used as a link (an exchange's hot wallet); repeatable",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option("--funder-max-parties <n>", "--gas-funding: a funder of more parties links none, reported once (default 5)")
     .option("--follow", "live watch: follow new blocks and print each new finding as one JSON line")
     .option("--state <file>", "--follow: state file (last block, findings emitted, queued webhooks)")
     .option("--confirmations <n>", "--follow: blocks a block must be buried under before it is audited", "1")
@@ -231,6 +303,8 @@ export function registerAuditCommand(program: Command): void {
         } else if (/^postgres(ql)?:\/\//.test(o.indexerDb)) indexer = { kind: "db", databaseUrl: o.indexerDb };
         else indexer = { kind: "db", dataDir: o.indexerDb };
       } else if (o.api) indexer = { kind: "api", url: o.api };
+      const fo = fundingOptions(o);
+      if (fo) await mkdir(dirname(fo.cachePath), { recursive: true });
       const ctx = await openLedger(
         { ...g, ...(o.rpc ? { rpcUrl: o.rpc } : {}) },
         { signer: false, rpcFlag: o.rpc ? "--rpc" : undefined },
@@ -251,6 +325,17 @@ export function registerAuditCommand(program: Command): void {
         ...(o.volumeKeys ? { volumeLimitKeys: count("--volume-keys", o.volumeKeys)! } : {}),
         rules: o.rules === "landed" ? landedAuditRules : auditRulesV2,
         ...(acknowledged ? { acknowledged } : {}),
+        ...(fo
+          ? {
+              gasFundingScan: {
+                cachePath: fo.cachePath,
+                ...(fo.fromBlock === undefined ? {} : { fromBlock: fo.fromBlock }),
+                ...(fo.maxBlocks ? { maxBlocks: fo.maxBlocks } : {}),
+              },
+              ignoreFunders: fo.ignoreFunders,
+              ...(fo.funderMaxParties ? { funderMaxParties: fo.funderMaxParties } : {}),
+            }
+          : {}),
         onProgress: (line) => out.info(line),
       });
       const { files } = await writeAuditReport(report, {

@@ -107,9 +107,9 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
     eventName: "KeysRedeemed",
     args: {
       batchId: bytes32(topicWord(r, 1, "batchId")),
-      by: address(topicWord(r, 2, "by")),
-      wordIndex: big(dataWord(r, 0, "wordIndex")),
-      mask: big(dataWord(r, 1, "mask")),
+      by: address(dataWord(r, 0, "by")),
+      wordIndex: big(dataWord(r, 1, "wordIndex")),
+      mask: big(dataWord(r, 2, "mask")),
     },
   }),
   KeysReinstated: (r) => ({

@@ -255,6 +255,12 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IKeyLedgerV2
+    function redeemWord_b24(bytes32 batchId, uint64 wordIndex) external {
+        Window memory c;
+        _redeem(batchId, wordIndex, type(uint256).max, c);
+    }
+
+    /// @inheritdoc IKeyLedgerV2
     function redeemMany(RedeemWord[] calldata words) external {
         uint256 n = words.length;
         Window memory c;
@@ -266,64 +272,12 @@ contract KeyLedgerV2 is IKeyLedgerV2, AccessControlDefaultAdminRules {
 
     // ---------------------------------------------------------------- views
 
-    /// @inheritdoc IKeyLedgerV2
-    function batchIdOf(address supplier, string calldata label) external pure returns (bytes32) {
-        return keccak256(abi.encode(supplier, label));
-    }
 
-    /// @inheritdoc IKeyLedgerV2
-    function partyOf(address party)
-        external
-        view
-        returns (
-            PartyKind kind,
-            uint32 id,
-            bool suspended,
-            bool suspendedByRegulator,
-            uint64 accreditedUntil,
-            bytes32 profileHash
-        )
-    {
-        S.Party storage p = S.layout().parties[party];
-        return (p.kind, p.id, p.suspended, p.byRegulator, p.accreditedUntil, p.profileHash);
-    }
 
-    /// @inheritdoc IKeyLedgerV2
-    function accountOf(uint32 id) external view returns (address) {
-        return S.layout().byId[id].account;
-    }
 
-    /// @inheritdoc IKeyLedgerV2
-    function pendingRekeyOf(address oldAccount) external view returns (address newAccount, address proposer) {
-        S.Rekey storage r = S.layout().rekeys[oldAccount];
-        return (r.newAccount, r.proposer);
-    }
 
-    /// @inheritdoc IKeyLedgerV2
-    function isActive(address party) external view returns (bool) {
-        S.Party storage p = S.layout().parties[party];
-        return p.kind != PartyKind.None && !p.suspended && _notExpired(p.accreditedUntil);
-    }
 
-    /// @inheritdoc IKeyLedgerV2
-    function authorizationOf(address supplier, address distributor)
-        external
-        view
-        returns (uint8 tier, uint64 expiresAt, bytes32 certificateHash, bool valid)
-    {
-        S.Layout storage $ = S.layout();
-        S.Authorization storage a = $.auths[$.parties[supplier].id][$.parties[distributor].id];
-        tier = a.tier;
-        expiresAt = a.expiresAt;
-        return (tier, expiresAt, a.certificateHash, tier != 0 && _notExpired(expiresAt));
-    }
 
-    /// @inheritdoc IKeyLedgerV2
-    function isRedeemer(address supplier, address redeemer) external view returns (bool) {
-        S.Layout storage $ = S.layout();
-        uint256 sid = $.parties[supplier].id;
-        return sid != 0 && $.redeemers[sid][redeemer];
-    }
 
     /// @inheritdoc IKeyLedgerV2
     function batchOf(bytes32 batchId)

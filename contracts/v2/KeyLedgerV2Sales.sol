@@ -5,6 +5,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {IKeyLedgerV2} from "./interfaces/IKeyLedgerV2.sol";
 import {IKeyLedgerV2Sales} from "./interfaces/IKeyLedgerV2Sales.sol";
+import {IKeyLedgerV2Reads} from "./interfaces/IKeyLedgerV2Reads.sol";
 import {KeyLedgerV2Storage as S} from "./lib/KeyLedgerV2Storage.sol";
 import {KeyLedgerV2Logic as Logic} from "./lib/KeyLedgerV2Logic.sol";
 import {RangeMap} from "./lib/RangeMap.sol";
@@ -12,7 +13,7 @@ import {RangeMap} from "./lib/RangeMap.sol";
 /// @title KeyLedgerV2Sales
 /// @notice The sale module of KeyLedgerV2: runs only through the ledger's fallback (delegatecall), on
 /// the ledger's storage. Split out to keep each contract under EIP-170's 24,576 bytes.
-contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
+contract KeyLedgerV2Sales is IKeyLedgerV2Sales, IKeyLedgerV2Reads {
     using RangeMap for mapping(uint256 => uint256);
 
     address private immutable SELF = address(this);
@@ -121,7 +122,73 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales {
         return _leaf(batchId, index, commitment, orderRef);
     }
 
+    // ---------------------------------------------------------------- reads (party, authorisation, redeemer)
+
+    /// @inheritdoc IKeyLedgerV2Reads
+    function batchIdOf(address supplier, string calldata label) external pure returns (bytes32) {
+        return keccak256(abi.encode(supplier, label));
+    }
+    /// @inheritdoc IKeyLedgerV2Reads
+    function partyOf(address party)
+        external
+        view
+        onlyDelegated
+        returns (
+            IKeyLedgerV2.PartyKind kind,
+            uint32 id,
+            bool suspended,
+            bool suspendedByRegulator,
+            uint64 accreditedUntil,
+            bytes32 profileHash
+        )
+    {
+        S.Party storage p = S.layout().parties[party];
+        return (p.kind, p.id, p.suspended, p.byRegulator, p.accreditedUntil, p.profileHash);
+    }
+    /// @inheritdoc IKeyLedgerV2Reads
+    function accountOf(uint32 id) external view
+        onlyDelegated returns (address) {
+        return S.layout().byId[id].account;
+    }
+    /// @inheritdoc IKeyLedgerV2Reads
+    function pendingRekeyOf(address oldAccount) external view
+        onlyDelegated returns (address newAccount, address proposer) {
+        S.Rekey storage r = S.layout().rekeys[oldAccount];
+        return (r.newAccount, r.proposer);
+    }
+    /// @inheritdoc IKeyLedgerV2Reads
+    function isActive(address party) external view
+        onlyDelegated returns (bool) {
+        S.Party storage p = S.layout().parties[party];
+        return p.kind != IKeyLedgerV2.PartyKind.None && !p.suspended && _notExpired(p.accreditedUntil);
+    }
+    /// @inheritdoc IKeyLedgerV2Reads
+    function authorizationOf(address supplier, address distributor)
+        external
+        view
+        onlyDelegated
+        returns (uint8 tier, uint64 expiresAt, bytes32 certificateHash, bool valid)
+    {
+        S.Layout storage $ = S.layout();
+        S.Authorization storage a = $.auths[$.parties[supplier].id][$.parties[distributor].id];
+        tier = a.tier;
+        expiresAt = a.expiresAt;
+        return (tier, expiresAt, a.certificateHash, tier != 0 && _notExpired(expiresAt));
+    }
+    /// @inheritdoc IKeyLedgerV2Reads
+    function isRedeemer(address supplier, address redeemer) external view
+        onlyDelegated returns (bool) {
+        S.Layout storage $ = S.layout();
+        uint256 sid = $.parties[supplier].id;
+        return sid != 0 && $.redeemers[sid][redeemer];
+    }
+
     // ---------------------------------------------------------------- internals
+
+    function _notExpired(uint64 until) private view returns (bool) {
+        return until == 0 || block.timestamp <= until;
+    }
+
 
     function _invalidIndex(bytes32 batchId, uint64 index, uint256 count) private pure {
         // count < 2^48: the cast fits; index + 1 would wrap at 2^64 - 1, which stays as is.

@@ -848,7 +848,7 @@ export const keyLedgerV2Abi = [
         "type": "bytes32"
       },
       {
-        "indexed": true,
+        "indexed": false,
         "internalType": "address",
         "name": "by",
         "type": "address"
@@ -1313,25 +1313,6 @@ export const keyLedgerV2Abi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "id",
-        "type": "uint32"
-      }
-    ],
-    "name": "accountOf",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "components": [
           {
             "internalType": "string",
@@ -1409,45 +1390,6 @@ export const keyLedgerV2Abi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "supplier",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "distributor",
-        "type": "address"
-      }
-    ],
-    "name": "authorizationOf",
-    "outputs": [
-      {
-        "internalType": "uint8",
-        "name": "tier",
-        "type": "uint8"
-      },
-      {
-        "internalType": "uint64",
-        "name": "expiresAt",
-        "type": "uint64"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "certificateHash",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bool",
-        "name": "valid",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
         "name": "distributor",
         "type": "address"
       },
@@ -1470,30 +1412,6 @@ export const keyLedgerV2Abi = [
     "name": "authorize",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "supplier",
-        "type": "address"
-      },
-      {
-        "internalType": "string",
-        "name": "label",
-        "type": "string"
-      }
-    ],
-    "name": "batchIdOf",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -1760,25 +1678,6 @@ export const keyLedgerV2Abi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "party",
-        "type": "address"
-      }
-    ],
-    "name": "isActive",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -1790,30 +1689,6 @@ export const keyLedgerV2Abi = [
       }
     ],
     "name": "isRedeemed",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "supplier",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "redeemer",
-        "type": "address"
-      }
-    ],
-    "name": "isRedeemer",
     "outputs": [
       {
         "internalType": "bool",
@@ -1949,50 +1824,6 @@ export const keyLedgerV2Abi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "party",
-        "type": "address"
-      }
-    ],
-    "name": "partyOf",
-    "outputs": [
-      {
-        "internalType": "enum IKeyLedgerV2.PartyKind",
-        "name": "kind",
-        "type": "uint8"
-      },
-      {
-        "internalType": "uint32",
-        "name": "id",
-        "type": "uint32"
-      },
-      {
-        "internalType": "bool",
-        "name": "suspended",
-        "type": "bool"
-      },
-      {
-        "internalType": "bool",
-        "name": "suspendedByRegulator",
-        "type": "bool"
-      },
-      {
-        "internalType": "uint64",
-        "name": "accreditedUntil",
-        "type": "uint64"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "profileHash",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "pendingDefaultAdmin",
     "outputs": [
@@ -2023,30 +1854,6 @@ export const keyLedgerV2Abi = [
         "internalType": "uint48",
         "name": "schedule",
         "type": "uint48"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "oldAccount",
-        "type": "address"
-      }
-    ],
-    "name": "pendingRekeyOf",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "newAccount",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "proposer",
-        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -2119,6 +1926,24 @@ export const keyLedgerV2Abi = [
       }
     ],
     "name": "redeemMany",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "wordIndex",
+        "type": "uint64"
+      }
+    ],
+    "name": "redeemWord_b24",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2773,6 +2598,199 @@ export const keyLedgerV2Abi = [
     ],
     "name": "SaleRefunded",
     "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "id",
+        "type": "uint32"
+      }
+    ],
+    "name": "accountOf",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "supplier",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "distributor",
+        "type": "address"
+      }
+    ],
+    "name": "authorizationOf",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "certificateHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bool",
+        "name": "valid",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "supplier",
+        "type": "address"
+      },
+      {
+        "internalType": "string",
+        "name": "label",
+        "type": "string"
+      }
+    ],
+    "name": "batchIdOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "isActive",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "supplier",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "redeemer",
+        "type": "address"
+      }
+    ],
+    "name": "isRedeemer",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "partyOf",
+    "outputs": [
+      {
+        "internalType": "enum IKeyLedgerV2.PartyKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint32",
+        "name": "id",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bool",
+        "name": "suspended",
+        "type": "bool"
+      },
+      {
+        "internalType": "bool",
+        "name": "suspendedByRegulator",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint64",
+        "name": "accreditedUntil",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "oldAccount",
+        "type": "address"
+      }
+    ],
+    "name": "pendingRekeyOf",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "newAccount",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "proposer",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [

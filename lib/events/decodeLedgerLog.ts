@@ -103,15 +103,27 @@ const decoders: { [name in LedgerEventName]: EventDecoder<name> } = {
       distributor: address(topicWord(r, 2, "distributor")),
     },
   }),
-  KeysRedeemed: (r) => ({
-    eventName: "KeysRedeemed",
-    args: {
-      batchId: bytes32(topicWord(r, 1, "batchId")),
-      by: address(topicWord(r, 2, "by")),
-      wordIndex: big(dataWord(r, 0, "wordIndex")),
-      mask: big(dataWord(r, 1, "mask")),
-    },
-  }),
+  // v2 logs `by` as data (two topics); v1's event, same signature and topic0, has it as a topic (three).
+  KeysRedeemed: (r) =>
+    r.topics.length === 3
+      ? {
+          eventName: "KeysRedeemed",
+          args: {
+            batchId: bytes32(topicWord(r, 1, "batchId")),
+            by: address(topicWord(r, 2, "by")),
+            wordIndex: big(dataWord(r, 0, "wordIndex")),
+            mask: big(dataWord(r, 1, "mask")),
+          },
+        }
+      : {
+          eventName: "KeysRedeemed",
+          args: {
+            batchId: bytes32(topicWord(r, 1, "batchId")),
+            by: address(dataWord(r, 0, "by")),
+            wordIndex: big(dataWord(r, 1, "wordIndex")),
+            mask: big(dataWord(r, 2, "mask")),
+          },
+        },
   KeysReinstated: (r) => ({
     eventName: "KeysReinstated",
     args: {

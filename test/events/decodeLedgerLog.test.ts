@@ -118,6 +118,24 @@ describe("decodeLedgerLog (lib/events, KeyLedger v2)", () => {
     }
   });
 
+  it("decodes KeysRedeemed in both layouts of its one signature: v2 (`by` as data) and v1 (`by` a topic)", () => {
+    const bytes = rng(7);
+    for (const abi of [keyLedgerV2Abi, keyLedgerAbi] as const) {
+      const ev = (abi as readonly { type: string; name?: string }[]).find(
+        (x) => x.type === "event" && x.name === "KeysRedeemed",
+      ) as AbiEvent;
+      for (let variant = 0; variant < 4; variant++) {
+        const args = Object.fromEntries(ev.inputs.map((p) => [p.name!, sample(p, variant, bytes)]));
+        const { topics, data } = encode(ev, args);
+        const theirs = decodeEventLog({ abi: [ev], topics: topics as [Hex, ...Hex[]], data });
+        expect(decodeLedgerLog({ topics, data })).toStrictEqual({
+          eventName: "KeysRedeemed",
+          args: lowerHex(theirs.args),
+        });
+      }
+    }
+  });
+
   it("rejects short data, a missing topic and a string or array running past the data, naming the event", () => {
     const ct = events.find((e) => e.name === "CustodyTransferred")!;
     const a = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";

@@ -161,8 +161,9 @@ interface IKeyLedgerV2 {
     );
     /// @notice [start, end) was unfrozen: the supplier layer, and the regulator layer too when `byRegulator`.
     event KeysReinstated(bytes32 indexed batchId, address indexed by, uint64 start, uint64 end, bool byRegulator);
-    /// @notice The keys of `mask` in word `wordIndex` were redeemed.
-    event KeysRedeemed(bytes32 indexed batchId, address indexed by, uint64 wordIndex, uint256 mask);
+    /// @notice The keys of `mask` in word `wordIndex` were redeemed by `by` (data, not a topic: 119 gas
+    /// less a word; filter by batch).
+    event KeysRedeemed(bytes32 indexed batchId, address by, uint64 wordIndex, uint256 mask);
 
     // ---------------------------------------------------------------- errors
 
@@ -348,46 +349,25 @@ interface IKeyLedgerV2 {
     /// @param mask Keys of the word.
     function redeem(bytes32 batchId, uint64 wordIndex, uint256 mask) external;
 
+    /// @notice Redeems all 256 keys of one word: `redeem(batchId, wordIndex, type(uint256).max)` with the
+    /// same rules and event, for the common case. The name's suffix is mined so that its selector
+    /// (0x00004c5b) sorts first in the dispatch and carries two zero bytes of calldata.
+    /// @param batchId The batch.
+    /// @param wordIndex Word (256 keys); the whole word must lie inside the batch.
+    function redeemWord_b24(bytes32 batchId, uint64 wordIndex) external;
+
     /// @notice Several words in one call, rules of {redeem}.
     /// @param words The words.
     function redeemMany(RedeemWord[] calldata words) external;
 
     // ---------------------------------------------------------------- views
 
-    /// @notice keccak256(abi.encode(supplier, label)).
-    function batchIdOf(address supplier, string calldata label) external pure returns (bytes32);
 
-    /// @notice A party's registration (kind None when not registered).
-    function partyOf(address party)
-        external
-        view
-        returns (
-            PartyKind kind,
-            uint32 id,
-            bool suspended,
-            bool suspendedByRegulator,
-            uint64 accreditedUntil,
-            bytes32 profileHash
-        );
 
-    /// @notice The account holding party id `id` now (zero when unknown).
-    function accountOf(uint32 id) external view returns (address);
 
-    /// @notice The pending re-key of `oldAccount` (zero addresses when none).
-    function pendingRekeyOf(address oldAccount) external view returns (address newAccount, address proposer);
 
-    /// @notice Registered, not suspended, accredited now.
-    function isActive(address party) external view returns (bool);
 
-    /// @notice An authorisation; `valid` when it exists and has not expired.
-    function authorizationOf(address supplier, address distributor)
-        external
-        view
-        returns (uint8 tier, uint64 expiresAt, bytes32 certificateHash, bool valid);
 
-    /// @notice Whether `redeemer` is delegated by `supplier` (it redeems only while the supplier is not
-    /// suspended).
-    function isRedeemer(address supplier, address redeemer) external view returns (bool);
 
     /// @notice A batch's record (zeros when unknown); `supplier` is the supplier's current account.
     function batchOf(bytes32 batchId)

@@ -83,15 +83,32 @@ export function registerRedeemCommand(program: Command): void {
         for (let i = 0; i < words.length; i += perTx) {
           const part = words.slice(i, i + perTx);
           const action = `redeem ${part.length} words of batch ${batchId}`;
+          const one = part.length === 1 ? part[0]! : undefined;
+          // v2: a lone full word takes redeemWord_b24 (the common case's cheaper entry), a lone partial
+          // word `redeem`, several words `redeemMany`.
           const { hash } =
-            ctx.version === 2
-              ? await sendLedgerTx(ctx, {
-                  abi: keyLedgerV2Abi,
-                  functionName: "redeemMany",
-                  args: [part.map(({ batchId: b, wordIndex, mask }) => ({ batchId: b, wordIndex, mask }))],
-                  action,
-                })
-              : await sendLedgerTx(ctx, { functionName: "redeem", args: [part], action });
+            ctx.version !== 2
+              ? await sendLedgerTx(ctx, { functionName: "redeem", args: [part], action })
+              : one && one.mask === FULL_WORD
+                ? await sendLedgerTx(ctx, {
+                    abi: keyLedgerV2Abi,
+                    functionName: "redeemWord_b24",
+                    args: [one.batchId, one.wordIndex],
+                    action,
+                  })
+                : one
+                  ? await sendLedgerTx(ctx, {
+                      abi: keyLedgerV2Abi,
+                      functionName: "redeem",
+                      args: [one.batchId, one.wordIndex, one.mask],
+                      action,
+                    })
+                  : await sendLedgerTx(ctx, {
+                      abi: keyLedgerV2Abi,
+                      functionName: "redeemMany",
+                      args: [part.map(({ batchId: b, wordIndex, mask }) => ({ batchId: b, wordIndex, mask }))],
+                      action,
+                    });
           txs.push(hash);
           done += part.reduce((a, w) => a + popcount(w.mask), 0);
           bar.update(done);
@@ -105,6 +122,9 @@ export function registerRedeemCommand(program: Command): void {
     });
   addExamples(cmd, "keytrail redeem --batch out/2026-11-A --indices redeemed-2026-11-21.txt --keystore redeemer.json");
 }
+
+/** All 256 keys of a word. */
+const FULL_WORD = (1n << 256n) - 1n;
 
 function popcount(x: bigint): number {
   let n = 0;

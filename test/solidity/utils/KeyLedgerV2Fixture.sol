@@ -6,6 +6,7 @@ import {KeyLedgerV2} from "../../../contracts/v2/KeyLedgerV2.sol";
 import {KeyLedgerV2Sales} from "../../../contracts/v2/KeyLedgerV2Sales.sol";
 import {IKeyLedgerV2} from "../../../contracts/v2/interfaces/IKeyLedgerV2.sol";
 import {IKeyLedgerV2Sales} from "../../../contracts/v2/interfaces/IKeyLedgerV2Sales.sol";
+import {IKeyLedgerV2Reads} from "../../../contracts/v2/interfaces/IKeyLedgerV2Reads.sol";
 
 /// @notice A deployed KeyLedgerV2 (with its sale module) and parties: two suppliers, two distributors,
 /// a retailer, two regulators and a redeemer. The test contract is the admin and a registrar.
@@ -13,6 +14,8 @@ abstract contract KeyLedgerV2Fixture is Test {
     KeyLedgerV2 internal ledger;
     /// @dev The ledger's address, typed for the sale calls it delegates.
     IKeyLedgerV2Sales internal sales;
+    /// @dev The party, authorisation and redeemer reads, served by the module at the ledger's address.
+    IKeyLedgerV2Reads internal reads;
 
     address internal constant SUPPLIER = address(0x5001);
     address internal constant SUPPLIER2 = address(0x5002);
@@ -33,6 +36,7 @@ abstract contract KeyLedgerV2Fixture is Test {
         vm.warp(T0);
         ledger = new KeyLedgerV2(address(this), ADMIN_DELAY, address(new KeyLedgerV2Sales()));
         sales = IKeyLedgerV2Sales(address(ledger));
+        reads = IKeyLedgerV2Reads(address(ledger));
         ledger.grantRole(ledger.REGULATOR_ROLE(), REGULATOR);
         ledger.grantRole(ledger.REGULATOR_ROLE(), REGULATOR2);
         _register(SUPPLIER, IKeyLedgerV2.PartyKind.Supplier, FAR);

@@ -32,7 +32,7 @@ contract KeyLedgerV2CustodyTest is KeyLedgerV2Fixture {
         assertEq(count, 42, "count");
         assertEq(expiresAt, FAR, "expiresAt");
         assertTrue(restricted && saleRequired, "flags");
-        assertEq(ledger.batchIdOf(SUPPLIER, "b2"), id, "batchIdOf");
+        assertEq(reads.batchIdOf(SUPPLIER, "b2"), id, "batchIdOf");
         _assertSegment(id, 41, 0, 42, SUPPLIER);
     }
 

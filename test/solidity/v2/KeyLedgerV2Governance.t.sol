@@ -82,12 +82,12 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
             STRANGER, 6, IKeyLedgerV2.PartyKind.Retailer, bytes32("p"), "uri", 7, address(this)
         );
         ledger.registerParty(STRANGER, IKeyLedgerV2.PartyKind.Retailer, bytes32("p"), "uri", 7);
-        (IKeyLedgerV2.PartyKind kind, uint32 id,,, uint64 until, bytes32 profile) = ledger.partyOf(STRANGER);
+        (IKeyLedgerV2.PartyKind kind, uint32 id,,, uint64 until, bytes32 profile) = reads.partyOf(STRANGER);
         assertEq(uint8(kind), 3, "kind");
         assertEq(id, 6, "sixth party");
         assertEq(until, 7, "accreditedUntil");
         assertEq(profile, bytes32("p"), "profile");
-        assertEq(ledger.accountOf(6), STRANGER, "accountOf");
+        assertEq(reads.accountOf(6), STRANGER, "accountOf");
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerZeroAddress.selector, "party"));
         ledger.registerParty(address(0), IKeyLedgerV2.PartyKind.Retailer, bytes32(0), "", 0);
         vm.expectRevert(
@@ -99,7 +99,7 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerPartyNotRegistered.selector, NEW_KEY));
         ledger.updateParty(NEW_KEY, bytes32(0), "", 0);
         ledger.updateParty(STRANGER, bytes32("q"), "uri2", 0);
-        assertTrue(ledger.isActive(STRANGER), "0 = never expires");
+        assertTrue(reads.isActive(STRANGER), "0 = never expires");
     }
 
     function test_register_idsExhausted() public {
@@ -116,7 +116,7 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         emit IKeyLedgerV2.PartySuspended(DIST, bytes32("r"), REGULATOR, true);
         vm.prank(REGULATOR);
         ledger.suspendParty(DIST, bytes32("r"));
-        (,, bool suspended, bool byRegulator,,) = ledger.partyOf(DIST);
+        (,, bool suspended, bool byRegulator,,) = reads.partyOf(DIST);
         assertTrue(suspended && byRegulator, "suspended by a regulator");
         vm.expectRevert(
             abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerRegulatorSuspension.selector, DIST, address(this))
@@ -124,7 +124,7 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         ledger.reinstateParty(DIST);
         vm.prank(REGULATOR2);
         ledger.reinstateParty(DIST);
-        assertTrue(ledger.isActive(DIST), "reinstated by a regulator");
+        assertTrue(reads.isActive(DIST), "reinstated by a regulator");
         // A registrar's suspension: the registrar or a regulator lifts it.
         ledger.suspendParty(DIST, bytes32(0));
         ledger.reinstateParty(DIST);
@@ -143,7 +143,7 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
     function test_authorize_storesAndErrors() public {
         vm.prank(SUPPLIER);
         ledger.authorize(DIST, 2, FAR, bytes32("c"));
-        (uint8 tier, uint64 expiresAt, bytes32 cert, bool valid) = ledger.authorizationOf(SUPPLIER, DIST);
+        (uint8 tier, uint64 expiresAt, bytes32 cert, bool valid) = reads.authorizationOf(SUPPLIER, DIST);
         assertTrue(tier == 2 && expiresAt == FAR && cert == bytes32("c") && valid, "stored");
         vm.expectRevert(
             abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidAuthorization.selector, DIST, uint8(0), uint64(0))
@@ -175,7 +175,7 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         emit IKeyLedgerV2.RedeemerSet(SUPPLIER, REDEEMER, true);
         vm.prank(SUPPLIER);
         ledger.setRedeemer(REDEEMER, true);
-        assertTrue(ledger.isRedeemer(SUPPLIER, REDEEMER), "set");
+        assertTrue(reads.isRedeemer(SUPPLIER, REDEEMER), "set");
     }
 
     // ------------------------------------------------------------ re-keying
@@ -196,7 +196,7 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         vm.expectEmit(true, true, true, true, address(ledger));
         emit IKeyLedgerV2.RekeyProposed(SUPPLIER, NEW_KEY, address(this));
         ledger.proposeRekey(SUPPLIER, NEW_KEY);
-        (address pendingNew, address proposer) = ledger.pendingRekeyOf(SUPPLIER);
+        (address pendingNew, address proposer) = reads.pendingRekeyOf(SUPPLIER);
         assertTrue(pendingNew == NEW_KEY && proposer == address(this), "pending");
         vm.expectEmit(true, true, true, true, address(ledger));
         emit IKeyLedgerV2.PartyRekeyed(SUPPLIER, NEW_KEY, 1, address(this), REGULATOR);
@@ -206,13 +206,13 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         (, address supplier,,,,) = ledger.batchOf(id);
         assertEq(supplier, NEW_KEY, "batch supplier follows the party");
         assertEq(ledger.holderOf(id, 50), NEW_KEY, "custody follows");
-        (, uint32 pid,,,,) = ledger.partyOf(NEW_KEY);
+        (, uint32 pid,,,,) = reads.partyOf(NEW_KEY);
         assertEq(pid, 1, "same id");
-        (IKeyLedgerV2.PartyKind oldKind,,,,,) = ledger.partyOf(SUPPLIER);
+        (IKeyLedgerV2.PartyKind oldKind,,,,,) = reads.partyOf(SUPPLIER);
         assertEq(uint8(oldKind), 0, "old account unregistered");
-        (,,, bool valid) = ledger.authorizationOf(NEW_KEY, DIST);
+        (,,, bool valid) = reads.authorizationOf(NEW_KEY, DIST);
         assertTrue(valid, "authorisation follows");
-        assertTrue(ledger.isRedeemer(NEW_KEY, REDEEMER), "redeemer follows");
+        assertTrue(reads.isRedeemer(NEW_KEY, REDEEMER), "redeemer follows");
         // The old key has no power left; the new one has all.
         vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerNotBatchAuthority.selector, id, SUPPLIER));
         _revoke(SUPPLIER, id, 0, 1, IKeyLedgerV2.RevocationReason.Stolen);
@@ -272,8 +272,8 @@ contract KeyLedgerV2GovernanceTest is KeyLedgerV2Fixture {
         vm.prank(REGULATOR);
         ledger.suspendParty(SUPPLIER, bytes32(0));
         _rekey();
-        assertTrue(!ledger.isActive(NEW_KEY), "a re-key does not lift a suspension");
-        (,, bool suspended, bool byRegulator,,) = ledger.partyOf(NEW_KEY);
+        assertTrue(!reads.isActive(NEW_KEY), "a re-key does not lift a suspension");
+        (,, bool suspended, bool byRegulator,,) = reads.partyOf(NEW_KEY);
         assertTrue(suspended && byRegulator, "kept");
     }
 }

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { GAS_BUDGETS_V2, measureGasV2 } from "../../scripts/gas/measureGasV2.js";
+
+/**
+ * KeyLedger v2's gas budgets on real transaction receipts (21,000 + calldata + execution, on the
+ * in-process chain), the same table `npm run gas` prints. The Solidity gas tests assert the same
+ * budgets inside a test harness that pays its own CALL; this checks what a user's transaction costs.
+ */
+describe("KeyLedger v2 gas budgets on receipts", () => {
+  it("meets every budget of the table (anchor, transfers, keyStatus, revoke, redeem, sell, size)", async () => {
+    const { budgets } = await measureGasV2();
+    expect(budgets.map((b) => b.name).sort()).toEqual(
+      expect.arrayContaining(["redeem256Common", "redeemWorstAmortised", "sell100", "deployedSize"]),
+    );
+    const missed = budgets.filter((b) => !b.pass).map((b) => `${b.name}: ${b.value} > ${b.limit} ${b.unit}`);
+    expect(missed).toEqual([]);
+    const redeem = budgets.find((b) => b.name === "redeem256Common")!;
+    expect(redeem.limit).toBe(GAS_BUDGETS_V2.redeem256Common);
+    expect(redeem.limit).toBe(51_000);
+  });
+});

@@ -34,9 +34,38 @@ function revertDataOf(error: unknown): string | undefined {
 /** A JSON-RPC caller over several endpoints, tried in order. */
 export type Rpc = { request: (method: string, params: unknown[]) => Promise<unknown>; chainId: () => Promise<number> };
 
+type JsonRpcMessage = { jsonrpc: "2.0"; id: number; method: string; params: unknown[] };
+type Queued = { msg: JsonRpcMessage; ok: (body: unknown) => void; fail: (e: unknown) => void };
+
+/** POSTs one JSON-RPC message or batch; rejects on a network error, a time-out ("timed out") or an HTTP error. */
+async function postJson(url: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(payload),
+      signal: ctrl.signal,
+      cache: "no-store",
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return await res.json();
+  } catch (error) {
+    throw new Error(ctrl.signal.aborted ? "timed out" : (error as Error).message);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Creates the caller. Each endpoint gets `timeoutMs`; a network error, timeout or HTTP error moves
- * on to the next; a JSON-RPC error answer (a revert) is final.
+ * on to the next; a JSON-RPC error answer (a revert) is final. Requests made to one endpoint in the
+ * same task go out as one JSON-RPC batch (one HTTP request); an endpoint that does not answer a batch
+ * with an array (an HTTP error, a single object) gets each request again on its own, and from then on
+ * only single requests. Every answer is matched to its request by id.
  *
  * @param urls - configured RPC URLs
  * @param timeoutMs - per endpoint
@@ -48,29 +77,52 @@ export type Rpc = { request: (method: string, params: unknown[]) => Promise<unkn
 export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
   let id = 0;
   let chainIdCache: Promise<number> | undefined;
+  const queues = new Map<string, Queued[]>();
+  const noBatch = new Set<string>();
+  const flush = async (url: string) => {
+    const q = queues.get(url) ?? [];
+    queues.delete(url);
+    const single = (p: Queued) => postJson(url, p.msg, timeoutMs).then(p.ok, p.fail);
+    if (q.length === 1 || noBatch.has(url)) return void q.map(single);
+    let answers: unknown;
+    try {
+      answers = await postJson(
+        url,
+        q.map((p) => p.msg),
+        timeoutMs,
+      );
+    } catch (error) {
+      // Unreachable or timed out: asking again one by one would only wait again.
+      if (!(error instanceof Error && /^HTTP /.test(error.message))) return void q.forEach((p) => p.fail(error));
+    }
+    if (!Array.isArray(answers)) noBatch.add(url);
+    const byId = new Map(
+      (Array.isArray(answers) ? answers : []).map((a) => [(a as { id?: unknown } | null)?.id, a] as const),
+    );
+    for (const p of q) {
+      const a = byId.get(p.msg.id);
+      if (a && typeof a === "object") p.ok(a);
+      else void single(p);
+    }
+  };
+  const send = (url: string, msg: JsonRpcMessage): Promise<unknown> =>
+    new Promise((ok, fail) => {
+      let q = queues.get(url);
+      if (!q) {
+        queues.set(url, (q = []));
+        setTimeout(() => void flush(url), 0);
+      }
+      q.push({ msg, ok, fail });
+    });
   const request = async (method: string, params: unknown[]): Promise<unknown> => {
     const problems: string[] = [];
     for (const url of urls) {
-      const ctrl = new AbortController();
-      const timer = setTimeout(() => ctrl.abort(), timeoutMs);
       let body: unknown;
       try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
-          signal: ctrl.signal,
-          cache: "no-store",
-          credentials: "omit",
-          referrerPolicy: "no-referrer",
-        });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        body = await res.json();
+        body = await send(url, { jsonrpc: "2.0", id: ++id, method, params });
       } catch (error) {
-        problems.push(`${new URL(url).host}: ${ctrl.signal.aborted ? "timed out" : (error as Error).message}`);
+        problems.push(`${new URL(url).host}: ${(error as Error).message}`);
         continue;
-      } finally {
-        clearTimeout(timer);
       }
       const b = body as { result?: unknown; error?: { message?: unknown } };
       if (b && typeof b === "object" && b.error)
@@ -119,7 +171,21 @@ export type CheckedRpc = Rpc & {
  * const sale = await readSaleLogRaw(checked, { ledger, batchId, saleNo: 1 });
  */
 export function createCheckedRpc(urls: readonly string[], timeoutMs = 8000): CheckedRpc {
-  const singles = new Map(urls.map((u) => [u, createRpc([u], timeoutMs)]));
+  // Each endpoint's chain id is asked once per page (the chain-id check and the block agreement share
+  // the answer); a failed ask is forgotten, so the next check asks again.
+  const singles = new Map(
+    urls.map((u): [string, Rpc] => {
+      const rpc = createRpc([u], timeoutMs);
+      let id: Promise<unknown> | undefined;
+      const request = (method: string, params: unknown[]) => {
+        if (method !== "eth_chainId") return rpc.request(method, params);
+        id ??= rpc.request(method, params);
+        id.catch(() => (id = undefined));
+        return id;
+      };
+      return [u, { request, chainId: rpc.chainId }];
+    }),
+  );
   let pinned: string | undefined;
   const agree = async <T>(read: (rpc: Rpc) => Promise<T>, what: string): Promise<T> => {
     const settled = await Promise.allSettled([...singles.values()].map(read));

@@ -1,6 +1,6 @@
 /**
- * Anchor for the portal's JavaScript size: portal/src/scripts/rpc.ts with its transport and its
- * key-status read done by viem's public client (createPublicClient + http + readContract from
+ * Anchor for the portal's JavaScript size: portal/src/scripts/rpc.ts and rpcReads.ts with their
+ * transport and key-status read done by viem's public client (createPublicClient + http + readContract from
  * viem/actions and the generated ABI) instead of the hand-written eth_call. The module's other
  * reads (v2 status, sale log, receipt) are re-exported as they are, so both bundles carry them.
  * Only bundled by the benchmark, never run.
@@ -13,6 +13,7 @@ import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 
 // everything this file does not replace (local exports take precedence over this star export)
 export * from "../../portal/src/scripts/rpc.js";
+export * from "../../portal/src/scripts/rpcReads.js";
 
 export const KEY_STATUS_SELECTOR = "0x3a8c73ec";
 

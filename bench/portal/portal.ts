@@ -64,7 +64,9 @@ async function bundleVerifyEntry(withViem: boolean): Promise<number> {
             name: "viem-rpc",
             enforce: "pre" as const,
             resolveId: (source: string, importer?: string) =>
-              source === "./rpc.ts" && importer?.includes("portal/src/scripts") ? viemRpc : null,
+              (source === "./rpc.ts" || source === "./rpcReads.ts") && importer?.includes("portal/src/scripts")
+                ? viemRpc
+                : null,
           },
         ]
       : [],

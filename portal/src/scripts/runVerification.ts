@@ -19,16 +19,10 @@ import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { readAgreedCall } from "../../../lib/verify/readAgreedCall.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
-import {
-  createCheckedRpc,
-  probeLedgerVersion,
-  readKeyStatusRaw,
-  readKeyStatusV2Raw,
-  readReceiptValidRaw,
-  readSaleLogRaw,
-  RpcError,
-  type Rpc,
-} from "./rpc.ts";
+import { createCheckedRpc, probeLedgerVersion, RpcError, type Rpc } from "./rpc.ts";
+
+/** The reads a first verdict on a v2 ledger does not need (v1, no eth_getProof, a sale), loaded on demand. */
+const reads = () => import("./rpcReads.ts");
 
 const checked = createCheckedRpc(cfg.rpcUrls);
 const versions = new Map<string, Promise<1 | 2>>();
@@ -239,6 +233,7 @@ export async function runVerification(
       performance.mark("keytrail:chain-and-version");
       if (version === 1) {
         trust = { method: "call", reason: "v1" };
+        const loading = reads();
         try {
           const r = await readAgreedCall({
             urls: cfg.rpcUrls,
@@ -246,7 +241,7 @@ export async function runVerification(
             request,
             what: "keyStatus",
             reason: "a v1 ledger (its layout is not proven)",
-            read: (url, block) => readKeyStatusRaw(rpcAtBlock(url, block), q),
+            read: async (url, block) => (await loading).readKeyStatusRaw(rpcAtBlock(url, block), q),
           });
           trust = {
             method: "call",
@@ -279,15 +274,15 @@ export async function runVerification(
         if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
         if (e instanceof TrustError || !lacksGetProof(e)) throw e;
         trust = { method: "call", reason: "no-get-proof" };
-        return readKeyStatusV2Raw(checked, q);
+        return (await reads()).readKeyStatusV2Raw(checked, q);
       }
     },
     fetchSale: async (q) => {
-      await onChain();
+      const [{ readSaleLogRaw }] = await Promise.all([reads(), onChain()]);
       return readSaleLogRaw(checked, q);
     },
     confirmReceipt: async (q) => {
-      await onChain();
+      const [{ readReceiptValidRaw }] = await Promise.all([reads(), onChain()]);
       return readReceiptValidRaw(checked, q);
     },
     fetchShard: (batchId, shard) => fetchShardBytes(batchId, shard),

@@ -127,6 +127,56 @@ describe("verify page: status proven at a block the RPCs agree on (Chromium)", (
     await zh.close();
   });
 
+  it("a key's proven status takes two rounds: one JSON-RPC batch per RPC per round, the chain id asked once", async () => {
+    first.target = chain.url;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const posts: { rpc: "first" | "second"; methods: string[] }[] = [];
+    page.on("request", (r) => {
+      const rpc = r.url().startsWith(first.url) ? "first" : r.url().startsWith(second.url) ? "second" : undefined;
+      if (!rpc || r.method() !== "POST") return;
+      const body = r.postDataJSON() as { method: string } | { method: string }[];
+      posts.push({ rpc, methods: (Array.isArray(body) ? body : [body]).map((m) => m.method).sort() });
+    });
+    await page.goto(payloadUrl(origin, links().revoked));
+    await page.waitForFunction(() => !!(document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict);
+    expect(await verdictOf(page)).toBe("revoked");
+    expect((await trustOf(page)).kind).toBe("proof");
+    await page.close();
+    const of = (rpc: "first" | "second") => posts.filter((p) => p.rpc === rpc).map((p) => p.methods);
+    // Round 1 (chain id, head, version, latest header; the first proofs on the first RPC), round 2
+    // (the proofs that values read name). The headers of round 1 serve the agreement: no third round.
+    expect(of("first")).toEqual([
+      ["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber", "eth_getProof"],
+      ["eth_getProof"],
+    ]);
+    expect(of("second")).toEqual([["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber"]]);
+  });
+
+  it("early reads at 'latest' of another block than the head are not used: asked again at the agreed block", async () => {
+    const behind = await startLyingRpc({ upstream: chain.url, lies: [], latestBehind: true });
+    first.target = behind.url;
+    const methods: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      page.on("request", (r) => {
+        if (r.method() !== "POST" || !r.url().startsWith(first.url)) return;
+        const body = r.postDataJSON() as { method: string } | { method: string }[];
+        methods.push(...(Array.isArray(body) ? body : [body]).map((m) => m.method));
+      });
+      await page.goto(payloadUrl(origin, links().revoked));
+      await page.waitForFunction(() => !!(document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict);
+      expect(await verdictOf(page)).toBe("revoked");
+      expect((await trustOf(page)).text).toMatch(/^2\/2 个 RPC 节点一致认可区块 \d+（已校验存储证明）$/);
+      await page.close();
+      // The header of the lowest head and the first proofs were asked again at that block.
+      expect(methods.filter((m) => m === "eth_getBlockByNumber")).toHaveLength(2);
+      expect(methods.filter((m) => m === "eth_getProof")).toHaveLength(3);
+    } finally {
+      first.target = chain.url;
+      await behind.close();
+    }
+  });
+
   it("a forged header (hash recomputed): 'RPCs disagree — cannot confirm', never genuine", async () => {
     const liar = await startLyingRpc({ upstream: chain.url, lies: ["header-forged"] });
     first.target = liar.url;

@@ -127,7 +127,7 @@ describe("verify page: status proven at a block the RPCs agree on (Chromium)", (
     await zh.close();
   });
 
-  it("a key's proven status takes two rounds: one JSON-RPC batch per RPC per round, the chain id asked once", async () => {
+  it("a key's proven status takes three rounds: one JSON-RPC batch per RPC per round, the chain id asked once", async () => {
     first.target = chain.url;
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const posts: { rpc: "first" | "second"; methods: string[] }[] = [];
@@ -141,15 +141,22 @@ describe("verify page: status proven at a block the RPCs agree on (Chromium)", (
     await page.waitForFunction(() => !!(document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict);
     expect(await verdictOf(page)).toBe("revoked");
     expect((await trustOf(page)).kind).toBe("proof");
-    await page.close();
     const of = (rpc: "first" | "second") => posts.filter((p) => p.rpc === rpc).map((p) => p.methods);
-    // Round 1 (chain id, head, version, latest header; the first proofs on the first RPC), round 2
-    // (the proofs that values read name). The headers of round 1 serve the agreement: no third round.
+    // Round 1 (chain id, head, version, latest header: it serves the agreement), round 2 (the first
+    // proofs, once the ledger is known to be v2), round 3 (the proofs that values read name).
     expect(of("first")).toEqual([
-      ["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber", "eth_getProof"],
+      ["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber"],
+      ["eth_getProof"],
       ["eth_getProof"],
     ]);
     expect(of("second")).toEqual([["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber"]]);
+    // A later verdict on the same page (the ledger known to be v2): the first proofs ride in round 1.
+    posts.length = 0;
+    await page.evaluate((link) => (location.hash = link), links().notYetSold);
+    await page.waitForFunction(() => document.getElementById("verdict")?.dataset.verdict === "not-yet-sold");
+    // (The chain id and the version are remembered by the page.)
+    expect(of("first")).toEqual([["eth_blockNumber", "eth_getBlockByNumber", "eth_getProof"], ["eth_getProof"]]);
+    await page.close();
   });
 
   it("early reads at 'latest' of another block than the head are not used: asked again at the agreed block", async () => {
@@ -167,10 +174,16 @@ describe("verify page: status proven at a block the RPCs agree on (Chromium)", (
       await page.waitForFunction(() => !!(document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict);
       expect(await verdictOf(page)).toBe("revoked");
       expect((await trustOf(page)).text).toMatch(/^2\/2 个 RPC 节点一致认可区块 \d+（已校验存储证明）$/);
+      // The header of the head was asked again at its number; the proofs at the head.
+      const count = (m: string) => methods.filter((x) => x === m).length;
+      expect([count("eth_getBlockByNumber"), count("eth_getProof")]).toEqual([2, 2]);
+      // A later verdict on the page (v2 known): the proofs asked at "latest" too, then again at the head.
+      methods.length = 0;
+      await page.evaluate((link) => (location.hash = link), links().notYetSold);
+      await page.waitForFunction(() => document.getElementById("verdict")?.dataset.verdict === "not-yet-sold");
+      expect((await trustOf(page)).text).toMatch(/^2\/2 个 RPC 节点一致认可区块 \d+（已校验存储证明）$/);
+      expect([count("eth_getBlockByNumber"), count("eth_getProof")]).toEqual([2, 3]);
       await page.close();
-      // The header of the lowest head and the first proofs were asked again at that block.
-      expect(methods.filter((m) => m === "eth_getBlockByNumber")).toHaveLength(2);
-      expect(methods.filter((m) => m === "eth_getProof")).toHaveLength(3);
     } finally {
       first.target = chain.url;
       await behind.close();

@@ -55,7 +55,8 @@ const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigI
  * be reused when the status is read.
  *
  * `speculate` asks, in the first round next to the chain id, head and version, each RPC's latest
- * header and, of the first RPC, the key's first-round storage proofs at "latest". Nothing in them is
+ * header and, when the ledger is already known to be v2 (a later verdict on the same page), of the
+ * first RPC the key's first-round storage proofs at "latest". Nothing in them is
  * believed here: a header is handed to the block agreement only when asked for its own number (the
  * agreement re-hashes it and compares it with the other RPCs'), and the proofs only when asked at that
  * header's number and their account proof checks against that header's state root (so they were
@@ -102,8 +103,10 @@ function agreementRequest(): AgreementRequest {
       latest.set(u, h);
       void quiet(h);
     }
+    // The proofs only once the ledger is known to be v2 (an earlier verdict on this page): a v1 ledger
+    // is never sent eth_getProof.
     const [first] = cfg.rpcUrls;
-    if (!first) return;
+    if (!first || knownVersion !== 2) return;
     const slots = firstSlots(q);
     const proof = checked.requestOne(first, "eth_getProof", [q.ledger, slots, "latest"]);
     spec.set(first, { slots: JSON.stringify(slots), proof });
@@ -263,8 +266,8 @@ export async function runVerification(
       // The block agreement and the first proof round start next to the version check (v2 only).
       const versionRead = ledgerVersion(q.ledger);
       if (knownVersion !== 1) {
-        // One round with the version check: heads, latest headers and the first proofs (speculative);
-        // once the ledger is known to be v2, whatever the speculation did not cover.
+        // One round with the version check: heads, latest headers (and the first proofs when the ledger
+        // is known to be v2); once the version is known, whatever the speculation did not cover.
         speculate(q);
         void versionRead
           .then((v) => {

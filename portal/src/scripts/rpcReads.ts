@@ -18,7 +18,7 @@ import {
   RpcError,
   VERIFY_RECEIPT_SELECTOR,
   type Rpc,
-} from "./rpc.ts";
+} from "./rpc.js";
 
 const ZERO_ADDRESS = `0x${"0".repeat(40)}` as const;
 

@@ -1,6 +1,7 @@
 /**
- * Anchor for the portal's JavaScript size: portal/src/scripts/rpc.ts with its transport and its
- * key-status read done by viem's public client (createPublicClient + http + readContract from
+ * Anchor for the portal's JavaScript size: portal/src/scripts/rpc.ts with its transport, its
+ * ledger version probe (used by the first verdict) and its v1 key-status read (rpcReads.ts in the
+ * page) done by viem's public client (createPublicClient + http + readContract from
  * viem/actions and the generated ABI) instead of the hand-written eth_call. The module's other
  * reads (v2 status, sale log, receipt) are re-exported as they are, so both bundles carry them.
  * Only bundled by the benchmark, never run.
@@ -8,6 +9,7 @@
 import { createPublicClient, fallback, http } from "viem";
 import { getChainId, readContract } from "viem/actions";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
 import type { KeyStatus } from "../../lib/schemas/keyStatus.js";
 import { REVOCATION_REASONS } from "../../lib/verify/revocationReasons.js";
 
@@ -54,4 +56,18 @@ export async function readKeyStatusRaw(
     frozenReason: REVOCATION_REASONS[s.frozenReason] ?? "other",
     redeemed: s.redeemed,
   };
+}
+
+/** The ledger version probe (`SALES()`) with viem's client: what the first verdict imports statically. */
+export async function probeLedgerVersion(rpc: Rpc, ledger: string): Promise<1 | 2> {
+  try {
+    const sales = await readContract(rpc.client, {
+      address: ledger as `0x${string}`,
+      abi: keyLedgerV2Abi,
+      functionName: "SALES",
+    });
+    return /^0x0{40}$/i.test(sales) ? 1 : 2;
+  } catch {
+    return 1;
+  }
 }

@@ -174,17 +174,28 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       old1: { origin: await serve(old.builds[0]!), payload: v1.batch.full(0) },
       old2: { origin: await serve(old.builds[1]!), payload: v1.batch.full(0) },
     };
-    type Load = { verdict: number; load: number; marks: Record<string, number>; requests: number; methods: string[] };
+    type Load = {
+      verdict: number;
+      load: number;
+      marks: Record<string, number>;
+      requests: number;
+      methods: string[];
+      /** Each JSON-RPC POST in the order sent, its methods joined by "+" (a batch has several). */
+      posts: string[];
+    };
     const measured: Record<keyof typeof pages, Load[]> = { now1: [], now2: [], old1: [], old2: [] };
     const measure = async (at: { origin: string; payload: string }): Promise<Load> => {
       const p = await browser.newPage();
       let requests = 0;
       const methods: string[] = [];
+      const posts: string[] = [];
       p.on("request", (r) => {
         if (r.method() !== "POST") return;
         requests++;
         const body = r.postDataJSON() as { method?: string } | { method?: string }[] | null;
-        for (const m of Array.isArray(body) ? body : [body]) methods.push(m?.method ?? "?");
+        const sent = (Array.isArray(body) ? body : [body]).map((m) => m?.method ?? "?");
+        methods.push(...sent);
+        posts.push(sent.join("+"));
       });
       await p.goto(`${at.origin}/v/#${at.payload}`);
       await p.waitForFunction(() => document.documentElement.dataset.verdictMs, undefined, { timeout: 30_000 });
@@ -202,7 +213,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         };
       });
       await p.close();
-      return { ...r, requests, methods: methods.sort() };
+      return { ...r, requests, methods: methods.sort(), posts };
     };
     for (const at of Object.values(pages)) await measure(at); // warm the server and the chain once
     for (let i = 0; i < loads; i++)
@@ -262,7 +273,10 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
             `lower is better; budget ${n === 1 ? "1.2" : "1.5"}x; ${loads} fresh loads each, alternating; ` +
             `load events ${loadOf(n === 1 ? "now1" : "now2")} / ${loadOf(n === 1 ? "old1" : "old2")} ms; ` +
             `RPC requests ${requests(n === 1 ? "now1" : "now2")} (${methods(n === 1 ? "now1" : "now2")}) / ` +
-            `${requests(n === 1 ? "old1" : "old2")} (${methods(n === 1 ? "old1" : "old2")})`,
+            `${requests(n === 1 ? "old1" : "old2")} (${methods(n === 1 ? "old1" : "old2")}); ` +
+            `HTTP requests of the last load in order (a batch joined by +): ` +
+            `${(measured[n === 1 ? "now1" : "now2"].at(-1)?.posts ?? []).join(", ")} / ` +
+            `${(measured[n === 1 ? "old1" : "old2"].at(-1)?.posts ?? []).join(", ")}`,
         };
       }),
     ];

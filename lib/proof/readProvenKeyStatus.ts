@@ -120,12 +120,39 @@ function topLevel(count: bigint): bigint {
   return l;
 }
 
-/** The slots of a key's leaf and every ancestor bitmap word: always read, so fetched in the first round. */
-function pathSlots(base: bigint, i: bigint, count: bigint): bigint[] {
+/** The slots of a key's leaf and its ancestor bitmap words up to level `top`. */
+function pathSlots(base: bigint, i: bigint, top: bigint): bigint[] {
   const k = i >> 3n;
   const out = [mappingSlot(k, base)];
-  for (let l = 1n, top = topLevel(count); l <= top; l++) out.push(mappingSlot((l << 64n) | (k >> (8n * l)), base));
+  for (let l = 1n; l <= top; l++) out.push(mappingSlot((l << 64n) | (k >> (8n * l)), base));
   return out;
+}
+
+/**
+ * The slots asked in the first proof round, computed from the batch id and the index alone (no value
+ * read yet): the batch record (two words); for custody, both freeze layers and sales, the key's leaf
+ * and its ancestor bitmap words up to one level above the lowest batch that holds the index (the
+ * count is not known yet: a larger batch's upper levels are fetched when a lookup reaches them); and
+ * the redemption word. Slots that a lookup turns out not to need (a layer the batch's flags say is
+ * empty, an index past the count) are proven with the rest and ignored. What only values can name is
+ * left to later rounds: the issuer's and holder's party records (their ids are read), a word a
+ * lookup descends into, a sale record and its seller.
+ *
+ * @param batchId - the batch.
+ * @param index - the key.
+ * @returns the slot numbers.
+ */
+export function speculativeSlots(batchId: Hex, index: bigint): bigint[] {
+  const b = batchSlot(batchId);
+  const top = topLevel(index + 1n) + 1n;
+  return [
+    b,
+    b + 1n,
+    ...(["custody", "regFreeze", "supFreeze", "sales"] as const).flatMap((m) =>
+      pathSlots(batchMapBase(m, batchId), index, top),
+    ),
+    mappingSlot(index >> 8n, batchMapBase("redeemed", batchId)),
+  ];
 }
 
 /**
@@ -133,7 +160,8 @@ function pathSlots(base: bigint, i: bigint, count: bigint): bigint[] {
  * checks every word against the block's state root: the account proof against `block.stateRoot`,
  * each storage proof against the proven storage root. It replays the ledger's own lookups
  * (RangeMap over custody, both freeze layers and sales; the redemption bitmap; the party and sale
- * records) on proven words only, fetching what a lookup needs in a few rounds (usually two or three).
+ * records) on proven words only, fetching what a lookup needs in a few rounds: a first round of every slot the batch id and the
+ * index name ({@link speculativeSlots}), then only slots named by values read (usually one more round).
  * The proofs may come from any RPC, a lying one included: a lie can make this throw a
  * {@link ProofError}, never return a false status.
  *
@@ -187,8 +215,7 @@ export async function readProvenKeyStatus(parameters: {
     return v;
   };
   const bSlot = batchSlot(batchId);
-  const prefetch: bigint[] = [bSlot, bSlot + 1n];
-  await fetchSlots(prefetch);
+  await fetchSlots(speculativeSlots(batchId, index));
   for (;;) {
     missing = new Set();
     const result = attempt();
@@ -233,13 +260,14 @@ export async function readProvenKeyStatus(parameters: {
     const reg = batchMapBase("regFreeze", batchId);
     const sup = batchMapBase("supFreeze", batchId);
     const sales = batchMapBase("sales", batchId);
-    // Slots every lookup reads for this index: ask for all of them in the second round.
+    // Slots every lookup reads for this index (most came in the first round): ask the rest together.
     const paths: bigint[] = [partyRefSlot(supplierId)];
     if (index < count) {
-      paths.push(...pathSlots(custody, index, count), mappingSlot(index >> 8n, batchMapBase("redeemed", batchId)));
-      if (flags & FLAG_REG_LAYER) paths.push(...pathSlots(reg, index, count));
-      if (flags & FLAG_SUP_LAYER) paths.push(...pathSlots(sup, index, count));
-      if (flags & FLAG_SOLD) paths.push(...pathSlots(sales, index, count));
+      const top = topLevel(count);
+      paths.push(...pathSlots(custody, index, top), mappingSlot(index >> 8n, batchMapBase("redeemed", batchId)));
+      if (flags & FLAG_REG_LAYER) paths.push(...pathSlots(reg, index, top));
+      if (flags & FLAG_SUP_LAYER) paths.push(...pathSlots(sup, index, top));
+      if (flags & FLAG_SOLD) paths.push(...pathSlots(sales, index, top));
     }
     for (const s of paths) read(s);
     const issuer = account(supplierId);

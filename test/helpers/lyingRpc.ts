@@ -90,11 +90,35 @@ function lie(kind: Lie, method: string, result: unknown): unknown {
  * @example
  * const liar = await startLyingRpc({ upstream: node.url, lies: ["header-forged"] });
  */
-export async function startLyingRpc(parameters: { upstream: string; lies: readonly Lie[] }) {
+export async function startLyingRpc(parameters: {
+  upstream: string;
+  lies: readonly Lie[];
+  /**
+   * Not a lie but a race: `eth_getBlockByNumber("latest")` answers the block below the head that
+   * `eth_blockNumber` reports (as a node behind a load balancer can), and `eth_getProof` at "latest"
+   * stays at the head, so the verifier's early reads at "latest" are of another block.
+   */
+  latestBehind?: boolean;
+}) {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+    let body = Buffer.concat(chunks).toString("utf8");
+    if (parameters.latestBehind && body.includes('"latest"')) {
+      type Msg = { method?: string; params?: unknown[] };
+      const parsed = JSON.parse(body) as Msg | Msg[];
+      const head = (await (
+        await fetch(parameters.upstream, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+        })
+      ).json()) as { result: string };
+      const below = `0x${(BigInt(head.result) - 1n).toString(16)}`;
+      for (const m of Array.isArray(parsed) ? parsed : [parsed])
+        if (m.method === "eth_getBlockByNumber" && m.params?.[0] === "latest") m.params[0] = below;
+      body = JSON.stringify(parsed);
+    }
     const upstream = await fetch(parameters.upstream, {
       method: "POST",
       headers: { "content-type": "application/json" },

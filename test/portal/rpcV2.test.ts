@@ -1,5 +1,5 @@
 /**
- * The verify page's hand-written JSON-RPC reads of a KeyLedgerV2 (portal/src/scripts/rpc.ts), over
+ * The verify page's hand-written JSON-RPC reads of a KeyLedgerV2 (portal/src/scripts/rpc.ts, rpcReads.ts), over
  * real HTTP against an in-process chain, against the viem readers of lib/verify: version probe,
  * keyStatus v2, the KeysSold log, verifyReceipt; and verifyPayload fed by them. Selectors and the
  * event topic against the generated ABI.
@@ -21,13 +21,11 @@ import {
   KEY_STATUS_V2_SELECTOR,
   KEYS_SOLD_TOPIC,
   ledgerVersionRaw,
-  readKeyStatusV2Raw,
-  readReceiptValidRaw,
-  readSaleLogRaw,
   SALES_SELECTOR,
   VERIFY_RECEIPT_SELECTOR,
   type Rpc,
 } from "../../portal/src/scripts/rpc.js";
+import { readKeyStatusV2Raw, readReceiptValidRaw, readSaleLogRaw } from "../../portal/src/scripts/rpcReads.js";
 import { anchorParamsV2, deployLedgerV2With } from "../contracts/helpersV2.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";

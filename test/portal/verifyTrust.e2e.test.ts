@@ -127,6 +127,69 @@ describe("verify page: status proven at a block the RPCs agree on (Chromium)", (
     await zh.close();
   });
 
+  it("a key's proven status takes three rounds: one JSON-RPC batch per RPC per round, the chain id asked once", async () => {
+    first.target = chain.url;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const posts: { rpc: "first" | "second"; methods: string[] }[] = [];
+    page.on("request", (r) => {
+      const rpc = r.url().startsWith(first.url) ? "first" : r.url().startsWith(second.url) ? "second" : undefined;
+      if (!rpc || r.method() !== "POST") return;
+      const body = r.postDataJSON() as { method: string } | { method: string }[];
+      posts.push({ rpc, methods: (Array.isArray(body) ? body : [body]).map((m) => m.method).sort() });
+    });
+    await page.goto(payloadUrl(origin, links().revoked));
+    await page.waitForFunction(() => !!(document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict);
+    expect(await verdictOf(page)).toBe("revoked");
+    expect((await trustOf(page)).kind).toBe("proof");
+    const of = (rpc: "first" | "second") => posts.filter((p) => p.rpc === rpc).map((p) => p.methods);
+    // Round 1 (chain id, head, version, latest header: it serves the agreement), round 2 (the first
+    // proofs, once the ledger is known to be v2), round 3 (the proofs that values read name).
+    expect(of("first")).toEqual([
+      ["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber"],
+      ["eth_getProof"],
+      ["eth_getProof"],
+    ]);
+    expect(of("second")).toEqual([["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber"]]);
+    // A later verdict on the same page (the ledger known to be v2): the first proofs ride in round 1.
+    posts.length = 0;
+    await page.evaluate((link) => (location.hash = link), links().notYetSold);
+    await page.waitForFunction(() => document.getElementById("verdict")?.dataset.verdict === "not-yet-sold");
+    // (The chain id and the version are remembered by the page.)
+    expect(of("first")).toEqual([["eth_blockNumber", "eth_getBlockByNumber", "eth_getProof"], ["eth_getProof"]]);
+    await page.close();
+  });
+
+  it("early reads at 'latest' of another block than the head are not used: asked again at the agreed block", async () => {
+    const behind = await startLyingRpc({ upstream: chain.url, lies: [], latestBehind: true });
+    first.target = behind.url;
+    const methods: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      page.on("request", (r) => {
+        if (r.method() !== "POST" || !r.url().startsWith(first.url)) return;
+        const body = r.postDataJSON() as { method: string } | { method: string }[];
+        methods.push(...(Array.isArray(body) ? body : [body]).map((m) => m.method));
+      });
+      await page.goto(payloadUrl(origin, links().revoked));
+      await page.waitForFunction(() => !!(document.getElementById("verdict") as HTMLElement | null)?.dataset.verdict);
+      expect(await verdictOf(page)).toBe("revoked");
+      expect((await trustOf(page)).text).toMatch(/^2\/2 个 RPC 节点一致认可区块 \d+（已校验存储证明）$/);
+      // The header of the head was asked again at its number; the proofs at the head.
+      const count = (m: string) => methods.filter((x) => x === m).length;
+      expect([count("eth_getBlockByNumber"), count("eth_getProof")]).toEqual([2, 2]);
+      // A later verdict on the page (v2 known): the proofs asked at "latest" too, then again at the head.
+      methods.length = 0;
+      await page.evaluate((link) => (location.hash = link), links().notYetSold);
+      await page.waitForFunction(() => document.getElementById("verdict")?.dataset.verdict === "not-yet-sold");
+      expect((await trustOf(page)).text).toMatch(/^2\/2 个 RPC 节点一致认可区块 \d+（已校验存储证明）$/);
+      expect([count("eth_getBlockByNumber"), count("eth_getProof")]).toEqual([2, 3]);
+      await page.close();
+    } finally {
+      first.target = chain.url;
+      await behind.close();
+    }
+  });
+
   it("a forged header (hash recomputed): 'RPCs disagree — cannot confirm', never genuine", async () => {
     const liar = await startLyingRpc({ upstream: chain.url, lies: ["header-forged"] });
     first.target = liar.url;

@@ -114,10 +114,12 @@ describe("readProvenKeyStatus: KeyLedger v2 status from eth_getProof, checked ag
     for (let k = 0; k < 40; k++) probes.add(BigInt(Math.floor(rand() * Number(COUNT))));
     let maxRounds = 0;
     let maxSlots = 0;
+    const roundsOf = new Map<bigint, number>();
     for (const index of probes) {
       const want = await sup.read.keyStatus([id, index]);
       const got = await readProvenKeyStatus({ ledger: address, batchId: id, index, block, fetchProof });
       maxRounds = Math.max(maxRounds, got.rounds);
+      roundsOf.set(index, got.rounds);
       maxSlots = Math.max(maxSlots, got.slots);
       const label = `index ${index}`;
       expect({ label, ...pick(got) }).toEqual({
@@ -141,9 +143,15 @@ describe("readProvenKeyStatus: KeyLedger v2 status from eth_getProof, checked ag
         refunded: want.refunded,
       });
     }
-    // Rounds: the batch record; the key's leaf and ancestor words; one per level descended (2 levels for
-    // 300,000 keys); the leaf found; the party and sale records it names.
-    expect(maxRounds).toBeLessThanOrEqual(6);
+    // Rounds: first every slot the batch id and index name (batch record, the key's leaf and ancestor
+    // words in all four maps, the redemption word); then one per level descended (2 levels for 300,000
+    // keys) with the leaf found and the party records named; a sale record, then its seller.
+    expect(maxRounds).toBeLessThanOrEqual(4);
+    // A key whose boundaries lie in its own leaf or its ancestors: the first round, then the party records.
+    for (const index of [0n, 1n, 2n, 3n, 999n])
+      expect({ index, rounds: roundsOf.get(index) }).toEqual({ index, rounds: 2 });
+    // A sold key: the sale record, then its seller's party record.
+    expect(roundsOf.get(items[0]!.index)).toBe(3);
     console.log(`proven status: ${probes.size} keys, at most ${maxRounds} proof rounds and ${maxSlots} slots per key`);
 
     // An unknown batch is proven absent; an index past the count is out of range.

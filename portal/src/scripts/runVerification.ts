@@ -15,19 +15,16 @@ import type { KeyQuery, VerifyOptions, VerifyResult } from "../../../lib/verify/
 import type { CardKey } from "../../../lib/keys/normaliseKey.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
-import { readProvenKeyStatus } from "../../../lib/proof/readProvenKeyStatus.js";
+import type { RpcBlockHeader } from "../../../lib/proof/computeBlockHash.js";
+import { slotHex } from "../../../lib/proof/ledgerV2Slots.js";
+import { speculativeSlots, type GetProofResponse } from "../../../lib/proof/readProvenKeyStatus.js";
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
+import { verifyAccountProof } from "../../../lib/proof/verifyAccountProof.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
-import {
-  createCheckedRpc,
-  probeLedgerVersion,
-  readKeyStatusRaw,
-  readKeyStatusV2Raw,
-  readReceiptValidRaw,
-  readSaleLogRaw,
-  RpcError,
-  type Rpc,
-} from "./rpc.ts";
+import { createCheckedRpc, probeLedgerVersion, RpcError, type Rpc } from "./rpc.ts";
+
+/** The reads a first verdict on a v2 ledger does not need (v1, no eth_getProof, a sale), loaded on demand. */
+const reads = () => import("./rpcReads.ts");
 
 const checked = createCheckedRpc(cfg.rpcUrls);
 const versions = new Map<string, Promise<1 | 2>>();
@@ -45,24 +42,77 @@ function ledgerVersion(ledger: string): Promise<1 | 2> {
   return p;
 }
 
+/** A requester for lib/proof that also starts the first round's speculative reads. */
+type AgreementRequest = { request: RpcRequest; speculate: (q: KeyQuery) => void };
+
+/** The first proof round's slots for a key, as lib/proof asks them (deduplicated, 32-byte hex). */
+const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigInt(q.index)))].map(slotHex);
+
 /**
  * A requester for lib/proof over the configured RPCs, one per verification: the block-agreement
  * calls are remembered so that they can start early (next to the chain id and version checks) and
  * be reused when the status is read.
+ *
+ * `speculate` asks, in the first round next to the chain id, head and version, each RPC's latest
+ * header and, when the ledger is already known to be v2 (a later verdict on the same page), of the
+ * first RPC the key's first-round storage proofs at "latest". Nothing in them is
+ * believed here: a header is handed to the block agreement only when asked for its own number (the
+ * agreement re-hashes it and compares it with the other RPCs'), and the proofs only when asked at that
+ * header's number and their account proof checks against that header's state root (so they were
+ * taken at that block); lib/proof then checks every proof against the agreed block's state root as
+ * always. Anything else (a head that moved, another block agreed) is asked again at the block.
  */
-function agreementRequest(): RpcRequest {
+function agreementRequest(): AgreementRequest {
   const cache = new Map<string, Promise<unknown>>();
-  return async (url, method, params) => {
-    if (!/^eth_(chainId|blockNumber|getBlockByNumber|getProof)$/.test(method))
-      return checked.requestOne(url, method, params);
+  const latest = new Map<string, Promise<unknown>>();
+  const spec = new Map<string, { slots: string; proof: Promise<unknown> }>();
+  const remembered = (url: string, method: string, params: unknown[]) => {
     const key = `${url} ${method} ${JSON.stringify(params)}`;
     let p = cache.get(key);
     if (!p) cache.set(key, (p = checked.requestOne(url, method, params)));
     return p;
   };
+  const quiet = <T>(p: Promise<T> | undefined) => (p ?? Promise.resolve(undefined)).catch(() => undefined);
+  const request: RpcRequest = async (url, method, params) => {
+    if (!/^eth_(chainId|blockNumber|getBlockByNumber|getProof)$/.test(method))
+      return checked.requestOne(url, method, params);
+    const number = method === "eth_getProof" ? params[2] : method === "eth_getBlockByNumber" ? params[0] : undefined;
+    if (typeof number === "string" && /^0x[0-9a-f]+$/i.test(number)) {
+      const h = (await quiet(latest.get(url))) as RpcBlockHeader | undefined;
+      const same = !!h && typeof h === "object" && typeof h.number === "string" && BigInt(h.number) === BigInt(number);
+      if (same && method === "eth_getBlockByNumber") return h;
+      const s = spec.get(url);
+      if (same && method === "eth_getProof" && s?.slots === JSON.stringify(params[1])) {
+        const p = (await quiet(s.proof)) as GetProofResponse | undefined;
+        try {
+          if (p && verifyAccountProof({ stateRoot: h.stateRoot, address: params[0] as Address, proof: p.accountProof }))
+            return p;
+        } catch {
+          // taken at another block (or a lie): asked again at the block below
+        }
+      }
+    }
+    return remembered(url, method, params);
+  };
+  const speculate = (q: KeyQuery) => {
+    for (const u of cfg.rpcUrls) {
+      void quiet(remembered(u, "eth_chainId", []));
+      void quiet(remembered(u, "eth_blockNumber", []));
+      const h = checked.requestOne(u, "eth_getBlockByNumber", ["latest", false]);
+      latest.set(u, h);
+      void quiet(h);
+    }
+    // The proofs only once the ledger is known to be v2 (an earlier verdict on this page): a v1 ledger
+    // is never sent eth_getProof.
+    const [first] = cfg.rpcUrls;
+    if (!first || knownVersion !== 2) return;
+    const slots = firstSlots(q);
+    const proof = checked.requestOne(first, "eth_getProof", [q.ledger, slots, "latest"]);
+    spec.set(first, { slots: JSON.stringify(slots), proof });
+    void quiet(proof);
+  };
+  return { request, speculate };
 }
-
-const ZERO32 = `0x${"0".repeat(64)}` as const;
 
 /** One configured RPC whose `eth_call`s are made at `block` (a block the RPCs agreed on), not at "latest". */
 function rpcAtBlock(url: string, block: bigint): Rpc {
@@ -74,11 +124,12 @@ function rpcAtBlock(url: string, block: bigint): Rpc {
 }
 
 /**
- * Asks for the first round of the key's storage proofs as soon as the heads are known, at the block
- * the agreement will pick when the RPCs report the same head, from the RPC the proofs are read from
- * first. Nothing is believed here: the proven read later finds the answer in the requester's memory
- * and checks it against the agreed block's state root like any other (a different block or RPC just
- * misses the memory).
+ * Makes sure the first round of the key's storage proofs is on its way once the heads are known, at
+ * the block the agreement will pick when the RPCs report the same head, from the RPC the proofs are
+ * read from first: the speculative proofs at "latest" when they turn out to be of that block, else a
+ * request at the block. Nothing is believed here: the proven read later finds the answer in the
+ * requester's memory and checks it against the agreed block's state root like any other (a different
+ * block or RPC just misses the memory).
  */
 async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<void> {
   const [url] = cfg.rpcUrls;
@@ -93,16 +144,7 @@ async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<vo
   const known = heads.filter((h): h is bigint => h !== undefined);
   if (!url || known.length === 0) return;
   const number = known.reduce((m, h) => (h < m ? h : m));
-  await readProvenKeyStatus({
-    ledger: q.ledger,
-    batchId: q.batchId,
-    index: BigInt(q.index),
-    block: { number, hash: ZERO32, stateRoot: ZERO32, timestamp: 0n },
-    fetchProof: (slots, n) => {
-      void request(url, "eth_getProof", [q.ledger, slots, `0x${n.toString(16)}`]).catch(() => undefined);
-      throw new RpcError("first proof round requested", false);
-    },
-  });
+  await request(url, "eth_getProof", [q.ledger, firstSlots(q), `0x${number.toString(16)}`]);
 }
 
 /**
@@ -219,13 +261,13 @@ export async function runVerification(
     fetchStatus: async (q) => {
       performance.mark("keytrail:status-asked");
       checked.pin(undefined);
-      const request = agreementRequest();
+      const { request, speculate } = agreementRequest();
       // The block agreement and the first proof round start next to the version check (v2 only).
       const versionRead = ledgerVersion(q.ledger);
       if (knownVersion !== 1) {
-        // Heads now (cheap reads); headers and proofs once the ledger is known to be v2.
-        for (const u of cfg.rpcUrls)
-          for (const m of ["eth_chainId", "eth_blockNumber"]) void request(u, m, []).catch(() => undefined);
+        // One round with the version check: heads, latest headers (and the first proofs when the ledger
+        // is known to be v2); once the version is known, whatever the speculation did not cover.
+        speculate(q);
         void versionRead
           .then((v) => {
             if (v !== 2) return;
@@ -238,6 +280,7 @@ export async function runVerification(
       performance.mark("keytrail:chain-and-version");
       if (version === 1) {
         trust = { method: "call", reason: "v1" };
+        const loading = reads();
         try {
           // Loaded on demand: only a v1 ledger takes this path (keeps the initial JS within its budget).
           const { readAgreedCall } = await import("../../../lib/verify/readAgreedCall.js");
@@ -247,7 +290,7 @@ export async function runVerification(
             request,
             what: "keyStatus",
             reason: "a v1 ledger (its layout is not proven)",
-            read: (url, block) => readKeyStatusRaw(rpcAtBlock(url, block), q),
+            read: async (url, block) => (await loading).readKeyStatusRaw(rpcAtBlock(url, block), q),
           });
           trust = {
             method: "call",
@@ -280,15 +323,15 @@ export async function runVerification(
         if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
         if (e instanceof TrustError || !lacksGetProof(e)) throw e;
         trust = { method: "call", reason: "no-get-proof" };
-        return readKeyStatusV2Raw(checked, q);
+        return (await reads()).readKeyStatusV2Raw(checked, q);
       }
     },
     fetchSale: async (q) => {
-      await onChain();
+      const [{ readSaleLogRaw }] = await Promise.all([reads(), onChain()]);
       return readSaleLogRaw(checked, q);
     },
     confirmReceipt: async (q) => {
-      await onChain();
+      const [{ readReceiptValidRaw }] = await Promise.all([reads(), onChain()]);
       return readReceiptValidRaw(checked, q);
     },
     fetchShard: (batchId, shard) => fetchShardBytes(batchId, shard),

@@ -44,15 +44,32 @@ export async function startRpcFront(target: string): Promise<RpcFront> {
     if (req.method !== "POST") return res.writeHead(405).end();
     const text = await body(req);
     if (front.mode === "no-get-proof") {
-      const msg = JSON.parse(text) as { id?: unknown; method?: unknown };
-      if (msg.method === "eth_getProof")
-        return res.writeHead(200, { "content-type": "application/json" }).end(
-          JSON.stringify({
-            jsonrpc: "2.0",
-            id: msg.id ?? null,
-            error: { code: -32601, message: "the method eth_getProof does not exist/is not available" },
-          }),
-        );
+      // A node without the method answers it with -32601, alone or inside a batch.
+      type Msg = { id?: unknown; method?: unknown };
+      const parsed = JSON.parse(text) as Msg | Msg[];
+      const lacking = (msg: Msg) => ({
+        jsonrpc: "2.0",
+        id: msg.id ?? null,
+        error: { code: -32601, message: "the method eth_getProof does not exist/is not available" },
+      });
+      const msgs = Array.isArray(parsed) ? parsed : [parsed];
+      if (msgs.some((m) => m.method === "eth_getProof")) {
+        const rest = msgs.filter((m) => m.method !== "eth_getProof");
+        const answered = new Map<unknown, unknown>();
+        if (rest.length > 0) {
+          const upstream = await fetch(front.target, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(rest),
+          }).catch(() => undefined);
+          const got = upstream?.ok ? ((await upstream.json()) as { id?: unknown }[]) : [];
+          for (const a of Array.isArray(got) ? got : []) answered.set(a.id, a);
+        }
+        const out = msgs.map((m) => (m.method === "eth_getProof" ? lacking(m) : (answered.get(m.id) ?? lacking(m))));
+        return res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify(Array.isArray(parsed) ? out : out[0]));
+      }
     }
     try {
       const upstream = await fetch(front.target, {

@@ -1600,28 +1600,43 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         await checkReorgs();
         const head = Number(await publicClient.getBlockNumber());
         const chainNonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
+        // Fees read once per pass, for every transaction it replaces.
+        let fees: Promise<{ maxFee: bigint; tip: bigint }> | null = null;
+        let firstError: unknown = null;
         for (const f of [...inflight.values()].sort((a, b) => a.nonce - b.nonce)) {
-          if (f.nonce < chainNonce) {
-            const r = await receiptOf(f.hashes);
-            if (r) await settle(f, r);
-            else if (++f.missing >= 20) {
-              log(`nonce ${f.nonce} was used by a transaction the outbox does not know: its orders go out again`);
-              await store.query("UPDATE gw_txs SET status = 'lost' WHERE signer = $1 AND nonce = $2", [
-                signer,
-                f.nonce,
-              ]);
-              inflight.delete(f.nonce);
-              queue.unshift(...f.orders);
+          // One transaction's failed read (an RPC fault) does not hold up the others: with many in
+          // flight, a pass that stopped at the first fault would rarely reach the higher nonces.
+          try {
+            if (f.nonce < chainNonce) {
+              const r = await receiptOf(f.hashes);
+              if (r) await settle(f, r);
+              else if (++f.missing >= 20) {
+                log(`nonce ${f.nonce} was used by a transaction the outbox does not know: its orders go out again`);
+                await store.query("UPDATE gw_txs SET status = 'lost' WHERE signer = $1 AND nonce = $2", [
+                  signer,
+                  f.nonce,
+                ]);
+                inflight.delete(f.nonce);
+                queue.unshift(...f.orders);
+              }
+            } else if (head - f.sentBlock >= stuckBlocks) {
+              fees ??= currentFees();
+              const now = await fees.catch((e: unknown) => {
+                fees = null;
+                throw e;
+              });
+              const bump = (x: bigint) => (x * 1125n) / 1000n + 1n;
+              const maxFee = bump(f.maxFee) > now.maxFee ? bump(f.maxFee) : now.maxFee;
+              const tip = bump(f.tip) > now.tip ? bump(f.tip) : now.tip;
+              log(`nonce ${f.nonce} not mined after ${head - f.sentBlock} blocks: replaced with fees +12.5%`);
+              await sign(f.orders, f.data, f.gas, maxFee, tip, f);
             }
-          } else if (head - f.sentBlock >= stuckBlocks) {
-            const now = await currentFees();
-            const bump = (x: bigint) => (x * 1125n) / 1000n + 1n;
-            const maxFee = bump(f.maxFee) > now.maxFee ? bump(f.maxFee) : now.maxFee;
-            const tip = bump(f.tip) > now.tip ? bump(f.tip) : now.tip;
-            log(`nonce ${f.nonce} not mined after ${head - f.sentBlock} blocks: replaced with fees +12.5%`);
-            await sign(f.orders, f.data, f.gas, maxFee, tip, f);
+          } catch (e) {
+            if (e instanceof LeaseLostError) throw e;
+            firstError ??= e;
           }
         }
+        if (firstError) throw firstError;
       } catch (e) {
         if (e instanceof LeaseLostError) standDown(e.message);
         else log(`watcher: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);

@@ -181,6 +181,12 @@ class LeaseLostError extends Error {
  */
 const FEES_MAX_AGE_MS = 1_000;
 
+/** Fewest keys of a simulated sale whose gas per key feeds the hot path's gas model (fixed costs amortised). */
+const GAS_MODEL_MIN_KEYS = 32;
+
+/** Largest modelled gas limit sent without a simulation (half a 30M block). */
+const MODEL_GAS_CAP = 15_000_000n;
+
 /** Why an order failed for reasons tied to its keys (they are not given back to the pool). */
 const KEY_ERRORS = ["KeyLedgerRangeNotHeld", "KeyLedgerRangeFrozen", "KeyLedgerAlreadySold", "KeyLedgerKeyRedeemed"];
 
@@ -1069,8 +1075,85 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   // ---------------------------------------------------------------- signer loop
   let stopped = false;
   let fees: { maxFee: bigint; tip: bigint } | null = null;
-  /** When `fees` was read (ms): the signer reads them again after FEES_MAX_AGE_MS, not every window. */
+  /** When `fees` was read (ms): read again after FEES_MAX_AGE_MS, in the background (no window waits for it). */
   let feesAt = 0;
+  let feesReading = false;
+
+  /** Reads the fees again without holding anyone up (a failed read keeps the previous ones). */
+  function refreshFees(): void {
+    if (feesReading || (fees && Date.now() - feesAt <= FEES_MAX_AGE_MS)) return;
+    feesReading = true;
+    currentFees()
+      .then((f) => {
+        fees = f;
+        feesAt = Date.now();
+      })
+      .catch((e: unknown) => log(`fee read: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`))
+      .finally(() => {
+        feesReading = false;
+      });
+  }
+
+  // ---------------------------------------------------------------- chain head
+  /** The newest block number seen, read every `headPollMs` (-1: unknown, none yet or the last read failed). */
+  let chainHead = -1;
+  let headWaiters: (() => void)[] = [];
+  const headPollMs = Math.max(20, Math.min(100, Math.floor(pollMs / 2)));
+
+  /** Resolves at the next new head, or after `ms` (whichever comes first). */
+  function nextHeadOr(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        headWaiters = headWaiters.filter((w) => w !== done);
+        resolve();
+      }
+      headWaiters.push(done);
+    });
+  }
+
+  /**
+   * Follows the chain's block rhythm (a tight poll of eth_blockNumber, uncached): at each new head
+   * the signer sends what has gathered, so it is in the pool for the next block, and the watcher
+   * reads the receipts at once instead of at its next poll.
+   */
+  async function headLoop(): Promise<void> {
+    while (!stopped) {
+      try {
+        const n = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
+        if (n !== chainHead) {
+          chainHead = n;
+          const waiters = headWaiters;
+          headWaiters = [];
+          for (const w of waiters) w();
+          if (leader) refreshFees();
+        }
+      } catch (e) {
+        // the head is unknown until a read succeeds: the signer and the watcher read it themselves
+        chainHead = -1;
+        log(`head poll: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+        await sleep(pollMs);
+      }
+      await sleep(headPollMs);
+    }
+  }
+
+  /**
+   * The hot path's gas limit for a sale without a simulation: once a sale of at least
+   * GAS_MODEL_MIN_KEYS keys simulated, later sale windows skip the simulation while no sale was
+   * refused or reverted since; a refusal or a revert on chain (e.g. a range frozen meanwhile) brings
+   * the simulation and its bisection back. `saleGasPerKey` is the most gas per key seen.
+   */
+  let saleGasPerKey = 0;
+  let saleTrusted = false;
+
+  function modelledSaleGas(orders: Pending[]): bigint {
+    const keys = orders.reduce((n, o) => n + o.indices.length, 0);
+    const batches = new Set(orders.map((o) => o.batchId)).size;
+    // fixed part (the transaction, the call, new bitmap words) and a per-batch group, with a quarter headroom
+    return (BigInt(Math.ceil(saleGasPerKey * keys + 50_000 * batches + 150_000)) * 5n) / 4n;
+  }
 
   function callOf(kind: "sale" | "transfer", orders: Pending[]): Hex {
     if (kind === "transfer") {
@@ -1107,14 +1190,28 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   }
 
   /** Simulates the orders' call; bisects on a revert so each bad order fails alone; signs and sends the rest. */
-  async function submit(kind: "sale" | "transfer", orders: Pending[]): Promise<void> {
+  async function submit(kind: "sale" | "transfer", orders: Pending[], whole = true): Promise<void> {
     if (orders.length === 0) return;
     const began = performance.now();
     const data = callOf(kind, orders);
+    const keyCount = orders.reduce((n, o) => n + o.indices.length, 0);
     let gas: bigint;
+    const modelled = kind === "sale" && saleTrusted && saleGasPerKey > 0 ? modelledSaleGas(orders) : 0n;
+    // a large limit could exceed the block's gas limit, which the simulation's figure never does
+    const skip = modelled > 0n && modelled <= MODEL_GAS_CAP;
     try {
-      gas = await simulate(data);
+      if (skip) gas = modelled;
+      else {
+        gas = await simulate(data);
+        // a half of a bisection proves nothing about the other half: only a whole window restores trust
+        if (kind === "sale" && whole && keyCount >= GAS_MODEL_MIN_KEYS) {
+          // less the transaction's own 21,000 and a new bitmap word's 20,000 (the model's fixed part covers them)
+          saleGasPerKey = Math.max(saleGasPerKey, Math.max(0, Number(gas) - 41_000) / keyCount);
+          saleTrusted = true;
+        }
+      }
     } catch (e) {
+      if (kind === "sale") saleTrusted = false;
       const { reason, refused } = decodeRevertOf(e, kind, orders);
       if (!refused) {
         log(`simulation failed (${reason}); ${orders.length} order(s) wait for the next window`);
@@ -1124,15 +1221,18 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
       if (orders.length === 1) return failOrder(orders[0]!, reason);
       const mid = Math.ceil(orders.length / 2);
-      await submitThen(kind, orders.slice(0, mid), orders.slice(mid));
-      await submit(kind, orders.slice(mid));
+      await submitThen(kind, orders.slice(0, mid), orders.slice(mid), false);
+      await submit(kind, orders.slice(mid), false);
       return;
     }
     const simulated = performance.now();
-    gas = (gas * 12n) / 10n + 20_000n;
+    if (!skip) gas = (gas * 12n) / 10n + 20_000n;
     let nonce: number;
     try {
-      fees ??= await currentFees();
+      if (!fees) {
+        fees = await currentFees();
+        feesAt = Date.now();
+      }
       nonce = await sign(orders, data, gas, fees.maxFee, fees.tip, null);
     } catch (e) {
       // nothing was stored (the nonce and the raw transaction commit together): the orders wait for
@@ -1140,10 +1240,10 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       if (!(e instanceof LeaseLostError)) queue.unshift(...orders);
       throw e;
     }
-    const keys = orders.reduce((n, o) => n + o.indices.length, 0);
     log(
-      `sent nonce ${nonce}: ${kind} of ${keys} key(s) for ${orders.length} order(s) ` +
-        `(simulated in ${Math.round(simulated - began)} ms, stored and sent in ${Math.round(performance.now() - simulated)} ms)`,
+      `sent nonce ${nonce}: ${kind} of ${keyCount} key(s) for ${orders.length} order(s) ` +
+        (skip ? `(gas from the model, ` : `(simulated in ${Math.round(simulated - began)} ms, `) +
+        `stored and sent in ${Math.round(performance.now() - simulated)} ms)`,
     );
   }
 
@@ -1152,9 +1252,14 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
    * to go out next in the same window, goes back to the queue too: no order is left out of both the
    * queue and the outbox.
    */
-  async function submitThen(kind: "sale" | "transfer", orders: Pending[], rest: Pending[]): Promise<void> {
+  async function submitThen(
+    kind: "sale" | "transfer",
+    orders: Pending[],
+    rest: Pending[],
+    whole = true,
+  ): Promise<void> {
     try {
-      await submit(kind, orders);
+      await submit(kind, orders, whole);
     } catch (e) {
       if (!(e instanceof LeaseLostError)) queue.unshift(...rest);
       throw e;
@@ -1191,7 +1296,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     tip: bigint,
     replace: InFlight | null,
   ) {
-    const head = Number(await publicClient.getBlockNumber());
+    const head = chainHead >= 0 ? chainHead : Number(await publicClient.getBlockNumber());
     const keys = orders.map((o) => [o.client, o.ref]);
     const mine = epoch;
     const { raw, hash, nonce } = await store.transaction(async (tx) => {
@@ -1315,15 +1420,13 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       }
       // a full transaction's worth already waiting (a backlog): no need to gather longer; else the
       // orders gather for what is left of the window since the last take (the time the previous
-      // transaction took to simulate, store and send counts towards it)
+      // transaction took to simulate, store and send counts towards it), or until a new head: sent
+      // right after it, they are in the pool for the next block
       const wait = windowMs - (performance.now() - lastTake);
-      if (queue.length < maxOrdersPerTx && wait > 0) await sleep(wait);
+      if (queue.length < maxOrdersPerTx && wait > 0) await nextHeadOr(wait);
       lastTake = performance.now();
       try {
-        if (!fees || Date.now() - feesAt > FEES_MAX_AGE_MS) {
-          fees = await currentFees();
-          feesAt = Date.now();
-        }
+        refreshFees(); // in the background: the window goes out with the fees already read
         const take: Pending[] = [];
         let keys = 0;
         while (queue.length > 0 && take.length < maxOrdersPerTx) {
@@ -1393,6 +1496,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     if (ok) for (const o of f.orders) held.delete(keyOf(o));
     mined.push({ flight: f, hash: r.transactionHash, block: Number(r.blockNumber), blockHash: r.blockHash, ok });
     if (!ok) {
+      saleTrusted = false; // the next sale windows are simulated (and bisected) again
       log(
         `transaction ${r.transactionHash} (nonce ${f.nonce}) reverted: its ${f.orders.length} order(s) are simulated again`,
       );
@@ -1594,11 +1698,11 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
 
   async function watch(): Promise<void> {
     while (!stopped) {
-      await sleep(pollMs);
+      await nextHeadOr(pollMs);
       if (!leader || (inflight.size === 0 && mined.length === 0)) continue;
       try {
         await checkReorgs();
-        const head = Number(await publicClient.getBlockNumber());
+        const head = chainHead >= 0 ? chainHead : Number(await publicClient.getBlockNumber());
         const chainNonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
         // Fees read once per pass, for every transaction it replaces.
         let fees: Promise<{ maxFee: bigint; tip: bigint }> | null = null;
@@ -1649,7 +1753,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     lastRenewed = Date.now();
     await takeOver(); // at start its errors (e.g. a missing secrets key) stop the gateway
   } else log(`replica ${holder}: standby (another replica signs for ${account.address}); accepts orders`);
-  const loops = [signerLoop(), watch(), webhookLoop(), ...(shared ? [leaseLoop()] : [])];
+  const loops = [headLoop(), signerLoop(), watch(), webhookLoop(), ...(shared ? [leaseLoop()] : [])];
   log(
     `gateway: signer ${account.address}, ledger ${ledger} (v2), chain ${chainId}, ` +
       (leader ? `next nonce ${nextNonce}` : "standby"),

@@ -196,9 +196,13 @@ describe("gateway under RPC faults and reorgs (anvil, 1 s blocks)", () => {
   });
 
   it("a window whose sale fails to sign (RPC fault) sends its transfers again too: none is left out", async () => {
-    // only eth_blockNumber fails: the sale simulates, then signing it fails before anything is stored
+    // only eth_blockNumber fails: once the head poll has failed the head is unknown, and signing the
+    // sale reads it and fails before anything is stored
     proxy.set({ serverError: 1, methods: ["eth_blockNumber"] });
     const from = logs.length;
+    await until("the head poll to fail", async () =>
+      logs.slice(from).some((l) => /^head poll: HTTP request failed/.test(l)) ? true : undefined,
+    );
     const placed = await Promise.all([order("WIN-S", 2), order("WIN-T", 1, "transfer")]);
     await until("a signing failure", async () =>
       logs.slice(from).some((l) => /^signer loop: HTTP request failed/.test(l)) ? true : undefined,

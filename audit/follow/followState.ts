@@ -1,5 +1,5 @@
-import { open, readFile, rename, rm } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { writeFileDurable } from "./writeFileDurable.js";
 import type { Address, Hex } from "viem";
 import { FollowStateError } from "./errors.js";
 
@@ -101,18 +101,10 @@ export async function readFollowState(path: string): Promise<FollowState | null>
  * await writeFollowState(path, { ...state, lastBlock: 120 });
  */
 export async function writeFollowState(path: string, state: FollowState): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const handle = await open(tmp, "w", 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(state) + "\n", "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new FollowStateError(`Cannot write the follow state file ${path}.`, { cause: e });
-  }
+  await writeFileDurable(
+    path,
+    JSON.stringify(state) + "\n",
+    0o600,
+    (e) => new FollowStateError(`Cannot write the follow state file ${path}.`, { cause: e }),
+  );
 }

@@ -1,5 +1,5 @@
-import { open, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { writeFileDurable } from "../follow/writeFileDurable.js";
 import type { Address, Hex, PublicClient } from "viem";
 import { AuditOptionError } from "../errors.js";
 import type { GasFunding } from "../types.js";
@@ -171,20 +171,12 @@ async function writeCache(
     scanned: Object.fromEntries(c.scanned),
     sources: Object.fromEntries([...c.sources].map(([a, f]) => [a, { ...f, value: f.value.toString() }])),
   };
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const handle = await open(tmp, "w", 0o644);
-  try {
-    await handle.writeFile(JSON.stringify(file) + "\n", "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new AuditOptionError(`Cannot write the gas funding cache ${path}.`, { cause: e });
-  }
+  await writeFileDurable(
+    path,
+    JSON.stringify(file) + "\n",
+    0o644,
+    (e) => new AuditOptionError(`Cannot write the gas funding cache ${path}.`, { cause: e }),
+  );
 }
 
 /** The party accounts of decoded ledger events (registered, and new accounts of re-keys), lowercase. */

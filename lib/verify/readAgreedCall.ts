@@ -2,7 +2,7 @@ import type { Hex } from "viem";
 import { agreeOnBlock } from "../proof/agreeOnBlock.js";
 import type { RpcFailure } from "../proof/agreeOnBlock.js";
 import type { RpcRequest } from "../proof/rpcRequest.js";
-import { refuseStaleBlock, TrustError } from "./readProvenStatus.js";
+import { requireAgreement, TrustError } from "./readProvenStatus.js";
 
 /**
  * How far an `eth_call` read can be trusted: every counted RPC answered the same at one block they
@@ -57,20 +57,7 @@ export async function readAgreedCall<T>(parameters: {
   reason: string;
 }): Promise<{ value: T; trust: CallTrust }> {
   const { urls, chainId, request, read, what } = parameters;
-  const agreement = await agreeOnBlock({ urls, chainId, request });
-  if (agreement.status === "disagree") {
-    const e = new TrustError(
-      `RPCs disagree on block ${agreement.number}: ${agreement.hashes.map((h) => `${h.url} says ${h.hash}`).join(", ")} — cannot confirm.`,
-    );
-    e.block = agreement.number;
-    throw e;
-  }
-  if (agreement.status === "unreachable") {
-    throw new TrustError(`No RPC could be counted: ${agreement.failures.map((f) => f.reason).join("; ")}`, {
-      retryable: true,
-    });
-  }
-  refuseStaleBlock(agreement);
+  const agreement = requireAgreement(await agreeOnBlock({ urls, chainId, request }));
   const { block } = agreement;
   const failures = [...agreement.failures];
   const answers = (

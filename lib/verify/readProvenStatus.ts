@@ -37,15 +37,31 @@ const reason = (code: number) => REVOCATION_REASONS[code] ?? "other";
 export const MAX_HEAD_LAG = 16n;
 
 /**
- * Refuses an agreed block that lies far below another RPC's head: an RPC that reports an old head (a
- * stale node, or a liar) would otherwise have the key read at a block where its batch, or the ledger,
- * did not exist yet, and a genuine key called "not in batch". Such heads are a disagreement: cannot confirm.
+ * The agreement of {@link agreeOnBlock} when it can be built on, or a TrustError: RPCs that disagree on
+ * a block (the error carries it), no RPC that could be counted (retryable), or an agreed block far
+ * below another RPC's head. An RPC that reports an old head (a stale node, or a liar) would otherwise
+ * have the key read at a block where its batch, or the ledger, did not exist yet, and a genuine key
+ * called "not in batch": such heads are a disagreement, cannot confirm.
  *
- * @param agreement - an "agreed" result of agreeOnBlock.
- * @throws TrustError when the highest head is more than {@link MAX_HEAD_LAG} blocks above the agreed block.
+ * @param agreement - a result of agreeOnBlock.
+ * @returns the same result, known to be "agreed".
+ * @throws TrustError as above; a stale head when the highest head is more than {@link MAX_HEAD_LAG}
+ *   blocks above the agreed block.
  */
-export function refuseStaleBlock(agreement: Extract<BlockAgreement, { status: "agreed" }>): void {
-  if (agreement.highest - agreement.block.number <= MAX_HEAD_LAG) return;
+export function requireAgreement(agreement: BlockAgreement): Extract<BlockAgreement, { status: "agreed" }> {
+  if (agreement.status === "disagree") {
+    const e = new TrustError(
+      `RPCs disagree on block ${agreement.number}: ${agreement.hashes.map((h) => `${h.url} says ${h.hash}`).join(", ")} — cannot confirm.`,
+    );
+    e.block = agreement.number;
+    throw e;
+  }
+  if (agreement.status === "unreachable") {
+    throw new TrustError(`No RPC could be counted: ${agreement.failures.map((f) => f.reason).join("; ")}`, {
+      retryable: true,
+    });
+  }
+  if (agreement.highest - agreement.block.number <= MAX_HEAD_LAG) return agreement;
   const e = new TrustError(
     `RPCs disagree on the head: ${agreement.highestUrl} is at block ${agreement.highest}, another RPC only at ` +
       `${agreement.block.number} (more than ${MAX_HEAD_LAG} blocks behind) — cannot confirm.`,
@@ -84,20 +100,7 @@ export async function readProvenStatus(parameters: {
   request: RpcRequest;
 }): Promise<{ status: KeyStatus; trust: TrustTier }> {
   const { urls, chainId, ledger, batchId, request } = parameters;
-  const agreement = await agreeOnBlock({ urls, chainId, request });
-  if (agreement.status === "disagree") {
-    const e = new TrustError(
-      `RPCs disagree on block ${agreement.number}: ${agreement.hashes.map((h) => `${h.url} says ${h.hash}`).join(", ")} — cannot confirm.`,
-    );
-    e.block = agreement.number;
-    throw e;
-  }
-  if (agreement.status === "unreachable") {
-    throw new TrustError(`No RPC could be counted: ${agreement.failures.map((f) => f.reason).join("; ")}`, {
-      retryable: true,
-    });
-  }
-  refuseStaleBlock(agreement);
+  const agreement = requireAgreement(await agreeOnBlock({ urls, chainId, request }));
   const block: AgreedBlock = agreement.block;
   let lastError: unknown;
   for (const url of agreement.agreeing) {

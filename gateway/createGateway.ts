@@ -43,6 +43,12 @@ export type CreateGatewayParameters = {
   fromBlock?: bigint | undefined;
   /** How long orders gather before they go out in one transaction (default 200 ms). */
   windowMs?: number | undefined;
+  /**
+   * Send a partly filled window right after a new head, so that it is in the pool for the next block
+   * (default true: order latency). The CLI's bulk files pass false: a partly filled window waits until
+   * no order has joined the queue for `windowMs` (full windows, fewer transactions).
+   */
+  sendOnHead?: boolean | undefined;
   /** Most orders in one transaction (default 100). */
   maxOrdersPerTx?: number | undefined;
   /** Most keys in one transaction (default 2,000: far below a 30M block gas limit). */
@@ -318,6 +324,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   const ledger = getAddress(parameters.ledger);
   const signer = account.address.toLowerCase();
   const windowMs = parameters.windowMs ?? 200;
+  const sendOnHead = parameters.sendOnHead ?? true;
   const maxOrdersPerTx = parameters.maxOrdersPerTx ?? 100;
   const maxQuantity = parameters.maxQuantity ?? 100;
   const maxKeysPerTx = parameters.maxKeysPerTx ?? 2_000;
@@ -1042,6 +1049,7 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         if (!held.has(known)) {
           held.add(known);
           queue.push(p);
+          lastQueued = performance.now();
         }
       }
       const answer: OrderAnswer = {
@@ -1400,6 +1408,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
 
   /** When the signer loop last took orders from the queue (ms): a window is a period, not a pause. */
   let lastTake = 0;
+  /** When an accepted order last joined the queue (ms): with `sendOnHead` false, a partly filled window waits for a pause. */
+  let lastQueued = 0;
 
   async function signerLoop(): Promise<void> {
     while (!stopped) {
@@ -1423,7 +1433,14 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
       // transaction took to simulate, store and send counts towards it), or until a new head: sent
       // right after it, they are in the pool for the next block
       const wait = windowMs - (performance.now() - lastTake);
-      if (queue.length < maxOrdersPerTx && wait > 0) await nextHeadOr(wait);
+      if (sendOnHead) {
+        if (queue.length < maxOrdersPerTx && wait > 0) await nextHeadOr(wait);
+      } else {
+        // bulk: a partly filled window goes out once orders stop arriving for a window's time
+        while (!stopped && queue.length < maxOrdersPerTx && performance.now() - lastQueued < windowMs) {
+          await sleep(windowMs - (performance.now() - lastQueued));
+        }
+      }
       lastTake = performance.now();
       try {
         refreshFees(); // in the background: the window goes out with the fees already read

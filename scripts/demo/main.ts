@@ -77,7 +77,14 @@ function say(line: string) {
 /** Runs the keytrail CLI (a real child process, as a user would); stderr (progress bars) passes through. */
 function keytrail(
   args: string[],
-  opts: { account?: number; expectFail?: boolean; okCodes?: number[]; env?: Record<string, string> } = {},
+  opts: {
+    account?: number;
+    expectFail?: boolean;
+    /** With expectFail: the failure must be this one (a different error fails the demo, naming both). */
+    expectError?: RegExp;
+    okCodes?: number[];
+    env?: Record<string, string>;
+  } = {},
 ): Promise<string> {
   const full = [...args, ...(opts.account !== undefined ? ["--account", String(opts.account)] : [])];
   return new Promise((res, rej) => {
@@ -91,10 +98,12 @@ function keytrail(
     child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (err += b.toString()));
     child.on("close", (code) => {
-      if (opts.expectFail)
-        return code !== 0
-          ? res(err.trim())
-          : rej(new Error(`keytrail ${full.join(" ")} should have failed but succeeded`));
+      if (opts.expectFail) {
+        if (code === 0) return rej(new Error(`keytrail ${full.join(" ")} should have failed but succeeded`));
+        if (opts.expectError && !opts.expectError.test(err))
+          return rej(new Error(`keytrail ${full.join(" ")} failed, but not with ${opts.expectError}:\n${err.trim()}`));
+        return res(err.trim());
+      }
       if (code === 0 || (code !== null && opts.okCodes?.includes(code))) return res(out);
       rej(new Error(`keytrail ${full.join(" ")} failed (exit ${code}):\n${out}`));
     });
@@ -346,6 +355,7 @@ async function main(): Promise<number> {
       keytrail(["transfer", "--batch", dirs.game, "--range", "0-9", "--to", addr("quick"), "--memo", "DUP"], {
         account: P.xinyuan.i,
         expectFail: true,
+        expectError: /is not held by/,
       }),
     (msg) => msg.split("\n")[0]!.slice(0, 140),
   );
@@ -356,6 +366,7 @@ async function main(): Promise<number> {
       keytrail(["transfer", "--batch", dirs.telecom, "--range", "500-599", "--to", addr("quick")], {
         account: P.xinyuan.i,
         expectFail: true,
+        expectError: /is restricted and its supplier .* has not authorised recipient/,
       }),
     (msg) => msg.split("\n")[0]!.slice(0, 140),
   );
@@ -418,6 +429,7 @@ async function main(): Promise<number> {
       return keytrail(["redeem", "--batch", dirs.membership, "--indices", join(work, "vip-stolen.txt")], {
         account: P.galaxy.i,
         expectFail: true,
+        expectError: /has not been sold: the batch requires a sale before redemption/,
       });
     },
     (msg) => msg.split("\n")[0]!.slice(0, 140),

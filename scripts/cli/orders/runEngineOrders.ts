@@ -117,7 +117,9 @@ export async function runEngineOrders(
       account: ctx.account!,
       ledger: ctx.ledger,
       fromBlock: ctx.deployBlock,
-      windowMs: 50,
+      windowMs: 250,
+      // a file's rows are all queued at once: full windows (fewer transactions), not one per new head
+      sendOnHead: false,
       maxOrdersPerTx: parameters.maxOrdersPerTx,
       maxQuantity: Number.MAX_SAFE_INTEGER,
       maxKeysPerTx: parameters.maxKeysPerTx,

@@ -215,6 +215,10 @@ describe("keytrail on KeyLedger v2", () => {
     // A redeemed key cannot be refunded.
     writeFileSync(join(cwd, "r10.txt"), "10\n");
     await ok(["redeem", "--batch", "out/S", "--indices", "r10.txt"], 1);
+    // Again: refused before anything is sent (the CLI reads the batch's v2 KeysRedeemed logs, `by` as data).
+    expect(await fails(["redeem", "--batch", "out/S", "--indices", "r10.txt"], 1)).toContain(
+      `Keys 10 of batch ${batchId} were already redeemed; nothing was sent.`,
+    );
     expect(
       await fails(
         ["refund", "--batch", "out/S", "--index", "10", "--order-ref", "ORD-A", "--secret-from", "sales.csv.journal"],

@@ -24,6 +24,13 @@ const ZERO_ADDRESS = `0x${"0".repeat(40)}` as const;
 
 const word = (n: bigint) => n.toString(16).padStart(64, "0");
 
+/** An eth_call at "latest" whose answer holds at least `words` 32-byte words; returns the i-th word's hex. */
+async function callWords(rpc: Rpc, to: string, data: string, words: number): Promise<(i: number) => string> {
+  const r = await rpc.request("eth_call", [{ to, data }, "latest"]);
+  if (typeof r !== "string" || !/^0x[0-9a-fA-F]*$/.test(r) || r.length < 2 + 64 * words)
+    throw new RpcError(`eth_call returned ${String(r).slice(0, 80)}`, false);
+  return (i: number) => r.slice(2 + 64 * i, 2 + 64 * (i + 1));
+}
 /**
  * Reads one key's status from the ledger (one `eth_call`, latest block). The ledger reverts for a
  * batch that was never anchored (returned here as a zero root, the agreed "no such batch") and for
@@ -44,12 +51,7 @@ export async function readKeyStatusRaw(
   if (!/^0x[0-9a-fA-F]{40}$/.test(q.ledger) || !/^0x[0-9a-fA-F]{64}$/.test(q.batchId))
     throw new RpcError("bad keyStatus arguments", false);
   const id = q.batchId.slice(2).toLowerCase();
-  const call = async (data: string, words: number): Promise<(i: number) => string> => {
-    const r = await rpc.request("eth_call", [{ to: q.ledger, data }, "latest"]);
-    if (typeof r !== "string" || !/^0x[0-9a-fA-F]*$/.test(r) || r.length < 2 + 64 * words)
-      throw new RpcError(`eth_call returned ${String(r).slice(0, 80)}`, false);
-    return (i: number) => r.slice(2 + 64 * i, 2 + 64 * (i + 1));
-  };
+  const call = (data: string, words: number) => callWords(rpc, q.ledger, data, words);
   const n = (w: string) => Number(BigInt(`0x${w}`));
   const a = (w: string) => `0x${w.slice(24)}` as `0x${string}`;
   let w: (i: number) => string;
@@ -123,12 +125,7 @@ export async function readKeyStatusV2Raw(
   if (!/^0x[0-9a-fA-F]{40}$/.test(q.ledger) || !hex32.test(q.batchId))
     throw new RpcError("bad keyStatus arguments", false);
   const id = q.batchId.slice(2).toLowerCase();
-  const call = async (data: string, words: number): Promise<(i: number) => string> => {
-    const r = await rpc.request("eth_call", [{ to: q.ledger, data }, "latest"]);
-    if (typeof r !== "string" || !/^0x[0-9a-fA-F]*$/.test(r) || r.length < 2 + 64 * words)
-      throw new RpcError(`eth_call returned ${String(r).slice(0, 80)}`, false);
-    return (i: number) => r.slice(2 + 64 * i, 2 + 64 * (i + 1));
-  };
+  const call = (data: string, words: number) => callWords(rpc, q.ledger, data, words);
   const n = (w: string) => Number(BigInt(`0x${w}`));
   const a = (w: string) => `0x${w.slice(24)}` as `0x${string}`;
   const reason = (w: string) => REVOCATION_REASONS[n(w)] ?? "other";

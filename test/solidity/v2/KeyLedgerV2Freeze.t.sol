@@ -203,6 +203,26 @@ contract KeyLedgerV2FreezeTest is KeyLedgerV2Fixture {
         _redeem(SUPPLIER, unknown, 0, 1);
     }
 
+    /// @notice redeemWord_b24 (the common case's entry) keeps redeem's rules: only the supplier or its
+    /// redeemer, never a word already partly redeemed, never a word past the batch's last full one.
+    function test_redeemWord_sameRulesAsRedeem() public {
+        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerNotRedeemer.selector, batch, DIST));
+        vm.prank(DIST);
+        ledger.redeemWord_b24(batch, 1);
+        _redeem(SUPPLIER, batch, 1, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerAlreadyRedeemed.selector, batch, uint64(1), uint256(1))
+        );
+        vm.prank(SUPPLIER);
+        ledger.redeemWord_b24(batch, 1);
+        vm.expectRevert(abi.encodeWithSelector(IKeyLedgerV2.KeyLedgerInvalidMask.selector, batch, uint64(3), ALL));
+        vm.prank(REDEEMER);
+        ledger.redeemWord_b24(batch, 3); // [768, 1000): a partial word needs `redeem` with a mask
+        vm.prank(REDEEMER);
+        ledger.redeemWord_b24(batch, 2);
+        assertTrue(ledger.isRedeemed(batch, 512) && ledger.isRedeemed(batch, 767), "word 2, all 256 keys");
+    }
+
     function test_redeem_frozenKeysOnEitherLayer() public {
         _revoke(REGULATOR, batch, 10, 12, STOLEN);
         _revoke(SUPPLIER, batch, 300, 301, OTHER);

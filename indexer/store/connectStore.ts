@@ -1,4 +1,5 @@
 import { createPgliteStore } from "./createPgliteStore.js";
+import { createPgliteWorkerStore } from "./createPgliteWorkerStore.js";
 import { createPostgresStore } from "./createPostgresStore.js";
 import type { Store } from "./types.js";
 
@@ -10,6 +11,12 @@ export type ConnectStoreParameters = {
   dataDir?: string | null | undefined;
   /** Called once with a line saying which store was chosen and why (no password). */
   log?: ((line: string) => void) | undefined;
+  /**
+   * PGlite on a worker thread of its own (createPgliteWorkerStore), so its statements never hold up
+   * this thread's event loop: for long-running services answering HTTP (`serve`, `gateway`). Default
+   * false: a short command saves the thread's start-up. No effect on PostgreSQL.
+   */
+  worker?: boolean | undefined;
 };
 
 /**
@@ -33,7 +40,7 @@ export async function connectStore(
         reason: "DATABASE_URL is set",
         ...(defaults.max === undefined ? {} : { max: defaults.max }),
       })
-    : await createPgliteStore({
+    : await (parameters.worker ? createPgliteWorkerStore : createPgliteStore)({
         dataDir: parameters.dataDir === undefined ? defaults.dataDir : parameters.dataDir,
         reason: parameters.dataDir === null ? "in-memory store requested" : "DATABASE_URL is not set: embedded PGlite",
       });
@@ -41,7 +48,7 @@ export async function connectStore(
   parameters.log?.(
     i.kind === "postgres"
       ? `store: PostgreSQL at ${i.url} (${i.reason})`
-      : `store: PGlite at ${i.dataDir ?? "(memory)"} (${i.reason})`,
+      : `store: PGlite at ${i.dataDir ?? "(memory)"}${parameters.worker ? " on a worker thread" : ""} (${i.reason})`,
   );
   return store;
 }

@@ -176,7 +176,8 @@ export function registerGatewayCommand(program: Command): void {
         import("@hono/node-server"),
         import("../../../gateway/stock/openStock.js"),
       ]);
-      const store = await openGatewayStore({ databaseUrl, dataDir: o.data, log: out.info });
+      // PGlite on its own thread: the outbox's statements never hold up the order answers
+      const store = await openGatewayStore({ databaseUrl, dataDir: o.data, log: out.info, worker: true });
       const stock = await openStock({
         store,
         account: ctx.account!.address,

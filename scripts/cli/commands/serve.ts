@@ -34,7 +34,8 @@ export function registerServeCommand(program: Command): void {
     if (!/^\d+$/.test(o.port) || Number(o.port) > 65535)
       throw new CliUsageError(`--port ${JSON.stringify(o.port)} is not a port number (0-65535).`);
     const settings = o.index ? await resolveIndexerSettings(g, o) : null;
-    const store = await openIndexerStore(o, out.info);
+    // PGlite on its own thread: its statements never hold up the server's answers (e.g. /status)
+    const store = await openIndexerStore(o, out.info, { worker: true });
     const server = createApiServer(store);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -75,10 +75,20 @@ export async function resolveIndexerSettings(g: GlobalOptions, o: IndexerCliOpti
  *
  * @param o - indexer options.
  * @param log - where the choice is logged.
+ * @param options.worker - PGlite on a worker thread (a long-running server: `serve`).
  * @returns the store.
  * @example
  * const store = await openIndexerStore(o, out.info);
  */
-export async function openIndexerStore(o: IndexerCliOptions, log: (line: string) => void): Promise<Store> {
-  return await openStore({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: o.db ?? ".keytrail/db", log });
+export async function openIndexerStore(
+  o: IndexerCliOptions,
+  log: (line: string) => void,
+  options: { worker?: boolean } = {},
+): Promise<Store> {
+  return await openStore({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: o.db ?? ".keytrail/db",
+    log,
+    worker: options.worker,
+  });
 }

@@ -1484,35 +1484,57 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     return null;
   }
 
-  async function settle(f: InFlight, r: TransactionReceipt): Promise<void> {
-    const clientsOf = f.orders.map((o) => o.client);
-    const refsOf = f.orders.map((o) => o.ref);
-    const ok = r.status === "success";
+  /**
+   * Records the receipts one watcher pass found, all in one database transaction (a block's windows
+   * settle with one statement per table instead of one transaction each, so the order inserts wait
+   * behind one short write per block).
+   */
+  async function settle(found: { f: InFlight; r: TransactionReceipt }[]): Promise<void> {
+    if (found.length === 0) return;
+    const good = found.filter((x) => x.r.status === "success");
+    const goodOrders = good.flatMap((x) => x.f.orders.map((o) => ({ o, r: x.r })));
+    const badOrders = found.filter((x) => x.r.status !== "success").flatMap((x) => x.f.orders);
     await store.transaction(async (tx) => {
       await tx.query(
-        "UPDATE gw_txs SET status = CASE WHEN hash = $3 THEN $4 ELSE 'replaced' END WHERE signer = $1 AND nonce = $2",
-        [signer, f.nonce, r.transactionHash, ok ? "mined" : "reverted"],
+        `UPDATE gw_txs t SET status = CASE WHEN t.hash = x.h THEN x.s ELSE 'replaced' END
+         FROM unnest($2::bigint[], $3::text[], $4::text[]) AS x(n, h, s) WHERE t.signer = $1 AND t.nonce = x.n`,
+        [
+          signer,
+          found.map((x) => x.f.nonce),
+          found.map((x) => x.r.transactionHash),
+          found.map((x) => (x.r.status === "success" ? "mined" : "reverted")),
+        ],
       );
-      if (ok) {
+      if (goodOrders.length > 0) {
         const done = await tx.query<{ client: string; ref: string }>(
-          `UPDATE gw_orders SET status = 'confirmed', tx_hash = $1, block = $2, done_ms = $3
-           WHERE (client, ref) IN (SELECT * FROM unnest($4::text[], $5::text[])) AND status = 'pending'
-           RETURNING client, ref`,
-          [r.transactionHash, Number(r.blockNumber), Date.now(), clientsOf, refsOf],
+          `UPDATE gw_orders o SET status = 'confirmed', tx_hash = x.h, block = x.b, done_ms = $1
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS x(c, r, h, b)
+           WHERE o.client = x.c AND o.ref = x.r AND o.status = 'pending'
+           RETURNING o.client, o.ref`,
+          [
+            Date.now(),
+            goodOrders.map((x) => x.o.client),
+            goodOrders.map((x) => x.o.ref),
+            goodOrders.map((x) => x.r.transactionHash),
+            goodOrders.map((x) => Number(x.r.blockNumber)),
+          ],
         );
         await enqueueWebhooks(tx, "confirmed", done);
-      } else {
+      }
+      if (badOrders.length > 0) {
         await tx.query(
           `UPDATE gw_orders SET tx_hash = NULL, attempts = attempts + 1
            WHERE (client, ref) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'pending'`,
-          [clientsOf, refsOf],
+          [badOrders.map((o) => o.client), badOrders.map((o) => o.ref)],
         );
       }
     });
-    inflight.delete(f.nonce);
-    if (ok) for (const o of f.orders) held.delete(keyOf(o));
-    mined.push({ flight: f, hash: r.transactionHash, block: Number(r.blockNumber), blockHash: r.blockHash, ok });
-    if (!ok) {
+    for (const { f, r } of found) {
+      const ok = r.status === "success";
+      inflight.delete(f.nonce);
+      if (ok) for (const o of f.orders) held.delete(keyOf(o));
+      mined.push({ flight: f, hash: r.transactionHash, block: Number(r.blockNumber), blockHash: r.blockHash, ok });
+      if (ok) continue;
       saleTrusted = false; // the next sale windows are simulated (and bisected) again
       log(
         `transaction ${r.transactionHash} (nonce ${f.nonce}) reverted: its ${f.orders.length} order(s) are simulated again`,
@@ -1608,6 +1630,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     orders: { client: string; ref: string }[],
   ): Promise<void> {
     if (orders.length === 0) return;
+    webhookWrites++;
+    webhooksIdle = false;
     await tx.query(
       `INSERT INTO gw_webhooks (client, ref, event, next_ms, created_ms)
        SELECT x.c, x.r, $3, $4, $4 FROM unnest($1::text[], $2::text[]) AS x(c, r)
@@ -1654,11 +1678,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     }
   }
 
+  /** No webhook event is pending (known only to a gateway alone on its store): the loop skips its poll. */
+  let webhooksIdle = false;
+  /** Events written so far (any status change with webhooks), to tell a poll an event came meanwhile. */
+  let webhookWrites = 0;
+
   /** The signing replica delivers due events: 2xx = delivered; else retried with doubling delays, then dead. */
   async function webhookLoop(): Promise<void> {
     while (!stopped) {
       await sleep(Math.min(pollMs, 500));
-      if (!leader) continue;
+      if (!leader || webhooksIdle) continue;
       try {
         const due = await store.query<{
           id: number;
@@ -1675,6 +1704,14 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
            WHERE w.status = 'pending' AND w.next_ms <= $1 ORDER BY w.id LIMIT 100`,
           [Date.now()],
         );
+        // alone on its store, the gateway writes every event itself: with none pending, it stops
+        // polling until it writes one (replicas on PostgreSQL keep polling: the others write too)
+        if (due.length === 0 && !shared) {
+          const writes = webhookWrites;
+          const pending = await store.query("SELECT 1 FROM gw_webhooks WHERE status = 'pending' LIMIT 1");
+          // an event written meanwhile (its transaction may commit after this read) keeps the loop polling
+          webhooksIdle = pending.length === 0 && writes === webhookWrites;
+        }
         await Promise.all(
           due.map(async (w) => {
             const got =
@@ -1724,14 +1761,43 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
         // Fees read once per pass, for every transaction it replaces.
         let fees: Promise<{ maxFee: bigint; tip: bigint }> | null = null;
         let firstError: unknown = null;
-        for (const f of [...inflight.values()].sort((a, b) => a.nonce - b.nonce)) {
-          // One transaction's failed read (an RPC fault) does not hold up the others: with many in
-          // flight, a pass that stopped at the first fault would rarely reach the higher nonces.
+        const flights = [...inflight.values()].sort((a, b) => a.nonce - b.nonce);
+        // The receipts of every mined nonce, read at once; one transaction's failed read (an RPC
+        // fault) does not hold up the others: with many in flight, a pass that stopped at the first
+        // fault would rarely reach the higher nonces.
+        type Read = { receipt: TransactionReceipt | null } | { error: unknown };
+        const receipts = new Map<number, Read>(
+          await Promise.all(
+            flights
+              .filter((f) => f.nonce < chainNonce)
+              .map(async (f): Promise<[number, Read]> => {
+                try {
+                  return [f.nonce, { receipt: await receiptOf(f.hashes) }];
+                } catch (error) {
+                  return [f.nonce, { error }];
+                }
+              }),
+          ),
+        );
+        const found: { f: InFlight; r: TransactionReceipt }[] = [];
+        for (const f of flights) {
+          const read = receipts.get(f.nonce);
+          if (read && "receipt" in read && read.receipt) found.push({ f, r: read.receipt });
+        }
+        try {
+          await settle(found);
+        } catch (e) {
+          if (e instanceof LeaseLostError) throw e;
+          firstError ??= e;
+        }
+        for (const f of flights) {
+          if (!inflight.has(f.nonce)) continue; // settled above
           try {
-            if (f.nonce < chainNonce) {
-              const r = await receiptOf(f.hashes);
-              if (r) await settle(f, r);
-              else if (++f.missing >= 20) {
+            const read = receipts.get(f.nonce);
+            if (read) {
+              if ("error" in read) throw read.error;
+              if (read.receipt) continue; // found, but its settlement failed: the next pass again
+              if (++f.missing >= 20) {
                 log(`nonce ${f.nonce} was used by a transaction the outbox does not know: its orders go out again`);
                 await store.query("UPDATE gw_txs SET status = 'lost' WHERE signer = $1 AND nonce = $2", [
                   signer,

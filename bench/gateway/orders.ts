@@ -3,6 +3,11 @@
  * fixed time to `keytrail gateway` (its own process, PGlite outbox in a temporary folder) signing
  * for a supplier on anvil mining a block every 2 s.
  *
+ * Two phases on the same gateway: a closed loop (each client posts its next order as soon as the
+ * last is answered: the saturation rate, where the answer time is clients / throughput), then a paced
+ * phase offering `--rate` orders/s (default 1,000, the issue's sustained target) spread over the same
+ * clients, with latencies timed from each order's scheduled time.
+ *
  * Figures: orders/s accepted and confirmed, p50/p99 order -> answer (client side), p50/p99 order ->
  * confirmed (gateway's acceptance to the gateway seeing the receipt), success rate, transactions and
  * gas per order, and the CPU each process used per order during the load phase (gateway, node,
@@ -12,12 +17,12 @@
  * viem's nonceManager by the same number of concurrent clients (answer = transaction hash back,
  * confirmed = receipt).
  *
- *   npx tsx bench/gateway/orders.ts [--quick] [--clients N] [--seconds N] [--profile DIR]
+ *   npx tsx bench/gateway/orders.ts [--quick] [--clients N] [--seconds N] [--rate N] [--profile DIR]
  *
  * `--profile DIR` writes the gateway process's CPU profile (node --cpu-prof) into DIR; `--verbose`
  * prints the gateway's log (one line per transaction: simulation and store-and-send times).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,10 +111,18 @@ function cpuMeter(pids: { gateway?: number | undefined; node?: number | undefine
 
 /** Runs the gateway benchmark and its naive anchor. */
 export async function run(
-  opts: BenchOptions & { clients?: number; seconds?: number; profileDir?: string; verbose?: boolean } = {},
+  opts: BenchOptions & {
+    clients?: number;
+    seconds?: number;
+    rate?: number;
+    profileDir?: string;
+    verbose?: boolean;
+  } = {},
 ): Promise<BenchResult[]> {
   const clients = opts.clients ?? (opts.quick ? 20 : 100);
   const seconds = opts.seconds ?? (opts.quick ? 10 : 60);
+  /** Orders/s the paced phase offers (the issue's sustained target). */
+  const rate = opts.rate ?? (opts.quick ? 200 : 1_000);
   const anvil = await startAnvil({ blockTime: 2 });
   const dir = mkdtempSync(join(tmpdir(), "keytrail-bench-gateway-"));
   try {
@@ -135,6 +148,20 @@ export async function run(
     const refs: string[] = [];
     let refused = 0;
     let n = 0;
+    /** Posts one sale order; resolves with its reference when it was accepted (202), else null. */
+    const order = async (ref: string): Promise<boolean> => {
+      try {
+        const status = await post(
+          agent,
+          `${url}/v1/orders`,
+          auth.authorization,
+          JSON.stringify({ orderReference: ref, kind: "sale", batchId: gwBatch, quantity: 1 }),
+        );
+        return status === 202;
+      } catch {
+        return false; // a cut connection: counted as refused
+      }
+    };
     // node:http with kept-alive connections, one per client: about half the CPU per request of fetch,
     // so the clients take less of the cores the gateway and the node need
     const agent = new Agent({ keepAlive: true, maxSockets: clients });
@@ -147,19 +174,9 @@ export async function run(
         while (performance.now() < end) {
           const ref = `B-${n++}`;
           const t = performance.now();
-          let status = 0;
-          try {
-            status = await post(
-              agent,
-              `${url}/v1/orders`,
-              auth.authorization,
-              JSON.stringify({ orderReference: ref, kind: "sale", batchId: gwBatch, quantity: 1 }),
-            );
-          } catch {
-            /* a cut connection: counted as refused */
-          }
+          const ok = await order(ref);
           answerMs.push(performance.now() - t);
-          if (status === 202) refs.push(ref);
+          if (ok) refs.push(ref);
           else refused++;
         }
       }),
@@ -167,6 +184,38 @@ export async function run(
     const acceptSeconds = (performance.now() - t0) / 1000;
     const cpu = meter();
     const load1 = loadavg()[0]!;
+
+    // Paced phase: the same clients offer `rate` orders/s in all (each client one order every
+    // clients/rate seconds, phases spread evenly), so the answer and confirmation times are those of
+    // a gateway running at that rate rather than at saturation, where a closed loop's latency is just
+    // clients / throughput (Little's law). Each latency is timed from the order's scheduled time, not
+    // from when it was sent, so a stall that delays later sends counts against the gateway
+    // (no coordinated omission).
+    const pacedAnswerMs: number[] = [];
+    const pacedTrace: [number, number][] = [];
+    const pacedRefs: string[] = [];
+    let pacedRefused = 0;
+    const period = (clients / rate) * 1000;
+    const p0 = performance.now() + 200;
+    const pEnd = p0 + seconds * 1000;
+    const pacedLoad0 = loadavg()[0]!;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        for (let due = p0 + (c * period) / clients; due < pEnd; due += period) {
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          const ref = `P-${n++}`;
+          const ok = await order(ref);
+          pacedAnswerMs.push(performance.now() - due);
+          if (process.env.GW_TRACE) pacedTrace.push([due - p0, performance.now() - due]);
+          if (ok) pacedRefs.push(ref);
+          else pacedRefused++;
+        }
+      }),
+    );
+    const pacedSeconds = (performance.now() - p0) / 1000;
+    if (process.env.GW_TRACE) writeFileSync(process.env.GW_TRACE, JSON.stringify(pacedTrace));
+    const pacedLoad1 = loadavg()[0]!;
     agent.destroy();
     // wait for the outbox to drain
     const drainDeadline = performance.now() + 120_000;
@@ -175,19 +224,25 @@ export async function run(
       if (h.queued + h.inFlight === 0 || performance.now() > drainDeadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const confirmedMs: number[] = [];
     const txs = new Set<Hex>();
-    let confirmed = 0;
     let lastSettled = 0;
-    for (const ref of refs) {
-      const o = (await (await fetch(`${url}/v1/orders/${ref}`, { headers: auth })).json()) as OrderAnswer;
-      if (o.status === "confirmed") {
-        confirmed++;
-        confirmedMs.push(o.settledAt! - o.acceptedAt);
-        txs.add(o.txHash!);
-        lastSettled = Math.max(lastSettled, o.settledAt!);
+    /** Each accepted order's fate: confirmed count and accepted -> receipt times. */
+    const settle = async (phaseRefs: string[]) => {
+      const ms: number[] = [];
+      for (const ref of phaseRefs) {
+        const o = (await (await fetch(`${url}/v1/orders/${ref}`, { headers: auth })).json()) as OrderAnswer;
+        if (o.status === "confirmed") {
+          ms.push(o.settledAt! - o.acceptedAt);
+          txs.add(o.txHash!);
+          lastSettled = Math.max(lastSettled, o.settledAt!);
+        }
       }
-    }
+      return ms;
+    };
+    const confirmedMs = await settle(refs);
+    const confirmed = confirmedMs.length;
+    const pacedConfirmedMs = await settle(pacedRefs);
+    const allConfirmed = confirmed + pacedConfirmedMs.length;
     let gas = 0n;
     for (const hash of txs) gas += (await env.publicClient.getTransactionReceipt({ hash })).gasUsed;
     if (opts.verbose) process.stderr.write(gw.output());
@@ -201,7 +256,7 @@ export async function run(
       p50Confirmed: pct(confirmedMs, 50),
       p99Confirmed: pct(confirmedMs, 99),
       success: attempted ? confirmed / attempted : 0,
-      gasPerOrder: confirmed ? Number(gas) / confirmed : NaN,
+      gasPerOrder: allConfirmed ? Number(gas) / allConfirmed : NaN,
       txs: txs.size,
       accepted: refs.length / acceptSeconds,
     };
@@ -292,7 +347,8 @@ export async function run(
         ours.ordersPerSecond,
         naive.ordersPerSecond,
         ours.ordersPerSecond / naive.ordersPerSecond,
-        `${setting}; ${confirmed} of ${attempted} orders in ${ours.txs} transactions; higher is better`,
+        `${setting}; closed loop (each client posts its next order on the answer): ${confirmed} of ${attempted} orders ` +
+          `confirmed; both phases together ${allConfirmed} orders in ${ours.txs} transactions; higher is better`,
       ),
       row(
         "gateway sale orders accepted per second",
@@ -335,6 +391,49 @@ export async function run(
         "lower is better",
       ),
       row(
+        `gateway sale orders confirmed per second, ${rate} orders/s offered (paced)`,
+        "orders/s",
+        pacedConfirmedMs.length / pacedSeconds,
+        naive.ordersPerSecond,
+        pacedConfirmedMs.length / pacedSeconds / naive.ordersPerSecond,
+        `same gateway right after the closed loop; ${clients} clients, each one order every ` +
+          `${period.toFixed(0)} ms; ${pacedConfirmedMs.length} of ${pacedRefs.length + pacedRefused} confirmed; ` +
+          `load average ${pacedLoad0.toFixed(1)} -> ${pacedLoad1.toFixed(1)}; anchor: its closed-loop rate (it cannot ` +
+          `be paced at ${rate}/s); higher is better`,
+      ),
+      row(
+        `gateway p50 order -> answer, ${rate} orders/s offered (paced)`,
+        "ms",
+        pct(pacedAnswerMs, 50),
+        naive.p50Answer,
+        pct(pacedAnswerMs, 50) / naive.p50Answer,
+        "timed from each order's scheduled time; anchor: closed loop, until the tx hash; lower is better",
+      ),
+      row(
+        `gateway p99 order -> answer, ${rate} orders/s offered (paced)`,
+        "ms",
+        pct(pacedAnswerMs, 99),
+        naive.p99Answer,
+        pct(pacedAnswerMs, 99) / naive.p99Answer,
+        "timed from each order's scheduled time; target <= 100 ms; lower is better",
+      ),
+      row(
+        `gateway p99 order -> confirmed, ${rate} orders/s offered (paced)`,
+        "ms",
+        pct(pacedConfirmedMs, 99),
+        naive.p99Confirmed,
+        pct(pacedConfirmedMs, 99) / naive.p99Confirmed,
+        `p50 ${pct(pacedConfirmedMs, 50).toFixed(0)} ms; target <= 3,000 ms at 2 s blocks; lower is better`,
+      ),
+      row(
+        `gateway success rate, ${rate} orders/s offered (paced)`,
+        "%",
+        (pacedConfirmedMs.length / Math.max(1, pacedRefs.length + pacedRefused)) * 100,
+        naive.success * 100,
+        pacedConfirmedMs.length / Math.max(1, pacedRefs.length + pacedRefused) / naive.success,
+        "confirmed / offered",
+      ),
+      row(
         "gateway success rate",
         "%",
         ours.success * 100,
@@ -353,9 +452,9 @@ export async function run(
       row(
         "gateway transactions per order",
         "tx/order",
-        confirmed ? ours.txs / confirmed : NaN,
+        allConfirmed ? ours.txs / allConfirmed : NaN,
         naiveOk ? naiveTxs / naiveOk : NaN,
-        confirmed && naiveOk ? ours.txs / confirmed / (naiveTxs / naiveOk) : NaN,
+        allConfirmed && naiveOk ? ours.txs / allConfirmed / (naiveTxs / naiveOk) : NaN,
         "lower is better",
       ),
       row(
@@ -392,6 +491,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     quick,
     clients: num("--clients"),
     seconds: num("--seconds"),
+    rate: num("--rate"),
     profileDir: arg("--profile"),
     verbose: process.argv.includes("--verbose"),
   });

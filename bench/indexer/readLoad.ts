@@ -4,24 +4,24 @@
  * with the digest cache and build queue, the statement lanes and the heavy-request cap turned off
  * (every `/digest` builds its snapshot, every statement goes straight to the store), measured in the
  * same run on the same store; also measured: the cache on but no lanes and no cap (the server before
- * the lanes).
+ * the lanes), and cache, lanes and cap with PGlite on the server's thread (the server before PGlite
+ * moved to a worker thread). Each server runs in a process of its own, as `keytrail serve` does, so
+ * the load generators (autocannon, in this process) never share its event loop.
  *
  *   npx tsx bench/indexer/readLoad.ts [--quick]
  *
  * Target: `/status` p99 under 50 ms (30 s per server on loopback; --quick: 5 s).
  */
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { createApiServer, MAX_PAGE } from "../../indexer/api/createApiServer.js";
-import type { DigestCacheOptions } from "../../indexer/api/createDigestCache.js";
+import { MAX_PAGE } from "../../indexer/api/createApiServer.js";
 import { getStateDigest } from "../../indexer/query/getStateDigest.js";
 import { openStore } from "../../indexer/store/openStore.js";
 import { readCursor } from "../../indexer/store/readCursor.js";
-import type { Store } from "../../indexer/store/types.js";
 import type { BenchResult } from "../types.js";
 import { generateStore, prng } from "./_generateStore.js";
 
@@ -29,38 +29,44 @@ type Load = {
   status: autocannon.Result;
   digest: autocannon.Result;
   batches: autocannon.Result;
-  /** p99 of the event loop's delay during the load, ms (the server and the load generators share it). */
+  /** p99 of the server process's event loop delay during the load, ms. */
   loopDelayP99: number;
 };
 
-/** One 'duration' of load against a fresh server over `store`. */
+/** Which server is measured: see bench/indexer/_readLoadServer.ts. */
+type Setup = "anchor" | "cache" | "lanes" | "serve";
+
+/**
+ * One 'duration' of load against a fresh server in a process of its own (as `keytrail serve` runs)
+ * over the store in `dataDir`; the load generators run in this process.
+ */
 async function hammer(
-  store: Store,
+  dataDir: string,
   parameters: {
+    setup: Setup;
     batchIds: string[];
     head: number;
     duration: number;
-    digestCache: DigestCacheOptions;
-    /** false: no statement lanes and no heavy-request cap. */
-    lanes: boolean;
-    drainMs: number;
   },
 ): Promise<Load> {
-  const server = createApiServer(
-    store,
-    parameters.lanes
-      ? { digestCache: parameters.digestCache }
-      : { digestCache: parameters.digestCache, lanes: false, maxHeavy: Number.MAX_SAFE_INTEGER },
-  );
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const child = fork(fileURLToPath(new URL("./_readLoadServer.ts", import.meta.url)), [dataDir, parameters.setup], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { port: number }).port));
+    child.once("exit", (code) =>
+      reject(new Error(`read-load server (${parameters.setup}) exited (${code}) before listening`)),
+    );
+  });
+  const url = `http://127.0.0.1:${port}`;
   // A serving process has its head's digest already (built once per head): warm it up first.
   await (await fetch(`${url}/digest`)).text();
   const rand = prng(5);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
   const hostile = ["-1", "abc", "1e3", "0x10", `${2 ** 48}`, `${parameters.head + 1}`, "99999999999999999", "%ZZ"];
   try {
-    loop.enable();
+    child.send("start");
     const [status, digest, batches] = await Promise.all([
       autocannon({
         url,
@@ -99,13 +105,14 @@ async function hammer(
         ],
       }),
     ]);
-    loop.disable();
-    return { status, digest, batches, loopDelayP99: Math.round(loop.percentile(99) / 1e6) };
+    const loopDelayP99 = await new Promise<number>((resolve) => {
+      child.once("message", (m) => resolve((m as { loopDelayP99: number }).loopDelayP99));
+      child.send("stop");
+    });
+    return { status, digest, batches, loopDelayP99 };
   } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    // Requests cut off by the end of the run may still be building snapshots: let them finish.
-    await new Promise((resolve) => setTimeout(resolve, parameters.drainMs));
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await exited;
   }
 }
 
@@ -139,20 +146,26 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
     process.stderr.write(
       `store: ${g.batchIds.length} batches, head block ${head}, one snapshot build ${buildMs.toFixed(0)} ms\n`,
     );
-    const common = { batchIds: g.batchIds, head, duration, drainMs: Math.ceil(4 * buildMs) + 1000 };
-    const anchor = await hammer(store, { ...common, digestCache: { size: 0 }, lanes: false });
-    const noLanes = await hammer(store, { ...common, digestCache: {}, lanes: false });
-    const ours = await hammer(store, { ...common, digestCache: {}, lanes: true });
+    const kind = store.info.kind;
+    // the servers open the store themselves, one process at a time (PGlite has one owner)
+    await store.close();
+    const common = { batchIds: g.batchIds, head, duration };
+    const dataDir = join(dir, "db");
+    const anchor = await hammer(dataDir, { ...common, setup: "anchor" });
+    const noLanes = await hammer(dataDir, { ...common, setup: "cache" });
+    const lanes = await hammer(dataDir, { ...common, setup: "lanes" });
+    const ours = await hammer(dataDir, { ...common, setup: "serve" });
     for (const [name, l] of [
       ["anchor", anchor],
       ["cache, no lanes", noLanes],
-      ["ours", ours],
+      ["cache, lanes, in-process PGlite", lanes],
+      ["ours (as keytrail serve: PGlite on a worker thread)", ours],
     ] as const) {
       process.stderr.write(
         `${name}: /status ${summary(l.status)}\n  /digest ${summary(l.digest)}\n  /batches/:id ${summary(l.batches)}\n` +
-          `  event loop delay p99 ${l.loopDelayP99} ms\n`,
+          `  server event loop delay p99 ${l.loopDelayP99} ms\n`,
       );
-      if (name === "ours" && (l.status.non2xx || l.status.errors || l.status.timeouts))
+      if (l === ours && (l.status.non2xx || l.status.errors || l.status.timeouts))
         throw new Error(`read load (${name}): /status failed: ${summary(l.status)}`);
     }
     const p99 = ours.status.latency.p99;
@@ -162,23 +175,25 @@ export async function run(opts: { json?: boolean; quick?: boolean } = {}): Promi
         unit: "ms p99",
         value: p99,
         anchor: {
-          name: "same server, digest cache, build queue, statement lanes and heavy cap off",
+          name: "same server, digest cache, build queue, statement lanes and heavy cap off, PGlite on its thread",
           value: anchor.status.latency.p99,
         },
         ratio: anchor.status.latency.p99 ? p99 / anchor.status.latency.p99 : undefined,
         notes:
           `lower is better; target < 50 ms (${p99 < 50 ? "met" : "missed"}); ${duration} s each on loopback, ` +
           `head digest warmed first, anchor /status errors ${anchor.status.errors + anchor.status.timeouts}, ` +
-          `${store.info.kind}, one snapshot build ${buildMs.toFixed(0)} ms; /status ${ours.status.requests.total} vs ` +
-          `${anchor.status.requests.total} requests; cache on but no lanes or cap: /status p99 ` +
-          `${noLanes.status.latency.p99} ms (${noLanes.status.requests.total} requests); event loop delay p99 ours ` +
-          `${ours.loopDelayP99} ms, no lanes ${noLanes.loopDelayP99} ms, anchor ${anchor.loopDelayP99} ms; ` +
+          `${kind}, each server in its own process (as keytrail serve), one snapshot build ${buildMs.toFixed(0)} ms; ` +
+          `/status ${ours.status.requests.total} vs ${anchor.status.requests.total} requests; cache on but no lanes or ` +
+          `cap: /status p99 ${noLanes.status.latency.p99} ms (${noLanes.status.requests.total} requests); cache, lanes ` +
+          `and cap with PGlite on the server's thread: ${lanes.status.latency.p99} ms (${lanes.status.requests.total} ` +
+          `requests); server event loop delay p99 ours ${ours.loopDelayP99} ms, in-process PGlite ` +
+          `${lanes.loopDelayP99} ms, no lanes ${noLanes.loopDelayP99} ms, anchor ${anchor.loopDelayP99} ms; ` +
           `/digest ours ${summary(ours.digest)}; anchor ${summary(anchor.digest)}; ` +
           `/batches/:id ours ${summary(ours.batches)}; anchor ${summary(anchor.batches)}`,
       },
     ];
   } finally {
-    await store.close();
+    await store.close().catch(() => undefined); // closed already after the store was built
     rmSync(dir, { recursive: true, force: true });
   }
 }

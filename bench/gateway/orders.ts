@@ -17,9 +17,9 @@
  * viem's nonceManager by the same number of concurrent clients (answer = transaction hash back,
  * confirmed = receipt).
  *
- *   npx tsx bench/gateway/orders.ts [--quick] [--clients N] [--seconds N] [--rate N] [--profile DIR]
+ *   npx tsx bench/gateway/orders.ts [--quick] [--clients N] [--seconds N] [--rate N] [--trace FILE] [--profile DIR]
  *
- * `--profile DIR` writes the gateway process's CPU profile (node --cpu-prof) into DIR; `--verbose`
+ * `--trace FILE` writes the paced phase's (scheduled time, answer time) pairs as JSON. `--profile DIR` writes the gateway process's CPU profile (node --cpu-prof) into DIR; `--verbose`
  * prints the gateway's log (one line per transaction: simulation and store-and-send times).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -115,6 +115,8 @@ export async function run(
     clients?: number;
     seconds?: number;
     rate?: number;
+    /** Writes the paced phase's [scheduled ms, answer ms] pairs as JSON (where the tail sits in time). */
+    traceFile?: string;
     profileDir?: string;
     verbose?: boolean;
   } = {},
@@ -207,14 +209,14 @@ export async function run(
           const ref = `P-${n++}`;
           const ok = await order(ref);
           pacedAnswerMs.push(performance.now() - due);
-          if (process.env.GW_TRACE) pacedTrace.push([due - p0, performance.now() - due]);
+          if (opts.traceFile) pacedTrace.push([due - p0, performance.now() - due]);
           if (ok) pacedRefs.push(ref);
           else pacedRefused++;
         }
       }),
     );
     const pacedSeconds = (performance.now() - p0) / 1000;
-    if (process.env.GW_TRACE) writeFileSync(process.env.GW_TRACE, JSON.stringify(pacedTrace));
+    if (opts.traceFile) writeFileSync(opts.traceFile, JSON.stringify(pacedTrace));
     const pacedLoad1 = loadavg()[0]!;
     agent.destroy();
     // wait for the outbox to drain
@@ -492,6 +494,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     clients: num("--clients"),
     seconds: num("--seconds"),
     rate: num("--rate"),
+    traceFile: arg("--trace"),
     profileDir: arg("--profile"),
     verbose: process.argv.includes("--verbose"),
   });

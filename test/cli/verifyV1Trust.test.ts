@@ -100,6 +100,12 @@ describe("keytrail verify on a v1 ledger: keyStatus by eth_call on every RPC at 
     ["header-state-root", "the liar's header does not hash: not counted", ["genuine"], ["redeemed"]],
     ["chain-id", "another chain: cannot confirm", ["unreachable"], ["unreachable"]],
     ["stale-head", "an old head, before the batch: the heads disagree", ["unreachable"], ["unreachable"]],
+    [
+      "ledger-version",
+      "calls the v1 ledger v2 (its keys would be proven against v2's empty slots): RPCs disagree on the version",
+      ["unreachable"],
+      ["unreachable"],
+    ],
   ];
   it.each(MATRIX)(
     "a liar telling %s (%s) never gives genuine for a lie",
@@ -111,7 +117,7 @@ describe("keytrail verify on a v1 ledger: keyStatus by eth_call on every RPC at 
       const b = json(await verifyWith([liar.url, chain.url], payloadUrl(PORTAL, batch.full(REDEEMED)), "--json"));
       expect(redeemedKey, `${lie}: ${b.message}`).toContain(b.verdict);
       expect(b.verdict).not.toBe("genuine");
-      if (lie === "call-result" || lie === "header-forged" || lie === "stale-head") {
+      if (lie === "call-result" || lie === "header-forged" || lie === "stale-head" || lie === "ledger-version") {
         for (const r of [a, b]) {
           expect(r.cannotConfirm).toBe("rpc-disagree");
           expect(r.message).toMatch(/RPCs disagree/);

@@ -161,6 +161,7 @@ describe("keytrail verify reads a v2 status with storage proofs at a block the R
     ["proof-extra", "its proof fails, the honest one is used", ["sold-to-you"]],
     ["proof-value", "claimed values are ignored", ["sold-to-you"]],
     ["call-result", "the receipt check cannot be trusted", ["sold-to-you", "unreachable"]],
+    ["ledger-version", "calls the v2 ledger v1: RPCs disagree on the version", ["unreachable"]],
   ];
   it.each(LIE_MATRIX)(
     "a liar telling %s (%s) never turns sold-to-you into another claim",
@@ -169,7 +170,7 @@ describe("keytrail verify reads a v2 status with storage proofs at a block the R
       closers.push(liar.close);
       const r = await verifyWith([liar.url, node.url], payloadUrl(PORTAL, batch.full(2, { receiptSecret: secret })));
       expect(allowed).toContain(r.json.verdict);
-      if (lie === "header-forged") expect(String(r.json.message)).toMatch(/disagree/);
+      if (lie === "header-forged" || lie === "ledger-version") expect(String(r.json.message)).toMatch(/disagree/);
       if (lie === "header-state-root") expect(r.json).toMatchObject({ trust: { method: "proof", asked: 2 } });
       // An unsold key stays not-yet-sold (or cannot be confirmed): a lie never frames the seller.
       const unsold = await verifyWith([liar.url, node.url], payloadUrl(PORTAL, batch.full(3)));

@@ -14,6 +14,8 @@ import { computeBlockHash, type RpcBlockHeader } from "../../lib/proof/computeBl
  * - `call-result`: eth_call results have their last byte flipped.
  * - `proof-flip` / `proof-truncate` / `proof-extra`: eth_getProof's accountProof nodes altered, cut, or padded.
  * - `proof-value`: eth_getProof claims storage value 0x1 for every slot.
+ * - `ledger-version`: the version probe `SALES()` answers the other version: a v1 ledger's revert
+ *   becomes a non-zero module address (v2), a v2 ledger's address becomes a revert (v1).
  */
 export type Lie =
   | "chain-id"
@@ -24,7 +26,11 @@ export type Lie =
   | "proof-flip"
   | "proof-truncate"
   | "proof-extra"
-  | "proof-value";
+  | "proof-value"
+  | "ledger-version";
+
+/** The selector of `SALES()`, the v2-only view the ledger's version is read from. */
+const SALES_SELECTOR = "0x" + bytesToHex(keccak_256(new TextEncoder().encode("SALES()"))).slice(2, 10);
 
 /** Every lie of {@link Lie}. */
 export const LIES: readonly Lie[] = [
@@ -37,6 +43,7 @@ export const LIES: readonly Lie[] = [
   "proof-truncate",
   "proof-extra",
   "proof-value",
+  "ledger-version",
 ];
 
 const flipLast = (h: string): Hex => {
@@ -65,6 +72,8 @@ function lie(kind: Lie, method: string, result: unknown): unknown {
     }
     case "call-result":
       return method === "eth_call" ? flipLast(result as string) : result;
+    case "ledger-version":
+      return result; // told before the answer is read (startLyingRpc): it turns errors into results
     case "proof-flip":
     case "proof-truncate":
     case "proof-extra":
@@ -129,7 +138,14 @@ export async function startLyingRpc(parameters: {
     try {
       const request = JSON.parse(body) as { method: string } | { method: string }[];
       const answer = JSON.parse(text) as { result?: unknown } | { result?: unknown }[];
-      const apply = (rq: { method: string }, an: { result?: unknown }) => {
+      const apply = (rq: { method: string; params?: unknown[] }, an: { result?: unknown; error?: unknown }) => {
+        if (parameters.lies.includes("ledger-version") && rq.method === "eth_call") {
+          const data = String((rq.params?.[0] as { data?: string; input?: string } | undefined)?.data ?? "");
+          if (data.toLowerCase().startsWith(SALES_SELECTOR)) {
+            if ("error" in an) return { ...an, error: undefined, result: `0x${"0".repeat(24)}${"5a".repeat(20)}` };
+            return { ...an, result: undefined, error: { code: 3, message: "execution reverted", data: "0x" } };
+          }
+        }
         if ("result" in an) for (const l of parameters.lies) an.result = lie(l, rq.method, an.result);
         return an;
       };

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createPublicClient, getAddress, http, isAddress, type Address, type Hex, type PublicClient } from "viem";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
-import { detectLedgerVersion } from "../../../lib/verify/detectLedgerVersion.js";
+import { detectAgreedLedgerVersion } from "../../../lib/verify/detectAgreedLedgerVersion.js";
 import { createRpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { readAgreedCall, type CallTrust } from "../../../lib/verify/readAgreedCall.js";
 import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
@@ -172,7 +172,11 @@ export function registerVerifyCommand(program: Command): void {
           return one;
         };
         options.fetchStatus = async (q) => {
-          const ledgerVersion = await detectLedgerVersion(client, { ledger: q.ledger });
+          // every configured RPC names the version (its layout decides what is read and proven)
+          const ledgerVersion = await detectAgreedLedgerVersion(
+            urls.map((url) => ({ url, client: clientOf(url) })),
+            { ledger: q.ledger },
+          );
           if (ledgerVersion === 1 && o.trust === "proof") {
             // No proofs for a v1 layout: keyStatus on every RPC at a block they agree on; no single RPC decides.
             const hint = findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index));

@@ -1485,9 +1485,8 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
   }
 
   /**
-   * Records the receipts one watcher pass found, all in one database transaction (a block's windows
-   * settle with one statement per table instead of one transaction each, so the order inserts wait
-   * behind one short write per block).
+   * Records receipts the watcher found, in one database transaction (the watcher passes one window's
+   * at a time: see watch()).
    */
   async function settle(found: { f: InFlight; r: TransactionReceipt }[]): Promise<void> {
     if (found.length === 0) return;
@@ -1784,11 +1783,16 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
           const read = receipts.get(f.nonce);
           if (read && "receipt" in read && read.receipt) found.push({ f, r: read.receipt });
         }
-        try {
-          await settle(found);
-        } catch (e) {
-          if (e instanceof LeaseLostError) throw e;
-          firstError ??= e;
+        // one database transaction per window, not one for the whole block: an order's group insert
+        // waits behind at most one window's settlement (a block's in one statement held the store
+        // for the whole block's orders and set the answer's tail)
+        for (const x of found) {
+          try {
+            await settle([x]);
+          } catch (e) {
+            if (e instanceof LeaseLostError) throw e;
+            firstError ??= e;
+          }
         }
         for (const f of flights) {
           if (!inflight.has(f.nonce)) continue; // settled above

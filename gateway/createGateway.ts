@@ -158,6 +158,25 @@ WITH o AS (
 )
 SELECT client, ref FROM o`;
 
+/**
+ * Settles mined windows in one statement: each nonce's row becomes `mined` (its other versions
+ * `replaced`), its pending orders `confirmed` with their transaction and block, and a `confirmed`
+ * webhook event is written for each such order whose client has a webhook.
+ */
+const SETTLE_MINED = `
+WITH txs AS (
+  UPDATE gw_txs t SET status = CASE WHEN t.hash = x.h THEN 'mined' ELSE 'replaced' END
+  FROM unnest($2::bigint[], $3::text[]) AS x(n, h) WHERE t.signer = $1 AND t.nonce = x.n
+), o AS (
+  UPDATE gw_orders o SET status = 'confirmed', tx_hash = x.h, block = x.b, done_ms = $4
+  FROM unnest($5::text[], $6::text[], $7::text[], $8::bigint[]) AS x(c, r, h, b)
+  WHERE o.client = x.c AND o.ref = x.r AND o.status = 'pending'
+  RETURNING o.client, o.ref
+)
+INSERT INTO gw_webhooks (client, ref, event, next_ms, created_ms)
+SELECT o.client, o.ref, 'confirmed', $4, $4 FROM o JOIN gw_clients k ON k.id = o.client
+WHERE k.webhook_url IS NOT NULL`;
+
 /** A signed transaction not yet seen mined. */
 type InFlight = {
   nonce: number;
@@ -1493,41 +1512,57 @@ export async function createGateway(parameters: CreateGatewayParameters): Promis
     const good = found.filter((x) => x.r.status === "success");
     const goodOrders = good.flatMap((x) => x.f.orders.map((o) => ({ o, r: x.r })));
     const badOrders = found.filter((x) => x.r.status !== "success").flatMap((x) => x.f.orders);
-    await store.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE gw_txs t SET status = CASE WHEN t.hash = x.h THEN x.s ELSE 'replaced' END
+    if (badOrders.length === 0) {
+      // The common case in one statement (its own transaction): a transaction of several statements
+      // would hold the store across round trips to this thread, and order inserts wait behind it.
+      webhookWrites++;
+      webhooksIdle = false;
+      await store.query(SETTLE_MINED, [
+        signer,
+        found.map((x) => x.f.nonce),
+        found.map((x) => x.r.transactionHash),
+        Date.now(),
+        goodOrders.map((x) => x.o.client),
+        goodOrders.map((x) => x.o.ref),
+        goodOrders.map((x) => x.r.transactionHash),
+        goodOrders.map((x) => Number(x.r.blockNumber)),
+      ]);
+    } else
+      await store.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE gw_txs t SET status = CASE WHEN t.hash = x.h THEN x.s ELSE 'replaced' END
          FROM unnest($2::bigint[], $3::text[], $4::text[]) AS x(n, h, s) WHERE t.signer = $1 AND t.nonce = x.n`,
-        [
-          signer,
-          found.map((x) => x.f.nonce),
-          found.map((x) => x.r.transactionHash),
-          found.map((x) => (x.r.status === "success" ? "mined" : "reverted")),
-        ],
-      );
-      if (goodOrders.length > 0) {
-        const done = await tx.query<{ client: string; ref: string }>(
-          `UPDATE gw_orders o SET status = 'confirmed', tx_hash = x.h, block = x.b, done_ms = $1
+          [
+            signer,
+            found.map((x) => x.f.nonce),
+            found.map((x) => x.r.transactionHash),
+            found.map((x) => (x.r.status === "success" ? "mined" : "reverted")),
+          ],
+        );
+        if (goodOrders.length > 0) {
+          const done = await tx.query<{ client: string; ref: string }>(
+            `UPDATE gw_orders o SET status = 'confirmed', tx_hash = x.h, block = x.b, done_ms = $1
            FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS x(c, r, h, b)
            WHERE o.client = x.c AND o.ref = x.r AND o.status = 'pending'
            RETURNING o.client, o.ref`,
-          [
-            Date.now(),
-            goodOrders.map((x) => x.o.client),
-            goodOrders.map((x) => x.o.ref),
-            goodOrders.map((x) => x.r.transactionHash),
-            goodOrders.map((x) => Number(x.r.blockNumber)),
-          ],
-        );
-        await enqueueWebhooks(tx, "confirmed", done);
-      }
-      if (badOrders.length > 0) {
-        await tx.query(
-          `UPDATE gw_orders SET tx_hash = NULL, attempts = attempts + 1
+            [
+              Date.now(),
+              goodOrders.map((x) => x.o.client),
+              goodOrders.map((x) => x.o.ref),
+              goodOrders.map((x) => x.r.transactionHash),
+              goodOrders.map((x) => Number(x.r.blockNumber)),
+            ],
+          );
+          await enqueueWebhooks(tx, "confirmed", done);
+        }
+        if (badOrders.length > 0) {
+          await tx.query(
+            `UPDATE gw_orders SET tx_hash = NULL, attempts = attempts + 1
            WHERE (client, ref) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'pending'`,
-          [badOrders.map((o) => o.client), badOrders.map((o) => o.ref)],
-        );
-      }
-    });
+            [badOrders.map((o) => o.client), badOrders.map((o) => o.ref)],
+          );
+        }
+      });
     for (const { f, r } of found) {
       const ok = r.status === "success";
       inflight.delete(f.nonce);

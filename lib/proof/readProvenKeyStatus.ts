@@ -4,6 +4,7 @@ import { ProofError } from "./errors.js";
 import { batchMapBase, batchSlot, bits, mappingSlot, partyRefSlot, saleRecordSlot, slotHex } from "./ledgerV2Slots.js";
 import type { AgreedBlock } from "./agreeOnBlock.js";
 import { verifyAccountProof, verifyStorageProof } from "./verifyAccountProof.js";
+import type { ProofNodeCache } from "./verifyAccountProof.js";
 
 /** `eth_getProof`'s answer (the fields used). */
 export type GetProofResponse = {
@@ -183,6 +184,8 @@ export async function readProvenKeyStatus(parameters: {
 }): Promise<ProvenKeyStatus> {
   const { ledger, batchId, index, block } = parameters;
   const proven = new Map<bigint, bigint>();
+  // The storage proofs of one answer share their upper nodes: each node is decoded and hashed once.
+  const cache: ProofNodeCache = new Map();
   let storageRoot: Hex | null = null;
   let rounds = 0;
   const fetchSlots = async (slots: bigint[]) => {
@@ -193,14 +196,19 @@ export async function readProvenKeyStatus(parameters: {
     const hexes = want.map(slotHex);
     const res = await parameters.fetchProof(hexes, block.number);
     if (!storageRoot) {
-      const account = verifyAccountProof({ stateRoot: block.stateRoot, address: ledger, proof: res.accountProof });
+      const account = verifyAccountProof({
+        stateRoot: block.stateRoot,
+        address: ledger,
+        proof: res.accountProof,
+        cache,
+      });
       if (!account) throw new ProofError(`Ledger ${ledger} has no account at block ${block.number}.`);
       storageRoot = account.storageRoot;
     }
     for (let i = 0; i < want.length; i++) {
       const sp = res.storageProof.find((p) => BigInt(p.key) === want[i]!);
       if (!sp) throw new ProofError(`eth_getProof left out slot ${hexes[i]} of ${ledger} at block ${block.number}.`);
-      proven.set(want[i]!, verifyStorageProof({ storageRoot, slot: hexes[i]!, proof: sp.proof }));
+      proven.set(want[i]!, verifyStorageProof({ storageRoot, slot: hexes[i]!, proof: sp.proof, cache }));
     }
   };
   // A slot not proven yet reads as 0 and is noted: every lookup goes as far as it can in one attempt, so

@@ -21,7 +21,8 @@ import { speculativeSlots, type GetProofResponse } from "../../../lib/proof/read
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { verifyAccountProof } from "../../../lib/proof/verifyAccountProof.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
-import { createCheckedRpc, KEY_STATUS_SELECTOR, probeLedgerVersion, RpcError, type Rpc } from "./rpc.ts";
+import { createCheckedRpc, KEY_STATUS_SELECTOR, probeLedgerVersion, RpcError } from "./rpc.ts";
+import type { EarlyCall } from "./rpcReads.ts";
 import type { KeyStatus } from "../../../lib/schemas/keyStatus.js";
 
 /** The reads a first verdict on a v2 ledger does not need (v1, no eth_getProof, a sale), loaded on demand. */
@@ -59,17 +60,14 @@ function ledgerVersion(ledger: string): Promise<1 | 2> {
 }
 
 /**
- * A requester for lib/proof that also starts the first round's speculative reads, and hands out a v1
- * `keyStatus` answer taken in that round when it is known to be of the block asked.
+ * A requester for lib/proof that also starts the first round's speculative reads, and hands out an RPC's
+ * v1 `keyStatus` call of that round with the head and latest header around it (rpcReads.ts's
+ * `rpcAtBlock` uses it only when both are of the block asked).
  */
 type AgreementRequest = {
   request: RpcRequest;
   speculate: (q: KeyQuery, version: 1 | 2 | undefined) => void;
-  earlyCall: (
-    url: string,
-    block: bigint,
-    call: { to?: unknown; data?: unknown },
-  ) => Promise<{ answer: Promise<unknown> } | undefined>;
+  early: (url: string) => EarlyCall | undefined;
 };
 
 /** The first proof round's slots for a key, as lib/proof asks them (deduplicated, 32-byte hex). */
@@ -89,9 +87,10 @@ const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigI
  * the other RPCs'); the proofs only when asked at that header's number and their account proof checks
  * against that header's state root (so they were taken at that block), and lib/proof then checks every
  * proof against the agreed block's state root as always; the v1 call only when the same RPC's head
- * before it and latest header after it are both of the block agreed on (`earlyCall`), and then it goes
- * through the same cross-RPC comparison as a call made at that block. Anything else (a head that
- * moved, another block agreed, another version on chain) is asked again at the block, or not used.
+ * before it and latest header after it are both of the block agreed on (`early`, used by rpcReads.ts's
+ * `rpcAtBlock`), and then it goes through the same cross-RPC comparison as a call made at that block.
+ * Anything else (a head that moved, another block agreed, another version on chain) is asked again at
+ * the block, or not used.
  */
 function agreementRequest(): AgreementRequest {
   const cache = new Map<string, Promise<unknown>>();
@@ -150,42 +149,11 @@ function agreementRequest(): AgreementRequest {
     spec.set(first, { slots: JSON.stringify(slots), proof });
     void quiet(proof);
   };
-  const earlyCall = async (url: string, block: bigint, call: { to?: unknown; data?: unknown }) => {
+  const early = (url: string): EarlyCall | undefined => {
     const c = calls.get(url);
-    if (!c || call.to !== c.to || call.data !== c.data) return undefined;
-    const [head, h] = await Promise.all([quiet(remembered(url, "eth_blockNumber", [])), quiet(latest.get(url))]);
-    const header = h as RpcBlockHeader | undefined;
-    const at = (x: unknown) => typeof x === "string" && /^0x[0-9a-f]+$/i.test(x) && BigInt(x) === block;
-    // Answered at another block (or not known to be at this one): asked again at the block.
-    if (!at(head) || !header || typeof header !== "object" || !at(header.number)) return undefined;
-    // An RPC that did not answer is asked again; an answer or a revert stands.
-    const failed = await c.answer.then(
-      () => false,
-      (e: unknown) => !(e instanceof RpcError) || e.unreachable,
-    );
-    return failed ? undefined : { answer: c.answer };
+    return c && { ...c, head: quiet(remembered(url, "eth_blockNumber", [])), header: quiet(latest.get(url)) };
   };
-  return { request, speculate, earlyCall };
-}
-
-/**
- * One configured RPC whose `eth_call`s are made at `block` (a block the RPCs agreed on), not at
- * "latest"; `early` may answer a call from the first round when it is known to be of that block.
- */
-function rpcAtBlock(url: string, block: bigint, early?: AgreementRequest["earlyCall"]): Rpc {
-  const tag = `0x${block.toString(16)}`;
-  const at = (method: string, params: unknown[]) =>
-    checked.requestOne(url, method, method === "eth_call" ? [params[0], tag] : params);
-  return {
-    request: async (method, params) => {
-      const ready =
-        method === "eth_call" && early
-          ? await early(url, block, params[0] as { to?: unknown; data?: unknown })
-          : undefined;
-      return ready ? ready.answer : at(method, params);
-    },
-    chainId: () => checked.chainId(),
-  };
+  return { request, speculate, early };
 }
 
 /**
@@ -317,7 +285,7 @@ export async function runVerification(
   const readStatus = async (q: KeyQuery): Promise<KeyStatus> => {
     performance.mark("keytrail:status-asked");
     checked.pin(undefined);
-    const { request, speculate, earlyCall } = agreementRequest();
+    const { request, speculate, early } = agreementRequest();
     // The version the first round is asked for: known from an earlier verdict on this page, or given by
     // the build configuration. The chain's answer to SALES() rides in the same round and decides.
     const expected = knownVersion ?? configuredVersion(q.ledger);
@@ -342,14 +310,14 @@ export async function runVerification(
       trust = { method: "call", reason: "v1" };
       try {
         // Loaded on demand: only a v1 ledger takes this path (keeps the initial JS within its budget).
-        const [{ readKeyStatusRaw }, { readAgreedCall }] = await (v1Loading ?? v1Modules());
+        const [{ readKeyStatusRaw, rpcAtBlock }, { readAgreedCall }] = await (v1Loading ?? v1Modules());
         const r = await readAgreedCall({
           urls: cfg.rpcUrls,
           chainId: cfg.chainId,
           request,
           what: "keyStatus",
           reason: "a v1 ledger (its layout is not proven)",
-          read: (url, block) => readKeyStatusRaw(rpcAtBlock(url, block, earlyCall), q),
+          read: (url, block) => readKeyStatusRaw(rpcAtBlock(checked, url, block, early(url)), q),
         });
         trust = {
           method: "call",

@@ -14,6 +14,8 @@ import type { DecodedPayload } from "../../../lib/schemas/payload.js";
 import type { CardKey } from "../../../lib/keys/normaliseKey.js";
 import type { VerifyCheck, VerifyResult } from "../../../lib/verify/types.js";
 import { runVerification, type TrustShown } from "./runVerification.ts";
+import { renderTimeline } from "./renderTimeline.ts";
+import { renderCard } from "./renderCard.ts";
 import { byId, el, fill } from "./dom.ts";
 
 // Marks from navigation start (the portal bench reads every `keytrail:` mark): the page's script has loaded.
@@ -31,18 +33,6 @@ const sellerInput = byId<HTMLInputElement>("seller-input");
 const pasteInput = byId<HTMLInputElement>("paste-input");
 
 let current: { payload: DecodedPayload; result: VerifyResult; raw: string } | undefined;
-
-/**
- * The card's facts and the custody timeline are drawn after the verdict, from the portal's data files:
- * their code is not in the initial script; it loads while the first verdict is read.
- */
-const importAfterVerdict = () => Promise.all([import("./renderCard.ts"), import("./renderTimeline.ts")]);
-let afterVerdict: ReturnType<typeof importAfterVerdict> | undefined;
-const loadAfterVerdict = () => {
-  afterVerdict ??= importAfterVerdict();
-  afterVerdict.catch(() => (afterVerdict = undefined));
-  return afterVerdict;
-};
 let runId = 0;
 
 function setStatus(text: string, shownInCard = false): void {
@@ -172,13 +162,11 @@ async function run(raw: string, orderReference?: string, key?: CardKey): Promise
   clear(key !== undefined);
   setStatus(msg.working ?? "…");
   const seller = sellerInput.value.trim();
-  const verifying = runVerification(raw, {
+  const r = await runVerification(raw, {
     ...(/^0x[0-9a-fA-F]{40}$/.test(seller) ? { seller: seller.toLowerCase() as `0x${string}` } : {}),
     ...(orderReference ? { orderReference } : {}),
     ...(key ? { key } : {}),
   });
-  void loadAfterVerdict().catch(() => undefined);
-  const r = await verifying;
   if (id !== runId) return;
   const payload = r.payload;
   if (payload) current = { payload, result: r, raw };
@@ -211,9 +199,7 @@ async function run(raw: string, orderReference?: string, key?: CardKey): Promise
   byId("order-section").hidden = r.verdict !== "sold-to-you";
   byId("key-form").hidden = !ASKS_KEY.has(r.verdict);
   if (key && r.keyCheck !== "not-checked") showKeyResult(r.keyCheck === "match");
-  void loadAfterVerdict()
-    .then(([{ renderCard }]) => renderCard(lang, t, r, () => id === runId))
-    .catch(() => undefined);
+  void renderCard(lang, t, r, () => id === runId).catch(() => undefined);
   details.hidden = false;
   if (r.verdict === "malformed") fact(t.labels.problem, quote(r.error.shortMessage));
   if (r.verdict === "wrong-chain") {
@@ -291,9 +277,7 @@ async function run(raw: string, orderReference?: string, key?: CardKey): Promise
     r.verdict !== "wrong-chain" &&
     !(r.verdict === "not-in-batch" && r.cause !== "key")
   ) {
-    void loadAfterVerdict()
-      .then(([, { renderTimeline }]) => renderTimeline(lang, t, payload, r.holder))
-      .catch(() => undefined);
+    void renderTimeline(lang, t, payload, r.holder).catch(() => undefined);
   }
 }
 

@@ -24,6 +24,20 @@ import {
 const ZERO_ADDRESS = `0x${"0".repeat(40)}` as const;
 
 /**
+ * Whether an eth_getProof failure means the node does not offer the method (then keyStatus by eth_call
+ * is the fallback, and the verdict says it is not proven).
+ *
+ * @param e - the failure of the proven read
+ * @returns true for "method not found / not supported" answers and HTTP 400/405
+ * @example
+ * if (lacksGetProof(e)) return readKeyStatusV2Raw(checked, q);
+ */
+export const lacksGetProof = (e: unknown): boolean =>
+  e instanceof Error &&
+  /eth_getProof/.test(e.message) &&
+  /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
+
+/**
  * One RPC's `keyStatus` `eth_call` sent at "latest" in the verify page's first round, with that RPC's
  * `eth_blockNumber` sent before it and its latest header sent after it in the same batch.
  */

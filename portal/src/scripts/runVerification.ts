@@ -95,7 +95,7 @@ const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigI
 function agreementRequest(): AgreementRequest {
   const cache = new Map<string, Promise<unknown>>();
   const latest = new Map<string, Promise<unknown>>();
-  const spec = new Map<string, { slots: string; proof: Promise<unknown> }>();
+  const spec = new Map<string, { slots: string; proof: Promise<unknown>; at?: string }>();
   const calls = new Map<string, { to: string; data: string; answer: Promise<unknown> }>();
   const remembered = (url: string, method: string, params: unknown[]) => {
     const key = `${url} ${method} ${JSON.stringify(params)}`;
@@ -115,9 +115,11 @@ function agreementRequest(): AgreementRequest {
       const s = spec.get(url);
       if (same && method === "eth_getProof" && s?.slots === JSON.stringify(params[1])) {
         const p = (await quiet(s.proof)) as GetProofResponse | undefined;
+        // (checked once per block: the prefetch and the proven read both ask for it)
+        if (p && s.at === number) return p;
         try {
           if (p && verifyAccountProof({ stateRoot: h.stateRoot, address: params[0] as Address, proof: p.accountProof }))
-            return p;
+            return ((s.at = number), p);
         } catch {
           // taken at another block (or a lie): asked again at the block below
         }
@@ -191,11 +193,6 @@ export type TrustShown =
   | { method: "call"; reason: "v1" | "no-get-proof"; block?: bigint; agreeing?: number; asked?: number }
   | { method: "disagree"; block: bigint };
 
-/** Whether an eth_getProof failure means the node does not offer the method (then eth_call is the fallback). */
-const lacksGetProof = (e: unknown) =>
-  e instanceof Error &&
-  /eth_getProof/.test(e.message) &&
-  /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
 const base = import.meta.env.BASE_URL.endsWith("/") ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
 
 type ProofIndexEntry = { batchId: string; shardSize: number | null; path: string | null; manifestURI: string };
@@ -348,9 +345,12 @@ export async function runVerification(
       return r.status;
     } catch (e) {
       if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
-      if (e instanceof TrustError || !lacksGetProof(e)) throw e;
+      if (e instanceof TrustError) throw e;
+      // (whether the node lacks eth_getProof is judged by the on-demand chunk: a failure path)
+      const { lacksGetProof, readKeyStatusV2Raw } = await reads();
+      if (!lacksGetProof(e)) throw e;
       trust = { method: "call", reason: "no-get-proof" };
-      return (await reads()).readKeyStatusV2Raw(checked, q);
+      return readKeyStatusV2Raw(checked, q);
     }
   };
   // The status read starts as soon as the payload decodes, for the configured chain and ledger: a
@@ -363,6 +363,8 @@ export async function runVerification(
       const q: KeyQuery = { chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index };
       early = { key: keyOf(q), status: readStatus(q) };
       early.status.catch(() => undefined);
+      // Round 1 leaves now, not after this task (the browser may first lay out and paint the page).
+      checked.flush?.();
     }
     if (p.form === "short") shardSize = await shardSizeOf(p.batchId);
   } catch {

@@ -356,6 +356,7 @@ export async function runVerification(
   // The status read starts as soon as the payload decodes, for the configured chain and ledger: a
   // short-form code's proof index and shard are then fetched from the portal while the RPCs answer.
   let early: { key: string; status: Promise<KeyStatus> } | undefined;
+  let used = false;
   const keyOf = (q: KeyQuery) => `${q.chainId} ${q.ledger.toLowerCase()} ${q.batchId.toLowerCase()} ${q.index}`;
   try {
     const p = decodePayload(parsePayloadInput(input).payload);
@@ -373,7 +374,7 @@ export async function runVerification(
   const verifyOptions: VerifyOptions = {
     expectedChainId: cfg.chainId,
     expectedLedger: cfg.ledger,
-    fetchStatus: (q) => (early?.key === keyOf(q) ? early.status : readStatus(q)),
+    fetchStatus: (q) => ((used = true), early?.key === keyOf(q) ? early.status : readStatus(q)),
     fetchSale: async (q) => {
       const [{ readSaleLogRaw }] = await Promise.all([reads(), onChain()]);
       return readSaleLogRaw(checked, q);
@@ -391,5 +392,7 @@ export async function runVerification(
   if (options.key) verifyOptions.key = options.key;
   const result = await verifyPayload(input, verifyOptions);
   performance.mark("keytrail:verified");
-  return trust ? { ...result, trust } : result;
+  // The tier only of a status the verdict used (a code refused before the chain is read shows none, even
+  // when the early read has finished).
+  return trust && used ? { ...result, trust } : result;
 }

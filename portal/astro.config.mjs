@@ -60,6 +60,7 @@ const publicConfig = {
   chainName: config.chainName,
   rpcUrls: config.rpcUrls,
   ledger: config.ledger,
+  ...(config.ledgerVersion !== undefined ? { ledgerVersion: config.ledgerVersion } : {}),
   portalBase: config.portalBase,
   explorerUrl: config.explorerUrl,
 };

@@ -14,7 +14,9 @@
  *   in the same run (bench/portal/_oldBuild.ts) and served by the same static server against the
  *   same chain, with one RPC and with two (the second a forwarding front to the same node). The old
  *   page reads a KeyLedger v1 (the only ledger it knows: one eth_call), the current one a KeyLedger
- *   v2 with storage proofs, each a genuine full-form code; loads alternate between the builds.
+ *   v2 with storage proofs, each a genuine full-form code; loads alternate between the builds. The
+ *   current page is built with the ledger's version in its configuration (as a deployment names it),
+ *   and once more without it (one RPC) to show what that saves.
  *   Budgets: current / old <= 1.2 with one RPC, <= 1.5 with two.
  *
  *   npx tsx bench/portal/portal.ts [--quick] [--json]
@@ -103,6 +105,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   const exportDir = join(work, "export");
   let dist = "";
   let dist2 = "";
+  let dist1u = "";
   let old: OldPortal | undefined;
   let server: Server | undefined;
   const servers: Server[] = [];
@@ -116,16 +119,20 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
   try {
     const s = await setUpScenario(chain, join(work, "sealed"));
     await indexAndExport(chain.url, s, join(work, "sealed"), exportDir);
-    const env = (rpcUrls: string, ledger: string, withExport: boolean) => ({
+    const env = (rpcUrls: string, ledger: string, withExport: boolean, ledgerVersion?: "2") => ({
       KEYTRAIL_CHAIN_ID: String(s.chainId),
       KEYTRAIL_RPC_URLS: rpcUrls,
       KEYTRAIL_LEDGER: ledger,
       KEYTRAIL_PORTAL_BASE: "https://verify.keytrail.example",
       ...(withExport ? { KEYTRAIL_EXPORT_DIR: exportDir } : {}),
+      ...(ledgerVersion ? { KEYTRAIL_LEDGER_VERSION: ledgerVersion } : {}),
     });
     const two = `${chain.url},${front.url}`;
-    dist = await buildPortal(env(chain.url, s.ledger, true));
-    dist2 = await buildPortal(env(two, s.ledger, true));
+    // The current page as deployed: the build configuration names the ledger's version (v2).
+    dist = await buildPortal(env(chain.url, s.ledger, true, "2"));
+    dist2 = await buildPortal(env(two, s.ledger, true, "2"));
+    // The same page built without the version: the first round learns it (one round more).
+    dist1u = await buildPortal(env(chain.url, s.ledger, true));
     // The old page knows only KeyLedger v1; it gets its own v1 ledger on the same chain (no export: the
     // verdict of a full-form code needs none, and the old page shows it before reading any export file).
     const v1 = await anchorV1Batch(chain, "bench old page");
@@ -171,6 +178,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     const pages = {
       now1: { origin, payload: s.payloads.genuine },
       now2: { origin: await serve(dist2), payload: s.payloads.genuine },
+      now1u: { origin: await serve(dist1u), payload: s.payloads.genuine },
       old1: { origin: await serve(old.builds[0]!), payload: v1.batch.full(0) },
       old2: { origin: await serve(old.builds[1]!), payload: v1.batch.full(0) },
     };
@@ -183,19 +191,29 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
       /** Each JSON-RPC POST in the order sent, its methods joined by "+" (a batch has several). */
       posts: string[];
     };
-    const measured: Record<keyof typeof pages, Load[]> = { now1: [], now2: [], old1: [], old2: [] };
+    const measured: Record<keyof typeof pages, Load[]> = { now1: [], now2: [], now1u: [], old1: [], old2: [] };
     const measure = async (at: { origin: string; payload: string }): Promise<Load> => {
       const p = await browser.newPage();
       let requests = 0;
       const methods: string[] = [];
       const posts: string[] = [];
+      const spans: [number, number][] = [];
+      const index = new Map<unknown, number>();
+      // When each POST left and was answered (the rounds on the critical path), as wall-clock ms.
+      p.on("requestfinished", (r) => {
+        const i = index.get(r);
+        const t = r.timing();
+        if (i !== undefined && t.startTime > 0 && t.responseEnd > 0)
+          spans[i] = [t.startTime + t.requestStart, t.startTime + t.responseEnd];
+      });
       p.on("request", (r) => {
         if (r.method() !== "POST") return;
         requests++;
         const body = r.postDataJSON() as { method?: string } | { method?: string }[] | null;
         const sent = (Array.isArray(body) ? body : [body]).map((m) => m?.method ?? "?");
         methods.push(...sent);
-        posts.push(sent.join("+"));
+        const i = posts.push(sent.join("+")) - 1;
+        index.set(r, i);
       });
       await p.goto(`${at.origin}/v/#${at.payload}`);
       await p.waitForFunction(() => document.documentElement.dataset.verdictMs, undefined, { timeout: 30_000 });
@@ -210,10 +228,15 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
           verdict: Number(document.documentElement.dataset.verdictMs),
           load: Math.round(nav?.loadEventEnd || nav?.domContentLoadedEventEnd || 0),
           marks,
+          origin: performance.timeOrigin,
         };
       });
       await p.close();
-      return { ...r, requests, methods: methods.sort(), posts };
+      // Each POST with when it left and was answered, in ms from navigation.
+      const timed = posts.map((x, i) =>
+        spans[i] ? `${x} @${Math.round(spans[i][0] - r.origin)}-${Math.round(spans[i][1] - r.origin)}` : x,
+      );
+      return { verdict: r.verdict, load: r.load, marks: r.marks, requests, methods: methods.sort(), posts: timed };
     };
     for (const at of Object.values(pages)) await measure(at); // warm the server and the chain once
     for (let i = 0; i < loads; i++)
@@ -260,6 +283,19 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
         ratio: v / Math.max(1, l),
         notes: `lower is better; ${loads} fresh loads, local chain over HTTP, headless Chromium; ${requests("now1")} RPC requests; marks (median ms from navigation): ${breakdown}`,
       },
+      {
+        name: "portal time from navigation to verdict, 1 RPC, ledger version not in the build configuration (median)",
+        unit: "ms",
+        value: verdictOf("now1u"),
+        anchor: {
+          name: `page of ${OLD_PAGE_COMMIT.slice(0, 7)} built in the same run (v1 ledger)`,
+          value: verdictOf("old1"),
+        },
+        ratio: verdictOf("now1u") / Math.max(1, verdictOf("old1")),
+        notes:
+          `the version learned in the first round (one round more); configured: ${verdictOf("now1")} ms; ` +
+          `HTTP requests of the last load in order: ${(measured.now1u.at(-1)?.posts ?? []).join(", ")}`,
+      },
       ...([1, 2] as const).map((n) => {
         const now = verdictOf(n === 1 ? "now1" : "now2");
         const was = verdictOf(n === 1 ? "old1" : "old2");
@@ -289,6 +325,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
     old?.close();
     if (dist) rmSync(dist, { recursive: true, force: true });
     if (dist2) rmSync(dist2, { recursive: true, force: true });
+    if (dist1u) rmSync(dist1u, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -27,10 +27,24 @@ export const LEDGER_V2_FIELDS = {
 
 const word = (n: bigint): Hex => numberToHex(n, { size: 32 });
 
+/**
+ * Answers of {@link mappingSlot} already computed (a pure function): a status read derives the same
+ * slots again in each lookup attempt and round, and the verify page's first round derives them before
+ * the read. Bounded: cleared when full.
+ */
+const derived = new Map<string, bigint>();
+
 /** `keccak256(abi.encode(key, slot))`: a mapping's entry for a uint256/bytes32 key. */
 export function mappingSlot(key: bigint | Hex, slot: bigint): bigint {
   const k = typeof key === "bigint" ? word(key) : key;
-  return BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [k, slot])));
+  const id = `${k.toLowerCase()} ${slot}`;
+  let s = derived.get(id);
+  if (s === undefined) {
+    s = BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [k, slot])));
+    if (derived.size >= 4096) derived.clear();
+    derived.set(id, s);
+  }
+  return s;
 }
 
 /** The slot of a namespace field. */

@@ -4,6 +4,7 @@ import { ProofError } from "./errors.js";
 import { batchMapBase, batchSlot, bits, mappingSlot, partyRefSlot, saleRecordSlot, slotHex } from "./ledgerV2Slots.js";
 import type { AgreedBlock } from "./agreeOnBlock.js";
 import { verifyAccountProof, verifyStorageProof } from "./verifyAccountProof.js";
+import type { ProofNodeCache } from "./verifyAccountProof.js";
 
 /** `eth_getProof`'s answer (the fields used). */
 export type GetProofResponse = {
@@ -134,7 +135,7 @@ function pathSlots(base: bigint, i: bigint, top: bigint): bigint[] {
  * and its ancestor bitmap words up to one level above the lowest batch that holds the index (the
  * count is not known yet: a larger batch's upper levels are fetched when a lookup reaches them); and
  * the redemption word. Slots that a lookup turns out not to need (a layer the batch's flags say is
- * empty, an index past the count) are proven with the rest and ignored. What only values can name is
+ * empty, an index past the count) are fetched with the rest, and neither checked nor used. What only values can name is
  * left to later rounds: the issuer's and holder's party records (their ids are read), a word a
  * lookup descends into, a sale record and its seller.
  *
@@ -157,8 +158,9 @@ export function speculativeSlots(batchId: Hex, index: bigint): bigint[] {
 
 /**
  * Reads one key's status from KeyLedger v2's storage with `eth_getProof` at an agreed block and
- * checks every word against the block's state root: the account proof against `block.stateRoot`,
- * each storage proof against the proven storage root. It replays the ledger's own lookups
+ * checks every word it reads against the block's state root: the account proof against
+ * `block.stateRoot`, each storage proof of a word read against the proven storage root (a fetched
+ * word that is never read is never checked, nor used). It replays the ledger's own lookups
  * (RangeMap over custody, both freeze layers and sales; the redemption bitmap; the party and sale
  * records) on proven words only, fetching what a lookup needs in a few rounds: a first round of every slot the batch id and the
  * index name ({@link speculativeSlots}), then only slots named by values read (usually one more round).
@@ -183,31 +185,49 @@ export async function readProvenKeyStatus(parameters: {
 }): Promise<ProvenKeyStatus> {
   const { ledger, batchId, index, block } = parameters;
   const proven = new Map<bigint, bigint>();
+  // Fetched storage proofs not checked yet: each is checked when its slot is first read (a slot fetched
+  // on speculation and never read — a freeze layer or sales map the flags say is empty — costs no
+  // check; a word that is read is always proven first).
+  const unchecked = new Map<bigint, { slot: Hex; proof: Hex[] }>();
+  const fetched = () => proven.size + unchecked.size;
+  // The storage proofs of one answer share their upper nodes: each node is decoded and hashed once.
+  const cache: ProofNodeCache = new Map();
   let storageRoot: Hex | null = null;
   let rounds = 0;
   const fetchSlots = async (slots: bigint[]) => {
-    const want = [...new Set(slots)].filter((s) => !proven.has(s));
+    const want = [...new Set(slots)].filter((s) => !proven.has(s) && !unchecked.has(s));
     if (want.length === 0) return;
     if (++rounds > MAX_ROUNDS)
       throw new ProofError(`Proven status of ${batchId} #${index}: more than ${MAX_ROUNDS} proof rounds.`);
     const hexes = want.map(slotHex);
     const res = await parameters.fetchProof(hexes, block.number);
     if (!storageRoot) {
-      const account = verifyAccountProof({ stateRoot: block.stateRoot, address: ledger, proof: res.accountProof });
+      const account = verifyAccountProof({
+        stateRoot: block.stateRoot,
+        address: ledger,
+        proof: res.accountProof,
+        cache,
+      });
       if (!account) throw new ProofError(`Ledger ${ledger} has no account at block ${block.number}.`);
       storageRoot = account.storageRoot;
     }
     for (let i = 0; i < want.length; i++) {
       const sp = res.storageProof.find((p) => BigInt(p.key) === want[i]!);
       if (!sp) throw new ProofError(`eth_getProof left out slot ${hexes[i]} of ${ledger} at block ${block.number}.`);
-      proven.set(want[i]!, verifyStorageProof({ storageRoot, slot: hexes[i]!, proof: sp.proof }));
+      unchecked.set(want[i]!, { slot: hexes[i]!, proof: sp.proof });
     }
   };
   // A slot not proven yet reads as 0 and is noted: every lookup goes as far as it can in one attempt, so
   // independent lookups (custody, both freeze layers, sales, records) fetch their next slots together.
   let missing = new Set<bigint>();
   const read = (slot: bigint): bigint => {
-    const v = proven.get(slot);
+    let v = proven.get(slot);
+    const u = v === undefined ? unchecked.get(slot) : undefined;
+    if (u) {
+      v = verifyStorageProof({ storageRoot: storageRoot!, slot: u.slot, proof: u.proof, cache });
+      unchecked.delete(slot);
+      proven.set(slot, v);
+    }
     if (v === undefined) {
       missing.add(slot);
       return 0n;
@@ -219,7 +239,7 @@ export async function readProvenKeyStatus(parameters: {
   for (;;) {
     missing = new Set();
     const result = attempt();
-    if (missing.size === 0) return { ...result, slots: proven.size, rounds };
+    if (missing.size === 0) return { ...result, slots: fetched(), rounds };
     await fetchSlots([...missing]);
   }
 
@@ -246,7 +266,7 @@ export async function readProvenKeyStatus(parameters: {
       sold: false,
       refunded: false,
       sale: null,
-      slots: proven.size,
+      slots: fetched(),
       rounds,
     };
     if (supplierId === 0n) return { ...empty, exists: false, outOfRange: false };
@@ -314,7 +334,7 @@ export async function readProvenKeyStatus(parameters: {
       sold: saleValue !== 0n && (saleValue & 1n) === 0n,
       refunded: (saleValue & 1n) === 1n,
       sale,
-      slots: proven.size,
+      slots: fetched(),
       rounds,
     };
   }

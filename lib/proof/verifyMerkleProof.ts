@@ -33,6 +33,8 @@ function hexPrefix(path: Uint8Array, where: string): { nibbles: number[]; leaf: 
  * @param parameters.root - the trie root (32 bytes): a block's stateRoot or an account's storageRoot.
  * @param parameters.key - the trie key: keccak256 of the address or of the 32-byte slot.
  * @param parameters.proof - the nodes, root first, each its RLP encoding.
+ * @param parameters.hashes - optional: keccak256 of each node of `proof`, in order (computed here when
+ *   absent); lets a caller that verifies many proofs sharing nodes hash each node once.
  * @returns the value's RLP bytes, or null when proven absent.
  * @example
  * const account = verifyMerkleProof({ root: stateRoot, key: keccak_256(address), proof: accountProof });
@@ -41,8 +43,9 @@ export function verifyMerkleProof(parameters: {
   root: Uint8Array;
   key: Uint8Array;
   proof: readonly Uint8Array[];
+  hashes?: readonly Uint8Array[];
 }): Uint8Array | null {
-  const { root, key, proof } = parameters;
+  const { root, key, proof, hashes } = parameters;
   const path = nibblesOf(key);
   let p = 0;
   let used = 0;
@@ -55,7 +58,7 @@ export function verifyMerkleProof(parameters: {
       if (ref.length !== 32) throw new ProofError(`MPT: ${where} references a ${ref.length}-byte hash.`);
       const encoded = proof[used];
       if (!encoded) throw new ProofError(`MPT: the proof ends at node ${used} before the key's path does (${where}).`);
-      const h = keccak_256(encoded);
+      const h = hashes?.[used] ?? keccak_256(encoded);
       if (!equal(h, ref)) {
         throw new ProofError(`MPT: node ${used} hashes to 0x${hex(h)}, not to 0x${hex(ref)} that ${where} names.`);
       }

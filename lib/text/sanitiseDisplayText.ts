@@ -37,7 +37,11 @@ export type SanitisedText = {
   truncated: boolean;
 };
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/**
+ * The grapheme segmenter, made on first use: building one loads the runtime's break-iterator data
+ * (5–10 ms in a browser), which a page that imports this module must not pay before its first work.
+ */
+let segmenter: Intl.Segmenter | undefined;
 
 const codePointName = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
@@ -75,6 +79,7 @@ export function sanitiseDisplayText(input: unknown, options: SanitiseOptions = {
   const text = wellFormed.replace(INVISIBLE, note).replace(BREAKS, " ").normalize("NFC");
   let count = 0;
   let cut = -1;
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
   for (const { index } of segmenter.segment(text)) {
     if (count === max - 1) cut = index;
     count++;

@@ -29,6 +29,39 @@ describe("portal config", () => {
     expect(c.exportDir).toBe("");
   });
 
+  it("takes the ledger's version from the environment or the file (1 or 2), and leaves it out when not given", () => {
+    expect(loadPortalConfig(good).ledgerVersion).toBeUndefined();
+    expect("ledgerVersion" in loadPortalConfig(good)).toBe(false);
+    expect(loadPortalConfig({ ...good, KEYTRAIL_LEDGER_VERSION: "1" }).ledgerVersion).toBe(1);
+    expect(loadPortalConfig({ ...good, KEYTRAIL_LEDGER_VERSION: "2" }).ledgerVersion).toBe(2);
+    const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
+    const file = join(dir, "portal.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chainId: 1,
+        rpcUrls: ["https://a.example"],
+        ledger: good.KEYTRAIL_LEDGER,
+        portalBase: "https://p.example",
+        ledgerVersion: 2,
+      }),
+    );
+    expect(loadPortalConfig({ KEYTRAIL_PORTAL_CONFIG: file }).ledgerVersion).toBe(2);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chainId: 1,
+        rpcUrls: ["https://a.example"],
+        ledger: good.KEYTRAIL_LEDGER,
+        portalBase: "https://p.example",
+        ledgerVersion: [2],
+      }),
+    );
+    expect(() => loadPortalConfig({ KEYTRAIL_PORTAL_CONFIG: file })).toThrow(
+      /portal\.json field "ledgerVersion": got \[2\]; expected 1 or 2/,
+    );
+  });
+
   it("reads a JSON file, environment wins field by field, exportDir is relative to the file", () => {
     const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
     const file = join(dir, "portal.json");
@@ -55,6 +88,9 @@ describe("portal config", () => {
     [{ KEYTRAIL_LEDGER: "0x1234" }, /KEYTRAIL_LEDGER.*20-byte/],
     [{ KEYTRAIL_PORTAL_BASE: "verify.example" }, /KEYTRAIL_PORTAL_BASE/],
     [{ KEYTRAIL_EXPLORER_URL: "javascript:alert(1)" }, /KEYTRAIL_EXPLORER_URL/],
+    [{ KEYTRAIL_LEDGER_VERSION: "3" }, /KEYTRAIL_LEDGER_VERSION: got "3"; expected 1 or 2/],
+    [{ KEYTRAIL_LEDGER_VERSION: "v2" }, /KEYTRAIL_LEDGER_VERSION.*1 or 2/],
+    [{ KEYTRAIL_LEDGER_VERSION: "2.0" }, /KEYTRAIL_LEDGER_VERSION.*1 or 2/],
   ])("names the bad field: %j", (override, message) => {
     expect(() => loadPortalConfig({ ...good, ...override })).toThrow(message);
   });

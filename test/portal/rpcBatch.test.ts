@@ -73,6 +73,26 @@ describe("JSON-RPC batches on the verify page", () => {
     }
   });
 
+  it("flush() sends what was gathered at once, as one batch per endpoint; later requests form the next batch", async () => {
+    const a = await node("fa", "batch");
+    const b = await node("fb", "batch");
+    const checked = createCheckedRpc([a, b]);
+    const first = Promise.all([checked.requestOne(a, "eth_blockNumber", []), checked.requestOne(b, "eth_call", [{}])]);
+    checked.flush?.();
+    // Sent before this task ends: both POSTs are on their way without waiting for a timer.
+    const second = checked.requestOne(a, "eth_getProof", ["0x01", [], "latest"]);
+    expect(await first).toEqual(["eth_blockNumber:[]", "eth_call:[{}]"]);
+    expect(await second).toBe('eth_getProof:["0x01",[],"latest"]');
+    expect(posts.map((p) => `${p.node} ${p.methods.join("+")}`).sort()).toEqual([
+      "fa eth_blockNumber",
+      "fa eth_getProof",
+      "fb eth_call",
+    ]);
+    // The timer of the flushed batch finds nothing to send (no empty batch is posted).
+    await new Promise((ok) => setTimeout(ok, 20));
+    expect(posts).toHaveLength(3);
+  });
+
   it("an endpoint that refuses batches gets each request alone, then only single requests", async () => {
     for (const mode of ["http-400", "single-object"] as const) {
       posts = [];

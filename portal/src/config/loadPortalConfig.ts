@@ -12,6 +12,12 @@ export type PortalConfig = {
   rpcUrls: string[];
   /** KeyLedger contract address. */
   ledger: `0x${string}`;
+  /**
+   * The ledger's version (1 or 2) as the deployment knows it, or undefined when not given. Only a hint
+   * for the verify page's first round of requests: the page still asks the chain (`SALES()`) in that
+   * same round and reads by the chain's answer (docs/PORTAL.md, "What the page asks, and when").
+   */
+  ledgerVersion?: 1 | 2;
   /** Public base URL of the portal, e.g. https://verify.example.cn (a path prefix is allowed). */
   portalBase: string;
   /** Block explorer base URL for tx and address links (links only, never fetched); empty for none. */
@@ -27,6 +33,7 @@ const FIELDS = {
   chainName: "KEYTRAIL_CHAIN_NAME",
   rpcUrls: "KEYTRAIL_RPC_URLS",
   ledger: "KEYTRAIL_LEDGER",
+  ledgerVersion: "KEYTRAIL_LEDGER_VERSION",
   portalBase: "KEYTRAIL_PORTAL_BASE",
   explorerUrl: "KEYTRAIL_EXPLORER_URL",
   exportDir: "KEYTRAIL_EXPORT_DIR",
@@ -35,7 +42,7 @@ const FIELDS = {
 /**
  * Reads the portal configuration: a JSON file named by `KEYTRAIL_PORTAL_CONFIG` (or `file`),
  * overridden field by field by environment variables (`KEYTRAIL_CHAIN_ID`, `KEYTRAIL_RPC_URLS`
- * comma-separated, `KEYTRAIL_LEDGER`, `KEYTRAIL_PORTAL_BASE`, `KEYTRAIL_EXPLORER_URL`,
+ * comma-separated, `KEYTRAIL_LEDGER`, `KEYTRAIL_LEDGER_VERSION`, `KEYTRAIL_PORTAL_BASE`, `KEYTRAIL_EXPLORER_URL`,
  * `KEYTRAIL_EXPORT_DIR`, `KEYTRAIL_CHAIN_NAME`), then validated.
  *
  * @param env - environment to read (defaults to `process.env`)
@@ -112,6 +119,18 @@ export function loadPortalConfig(
   if (typeof ledger !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(ledger))
     bad("ledger", "a 0x-prefixed 20-byte contract address");
 
+  const rawVersion = raw.ledgerVersion;
+  const ledgerVersion =
+    rawVersion === undefined
+      ? undefined
+      : rawVersion === 1 || rawVersion === "1"
+        ? 1
+        : rawVersion === 2 || rawVersion === "2"
+          ? 2
+          : undefined;
+  if (rawVersion !== undefined && ledgerVersion === undefined)
+    bad("ledgerVersion", "1 or 2 (the KeyLedger version deployed at ledger), or nothing");
+
   const portalBase = raw.portalBase;
   if (typeof portalBase !== "string" || !isHttpUrl(portalBase))
     bad("portalBase", "the portal's public http(s) base URL");
@@ -131,6 +150,7 @@ export function loadPortalConfig(
     chainName: chainName as string,
     rpcUrls: rpcUrls as string[],
     ledger: ledger as `0x${string}`,
+    ...(ledgerVersion !== undefined ? { ledgerVersion } : {}),
     portalBase: (portalBase as string).replace(/\/+$/, ""),
     explorerUrl: (explorerUrl as string).replace(/\/+$/, ""),
     exportDir: exportDir

@@ -25,11 +25,21 @@ export class ProofEncodingError extends BaseError {
  */
 export function hexToBytes(hex: Hex): Uint8Array {
   if (!/^0x[0-9a-fA-F]*$/.test(hex)) throw new ProofEncodingError(`${JSON.stringify(hex)} is not hex.`);
-  const digits = hex.length % 2 ? `0${hex.slice(2)}` : hex.slice(2);
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+  // Digit by digit (no substring per byte: proof nodes are long and the page decodes many of them).
+  const odd = hex.length % 2;
+  const out = new Uint8Array((hex.length - 2 + odd) / 2);
+  let j = 2;
+  if (odd) out[0] = digit(hex.charCodeAt(j++));
+  for (let i = odd; i < out.length; i++, j += 2)
+    out[i] = (digit(hex.charCodeAt(j)) << 4) | digit(hex.charCodeAt(j + 1));
   return out;
 }
+
+/** The value of a hex digit's character code (already validated). */
+const digit = (c: number) => (c <= 57 ? c - 48 : (c | 32) - 87);
+
+/** Two lower-case hex digits for each byte value. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /**
  * Lower-case hex of bytes.
@@ -41,7 +51,7 @@ export function hexToBytes(hex: Hex): Uint8Array {
  */
 export function bytesToHex(bytes: Uint8Array): Hex {
   let s = "0x";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  for (const b of bytes) s += BYTE_HEX[b]!;
   return s as Hex;
 }
 

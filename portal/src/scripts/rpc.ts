@@ -27,7 +27,12 @@ function revertDataOf(error: unknown): string | undefined {
 }
 
 /** A JSON-RPC caller over several endpoints, tried in order. */
-export type Rpc = { request: (method: string, params: unknown[]) => Promise<unknown>; chainId: () => Promise<number> };
+export type Rpc = {
+  request: (method: string, params: unknown[]) => Promise<unknown>;
+  chainId: () => Promise<number>;
+  /** Sends the requests gathered so far now, instead of at the end of the task. */
+  flush?: () => void;
+};
 
 type JsonRpcMessage = { jsonrpc: "2.0"; id: number; method: string; params: unknown[] };
 type Queued = { msg: JsonRpcMessage; ok: (body: unknown) => void; fail: (e: unknown) => void };
@@ -77,6 +82,7 @@ export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
   const flush = async (url: string) => {
     const q = queues.get(url) ?? [];
     queues.delete(url);
+    if (q.length === 0) return; // sent already by flush()
     const single = (p: Queued) => postJson(url, p.msg, timeoutMs).then(p.ok, p.fail);
     if (q.length === 1 || noBatch.has(url)) return void q.map(single);
     let answers: unknown;
@@ -139,7 +145,7 @@ export function createRpc(urls: readonly string[], timeoutMs = 8000): Rpc {
     chainIdCache.catch(() => (chainIdCache = undefined));
     return chainIdCache;
   };
-  return { request, chainId };
+  return { request, chainId, flush: () => [...queues.keys()].forEach((url) => void flush(url)) };
 }
 
 /** A caller that asks every configured endpoint and answers only when all that answer agree. */
@@ -178,7 +184,7 @@ export function createCheckedRpc(urls: readonly string[], timeoutMs = 8000): Che
         id.catch(() => (id = undefined));
         return id;
       };
-      return [u, { request, chainId: rpc.chainId }];
+      return [u, { request, chainId: rpc.chainId, flush: rpc.flush }];
     }),
   );
   let pinned: string | undefined;
@@ -224,6 +230,7 @@ export function createCheckedRpc(urls: readonly string[], timeoutMs = 8000): Che
     chainId,
     agree,
     requestOne,
+    flush: () => singles.forEach((r) => r.flush?.()),
     pin: (block) => (pinned = block === undefined ? undefined : `0x${block.toString(16)}`),
   };
 }

@@ -17,10 +17,77 @@ import {
   KEYS_SOLD_TOPIC,
   RpcError,
   VERIFY_RECEIPT_SELECTOR,
+  type CheckedRpc,
   type Rpc,
 } from "./rpc.js";
 
 const ZERO_ADDRESS = `0x${"0".repeat(40)}` as const;
+
+/**
+ * Whether an eth_getProof failure means the node does not offer the method (then keyStatus by eth_call
+ * is the fallback, and the verdict says it is not proven).
+ *
+ * @param e - the failure of the proven read
+ * @returns true for "method not found / not supported" answers and HTTP 400/405
+ * @example
+ * if (lacksGetProof(e)) return readKeyStatusV2Raw(checked, q);
+ */
+export const lacksGetProof = (e: unknown): boolean =>
+  e instanceof Error &&
+  /eth_getProof/.test(e.message) &&
+  /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
+
+/**
+ * One RPC's `keyStatus` `eth_call` sent at "latest" in the verify page's first round, with that RPC's
+ * `eth_blockNumber` sent before it and its latest header sent after it in the same batch.
+ */
+export type EarlyCall = {
+  to: string;
+  data: string;
+  answer: Promise<unknown>;
+  /** eth_blockNumber's answer (undefined when it failed). */
+  head: Promise<unknown>;
+  /** The latest header (undefined when it failed). */
+  header: Promise<unknown>;
+};
+
+/**
+ * One configured RPC whose `eth_call`s are made at `block` (a block the RPCs agreed on), not at
+ * "latest". A call equal to `early`'s is answered by it when the head before it and the latest header
+ * after it, in the same batch, both name `block` (so it was answered at that block by a node that
+ * answers a batch in order); otherwise, and when that early call got no answer, it is asked at `block`.
+ *
+ * @param checked - the page's cross-checking caller
+ * @param url - the RPC
+ * @param block - the agreed block
+ * @param early - that RPC's first-round call, if any
+ * @returns a caller for rpcReads' readers
+ * @example
+ * const s = await readKeyStatusRaw(rpcAtBlock(checked, url, block, early), q);
+ */
+export function rpcAtBlock(checked: CheckedRpc, url: string, block: bigint, early?: EarlyCall): Rpc {
+  const tag = `0x${block.toString(16)}`;
+  const at = (x: unknown) => typeof x === "string" && /^0x[0-9a-f]+$/i.test(x) && BigInt(x) === block;
+  const usable = async (call: { to?: unknown; data?: unknown }): Promise<boolean> => {
+    if (!early || call.to !== early.to || call.data !== early.data) return false;
+    const [head, header] = await Promise.all([early.head, early.header]);
+    // Answered at another block (or not known to be at this one): asked again at the block.
+    if (!at(head) || !header || typeof header !== "object" || !at((header as { number?: unknown }).number))
+      return false;
+    // An RPC that did not answer is asked again; an answer or a revert stands.
+    return early.answer.then(
+      () => true,
+      (e: unknown) => e instanceof RpcError && !e.unreachable,
+    );
+  };
+  return {
+    request: async (method, params) =>
+      method === "eth_call" && (await usable(params[0] as { to?: unknown; data?: unknown }))
+        ? early!.answer
+        : checked.requestOne(url, method, method === "eth_call" ? [params[0], tag] : params),
+    chainId: () => checked.chainId(),
+  };
+}
 
 const word = (n: bigint) => n.toString(16).padStart(64, "0");
 

@@ -21,7 +21,9 @@ import { speculativeSlots, type GetProofResponse } from "../../../lib/proof/read
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { verifyAccountProof } from "../../../lib/proof/verifyAccountProof.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
-import { createCheckedRpc, probeLedgerVersion, RpcError, type Rpc } from "./rpc.ts";
+import { createCheckedRpc, KEY_STATUS_SELECTOR, probeLedgerVersion, RpcError } from "./rpc.ts";
+import type { EarlyCall } from "./rpcReads.ts";
+import type { KeyStatus } from "../../../lib/schemas/keyStatus.js";
 
 /** The reads a first verdict on a v2 ledger does not need (v1, no eth_getProof, a sale), loaded on demand. */
 const reads = () => import("./rpcReads.ts");
@@ -29,6 +31,21 @@ const reads = () => import("./rpcReads.ts");
 const checked = createCheckedRpc(cfg.rpcUrls);
 const versions = new Map<string, Promise<1 | 2>>();
 let knownVersion: 1 | 2 | undefined;
+
+/**
+ * The version the build configuration gives for `ledger` (`ledgerVersion`, for the configured ledger
+ * only), or undefined. Only a guess of what to ask in the first round: the chain's answer to `SALES()`,
+ * asked in the same round, decides which read is made and believed.
+ */
+const configuredVersion = (ledger: string): 1 | 2 | undefined =>
+  ledger.toLowerCase() === cfg.ledger.toLowerCase() ? cfg.ledgerVersion : undefined;
+
+/** The v1 ledger's `keyStatus(bytes32,uint64,uint64)` call data for a key, as rpcReads.ts encodes it (no hint). */
+const keyStatusV1Data = (q: KeyQuery) =>
+  KEY_STATUS_SELECTOR +
+  q.batchId.slice(2).toLowerCase() +
+  BigInt(q.index).toString(16).padStart(64, "0") +
+  "0".repeat(64);
 
 /** The ledger's version, asked of every RPC (a liar cannot turn a v2 ledger into an unproven v1 read). */
 function ledgerVersion(ledger: string): Promise<1 | 2> {
@@ -42,8 +59,16 @@ function ledgerVersion(ledger: string): Promise<1 | 2> {
   return p;
 }
 
-/** A requester for lib/proof that also starts the first round's speculative reads. */
-type AgreementRequest = { request: RpcRequest; speculate: (q: KeyQuery) => void };
+/**
+ * A requester for lib/proof that also starts the first round's speculative reads, and hands out an RPC's
+ * v1 `keyStatus` call of that round with the head and latest header around it (rpcReads.ts's
+ * `rpcAtBlock` uses it only when both are of the block asked).
+ */
+type AgreementRequest = {
+  request: RpcRequest;
+  speculate: (q: KeyQuery, version: 1 | 2 | undefined) => void;
+  early: (url: string) => EarlyCall | undefined;
+};
 
 /** The first proof round's slots for a key, as lib/proof asks them (deduplicated, 32-byte hex). */
 const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigInt(q.index)))].map(slotHex);
@@ -54,18 +79,24 @@ const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigI
  * be reused when the status is read.
  *
  * `speculate` asks, in the first round next to the chain id, head and version, each RPC's latest
- * header and, when the ledger is already known to be v2 (a later verdict on the same page), of the
- * first RPC the key's first-round storage proofs at "latest". Nothing in them is
- * believed here: a header is handed to the block agreement only when asked for its own number (the
- * agreement re-hashes it and compares it with the other RPCs'), and the proofs only when asked at that
- * header's number and their account proof checks against that header's state root (so they were
- * taken at that block); lib/proof then checks every proof against the agreed block's state root as
- * always. Anything else (a head that moved, another block agreed) is asked again at the block.
+ * header and the reads of the version expected (known from an earlier verdict on this page, or given
+ * by the build configuration): for v2, of the first RPC the key's first-round storage proofs at
+ * "latest"; for v1, of every RPC the `keyStatus` `eth_call` at "latest", placed in the batch between
+ * `eth_blockNumber` and the latest header. Nothing in them is believed here: a header is handed to the
+ * block agreement only when asked for its own number (the agreement re-hashes it and compares it with
+ * the other RPCs'); the proofs only when asked at that header's number and their account proof checks
+ * against that header's state root (so they were taken at that block), and lib/proof then checks every
+ * proof against the agreed block's state root as always; the v1 call only when the same RPC's head
+ * before it and latest header after it are both of the block agreed on (`early`, used by rpcReads.ts's
+ * `rpcAtBlock`), and then it goes through the same cross-RPC comparison as a call made at that block.
+ * Anything else (a head that moved, another block agreed, another version on chain) is asked again at
+ * the block, or not used.
  */
 function agreementRequest(): AgreementRequest {
   const cache = new Map<string, Promise<unknown>>();
   const latest = new Map<string, Promise<unknown>>();
-  const spec = new Map<string, { slots: string; proof: Promise<unknown> }>();
+  const spec = new Map<string, { slots: string; proof: Promise<unknown>; at?: string }>();
+  const calls = new Map<string, { to: string; data: string; answer: Promise<unknown> }>();
   const remembered = (url: string, method: string, params: unknown[]) => {
     const key = `${url} ${method} ${JSON.stringify(params)}`;
     let p = cache.get(key);
@@ -84,9 +115,11 @@ function agreementRequest(): AgreementRequest {
       const s = spec.get(url);
       if (same && method === "eth_getProof" && s?.slots === JSON.stringify(params[1])) {
         const p = (await quiet(s.proof)) as GetProofResponse | undefined;
+        // (checked once per block: the prefetch and the proven read both ask for it)
+        if (p && s.at === number) return p;
         try {
           if (p && verifyAccountProof({ stateRoot: h.stateRoot, address: params[0] as Address, proof: p.accountProof }))
-            return p;
+            return ((s.at = number), p);
         } catch {
           // taken at another block (or a lie): asked again at the block below
         }
@@ -94,33 +127,35 @@ function agreementRequest(): AgreementRequest {
     }
     return remembered(url, method, params);
   };
-  const speculate = (q: KeyQuery) => {
+  const speculate = (q: KeyQuery, version: 1 | 2 | undefined) => {
     for (const u of cfg.rpcUrls) {
       void quiet(remembered(u, "eth_chainId", []));
       void quiet(remembered(u, "eth_blockNumber", []));
+      if (version === 1) {
+        // Between the head and the latest header of the same batch: both name the block it was answered at.
+        const call = { to: q.ledger, data: keyStatusV1Data(q) };
+        const answer = checked.requestOne(u, "eth_call", [call, "latest"]);
+        void answer.catch(() => undefined);
+        calls.set(u, { ...call, answer });
+      }
       const h = checked.requestOne(u, "eth_getBlockByNumber", ["latest", false]);
       latest.set(u, h);
       void quiet(h);
     }
-    // The proofs only once the ledger is known to be v2 (an earlier verdict on this page): a v1 ledger
-    // is never sent eth_getProof.
+    // The proofs only when the ledger is expected to be v2 (an earlier verdict on this page, or the build
+    // configuration): a ledger expected to be v1 is never sent eth_getProof.
     const [first] = cfg.rpcUrls;
-    if (!first || knownVersion !== 2) return;
+    if (!first || version !== 2) return;
     const slots = firstSlots(q);
     const proof = checked.requestOne(first, "eth_getProof", [q.ledger, slots, "latest"]);
     spec.set(first, { slots: JSON.stringify(slots), proof });
     void quiet(proof);
   };
-  return { request, speculate };
-}
-
-/** One configured RPC whose `eth_call`s are made at `block` (a block the RPCs agreed on), not at "latest". */
-function rpcAtBlock(url: string, block: bigint): Rpc {
-  const tag = `0x${block.toString(16)}`;
-  return {
-    request: (method, params) => checked.requestOne(url, method, method === "eth_call" ? [params[0], tag] : params),
-    chainId: () => checked.chainId(),
+  const early = (url: string): EarlyCall | undefined => {
+    const c = calls.get(url);
+    return c && { ...c, head: quiet(remembered(url, "eth_blockNumber", [])), header: quiet(latest.get(url)) };
   };
+  return { request, speculate, early };
 }
 
 /**
@@ -158,11 +193,6 @@ export type TrustShown =
   | { method: "call"; reason: "v1" | "no-get-proof"; block?: bigint; agreeing?: number; asked?: number }
   | { method: "disagree"; block: bigint };
 
-/** Whether an eth_getProof failure means the node does not offer the method (then eth_call is the fallback). */
-const lacksGetProof = (e: unknown) =>
-  e instanceof Error &&
-  /eth_getProof/.test(e.message) &&
-  /not (found|supported|available|implemented)|unsupported|does not exist|-32601|HTTP 40[05]/i.test(e.message);
 const base = import.meta.env.BASE_URL.endsWith("/") ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
 
 type ProofIndexEntry = { batchId: string; shardSize: number | null; path: string | null; manifestURI: string };
@@ -243,89 +273,108 @@ export async function runVerification(
 ): Promise<VerifyResult & { trust?: TrustShown }> {
   let trust: TrustShown | undefined;
   let shardSize: number | undefined;
-  try {
-    const p = decodePayload(parsePayloadInput(input).payload);
-    if (p.form === "short") shardSize = await shardSizeOf(p.batchId);
-  } catch {
-    // verifyPayload reports the decoding problem itself.
-  }
   // Every configured RPC is asked for the chain id: two different answers are "RPCs disagree" (cannot confirm).
   const onChain = async () => {
     const chainId = await checked.chainId();
     if (chainId !== cfg.chainId)
       throw new RpcError(`the RPC endpoints serve chain ${chainId}, not ${cfg.chainId}`, true);
   };
+  const readStatus = async (q: KeyQuery): Promise<KeyStatus> => {
+    performance.mark("keytrail:status-asked");
+    checked.pin(undefined);
+    const { request, speculate, early } = agreementRequest();
+    // The version the first round is asked for: known from an earlier verdict on this page, or given by
+    // the build configuration. The chain's answer to SALES() rides in the same round and decides.
+    const expected = knownVersion ?? configuredVersion(q.ledger);
+    const versionRead = ledgerVersion(q.ledger);
+    // v1's reads are in chunks loaded on demand: when v1 is expected they load during the first round.
+    const v1Modules = () => Promise.all([reads(), import("../../../lib/verify/readAgreedCall.js")] as const);
+    const v1Loading = expected === 1 ? v1Modules() : undefined;
+    void v1Loading?.catch(() => undefined);
+    // One round with the version check: heads, latest headers and the expected version's reads; once the
+    // version is known, whatever the speculation did not cover.
+    speculate(q, expected);
+    void versionRead
+      .then((v) => {
+        if (v !== 2) return;
+        void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
+        void prefetchFirstProofs(request, q).catch(() => undefined);
+      })
+      .catch(() => undefined);
+    const [, version] = await Promise.all([onChain(), versionRead]);
+    performance.mark("keytrail:chain-and-version");
+    if (version === 1) {
+      trust = { method: "call", reason: "v1" };
+      try {
+        // Loaded on demand: only a v1 ledger takes this path (keeps the initial JS within its budget).
+        const [{ readKeyStatusRaw, rpcAtBlock }, { readAgreedCall }] = await (v1Loading ?? v1Modules());
+        const r = await readAgreedCall({
+          urls: cfg.rpcUrls,
+          chainId: cfg.chainId,
+          request,
+          what: "keyStatus",
+          reason: "a v1 ledger (its layout is not proven)",
+          read: (url, block) => readKeyStatusRaw(rpcAtBlock(checked, url, block, early(url)), q),
+        });
+        trust = {
+          method: "call",
+          reason: "v1",
+          block: r.trust.block,
+          agreeing: r.trust.agreeing.length,
+          asked: r.trust.asked,
+        };
+        checked.pin(r.trust.block);
+        return r.value;
+      } catch (e) {
+        if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
+        throw e;
+      }
+    }
+    try {
+      const r = await readProvenStatus({
+        urls: cfg.rpcUrls,
+        chainId: cfg.chainId,
+        ledger: q.ledger,
+        batchId: q.batchId,
+        index: q.index,
+        request,
+      });
+      performance.mark("keytrail:status-proven");
+      trust = { method: "proof", block: r.trust.block, agreeing: r.trust.agreeing.length, asked: r.trust.asked };
+      checked.pin(r.trust.block);
+      return r.status;
+    } catch (e) {
+      if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
+      if (e instanceof TrustError) throw e;
+      // (whether the node lacks eth_getProof is judged by the on-demand chunk: a failure path)
+      const { lacksGetProof, readKeyStatusV2Raw } = await reads();
+      if (!lacksGetProof(e)) throw e;
+      trust = { method: "call", reason: "no-get-proof" };
+      return readKeyStatusV2Raw(checked, q);
+    }
+  };
+  // The status read starts as soon as the payload decodes, for the configured chain and ledger: a
+  // short-form code's proof index and shard are then fetched from the portal while the RPCs answer.
+  let early: { key: string; status: Promise<KeyStatus> } | undefined;
+  let used = false;
+  const keyOf = (q: KeyQuery) => `${q.chainId} ${q.ledger.toLowerCase()} ${q.batchId.toLowerCase()} ${q.index}`;
+  try {
+    const p = decodePayload(parsePayloadInput(input).payload);
+    if (p.chainId === cfg.chainId && p.ledger.toLowerCase() === cfg.ledger.toLowerCase()) {
+      const q: KeyQuery = { chainId: p.chainId, ledger: p.ledger, batchId: p.batchId, index: p.index };
+      early = { key: keyOf(q), status: readStatus(q) };
+      early.status.catch(() => undefined);
+      // Round 1 leaves now, not after this task (the browser may first lay out and paint the page).
+      checked.flush?.();
+    }
+    if (p.form === "short") shardSize = await shardSizeOf(p.batchId);
+  } catch {
+    // verifyPayload reports the decoding problem itself.
+  }
   const verifyOptions: VerifyOptions = {
     expectedChainId: cfg.chainId,
     expectedLedger: cfg.ledger,
-    fetchStatus: async (q) => {
-      performance.mark("keytrail:status-asked");
-      checked.pin(undefined);
-      const { request, speculate } = agreementRequest();
-      // The block agreement and the first proof round start next to the version check (v2 only).
-      const versionRead = ledgerVersion(q.ledger);
-      if (knownVersion !== 1) {
-        // One round with the version check: heads, latest headers (and the first proofs when the ledger
-        // is known to be v2); once the version is known, whatever the speculation did not cover.
-        speculate(q);
-        void versionRead
-          .then((v) => {
-            if (v !== 2) return;
-            void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
-            void prefetchFirstProofs(request, q).catch(() => undefined);
-          })
-          .catch(() => undefined);
-      }
-      const [, version] = await Promise.all([onChain(), versionRead]);
-      performance.mark("keytrail:chain-and-version");
-      if (version === 1) {
-        trust = { method: "call", reason: "v1" };
-        const loading = reads();
-        try {
-          // Loaded on demand: only a v1 ledger takes this path (keeps the initial JS within its budget).
-          const { readAgreedCall } = await import("../../../lib/verify/readAgreedCall.js");
-          const r = await readAgreedCall({
-            urls: cfg.rpcUrls,
-            chainId: cfg.chainId,
-            request,
-            what: "keyStatus",
-            reason: "a v1 ledger (its layout is not proven)",
-            read: async (url, block) => (await loading).readKeyStatusRaw(rpcAtBlock(url, block), q),
-          });
-          trust = {
-            method: "call",
-            reason: "v1",
-            block: r.trust.block,
-            agreeing: r.trust.agreeing.length,
-            asked: r.trust.asked,
-          };
-          checked.pin(r.trust.block);
-          return r.value;
-        } catch (e) {
-          if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
-          throw e;
-        }
-      }
-      try {
-        const r = await readProvenStatus({
-          urls: cfg.rpcUrls,
-          chainId: cfg.chainId,
-          ledger: q.ledger,
-          batchId: q.batchId,
-          index: q.index,
-          request,
-        });
-        performance.mark("keytrail:status-proven");
-        trust = { method: "proof", block: r.trust.block, agreeing: r.trust.agreeing.length, asked: r.trust.asked };
-        checked.pin(r.trust.block);
-        return r.status;
-      } catch (e) {
-        if (e instanceof TrustError && e.block !== undefined) trust = { method: "disagree", block: e.block };
-        if (e instanceof TrustError || !lacksGetProof(e)) throw e;
-        trust = { method: "call", reason: "no-get-proof" };
-        return (await reads()).readKeyStatusV2Raw(checked, q);
-      }
-    },
+    fetchStatus: (q) => ((used = true), early?.key === keyOf(q) ? early.status : readStatus(q)),
     fetchSale: async (q) => {
       const [{ readSaleLogRaw }] = await Promise.all([reads(), onChain()]);
       return readSaleLogRaw(checked, q);
@@ -343,5 +392,7 @@ export async function runVerification(
   if (options.key) verifyOptions.key = options.key;
   const result = await verifyPayload(input, verifyOptions);
   performance.mark("keytrail:verified");
-  return trust ? { ...result, trust } : result;
+  // The tier only of a status the verdict used (a code refused before the chain is read shows none, even
+  // when the early read has finished).
+  return trust && used ? { ...result, trust } : result;
 }

@@ -12,6 +12,7 @@ type BuildOptions = {
   portalBase?: string;
   explorer?: string;
   chainName?: string;
+  ledgerVersion?: string;
   out?: string;
 };
 type ServeOptions = { dir: string; port: string; host: string; base: string };
@@ -32,19 +33,23 @@ export function registerPortalCommand(program: Command): void {
     .description("build the static portal (output: portal/dist, or --out)")
     .option(
       "--portal-config <file>",
-      "portal JSON config (chainId, rpcUrls, ledger, portalBase, explorerUrl, exportDir, chainName)",
+      "portal JSON config (chainId, rpcUrls, ledger, ledgerVersion, portalBase, explorerUrl, exportDir, chainName)",
     )
     .option("--export <dir>", "the indexer's static export folder (keytrail export <dir>)")
     .option("--portal-base <url>", "public base URL of the portal, e.g. https://verify.example.cn")
     .option("--explorer <url>", "block explorer base URL for tx and address links")
     .option("--chain-name <name>", "chain name shown to users")
+    .option(
+      "--ledger-version <1|2>",
+      "the ledger's KeyLedger version, so the verify page asks its first reads at once (the chain still decides)",
+    )
     .option("--out <dir>", "output folder (default portal/dist)")
     .addHelpText(
       "after",
       `
 Configuration: a JSON file (--portal-config or KEYTRAIL_PORTAL_CONFIG), overridden by environment
-(KEYTRAIL_CHAIN_ID, KEYTRAIL_RPC_URLS, KEYTRAIL_LEDGER, KEYTRAIL_PORTAL_BASE, KEYTRAIL_EXPLORER_URL,
-KEYTRAIL_EXPORT_DIR, KEYTRAIL_CHAIN_NAME), overridden by flags (--rpc-url, --ledger, --chain-id, and the above).
+(KEYTRAIL_CHAIN_ID, KEYTRAIL_RPC_URLS, KEYTRAIL_LEDGER, KEYTRAIL_LEDGER_VERSION, KEYTRAIL_PORTAL_BASE,
+KEYTRAIL_EXPLORER_URL, KEYTRAIL_EXPORT_DIR, KEYTRAIL_CHAIN_NAME), overridden by flags (--rpc-url, --ledger, --chain-id, and the above).
 
 Examples:
   keytrail portal build --portal-config portal.json
@@ -70,6 +75,7 @@ Examples:
       set("KEYTRAIL_PORTAL_BASE", o.portalBase, "portalBase", "--portal-base");
       set("KEYTRAIL_EXPLORER_URL", o.explorer, "explorerUrl", "--explorer");
       set("KEYTRAIL_CHAIN_NAME", o.chainName, "chainName", "--chain-name");
+      set("KEYTRAIL_LEDGER_VERSION", o.ledgerVersion, "ledgerVersion", "--ledger-version");
       set("KEYTRAIL_EXPORT_DIR", o.export ? resolve(o.export) : undefined, "exportDir", "--export");
       set("KEYTRAIL_PORTAL_OUT_DIR", o.out ? resolve(o.out) : undefined);
       // Validate here first, so a bad value is reported by name before Astro starts.

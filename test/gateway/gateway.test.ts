@@ -1,3 +1,6 @@
+import { request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import { keyLedgerV2Abi } from "../../lib/abi/keyLedgerV2Abi.js";
@@ -286,6 +289,61 @@ describe("keytrail gateway (engine + HTTP API on anvil, 1 s blocks)", () => {
     });
     expect(big.status).toBe(413);
     expect(big.body.error!.code).toBe("BODY_TOO_LARGE");
+  });
+
+  it("over HTTP: a body is limited by its Content-Length or, chunked, as it streams; a small one is accepted", async () => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    /** One POST on node:http: with a Content-Length, or chunked (the body written in two pieces). */
+    const send = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; code: string | undefined }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: "127.0.0.1",
+            port,
+            path: "/v1/orders",
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              authorization: `Bearer ${keyOf(0)}`,
+              ...(chunked ? { "transfer-encoding": "chunked" } : { "content-length": Buffer.byteLength(body) }),
+            },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (d: Buffer) => (text += d.toString()));
+            res.on("end", () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                code: (JSON.parse(text) as { error?: { code: string } }).error?.code,
+              }),
+            );
+          },
+        );
+        req.on("error", reject);
+        if (chunked) {
+          req.write(body.slice(0, 10));
+          req.end(body.slice(10));
+        } else req.end(body);
+      });
+    try {
+      const big = JSON.stringify({
+        orderReference: "BIG-H",
+        kind: "sale",
+        batchId: open,
+        quantity: 1,
+        buyer: "x".repeat(20_000),
+      });
+      expect(await send(big, false)).toEqual({ status: 413, code: "BODY_TOO_LARGE" });
+      expect(await send(big, true)).toEqual({ status: 413, code: "BODY_TOO_LARGE" });
+      const small = (ref: string) => JSON.stringify({ orderReference: ref, kind: "sale", batchId: open, quantity: 1 });
+      expect((await send(small("HTTP-1"), false)).status).toBe(202);
+      expect((await send(small("HTTP-2"), true)).status).toBe(202);
+      expect(await send("{not json", false)).toEqual({ status: 400, code: "MALFORMED_BODY" });
+    } finally {
+      server.close();
+    }
   });
 
   it("fails only the bad order of a window (bisection), with the ledger's reason, and gives its keys back", async () => {

@@ -34,30 +34,14 @@ describe("portal config", () => {
     expect("ledgerVersion" in loadPortalConfig(good)).toBe(false);
     expect(loadPortalConfig({ ...good, KEYTRAIL_LEDGER_VERSION: "1" }).ledgerVersion).toBe(1);
     expect(loadPortalConfig({ ...good, KEYTRAIL_LEDGER_VERSION: "2" }).ledgerVersion).toBe(2);
-    const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
-    const file = join(dir, "portal.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        chainId: 1,
-        rpcUrls: ["https://a.example"],
-        ledger: good.KEYTRAIL_LEDGER,
-        portalBase: "https://p.example",
-        ledgerVersion: 2,
-      }),
-    );
-    expect(loadPortalConfig({ KEYTRAIL_PORTAL_CONFIG: file }).ledgerVersion).toBe(2);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        chainId: 1,
-        rpcUrls: ["https://a.example"],
-        ledger: good.KEYTRAIL_LEDGER,
-        portalBase: "https://p.example",
-        ledgerVersion: [2],
-      }),
-    );
-    expect(() => loadPortalConfig({ KEYTRAIL_PORTAL_CONFIG: file })).toThrow(
+    const file = join(mkdtempSync(join(tmpdir(), "keytrail-portal-config-")), "portal.json");
+    const withVersion = (ledgerVersion: unknown) => {
+      const fields = { chainId: 1, rpcUrls: ["https://a.example"], ledger: good.KEYTRAIL_LEDGER };
+      writeFileSync(file, JSON.stringify({ ...fields, portalBase: "https://p.example", ledgerVersion }));
+      return { KEYTRAIL_PORTAL_CONFIG: file };
+    };
+    expect(loadPortalConfig(withVersion(2)).ledgerVersion).toBe(2);
+    expect(() => loadPortalConfig(withVersion([2]))).toThrow(
       /portal\.json field "ledgerVersion": got \[2\]; expected 1 or 2/,
     );
   });

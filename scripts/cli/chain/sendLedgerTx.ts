@@ -1,4 +1,5 @@
 import type { ContractFunctionArgs, ContractFunctionName, Hex, TransactionReceipt } from "viem";
+import { ledgerErrorContext } from "./ledgerErrorContext.js";
 import type { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import type { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { CliError, CliUsageError } from "../errors.js";
@@ -38,15 +39,7 @@ export async function sendLedgerTx<
 >(ctx: LedgerContext, parameters: SendLedgerTxParameters<abi, N>): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
   const { walletClient, account, publicClient } = ctx;
   if (!walletClient || !account) throw new CliUsageError(`${parameters.action} needs a signing account.`);
-  const errCtx = {
-    publicClient,
-    account: account.address,
-    ledger: ctx.ledger,
-    chainId: ctx.chainId,
-    rpcUrl: ctx.rpcUrl,
-    action: parameters.action,
-    version: ctx.version,
-  };
+  const errCtx = ledgerErrorContext(ctx, parameters.action);
   let hash: Hex;
   try {
     const { request } = await publicClient.simulateContract({

@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync } from "node:fs";
+import { ledgerErrorContext } from "../chain/ledgerErrorContext.js";
 import { dirname } from "node:path";
 import type { Hex, PublicClient } from "viem";
 import type { OrderAnswer, OrderRequest } from "../../../gateway/types.js";
@@ -193,15 +194,13 @@ export async function runEngineOrders(
         try {
           await pc.getBlockNumber();
         } catch (e) {
-          throw await decodeLedgerError(e, {
-            version: ctx.version,
-            publicClient: pc,
-            account: ctx.account!.address,
-            ledger: ctx.ledger,
-            chainId: ctx.chainId,
-            rpcUrl: ctx.rpcUrl,
-            action: `record ${source} (re-run the same command to resume: ${where} holds the accepted orders and signed transactions)`,
-          });
+          throw await decodeLedgerError(
+            e,
+            ledgerErrorContext(
+              ctx,
+              `record ${source} (re-run the same command to resume: ${where} holds the accepted orders and signed transactions)`,
+            ),
+          );
         }
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ledgerErrorContext } from "../chain/ledgerErrorContext.js";
 import { chmodSync, writeFileSync } from "node:fs";
 import { keccak256, type Hex } from "viem";
 import type { OrderAnswer } from "../../../gateway/types.js";
@@ -79,14 +80,7 @@ export async function runSell(ctx: LedgerContext, parameters: RunSellParameters)
     throw new CliError(`Ledger ${ctx.ledger} is a version 1 ledger: it records no sales.`, {
       details: "Sales need a KeyLedger v2 (keytrail deploy deploys one).",
     });
-  const errCtx = {
-    version: ctx.version,
-    publicClient: pc,
-    account: account.address,
-    ledger: ctx.ledger,
-    chainId: ctx.chainId,
-    rpcUrl: ctx.rpcUrl,
-  };
+  const errCtx = ledgerErrorContext(ctx);
   for (const batchId of new Set(rows.map((r) => r.batchId))) {
     const line = rows.find((r) => r.batchId === batchId)!.line;
     try {

@@ -1,4 +1,5 @@
 import { encodeFunctionData, keccak256, type Address, type Hex } from "viem";
+import { ledgerErrorContext } from "../chain/ledgerErrorContext.js";
 import { keyLedgerAbi } from "../../../lib/abi/keyLedgerAbi.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
 import { findHint } from "../chain/findHint.js";
@@ -55,14 +56,7 @@ export async function runBulkTransfer(
   const pc = ctx.publicClient;
   const { rows, bytes } = readOrders(file);
   const ordersHash = keccak256(bytes);
-  const errCtx = {
-    version: ctx.version,
-    publicClient: pc,
-    account: account.address,
-    ledger: ctx.ledger,
-    chainId: ctx.chainId,
-    rpcUrl: ctx.rpcUrl,
-  };
+  const errCtx = ledgerErrorContext(ctx);
 
   await checkOrderRows(ctx, file, rows);
 

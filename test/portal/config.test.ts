@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { toFunctionSelector, type AbiFunction } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { cspDirectives } from "../../portal/src/config/cspDirectives.js";
@@ -20,6 +20,17 @@ const good = {
   KEYTRAIL_PORTAL_BASE: "https://verify.example.cn/",
 };
 
+/** Temporary folders of this file, removed after each test. */
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
+  made.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe("portal config", () => {
   it("reads the environment", () => {
     const c = loadPortalConfig(good);
@@ -34,7 +45,7 @@ describe("portal config", () => {
     expect("ledgerVersion" in loadPortalConfig(good)).toBe(false);
     expect(loadPortalConfig({ ...good, KEYTRAIL_LEDGER_VERSION: "1" }).ledgerVersion).toBe(1);
     expect(loadPortalConfig({ ...good, KEYTRAIL_LEDGER_VERSION: "2" }).ledgerVersion).toBe(2);
-    const file = join(mkdtempSync(join(tmpdir(), "keytrail-portal-config-")), "portal.json");
+    const file = join(tempDir(), "portal.json");
     const withVersion = (ledgerVersion: unknown) => {
       const fields = { chainId: 1, rpcUrls: ["https://a.example"], ledger: good.KEYTRAIL_LEDGER };
       writeFileSync(file, JSON.stringify({ ...fields, portalBase: "https://p.example", ledgerVersion }));
@@ -47,7 +58,7 @@ describe("portal config", () => {
   });
 
   it("reads a JSON file, environment wins field by field, exportDir is relative to the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
+    const dir = tempDir();
     const file = join(dir, "portal.json");
     writeFileSync(
       file,
@@ -80,7 +91,7 @@ describe("portal config", () => {
   });
 
   it("refuses unknown fields and bad JSON in the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "a.json"), JSON.stringify({ chainID: 1 }));
     writeFileSync(join(dir, "b.json"), "{");
     expect(() => loadPortalConfig({ KEYTRAIL_PORTAL_CONFIG: join(dir, "a.json") })).toThrow(/unknown field "chainID"/);

@@ -14,6 +14,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { useRunTempDir } from "../scripts/util/runTempDir.js";
 import type { BenchResult } from "./types.js";
 
 const argv = process.argv.slice(2);
@@ -26,6 +27,8 @@ const quick = flag("--quick");
 const jsonFile = value("--json");
 const only = value("--only")?.split(",");
 const writeDocs = !flag("--no-docs");
+// The benchmarks' 1M-key files, databases and exports go to one folder of this run, removed at the end.
+const runTmp = useRunTempDir("keytrail-bench-");
 
 /** Order in which areas run (cheap, isolated ones first); unknown areas run after, by name. */
 const ORDER = ["gas", "seal", "payload", "cli", "audit", "indexer", "portal", "gateway"];
@@ -147,4 +150,6 @@ ${failures.length ? `\nFailed in this run:\n- ${failures.join("\n- ")}\n` : ""}
   process.stdout.write("wrote docs/BENCHMARKS.md and docs/benchmarks.svg\n");
 }
 
+const kept = runTmp.finish(failures.length > 0);
+if (kept) process.stdout.write(`${kept}\n`);
 process.exit(failures.length ? 1 : 0);

@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import { useRunTempDir } from "../scripts/util/runTempDir.js";
 
 type Outcome = { name: string; passed: number; failed: number; seconds: number; note?: string; failures?: string[] };
 
@@ -20,6 +21,8 @@ const only = onlyIdx >= 0 ? new Set((args[onlyIdx + 1] ?? "").split(",")) : null
 const vitestArgs = onlyIdx >= 0 ? args.filter((_, i) => i !== onlyIdx && i !== onlyIdx + 1) : args;
 const outDir = join("out", "test");
 mkdirSync(outDir, { recursive: true });
+// Every suite's temporary files go to one folder of this run, removed at the end when nothing failed.
+const runTmp = useRunTempDir("keytrail-test-");
 
 function run(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -178,5 +181,7 @@ if (failures.length > 0) {
 }
 const passed = outcomes.reduce((a, o) => a + o.passed, 0);
 const failed = outcomes.reduce((a, o) => a + o.failed, 0);
+const kept = runTmp.finish(failed > 0);
+if (kept) process.stdout.write(`${kept}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 ? 1 : 0);

@@ -16,6 +16,12 @@ export type OpenGatewayStoreParameters = ConnectStoreParameters;
  */
 export async function openGatewayStore(parameters: OpenGatewayStoreParameters = {}): Promise<Store> {
   const store = await connectStore(parameters, { dataDir: ".keytrail/gateway", max: 8 });
+  // The outbox cannot be rebuilt from the chain (orders answered, not yet sent): say what PGlite keeps.
+  if (store.info.kind === "pglite" && store.info.dataDir)
+    parameters.log?.(
+      "store: PGlite runs with fsync off: its commits survive a killed process (the OS keeps them), not a power " +
+        "loss or an OS crash; set DATABASE_URL (PostgreSQL) where accepted orders must survive those",
+    );
   // replicas starting together on one PostgreSQL: one creates the tables, the others wait for it
   // (a multi-statement query runs as one transaction, so the lock is held to its end)
   await store.exec(

@@ -16,6 +16,7 @@ import { payloadUrl } from "../../lib/payload/payloadUrl.js";
 import { makeBatch, type TestBatch } from "../verify/batch.js";
 import { anchorParamsV2 } from "../contracts/helpersV2.js";
 import { startLyingRpc, type Lie } from "../helpers/lyingRpc.js";
+import { countRounds, startSlowRpc } from "../helpers/slowRpc.js";
 import { deployNodeLedgerV2 } from "./helpers/deployNodeLedgerV2.js";
 import { runCli, type CliResult } from "./helpers/runCli.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/startHardhatNode.js";
@@ -27,6 +28,8 @@ let ledger: Address;
 let batch: TestBatch;
 const secret = createReceiptSecret();
 const ORDER = "JD-2026-778899";
+/** Round trips `keytrail verify` waits for on a sold key with two RPCs (see the test that counts them). */
+const ROUNDS = 8;
 
 const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
 const verify = async (link: string, ...extra: string[]) => {
@@ -177,4 +180,23 @@ describe("keytrail verify reads a v2 status with storage proofs at a block the R
       expect(["not-yet-sold", "unreachable"]).toContain(unsold.json.verdict);
     },
   );
+
+  it(`waits for ${ROUNDS} round trips to two distant RPCs: the ledger's reads go out together, the version is confirmed alongside the status`, async () => {
+    const slow = [
+      await startSlowRpc({ upstream: node.url, delayMs: 150 }),
+      await startSlowRpc({ upstream: node.url, delayMs: 150 }),
+    ];
+    for (const s of slow) closers.push(s.close);
+    const r = await verifyWith(
+      slow.map((s) => s.url),
+      payloadUrl(PORTAL, batch.full(2, { receiptSecret: secret })),
+    );
+    expect(r.json.verdict).toBe("sold-to-you");
+    const rounds = countRounds(
+      slow.flatMap((s) => s.arrivals),
+      100,
+    );
+    console.log(`keytrail verify, sold-to-you, 2 RPCs at 150 ms: ${rounds} rounds`);
+    expect(rounds).toBeLessThanOrEqual(ROUNDS);
+  });
 });

@@ -12,14 +12,15 @@ export type ConnectedChain = Clients & { loaded: LoadedConfig; rpcUrl: string };
  * checks the chain id against --chain-id or the config's chainId, naming both on a mismatch.
  *
  * @param options - the global command-line options.
- * @param parameters - `rpcFlag`: the flag that gave `options.rpcUrl` when not --rpc-url (named in errors).
+ * @param parameters - `rpcFlag`: the flag that gave `options.rpcUrl` when not --rpc-url (named in errors);
+ *   `knownChainId`: the first RPC's chain id when the caller has just asked it.
  * @returns the {@link ConnectedChain}.
  * @example
  * const { publicClient, chainId } = await connectChain(cmd.optsWithGlobals());
  */
 export async function connectChain(
   options: GlobalOptions,
-  parameters: { rpcFlag?: string | undefined } = {},
+  parameters: { rpcFlag?: string | undefined; knownChainId?: number | undefined } = {},
 ): Promise<ConnectedChain> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
@@ -37,7 +38,12 @@ export async function connectChain(
         : loaded.exists
           ? `rpcUrls in ${loaded.path}`
           : "the default URL (there is no --rpc-url, KEYTRAIL_RPC_URL or keytrail.config.json)";
-  const clients = await createClients({ rpcUrls, network: config.network, source });
+  const clients = await createClients({
+    rpcUrls,
+    network: config.network,
+    source,
+    knownChainId: parameters.knownChainId,
+  });
   const rpcUrl = rpcUrls.join(", ");
   const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
   if (expected !== undefined && expected !== clients.chainId) {

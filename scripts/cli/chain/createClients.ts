@@ -24,6 +24,8 @@ export type CreateClientsParameters = {
   timeout?: number | undefined;
   /** Where the URLs came from, for the hint of an unreachable RPC (e.g. "the URL given with --rpc"). */
   source?: string | undefined;
+  /** The first URL's chain id when the caller has just asked it (`eth_chainId` is then not asked again). */
+  knownChainId?: number | undefined;
 };
 
 /**
@@ -45,8 +47,7 @@ export async function createClients(parameters: CreateClientsParameters): Promis
   const transport: Transport = transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0 });
   let chainId: number;
   try {
-    const probe = createPublicClient({ transport });
-    chainId = await probe.getChainId();
+    chainId = parameters.knownChainId ?? (await createPublicClient({ transport }).getChainId());
   } catch (e) {
     throw new RpcUnreachableError(rpcUrls.join(", "), {
       cause: e,

@@ -44,6 +44,8 @@ export type OpenLedgerParameters = {
   signer: boolean;
   /** The flag that gave `options.rpcUrl` when it is not --rpc-url (e.g. a command's own `--rpc`), named in errors. */
   rpcFlag?: string | undefined;
+  /** The first RPC's chain id when the caller has just asked it (not asked again). */
+  knownChainId?: number | undefined;
 };
 
 /**
@@ -58,7 +60,10 @@ export type OpenLedgerParameters = {
  * const ctx = await openLedger(cmd.optsWithGlobals(), { signer: true });
  */
 export async function openLedger(options: GlobalOptions, parameters: OpenLedgerParameters): Promise<LedgerContext> {
-  const clients = await connectChain(options, { rpcFlag: parameters.rpcFlag });
+  const clients = await connectChain(options, {
+    rpcFlag: parameters.rpcFlag,
+    knownChainId: parameters.knownChainId,
+  });
   const { chainId, publicClient, loaded, rpcUrl } = clients;
   const { config } = loaded;
   const deployment = readDeployment(loaded.dir, chainId);

@@ -152,7 +152,10 @@ export function registerVerifyCommand(program: Command): void {
       if (chainIds?.disagree) connectError = chainIds.disagree;
       else if (!o.offline) {
         try {
-          ctx = await openLedger(g, { signer: false });
+          // the first RPC's chain id was just asked with the others: not asked again
+          const first = configuredRpcUrls(g)[0];
+          const knownChainId = chainIds?.answers.find((a) => a.url === first)?.chainId;
+          ctx = await openLedger(g, { signer: false, knownChainId });
         } catch (e) {
           connectError = e;
         }

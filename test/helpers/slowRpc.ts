@@ -18,7 +18,7 @@ export async function startSlowRpc(parameters: { upstream: string; delayMs: numb
     arrivals.push(performance.now());
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-      console.log(Math.round(performance.now()), Buffer.concat(chunks).toString().slice(0, 160));
+    console.log(Math.round(performance.now()), Buffer.concat(chunks).toString().slice(0, 160));
     const upstream = await fetch(parameters.upstream, {
       method: "POST",
       headers: { "content-type": "application/json" },

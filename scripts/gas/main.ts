@@ -54,6 +54,12 @@ for (const line of [head, ...cells]) {
       .trimEnd()}\n`,
   );
 }
+const one = v2.sellOneKey;
+process.stdout.write(
+  `NOT MET  sell one key alone (the brief's ${fmt(one.budget)}; out of reach with this interface, docs/LEDGER-V2.md "Gas"): ` +
+    `${fmt(one.first)} gas (first sale of the batch) / ${fmt(one.later)} (a later sale) / ` +
+    `${fmt(one.nextAfterOne)} (the key after one sold alone)\n`,
+);
 if (jsonFile) {
   mkdirSync(dirname(jsonFile), { recursive: true });
   writeFileSync(jsonFile, `${JSON.stringify({ ...report, v2 }, null, 2)}\n`);

@@ -17,8 +17,16 @@ export type GasBudgetV2 = {
   notes?: string;
 };
 
-/** What {@link measureGasV2} returns: every v2 budget, and whether all of them are met. */
-export type GasReportV2 = { budgets: GasBudgetV2[]; pass: boolean };
+/**
+ * Selling one key alone, per call (transaction gas): the sale of a batch's first key sold, a later sale
+ * in a region no sale touched, and the key after one sold alone (a retailer selling key after key, the
+ * sale map's words already written). The brief's budget, 60,000, is out of reach with this interface and
+ * event (docs/LEDGER-V2.md, "Gas"): reported, not counted in `pass`.
+ */
+export type SellOneKeyV2 = { first: number; later: number; nextAfterOne: number; budget: number };
+
+/** What {@link measureGasV2} returns: every v2 budget, whether all of them are met, and the one-key sale. */
+export type GasReportV2 = { budgets: GasBudgetV2[]; pass: boolean; sellOneKey: SellOneKeyV2 };
 
 /** KeyLedger v2 budgets (transaction gas: 21,000 + calldata + execution, the receipt's `gasUsed`). */
 export const GAS_BUDGETS_V2 = {
@@ -201,6 +209,15 @@ export async function measureGasV2(): Promise<GasReportV2> {
   await transfer(supplier, salesLater, 10_000n, 20_000n, retail.account.address);
   await sell(salesLater, 19_000, 3);
   const sell100Later = await sell(salesLater, 12_000, 100);
+  // One key alone, as test/solidity/v2/KeyLedgerV2SaleGas.t.sol sells it (key 15,000 held in [10000, 20000)).
+  const oneFirst = (await anchor("sales one first", 1_000_000n, false)).batchId;
+  await transfer(supplier, oneFirst, 10_000n, 20_000n, retail.account.address);
+  const sellOneFirst = await sell(oneFirst, 15_000, 1);
+  const oneLater = (await anchor("sales one later", 1_000_000n, false)).batchId;
+  await transfer(supplier, oneLater, 10_000n, 20_000n, retail.account.address);
+  await sell(oneLater, 19_000, 3);
+  const sellOneLater = await sell(oneLater, 15_000, 1);
+  const sellOneNext = await sell(oneLater, 15_001, 1);
 
   const row = (
     name: string,
@@ -273,5 +290,9 @@ export async function measureGasV2(): Promise<GasReportV2> {
     ),
     row("deployedSize", "KeyLedgerV2 deployed code size", deployedSize, B.deployedSize, "bytes"),
   ];
-  return { budgets, pass: budgets.every((b) => b.pass) };
+  return {
+    budgets,
+    pass: budgets.every((b) => b.pass),
+    sellOneKey: { first: sellOneFirst, later: sellOneLater, nextAfterOne: sellOneNext, budget: 60_000 },
+  };
 }

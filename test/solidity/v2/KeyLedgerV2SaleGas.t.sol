@@ -84,16 +84,3 @@ contract KeyLedgerV2LaterSaleGasTest is KeyLedgerV2SaleGasTest {
         assertTrue(ok, "first sale");
     }
 }
-
-/// @notice A retailer selling key after key, one per call: the key before the measured one (14,999) was
-/// sold alone in setUp, so the sale map's leaf and bitmap words of the region already exist and the measured
-/// sale of 15,000 only changes them. What is left is the per-sale record (two fresh slots), the reads of the
-/// checks, calldata and the event: see docs/LEDGER-V2.md, "Gas".
-contract KeyLedgerV2NextLoneSaleGasTest is KeyLedgerV2SaleGasTest {
-    function setUp() public override {
-        super.setUp();
-        vm.prank(RETAIL);
-        (bool ok,) = address(ledger).call(_call(14_999, 1));
-        assertTrue(ok, "the key before, sold alone");
-    }
-}

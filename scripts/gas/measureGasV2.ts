@@ -202,19 +202,20 @@ export async function measureGasV2(): Promise<GasReportV2> {
     };
     return gasOf(await ledger.write.sell([groups, context], { account: retail.account }));
   };
-  const salesFirst = (await anchor("sales first", 1_000_000n, false)).batchId;
-  await transfer(supplier, salesFirst, 10_000n, 20_000n, retail.account.address);
+  /** A 1M-key batch whose keys [10000, 20000) the retailer holds. */
+  const retailBatch = async (label: string) => {
+    const { batchId } = await anchor(label, 1_000_000n, false);
+    await transfer(supplier, batchId, 10_000n, 20_000n, retail.account.address);
+    return batchId;
+  };
+  const salesFirst = await retailBatch("sales first");
   const sell100First = await sell(salesFirst, 12_000, 100);
-  const salesLater = (await anchor("sales later", 1_000_000n, false)).batchId;
-  await transfer(supplier, salesLater, 10_000n, 20_000n, retail.account.address);
+  const salesLater = await retailBatch("sales later");
   await sell(salesLater, 19_000, 3);
   const sell100Later = await sell(salesLater, 12_000, 100);
   // One key alone, as test/solidity/v2/KeyLedgerV2SaleGas.t.sol sells it (key 15,000 held in [10000, 20000)).
-  const oneFirst = (await anchor("sales one first", 1_000_000n, false)).batchId;
-  await transfer(supplier, oneFirst, 10_000n, 20_000n, retail.account.address);
-  const sellOneFirst = await sell(oneFirst, 15_000, 1);
-  const oneLater = (await anchor("sales one later", 1_000_000n, false)).batchId;
-  await transfer(supplier, oneLater, 10_000n, 20_000n, retail.account.address);
+  const sellOneFirst = await sell(await retailBatch("sales one first"), 15_000, 1);
+  const oneLater = await retailBatch("sales one later");
   await sell(oneLater, 19_000, 3);
   const sellOneLater = await sell(oneLater, 15_000, 1);
   const sellOneNext = await sell(oneLater, 15_001, 1);

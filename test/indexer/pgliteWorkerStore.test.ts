@@ -1,20 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPgliteStore } from "../../indexer/store/createPgliteStore.js";
 import { createPgliteWorkerStore } from "../../indexer/store/createPgliteWorkerStore.js";
 import type { Store } from "../../indexer/store/types.js";
+import { tempDirs } from "../helpers/tempDirs.js";
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "kt-pglite-worker-"));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs("kt-pglite-worker-");
+afterAll(temp.removeAll);
+const tempDir = temp.make;
 
 /** Timer ticks this thread saw while `work` ran (a store that blocks the thread lets none through). */
 async function ticksDuring(work: () => Promise<unknown>): Promise<number> {

@@ -1,18 +1,15 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDirs } from "../helpers/tempDirs.js";
 import { closedAncestor } from "./helpers/stores.js";
 
 describe("the PostgreSQL test server's reachability check", () => {
-  const made: string[] = [];
-  afterEach(() => {
-    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
+  const temp = tempDirs("kt-reach-");
+  afterEach(temp.removeAll);
 
   function binaryIn(mode: number): { root: string; file: string } {
-    const root = mkdtempSync(join(tmpdir(), "kt-reach-"));
-    made.push(root);
+    const root = temp.make();
     mkdirSync(join(root, "node_modules", "bin"), { recursive: true });
     const file = join(root, "node_modules", "bin", "initdb");
     writeFileSync(file, "");

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { toFunctionSelector, type AbiFunction } from "viem";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
+import { tempDirs } from "../helpers/tempDirs.js";
 import { cspDirectives } from "../../portal/src/config/cspDirectives.js";
 import { loadPortalConfig } from "../../portal/src/config/loadPortalConfig.js";
 import {
@@ -20,16 +20,9 @@ const good = {
   KEYTRAIL_PORTAL_BASE: "https://verify.example.cn/",
 };
 
-/** Temporary folders of this file, removed after each test. */
-const made: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "keytrail-portal-config-"));
-  made.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const temp = tempDirs("keytrail-portal-config-");
+afterEach(temp.removeAll);
+const tempDir = temp.make;
 
 describe("portal config", () => {
   it("reads the environment", () => {

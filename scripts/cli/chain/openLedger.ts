@@ -85,39 +85,32 @@ export async function openLedger(options: GlobalOptions, parameters: OpenLedgerP
   const ledger = getAddress(ledgerText);
   // The code, the KeyTrail check and the version are three reads of one round: sent at once, judged in
   // this order (no code, then not a ledger, then the version).
-  const settle = <T>(p: Promise<T>) =>
-    p.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-  const [code, answersBatchIdOf, answersSales] = await Promise.all([
-    settle(publicClient.getCode({ address: ledger })),
-    settle(
-      publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [ledger, ""] }),
-    ),
-    settle(publicClient.readContract({ address: ledger, abi: keyLedgerV2Abi, functionName: "SALES" })),
+  const [code, answersBatchIdOf, answersSales] = await Promise.allSettled([
+    publicClient.getCode({ address: ledger }),
+    publicClient.readContract({ address: ledger, abi: keyLedgerAbi, functionName: "batchIdOf", args: [ledger, ""] }),
+    publicClient.readContract({ address: ledger, abi: keyLedgerV2Abi, functionName: "SALES" }),
   ]);
-  if (!code.ok) throw code.error;
+  if (code.status === "rejected") throw code.reason;
   if (!code.value || code.value === "0x") {
     throw new CliError(`No contract code at ledger address ${ledger} on chain id ${chainId} (RPC ${rpcUrl}).`, {
       details:
         "The address is wrong for this network, or the node was restarted and lost its state: redeploy with `keytrail deploy`.",
     });
   }
-  if (!answersBatchIdOf.ok) {
+  if (answersBatchIdOf.status === "rejected") {
     throw new CliError(
       `The contract at ${ledger} on chain id ${chainId} is not a KeyTrail ledger (it does not answer batchIdOf).`,
-      { cause: answersBatchIdOf.error },
+      { cause: answersBatchIdOf.reason },
     );
   }
   // v1 has no SALES(): the call reverts. A node that stops answering is not a version.
-  const salesError = answersSales.ok ? undefined : answersSales.error;
+  const salesError: unknown = answersSales.status === "rejected" ? answersSales.reason : undefined;
   if (
     salesError instanceof ViemError &&
     salesError.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError)
   )
     throw new RpcUnreachableError(rpcUrl, { cause: salesError });
-  const version: LedgerVersion = answersSales.ok ? 2 : 1;
+  const version: LedgerVersion = answersSales.status === "fulfilled" ? 2 : 1;
   const deployBlock =
     deployment && getAddress(deployment.ledger) === ledger
       ? BigInt(deployment.deployBlock)

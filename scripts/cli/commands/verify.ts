@@ -148,13 +148,13 @@ export function registerVerifyCommand(program: Command): void {
       let ctx: LedgerContext | undefined;
       let connectError: unknown;
       // Every configured RPC is asked for its chain id: one that names another chain makes the chain unconfirmable.
-      const chainIds = o.offline ? undefined : await checkChainIds(configuredRpcUrls(g)).catch(() => undefined);
+      const configured = configuredRpcUrls(g);
+      const chainIds = o.offline ? undefined : await checkChainIds(configured).catch(() => undefined);
       if (chainIds?.disagree) connectError = chainIds.disagree;
       else if (!o.offline) {
         try {
           // the first RPC's chain id was just asked with the others: not asked again
-          const first = configuredRpcUrls(g)[0];
-          const knownChainId = chainIds?.answers.find((a) => a.url === first)?.chainId;
+          const knownChainId = chainIds?.answers.find((a) => a.url === configured[0])?.chainId;
           ctx = await openLedger(g, { signer: false, knownChainId });
         } catch (e) {
           connectError = e;
@@ -246,10 +246,10 @@ export function registerVerifyCommand(program: Command): void {
             urls.map((url) => ({ url, client: clientOf(url) })),
             { ledger: q.ledger },
           );
-          const first = ledgerVersion === c.version ? await guess : { read: await readWith(q, ledgerVersion) };
-          if ("error" in first) throw first.error;
-          trust = first.read.trust;
-          return first.read.value;
+          const chosen = ledgerVersion === c.version ? await guess : { read: await readWith(q, ledgerVersion) };
+          if ("error" in chosen) throw chosen.error;
+          trust = chosen.read.trust;
+          return chosen.read.value;
         };
         options.fetchSale = (q) =>
           readSaleLog(client, { ledger: q.ledger, batchId: q.batchId, saleNo: q.saleNo, fromBlock: c.deployBlock });

@@ -45,6 +45,8 @@ export const keyStatusSchema = z
       .optional(),
     sold: z.boolean().optional(),
     refunded: z.boolean().optional(),
+    /** The live sale's Merkle root, when proven from storage (then the receipt is checked against it). */
+    saleRoot: hex32Schema.optional(),
   })
   .strict();
 

@@ -21,6 +21,7 @@ const KEYS = [
   "saleNo",
   "sold",
   "refunded",
+  "saleRoot",
 ];
 
 /**
@@ -44,7 +45,9 @@ export function checkKeyStatus(value: unknown): string[] {
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
       problems.push(`${k}: expected a non-negative safe integer`);
   };
-  if (typeof s.root !== "string" || !HEX32.test(s.root)) problems.push("root: expected 0x followed by 64 hex digits");
+  for (const k of ["root", "saleRoot"])
+    if ((k === "root" || s[k] !== undefined) && (typeof s[k] !== "string" || !HEX32.test(s[k] as string)))
+      problems.push(`${k}: expected 0x followed by 64 hex digits`);
   for (const k of ["supplier", "holder"])
     if (typeof s[k] !== "string" || !ADDRESS.test(s[k] as string)) problems.push(`${k}: expected an address`);
   for (const k of ["count", "expiresAt", "segmentStart", "segmentEnd"]) u64(k);

@@ -133,6 +133,8 @@ export async function readProvenStatus(parameters: {
         saleNo: proven.saleNo,
         sold: proven.sold,
         refunded: proven.refunded,
+        // the live sale's root, proven with the rest: the link's receipt is checked against it locally
+        ...(proven.sold && proven.sale ? { saleRoot: proven.sale.root } : {}),
       };
       return {
         status,

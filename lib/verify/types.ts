@@ -78,7 +78,11 @@ export type VerifyOptions = {
    * data is missing or does not match the chain. Default: "proof shard <s> of batch <id>".
    */
   describeShard?: (batchId: Hex, shard: number) => string;
-  /** Reads the key's status (root, holder, frozen reason, redeemed), e.g. with `readKeyStatus`. */
+  /**
+   * Reads the key's status (root, holder, frozen reason, redeemed), e.g. with `readKeyStatus`. A status
+   * with `saleRoot` must have proven it (`readProvenStatus`): the link's receipt is then checked against
+   * that root and `confirmReceipt` is not asked.
+   */
   fetchStatus?: (q: KeyQuery) => Promise<KeyStatus>;
   /** The key typed by the consumer: normalised and committed locally, never sent anywhere. */
   key?: CardKey;
@@ -92,7 +96,7 @@ export type VerifyOptions = {
   /**
    * Asks the ledger whether (commitment, orderRef, proof) is the receipt of the key's live sale
    * (`verifyReceipt`), e.g. with `readReceiptValid`. The chain's stored sale root decides, so a log that
-   * lies is caught. Needed with `fetchSale`.
+   * lies is caught. Needed with `fetchSale` unless the status carries a proven `saleRoot`.
    */
   confirmReceipt?: (q: ReceiptQuery) => Promise<boolean>;
   /** An order reference typed by the buyer (checked against the sale when the receipt matches; never sent). */

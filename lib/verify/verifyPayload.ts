@@ -478,11 +478,14 @@ export async function verifyPayload(
     // reads as "the sale could not be read", like a failed sale read.
     const receiptCode = import("./internal/receipt.js");
     receiptCode.catch(() => undefined);
-    /** The key's item of its live sale, from the log and confirmed by the ledger's verifyReceipt. */
+    /** The key's item of its live sale, from the log and confirmed by the proven root or the ledger's verifyReceipt. */
     const confirmed = await (async (): Promise<
       { rec: SaleRecord; pos: number; receipt: typeof Receipt } | undefined
     > => {
-      if (!options.fetchSale || !options.confirmReceipt) {
+      // A proven status carries the live sale's root: the log's items are checked against it here, and the
+      // ledger's verifyReceipt (an eth_call, one more round) is asked only of a status read by eth_call.
+      const provenRoot = status.saleRoot;
+      if (!options.fetchSale || (!options.confirmReceipt && provenRoot === undefined)) {
         saleError = new Error("no sale source configured (fetchSale and confirmReceipt)");
         check("sale", null, true, "sale-none");
         return undefined;
@@ -507,12 +510,15 @@ export async function verifyPayload(
         const { proof: saleProof, root: saleRoot } = receipt.saleProofOf(p.batchId, items, pos);
         if (!same(saleRoot, rec.root))
           throw new Error(`the KeysSold log of sale ${saleNo} is inconsistent with its root`);
-        const ok = await options.confirmReceipt({
-          ...query,
-          commitment: items[pos]!.commitment,
-          orderRef: items[pos]!.orderRef,
-          proof: saleProof,
-        });
+        const ok =
+          provenRoot !== undefined
+            ? same(saleRoot, provenRoot)
+            : await options.confirmReceipt!({
+                ...query,
+                commitment: items[pos]!.commitment,
+                orderRef: items[pos]!.orderRef,
+                proof: saleProof,
+              });
         if (!ok)
           throw new Error(
             `the ledger does not confirm the logged receipt of key ${p.index} (sale ${saleNo}): ` +

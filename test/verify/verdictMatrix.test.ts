@@ -216,8 +216,72 @@ describe("receipt hashes of the verifier (portal bundle) equal lib/sale's", () =
       { ...good, sold: "yes" },
       { ...good, frozenReason: "refunded" },
       { ...good, saleTo: RETAILER },
+      { ...good, saleRoot: live.root },
+      { ...good, saleRoot: "0x1234" },
+      { ...good, saleRoot: 7 },
     ];
     for (const v of variants)
       expect(checkKeyStatus(v).length === 0, JSON.stringify(v)).toBe(keyStatusSchema.safeParse(v).success);
+  });
+});
+
+describe("a status that proves its sale's root (saleRoot): the receipt is checked against it, without verifyReceipt", () => {
+  const proven = (saleRootValue: Hex) =>
+    b.status({
+      holder: RETAILER,
+      ledgerVersion: 2,
+      saleRequired: true,
+      issuerSuspended: false,
+      frozenByRegulator: false,
+      supplierReason: "none",
+      saleNo: 4,
+      sold: true,
+      refunded: false,
+      saleRoot: saleRootValue,
+    });
+  /** A confirmReceipt that must not be asked (it would say yes to anything). */
+  let asked = 0;
+  const spy: VerifyOptions["confirmReceipt"] = async () => (asked++, true);
+  const run = (status: ReturnType<typeof proven>, log: SaleRecord, secret: Hex) =>
+    verifyPayload(b.full(INDEX, { receiptSecret: secret }), {
+      expectedChainId: 31337,
+      fetchStatus: async () => status,
+      fetchSale: async () => log,
+      confirmReceipt: spy,
+    });
+
+  it("the link's receipt in the log whose items fold to the proven root: sold to you; another link: sold to another", async () => {
+    asked = 0;
+    expect((await run(proven(live.root), live, MINE)).verdict).toBe("sold-to-you");
+    expect((await run(proven(live.root), live, OTHER)).verdict).toBe("sold-to-another");
+    expect(asked).toBe(0);
+  });
+
+  it("a forged log (the key's item swapped for the link's receipt, its root recomputed) is caught: cannot confirm, never sold to you", async () => {
+    asked = 0;
+    // A liar lists the holder of OTHER's link as the buyer: a self-consistent log that is not the chain's.
+    const pos = live.indices.indexOf(INDEX);
+    const commitments = [...live.commitments];
+    const orderRefs = [...live.orderRefs];
+    commitments[pos] = computeReceiptCommitment({ batchId: b.batchId, index: INDEX, secret: OTHER });
+    orderRefs[pos] = computeOrderRefHash({ orderReference: "forged", secret: OTHER });
+    const items = live.indices.map((i, k) => ({
+      batchId: b.batchId,
+      index: BigInt(i),
+      commitment: commitments[k]!,
+      orderRef: orderRefs[k]!,
+    }));
+    const forged: SaleRecord = { ...live, commitments, orderRefs, root: saleRoot(items) };
+    const r = await run(proven(live.root), forged, OTHER);
+    expect(r.verdict).toBe("unreachable");
+    expect(r.message).toMatch(/receipt was not checked/);
+    expect(asked).toBe(0);
+  });
+
+  it("a log that is not the proven sale's (another root) is caught the same way", async () => {
+    asked = 0;
+    const r = await run(proven(`0x${"ab".repeat(32)}`), live, MINE);
+    expect(r.verdict).toBe("unreachable");
+    expect(asked).toBe(0);
   });
 });

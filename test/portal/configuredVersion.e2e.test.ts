@@ -13,7 +13,7 @@
 import { rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
-import type { Address, Hex, PublicClient } from "viem";
+import { toFunctionSelector, type Address, type Hex, type PublicClient } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyLedgerAbi } from "../../lib/abi/keyLedgerAbi.js";
 import { createReceiptSecret } from "../../lib/sale/createReceiptSecret.js";
@@ -31,6 +31,8 @@ import { startRpcFront, type RpcFront } from "./helpers/startRpcFront.js";
 /** `keyStatus(bytes32,uint64,uint64)` (the v1 read) and `SALES()` (the version check). */
 const KEY_STATUS_V1 = "0x3a8c73ec";
 const SALES = "0x6be6e9d9";
+/** The selector of verifyReceipt(bytes32,uint64,bytes32,bytes32,bytes32[]). */
+const VERIFY_RECEIPT = toFunctionSelector("verifyReceipt(bytes32,uint64,bytes32,bytes32,bytes32[])");
 const REDEEMED = 4;
 
 let chain: HttpChain;
@@ -161,6 +163,17 @@ describe("the ledger's version in the build configuration (Chromium)", () => {
     await page.close();
     const sold = await open(site.v2as2, v2.batch.full(1, { receiptSecret: secret }), "zh");
     expect(await verdictOf(sold.page)).toBe("sold-to-you");
+    // The receipt is checked against the sale root proven with the status: after the status's two rounds,
+    // one more for the sale's log, and no verifyReceipt call.
+    const calls = sold.posts.flatMap((p) => p.calls);
+    expect(calls.some((c) => (c.params[0] as { data?: string } | undefined)?.data?.startsWith(VERIFY_RECEIPT))).toBe(
+      false,
+    );
+    expect(rounds(sold.posts, "first")).toEqual([
+      ["eth_blockNumber", "eth_call", "eth_chainId", "eth_getBlockByNumber", "eth_getProof"],
+      ["eth_getProof"],
+      ["eth_getLogs"],
+    ]);
     await sold.page.close();
   });
 

@@ -45,9 +45,11 @@ export function checkKeyStatus(value: unknown): string[] {
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
       problems.push(`${k}: expected a non-negative safe integer`);
   };
-  for (const k of ["root", "saleRoot"])
-    if ((k === "root" || s[k] !== undefined) && (typeof s[k] !== "string" || !HEX32.test(s[k] as string)))
-      problems.push(`${k}: expected 0x followed by 64 hex digits`);
+  const hex32 = (k: string) => {
+    const v = s[k];
+    if (typeof v !== "string" || !HEX32.test(v)) problems.push(`${k}: expected 0x followed by 64 hex digits`);
+  };
+  hex32("root");
   for (const k of ["supplier", "holder"])
     if (typeof s[k] !== "string" || !ADDRESS.test(s[k] as string)) problems.push(`${k}: expected an address`);
   for (const k of ["count", "expiresAt", "segmentStart", "segmentEnd"]) u64(k);
@@ -66,6 +68,7 @@ export function checkKeyStatus(value: unknown): string[] {
     (typeof s.saleNo !== "number" || !Number.isInteger(s.saleNo) || s.saleNo < 0 || s.saleNo > 0xffffffff)
   )
     problems.push("saleNo: expected a non-negative integer");
+  if (s.saleRoot !== undefined) hex32("saleRoot");
   for (const k of Object.keys(s)) if (!KEYS.includes(k)) problems.push(`${k}: unknown field`);
   return problems;
 }

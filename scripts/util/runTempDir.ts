@@ -4,8 +4,6 @@ import { join } from "node:path";
 
 /** A run's own temporary folder; see {@link useRunTempDir}. */
 export type RunTempDir = {
-  /** The folder (also TMPDIR now). */
-  dir: string;
   /** Removes it, unless `keep` (then returns a line saying where the files are). */
   finish(keep: boolean): string | undefined;
 };
@@ -17,7 +15,7 @@ export type RunTempDir = {
  * enter it. `KEYTRAIL_KEEP_TMP=1` keeps the folder.
  *
  * @param prefix - the folder's name prefix, e.g. "keytrail-test-".
- * @returns the folder and its `finish`.
+ * @returns its `finish`.
  * @example
  * const tmp = useRunTempDir("keytrail-test-");
  * // … run the suites …
@@ -28,7 +26,6 @@ export function useRunTempDir(prefix: string): RunTempDir {
   chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   return {
-    dir,
     finish(keep) {
       if (keep || process.env.KEYTRAIL_KEEP_TMP === "1") return `temporary files of this run kept in ${dir}`;
       rmSync(dir, { recursive: true, force: true });

@@ -57,7 +57,7 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales, IKeyLedgerV2Reads {
         }
         if (p.suspended) revert IKeyLedgerV2.KeyLedgerPartySuspended(msg.sender);
         if ((($.redeemed[batchId][index >> 8] >> (index & 0xff)) & 1) == 1) revert KeyLedgerKeyRedeemed(batchId, index);
-        if (!MerkleProof.verifyCalldata(proof, rec.root, _leaf(batchId, index, commitment, orderRef))) {
+        if (bytes24(MerkleProof.processProofCalldata(proof, _leaf(batchId, index, commitment, orderRef))) != rec.root) {
             revert KeyLedgerBadReceipt(batchId, index, orderRef);
         }
         // Casts: v < 2^24, reasons < 2^8.
@@ -83,16 +83,16 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales, IKeyLedgerV2Reads {
     function saleOf(bytes32 batchId, uint64 index)
         external
         view
-        returns (bool sold, bool refunded, uint32 saleNo, address seller, uint64 soldAt, bytes32 root, uint32 items)
+        returns (bool sold, bool refunded, uint32 saleNo, address seller, uint64 soldAt, bytes24 root)
     {
         S.Layout storage $ = S.layout();
         S.Batch storage b = $.batches[batchId];
         if (b.supplierId == 0) revert IKeyLedgerV2.KeyLedgerBatchNotFound(batchId);
         if (index >= b.count) _invalidIndex(batchId, index, b.count);
         (, uint256 v) = $.sales[batchId].pred(index, b.sale0);
-        if (v == 0) return (false, false, 0, address(0), 0, bytes32(0), 0);
+        if (v == 0) return (false, false, 0, address(0), 0, bytes24(0));
         S.Sale storage rec = $.saleRecords[batchId][v >> 1];
-        return (v & 1 == 0, v & 1 == 1, uint32(v >> 1), $.byId[rec.sellerId].account, rec.soldAt, rec.root, rec.items);
+        return (v & 1 == 0, v & 1 == 1, uint32(v >> 1), $.byId[rec.sellerId].account, rec.soldAt, rec.root);
     }
 
     /// @inheritdoc IKeyLedgerV2Sales
@@ -108,9 +108,8 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales, IKeyLedgerV2Reads {
         if (b.supplierId == 0 || index >= b.count || commitment == bytes32(0)) return false;
         (, uint256 v) = $.sales[batchId].pred(index, b.sale0);
         if (v == 0 || v & 1 == 1) return false;
-        return MerkleProof.verifyCalldata(
-            proof, $.saleRecords[batchId][v >> 1].root, _leaf(batchId, index, commitment, orderRef)
-        );
+        return bytes24(MerkleProof.processProofCalldata(proof, _leaf(batchId, index, commitment, orderRef)))
+            == $.saleRecords[batchId][v >> 1].root;
     }
 
     /// @inheritdoc IKeyLedgerV2Sales
@@ -261,7 +260,7 @@ contract KeyLedgerV2Sales is IKeyLedgerV2Sales, IKeyLedgerV2Reads {
         bytes32 root = _root(nodes);
         b.saleCount = uint24(saleNo);
         $.saleRecords[batchId][saleNo] =
-            S.Sale({root: root, sellerId: uint24(sellerId), soldAt: uint40(block.timestamp), items: uint24(len)});
+            S.Sale({root: bytes24(root), sellerId: uint24(sellerId), soldAt: uint40(block.timestamp)});
         emit KeysSold(
             batchId,
             msg.sender,

@@ -2900,14 +2900,9 @@ export const keyLedgerV2Abi = [
         "type": "uint64"
       },
       {
-        "internalType": "bytes32",
+        "internalType": "bytes24",
         "name": "root",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint32",
-        "name": "items",
-        "type": "uint32"
+        "type": "bytes24"
       }
     ],
     "stateMutability": "view",

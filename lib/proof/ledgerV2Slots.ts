@@ -61,7 +61,7 @@ export const partyRefSlot = (id: bigint): bigint => mappingSlot(id, fieldSlot("b
 export const batchMapBase = (field: "custody" | "regFreeze" | "supFreeze" | "redeemed" | "sales", batchId: Hex) =>
   mappingSlot(batchId, fieldSlot(field));
 
-/** First slot of `saleRecords[batchId][saleNo]` (root); the packed record is the next slot. */
+/** The slot of `saleRecords[batchId][saleNo]`: the root's first 24 bytes (low 192 bits), sellerId (24), soldAt (40). */
 export const saleRecordSlot = (batchId: Hex, saleNo: bigint): bigint =>
   mappingSlot(saleNo, mappingSlot(batchId, fieldSlot("saleRecords")));
 

@@ -41,7 +41,7 @@ export type ProvenKeyStatus = {
   sold: boolean;
   refunded: boolean;
   /** The sale record when the key has a sale pointer. */
-  sale: { seller: Address; soldAt: bigint; root: Hex; items: number } | null;
+  sale: { seller: Address; soldAt: bigint; root: Hex } | null;
   /** Slots proven, and proof rounds used. */
   slots: number;
   rounds: number;
@@ -311,14 +311,11 @@ export async function readProvenKeyStatus(parameters: {
     const saleValue = flags & FLAG_SOLD ? pred(read, sales, index, bits(packed, 160, 24), true)[1] : 0n;
     let sale: ProvenKeyStatus["sale"] = null;
     if (saleValue !== 0n) {
-      const rs = saleRecordSlot(batchId, saleValue >> 1n);
-      const recRoot = read(rs);
-      const rec = read(rs + 1n);
+      const rec = read(saleRecordSlot(batchId, saleValue >> 1n));
       sale = {
-        seller: account(bits(rec, 0, 24)).address,
-        soldAt: bits(rec, 24, 40),
-        root: numberToHex(recRoot, { size: 32 }),
-        items: Number(bits(rec, 64, 24)),
+        root: numberToHex(bits(rec, 0, 192), { size: 24 }),
+        seller: account(bits(rec, 192, 24)).address,
+        soldAt: bits(rec, 216, 40),
       };
     }
     return {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addressSchema, hex32Schema } from "./primitives.js";
+import { addressSchema, hex24Schema, hex32Schema } from "./primitives.js";
 
 import { REVOCATION_REASONS } from "../verify/revocationReasons.js";
 
@@ -45,8 +45,11 @@ export const keyStatusSchema = z
       .optional(),
     sold: z.boolean().optional(),
     refunded: z.boolean().optional(),
-    /** The live sale's Merkle root, when proven from storage (then the receipt is checked against it). */
-    saleRoot: hex32Schema.optional(),
+    /**
+     * The first 24 bytes of the live sale's Merkle root (what the ledger stores), when proven from storage:
+     * the receipt's log is then checked against it.
+     */
+    saleRoot: hex24Schema.optional(),
   })
   .strict();
 

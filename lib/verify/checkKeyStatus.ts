@@ -1,6 +1,6 @@
 import { REVOCATION_REASONS } from "./revocationReasons.js";
 
-const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const HEX = /^0x[0-9a-fA-F]*$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const KEYS = [
   "root",
@@ -45,11 +45,12 @@ export function checkKeyStatus(value: unknown): string[] {
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
       problems.push(`${k}: expected a non-negative safe integer`);
   };
-  const hex32 = (k: string) => {
+  const hex = (k: string, digits: number) => {
     const v = s[k];
-    if (typeof v !== "string" || !HEX32.test(v)) problems.push(`${k}: expected 0x followed by 64 hex digits`);
+    if (typeof v !== "string" || v.length !== digits + 2 || !HEX.test(v))
+      problems.push(`${k}: expected 0x followed by ${digits} hex digits`);
   };
-  hex32("root");
+  hex("root", 64);
   for (const k of ["supplier", "holder"])
     if (typeof s[k] !== "string" || !ADDRESS.test(s[k] as string)) problems.push(`${k}: expected an address`);
   for (const k of ["count", "expiresAt", "segmentStart", "segmentEnd"]) u64(k);
@@ -68,7 +69,7 @@ export function checkKeyStatus(value: unknown): string[] {
     (typeof s.saleNo !== "number" || !Number.isInteger(s.saleNo) || s.saleNo < 0 || s.saleNo > 0xffffffff)
   )
     problems.push("saleNo: expected a non-negative integer");
-  if (s.saleRoot !== undefined) hex32("saleRoot");
+  if (s.saleRoot !== undefined) hex("saleRoot", 48);
   for (const k of Object.keys(s)) if (!KEYS.includes(k)) problems.push(`${k}: unknown field`);
   return problems;
 }

@@ -95,13 +95,13 @@ describe("lib/state v2 reducer against KeyLedgerV2", () => {
           redeemed: ((word >> (i % 256n)) & 1n) === 1n,
         });
         if (seg.saleNo !== 0) {
-          const [, , saleNo, seller, soldAt, root, items] = await ledger.read.saleOf([batchId, i]);
+          const [, , saleNo, seller, soldAt, root] = await ledger.read.saleOf([batchId, i]);
           const sale = bs.sales.get(saleNo)!;
-          expect({ seller: lc(seller), soldAt, root, items }).toEqual({
+          // the ledger keeps the first 24 bytes of the root; the items are in the event only
+          expect({ seller: lc(seller), soldAt, root }).toEqual({
             seller: sale.seller,
             soldAt: sale.soldAt,
-            root: sale.root,
-            items: sale.items.length,
+            root: sale.root.slice(0, 50),
           });
         }
         checked++;

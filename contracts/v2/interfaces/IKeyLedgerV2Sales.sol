@@ -6,8 +6,8 @@ pragma solidity ^0.8.24;
 /// (it delegates them to its sale module). Each key sold carries a buyer-receipt commitment (hash of a
 /// random secret that only the buyer's link carries) and an order-reference hash.
 /// @dev One sale = one group of one call: its items are hashed into a Merkle tree (sorted pairs,
-/// leaves double-hashed as in OpenZeppelin's StandardMerkleTree) whose root is stored with the seller and
-/// time; each key points to its sale through a range map (consecutive keys of a sale share one entry).
+/// leaves double-hashed as in OpenZeppelin's StandardMerkleTree) whose root (its first 24 bytes) is stored
+/// with the seller and time in one slot; each key points to its sale through a range map (consecutive keys of a sale share one entry).
 /// A key appears at most once in a sale, so at most one (commitment, orderRef) verifies for it, and a
 /// refund marks the key's pointer refunded: the receipt of a refunded sale never verifies again.
 interface IKeyLedgerV2Sales {
@@ -94,8 +94,8 @@ interface IKeyLedgerV2Sales {
     /// @return seller The seller's current
     /// account.
     /// @return soldAt Block time of the sale.
-    /// @return root Merkle root of the sale's items.
-    /// @return items Number of keys in the sale.
+    /// @return root The first 24 bytes of the Merkle root of the sale's items (the full root and the
+    /// items are in the sale's KeysSold event).
     function saleOf(bytes32 batchId, uint64 index)
         external
         view
@@ -105,8 +105,7 @@ interface IKeyLedgerV2Sales {
             uint32 saleNo,
             address seller,
             uint64 soldAt,
-            bytes32 root,
-            uint32 items
+            bytes24 root
         );
 
     /// @notice Whether (commitment, orderRef) is THE receipt of the key's live sale; the proof is the

@@ -72,10 +72,9 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
             batch, RETAIL, 1, root, uint64(T0), _ctx(), g.indices, g.commitments, g.orderRefs
         );
         _sell(RETAIL, g);
-        (bool sold, bool refunded, uint32 saleNo, address seller, uint64 soldAt, bytes32 r, uint32 items) =
-            sales.saleOf(batch, 11);
+        (bool sold, bool refunded, uint32 saleNo, address seller, uint64 soldAt, bytes24 r) = sales.saleOf(batch, 11);
         assertTrue(sold && !refunded, "sold");
-        assertTrue(saleNo == 1 && seller == RETAIL && soldAt == T0 && r == root && items == 3, "record");
+        assertTrue(saleNo == 1 && seller == RETAIL && soldAt == T0 && r == bytes24(root), "record");
         for (uint256 i; i < 3; ++i) {
             assertTrue(_verifies(g, i), "each buyer's receipt verifies");
         }
@@ -85,7 +84,7 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         assertTrue(!sales.verifyReceipt(batch, 10, g.commitments[0], bytes32("x"), p), "other order ref");
         assertTrue(!sales.verifyReceipt(batch, 12, g.commitments[0], g.orderRefs[0], p), "other key");
         assertTrue(!sales.verifyReceipt(batch, 12, g.commitments[0], g.orderRefs[0], new bytes32[](0)), "unsold");
-        (sold,,,,,,) = sales.saleOf(batch, 12);
+        (sold,,,,,) = sales.saleOf(batch, 12);
         assertTrue(!sold, "12 not sold");
         IKeyLedgerV2.KeyStatus memory st = ledger.keyStatus(batch, 40);
         assertTrue(st.sold && st.saleNo == 1 && !st.refunded, "keyStatus shows the sale");
@@ -104,7 +103,7 @@ contract KeyLedgerV2SalesTest is KeyLedgerV2Fixture {
         vm.prank(SUPPLIER);
         sales.sell(gs, _ctx());
         assertTrue(_verifies(gs[0], 2) && _verifies(gs[1], 2), "both groups");
-        (,, uint32 saleNo,,,,) = sales.saleOf(other, 49);
+        (,, uint32 saleNo,,,) = sales.saleOf(other, 49);
         assertEq(saleNo, 1, "numbered per batch");
     }
 

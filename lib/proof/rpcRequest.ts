@@ -77,3 +77,23 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   }
   return out;
 }
+
+/**
+ * A requester that sends each distinct request (URL, method and parameters) once and hands every
+ * later caller the same answer or the same failure. For one read only: it remembers `eth_blockNumber`
+ * too, so that work started ahead (`prefetchFirstProofs`) and the block agreement see the same heads.
+ *
+ * @param request - the requester that sends.
+ * @returns the remembering requester.
+ * @example
+ * const remembered = rememberRequests(createRpcRequest({ timeoutMs: 10_000 }));
+ */
+export function rememberRequests(request: RpcRequest): RpcRequest {
+  const answers = new Map<string, Promise<unknown>>();
+  return (url, method, params) => {
+    const key = JSON.stringify([url, method, params]);
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = request(url, method, params)));
+    return answer;
+  };
+}

@@ -29,7 +29,7 @@ let batch: TestBatch;
 const secret = createReceiptSecret();
 const ORDER = "JD-2026-778899";
 /** Round trips `keytrail verify` waits for on a sold key with two RPCs (see the test that counts them). */
-const ROUNDS = 7;
+const ROUNDS = 6;
 
 const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
 const verify = async (link: string, ...extra: string[]) => {
@@ -181,7 +181,7 @@ describe("keytrail verify reads a v2 status with storage proofs at a block the R
     },
   );
 
-  it(`waits for ${ROUNDS} round trips to two distant RPCs: the ledger's reads go out together, the version is confirmed alongside the status`, async () => {
+  it(`waits for ${ROUNDS} round trips to two distant RPCs: the ledger's reads go out together, the version is confirmed alongside the status, the first proofs go out with the headers`, async () => {
     const slow = [
       await startSlowRpc({ upstream: node.url, delayMs: 150 }),
       await startSlowRpc({ upstream: node.url, delayMs: 150 }),

@@ -16,8 +16,8 @@ import type { CardKey } from "../../../lib/keys/normaliseKey.js";
 import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { agreeOnBlock } from "../../../lib/proof/agreeOnBlock.js";
 import type { RpcBlockHeader } from "../../../lib/proof/computeBlockHash.js";
-import { slotHex } from "../../../lib/proof/ledgerV2Slots.js";
-import { speculativeSlots, type GetProofResponse } from "../../../lib/proof/readProvenKeyStatus.js";
+import { firstProofSlots, prefetchFirstProofs } from "../../../lib/proof/prefetchFirstProofs.js";
+import type { GetProofResponse } from "../../../lib/proof/readProvenKeyStatus.js";
 import type { RpcRequest } from "../../../lib/proof/rpcRequest.js";
 import { verifyAccountProof } from "../../../lib/proof/verifyAccountProof.js";
 import { readProvenStatus, TrustError } from "../../../lib/verify/readProvenStatus.js";
@@ -70,8 +70,8 @@ type AgreementRequest = {
   early: (url: string) => EarlyCall | undefined;
 };
 
-/** The first proof round's slots for a key, as lib/proof asks them (deduplicated, 32-byte hex). */
-const firstSlots = (q: KeyQuery) => [...new Set(speculativeSlots(q.batchId, BigInt(q.index)))].map(slotHex);
+/** The first proof round's slots for a key, as lib/proof asks them. */
+const firstSlots = (q: KeyQuery) => firstProofSlots(q.batchId, q.index);
 
 /**
  * A requester for lib/proof over the configured RPCs, one per verification: the block-agreement
@@ -156,30 +156,6 @@ function agreementRequest(): AgreementRequest {
     return c && { ...c, head: quiet(remembered(url, "eth_blockNumber", [])), header: quiet(latest.get(url)) };
   };
   return { request, speculate, early };
-}
-
-/**
- * Makes sure the first round of the key's storage proofs is on its way once the heads are known, at
- * the block the agreement will pick when the RPCs report the same head, from the RPC the proofs are
- * read from first: the speculative proofs at "latest" when they turn out to be of that block, else a
- * request at the block. Nothing is believed here: the proven read later finds the answer in the
- * requester's memory and checks it against the agreed block's state root like any other (a different
- * block or RPC just misses the memory).
- */
-async function prefetchFirstProofs(request: RpcRequest, q: KeyQuery): Promise<void> {
-  const [url] = cfg.rpcUrls;
-  const heads = await Promise.all(
-    cfg.rpcUrls.map((u) =>
-      request(u, "eth_blockNumber", []).then(
-        (h) => BigInt(h as string),
-        () => undefined,
-      ),
-    ),
-  );
-  const known = heads.filter((h): h is bigint => h !== undefined);
-  if (!url || known.length === 0) return;
-  const number = known.reduce((m, h) => (h < m ? h : m));
-  await request(url, "eth_getProof", [q.ledger, firstSlots(q), `0x${number.toString(16)}`]);
 }
 
 /**
@@ -298,7 +274,8 @@ export async function runVerification(
       .then((v) => {
         if (v !== 2) return;
         void agreeOnBlock({ urls: cfg.rpcUrls, chainId: cfg.chainId, request }).catch(() => undefined);
-        void prefetchFirstProofs(request, q).catch(() => undefined);
+        // the first proof round with the headers, at the block the agreement will pick (see lib/proof)
+        void prefetchFirstProofs({ ...q, request, urls: cfg.rpcUrls }).catch(() => undefined);
       })
       .catch(() => undefined);
     const [, version] = await Promise.all([onChain(), versionRead]);

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { createPublicClient, getAddress, http, isAddress, type Address, type Hex, type PublicClient } from "viem";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
 import { detectAgreedLedgerVersion } from "../../../lib/verify/detectAgreedLedgerVersion.js";
-import { createRpcRequest } from "../../../lib/proof/rpcRequest.js";
+import { prefetchFirstProofs } from "../../../lib/proof/prefetchFirstProofs.js";
+import { createRpcRequest, rememberRequests } from "../../../lib/proof/rpcRequest.js";
 import { readAgreedCall, type CallTrust } from "../../../lib/verify/readAgreedCall.js";
 import { readKeyStatus } from "../../../lib/verify/readKeyStatus.js";
 import { readProvenStatus, TrustError, type TrustTier } from "../../../lib/verify/readProvenStatus.js";
@@ -203,14 +204,10 @@ export function registerVerifyCommand(program: Command): void {
           let why: TrustFact | undefined;
           if (ledgerVersion === 2 && o.trust === "proof") {
             try {
-              const r = await readProvenStatus({
-                urls,
-                chainId: c.chainId,
-                ledger: q.ledger,
-                batchId: q.batchId,
-                index: q.index,
-                request,
-              });
+              // The first proof round goes out with the headers, once the heads are known (one round fewer).
+              const remembered = rememberRequests(request);
+              void prefetchFirstProofs({ ...q, request: remembered, urls }).catch(() => undefined);
+              const r = await readProvenStatus({ ...q, urls, chainId: c.chainId, request: remembered });
               return { value: r.status, trust: r.trust };
             } catch (e) {
               if (e instanceof TrustError || !lacksGetProof(e)) throw e;

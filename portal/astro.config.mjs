@@ -5,6 +5,7 @@ import { defineConfig } from "astro/config";
 import { loadPortalConfig } from "./src/config/loadPortalConfig.ts";
 import { cspDirectives } from "./src/config/cspDirectives.ts";
 import { copyExport } from "./src/config/copyExport.ts";
+import { preloadHelperWithoutDeps } from "./src/config/preloadHelperWithoutDeps.ts";
 
 const config = loadPortalConfig();
 
@@ -87,7 +88,7 @@ export default defineConfig({
     },
   },
   vite: {
-    plugins: [jsQrWithoutKanjiTable, proofHelpersWithoutViem, checkDetailsFromPageStrings],
+    plugins: [jsQrWithoutKanjiTable, proofHelpersWithoutViem, checkDetailsFromPageStrings, preloadHelperWithoutDeps()],
     define: {
       __KEYTRAIL_PUBLIC__: JSON.stringify(publicConfig),
       __KEYTRAIL_EXPORT_DIR__: JSON.stringify(config.exportDir),

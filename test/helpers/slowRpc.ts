@@ -8,17 +8,19 @@ import type { AddressInfo } from "node:net";
  *
  * @param parameters.upstream - the node's URL.
  * @param parameters.delayMs - added to every answer.
- * @returns the proxy's URL, the arrival times (ms, `performance.now()`) and a close function.
+ * @returns the proxy's URL, the arrival times (ms, `performance.now()`), each request's method(s) in
+ *   arrival order (for a failure message) and a close function.
  * @example
  * const slow = await startSlowRpc({ upstream: node.url, delayMs: 150 });
  */
 export async function startSlowRpc(parameters: { upstream: string; delayMs: number }) {
   const arrivals: number[] = [];
+  const methods: string[] = [];
   const server = createServer(async (req, res) => {
     arrivals.push(performance.now());
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    console.log(Math.round(performance.now()), Buffer.concat(chunks).toString().slice(0, 160));
+    methods.push(methodsOf(Buffer.concat(chunks).toString()));
     const upstream = await fetch(parameters.upstream, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -34,8 +36,19 @@ export async function startSlowRpc(parameters: { upstream: string; delayMs: numb
   return {
     url: `http://127.0.0.1:${port}`,
     arrivals,
+    methods,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The JSON-RPC method of a request body, or its batch's methods joined by `+`. */
+function methodsOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { method?: unknown } | { method?: unknown }[];
+    return (Array.isArray(parsed) ? parsed : [parsed]).map((r) => String(r.method)).join("+");
+  } catch {
+    return "(not JSON)";
+  }
 }
 
 /**

@@ -29,7 +29,7 @@ let batch: TestBatch;
 const secret = createReceiptSecret();
 const ORDER = "JD-2026-778899";
 /** Round trips `keytrail verify` waits for on a sold key with two RPCs (see the test that counts them). */
-const ROUNDS = 6;
+const ROUNDS = 5;
 
 const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd });
 const verify = async (link: string, ...extra: string[]) => {
@@ -102,6 +102,15 @@ describe("keytrail verify / status on a v2 ledger", () => {
     expect(none).toMatchObject({ code: 1, json: { verdict: "sold-to-another", receipt: "none" } });
     const unsold = await verify(payloadUrl(PORTAL, batch.full(3)));
     expect(unsold).toMatchObject({ code: 1, json: { verdict: "not-yet-sold" } });
+  });
+
+  it("a chain id other than the one expected: the ledger's early reads are dropped, the verdict is wrong-chain", async () => {
+    // The ledger's reads go out with the chain-id round for the expected chain id (8453); the RPC serves
+    // 31337, so the command falls back to the sequential path and its error.
+    const r = await verify(payloadUrl(PORTAL, batch.full(2, { receiptSecret: secret })), "--chain-id", "8453");
+    expect(r.code).not.toBe(0);
+    // The same verdict as the sequential path gives: the code names 31337, the command expects 8453.
+    expect(r.json).toMatchObject({ verdict: "wrong-chain", payloadChainId: 31337, expectedChainId: 8453 });
   });
 
   it("--order-ref must be 1-128 characters", async () => {
@@ -181,7 +190,7 @@ describe("keytrail verify reads a v2 status with storage proofs at a block the R
     },
   );
 
-  it(`waits for ${ROUNDS} round trips to two distant RPCs: the ledger's reads go out together, the version is confirmed alongside the status, the first proofs go out with the headers`, async () => {
+  it(`waits for ${ROUNDS} round trips to two distant RPCs: the ledger's reads go out with the chain ids, the version is confirmed alongside the status, the first proofs go out with the headers`, async () => {
     const slow = [
       await startSlowRpc({ upstream: node.url, delayMs: 150 }),
       await startSlowRpc({ upstream: node.url, delayMs: 150 }),

@@ -150,15 +150,31 @@ export function registerVerifyCommand(program: Command): void {
       let connectError: unknown;
       // Every configured RPC is asked for its chain id: one that names another chain makes the chain unconfirmable.
       const configured = configuredRpcUrls(g);
+      // With a chain id configured, the ledger's reads go out in the same round as the chain ids (one
+      // round fewer); they are kept only when the first RPC answers that chain id, so the ledger (which
+      // the deployment file may name by chain id) and every error stay those of the sequential path.
+      const expectedChainId = o.offline ? undefined : configuredChainId(g);
+      const early =
+        expectedChainId === undefined
+          ? undefined
+          : openLedger(g, { signer: false, knownChainId: expectedChainId }).then(
+              (opened) => ({ opened }),
+              (error: unknown) => ({ error }),
+            );
       const chainIds = o.offline ? undefined : await checkChainIds(configured).catch(() => undefined);
       if (chainIds?.disagree) connectError = chainIds.disagree;
       else if (!o.offline) {
-        try {
-          // the first RPC's chain id was just asked with the others: not asked again
-          const knownChainId = chainIds?.answers.find((a) => a.url === configured[0])?.chainId;
-          ctx = await openLedger(g, { signer: false, knownChainId });
-        } catch (e) {
-          connectError = e;
+        // the first RPC's chain id was just asked with the others: not asked again
+        const knownChainId = chainIds?.answers.find((a) => a.url === configured[0])?.chainId;
+        const guessed = early && knownChainId === expectedChainId ? await early : undefined;
+        if (guessed && "opened" in guessed) ctx = guessed.opened;
+        else if (guessed) connectError = guessed.error;
+        else {
+          try {
+            ctx = await openLedger(g, { signer: false, knownChainId });
+          } catch (e) {
+            connectError = e;
+          }
         }
       }
       if (ctx) {
@@ -314,6 +330,19 @@ function safePortalBase(input: string): string | undefined {
   try {
     const base = parsePayloadInput(input).portalBase;
     return base && /^https?:\/\//.test(base) ? base.replace(/\/+$/, "") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The chain id the command expects (--chain-id, else the config's `chainId`), or undefined when none
+ * is set or the config cannot be read (openLedger then reports the config itself).
+ */
+function configuredChainId(g: GlobalOptions): number | undefined {
+  try {
+    const id = g.chainId !== undefined ? Number(g.chainId) : loadConfig(g.config).config.chainId;
+    return id !== undefined && Number.isSafeInteger(id) && id > 0 ? id : undefined;
   } catch {
     return undefined;
   }

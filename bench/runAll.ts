@@ -51,9 +51,17 @@ for (const area of areas) {
   );
   for (const file of files) {
     const path = join(benchRoot, area, file);
-    const mod = (await import(pathToFileURL(path).href)) as {
-      run?: (o: { quick: boolean; json: boolean }) => Promise<BenchResult[]>;
-    };
+    type BenchModule = { run?: (o: { quick: boolean; json: boolean }) => Promise<BenchResult[]> };
+    let mod: BenchModule;
+    try {
+      mod = (await import(pathToFileURL(path).href)) as BenchModule;
+    } catch (e) {
+      // A module that cannot load is one failure of the run, not the end of it.
+      const msg = e instanceof Error ? e.message : String(e);
+      failures.push(`${area}/${file} (loading): ${msg}`);
+      process.stdout.write(`\n=== bench ${area}/${file} ===\n    FAILED to load: ${msg}\n`);
+      continue;
+    }
     if (typeof mod.run !== "function") continue;
     process.stdout.write(`\n=== bench ${area}/${file} ${quick ? "(quick)" : ""} ===\n`);
     const t = Date.now();

@@ -4,18 +4,28 @@
  * against every rule re-run over the whole history (the watch as first released), same events,
  * same run. Generated traffic (bench/audit/_auditTraffic.ts), Audit v2 rules.
  *
+ * Part of `npm run bench` (45 and 400 days of traffic; 45 with --quick), or alone:
+ *
  *   npx tsx bench/audit/followEvaluation.ts [days…]
  */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { auditEvents, createAuditSession } from "../../audit/rules/auditEvents.js";
 import { auditRulesV2 } from "../../audit/rules/auditRulesV2.js";
+import type { BenchOptions, BenchResult } from "../types.js";
 import { generateAuditTraffic } from "./_auditTraffic.js";
 
-const days = process.argv.slice(2).map(Number);
-for (const d of days.length ? days : [45, 400]) {
-  const { events } = generateAuditTraffic({ seed: 1, days: d });
+/** The last 20 blocks with events arrive one poll each. */
+const POLLS = 20;
+
+type Measured = { events: number; lastBlock: bigint; incrementalMs: number; rerunMs: number };
+
+/** Mean rule work per poll over the last {@link POLLS} blocks of `days` of generated traffic. */
+function measure(days: number): Measured {
+  if (!Number.isSafeInteger(days) || days < 1) throw new Error(`days must be a positive integer, got ${days}`);
+  const { events } = generateAuditTraffic({ seed: 1, days });
   const lastBlock = events.at(-1)!.blockNumber;
-  // The last 20 blocks with events arrive one poll each.
-  const blocks = [...new Set(events.map((e) => e.blockNumber))].slice(-20);
+  const blocks = [...new Set(events.map((e) => e.blockNumber))].slice(-POLLS);
   const cut = events.findIndex((e) => e.blockNumber === blocks[0]);
   const session = createAuditSession({ rules: auditRulesV2, facts: false });
   session.push(events.slice(0, cut));
@@ -36,8 +46,37 @@ for (const d of days.length ? days : [45, 400]) {
     auditEvents(events.slice(0, upTo), { rules: auditRulesV2 });
     rerun += performance.now() - t;
   }
-  process.stdout.write(
-    `${events.length} events (to block ${lastBlock}): per poll, incremental ${(inc / blocks.length).toFixed(2)} ms, ` +
-      `re-run ${(rerun / blocks.length).toFixed(1)} ms, ratio ${(inc / rerun).toFixed(4)}\n`,
-  );
+  return { events: events.length, lastBlock, incrementalMs: inc / blocks.length, rerunMs: rerun / blocks.length };
+}
+
+/**
+ * Runs the benchmark at 45 and 400 days of traffic (45 only with `quick`).
+ *
+ * @param opts - quick: the smaller history only
+ * @returns one row per history size, with the re-run watch as the anchor
+ */
+export async function run(opts: BenchOptions = {}): Promise<BenchResult[]> {
+  return (opts.quick ? [45] : [45, 400]).map((days) => {
+    const m = measure(days);
+    return {
+      name: `audit --follow: rule work per poll with new events at ${m.events.toLocaleString("en-US")} prior events (no chain)`,
+      unit: "ms",
+      value: m.incrementalMs,
+      anchor: { name: "the re-run watch (every rule over the whole history per poll), same events", value: m.rerunMs },
+      ratio: m.incrementalMs / m.rerunMs,
+      notes: `lower is better; ${days} days of generated traffic to block ${m.lastBlock}, Audit v2 rules, mean of the last ${POLLS} blocks`,
+    };
+  });
+}
+
+// Run alone: `npx tsx bench/audit/followEvaluation.ts [days…]` (npm run bench imports it for `run`).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const days = process.argv.slice(2).map(Number);
+  for (const d of days.length ? days : [45, 400]) {
+    const m = measure(d);
+    process.stdout.write(
+      `${m.events} events (to block ${m.lastBlock}): per poll, incremental ${m.incrementalMs.toFixed(2)} ms, ` +
+        `re-run ${m.rerunMs.toFixed(1)} ms, ratio ${(m.incrementalMs / m.rerunMs).toFixed(4)}\n`,
+    );
+  }
 }

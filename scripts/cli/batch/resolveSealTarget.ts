@@ -2,6 +2,7 @@ import { getAddress, isAddress, type Address } from "viem";
 import { pickLedger } from "../../../lib/config/pickLedger.js";
 import { openLedger } from "../chain/openLedger.js";
 import { resolveAccount } from "../chain/resolveAccount.js";
+import { expectedChainId } from "../config/expectedChainId.js";
 import { loadConfig } from "../config/loadConfig.js";
 import { readDeployment } from "../config/readDeployment.js";
 import { CliUsageError } from "../errors.js";
@@ -32,7 +33,7 @@ export async function resolveSealTarget(
 ): Promise<SealTarget> {
   const loaded = loadConfig(options.config);
   const { config } = loaded;
-  const chainId = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
+  const chainId = expectedChainId(options, config);
   const ledgerText = pickLedger({
     flag: options.ledger,
     environment: process.env.KEYTRAIL_LEDGER,

@@ -1,4 +1,5 @@
 import { pickRpcUrls } from "../../../lib/config/pickRpcUrls.js";
+import { expectedChainId } from "../config/expectedChainId.js";
 import { loadConfig, type LoadedConfig } from "../config/loadConfig.js";
 import { CliError } from "../errors.js";
 import type { GlobalOptions } from "../types.js";
@@ -45,7 +46,7 @@ export async function connectChain(
     knownChainId: parameters.knownChainId,
   });
   const rpcUrl = rpcUrls.join(", ");
-  const expected = options.chainId !== undefined ? Number(options.chainId) : config.chainId;
+  const expected = expectedChainId(options, config);
   if (expected !== undefined && expected !== clients.chainId) {
     throw new CliError(
       `RPC ${rpcUrl} serves chain id ${clients.chainId}, but ${options.chainId !== undefined ? "--chain-id" : loaded.path} expects chain id ${expected}.`,

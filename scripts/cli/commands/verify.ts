@@ -14,6 +14,7 @@ import { verifyPayload } from "../../../lib/verify/verifyPayload.js";
 import { findHint } from "../chain/findHint.js";
 import { loadSegmentStarts } from "../chain/loadSegmentStarts.js";
 import { openLedger, type LedgerContext } from "../chain/openLedger.js";
+import { expectedChainId } from "../config/expectedChainId.js";
 import { loadConfig } from "../config/loadConfig.js";
 import { readDeployment } from "../config/readDeployment.js";
 import { CliUsageError } from "../errors.js";
@@ -149,15 +150,15 @@ export function registerVerifyCommand(program: Command): void {
       let ctx: LedgerContext | undefined;
       let connectError: unknown;
       // Every configured RPC is asked for its chain id: one that names another chain makes the chain unconfirmable.
-      const configured = configuredRpcUrls(g);
+      const { urls: configured, chainId: configuredId } = configuredChain(g);
       // With a chain id configured, the ledger's reads go out in the same round as the chain ids (one
       // round fewer); they are kept only when the first RPC answers that chain id, so the ledger (which
       // the deployment file may name by chain id) and every error stay those of the sequential path.
-      const expectedChainId = o.offline ? undefined : configuredChainId(g);
+      const guessedChainId = o.offline ? undefined : configuredId;
       const early =
-        expectedChainId === undefined
+        guessedChainId === undefined
           ? undefined
-          : openLedger(g, { signer: false, knownChainId: expectedChainId }).then(
+          : openLedger(g, { signer: false, knownChainId: guessedChainId }).then(
               (opened) => ({ opened }),
               (error: unknown) => ({ error }),
             );
@@ -166,7 +167,7 @@ export function registerVerifyCommand(program: Command): void {
       else if (!o.offline) {
         // the first RPC's chain id was just asked with the others: not asked again
         const knownChainId = chainIds?.answers.find((a) => a.url === configured[0])?.chainId;
-        const guessed = early && knownChainId === expectedChainId ? await early : undefined;
+        const guessed = early && knownChainId === guessedChainId ? await early : undefined;
         if (guessed && "opened" in guessed) ctx = guessed.opened;
         else if (guessed) connectError = guessed.error;
         else {
@@ -270,7 +271,7 @@ export function registerVerifyCommand(program: Command): void {
       } else {
         // Offline or unreachable: still refuse codes for another chain/ledger than the configured one.
         const loaded = loadConfig(g.config);
-        const chainId = g.chainId !== undefined ? Number(g.chainId) : loaded.config.chainId;
+        const chainId = expectedChainId(g, loaded.config);
         if (chainId !== undefined) options.expectedChainId = chainId;
         const ledger = pickLedger({
           flag: g.ledger,
@@ -317,12 +318,23 @@ function jsonTrust(t: TrustFact) {
   return "block" in t ? { ...t, block: Number(t.block) } : t;
 }
 
-function configuredRpcUrls(g: GlobalOptions): string[] {
+/**
+ * The configured RPC URLs and the chain id the command expects (`--chain-id`, else the config's
+ * `chainId`; undefined when unset or not a positive integer), from one read of the config. Both are
+ * empty when the config cannot be read: openLedger reports a bad config or URL itself.
+ */
+function configuredChain(g: GlobalOptions): { urls: string[]; chainId: number | undefined } {
   try {
     const config = loadConfig(g.config).config;
-    return pickRpcUrls({ flag: g.rpcUrl, environment: process.env.KEYTRAIL_RPC_URL, config: config.rpcUrls }).urls;
+    const urls = pickRpcUrls({
+      flag: g.rpcUrl,
+      environment: process.env.KEYTRAIL_RPC_URL,
+      config: config.rpcUrls,
+    }).urls;
+    const id = expectedChainId(g, config);
+    return { urls, chainId: id !== undefined && Number.isSafeInteger(id) && id > 0 ? id : undefined };
   } catch {
-    return []; // openLedger reports a bad config or URL itself
+    return { urls: [], chainId: undefined };
   }
 }
 
@@ -330,19 +342,6 @@ function safePortalBase(input: string): string | undefined {
   try {
     const base = parsePayloadInput(input).portalBase;
     return base && /^https?:\/\//.test(base) ? base.replace(/\/+$/, "") : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The chain id the command expects (--chain-id, else the config's `chainId`), or undefined when none
- * is set or the config cannot be read (openLedger then reports the config itself).
- */
-function configuredChainId(g: GlobalOptions): number | undefined {
-  try {
-    const id = g.chainId !== undefined ? Number(g.chainId) : loadConfig(g.config).config.chainId;
-    return id !== undefined && Number.isSafeInteger(id) && id > 0 ? id : undefined;
   } catch {
     return undefined;
   }
